@@ -1,0 +1,38 @@
+"""Read an assessment.json back, refusing formats and versions we do not know."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from cmm_scan.errors import UserError
+from cmm_scan.models import ASSESSMENT_FORMAT, ASSESSMENT_VERSION, Assessment
+
+_FIX = "pass an assessment.json written by `cmm-scan score`"
+
+
+def read_assessment(path: Path) -> Assessment:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror}", "check the path") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})", _FIX) from None
+    if not isinstance(data, dict) or data.get("format") != ASSESSMENT_FORMAT:
+        raise UserError(f"{path}: not a cmm-scan assessment", _FIX)
+    if data.get("format_version") != ASSESSMENT_VERSION:
+        raise UserError(
+            f"{path}: assessment format version {data.get('format_version')} is not supported "
+            f"(this cmm-scan reads version {ASSESSMENT_VERSION})",
+            "score the snapshot again with this version",
+        )
+    try:
+        return Assessment.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"])
+        raise UserError(f"{path}: {where}: {error['msg']}", _FIX) from None

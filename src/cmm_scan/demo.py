@@ -1,0 +1,24 @@
+"""The offline demo: the whole pipeline on a sample estate bundled in fixtures/demo/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cmm_scan.models import Assessment
+from cmm_scan.outputs.markdown import summary_rows
+from cmm_scan.paths import bundled
+
+DEMO_SNAPSHOT = "sample-estate.snapshot.jsonl"
+
+
+def demo_snapshot() -> Path:
+    return bundled("fixtures") / "demo" / DEMO_SNAPSHOT
+
+
+def summary_table(assessment: Assessment) -> str:
+    header = ("Category", "Questions", "Suggested", "Need a person", "Mean answer")
+    rows = [header, *[(t, str(n), str(s), str(m), mean) for t, n, s, m, mean in summary_rows(assessment)]]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,0 +1,40 @@
+"""Writers for each output format; `write_outputs` picks them by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from cmm_scan.config import Config
+from cmm_scan.errors import UserError
+from cmm_scan.models import Assessment
+
+Writer = Callable[[Assessment, Path, Config], Path]
+
+
+def _writers() -> dict[str, Writer]:
+    from cmm_scan.outputs import cmm_export, csv_out, json_out, markdown
+
+    return {
+        "json": json_out.write,
+        "md": markdown.write,
+        "csv": csv_out.write,
+        "cmm": cmm_export.write,
+    }
+
+
+FORMATS = ("json", "md", "csv", "cmm")
+
+
+def parse_formats(text: str) -> list[str]:
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    known = _writers()
+    unknown = [f for f in formats if f not in known]
+    if unknown or not formats:
+        raise UserError(f"--format: unknown format {', '.join(unknown) or '(none)'}", f"choose from {', '.join(known)}")
+    return list(dict.fromkeys(formats))
+
+
+def write_outputs(assessment: Assessment, out_dir: Path, formats: list[str], config: Config) -> list[Path]:
+    writers = _writers()
+    return [writers[name](assessment, out_dir, config) for name in formats]

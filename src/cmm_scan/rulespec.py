@@ -1,0 +1,95 @@
+"""The shape of a rule file (`rules/<framework>/<id>.yaml`). See docs/scoring.md."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from cmm_scan.models import Automation, Framework
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Threshold(_Strict):
+    value: float
+    doc: str = Field(min_length=1, description="What the number means and where it comes from")
+
+
+class SignalSpec(_Strict):
+    """A measurable quantity over the facts of one type.
+
+    count:    facts of `fact` for which `where` holds
+    share:    among facts where `where` holds, the share for which `match` holds (0..1)
+    distinct: number of distinct values of `attribute` among facts where `where` holds
+    sum:      sum of numeric `attribute` over facts where `where` holds
+    """
+
+    kind: Literal["count", "share", "distinct", "sum"]
+    fact: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+    description: str = Field(min_length=1)
+    where: str | None = None
+    match: str | None = None
+    attribute: str | None = None
+    weight: str | None = Field(default=None, description="share only: weigh each fact by this numeric attribute")
+
+    @model_validator(mode="after")
+    def _fields_fit_kind(self) -> SignalSpec:
+        if self.kind == "share" and not self.match:
+            raise ValueError("a share needs 'match' (which facts count in the numerator)")
+        if self.kind != "share" and (self.match or self.weight):
+            raise ValueError("'match' and 'weight' belong to kind: share")
+        if self.kind in ("distinct", "sum") and not self.attribute:
+            raise ValueError(f"kind: {self.kind} needs 'attribute'")
+        if self.kind in ("count", "share") and self.attribute:
+            raise ValueError(f"'attribute' does not apply to kind: {self.kind}")
+        return self
+
+
+class LevelSpec(_Strict):
+    level: int = Field(ge=1, le=5)
+    cites: str = Field(min_length=1, description="The level text this gate stands for")
+    when: str | None = Field(default=None, description="Gate; omitted when configuration cannot speak to it")
+    settles: bool = Field(default=True, description="False: the gate can rule the level out but not confirm it")
+    needs: str = Field(default="", description="What reaching this level takes, in our own words")
+
+
+class RuleSpec(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$")
+    framework: Framework
+    title: str
+    automation: Automation
+    summary: str = ""
+    thresholds: dict[str, Threshold] = Field(default_factory=dict)
+    signals: dict[str, SignalSpec] = Field(default_factory=dict)
+    not_applicable_when: str | None = None
+    tie_break: Literal["lower", "upper"] | None = None
+    tie_break_reason: str = ""
+    levels: list[LevelSpec]
+    evidence_to_bring: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RuleSpec:
+        numbers = [lv.level for lv in self.levels]
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise ValueError(f"levels must be listed once each, in order from 1; got {numbers}")
+        if self.automation == "manual":
+            if self.signals or any(lv.when for lv in self.levels):
+                raise ValueError("a manual rule has no signals and no gates")
+            if not self.evidence_to_bring:
+                raise ValueError("a manual rule must list evidence_to_bring for the person answering")
+        elif not self.signals:
+            raise ValueError(f"an automation: {self.automation} rule needs signals")
+        if self.tie_break and not self.tie_break_reason:
+            raise ValueError("tie_break needs tie_break_reason: why that choice")
+        clash = set(self.signals) & set(self.thresholds)
+        if clash:
+            raise ValueError(f"names used for both a signal and a threshold: {sorted(clash)}")
+        return self
+
+    @property
+    def fact_types(self) -> set[str]:
+        return {s.fact for s in self.signals.values()}

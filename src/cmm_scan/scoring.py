@@ -1,0 +1,141 @@
+"""From signal values to a suggested level: the derivation in docs/scoring.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cmm_scan.catalogue import guidance_url
+from cmm_scan.expr import UNKNOWN, as_tristate
+from cmm_scan.models import Confidence, Evidence, LevelOutcome, LevelVerdict, NextLevel, QuestionResult
+from cmm_scan.rules import CompiledLevel, CompiledRule
+
+
+def level_verdict(level: CompiledLevel, env: dict[str, Any]) -> LevelVerdict:
+    if level.gate is None:
+        return "human"
+    truth = as_tristate(level.gate(env))
+    if truth is False:
+        return "ruled_out"
+    if truth is None:
+        return "possible"
+    return "met" if level.spec.settles else "supported"
+
+
+def score_rule(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidence]) -> QuestionResult:
+    """Apply the rule's gates to the signal values in `env`."""
+    spec, question = rule.spec, rule.question
+    outcomes = [
+        LevelOutcome(level=lv.spec.level, verdict=level_verdict(lv, env), cites=lv.spec.cites, when=lv.spec.when)
+        for lv in rule.levels
+    ]
+    base: dict[str, Any] = {
+        "id": spec.id,
+        "framework": spec.framework,
+        "key": question.key,
+        "category": question.category,
+        "title": question.title,
+        "automation": spec.automation,
+        "levels": outcomes,
+        "evidence": evidence,
+        "evidence_to_bring": spec.evidence_to_bring,
+        "guidance_url": guidance_url(question),
+        "answer": 0,
+        "answer_source": "none",
+    }
+    unknown_signals = _unknown_reasons(evidence, env)
+    if spec.automation == "manual":
+        return QuestionResult(
+            **base,
+            status="manual",
+            suggested_level=None,
+            possible_levels=[o.level for o in outcomes],
+            level_range=None,
+            confidence="none",
+            reasons=["Configuration cannot answer this question: it needs a person's answer."],
+        )
+    if rule.not_applicable is not None and as_tristate(rule.not_applicable(env)) is True:
+        return QuestionResult(
+            **base,
+            status="not_applicable",
+            suggested_level=None,
+            possible_levels=[],
+            level_range=None,
+            confidence="none",
+            reasons=[f"Nothing to assess: {spec.not_applicable_when}"],
+        )
+    possible = [o.level for o in outcomes if o.verdict != "ruled_out"]
+    verdicts = {o.level: o.verdict for o in outcomes}
+    suggested: int | None = None
+    confidence: Confidence = "none"
+    tie_break: str | None = None
+    reasons: list[str] = []
+    if not possible:
+        reasons.append("Every level was ruled out: the rule has a gap for this estate; please report it.")
+    elif len(possible) == 1:
+        suggested = possible[0]
+        confidence = "high" if verdicts[suggested] == "met" else "medium"
+    elif len(possible) == 2 and possible[1] == possible[0] + 1 and spec.tie_break:
+        suggested = possible[0] if spec.tie_break == "lower" else possible[1]
+        confidence = "medium" if verdicts[suggested] in ("met", "supported") else "low"
+        tie_break = f"Levels {possible[0]} and {possible[1]} both fit; chose {suggested}: {spec.tie_break_reason}"
+    else:
+        human = [lv for lv in possible if verdicts[lv] == "human"]
+        reasons.append(f"The evidence leaves levels {_levels(possible)} open.")
+        if human:
+            reasons.append(f"Level(s) {_levels(human)} turn on things configuration cannot show.")
+    reasons += unknown_signals if suggested is None else []
+    if possible and not _contiguous(possible):
+        status = "unknown"
+    elif suggested is not None:
+        status = "suggested"
+    elif possible and len(possible) < len(outcomes):
+        status = "range"
+    else:
+        status = "unknown"
+    result = QuestionResult(
+        **base,
+        status=status,
+        suggested_level=suggested,
+        possible_levels=possible,
+        level_range=(min(possible), max(possible)) if possible else None,
+        confidence=confidence,
+        tie_break=tie_break,
+        reasons=reasons,
+        next_level=_next_level(rule, suggested, env, evidence),
+    )
+    if suggested is not None:
+        result.answer, result.answer_source = suggested, "machine"
+    return result
+
+
+def _next_level(
+    rule: CompiledRule, current: int | None, env: dict[str, Any], evidence: list[Evidence]
+) -> NextLevel | None:
+    if current is None or current >= len(rule.levels):
+        return None
+    target = rule.levels[current]  # levels are 1-based, so index `current` is the next one
+    shown = {e.signal: e for e in evidence}
+    failing: list[str] = []
+    for name in sorted(target.reads & shown.keys()):
+        failing.append(f"{name} = {shown[name].display}")
+    needs = target.spec.needs or target.spec.cites
+    return NextLevel(level=target.spec.level, needs=needs, gate=target.spec.when, failing=failing)
+
+
+def _unknown_reasons(evidence: list[Evidence], env: dict[str, Any]) -> list[str]:
+    reasons = []
+    for item in evidence:
+        if env.get(item.signal, UNKNOWN) is UNKNOWN or not item.complete:
+            gaps = "; ".join(item.coverage_gaps[:3])
+            reasons.append(f"{item.signal}: {item.display}" + (f" [{gaps}]" if gaps else ""))
+    return reasons
+
+
+def _contiguous(levels: list[int]) -> bool:
+    return levels == list(range(levels[0], levels[-1] + 1))
+
+
+def _levels(levels: list[int]) -> str:
+    if _contiguous(levels) and len(levels) > 2:
+        return f"{levels[0]}–{levels[-1]}"
+    return ", ".join(map(str, levels))

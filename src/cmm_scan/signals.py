@@ -1,0 +1,262 @@
+"""Stream facts into signal accumulators, then turn them into intervals and evidence.
+
+Each fact is touched only by the signals that read its type, and only counts and a capped
+list of resource ids are kept, so memory does not grow with the number of facts.
+Coverage decides completeness: a fact type whose collector was denied or failed anywhere
+yields an open interval (a count is at least what was seen; a share could be anything).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from cmm_scan.expr import UNKNOWN, Interval, as_tristate
+from cmm_scan.models import Coverage, Evidence, Fact, Range, ScopeBreakdown
+from cmm_scan.rules import CompiledSignal
+
+COMPLETE_STATUSES = frozenset({"ok", "not_enabled"})
+
+
+@dataclass
+class TypeCoverage:
+    """Whether every collector of one fact type read everything it was asked to."""
+
+    collected: bool = False
+    gaps: list[str] = field(default_factory=list)
+    attribute_gaps: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return self.collected and not self.gaps
+
+
+class CoverageIndex:
+    def __init__(self) -> None:
+        self.by_type: dict[str, TypeCoverage] = defaultdict(TypeCoverage)
+
+    def add(self, entry: Coverage) -> None:
+        gap = None
+        if entry.status not in COMPLETE_STATUSES:
+            reason = f": {entry.reason}" if entry.reason else ""
+            gap = f"{entry.status} — {entry.collector} in {entry.scope}/{entry.region}{reason}"
+        for fact_type in entry.fact_types:
+            state = self.by_type[fact_type]
+            state.collected = True
+            if gap:
+                state.gaps.append(gap)
+        for fact_type in entry.enriches:
+            if gap:
+                self.by_type[fact_type].attribute_gaps.append(gap)
+
+    def of(self, fact_type: str) -> TypeCoverage:
+        return self.by_type.get(fact_type) or TypeCoverage()
+
+
+def fact_env(fact: Fact) -> dict[str, Any]:
+    """Names a `where`/`match` expression can read: the attributes, then the fact's own fields."""
+    env = {"region": fact.region, "scope": fact.scope, "provider": fact.provider, "resource_id": fact.resource_id}
+    env.update(fact.attributes)
+    return env
+
+
+class SignalAccumulator:
+    """Counts for one signal; `add` is the hot path."""
+
+    def __init__(self, signal: CompiledSignal, id_limit: int):
+        self.signal = signal
+        self.kind = signal.spec.kind
+        self.id_limit = id_limit
+        self.members = 0.0  # where-true (weighted for a weighted share)
+        self.members_unknown = 0.0  # where-unknown
+        self.matching = 0.0  # share: match-true among members
+        self.matching_unknown = 0.0  # share: match-unknown among members
+        self.count_members = 0
+        self.count_matching = 0
+        self.count_unknown = 0
+        self.total = 0.0  # sum
+        self.values: set[Any] = set()
+        self.ids_matching: list[str] = []
+        self.ids_not_matching: list[str] = []
+        self.ids_unknown: list[str] = []
+        self.truncated = False
+        self.by_scope: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+
+    def _keep(self, ids: list[str], resource_id: str) -> None:
+        if len(ids) < self.id_limit:
+            ids.append(resource_id)
+        else:
+            self.truncated = True
+
+    def add(self, fact: Fact, env: dict[str, Any]) -> None:
+        sig = self.signal
+        inside = as_tristate(sig.where(env)) if sig.where else True
+        if inside is False:
+            return
+        scope = self.by_scope[(fact.scope, fact.provider)]
+        if inside is None:
+            self.members_unknown += 1
+            self.count_unknown += 1
+            scope[2] += 1
+            self._keep(self.ids_unknown, fact.resource_id)
+            return
+        if self.kind == "count":
+            self.members += 1
+            self.count_members += 1
+            self.count_matching += 1
+            scope[0] += 1
+            scope[1] += 1
+            self._keep(self.ids_matching, fact.resource_id)
+        elif self.kind == "share":
+            self._add_share(fact, env, scope)
+        else:
+            self._add_value(fact, env, scope)
+
+    def _add_share(self, fact: Fact, env: dict[str, Any], scope: list[int]) -> None:
+        sig = self.signal
+        weight = 1.0
+        if sig.weight is not None:
+            raw = sig.weight(env)
+            if not isinstance(raw, int | float) or isinstance(raw, bool) or raw < 0:
+                self.members_unknown += 1
+                self.count_unknown += 1
+                scope[2] += 1
+                self._keep(self.ids_unknown, fact.resource_id)
+                return
+            weight = float(raw)
+        assert sig.match is not None
+        hit = as_tristate(sig.match(env))
+        self.members += weight
+        self.count_members += 1
+        scope[1] += 1
+        if hit is True:
+            self.matching += weight
+            self.count_matching += 1
+            scope[0] += 1
+            self._keep(self.ids_matching, fact.resource_id)
+        elif hit is None:
+            self.matching_unknown += weight
+            self.count_unknown += 1
+            scope[2] += 1
+            self._keep(self.ids_unknown, fact.resource_id)
+        else:
+            self._keep(self.ids_not_matching, fact.resource_id)
+
+    def _add_value(self, fact: Fact, env: dict[str, Any], scope: list[int]) -> None:
+        assert self.signal.attribute is not None
+        value = self.signal.attribute(env)
+        scope[1] += 1
+        if value is UNKNOWN or (self.kind == "sum" and not _is_number(value)):
+            self.count_unknown += 1
+            scope[2] += 1
+            self._keep(self.ids_unknown, fact.resource_id)
+            return
+        scope[0] += 1
+        self.count_members += 1
+        self._keep(self.ids_matching, fact.resource_id)
+        if self.kind == "sum":
+            self.total += float(value)
+        else:
+            self.values.add(_hashable(value))
+
+    # --- finishing ------------------------------------------------------------------------
+
+    def value(self, coverage: TypeCoverage) -> Interval | Any:
+        """The signal as an interval, or UNKNOWN when nothing bounds it."""
+        if not coverage.collected:
+            return UNKNOWN
+        complete = coverage.complete
+        if self.kind == "count":
+            return Interval(self.members, self.members + self.members_unknown if complete else math.inf)
+        if self.kind == "share":
+            return self._share(complete)
+        if self.kind == "distinct":
+            seen = float(len(self.values))
+            return Interval(seen, seen + self.count_unknown if complete else math.inf)
+        return Interval(self.total, self.total if complete and not self.count_unknown else math.inf)
+
+    def _share(self, complete: bool) -> Interval | Any:
+        if not complete:
+            return Interval(0.0, 1.0)
+        members, extra = self.members, self.members_unknown
+        hit, maybe = self.matching, self.matching_unknown
+        candidates: list[float] = []
+        if members > 0:  # facts of unknown membership all outside the population
+            candidates += [hit / members, (hit + maybe) / members]
+        if members + extra > 0 and extra > 0:  # ... or all inside it, matching or not
+            candidates += [hit / (members + extra), (hit + maybe + extra) / (members + extra)]
+        if not candidates:
+            return UNKNOWN  # an empty population has no share: not zero, not one
+        return Interval(min(candidates), max(candidates))
+
+    def evidence(self, value: Interval | Any, coverage: TypeCoverage) -> Evidence:
+        spec = self.signal.spec
+        rng = Range(lo=value.lo, hi=value.hi) if isinstance(value, Interval) else Range(lo=None, hi=None)
+        rng = Range(lo=_finite(rng.lo), hi=_finite(rng.hi))
+        return Evidence(
+            signal=self.signal.name,
+            description=spec.description,
+            kind=spec.kind,
+            fact_type=spec.fact,
+            value=rng,
+            display=self.display(value, coverage),
+            complete=coverage.complete and self.count_unknown == 0,
+            matching=self.count_matching if spec.kind in ("count", "share") else self.count_members,
+            total=self.count_members if spec.kind == "share" else None,
+            unknown=self.count_unknown,
+            resources_matching=self.ids_matching,
+            resources_not_matching=self.ids_not_matching,
+            resources_unknown=self.ids_unknown,
+            resources_truncated=self.truncated,
+            by_scope=[
+                ScopeBreakdown(scope=s, provider=p, matching=c[0], total=c[1], unknown=c[2])
+                for (s, p), c in sorted(self.by_scope.items())
+            ],
+            coverage_gaps=(coverage.gaps + coverage.attribute_gaps)[:20]
+            if coverage.collected
+            else [f"no collector gathered {spec.fact} for this provider"],
+        )
+
+    def display(self, value: Interval | Any, coverage: TypeCoverage) -> str:
+        kind = self.signal.spec.kind
+        if value is UNKNOWN:
+            if not coverage.collected:
+                return "unknown (not collected)"
+            return "no resources to measure" if kind == "share" else "unknown"
+        assert isinstance(value, Interval)
+        if kind == "share":
+            counts = f"{self.count_matching} of {self.count_members}"
+            if self.signal.spec.weight:
+                counts += f" resources, weighted by {self.signal.spec.weight}"
+            if value.is_exact:
+                return f"{value.lo:.0%} ({counts})"
+            if not coverage.complete:
+                return f"unknown: {counts} read, coverage incomplete"
+            return f"{value.lo:.0%}–{value.hi:.0%} ({counts}, {self.count_unknown} unreadable)"
+        if value.is_exact:
+            return str(value)
+        if math.isinf(value.hi):
+            return f"at least {_fmt(value.lo)} (coverage incomplete)"
+        return f"{_fmt(value.lo)}–{_fmt(value.hi)} ({self.count_unknown} unreadable)"
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.3g}"
+
+
+def _finite(x: float | None) -> float | None:
+    return None if x is None or math.isinf(x) else x
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    return value

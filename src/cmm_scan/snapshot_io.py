@@ -1,0 +1,199 @@
+"""Snapshots on disk: JSON Lines, one record a line, streamed both ways.
+
+Line 1 is the header, the last line the end record; facts and coverage lie between. Streaming
+keeps memory flat however large the estate, and the end record lets a reader tell a complete
+snapshot from one cut short. Files ending in `.gz` are gzip-compressed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from cmm_scan.errors import UserError
+from cmm_scan.models import (
+    SNAPSHOT_FORMAT,
+    SNAPSHOT_VERSION,
+    Coverage,
+    Fact,
+    SnapshotEnd,
+    SnapshotHeader,
+    SnapshotRecord,
+)
+
+_RECORD = TypeAdapter(SnapshotRecord)
+_FIX = "re-run `cmm-scan collect` to write a fresh snapshot"
+
+
+def _open_text(path: Path, mode: str, gz: bool | None = None) -> IO[str]:
+    if path.suffix == ".gz" if gz is None else gz:
+        return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
+    return open(path, mode, encoding="utf-8")
+
+
+class AtomicFile:
+    """Write to a temporary file beside `path`, and move it into place only on success."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._tmp: Path | None = None
+        self.handle: IO[str] | None = None
+
+    def __enter__(self) -> IO[str]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial", dir=self.path.parent)
+        os.close(fd)
+        self._tmp = Path(tmp)
+        self.handle = _open_text(self._tmp, "w", gz=self.path.suffix == ".gz")
+        return self.handle
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        assert self.handle is not None and self._tmp is not None
+        self.handle.close()
+        if exc_type is None:
+            os.replace(self._tmp, self.path)
+        else:
+            self._tmp.unlink(missing_ok=True)
+
+
+class SnapshotWriter:
+    """Streams facts and coverage to disk; the file appears only when `close` succeeds."""
+
+    def __init__(self, path: Path, header: SnapshotHeader):
+        self._atomic = AtomicFile(path)
+        self._out = self._atomic.__enter__()
+        self.fact_count = 0
+        self.coverage_count = 0
+        self._write(header)
+
+    def _write(self, record: SnapshotHeader | Fact | Coverage | SnapshotEnd) -> None:
+        self._out.write(record.model_dump_json(exclude_none=False))
+        self._out.write("\n")
+
+    def fact(self, fact: Fact) -> None:
+        self.fact_count += 1
+        self._write(fact)
+
+    def coverage(self, entry: Coverage) -> None:
+        self.coverage_count += 1
+        self._write(entry)
+
+    def close(self) -> None:
+        self._write(
+            SnapshotEnd(finished_at=datetime.now(UTC), fact_count=self.fact_count, coverage_count=self.coverage_count)
+        )
+        self._atomic.__exit__(None, None, None)
+
+    def abort(self) -> None:
+        self._atomic.__exit__(RuntimeError, None, None)
+
+    def __enter__(self) -> SnapshotWriter:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+def read_records(path: Path) -> Iterator[SnapshotHeader | Fact | Coverage]:
+    """Yield the header, then every fact and coverage record; validate the whole file as it goes.
+
+    Any problem raises UserError naming the file and the line. Callers must consume the
+    iterator to the end: the check that the file is complete happens at the end record.
+    """
+    try:
+        handle = _open_text(path, "r")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read snapshot: {exc.strerror}", "check the path") from None
+    with handle:
+        lineno = 0
+        seen_end: SnapshotEnd | None = None
+        facts = coverage = 0
+        try:
+            for lineno, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                if seen_end is not None:
+                    raise UserError(f"{path}:{lineno}: data after the end record", _FIX)
+                record = _parse(path, lineno, line)
+                if lineno == 1:
+                    yield _check_header(path, record)
+                    continue
+                if isinstance(record, SnapshotHeader):
+                    raise UserError(f"{path}:{lineno}: a second header", _FIX)
+                if isinstance(record, SnapshotEnd):
+                    seen_end = record
+                    continue
+                if isinstance(record, Fact):
+                    facts += 1
+                else:
+                    coverage += 1
+                yield record
+        except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, OSError) as exc:
+            raise UserError(f"{path}:{lineno + 1}: unreadable: {exc}", _FIX) from None
+    if lineno == 0:
+        raise UserError(f"{path}: empty file, not a snapshot", _FIX)
+    if seen_end is None:
+        raise UserError(f"{path}: snapshot is incomplete (no end record; was the scan interrupted?)", _FIX)
+    if (seen_end.fact_count, seen_end.coverage_count) != (facts, coverage):
+        raise UserError(
+            f"{path}: end record counts {seen_end.fact_count} facts and {seen_end.coverage_count} coverage "
+            f"entries but the file holds {facts} and {coverage}",
+            _FIX,
+        )
+
+
+def _parse(path: Path, lineno: int, line: str) -> Any:
+    try:
+        return _RECORD.validate_json(line)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        if error["type"] == "json_invalid":
+            raise UserError(f"{path}:{lineno}: not valid JSON ({error['msg']})", _FIX) from None
+        if lineno == 1:
+            _check_header(path, _loose(line))
+        where = ".".join(str(p) for p in error["loc"][1:]) or "record"
+        raise UserError(f"{path}:{lineno}: {where}: {error['msg']}", _FIX) from None
+
+
+def _loose(line: str) -> Any:
+    try:
+        return json.loads(line)
+    except ValueError:
+        return None
+
+
+def _check_header(path: Path, record: Any) -> SnapshotHeader:
+    data = record.model_dump() if isinstance(record, SnapshotHeader) else record
+    if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
+        raise UserError(
+            f"{path}: not a cmm-scan snapshot (line 1 must be its header)", "pass a file written by `cmm-scan collect`"
+        )
+    version = data.get("format_version")
+    if version != SNAPSHOT_VERSION:
+        raise UserError(
+            f"{path}: snapshot format version {version} is not supported (this cmm-scan reads version {SNAPSHOT_VERSION})",
+            "collect again with this version of cmm-scan",
+        )
+    if not isinstance(record, SnapshotHeader):
+        raise UserError(f"{path}:1: header is malformed", _FIX)
+    return record
+
+
+def read_header(path: Path) -> SnapshotHeader:
+    """Only the header, without reading the rest."""
+    records = read_records(path)
+    header = next(records)
+    records.close()
+    assert isinstance(header, SnapshotHeader)
+    return header

@@ -1,0 +1,61 @@
+"""Load YAML into pydantic models with errors that name the file and the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from cmm_scan.errors import UserError
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def load_yaml_model(path: Path, model: type[Model], hint: str = "") -> tuple[Model, yaml.Node]:
+    """Parse `path` and validate it as `model`; any problem becomes one UserError line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror}", hint) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.load(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise UserError(f"{path}{where}: not valid YAML: {problem}", hint) from None
+    if node is None:
+        raise UserError(f"{path}: file is empty", hint)
+    try:
+        return model.model_validate(data), node
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = [str(p) for p in error["loc"]]
+        line = line_of(node, error["loc"])
+        field = ".".join(loc) or "(top level)"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise UserError(f"{path}:{line}: {field}: {error['msg']}{more}", hint) from None
+
+
+def line_of(node: yaml.Node, loc: tuple[Any, ...] | list[Any]) -> int:
+    """1-based line of the deepest node reachable along a pydantic error location."""
+    current = node
+    for part in loc:
+        child = _child(current, part)
+        if child is None:
+            break
+        current = child
+    return current.start_mark.line + 1
+
+
+def _child(node: yaml.Node, part: Any) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if str(key.value) == str(part):
+                return value
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return node.value[part]
+    return None
