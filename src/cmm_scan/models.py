@@ -154,6 +154,16 @@ class HumanAnswer(_Strict):
     disagrees: bool = False
 
 
+class HistoryPoint(_Strict):
+    """The same question in an earlier stored run of the same scope."""
+
+    run_id: str
+    at: datetime
+    answer: int
+    suggested_level: int | None = None
+    level_range: tuple[int, int] | None = None
+
+
 class QuestionResult(_Strict):
     id: str
     framework: Framework
@@ -174,6 +184,7 @@ class QuestionResult(_Strict):
     evidence_to_bring: list[str] = Field(default_factory=list)
     guidance_url: str = ""
     human: HumanAnswer | None = None
+    history: list[HistoryPoint] = Field(default_factory=list, description="Earlier runs, oldest first (from the store)")
     answer: int = Field(ge=0, le=5, description="The exported answer: human wins, else the suggestion, else 0")
     answer_source: Literal["human", "machine", "none"]
 
