@@ -9,7 +9,9 @@ from pydantic import BaseModel
 
 from cmm_scan.paths import package_data
 
-GUIDANCE_URL = "https://www.cloudmaturity.cddo.cabinetoffice.gov.uk"
+# The official tool is published from co-cddo/cloudmaturity to GitHub Pages under /cloudmaturity/.
+# Each category page lists its questions; a question's heading id is its SHA-256 key.
+GUIDANCE_URL = "https://co-cddo.github.io/cloudmaturity"
 
 
 class Level(BaseModel):
@@ -80,7 +82,7 @@ def all_questions() -> dict[str, Question]:
 
 
 def guidance_url(question: Question) -> str:
-    """The official tool's page for the question's category (its guidance sits there)."""
+    """The official tool's page for the question: its category page, anchored at the question."""
     if question.framework != "cmm":
         return ""
-    return f"{GUIDANCE_URL}/questions/{question.category}"
+    return f"{GUIDANCE_URL}/assessment/{question.category}/#{question.key}"
