@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_NOTHING_READ, EXIT_GATE = 0, 1, 2, 3, 4
 PROVIDERS = ("aws", "azure", "gcp", "oci")
 DEFAULT_FORMATS = "json,md,cmm"
-DEMO_FORMATS = "json,md,csv,cmm"
+DEMO_FORMATS = "json,md,csv,cmm,html"
 
 
 class Console:

@@ -13,17 +13,25 @@ Writer = Callable[[Assessment, Path, Config], Path]
 
 
 def _writers() -> dict[str, Writer]:
-    from cmm_scan.outputs import cmm_export, csv_out, json_out, markdown
+    from cmm_scan.outputs import cmm_export, csv_out, html, json_out, markdown
 
     return {
         "json": json_out.write,
         "md": markdown.write,
         "csv": csv_out.write,
         "cmm": cmm_export.write,
+        "html": html.write,
     }
 
 
-FORMATS = ("json", "md", "csv", "cmm")
+def _companions() -> dict[str, list[Writer]]:
+    """Files written whenever a format is: the export's numbers never travel without their evidence."""
+    from cmm_scan.outputs import evidence_bundle
+
+    return {"cmm": [evidence_bundle.write]}
+
+
+FORMATS = ("json", "md", "csv", "cmm", "html")
 
 
 def parse_formats(text: str) -> list[str]:
@@ -36,5 +44,9 @@ def parse_formats(text: str) -> list[str]:
 
 
 def write_outputs(assessment: Assessment, out_dir: Path, formats: list[str], config: Config) -> list[Path]:
-    writers = _writers()
-    return [writers[name](assessment, out_dir, config) for name in formats]
+    writers, companions = _writers(), _companions()
+    written = []
+    for name in formats:
+        written.append(writers[name](assessment, out_dir, config))
+        written += [companion(assessment, out_dir, config) for companion in companions.get(name, [])]
+    return written

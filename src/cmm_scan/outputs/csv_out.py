@@ -13,6 +13,7 @@ FILENAME = "assessment.csv"
 COLUMNS = [
     "framework", "id", "key", "category", "title", "automation", "status", "answer", "answer_source",
     "suggested_level", "range_low", "range_high", "confidence", "human_level", "next_level", "next_needs",
+    "human_expired", "human_disagrees", "human_by",
 ]  # fmt: skip
 
 
@@ -29,6 +30,12 @@ def write(assessment: Assessment, out_dir: Path, config: Config) -> Path:
                     r.answer_source, r.suggested_level or "", low or "", high or "", r.confidence,
                     r.human.level if r.human else "", r.next_level.level if r.next_level else "",
                     r.next_level.needs if r.next_level else "",
+                    _flag(r.human.expired) if r.human else "", _flag(r.human.disagrees) if r.human else "",
+                    r.human.answered_by if r.human else "",
                 ]
             )  # fmt: skip
     return path
+
+
+def _flag(on: bool) -> str:
+    return "yes" if on else "no"

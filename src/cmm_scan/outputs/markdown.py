@@ -106,6 +106,8 @@ def _question(r: QuestionResult) -> list[str]:
             + (f" ({'; '.join(flags)})" if flags else "")
             + (f" — {h.note}" if h.note else "")
         )
+        scan = f"{r.suggested_level} ({r.confidence})" if r.suggested_level is not None else "no level"
+        out.append(f"Scan suggestion: {scan}" + (" — exported instead of the expired answer" if h.expired else ""))
     out.append("")
     if r.evidence:
         out += [_evidence_line(e) for e in r.evidence]
