@@ -171,6 +171,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("permissions", parents=[common, selecting], help="print the least-privilege policy a scan needs")
     p.add_argument("provider", choices=PROVIDERS)
     p.set_defaults(handler=cmd_permissions)
+
+    p = sub.add_parser(
+        "import-cmm", parents=[common], help="turn a report saved by the official GOV.UK tool into an answers file"
+    )
+    p.add_argument("file", type=Path, help="the JSON file the official tool's 'Save this report' wrote")
+    p.add_argument("--output", type=Path, default=Path("answers.yaml"), help="answers file to write (default answers.yaml)")
+    p.add_argument("--answered-by", default="", help="who gave these answers (recorded on each)")
+    p.add_argument("--force", action="store_true", help="overwrite --output if it exists")
+    p.set_defaults(handler=cmd_import_cmm)
     return parser
 
 
@@ -284,6 +293,14 @@ def cmd_permissions(args: argparse.Namespace, console: Console) -> int:
 
     rules = _selected_rules(args)
     console.out(permissions_document(args.provider, rules))
+    return EXIT_OK
+
+
+def cmd_import_cmm(args: argparse.Namespace, console: Console) -> int:
+    from cmm_scan.import_cmm import import_cmm
+
+    count = import_cmm(args.file, args.output, args.answered_by, args.force)
+    console.note(f"wrote {args.output}: {count} answers (\"I don't know\" answers left out); use it with --answers")
     return EXIT_OK
 
 
