@@ -1,0 +1,112 @@
+"""Credentials and scope: the base session, assume-role, the organisation's accounts, the regions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+
+from cmm_scan.aws.clients import GLOBAL_REGION, AccountClients, retry_config
+from cmm_scan.aws.errors import classify
+from cmm_scan.collect import CollectOptions, in_shard
+from cmm_scan.errors import UserError
+
+SESSION_NAME = "cmm-scan"
+HINT = "check `aws sts get-caller-identity`, --profile, or AWS_PROFILE / AWS_ACCESS_KEY_ID"
+
+
+@dataclass
+class Account:
+    id: str
+    name: str = ""
+    role_arn: str | None = None  # assumed when the scan reaches it; None means the base session
+
+
+def _client(session: boto3.Session, service: str, endpoint_url: str | None, region: str | None = None) -> Any:
+    return session.client(
+        service, region_name=region or session.region_name or GLOBAL_REGION, config=retry_config(), endpoint_url=endpoint_url
+    )
+
+
+def assume(session: boto3.Session, role_arn: str, endpoint_url: str | None, external_id: str | None = None) -> boto3.Session:
+    params: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": SESSION_NAME}
+    if external_id:
+        params["ExternalId"] = external_id
+    creds = _client(session, "sts", endpoint_url).assume_role(**params)["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=session.region_name or GLOBAL_REGION,
+    )
+
+
+def base_session(options: CollectOptions) -> tuple[boto3.Session, str, str]:
+    """(session, account id, partition) or a UserError naming what is wrong."""
+    try:
+        session = boto3.Session(profile_name=options.profile) if options.profile else boto3.Session()
+    except ProfileNotFound:
+        raise UserError(f"AWS profile '{options.profile}' not found", "list profiles with `aws configure list-profiles`") from None
+    try:
+        if options.role_arn:
+            session = assume(session, options.role_arn, options.endpoint_url, options.external_id)
+        identity = _client(session, "sts", options.endpoint_url).get_caller_identity()
+    except NoCredentialsError:
+        raise UserError("no AWS credentials found", HINT) from None
+    except ClientError as exc:
+        _status, reason = classify(exc)
+        what = f"cannot assume {options.role_arn}" if options.role_arn else "AWS credentials were refused"
+        raise UserError(f"{what}: {reason}", HINT) from None
+    except BotoCoreError as exc:
+        raise UserError(f"AWS credentials could not be used: {exc}", HINT) from None
+    partition = identity["Arn"].split(":")[1] if identity.get("Arn", "").startswith("arn:") else "aws"
+    return session, identity["Account"], partition
+
+
+def accounts(options: CollectOptions, session: boto3.Session, own_account: str, partition: str) -> list[Account]:
+    """The accounts to scan: this one, or every active member of the organisation; filtered and sharded."""
+    found = [Account(own_account)]
+    if options.org:
+        try:
+            pages = _client(session, "organizations", options.endpoint_url, GLOBAL_REGION).get_paginator("list_accounts").paginate()
+            members = [a for page in pages for a in page["Accounts"] if a.get("Status", "ACTIVE") == "ACTIVE"]
+        except ClientError as exc:
+            raise UserError(
+                f"--org: cannot list the organisation's accounts: {classify(exc)[1]}",
+                "run from the management account or a delegated administrator",
+            ) from None
+        found = [
+            Account(
+                a["Id"],
+                a.get("Name", ""),
+                None if a["Id"] == own_account else f"arn:{partition}:iam::{a['Id']}:role/{options.member_role}",
+            )
+            for a in members
+        ]
+        if not any(a.id == own_account for a in found):
+            found.insert(0, Account(own_account))
+    if options.accounts_include:
+        found = [a for a in found if a.id in options.accounts_include]
+    found = [a for a in found if a.id not in options.accounts_exclude and in_shard(a.id, options.shard)]
+    if not found:
+        raise UserError("no account left to scan after --accounts and --shard", "check the account ids")
+    return found
+
+
+def regions(options: CollectOptions, session: boto3.Session) -> list[str]:
+    if options.regions:
+        return options.regions
+    try:
+        response = _client(session, "ec2", options.endpoint_url).describe_regions()
+    except ClientError as exc:
+        raise UserError(f"cannot list the enabled regions: {classify(exc)[1]}", "pass --regions, e.g. --regions eu-west-2") from None
+    return sorted(r["RegionName"] for r in response["Regions"])
+
+
+def account_clients(session: boto3.Session, account: Account, endpoint_url: str | None) -> AccountClients:
+    """Clients for one account, assuming its member role if it has one (may raise ClientError)."""
+    if account.role_arn:
+        session = assume(session, account.role_arn, endpoint_url)
+    return AccountClients(session, endpoint_url)

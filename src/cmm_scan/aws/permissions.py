@@ -1,0 +1,113 @@
+"""IAM actions from the specs: the least-privilege policy, and the set of calls the scanner may make."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+from cmm_scan.aws.spec import Catalogue, Collector, catalogue
+
+# IAM service prefixes that differ from the boto3 service name.
+IAM_PREFIX = {
+    "s3control": "s3",
+    "resourcegroupstaggingapi": "tag",
+    "sso-admin": "sso",
+    "stepfunctions": "states",
+    "elbv2": "elasticloadbalancing",
+    "elb": "elasticloadbalancing",
+    "ce": "ce",
+    "inspector2": "inspector2",
+    "cloudwatch": "cloudwatch",
+    "verifiedpermissions": "verifiedpermissions",
+}
+READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Search", "Lookup")
+# Read-classified actions whose names do not say so (AWS's own access level is Read).
+READ_EXCEPTIONS = frozenset({"iam:GenerateCredentialReport", "iam:GenerateServiceLastAccessedDetails"})
+
+
+@cache
+def api_name(service: str, operation: str) -> str:
+    """boto3 method name -> API operation name (describe_db_instances -> DescribeDBInstances)."""
+    from botocore import xform_name
+
+    model = _session().get_service_model(service)
+    for name in model.operation_names:
+        if xform_name(name) == operation:
+            return name
+    raise KeyError(f"{service} has no operation {operation}")
+
+
+@cache
+def _session():  # type: ignore[no-untyped-def]
+    import botocore.session
+
+    return botocore.session.get_session()
+
+
+def action(service: str, operation: str, override: str | None = None) -> str:
+    return override or f"{IAM_PREFIX.get(service, service)}:{api_name(service, operation)}"
+
+
+def collector_calls(spec: Collector, cat: Catalogue) -> list[tuple[str, str, str]]:
+    """(service, operation, action) for every call the collector and the lookups it reads can make."""
+    calls: list[tuple[str, str, str]] = []
+    if spec.operation and spec.service:
+        calls.append((spec.service, spec.operation, action(spec.service, spec.operation, spec.action)))
+    for call in spec.calls:
+        service = call.service or spec.service or ""
+        calls.append((service, call.operation, action(service, call.operation, call.action)))
+    for p in spec.permissions:
+        calls.append((p.service, p.operation, action(p.service, p.operation, p.action)))
+    for name in lookups_of(spec, cat):
+        lookup = cat.lookups[name]
+        if lookup.operation and lookup.service:
+            calls.append((lookup.service, lookup.operation, action(lookup.service, lookup.operation, lookup.action)))
+        elif lookup.collector:
+            calls += collector_calls(cat.collectors[lookup.collector], cat)
+    return calls
+
+
+def lookups_of(spec: Collector, cat: Catalogue) -> list[str]:
+    """Lookups a collector reads, directly or through other lookups' joins."""
+    pending = [j.lookup for j in spec.joins] + ([spec.for_each] if spec.for_each else [])
+    seen: list[str] = []
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.append(name)
+        pending += [j.lookup for j in cat.lookups[name].joins]
+    return seen
+
+
+def declared_calls(cat: Catalogue) -> frozenset[tuple[str, str]]:
+    return _declared(id(cat), cat)
+
+
+_DECLARED: dict[int, frozenset[tuple[str, str]]] = {}
+
+
+def _declared(key: int, cat: Catalogue) -> frozenset[tuple[str, str]]:
+    found = _DECLARED.get(key)
+    if found is None:
+        found = frozenset((s, o) for c in cat.collectors.values() for s, o, _ in collector_calls(c, cat))
+        _DECLARED[key] = found
+    return found
+
+
+def selected(fact_types: Iterable[str], cat: Catalogue) -> list[Collector]:
+    wanted = set(fact_types)
+    return [c for c in cat.collectors.values() if c.fact in wanted or set(c.enriches) & wanted]
+
+
+def is_read_action(name: str) -> bool:
+    return name in READ_EXCEPTIONS or name.split(":", 1)[1].startswith(READ_PREFIXES)
+
+
+def policy(fact_types: Iterable[str], cat: Catalogue | None = None) -> dict:
+    cat = cat or catalogue()
+    actions = sorted({a for c in selected(fact_types, cat) for _, _, a in collector_calls(c, cat)} | {"sts:GetCallerIdentity"})
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "CmmScanReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}],
+    }

@@ -1,0 +1,324 @@
+"""Named transforms a spec attribute may apply to its JMESPath value (`transform: name`).
+
+Each takes the expression's value and returns the attribute value; None means "not read".
+Keep them small and pure: anything that needs an API call belongs in a spec `calls:` entry.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import unquote
+
+Transform = Callable[[Any], Any]
+TRANSFORMS: dict[str, Transform] = {}
+
+COST_TAG_KEYS = frozenset(
+    {
+        "owner",
+        "cost-centre",
+        "cost-center",
+        "costcentre",
+        "costcenter",
+        "cost_centre",
+        "cost_center",
+        "project",
+        "team",
+        "business-unit",
+        "businessunit",
+        "department",
+        "billing",
+        "application",
+        "service",
+        "product",
+        "budget-code",
+    }
+)
+DATA_TAG_KEYS = frozenset(
+    {"data-classification", "dataclassification", "data_classification", "classification", "data-class", "sensitivity"}
+)
+
+
+def transform(name: str) -> Callable[[Transform], Transform]:
+    def register(fn: Transform) -> Transform:
+        TRANSFORMS[name] = fn
+        return fn
+
+    return register
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC)
+    if isinstance(value, str) and value and value not in ("N/A", "not_supported", "no_information"):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return None
+
+
+@transform("age_days")
+def age_days(value: Any) -> int | None:
+    """Whole days since a timestamp (datetime, ISO string or epoch)."""
+    when = _as_datetime(value)
+    return None if when is None else max(0, (now() - when).days)
+
+
+@transform("tag_map")
+def tag_map(value: Any) -> dict[str, str] | None:
+    """[{Key, Value}] (any case) or a plain map -> {key: value}."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    out: dict[str, str] = {}
+    for tag in value:
+        key = tag.get("Key", tag.get("key"))
+        if key is not None:
+            out[str(key)] = str(tag.get("Value", tag.get("value", "")))
+    return out
+
+
+def _keys(value: Any) -> set[str]:
+    return {k.lower() for k in (tag_map(value) or {})}
+
+
+@transform("tag_keys")
+def tag_keys(value: Any) -> list[str] | None:
+    return None if value is None else sorted(_keys(value))
+
+
+@transform("has_cost_tags")
+def has_cost_tags(value: Any) -> bool | None:
+    return None if value is None else bool(_keys(value) & COST_TAG_KEYS)
+
+
+@transform("has_data_tags")
+def has_data_tags(value: Any) -> bool | None:
+    return None if value is None else bool(_keys(value) & DATA_TAG_KEYS)
+
+
+@transform("data_classification")
+def data_classification(value: Any) -> str | None:
+    tags = tag_map(value)
+    if tags is None:
+        return None
+    for key, tag_value in tags.items():
+        if key.lower() in DATA_TAG_KEYS:
+            return tag_value
+    return "none"
+
+
+@transform("instance_family")
+def instance_family(value: Any) -> str | None:
+    """m5.large -> m5; db.r6g.large -> r6g."""
+    if not isinstance(value, str):
+        return None
+    parts = value.removeprefix("db.").removeprefix("cache.").split(".")
+    return parts[0]
+
+
+GRAVITON = re.compile(r"^(a1|[a-z]+\d+g[a-z]*)$")
+
+
+@transform("is_arm")
+def is_arm(value: Any) -> bool | None:
+    """{arch, type}: arm64 architecture, or a Graviton instance family (m6g, t4g, c7gn...)."""
+    if value is None:
+        return None
+    if value.get("arch") == "arm64":
+        return True
+    family = instance_family(value.get("type"))
+    return None if family is None and value.get("arch") is None else bool(family and GRAVITON.match(family))
+
+
+@transform("length")
+def length(value: Any) -> int:
+    return 0 if value is None else len(value)
+
+
+@transform("iso_duration_hours")
+def iso_duration_hours(value: Any) -> float | None:
+    """PT8H, PT1H30M -> hours."""
+    if not isinstance(value, str):
+        return None
+    match = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", value)
+    if not match:
+        return None
+    d, h, m, s = (int(x or 0) for x in match.groups())
+    return round(d * 24 + h + m / 60 + s / 3600, 2)
+
+
+@transform("seconds_to_hours")
+def seconds_to_hours(value: Any) -> float | None:
+    return None if value is None else round(float(value) / 3600, 2)
+
+
+@transform("json")
+def json_document(value: Any) -> Any:
+    """A policy document that may arrive as a (URL-encoded) JSON string."""
+    if isinstance(value, str):
+        try:
+            return json.loads(unquote(value) if value.startswith("%7B") else value)
+        except ValueError:
+            return None
+    return value
+
+
+# --- S3 -----------------------------------------------------------------------------------
+
+
+@transform("s3_encryption")
+def s3_encryption(value: Any) -> str | None:
+    """ServerSideEncryptionConfiguration.Rules -> none / sse-s3 / kms / kms-customer."""
+    if value is None:
+        return None
+    kinds = []
+    for rule in value:
+        default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+        algorithm = default.get("SSEAlgorithm", "")
+        if algorithm.startswith("aws:kms"):
+            key = default.get("KMSMasterKeyID") or ""
+            kinds.append("kms-customer" if key and "alias/aws/" not in key else "kms")
+        elif algorithm == "AES256":
+            kinds.append("sse-s3")
+    order = ["kms-customer", "kms", "sse-s3"]
+    return next((k for k in order if k in kinds), "none")
+
+
+@transform("all_true")
+def all_true(value: Any) -> bool | None:
+    """Every value of a map is true (e.g. the four public-access-block settings)."""
+    if value is None:
+        return None
+    return bool(value) and all(bool(v) for v in value.values())
+
+
+# --- autoscaling --------------------------------------------------------------------------
+
+PREDEFINED_KINDS = {
+    "CPUUtilization": "cpu",
+    "NetworkIn": "network",
+    "NetworkOut": "network",
+    "RequestCount": "request_count",
+    "Memory": "memory",
+    "SQS": "queue",
+}
+DYNAMIC_POLICY_TYPES = ("target_tracking", "step", "simple", "predictive")
+
+
+def _policy_type(policy: dict[str, Any]) -> str:
+    kind = policy.get("PolicyType") or "SimpleScaling"
+    return {
+        "TargetTrackingScaling": "target_tracking",
+        "StepScaling": "step",
+        "SimpleScaling": "simple",
+        "PredictiveScaling": "predictive",
+    }.get(kind, kind.lower())
+
+
+def _predefined_kind(name: str) -> str:
+    for marker, kind in PREDEFINED_KINDS.items():
+        if marker in name:
+            return kind
+    return "custom"
+
+
+def _metric_kind(namespace: str | None, name: str | None) -> str:
+    namespace, name = namespace or "", name or ""
+    if namespace == "AWS/SQS":
+        return "queue"
+    if namespace in ("AWS/EC2", "AWS/AutoScaling", "AWS/ECS"):
+        if "CPU" in name:
+            return "cpu"
+        if "Network" in name:
+            return "network"
+        if "Memory" in name:
+            return "memory"
+    if namespace in ("AWS/ApplicationELB", "AWS/ELB") and "Request" in name:
+        return "request_count"
+    return "custom"
+
+
+def _policy_metric_kinds(policy: dict[str, Any]) -> set[str]:
+    kinds: set[str] = set()
+    kind = _policy_type(policy)
+    if kind == "predictive":
+        return {"predictive"}
+    tracking = policy.get("TargetTrackingConfiguration") or policy.get("TargetTrackingScalingPolicyConfiguration") or {}
+    predefined = tracking.get("PredefinedMetricSpecification") or {}
+    customized = tracking.get("CustomizedMetricSpecification") or {}
+    if predefined:
+        kinds.add(_predefined_kind(predefined.get("PredefinedMetricType", "")))
+    if customized:
+        metrics = customized.get("Metrics") or [customized]
+        for metric in metrics:
+            stat = metric.get("MetricStat", {}).get("Metric", metric)
+            if stat.get("Namespace") or stat.get("MetricName"):
+                kinds.add(_metric_kind(stat.get("Namespace"), stat.get("MetricName")))
+        kinds = kinds or {"custom"}
+    for alarm in policy.get("_alarms") or []:  # step and simple policies: the alarm says what drives them
+        kinds.add(_metric_kind(alarm.get("Namespace"), alarm.get("MetricName")))
+    return kinds
+
+
+@transform("scaling_summary")
+def scaling_summary(value: Any) -> dict[str, Any] | None:
+    """{policies, scheduled, min, max} -> the autoscaling attributes, as one map (see attributes `scaling.*`)."""
+    if value is None or value.get("policies") is None or value.get("scheduled") is None:
+        return None
+    policies, scheduled = value["policies"], value["scheduled"]
+    types = sorted({_policy_type(p) for p in policies} | ({"scheduled"} if scheduled else set()))
+    kinds: set[str] = set()
+    for policy in policies:
+        if policy.get("Enabled", True) is not False:
+            kinds |= _policy_metric_kinds(policy)
+    if scheduled:
+        kinds.add("scheduled")
+    can_vary = (value.get("min") or 0) < (value.get("max") or 0)
+    dynamic = can_vary and any(t in DYNAMIC_POLICY_TYPES for t in types)
+    advanced = dynamic and bool(kinds & {"queue", "custom", "predictive", "request_count"})
+    return {
+        "policy_types": types,
+        "metric_kinds": sorted(kinds),
+        "dynamic": dynamic,
+        "advanced_metrics": advanced,
+        "scheduled_only": bool(scheduled) and not any(t in DYNAMIC_POLICY_TYPES for t in types),
+    }
+
+
+# --- ECS ----------------------------------------------------------------------------------
+
+
+@transform("ecs_strategy")
+def ecs_strategy(value: Any) -> str | None:
+    """deploymentController.type (+ CodeDeploy config name) -> rolling / blue_green / canary / linear / external."""
+    if value is None:
+        return None
+    kind = (value or {}).get("type", "ECS")
+    return {"ECS": "rolling", "CODE_DEPLOY": "blue_green", "EXTERNAL": "external"}.get(kind, kind.lower())
+
+
+@transform("lower")
+def lower(value: Any) -> str | None:
+    return value.lower() if isinstance(value, str) else None
+
+
+def apply(name: str, value: Any) -> Any:
+    try:
+        fn = TRANSFORMS[name]
+    except KeyError:
+        raise KeyError(f"unknown transform '{name}' (known: {', '.join(sorted(TRANSFORMS))})") from None
+    return fn(value)
