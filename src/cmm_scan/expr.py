@@ -298,6 +298,8 @@ class _Compiler:
             raise ExprError("only dotted names like a.b are allowed", node.col_offset)
         path.append(current.id)
         path.reverse()
+        if any(part.startswith("__") for part in path):
+            raise ExprError("names starting with '__' are not allowed", node.col_offset)
         if self.allowed is not None and path[0] not in self.allowed:
             raise ExprError(f"unknown name '{path[0]}'", node.col_offset)
         self.names.add(path[0])

@@ -7,7 +7,7 @@ versions they do not know. JSON Schemas in `schemas/` are generated from these m
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -86,7 +86,8 @@ class SnapshotEnd(_Strict):
     coverage_count: int
 
 
-SnapshotRecord = SnapshotHeader | Fact | Coverage | SnapshotEnd
+# `record` tells the kinds apart, so a line is validated against one model, not tried on four.
+SnapshotRecord = Annotated[SnapshotHeader | Fact | Coverage | SnapshotEnd, Field(discriminator="record")]
 
 
 # --- assessment -------------------------------------------------------------------------

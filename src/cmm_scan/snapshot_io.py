@@ -118,6 +118,7 @@ def read_records(path: Path) -> Iterator[SnapshotHeader | Fact | Coverage]:
     with handle:
         lineno = 0
         seen_end: SnapshotEnd | None = None
+        seen_header = False
         facts = coverage = 0
         try:
             for lineno, line in enumerate(handle, start=1):
@@ -125,8 +126,9 @@ def read_records(path: Path) -> Iterator[SnapshotHeader | Fact | Coverage]:
                     continue
                 if seen_end is not None:
                     raise UserError(f"{path}:{lineno}: data after the end record", _FIX)
-                record = _parse(path, lineno, line)
-                if lineno == 1:
+                record = _parse(path, lineno, line, first=not seen_header)
+                if not seen_header:
+                    seen_header = True
                     yield _check_header(path, record)
                     continue
                 if isinstance(record, SnapshotHeader):
@@ -141,7 +143,7 @@ def read_records(path: Path) -> Iterator[SnapshotHeader | Fact | Coverage]:
                 yield record
         except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, OSError) as exc:
             raise UserError(f"{path}:{lineno + 1}: unreadable: {exc}", _FIX) from None
-    if lineno == 0:
+    if not seen_header:
         raise UserError(f"{path}: empty file, not a snapshot", _FIX)
     if seen_end is None:
         raise UserError(f"{path}: snapshot is incomplete (no end record; was the scan interrupted?)", _FIX)
@@ -153,14 +155,14 @@ def read_records(path: Path) -> Iterator[SnapshotHeader | Fact | Coverage]:
         )
 
 
-def _parse(path: Path, lineno: int, line: str) -> Any:
+def _parse(path: Path, lineno: int, line: str, first: bool) -> Any:
     try:
         return _RECORD.validate_json(line)
     except ValidationError as exc:
         error = exc.errors()[0]
         if error["type"] == "json_invalid":
             raise UserError(f"{path}:{lineno}: not valid JSON ({error['msg']})", _FIX) from None
-        if lineno == 1:
+        if first:
             _check_header(path, _loose(line))
         where = ".".join(str(p) for p in error["loc"][1:]) or "record"
         raise UserError(f"{path}:{lineno}: {where}: {error['msg']}", _FIX) from None
