@@ -167,10 +167,13 @@ def test_next_level_names_what_stands_in_the_way(tmp_path):
 def test_levels_without_a_gate_stay_open_for_a_person(tmp_path):
     text = RULE.replace('{level: 5, cites: all, when: "s >= all", needs: scale all}', "{level: 5, cites: all}")
     result = score(tmp_path, instances(9, 1), text)
-    assert result.possible_levels == [4, 5] or result.possible_levels == [5]
     human = next(o for o in result.levels if o.level == 5)
     assert human.verdict == "human"
-    assert result.answer == 0 or result.suggested_level == 5
+    # 90 %: levels 1-4 are ruled out, so level 5 stands by elimination, at medium confidence.
+    assert (result.possible_levels, result.suggested_level, result.confidence) == ([5], 5, "medium")
+    # 60 %: level 4's gate holds but level 5 stays open for a person: no suggestion.
+    result = score(tmp_path, instances(6, 4), text)
+    assert (result.possible_levels, result.answer, result.status) == ([4, 5], 0, "range")
 
 
 def test_manual_rule_never_gets_a_level_from_configuration(tmp_path):
