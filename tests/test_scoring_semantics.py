@@ -171,8 +171,12 @@ def test_levels_without_a_gate_stay_open_for_a_person(tmp_path):
     assert human.verdict == "human"
     # 90 %: levels 1-4 are ruled out, so level 5 stands by elimination, at medium confidence.
     assert (result.possible_levels, result.suggested_level, result.confidence) == ([5], 5, "medium")
-    # 60 %: level 4's gate holds but level 5 stays open for a person: no suggestion.
+    # 60 %: level 4's gate holds but level 5 stays open for a person: the documented tie-break
+    # picks 4; without one there is no suggestion.
     result = score(tmp_path, instances(6, 4), text)
+    assert (result.possible_levels, result.suggested_level, result.confidence) == ([4, 5], 4, "medium")
+    no_tie = text.replace("tie_break: lower\ntie_break_reason: configuration shows static capacity\n", "")
+    result = score(tmp_path, instances(6, 4), no_tie)
     assert (result.possible_levels, result.answer, result.status) == ([4, 5], 0, "range")
 
 
