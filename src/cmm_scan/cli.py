@@ -112,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     selecting = argparse.ArgumentParser(add_help=False)
     selecting.add_argument("--questions", help="comma list of rule ids or prefixes (cmm, csmm, cost, sec.mfa...)")
 
+    from cmm_scan import history_cli
+
+    storing = history_cli.store_arguments()
+
     collecting = argparse.ArgumentParser(add_help=False)
     collecting.add_argument("provider", choices=PROVIDERS, help="cloud to scan")
     collecting.add_argument("--regions", help="comma list of regions (default: all enabled regions)")
@@ -136,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_collect)
 
     p = sub.add_parser(
-        "score", parents=[common, outputs, scoring, selecting], help="score a snapshot into an assessment"
+        "score", parents=[common, outputs, scoring, selecting, storing], help="score a snapshot into an assessment"
     )
     p.add_argument("snapshot", type=Path)
     p.set_defaults(handler=cmd_score)
@@ -146,12 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser(
-        "scan", parents=[common, collecting, outputs, scoring, selecting], help="collect, score and report"
+        "scan", parents=[common, collecting, outputs, scoring, selecting, storing], help="collect, score and report"
     )
     p.set_defaults(handler=cmd_scan)
 
     p = sub.add_parser(
-        "demo", parents=[common, outputs, scoring, selecting], help="the whole pipeline on a bundled sample estate"
+        "demo", parents=[common, outputs, scoring, selecting, storing], help="the whole pipeline on a bundled sample estate"
     )
     p.set_defaults(handler=cmd_demo)
 
@@ -180,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answered-by", default="", help="who gave these answers (recorded on each)")
     p.add_argument("--force", action="store_true", help="overwrite --output if it exists")
     p.set_defaults(handler=cmd_import_cmm)
+
+    history_cli.add_commands(sub, common)
     return parser
 
 
@@ -203,14 +209,17 @@ def _finish(
     assessment: Assessment, args: argparse.Namespace, console: Console, config: Config, formats: list[str]
 ) -> int:
     from cmm_scan.answers import apply_answers, load_answers
+    from cmm_scan.history_cli import Recorder
     from cmm_scan.outputs import write_outputs
 
     if getattr(args, "answers", None):
         apply_answers(assessment, load_answers(args.answers))
+    recorder = Recorder.of(args, console)  # the store: history in, then the run out and the CI gates
+    recorder.before_outputs(assessment)
     written = write_outputs(assessment, args.output_dir, formats, config)
     for path in written:
         console.note(f"wrote {path}")
-    return EXIT_OK
+    return recorder.after_outputs(assessment, config)
 
 
 def cmd_score(args: argparse.Namespace, console: Console) -> int:
@@ -256,6 +265,9 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
 
         load_answers(args.answers)  # fail on a bad file before a long scan, not after
     rules = _selected_rules(args, config)
+    from cmm_scan.history_cli import Recorder
+
+    Recorder.of(args, console)  # a bad --store fails now, not after a long scan
     snapshot = args.output_dir / "snapshot.jsonl.gz"
     summary = collect(args, rules, snapshot, console)
     console.note(f"wrote {snapshot}: {summary}")
