@@ -92,12 +92,16 @@ def _coverage(assessment: Assessment) -> str:
     )
     more = f"<p class='more'>and {len(problems) - SHOWN_COVERAGE} more</p>" if len(problems) > SHOWN_COVERAGE else ""
     return (
-        f'<p class="notice"><strong>{len(problems)} collector runs could not read everything.</strong> '
+        f'<p class="notice"><strong>{_plural(len(problems), "collector run")} could not read everything.</strong> '
         "Questions that depend on them say “I don't know” rather than guess: missing permission is not low maturity.</p>"
         f"<details><summary>Coverage problems ({len(problems)})</summary><table><thead><tr><th scope='col'>Collector</th>"
         "<th scope='col'>Scope</th><th scope='col'>Region</th><th scope='col'>Status</th><th scope='col'>Reason</th></tr>"
         f"</thead><tbody>{rows}</tbody></table>{more}</details>"
     )
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _framework_section(framework: str, heading: str, results: list[QuestionResult]) -> str:
@@ -128,11 +132,11 @@ def render(assessment: Assessment) -> str:
     distribution = [(title, dict(Counter(r.answer for r in items))) for _, title, items in groups]
     if csmm:
         distribution.append(("CSMM (all categories)", dict(Counter(r.answer for r in csmm))))
-    scopes = ", ".join(s.name or s.id for s in src.scopes[:10]) + (f" and {len(src.scopes) - 10} more" if len(src.scopes) > 10 else "")
+    scopes = ", ".join(s.name or s.id for s in src.scopes[:3]) + (f" and {len(src.scopes) - 3} more" if len(src.scopes) > 3 else "")
     body = [
         '<a class="skip" href="#main">Skip to the report</a>',
         '<header class="top"><div class="wrap"><h1>Cloud maturity: suggested answers</h1>',
-        f"<p>{e(src.provider)} · {len(src.scopes)} scopes ({e(scopes or '–')}) · {len(src.regions)} regions · "
+        f"<p>{e(src.provider)} · {_plural(len(src.scopes), 'scope')} ({e(scopes or '–')}) · {_plural(len(src.regions), 'region')} · "
         f"{src.fact_count} facts · snapshot {src.snapshot_started_at:%Y-%m-%d %H:%M} UTC · cmm-scan {e(assessment.tool_version)}</p>",
         '</div></header><main id="main" class="wrap">',
         '<section aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2>',

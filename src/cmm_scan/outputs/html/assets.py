@@ -31,7 +31,7 @@ figure{margin:12px 0;overflow-x:auto}
 figcaption{font-size:.9rem;color:var(--muted)}
 svg.chart{display:block;max-width:100%;height:auto;font-size:12px}
 svg .lbl{fill:var(--text)} svg .num,svg .axis,svg .idk{fill:var(--muted)}
-svg .grid{stroke:#dcdcdc;stroke-width:1} svg .range{fill:#fde9a9;stroke:#b58a00;stroke-dasharray:3 2}
+svg .grid{stroke:#dcdcdc;stroke-width:1} svg .range{fill:#f3f2f1;stroke:#6f777b;stroke-dasharray:4 3}
 svg .human{fill:#fff;stroke:#0b0c0c;stroke-width:2}
 svg .spark{fill:none;stroke:var(--link);stroke-width:2} svg circle{fill:var(--link)}
 svg a:focus text{text-decoration:underline}
