@@ -43,6 +43,10 @@ class StepFailed(Exception):
         self.status, self.reason = status, reason
 
 
+class Skip(Exception):
+    """A hand-written collector has nothing to read here (e.g. organisation data in a member account)."""
+
+
 @dataclass
 class FactOut:
     """What a hand-written collector yields."""
@@ -136,9 +140,30 @@ class RegionRun:
             self.requests += 1
             yield page
 
-    def items(self, service: str, operation: str, params: dict[str, Any], items_expr: str, region: str | None = None) -> list[Any]:
+    def fill(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Literal parameters may name {account}, {region} or {partition} (s3control needs AccountId)."""
+        values = {"account": self.account, "region": self.client_region, "partition": self.scope.partition}
+        return {k: v.format(**values) if isinstance(v, str) and "{" in v else v for k, v in params.items()}
+
+    def items(
+        self,
+        service: str,
+        operation: str,
+        params: dict[str, Any],
+        items_expr: str,
+        region: str | None = None,
+        errors: dict[str, Any] | None = None,
+    ) -> list[Any]:
+        """The items of every page; a code in `errors` stands for a response that means a known value."""
+        try:
+            pages = list(self.pages(service, operation, self.fill(params), region))
+        except AWS_ERRORS as exc:
+            code = error_code(exc)
+            if not errors or code not in errors:
+                raise
+            pages = [errors[code]]
         found: list[Any] = []
-        for page in self.pages(service, operation, params, region):
+        for page in pages:
             value = search(items_expr, page)
             if isinstance(value, list):
                 found.extend(value)
@@ -164,13 +189,9 @@ class RegionRun:
         else:
             assert spec.service and spec.operation
             try:
-                found = self.items(spec.service, spec.operation, dict(spec.params), spec.items)
+                found = self.items(spec.service, spec.operation, dict(spec.params), spec.items, errors=spec.errors)
             except AWS_ERRORS as exc:
-                code = error_code(exc)
-                if code in spec.errors:
-                    found = list(spec.errors[code] or [])
-                else:
-                    raise StepFailed(*classify(exc)) from None
+                raise StepFailed(*classify(exc)) from None
         found = [_as_item(x) for x in found]
         for join in spec.joins:
             # on failure the joined key stays null: attributes that need it read as unknown
@@ -230,6 +251,8 @@ def run_collector(spec: Collector, run: RegionRun) -> Outcome:
                 outcome.facts.append(out)
     except StepFailed as exc:
         outcome.status, outcome.reason = exc.status, exc.reason
+    except Skip as exc:
+        outcome.status, outcome.reason = "skipped", str(exc)
     except AWS_ERRORS as exc:
         code = error_code(exc)
         if code in spec.empty_on:
@@ -319,8 +342,10 @@ def _data_collector(spec: Collector, run: RegionRun, outcome: Outcome) -> Iterat
     assert spec.service and spec.operation
     items: list[dict[str, Any]] = []
     for params, parent in _list_calls(spec, run):
-        for found in run.items(spec.service, spec.operation, params, spec.items):
+        for found in run.items(spec.service, spec.operation, params, spec.items, errors=spec.errors):
             item = _as_item(found)
+            if spec.filter and not search(spec.filter, item):
+                continue
             if parent is not None:
                 item["_parent"] = parent
             items.append(item)
@@ -346,7 +371,7 @@ def _follow_up(spec: Collector, run: RegionRun, call: Any, item: dict[str, Any],
         item[call.into] = None
         return
     service = call.service or spec.service
-    params = {**call.params, **{k: search(v, item) for k, v in call.args.items()}}
+    params = {**run.fill(call.params), **{k: search(v, item) for k, v in call.args.items()}}
     try:
         if call.paginate:
             result: Any = run.items(service, call.operation, params, call.result)

@@ -103,8 +103,9 @@ class Collector(_Spec):
     for_each: str | None = Field(default=None, description="lookup whose items each drive one list call (as _parent)")
     args: dict[str, str] = Field(default_factory=dict, description="with for_each: parameter -> JMESPath over _parent")
     items: str = "@"
+    filter: str | None = Field(default=None, description="JMESPath over an item; items where it is falsy are skipped")
     action: str | None = None
-    resource_id: str = Field(description="JMESPath giving the resource id (an ARN where the item has one)")
+    resource_id: str = Field(default="", description="JMESPath giving the resource id (an ARN where the item has one)")
     resource_format: str | None = Field(default=None, description="Python format: {id} {account} {region} {partition}")
     fact_region: str | None = Field(default=None, description="JMESPath giving the fact's region (global collectors)")
     calls: list[Call] = Field(default_factory=list)
@@ -114,6 +115,7 @@ class Collector(_Spec):
     # codes
     not_enabled: list[str] = Field(default_factory=list, description="error codes meaning the service is off")
     empty_on: list[str] = Field(default_factory=list, description="error codes meaning 'no items'")
+    errors: dict[str, Any] = Field(default_factory=dict, description="error code -> response meaning a known value")
     # hand-written
     handler: str | None = Field(default=None, description="module:function in cmm_scan.aws.handlers")
     permissions: list[Permission] = Field(default_factory=list, description="calls a handler makes")
@@ -125,6 +127,8 @@ class Collector(_Spec):
             raise ValueError(f"collector {self.id}: give exactly one of `operation` or `handler`")
         if self.operation and not self.service:
             raise ValueError(f"collector {self.id}: `operation` needs `service`")
+        if self.operation and not self.resource_id:
+            raise ValueError(f"collector {self.id}: `operation` needs `resource_id`")
         return self
 
     def attribute(self, name: str) -> Attribute:

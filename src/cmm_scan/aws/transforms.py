@@ -144,6 +144,18 @@ def is_arm(value: Any) -> bool | None:
     return None if family is None and value.get("arch") is None else bool(family and GRAVITON.match(family))
 
 
+KUBERNETES_TAGS = ("eks:cluster-name", "eks:nodegroup-name", "karpenter.sh/nodepool", "karpenter.sh/provisioner-name")
+
+
+@transform("kubernetes_node")
+def kubernetes_node(value: Any) -> bool | None:
+    """Tags of a Kubernetes worker node or node group (EKS, self-managed, Karpenter)."""
+    tags = tag_map(value)
+    if tags is None:
+        return None
+    return any(k in KUBERNETES_TAGS or k.startswith("kubernetes.io/cluster/") for k in tags)
+
+
 @transform("length")
 def length(value: Any) -> int:
     return 0 if value is None else len(value)
@@ -309,6 +321,84 @@ def ecs_strategy(value: Any) -> str | None:
         return None
     kind = (value or {}).get("type", "ECS")
     return {"ECS": "rolling", "CODE_DEPLOY": "blue_green", "EXTERNAL": "external"}.get(kind, kind.lower())
+
+
+@transform("arn_name")
+def arn_name(value: Any) -> str | None:
+    """arn:aws:ecs:eu-west-2:1:cluster/prod -> prod."""
+    return value.rsplit("/", 1)[-1].rsplit(":", 1)[-1] if isinstance(value, str) else None
+
+
+@transform("arn_resource_type")
+def arn_resource_type(value: Any) -> str | None:
+    """arn:aws:ec2:r:a:instance/i-1 -> ec2:instance; arn:aws:s3:::bucket -> s3:bucket."""
+    if not isinstance(value, str) or not value.startswith("arn:"):
+        return None
+    parts = value.split(":", 5)
+    service, resource = parts[2], parts[5] if len(parts) > 5 else ""
+    kind = re.split(r"[/:]", resource, maxsplit=1)[0] if ("/" in resource or ":" in resource) else ""
+    if service == "s3" and not kind:
+        kind = "bucket"
+    return f"{service}:{kind}" if kind else service
+
+
+CI_ISSUERS = ("token.actions.githubusercontent.com", "gitlab", "circleci", "bitbucket", "app.terraform.io", "buildkite", "jenkins")
+
+
+@transform("ci_issuer")
+def ci_issuer(value: Any) -> bool | None:
+    return None if not isinstance(value, str) else any(marker in value.lower() for marker in CI_ISSUERS)
+
+
+@transform("policy_type")
+def policy_type(value: Any) -> str | None:
+    return {
+        "SERVICE_CONTROL_POLICY": "scp",
+        "TAG_POLICY": "tag",
+        "BACKUP_POLICY": "backup",
+        "AISERVICES_OPT_OUT_POLICY": "ai_opt_out",
+        "RESOURCE_CONTROL_POLICY": "resource_control",
+    }.get(value, value.lower() if isinstance(value, str) else None)
+
+
+NOTABLE_DENIES = {
+    "organizations:leaveorganization": "leave_organization",
+    "cloudtrail:stoplogging": "disable_trail",
+    "cloudtrail:deletetrail": "disable_trail",
+    "guardduty:deletedetector": "disable_guardduty",
+    "config:stopconfigurationrecorder": "disable_config",
+    "config:deleteconfigurationrecorder": "disable_config",
+    "iam:createuser": "create_iam_user",
+    "iam:createaccesskey": "create_access_key",
+    "ec2:disableebsencryptionbydefault": "disable_ebs_encryption",
+    "s3:putaccountpublicaccessblock": "change_public_access_block",
+    "account:enableregion": "enable_region",
+}
+REGION_KEYS = ("aws:requestedregion",)
+
+
+@transform("scp_analysis")
+def scp_analysis(value: Any) -> dict[str, Any] | None:
+    """An organisation policy's JSON -> {restricts_regions, denies_actions}."""
+    document = json_document(value)
+    if not isinstance(document, dict):
+        return None
+    restricts, denies = False, set()
+    statements = document.get("Statement", [])
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if statement.get("Effect") != "Deny":
+            continue
+        condition = statement.get("Condition") or {}
+        for operator, tests in condition.items():
+            negated = operator.startswith(("StringNotEquals", "StringNotLike"))
+            if negated and any(k.lower() in REGION_KEYS for k in tests):
+                restricts = True
+        actions = statement.get("Action", [])
+        for action in actions if isinstance(actions, list) else [actions]:
+            name = NOTABLE_DENIES.get(str(action).lower())
+            if name:
+                denies.add(name)
+    return {"restricts_regions": restricts, "denies_actions": sorted(denies)}
 
 
 @transform("lower")
