@@ -54,40 +54,45 @@ def load_answers(path: Path) -> dict[str, AnswerEntry]:
     Every problem is one UserError naming the file and the line of the offending entry.
     """
     parsed, node = load_yaml_model(path, AnswersFile, _FIX)
-    _refuse_duplicate_keys(path, node)
+    key_lines = _refuse_duplicate_keys(path, node)
     questions = all_questions()
     by_key = {q.key: q.id for q in questions.values()}
     out: dict[str, AnswerEntry] = {}
     seen_as: dict[str, str] = {}
     for key, entry in parsed.answers.items():
-        where = f"{path}:{line_of(node, ('answers', key))}"
+
+        def at(*field: str, key: str = key) -> str:
+            return f"{path}:{line_of(node, ('answers', key, *field)) if field else key_lines.get(key, 1)}"
+
         rule_id = key if key in questions else by_key.get(key)
         if rule_id is None:
-            raise UserError(f"{where}: answers: '{key}' is not a question id or key", "see `cmm-scan rules list`")
+            raise UserError(f"{at()}: answers: '{key}' is not a question id or key", "see `cmm-scan rules list`")
         if rule_id in seen_as:
-            raise UserError(f"{where}: answers: '{key}' answers {rule_id} again (already as '{seen_as[rule_id]}')", _FIX)
+            raise UserError(f"{at()}: answers: '{key}' answers {rule_id} again (already as '{seen_as[rule_id]}')", _FIX)
         if entry.level > questions[rule_id].max_level:
             raise UserError(
-                f"{where}: answers: {key}: level {entry.level} is above the question's {questions[rule_id].max_level}",
+                f"{at('level')}: answers: {key}: level {entry.level} is above the question's {questions[rule_id].max_level}",
                 _FIX,
             )
         if entry.expires and entry.answered_on and entry.expires < entry.answered_on:
-            raise UserError(f"{where}: answers: {key}: expires {entry.expires} is before answered_on", _FIX)
+            raise UserError(f"{at('expires')}: answers: {key}: expires {entry.expires} is before answered_on", _FIX)
         seen_as[rule_id] = key
         out[rule_id] = entry
     return out
 
 
-def _refuse_duplicate_keys(path: Path, node: yaml.Node) -> None:
-    """YAML keeps the last of two equal keys silently; two answers to one question is a mistake."""
+def _refuse_duplicate_keys(path: Path, node: yaml.Node) -> dict[str, int]:
+    """Line of each answer's key. YAML keeps the last of two equal keys silently; two answers
+    to one question is a mistake, so it is refused."""
     answers = next((v for k, v in node.value if k.value == "answers"), None) if isinstance(node, yaml.MappingNode) else None
+    lines: dict[str, int] = {}
     if not isinstance(answers, yaml.MappingNode):
-        return
-    seen: set[str] = set()
+        return lines
     for key, _ in answers.value:
-        if key.value in seen:
+        if key.value in lines:
             raise UserError(f"{path}:{key.start_mark.line + 1}: answers: '{key.value}' is given twice", _FIX)
-        seen.add(key.value)
+        lines[key.value] = key.start_mark.line + 1
+    return lines
 
 
 def apply_answers(assessment: Assessment, answers: dict[str, AnswerEntry], today: date | None = None) -> None:

@@ -27,6 +27,11 @@ def load_yaml_model(path: Path, model: type[Model], hint: str = "") -> tuple[Mod
         where = f":{mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise UserError(f"{path}{where}: not valid YAML: {problem}", hint) from None
+    except ValueError as exc:  # a date that does not exist, such as 2026-02-30, fails after parsing
+        bad = _bad_timestamp(yaml.compose(text, Loader=yaml.SafeLoader))
+        where = f":{bad.start_mark.line + 1}" if bad else ""
+        value = f" '{bad.value}'" if bad else ""
+        raise UserError(f"{path}{where}: not a valid date{value}: {exc}", hint) from None
     if node is None:
         raise UserError(f"{path}: file is empty", hint)
     try:
@@ -38,6 +43,19 @@ def load_yaml_model(path: Path, model: type[Model], hint: str = "") -> tuple[Mod
         field = ".".join(loc) or "(top level)"
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise UserError(f"{path}:{line}: {field}: {error['msg']}{more}", hint) from None
+
+
+def _bad_timestamp(node: yaml.Node | None) -> yaml.ScalarNode | None:
+    """The first date-like scalar that is not a real date."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                yaml.SafeLoader("").construct_yaml_timestamp(node)
+            except ValueError:
+                return node
+        return None
+    children = node.value if isinstance(node, yaml.SequenceNode) else [c for kv in node.value for c in kv] if node else []
+    return next((bad for child in children if (bad := _bad_timestamp(child)) is not None), None)
 
 
 def line_of(node: yaml.Node, loc: tuple[Any, ...] | list[Any]) -> int:
