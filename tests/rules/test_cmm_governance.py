@@ -1,0 +1,283 @@
+"""Golden estates for the Governance rules (expected answers from the level text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.rules import OTHER_REGION, OTHER_SCOPE, assert_no_level, evidence, verdicts
+from tests.rules import GoldenEstate as Estate
+
+
+def activity(estate: Estate, *, console=0, iac=0, pipeline=0, other=0, scope=None, region=None) -> Estate:
+    kw = {k: v for k, v in (("scope", scope), ("region", region)) if v}
+    total = console + iac + pipeline + other
+    estate.fact(
+        "activity.changes",
+        window_days=90,
+        total=total,
+        console=console,
+        iac=iac,
+        pipeline=pipeline,
+        other=other,
+        **kw,
+    )
+    return estate
+
+
+# --- gov.environment_mgmt ----------------------------------------------------------------------
+
+
+def env_estate(automated: int, manual: int, *, stacks_checked: int = 0, stacks_unchecked: int = 0) -> Estate:
+    estate = Estate().covered("activity.changes", "iac.stack")
+    activity(estate, iac=automated, console=manual)
+    estate.many(stacks_checked, "iac.stack", drift_status="IN_SYNC")
+    estate.many(stacks_unchecked, "iac.stack", drift_status="NOT_CHECKED")
+    return estate
+
+
+@pytest.mark.parametrize(
+    ("automated", "manual", "checked", "unchecked", "possible", "level"),
+    [
+        (19, 81, 0, 0, [1, 2], None),  # mostly manual: documentation decides, a person answers
+        (20, 80, 0, 0, [3], 3),  # at some_automated
+        (69, 31, 0, 0, [3], 3),  # just below most_automated
+        (70, 30, 0, 0, [4], 4),  # at most_automated
+        (94, 6, 10, 0, [4], 4),  # just below all_automated, drift checked
+        (95, 5, 8, 2, [5], 5),  # at all_automated, 80% of stacks drift-checked
+        (95, 5, 7, 3, [4], 4),  # drift checks on 70% only
+        (100, 0, 0, 0, [4, 5], None),  # no stacks: drift detection elsewhere is invisible
+    ],
+)
+def test_environment_levels(tmp_path, automated, manual, checked, unchecked, possible, level):
+    estate = env_estate(automated, manual, stacks_checked=checked, stacks_unchecked=unchecked)
+    result = estate.score(tmp_path, "gov.environment_mgmt")
+    assert result.possible_levels == possible, result.reasons
+    assert result.suggested_level == level
+    assert result.answer == (level or 0)
+
+
+def test_environment_pipeline_changes_count_as_automated(tmp_path):
+    estate = Estate().covered("activity.changes", "iac.stack")
+    activity(estate, pipeline=50, iac=30, console=20)
+    assert estate.score(tmp_path, "gov.environment_mgmt").suggested_level == 4
+
+
+def test_environment_no_activity_is_not_applicable(tmp_path):
+    estate = Estate().covered("activity.changes", "iac.stack")
+    activity(estate)
+    assert estate.score(tmp_path, "gov.environment_mgmt").status == "not_applicable"
+
+
+def test_environment_activity_denied_is_unknown(tmp_path):
+    estate = Estate().covered("iac.stack").denied("activity.changes")
+    assert_no_level(estate.score(tmp_path, "gov.environment_mgmt"))
+
+
+def test_environment_one_account_unread_is_not_a_confident_level(tmp_path):
+    estate = env_estate(70, 30)  # level 4 where read
+    estate.denied("activity.changes", scope=OTHER_SCOPE)
+    result = estate.score(tmp_path, "gov.environment_mgmt")
+    assert_no_level(result)
+
+
+def test_environment_sums_every_account(tmp_path):
+    estate = env_estate(90, 10)  # account 1: 90% automated
+    activity(estate, console=100, scope=OTHER_SCOPE)  # account 2: all console
+    result = estate.score(tmp_path, "gov.environment_mgmt")
+    assert evidence(result, "changes").value.lo == 200
+    assert {s.scope for s in evidence(result, "changes").by_scope} == {"111111111111", OTHER_SCOPE}
+    assert result.suggested_level == 3  # 90 of 200 automated
+
+
+def test_environment_threshold_override(tmp_path):
+    estate = env_estate(60, 40)
+    assert estate.score(tmp_path, "gov.environment_mgmt").suggested_level == 3
+    result = estate.score(tmp_path, "gov.environment_mgmt", overrides={"gov.environment_mgmt": {"most_automated": 0.6}})
+    assert result.suggested_level == 4
+
+
+# --- gov.provisioning ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("units", "level", "possible"),
+    [
+        ([dict(console=100)], 1, [1]),  # console only
+        ([dict(console=75, other=16, iac=9)], 1, [1]),  # 9% automated, 16% scripts
+        ([dict(console=60, other=31, iac=9)], 2, [2]),  # scripting without IaC: no standards is for a person
+        ([dict(console=71, other=20, iac=9)], 2, [2]),  # scripts at the scripting threshold
+        ([dict(console=80, iac=20), dict(console=100)], 3, [3]),  # 10% overall: at automation_low; no account mostly automated
+        ([dict(iac=60, console=40), dict(console=100)], 4, [4]),  # half the accounts automated: at most_units
+        ([dict(iac=60, console=40), dict(console=100), dict(console=100)], 3, [3]),  # a third
+        ([dict(pipeline=98, console=2)], 5, [5]),  # pipelines make almost every change
+        ([dict(pipeline=97, console=3)], 4, [4]),  # just below pipeline_all
+    ],
+)
+def test_provisioning_levels(tmp_path, units, level, possible):
+    estate = Estate().covered("activity.changes")
+    for i, unit in enumerate(units):
+        activity(estate, scope=f"{i + 1}" * 12, **unit)
+    result = estate.score(tmp_path, "gov.provisioning")
+    assert result.possible_levels == possible, result.reasons
+    assert result.suggested_level == level
+    assert result.answer == level
+
+
+def test_provisioning_quiet_accounts_do_not_count_as_teams(tmp_path):
+    estate = Estate().covered("activity.changes")
+    activity(estate, iac=60, console=40)
+    activity(estate, console=5, scope=OTHER_SCOPE)  # below unit_min_changes
+    result = estate.score(tmp_path, "gov.provisioning")
+    share = evidence(result, "automated_units")
+    assert (share.matching, share.total) == (1, 1)
+    assert result.suggested_level == 4
+
+
+def test_provisioning_share_of_accounts_is_over_every_account(tmp_path):
+    estate = Estate().covered("activity.changes")
+    activity(estate, iac=80, console=20)
+    activity(estate, console=50, other=50, scope=OTHER_SCOPE)
+    result = estate.score(tmp_path, "gov.provisioning")
+    share = evidence(result, "automated_units")
+    assert {s.scope: (s.matching, s.total) for s in share.by_scope} == {"111111111111": (1, 1), OTHER_SCOPE: (0, 1)}
+    assert result.suggested_level == 4  # 1 of 2 accounts: at most_units
+
+
+def test_provisioning_region_denied_is_not_a_confident_level(tmp_path):
+    estate = Estate().covered("activity.changes")
+    activity(estate, console=100)
+    estate.denied("activity.changes", region=OTHER_REGION)
+    assert_no_level(estate.score(tmp_path, "gov.provisioning"))
+
+
+def test_provisioning_denied_and_empty(tmp_path):
+    assert_no_level(Estate().denied("activity.changes").score(tmp_path, "gov.provisioning"))
+    empty = Estate().covered("activity.changes").score(tmp_path, "gov.provisioning")
+    assert empty.status == "not_applicable"
+    assert empty.answer == 0
+
+
+def test_provisioning_threshold_override(tmp_path):
+    estate = Estate().covered("activity.changes")
+    activity(estate, pipeline=95, console=5)
+    assert estate.score(tmp_path, "gov.provisioning").suggested_level == 4
+    result = estate.score(tmp_path, "gov.provisioning", overrides={"gov.provisioning": {"pipeline_all": 0.95}})
+    assert result.suggested_level == 5
+
+
+# --- gov.policy_enforcement --------------------------------------------------------------------
+
+POLICY_TYPES = ("org.policy", "config.rule", "security.standard", "config.recorder")
+
+
+def policy_estate(*, scps=0, rules=0, remediated=0, standards=0, recording=(0, 0)) -> Estate:
+    estate = Estate().covered(*POLICY_TYPES)
+    estate.fact("org.policy", policy_type="scp", aws_managed=True, attachments=5)  # FullAWSAccess
+    estate.many(scps, "org.policy", policy_type="scp", aws_managed=False, attachments=2)
+    estate.many(rules, "config.rule", remediation=False)
+    estate.many(remediated, "config.rule", remediation=True)
+    estate.many(standards, "security.standard", enabled=True)
+    on, off = recording
+    estate.many(on, "config.recorder", recording=True)
+    estate.many(off, "config.recorder", recording=False)
+    return estate
+
+
+@pytest.mark.parametrize(
+    ("setup", "possible", "level"),
+    [
+        ({}, [1, 2, 3], None),  # no technical control: processes decide
+        ({"rules": 3, "recording": (2, 8)}, [3, 4], None),  # some technology
+        ({"scps": 2, "rules": 10, "recording": (9, 1)}, [4], 4),  # broad, no remediation
+        ({"scps": 2, "rules": 10, "recording": (8, 2)}, [3, 4], None),  # recording just below broad
+        ({"scps": 2, "rules": 10, "remediated": 1, "recording": (10, 0)}, [4, 5], None),
+    ],
+)
+def test_policy_enforcement_narrows_but_processes_decide(tmp_path, setup, possible, level):
+    result = policy_estate(**setup).score(tmp_path, "gov.policy_enforcement")
+    assert result.possible_levels == possible, result.reasons
+    assert result.suggested_level == level
+    assert "met" not in verdicts(result).values()  # processes are part of every level
+
+
+def test_policy_enforcement_default_allow_all_is_not_a_guardrail(tmp_path):
+    result = policy_estate().score(tmp_path, "gov.policy_enforcement")
+    assert evidence(result, "preventive_guardrails").value.hi == 0
+
+
+def test_policy_enforcement_org_policies_unread_leave_low_levels_open(tmp_path):
+    estate = Estate().covered("config.rule", "security.standard", "config.recorder").denied("org.policy")
+    result = estate.score(tmp_path, "gov.policy_enforcement")
+    assert_no_level(result)
+    assert result.possible_levels == [1, 2, 3, 4]  # no remediation seen: level 5 is out either way
+
+
+def test_policy_enforcement_recording_is_over_every_account(tmp_path):
+    estate = policy_estate(scps=1, rules=5, recording=(5, 0))
+    estate.covered(*POLICY_TYPES, scope=OTHER_SCOPE)
+    estate.many(5, "config.recorder", scope=OTHER_SCOPE, recording=False)
+    result = estate.score(tmp_path, "gov.policy_enforcement")
+    share = evidence(result, "recording")
+    assert share.value.lo == pytest.approx(0.5)
+    assert {s.scope: (s.matching, s.total) for s in share.by_scope} == {"111111111111": (5, 5), OTHER_SCOPE: (0, 5)}
+    assert result.possible_levels == [3, 4]
+
+
+def test_policy_enforcement_recorder_region_denied(tmp_path):
+    estate = policy_estate(scps=2, rules=10, recording=(9, 1))
+    estate.denied("config.recorder", region=OTHER_REGION)
+    result = estate.score(tmp_path, "gov.policy_enforcement")
+    assert_no_level(result)
+    assert result.possible_levels == [3, 4]  # level 3 back in: recording may be off in the unread region
+
+
+def test_policy_enforcement_threshold_override(tmp_path):
+    estate = policy_estate(scps=2, rules=10, recording=(8, 2))
+    result = estate.score(tmp_path, "gov.policy_enforcement", overrides={"gov.policy_enforcement": {"recording_broad": 0.8}})
+    assert result.suggested_level == 4
+
+
+# --- gov.build_artefacts ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("immutable", "mutable", "level_5_open"), [(9, 1, True), (8, 1, False), (0, 3, False)])
+def test_build_artefacts_mutable_tags_rule_out_level_5(tmp_path, immutable, mutable, level_5_open):
+    estate = Estate().covered("artifact.repository", "artifact.signing_profile")
+    estate.many(immutable, "artifact.repository", tag_immutable=True, scan_on_push=True)
+    estate.many(mutable, "artifact.repository", tag_immutable=False, scan_on_push=False)
+    result = estate.score(tmp_path, "gov.build_artefacts")
+    assert_no_level(result)
+    assert (5 in result.possible_levels) is level_5_open
+    assert [lv for lv in result.possible_levels if lv < 5] == [1, 2, 3, 4]
+
+
+def test_build_artefacts_without_cloud_repositories_is_unknown(tmp_path):
+    result = Estate().covered("artifact.repository", "artifact.signing_profile").score(tmp_path, "gov.build_artefacts")
+    assert_no_level(result)
+    assert result.possible_levels == [1, 2, 3, 4, 5]  # artefacts may live in Artifactory or GitHub
+
+
+def test_build_artefacts_repositories_across_accounts(tmp_path):
+    estate = Estate().covered("artifact.repository", "artifact.signing_profile")
+    estate.many(9, "artifact.repository", tag_immutable=True)
+    estate.many(2, "artifact.repository", scope=OTHER_SCOPE, tag_immutable=False)
+    result = estate.score(tmp_path, "gov.build_artefacts")
+    share = evidence(result, "immutable_repositories")
+    assert {s.scope: (s.matching, s.total) for s in share.by_scope} == {"111111111111": (9, 9), OTHER_SCOPE: (0, 2)}
+    assert 5 not in result.possible_levels  # 9 of 11 overall
+
+
+def test_build_artefacts_region_denied_keeps_level_5_open(tmp_path):
+    estate = Estate().covered("artifact.signing_profile")
+    estate.many(3, "artifact.repository", tag_immutable=False)
+    estate.denied("artifact.repository", region=OTHER_REGION)
+    assert 5 in estate.score(tmp_path, "gov.build_artefacts").possible_levels
+
+
+def test_build_artefacts_threshold_override(tmp_path):
+    estate = Estate().covered("artifact.signing_profile")
+    estate.many(8, "artifact.repository", tag_immutable=True)
+    estate.many(2, "artifact.repository", tag_immutable=False)
+    assert 5 not in estate.score(tmp_path, "gov.build_artefacts").possible_levels
+    result = estate.score(tmp_path, "gov.build_artefacts", overrides={"gov.build_artefacts": {"immutable_all": 0.8}})
+    assert 5 in result.possible_levels
