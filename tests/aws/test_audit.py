@@ -1,0 +1,99 @@
+"""CloudTrail trails and AWS Config: recorders, rules, conformance packs, aggregators."""
+
+from __future__ import annotations
+
+import boto3
+
+from tests.aws.fixture_server import recorded, serving
+from tests.aws.support import scan
+
+REGION = "eu-west-2"
+LOCATION = {"CreateBucketConfiguration": {"LocationConstraint": REGION}}
+KEY = "arn:aws:kms:eu-west-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+
+
+def test_trails(aws) -> None:
+    s3 = boto3.client("s3", REGION)
+    s3.create_bucket(Bucket="trail-locked", ObjectLockEnabledForBucket=True, **LOCATION)
+    s3.create_bucket(Bucket="trail-plain", **LOCATION)
+    ct = boto3.client("cloudtrail", REGION)
+    ct.create_trail(Name="main", S3BucketName="trail-locked", IsMultiRegionTrail=True, EnableLogFileValidation=True, KmsKeyId=KEY)
+    ct.start_logging(Name="main")
+    ct.create_trail(Name="data-only", S3BucketName="trail-plain")
+    ct.put_event_selectors(TrailName="data-only", EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": False}])
+    # a multi-region trail shows in other regions too: it must still be one fact
+    result = scan(["audit.trail"], regions=(REGION, "us-east-1"))
+
+    assert len(result.of("audit.trail")) == 2
+    assert result.one("audit.trail", "trail/main") == {
+        "multi_region": True,
+        "organization_trail": False,
+        "log_validation": True,
+        "logging": True,
+        "management_events": True,
+        "kms_encrypted": True,
+        "destination_locked": True,
+        "home_region": REGION,
+    }
+    data_only = result.one("audit.trail", "trail/data-only")
+    assert data_only["logging"] is False and data_only["management_events"] is False
+    assert data_only["destination_locked"] is False and data_only["kms_encrypted"] is False
+    assert result.status("cloudtrail.trails") == {"ok"}
+
+
+def test_advanced_selectors_count_management_events(aws) -> None:
+    boto3.client("s3", REGION).create_bucket(Bucket="trail-bucket", **LOCATION)
+    ct = boto3.client("cloudtrail", REGION)
+    ct.create_trail(Name="advanced", S3BucketName="trail-bucket")
+    selector = {"Name": "mgmt", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}
+    ct.put_event_selectors(TrailName="advanced", AdvancedEventSelectors=[selector])
+    assert scan(["audit.trail"]).one("audit.trail", "advanced")["management_events"] is True
+
+
+def test_config_recorder_rules_and_aggregator(aws) -> None:
+    cfg = boto3.client("config", REGION)
+    boto3.client("s3", REGION).create_bucket(Bucket="config-bucket", **LOCATION)
+    group = {"allSupported": True, "includeGlobalResourceTypes": True}
+    cfg.put_configuration_recorder(
+        ConfigurationRecorder={"name": "default", "roleARN": "arn:aws:iam::123456789012:role/config", "recordingGroup": group}
+    )
+    cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "config-bucket"})
+    cfg.start_configuration_recorder(ConfigurationRecorderName="default")
+    cfg.put_config_rule(
+        ConfigRule={"ConfigRuleName": "s3-versioning", "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}
+    )
+    source = {"OrganizationAggregationSource": {"RoleArn": "arn:aws:iam::123456789012:role/agg", "AllAwsRegions": True}}
+    cfg.put_configuration_aggregator(ConfigurationAggregatorName="org", **source)
+
+    result = scan(["config.recorder", "config.rule", "config.aggregator"])
+
+    assert result.one("config.recorder", "default") == {"recording": True, "all_supported": True, "include_global": True}
+    assert result.one("config.rule", "config-rule") == {
+        "name": "s3-versioning",
+        "source": "managed",
+        "identifier": "S3_BUCKET_VERSIONING_ENABLED",
+        "conformance_pack": False,
+    }
+    assert result.one("config.aggregator", "config-aggregator")["organization"] is True
+
+
+def test_no_recorder_is_no_fact_with_coverage_ok(aws) -> None:
+    result = scan(["config.recorder"])
+    assert result.of("config.recorder") == []
+    assert result.status("config.recorders") == {"ok"}
+
+
+def test_conformance_packs_from_a_recorded_response(aws, monkeypatch) -> None:
+    routes = {"DescribeConformancePacks": [(200, recorded("config-describe-conformance-packs.json"))]}
+    with serving(monkeypatch, "CONFIG_SERVICE", routes) as server:
+        result = scan(["config.conformance_pack"])
+    assert result.one("config.conformance_pack", "ncsc") == {"name": "operational-best-practices-for-ncsc"}
+    assert [key for key, _ in server.requests] == ["DescribeConformancePacks"]
+
+
+def test_trails_denied(aws, monkeypatch) -> None:
+    denied = {"__type": "AccessDeniedException", "message": "not authorized to perform: cloudtrail:DescribeTrails"}
+    with serving(monkeypatch, "CLOUDTRAIL", {"DescribeTrails": [(400, denied)]}):
+        result = scan(["audit.trail"])
+    assert result.of("audit.trail") == []
+    assert result.status("cloudtrail.trails") == {"denied"}
