@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+
 from cmm_scan.catalogue import cmm_questions
 from cmm_scan.cli import main
 from cmm_scan.paths import package_data
@@ -129,6 +131,8 @@ def test_evidence_bundle_sits_beside_the_export(tmp_path):
     assert running["matching"] == 10 and len(running["resources_matching"]) == 10
     assert capacity["next_level"]["level"] == 4 and capacity["guidance_url"].endswith("#" + capacity_key())
     assert len(bundle["csmm"]) == 12
+    schema = json.loads((Path(__file__).resolve().parents[1] / "schemas" / "evidence-bundle.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(bundle, schema)
 
 
 def capacity_key() -> str:

@@ -31,9 +31,18 @@ def assessment_schema() -> dict[str, Any]:
     return schema
 
 
+def evidence_bundle_schema() -> dict[str, Any]:
+    from cmm_scan.outputs.evidence_bundle import EvidenceBundle
+
+    schema = EvidenceBundle.model_json_schema()
+    schema["title"] = "cmm-scan evidence bundle (cmm-evidence.json)"
+    return schema
+
+
 SCHEMAS = {
     "snapshot-record.schema.json": snapshot_record_schema,
     "assessment.schema.json": assessment_schema,
+    "evidence-bundle.schema.json": evidence_bundle_schema,
 }
 
 
