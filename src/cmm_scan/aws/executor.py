@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 import jmespath
+import jmespath.functions
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cmm_scan.aws import transforms
@@ -26,13 +27,24 @@ from cmm_scan.models import Coverage, Fact
 AWS_ERRORS = (ClientError, BotoCoreError)
 
 
+class _Functions(jmespath.functions.Functions):
+    """JMESPath has no string splitting; specs need it for ids built from ARNs."""
+
+    @jmespath.functions.signature({"types": ["string", "null"]}, {"types": ["string"]})
+    def _func_split(self, value: str | None, separator: str) -> list[str] | None:
+        return None if value is None else value.split(separator)
+
+
+OPTIONS = jmespath.Options(custom_functions=_Functions())
+
+
 @lru_cache(maxsize=4096)
 def compiled(expression: str) -> Any:
     return jmespath.compile(expression)
 
 
 def search(expression: str, data: Any) -> Any:
-    return compiled(expression).search(data)
+    return compiled(expression).search(data, options=OPTIONS)
 
 
 class StepFailed(Exception):
@@ -349,16 +361,18 @@ def _data_collector(spec: Collector, run: RegionRun, outcome: Outcome) -> Iterat
             if parent is not None:
                 item["_parent"] = parent
             items.append(item)
-    failed: dict[int, set[str]] = {}
+    # calls first (they may describe the item the joins match on), then joins, then derive
+    failed: dict[int, set[str]] = {i: set() for i in range(len(items))}
+    for i, item in enumerate(items):
+        for call in spec.calls:
+            _follow_up(spec, run, call, item, failed[i], outcome)
     for join in spec.joins:
         try:
             run._join_all(items, join, failed)
         except StepFailed as exc:
             outcome.problem(f"join:{join.lookup}", exc.status, exc.reason)
     for i, item in enumerate(items):
-        item_failed = failed.get(i, set())
-        for call in spec.calls:
-            _follow_up(spec, run, call, item, item_failed, outcome)
+        item_failed = failed[i]
         for derive in spec.derive:
             item[derive.into] = _value(derive, item, item_failed)
             if item[derive.into] is None and set(derive.requires) & item_failed:

@@ -1,0 +1,82 @@
+"""ECS services with application autoscaling, EKS clusters, Lambda functions (no environment values), databases."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+
+from tests.aws.support import scan
+
+REGION = "eu-west-2"
+SECRET = "hunter2-do-not-leak"
+
+
+def test_lambda_environment_never_reaches_the_snapshot(aws, tmp_path) -> None:
+    iam = boto3.client("iam")
+    role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))["Role"]["Arn"]
+    boto3.client("lambda", REGION).create_function(
+        FunctionName="payments",
+        Runtime="python3.12",
+        Role=role,
+        Handler="app.handler",
+        Code={"ZipFile": b"def handler(e, c): return 1"},
+        Architectures=["arm64"],
+        Environment={"Variables": {"DB_PASSWORD": SECRET}},
+        Tags={"owner": "payments"},
+    )
+    result = scan(["compute.function"])
+    fn = result.one("compute.function", "function:payments")
+    assert fn["runtime"] == "python3.12" and fn["arm"] is True and fn["package_type"] == "Zip" and fn["tags"] == {"owner": "payments"}
+    everything = json.dumps([r.model_dump(mode="json") for r in [*result.facts, *result.coverage]])
+    assert "payments" in everything and SECRET not in everything and "DB_PASSWORD" not in everything
+
+
+def test_ecs_service_autoscaling_and_databases(aws) -> None:
+    ecs = boto3.client("ecs", REGION)
+    ecs.create_cluster(clusterName="prod")
+    for name in ("api", "worker"):
+        ecs.create_service(
+            cluster="prod",
+            serviceName=name,
+            desiredCount=2,
+            launchType="FARGATE",
+            deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": name == "api"}},
+        )
+    scaling = boto3.client("application-autoscaling", REGION)
+    scaling.register_scalable_target(
+        ServiceNamespace="ecs", ResourceId="service/prod/api", ScalableDimension="ecs:service:DesiredCount", MinCapacity=2, MaxCapacity=10
+    )
+    scaling.put_scaling_policy(
+        PolicyName="cpu",
+        ServiceNamespace="ecs",
+        ResourceId="service/prod/api",
+        ScalableDimension="ecs:service:DesiredCount",
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration={"TargetValue": 60, "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}},
+    )
+    boto3.client("rds", REGION).create_db_instance(
+        DBInstanceIdentifier="orders", Engine="postgres", DBInstanceClass="db.t3.micro", MultiAZ=True, StorageEncrypted=True, BackupRetentionPeriod=7
+    )
+    ddb = boto3.client("dynamodb", REGION)
+    ddb.create_table(
+        TableName="sessions",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    ddb.update_continuous_backups(TableName="sessions", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+
+    result = scan(["compute.container_service", "compute.managed_database", "compute.kubernetes_cluster"])
+
+    api = result.one("compute.container_service", "service/prod/api")
+    assert api["autoscaled"] is True and api["serverless"] is True and api["cluster"] == "prod"
+    # moto 5.2.5 drops deploymentConfiguration, so the circuit breaker reads as off for both
+    assert api["circuit_breaker_rollback"] is False and api["deployment_strategy"] == "rolling" and api["desired"] == 2
+    worker = result.one("compute.container_service", "service/prod/worker")
+    assert worker["autoscaled"] is False
+    orders = result.one("compute.managed_database", "db:orders")
+    assert (orders["engine"], orders["multi_az"], orders["encrypted"], orders["backup_retention_days"]) == ("postgres", True, True, 7)
+    sessions = result.one("compute.managed_database", "table/sessions")
+    assert sessions["serverless"] is True and sessions["backup_retention_days"] == 35
+    assert result.of("compute.kubernetes_cluster") == [] and result.status("eks.clusters") == {"ok"}
