@@ -1,0 +1,303 @@
+"""Golden estates for the Operations rules (expected answers from the level text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.rules import OTHER_REGION, OTHER_SCOPE, assert_no_level, evidence, verdicts
+from tests.rules import GoldenEstate as Estate
+
+CICD_TYPES = ("activity.changes", "cicd.pipeline", "identity.federation_provider")
+
+
+def unit(estate: Estate, n: int, *, pipeline: int, console: int, scope_base: int = 1) -> None:
+    """n account-regions (each its own account) with this many pipeline and console writes."""
+    for i in range(n):
+        scope = f"{scope_base + i:012d}"
+        estate.covered(*CICD_TYPES, scope=scope)
+        estate.fact("activity.changes", scope=scope, total=pipeline + console, pipeline=pipeline, console=console, iac=0, other=0)
+
+
+# --- ops.cicd ---------------------------------------------------------------------------------
+
+
+def cicd_estate(using: int, not_using: int, *, issuers=("https://token.actions.githubusercontent.com",), pipelines=0):
+    estate = Estate().covered(*CICD_TYPES)
+    unit(estate, using, pipeline=80, console=20)
+    unit(estate, not_using, pipeline=10, console=90, scope_base=100)
+    for url in issuers:
+        estate.fact("identity.federation_provider", scope="000000000001", kind="oidc", url=url, ci_issuer=True)
+    estate.many(pipelines, "cicd.pipeline", scope="000000000001", stages=3)
+    return estate
+
+
+@pytest.mark.parametrize(
+    ("using", "not_using", "issuers", "pipelines", "possible", "level"),
+    [
+        (1, 9, 1, 0, [2], 2),  # 10% of teams
+        (4, 6, 1, 0, [2], 2),  # 40%: just below most_units
+        (5, 5, 1, 0, [3], 3),  # at most_units
+        (7, 3, 2, 0, [3], 3),
+        (8, 2, 2, 0, [4], 4),  # at nearly_all_units, two CI systems
+        (9, 1, 1, 1, [4], 4),  # 90% but two toolchains (GitHub + cloud pipelines): not one process
+        (9, 1, 1, 0, [4, 5], None),  # 90%, one toolchain: a person confirms one shared process
+    ],
+)
+def test_cicd_levels(tmp_path, using, not_using, issuers, pipelines, possible, level):
+    urls = [f"https://ci-{i}.example" for i in range(issuers)]
+    result = cicd_estate(using, not_using, issuers=urls, pipelines=pipelines).score(tmp_path, "ops.cicd")
+    assert result.possible_levels == possible, result.reasons
+    assert result.suggested_level == level
+    assert result.answer == (level or 0)
+
+
+def test_cicd_nothing_automated_is_level_1(tmp_path):
+    estate = Estate().covered(*CICD_TYPES)
+    unit(estate, 3, pipeline=0, console=50)
+    result = estate.score(tmp_path, "ops.cicd")
+    assert result.suggested_level == 1
+    assert verdicts(result)[1] == "supported"  # a CI using a person-like key is invisible
+
+
+def test_cicd_pipelines_without_pipeline_writes_is_level_2(tmp_path):
+    estate = Estate().covered(*CICD_TYPES)
+    unit(estate, 3, pipeline=0, console=50)
+    estate.fact("cicd.pipeline", scope="000000000001", stages=2)
+    assert estate.score(tmp_path, "ops.cicd").suggested_level == 2
+
+
+def test_cicd_quiet_estate_is_not_applicable(tmp_path):
+    estate = Estate().covered(*CICD_TYPES)
+    unit(estate, 2, pipeline=0, console=5)
+    assert estate.score(tmp_path, "ops.cicd").status == "not_applicable"
+
+
+def test_cicd_denied_activity_is_unknown(tmp_path):
+    estate = Estate().covered("cicd.pipeline", "identity.federation_provider").denied("activity.changes")
+    assert_no_level(estate.score(tmp_path, "ops.cicd"))
+
+
+def test_cicd_region_denied_is_not_a_confident_level(tmp_path):
+    estate = cicd_estate(8, 2, issuers=["https://a", "https://b"])
+    estate.denied("activity.changes", scope="000000000001", region=OTHER_REGION)
+    assert_no_level(estate.score(tmp_path, "ops.cicd"))
+
+
+def test_cicd_share_is_over_every_account(tmp_path):
+    result = cicd_estate(5, 5).score(tmp_path, "ops.cicd")
+    share = evidence(result, "cicd_units")
+    assert share.value.lo == pytest.approx(0.5)
+    assert len(share.by_scope) == 10
+    assert sum(s.matching for s in share.by_scope) == 5
+
+
+def test_cicd_threshold_override(tmp_path):
+    estate = cicd_estate(7, 3, issuers=["https://a", "https://b"])
+    assert estate.score(tmp_path, "ops.cicd").suggested_level == 3
+    result = estate.score(tmp_path, "ops.cicd", overrides={"ops.cicd": {"nearly_all_units": 0.7}})
+    assert result.suggested_level == 4
+
+
+# --- ops.build_speed ----------------------------------------------------------------------------
+
+
+def builds(*medians: float, scope=None) -> Estate:
+    estate = Estate().covered("cicd.build_project", "monitoring.alarm")
+    kw = {"scope": scope} if scope else {}
+    for m in medians:
+        estate.fact("cicd.build_project", recent_builds=12, median_build_minutes=m, **kw)
+    return estate
+
+
+@pytest.mark.parametrize(
+    ("medians", "possible"),
+    [
+        ([90, 120, 240, 5], [1, 2]),  # mostly over an hour: quick and minutes ruled out
+        ([61, 20], [1, 2]),  # half slow: at slow_majority
+        ([60, 20], [2, 3]),  # an hour is not "hours": just below
+        ([25] * 9 + [45], [2, 3, 4]),  # 90% quick: at nearly_all
+        ([25] * 8 + [45] * 2, [2, 3]),  # 80% quick
+        ([8] * 9 + [12], [2, 3, 4, 5]),  # 90% within minutes
+    ],
+)
+def test_build_speed_rules_levels_out_but_never_sets_one(tmp_path, medians, possible):
+    result = builds(*medians).score(tmp_path, "ops.build_speed")
+    assert result.possible_levels == possible
+    assert_no_level(result)
+    assert verdicts(result)[2] == "human"  # whether times are tracked is for people
+
+
+def test_build_speed_inactive_projects_are_ignored(tmp_path):
+    estate = builds(5)
+    estate.fact("cicd.build_project", recent_builds=0, median_build_minutes=300)
+    assert evidence(estate.score(tmp_path, "ops.build_speed"), "slow_builds").value.hi == 0
+
+
+def test_build_speed_no_cloud_builds_leaves_every_level_open(tmp_path):
+    result = builds().score(tmp_path, "ops.build_speed")
+    assert result.possible_levels == [1, 2, 3, 4, 5]
+    assert_no_level(result)
+
+
+def test_build_speed_region_denied_keeps_levels_open(tmp_path):
+    estate = builds(90, 120)
+    estate.denied("cicd.build_project", region=OTHER_REGION)
+    assert estate.score(tmp_path, "ops.build_speed").possible_levels == [1, 2, 3, 4, 5]
+
+
+def test_build_speed_across_accounts(tmp_path):
+    estate = builds(5, 5)
+    estate.covered("cicd.build_project", scope=OTHER_SCOPE)
+    estate.fact("cicd.build_project", scope=OTHER_SCOPE, recent_builds=3, median_build_minutes=50)
+    result = estate.score(tmp_path, "ops.build_speed")
+    share = evidence(result, "within_minutes")
+    assert {s.scope: (s.matching, s.total) for s in share.by_scope} == {"111111111111": (2, 2), OTHER_SCOPE: (0, 1)}
+    assert 5 not in result.possible_levels
+
+
+def test_build_speed_threshold_override(tmp_path):
+    estate = builds(12, 12)
+    assert 5 not in estate.score(tmp_path, "ops.build_speed").possible_levels
+    assert 5 in estate.score(tmp_path, "ops.build_speed", overrides={"ops.build_speed": {"minutes": 15}}).possible_levels
+
+
+# --- ops.monitoring ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("alerting", "silent", "possible"), [(5, 0, [3, 4, 5]), (4, 10, [1, 2, 3, 4, 5])])
+def test_monitoring_alarms_rule_out_manual_checks_only(tmp_path, alerting, silent, possible):
+    estate = Estate().covered("monitoring.alarm", "monitoring.dashboard", "monitoring.metric_filter")
+    estate.many(alerting, "monitoring.alarm", has_actions=True, custom_metric=False)
+    estate.many(silent, "monitoring.alarm", has_actions=False, custom_metric=False)
+    result = estate.score(tmp_path, "ops.monitoring")
+    assert result.possible_levels == possible
+    assert_no_level(result)
+
+
+def test_monitoring_no_alarms_is_not_level_1(tmp_path):
+    result = Estate().covered("monitoring.alarm", "monitoring.dashboard").score(tmp_path, "ops.monitoring")
+    assert_no_level(result)  # a third-party tool may do the monitoring
+
+
+def test_monitoring_alarms_denied_in_a_region_do_not_count_as_none(tmp_path):
+    estate = Estate().covered("monitoring.dashboard", "monitoring.metric_filter")
+    estate.many(3, "monitoring.alarm", has_actions=True)
+    estate.denied("monitoring.alarm", region=OTHER_REGION)
+    result = estate.score(tmp_path, "ops.monitoring")
+    assert evidence(result, "alerting_alarms").display.startswith("at least 3")
+    assert_no_level(result)
+
+
+def test_monitoring_alarms_counted_across_accounts_and_override(tmp_path):
+    estate = Estate().covered("monitoring.alarm", "monitoring.dashboard", "monitoring.metric_filter")
+    estate.many(3, "monitoring.alarm", has_actions=True, custom_metric=True)
+    estate.fact("monitoring.alarm", scope=OTHER_SCOPE, has_actions=True, custom_metric=False)
+    estate.fact("monitoring.alarm", scope=OTHER_SCOPE, has_actions=True, custom_metric=False)
+    result = estate.score(tmp_path, "ops.monitoring")
+    assert evidence(result, "application_alarms").value.lo == pytest.approx(0.6)
+    assert {s.scope for s in evidence(result, "alerting_alarms").by_scope} == {"111111111111", OTHER_SCOPE}
+    assert result.possible_levels == [3, 4, 5]
+    overridden = estate.score(tmp_path, "ops.monitoring", overrides={"ops.monitoring": {"alerting_min": 6}})
+    assert overridden.possible_levels == [1, 2, 3, 4, 5]
+
+
+# --- ops.release --------------------------------------------------------------------------------
+
+
+def release_estate(groups=(), services=()) -> Estate:
+    estate = Estate().covered("cicd.deployment_group", "compute.container_service")
+    for strategy in groups:
+        estate.fact("cicd.deployment_group", strategy=strategy, auto_rollback=False, alarm_rollback=False)
+    for strategy in services:
+        estate.fact("compute.container_service", desired=2, deployment_strategy=strategy)
+    return estate
+
+
+@pytest.mark.parametrize(
+    ("groups", "services", "possible", "level"),
+    [
+        (["all_at_once"] * 3, ["rolling"], [1], 1),  # in place dominates: stop and restart
+        (["all_at_once"], ["rolling"] * 2, [2], 2),  # rolling dominates
+        ([], ["rolling", "blue_green"], [2, 3, 4, 5], None),  # a tie keeps both open
+        (["canary", "blue_green"], ["linear", "rolling"], [3, 4, 5], None),  # progressive: windows decide
+        ([], ["external", "external"], [1, 2, 3, 4, 5], None),  # nothing classified
+    ],
+)
+def test_release_levels(tmp_path, groups, services, possible, level):
+    result = release_estate(groups, services).score(tmp_path, "ops.release")
+    assert result.possible_levels == possible
+    assert result.suggested_level == level
+    assert result.answer == (level or 0)
+    if level:
+        assert result.confidence == "medium"  # maintenance windows are not visible
+
+
+def test_release_empty_account_is_unknown(tmp_path):
+    assert_no_level(release_estate().score(tmp_path, "ops.release"))
+
+
+def test_release_services_denied_in_a_region_is_unknown(tmp_path):
+    estate = release_estate(["all_at_once"] * 2)
+    estate.denied("compute.container_service", region=OTHER_REGION)
+    assert_no_level(estate.score(tmp_path, "ops.release"))
+
+
+def test_release_counts_every_account(tmp_path):
+    estate = release_estate(["all_at_once"] * 2)
+    estate.covered("cicd.deployment_group", "compute.container_service", scope=OTHER_SCOPE)
+    estate.many(3, "compute.container_service", scope=OTHER_SCOPE, desired=1, deployment_strategy="rolling")
+    result = estate.score(tmp_path, "ops.release")
+    assert {s.scope: s.matching for s in evidence(result, "rolling_services").by_scope} == {OTHER_SCOPE: 3}
+    assert result.suggested_level == 2  # 3 rolling across accounts beat 2 in place
+
+
+# --- ops.deploy_qa ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("pipeline", "console", "possible"), [(50, 50, [3, 4, 5]), (49, 51, [1, 2, 3, 4, 5])])
+def test_deploy_qa_pipeline_writes_rule_out_manual_deployment(tmp_path, pipeline, console, possible):
+    estate = Estate().covered("activity.changes", "cicd.pipeline")
+    estate.fact("activity.changes", total=pipeline + console, pipeline=pipeline, console=console)
+    estate.fact("cicd.pipeline", has_deploy=True, has_test=True, has_manual_approval=False)
+    result = estate.score(tmp_path, "ops.deploy_qa")
+    assert result.possible_levels == possible
+    assert_no_level(result)
+
+
+def test_deploy_qa_across_accounts_denied_and_empty(tmp_path):
+    estate = Estate().covered("activity.changes", "cicd.pipeline")
+    estate.fact("activity.changes", total=100, pipeline=100, console=0)
+    estate.fact("activity.changes", scope=OTHER_SCOPE, total=200, pipeline=0, console=200)
+    result = estate.score(tmp_path, "ops.deploy_qa")
+    assert evidence(result, "changes").value.lo == 300
+    assert result.possible_levels == [1, 2, 3, 4, 5]  # a third by pipelines over both accounts
+    assert_no_level(Estate().denied("activity.changes").score(tmp_path, "ops.deploy_qa"))
+    empty = Estate().covered("activity.changes", "cicd.pipeline").score(tmp_path, "ops.deploy_qa")
+    assert empty.status == "not_applicable"
+
+
+def test_deploy_qa_threshold_override(tmp_path):
+    estate = Estate().covered("activity.changes", "cicd.pipeline")
+    estate.fact("activity.changes", total=100, pipeline=40, console=60)
+    result = estate.score(tmp_path, "ops.deploy_qa", overrides={"ops.deploy_qa": {"mostly_pipeline": 0.4}})
+    assert result.possible_levels == [3, 4, 5]
+
+
+# --- evidence only: ops.incident_planning; manual: ops.insights ---------------------------------
+
+
+def test_incident_planning_backups_are_evidence_not_a_plan(tmp_path):
+    estate = Estate().covered("storage.backup_plan", "storage.backup_vault", "compute.managed_database")
+    estate.fact("storage.backup_plan", cross_region_copy=True, rules=2)
+    estate.fact("storage.backup_vault", locked=True)
+    estate.fact("compute.managed_database", backup_retention_days=7, multi_az=True)
+    result = estate.score(tmp_path, "ops.incident_planning")
+    assert evidence(result, "copied_backup_plans").value.lo == 1
+    assert_no_level(result)
+    assert set(verdicts(result).values()) == {"human"}
+
+
+def test_insights_is_manual(tmp_path):
+    result = Estate().score(tmp_path, "ops.insights")
+    assert result.status == "manual"
+    assert result.evidence_to_bring
