@@ -1,0 +1,67 @@
+"""CloudWatch alarms and dashboards, log metric filters, EventBridge rules."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+
+from tests.aws.support import scan
+
+REGION = "eu-west-2"
+TOPIC = "arn:aws:sns:eu-west-2:123456789012:alerts"
+FACTS = ["monitoring.alarm", "monitoring.dashboard", "monitoring.metric_filter", "monitoring.event_rule"]
+
+
+def test_monitoring(aws) -> None:
+    cw = boto3.client("cloudwatch", REGION)
+    common = {"EvaluationPeriods": 1, "Period": 60, "Statistic": "Average", "Threshold": 1.0}
+    cw.put_metric_alarm(
+        AlarmName="cpu",
+        MetricName="CPUUtilization",
+        Namespace="AWS/EC2",
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmActions=[TOPIC],
+        **common,
+    )
+    cw.put_metric_alarm(AlarmName="orders", MetricName="Orders", Namespace="Shop", ComparisonOperator="LessThanThreshold", **common)
+    latency = {"Id": "m1", "MetricStat": {"Metric": {"Namespace": "Shop", "MetricName": "Latency"}, "Period": 60, "Stat": "Average"}}
+    cw.put_metric_alarm(
+        AlarmName="latency-band",
+        EvaluationPeriods=1,
+        ComparisonOperator="LessThanLowerOrGreaterThanUpperThreshold",
+        ThresholdMetricId="band",
+        Metrics=[latency, {"Id": "band", "Expression": "ANOMALY_DETECTION_BAND(m1, 2)"}],
+        AlarmActions=[TOPIC],
+    )
+    cw.put_dashboard(DashboardName="service", DashboardBody=json.dumps({"widgets": []}))
+    logs = boto3.client("logs", REGION)
+    logs.create_log_group(logGroupName="/app/web")
+    transform = [{"metricName": "Errors", "metricNamespace": "Shop", "metricValue": "1"}]
+    logs.put_metric_filter(logGroupName="/app/web", filterName="errors", filterPattern="ERROR", metricTransformations=transform)
+    events = boto3.client("events", REGION)
+    events.put_rule(Name="findings", EventPattern=json.dumps({"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"]}))
+    events.put_targets(Rule="findings", Targets=[{"Id": "sns", "Arn": TOPIC}])
+    events.create_event_bus(Name="apps")
+    events.put_rule(Name="nightly", ScheduleExpression="rate(1 day)", EventBusName="default")
+    events.put_rule(Name="orders", EventPattern=json.dumps({"source": ["shop.orders"]}), EventBusName="apps")
+
+    result = scan(FACTS)
+
+    assert result.one("monitoring.alarm", "alarm:cpu") == {
+        "has_actions": True,
+        "namespace": "AWS/EC2",
+        "custom_metric": False,
+        "composite": False,
+        "anomaly_detection": False,
+    }
+    orders = result.one("monitoring.alarm", "alarm:orders")
+    assert orders["has_actions"] is False and orders["custom_metric"] is True and orders["namespace"] == "Shop"
+    band = result.one("monitoring.alarm", "alarm:latency-band")
+    assert band["anomaly_detection"] is True and band["namespace"] == "Shop" and band["custom_metric"] is True
+    assert result.one("monitoring.dashboard", "dashboard/service") == {}
+    assert result.one("monitoring.metric_filter", "/app/web:metric-filter:errors") == {"log_group": "/app/web"}
+    assert result.one("monitoring.event_rule", "rule/findings") == {"security_events": True, "targets": 1}
+    assert result.one("monitoring.event_rule", "rule/nightly") == {"security_events": False, "targets": 0}
+    assert result.one("monitoring.event_rule", "rule/apps/orders")["security_events"] is False
+    assert {c.status for c in result.coverage} == {"ok"}
