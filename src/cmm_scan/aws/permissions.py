@@ -22,7 +22,7 @@ IAM_PREFIX = {
 }
 READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Search", "Lookup")
 # Read-classified actions whose names do not say so (AWS's own access level is Read).
-READ_EXCEPTIONS = frozenset({"iam:GenerateCredentialReport", "iam:GenerateServiceLastAccessedDetails"})
+READ_EXCEPTIONS = frozenset({"iam:GenerateCredentialReport", "iam:GenerateServiceLastAccessedDetails", "budgets:ViewBudget"})
 
 
 @cache
