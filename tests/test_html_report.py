@@ -33,7 +33,7 @@ def assessor_assessment(tmp_path: Path, instances: int = 10_000, scopes: int = 2
             level=3, note="Training records", answered_by="B. Lead", expires=TODAY - timedelta(days=1),
             links=["https://wiki.example/training", "javascript:alert(1)"],
         ),
-        "sec.mfa": AnswerEntry(level=2, answered_by="C. Security", answered_on=TODAY, expires=TODAY + timedelta(days=300)),
+        "people.hiring": AnswerEntry(level=2, answered_by="C. Lead", answered_on=TODAY, expires=TODAY + timedelta(days=300)),
     }  # fmt: skip
     apply_answers(assessment, answers, today=TODAY)
     capacity = next(r for r in assessment.results if r.id == "cost.capacity")
@@ -98,8 +98,8 @@ def test_human_answers_shown_apart_with_flags(tmp_path):
     assert 'I don\'t know</span> <span class="src">no answer' in training  # manual question: falls back to 0
     assert '<a href="https://wiki.example/training"' in training
     assert 'href="javascript' not in page and "<code>javascript:alert(1)</code>" in training
-    mfa = _card(page, "sec.mfa")
-    assert "Answer 2" in mfa and "flag" not in mfa.split("</p>")[0]  # a manual question: nothing to disagree with
+    hiring = _card(page, "people.hiring")
+    assert "Answer 2" in hiring and "flag" not in hiring.split("</p>")[0]  # a manual question: nothing to disagree with
 
 
 def test_cards_have_guidance_next_level_and_history(tmp_path):

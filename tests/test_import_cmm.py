@@ -59,7 +59,7 @@ def test_round_trip_gives_the_same_answers(tmp_path):
 def test_an_assessors_self_assessment_carries_over(tmp_path):
     saved = official_file(
         tmp_path / "self.json",
-        {KEYS["cost.capacity"]: 4, KEYS["people.training"]: 2, KEYS["sec.mfa"]: 0, KEYS["cost.geography"]: 4},
+        {KEYS["cost.capacity"]: 4, KEYS["people.training"]: 2, KEYS["people.hiring"]: 0, KEYS["cost.geography"]: 4},
     )
     answers = tmp_path / "answers.yaml"
     assert main(["import-cmm", str(saved), "--output", str(answers), "-q"]) == 0
@@ -71,7 +71,7 @@ def test_an_assessors_self_assessment_carries_over(tmp_path):
     assert official_loader_problems(json.loads(export.read_text(encoding="utf-8"))) == []
     result = answers_of(export)
     assert (result[KEYS["cost.capacity"]], result[KEYS["people.training"]], result[KEYS["cost.geography"]]) == (4, 2, 4)
-    assert result[KEYS["sec.mfa"]] == 0  # "I don't know" was not imported: the scan's answer (here none) stands
+    assert result[KEYS["people.hiring"]] == 0  # "I don't know" was not imported: the scan's answer (here none) stands
 
 
 def test_old_files_bare_numbers_and_older_titles(tmp_path):
