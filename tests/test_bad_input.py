@@ -133,3 +133,15 @@ def test_report_rejects_a_wrong_version_assessment(tmp_path, capsys):
     path.write_text(json.dumps({"format": "cmm-scan-assessment", "format_version": 42}), encoding="utf-8")
     assert main(["report", str(path), "--output-dir", str(tmp_path / "out")]) == 2
     assert "version 42 is not supported" in capsys.readouterr().err
+
+
+def test_written_files_follow_the_umask_not_private(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        assert main(["demo", "--output-dir", str(tmp_path), "--format", "json", "-q"]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "assessment.json").stat().st_mode) == 0o644

@@ -39,6 +39,12 @@ def _open_text(path: Path, mode: str, gz: bool | None = None) -> IO[str]:
     return open(path, mode, encoding="utf-8")
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 class AtomicFile:
     """Write to a temporary file beside `path`, and move it into place only on success."""
 
@@ -59,6 +65,7 @@ class AtomicFile:
         assert self.handle is not None and self._tmp is not None
         self.handle.close()
         if exc_type is None:
+            os.chmod(self._tmp, 0o666 & ~_umask())  # mkstemp makes files private; reports are meant to be shared
             os.replace(self._tmp, self.path)
         else:
             self._tmp.unlink(missing_ok=True)
