@@ -11,7 +11,9 @@ REGION = "eu-west-2"
 
 def _group(name: str, minimum: int, maximum: int, instance_type: str = "m5.large") -> None:
     ec2 = boto3.client("ec2", REGION)
-    ec2.create_launch_template(LaunchTemplateName=f"lt-{name}", LaunchTemplateData={"ImageId": "ami-12345678", "InstanceType": instance_type})
+    ec2.create_launch_template(
+        LaunchTemplateName=f"lt-{name}", LaunchTemplateData={"ImageId": "ami-12345678", "InstanceType": instance_type}
+    )
     boto3.client("autoscaling", REGION).create_auto_scaling_group(
         AutoScalingGroupName=name,
         MinSize=minimum,
@@ -30,7 +32,10 @@ def test_instances_groups_and_policies(aws) -> None:
         AutoScalingGroupName="cpu",
         PolicyName="cpu50",
         PolicyType="TargetTrackingScaling",
-        TargetTrackingConfiguration={"PredefinedMetricSpecification": {"PredefinedMetricType": "ASGAverageCPUUtilization"}, "TargetValue": 50},
+        TargetTrackingConfiguration={
+            "PredefinedMetricSpecification": {"PredefinedMetricType": "ASGAverageCPUUtilization"},
+            "TargetValue": 50,
+        },
     )
     _group("queue", 1, 6, "c7g.large")
     asg.put_scaling_policy(
@@ -38,18 +43,29 @@ def test_instances_groups_and_policies(aws) -> None:
         PolicyName="backlog",
         PolicyType="TargetTrackingScaling",
         TargetTrackingConfiguration={
-            "CustomizedMetricSpecification": {"MetricName": "ApproximateNumberOfMessagesVisible", "Namespace": "AWS/SQS", "Statistic": "Average"},
+            "CustomizedMetricSpecification": {
+                "MetricName": "ApproximateNumberOfMessagesVisible",
+                "Namespace": "AWS/SQS",
+                "Statistic": "Average",
+            },
             "TargetValue": 10,
         },
     )
     _group("office-hours", 1, 3)
-    asg.put_scheduled_update_group_action(AutoScalingGroupName="office-hours", ScheduledActionName="morning", Recurrence="0 8 * * *", DesiredCapacity=3)
+    asg.put_scheduled_update_group_action(
+        AutoScalingGroupName="office-hours", ScheduledActionName="morning", Recurrence="0 8 * * *", DesiredCapacity=3
+    )
     _group("fixed", 1, 1)
 
     result = scan(["compute.instance", "compute.autoscaling_group", "compute.subnet"])
 
     cpu = result.one("compute.autoscaling_group", "autoScalingGroupName/cpu")
-    assert (cpu["policy_types"], cpu["metric_kinds"], cpu["dynamic"], cpu["advanced_metrics"]) == (["target_tracking"], ["cpu"], True, False)
+    assert (cpu["policy_types"], cpu["metric_kinds"], cpu["dynamic"], cpu["advanced_metrics"]) == (
+        ["target_tracking"],
+        ["cpu"],
+        True,
+        False,
+    )
     queue = result.one("compute.autoscaling_group", "autoScalingGroupName/queue")
     assert queue["metric_kinds"] == ["queue"] and queue["advanced_metrics"] is True
     office = result.one("compute.autoscaling_group", "office-hours")

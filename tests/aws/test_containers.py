@@ -53,10 +53,18 @@ def test_ecs_service_autoscaling_and_databases(aws) -> None:
         ResourceId="service/prod/api",
         ScalableDimension="ecs:service:DesiredCount",
         PolicyType="TargetTrackingScaling",
-        TargetTrackingScalingPolicyConfiguration={"TargetValue": 60, "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}},
+        TargetTrackingScalingPolicyConfiguration={
+            "TargetValue": 60,
+            "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"},
+        },
     )
     boto3.client("rds", REGION).create_db_instance(
-        DBInstanceIdentifier="orders", Engine="postgres", DBInstanceClass="db.t3.micro", MultiAZ=True, StorageEncrypted=True, BackupRetentionPeriod=7
+        DBInstanceIdentifier="orders",
+        Engine="postgres",
+        DBInstanceClass="db.t3.micro",
+        MultiAZ=True,
+        StorageEncrypted=True,
+        BackupRetentionPeriod=7,
     )
     ddb = boto3.client("dynamodb", REGION)
     ddb.create_table(

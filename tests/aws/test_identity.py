@@ -27,7 +27,9 @@ def test_iam_users_roles_and_mfa(aws) -> None:
     iam.add_user_to_group(GroupName="admins", UserName="alice")
     iam.create_user(UserName="ci-bot")
     iam.create_access_key(UserName="ci-bot")
-    iam.create_open_id_connect_provider(Url="https://token.actions.githubusercontent.com", ThumbprintList=["a" * 40], ClientIDList=["sts.amazonaws.com"])
+    iam.create_open_id_connect_provider(
+        Url="https://token.actions.githubusercontent.com", ThumbprintList=["a" * 40], ClientIDList=["sts.amazonaws.com"]
+    )
     oidc = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
     iam.create_role(RoleName="deploy", AssumeRolePolicyDocument=_trust({"Federated": oidc}, "sts:AssumeRoleWithWebIdentity"))
     iam.create_role(RoleName="vendor", AssumeRolePolicyDocument=_trust({"AWS": "arn:aws:iam::999999999999:root"}), MaxSessionDuration=7200)
@@ -35,9 +37,7 @@ def test_iam_users_roles_and_mfa(aws) -> None:
     iam.create_role(RoleName="app", AssumeRolePolicyDocument=_trust({"Service": "ec2.amazonaws.com"}))
     iam.update_account_password_policy(MinimumPasswordLength=14, PasswordReusePrevention=5)
 
-    result = scan(
-        ["identity.user", "identity.role", "identity.mfa_device", "identity.password_policy", "identity.federation_provider"]
-    )
+    result = scan(["identity.user", "identity.role", "identity.mfa_device", "identity.password_policy", "identity.federation_provider"])
 
     alice = result.one("identity.user", "user/alice")
     assert alice["console_access"] and alice["mfa_active"] and alice["mfa_kind"] == "virtual" and alice["admin"] and alice["human"]
@@ -51,7 +51,12 @@ def test_iam_users_roles_and_mfa(aws) -> None:
     assert result.one("identity.role", "role/app")["trust_kinds"] == ["service"]
     (device,) = result.of("identity.mfa_device")
     assert device.attributes == {"kind": "virtual", "user": "alice"}
-    assert result.one("identity.password_policy", "password-policy") == {"present": True, "min_length": 14, "max_age_days": 0, "reuse_prevention": 5}
+    assert result.one("identity.password_policy", "password-policy") == {
+        "present": True,
+        "min_length": 14,
+        "max_age_days": 0,
+        "reuse_prevention": 5,
+    }
     provider = result.one("identity.federation_provider", "oidc-provider")
     assert provider["kind"] == "oidc" and provider["ci_issuer"] is True
     assert all(f.region == "global" for f in result.facts)
@@ -73,7 +78,12 @@ def test_identity_center_and_organization(aws) -> None:
     scp = {
         "Version": "2012-10-17",
         "Statement": [
-            {"Effect": "Deny", "NotAction": ["iam:*"], "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-2"]}}},
+            {
+                "Effect": "Deny",
+                "NotAction": ["iam:*"],
+                "Resource": "*",
+                "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-2"]}},
+            },
             {"Effect": "Deny", "Action": ["organizations:LeaveOrganization"], "Resource": "*"},
         ],
     }

@@ -25,13 +25,28 @@ def test_buckets_read_every_setting(aws) -> None:
     )
     s3.put_bucket_encryption(
         Bucket="locked-bucket",
-        ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "arn:aws:kms:eu-west-2:123456789012:key/k1"}}]},
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": "arn:aws:kms:eu-west-2:123456789012:key/k1",
+                    }
+                }
+            ]
+        },
     )
     block = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
     s3.put_public_access_block(Bucket="locked-bucket", PublicAccessBlockConfiguration=block)
     s3.put_bucket_tagging(Bucket="locked-bucket", Tagging={"TagSet": [{"Key": "data-classification", "Value": "OFFICIAL"}]})
-    s3.put_bucket_acl(Bucket="plain-bucket", GrantWrite="uri=http://acs.amazonaws.com/groups/s3/LogDelivery", GrantReadACP="uri=http://acs.amazonaws.com/groups/s3/LogDelivery")
-    s3.put_bucket_logging(Bucket="locked-bucket", BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "plain-bucket", "TargetPrefix": "x/"}})
+    s3.put_bucket_acl(
+        Bucket="plain-bucket",
+        GrantWrite="uri=http://acs.amazonaws.com/groups/s3/LogDelivery",
+        GrantReadACP="uri=http://acs.amazonaws.com/groups/s3/LogDelivery",
+    )
+    s3.put_bucket_logging(
+        Bucket="locked-bucket", BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "plain-bucket", "TargetPrefix": "x/"}}
+    )
     logs = boto3.client("logs", REGION)
     logs.create_log_group(logGroupName="/app/forever")
     logs.create_log_group(logGroupName="/app/month")
@@ -60,7 +75,12 @@ def test_buckets_read_every_setting(aws) -> None:
     assert locked["encryption"] == "kms-customer" and locked["public_access_blocked"] is True
     assert locked["logging"] is True and locked["data_classification"] == "OFFICIAL"
     assert result.one("storage.account_public_access", "public-access-block") == {"blocked": False}
-    assert result.one("logging.log_group", "/app/forever") == {"never_expires": True, "retention_days": None, "kms_encrypted": False, "stored_bytes": 0}
+    assert result.one("logging.log_group", "/app/forever") == {
+        "never_expires": True,
+        "retention_days": None,
+        "kms_encrypted": False,
+        "stored_bytes": 0,
+    }
     assert result.one("logging.log_group", "/app/month")["retention_days"] == 30
     assert {f.region for f in result.of("storage.bucket")} == {REGION}
 

@@ -27,7 +27,7 @@ def retry_config() -> Config:
     return Config(retries=retries, connect_timeout=10, read_timeout=60, max_pool_connections=64)
 
 
-def _notify(model: Any = None, **_: Any) -> None:
+def notify_listeners(model: Any = None, **_: Any) -> None:
     if model is not None:
         for listener in call_listeners:
             listener(model.service_model.service_name, model.name)
@@ -72,7 +72,7 @@ class AccountClients:
             found = self._clients.get(key)
             if found is None:
                 found = self.session.client(service, region_name=region, config=self._config, endpoint_url=self.endpoint_url)
-                found.meta.events.register("before-call.*.*", _notify)
+                found.meta.events.register("before-call.*.*", notify_listeners)
                 endpoint = self.endpoint_url or found.meta.endpoint_url
                 if service == "s3control" and _is_literal_host(urlsplit(endpoint).hostname or ""):
                     found.meta.events.register("before-send.s3-control.*", _strip_account_prefix(endpoint))

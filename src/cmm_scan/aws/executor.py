@@ -256,6 +256,8 @@ def run_collector(spec: Collector, run: RegionRun) -> Outcome:
     """Run, emit facts and coverage, and return the outcome (kept for lookups that read it)."""
     outcome = Outcome()
     try:
+        if spec.management_account_only:
+            _require_management_account(run)
         produced = _handler(spec)(run, spec) if spec.handler else _data_collector(spec, run, outcome)
         for out in produced:
             _emit_fact(spec, run, out)
@@ -274,6 +276,12 @@ def run_collector(spec: Collector, run: RegionRun) -> Outcome:
     outcome.requests = run.requests
     _emit_coverage(spec, run, outcome)
     return outcome
+
+
+def _require_management_account(run: RegionRun) -> None:
+    org = run.scope.memo.get(("org", "describe"), lambda: run.call("organizations", "describe_organization")["Organization"])
+    if org.get("MasterAccountId") != run.account:
+        raise Skip("not the organisation's management account: read there (scan it, or use --org)")
 
 
 def _handler(spec: Collector) -> Callable[[RegionRun, Collector], Iterable[FactOut]]:

@@ -20,6 +20,12 @@ IAM_PREFIX = {
     "cloudwatch": "cloudwatch",
     "verifiedpermissions": "verifiedpermissions",
 }
+# Calls the plan makes before any collector: who am I, which regions, which accounts (--org).
+PLAN_CALLS = {
+    ("sts", "get_caller_identity"): "sts:GetCallerIdentity",
+    ("ec2", "describe_regions"): "ec2:DescribeRegions",
+    ("organizations", "list_accounts"): "organizations:ListAccounts",
+}
 READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Search", "Lookup")
 # Read-classified actions whose names do not say so (AWS's own access level is Read).
 READ_EXCEPTIONS = frozenset({"iam:GenerateCredentialReport", "iam:GenerateServiceLastAccessedDetails", "budgets:ViewBudget"})
@@ -56,6 +62,8 @@ def collector_calls(spec: Collector, cat: Catalogue) -> list[tuple[str, str, str
     for call in spec.calls:
         service = call.service or spec.service or ""
         calls.append((service, call.operation, action(service, call.operation, call.action)))
+    if spec.management_account_only:
+        calls.append(("organizations", "describe_organization", "organizations:DescribeOrganization"))
     for p in spec.permissions:
         calls.append((p.service, p.operation, action(p.service, p.operation, p.action)))
     for name in lookups_of(spec, cat):
@@ -106,7 +114,7 @@ def is_read_action(name: str) -> bool:
 
 def policy(fact_types: Iterable[str], cat: Catalogue | None = None) -> dict:
     cat = cat or catalogue()
-    actions = sorted({a for c in selected(fact_types, cat) for _, _, a in collector_calls(c, cat)} | {"sts:GetCallerIdentity"})
+    actions = sorted({a for c in selected(fact_types, cat) for _, _, a in collector_calls(c, cat)} | set(PLAN_CALLS.values()))
     return {
         "Version": "2012-10-17",
         "Statement": [{"Sid": "CmmScanReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}],

@@ -119,6 +119,9 @@ class Collector(_Spec):
     # hand-written
     handler: str | None = Field(default=None, description="module:function in cmm_scan.aws.handlers")
     permissions: list[Permission] = Field(default_factory=list, description="calls a handler makes")
+    management_account_only: bool = Field(
+        default=False, description="read only in the organisation's management account; `skipped` elsewhere"
+    )
     after_all: bool = Field(default=False, description="run after every other collector of the account")
 
     @model_validator(mode="after")
