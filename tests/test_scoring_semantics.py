@@ -197,6 +197,7 @@ def test_manual_rule_never_gets_a_level_from_configuration(tmp_path):
         (RULE.replace("  - {level: 5, cites: all, when: \"s >= all\", needs: scale all}\n", ""), "has 5 levels, the rule lists 4"),
         (RULE.replace("kind: share", "kind: shares"), ":15: signals.s.kind: Input should be"),
         (RULE.replace("signals:", "signals: [", 1), "not valid YAML"),
+        (RULE.replace("  some: {value", "  state: {value: 0, doc: x}\n  some: {value"), ":6: threshold state has the name of"),
     ],
 )
 def test_rule_errors_name_the_file_and_line(tmp_path, broken, message):

@@ -151,6 +151,14 @@ def compile_rule(path: Path, questions: Mapping[str, Question], overrides: Mappi
             raise fail(
                 f"signals.{name}: fact type '{s.fact}' is not in providers/facts.yaml", ("signals", name, "fact")
             )
+        # Thresholds are substituted inside filters too, so a threshold named like an attribute
+        # would silently replace that attribute.
+        shadowed = sorted(readable & set(thresholds))
+        if shadowed:
+            raise fail(
+                f"threshold {', '.join(shadowed)} has the name of a {s.fact} attribute; rename the threshold",
+                ("thresholds", shadowed[0]),
+            )
         signals.append(
             CompiledSignal(
                 name=name,
