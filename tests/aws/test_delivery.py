@@ -35,16 +35,32 @@ def test_build_projects(aws) -> None:
         "computeType": "BUILD_GENERAL1_SMALL",
         "privilegedMode": True,
     }
+    role = _role()
     boto3.client("codebuild", REGION).create_project(
         name="web-build",
         source={"type": "GITHUB", "location": "https://github.com/example/web"},
         artifacts={"type": "NO_ARTIFACTS"},
         environment=environment,
-        serviceRole=_role(),
+        serviceRole=role,
         timeoutInMinutes=30,
     )
+    codebuild = boto3.client("codebuild", REGION)
+    codebuild.create_project(
+        name="idle",
+        source={"type": "S3", "location": "bucket/source.zip"},
+        artifacts={"type": "NO_ARTIFACTS"},
+        environment=environment,
+        serviceRole=role,
+    )
+    for _ in range(3):
+        codebuild.start_build(projectName="web-build")
     result = scan(["cicd.build_project"])
-    assert result.one("cicd.build_project", "project/web-build") == {"source_type": "GITHUB", "privileged": True, "timeout_minutes": 30}
+    web = result.one("cicd.build_project", "project/web-build")
+    assert web["source_type"] == "GITHUB" and web["privileged"] is True and web["timeout_minutes"] == 30
+    # moto finishes each build a random 1 to 5 whole minutes after it starts
+    assert web["recent_builds"] == 3 and web["median_build_minutes"] in (1.0, 2.0, 3.0, 4.0, 5.0)
+    assert result.one("cicd.build_project", "project/idle")["recent_builds"] == 0
+    assert result.one("cicd.build_project", "project/idle")["median_build_minutes"] is None
 
 
 def test_pipelines(aws) -> None:
