@@ -1,0 +1,594 @@
+"""Golden estates for the CMM security rules (rules/cmm/sec.*.yaml).
+
+Each expected answer is derived in the test from the level wording in questions.json:
+a level is suggested only when every other level is ruled out, and a question whose
+remaining levels turn on people gives a range (answer 0, "I don't know").
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.rules.scoring import score
+from tests.support.estate import Estate
+
+A, B = "111111111111", "222222222222"
+
+
+def root(estate: Estate, scope: str = A, mfa: bool = True, kind: str = "virtual", keys: int = 0) -> None:
+    estate.fact(
+        "identity.user",
+        scope=scope,
+        region="global",
+        is_root=True,
+        console_access=True,
+        human=True,
+        mfa_active=mfa,
+        mfa_kind=kind if mfa else "none",
+        active_keys=keys,
+        admin=True,
+    )
+
+
+def person(estate: Estate, n: int = 1, scope: str = A, mfa: bool = True, kind: str = "virtual", **extra) -> None:
+    attrs = dict(
+        is_root=False,
+        console_access=True,
+        human=True,
+        mfa_active=mfa,
+        mfa_kind=kind if mfa else "none",
+        active_keys=0,
+        admin=False,
+        password_unused_days=5,
+    )
+    attrs.update(extra)
+    for _ in range(n):
+        estate.fact("identity.user", scope=scope, region="global", **attrs)
+
+
+def software(estate: Estate, n: int = 1, key_age: int = 30, scope: str = A) -> None:
+    for _ in range(n):
+        estate.fact(
+            "identity.user",
+            scope=scope,
+            region="global",
+            is_root=False,
+            console_access=False,
+            human=False,
+            mfa_active=False,
+            mfa_kind="none",
+            active_keys=1,
+            oldest_key_age_days=key_age,
+            admin=False,
+        )
+
+
+def workload_roles(estate: Estate, n: int, scope: str = A) -> None:
+    for _ in range(n):
+        estate.fact(
+            "identity.role",
+            scope=scope,
+            region="global",
+            service_linked=False,
+            sso_managed=False,
+            trust_kinds=["service"],
+            workload_identity=False,
+            admin=False,
+            unused_days=1,
+        )
+
+
+def no_idp(estate: Estate, scope: str = A) -> Estate:
+    return estate.covered("identity.sso_instance", "identity.federation_provider", scope=scope, region="global")
+
+
+def verdicts(result) -> dict[int, str]:
+    return {o.level: o.verdict for o in result.levels}
+
+
+# --- sec.mfa ------------------------------------------------------------------------------
+
+
+def mfa_estate(with_mfa: int, without: int, kind: str = "virtual", root_mfa: bool = True) -> Estate:
+    estate = no_idp(Estate())
+    root(estate, mfa=root_mfa, kind=kind)
+    person(estate, with_mfa, kind=kind)
+    person(estate, without, mfa=False)
+    return estate
+
+
+def test_mfa_everyone_on_app_mfa_is_level_4(tmp_path):
+    # IAM offers no SMS or phone codes: with MFA enforced at sign-in for everyone and IAM the only
+    # way in, "only strong methods" (4) fits and "only hardware" (5) does not.
+    result = score(mfa_estate(10, 0), tmp_path, "sec.mfa")
+    assert result.answer == 4
+    assert verdicts(result)[5] == "ruled_out"
+    assert verdicts(result)[4] == "supported"
+    assert result.confidence == "medium"
+
+
+def test_mfa_everyone_on_hardware_is_level_5(tmp_path):
+    result = score(mfa_estate(10, 0, kind="hardware"), tmp_path, "sec.mfa")
+    assert result.answer == 5
+
+
+def test_mfa_many_users_without_mfa_leaves_1_or_2(tmp_path):
+    # Not enforced for nearly all: 3-5 are out; whether MFA is mandated on paper decides 1 or 2.
+    result = score(mfa_estate(5, 5), tmp_path, "sec.mfa")
+    assert result.possible_levels == [1, 2]
+    assert result.answer == 0
+    assert result.status == "range"
+
+
+@pytest.mark.parametrize(
+    ("with_mfa", "without", "expected"),
+    [(57, 3, 4), (54, 3, 0)],  # 57/60 = 95% meets nearly_all; 54/57 = 94.7% with 3 > 2 exceptions does not
+)
+def test_mfa_nearly_all_boundary(tmp_path, with_mfa, without, expected):
+    result = score(mfa_estate(with_mfa, without), tmp_path, "sec.mfa")
+    assert result.answer == expected
+    if expected == 0:
+        assert result.possible_levels == [1, 2]
+
+
+def test_mfa_two_exceptions_are_few(tmp_path):
+    # 2 of 10 without MFA is 80%, but two documented exceptions are "few".
+    result = score(mfa_estate(8, 2), tmp_path, "sec.mfa")
+    assert result.answer == 4
+
+
+def test_mfa_root_without_mfa_rules_out_enforcement(tmp_path):
+    result = score(mfa_estate(10, 0, root_mfa=False), tmp_path, "sec.mfa")
+    assert result.possible_levels == [1, 2]
+    assert result.answer == 0
+
+
+def test_mfa_root_unreadable_is_not_root_without_mfa(tmp_path):
+    # A root row whose MFA attribute was not read is unknown, not "no MFA": nothing is ruled out by it,
+    # and nothing is confirmed either.
+    estate = no_idp(Estate())
+    estate.fact("identity.user", region="global", is_root=True, console_access=True, human=True)
+    person(estate, 10)
+    result = score(estate, tmp_path, "sec.mfa")
+    assert result.answer == 0
+    # root with MFA would give 4, root without would give 1-2; level 3 (weak methods allowed)
+    # cannot happen where IAM is the only way in.
+    assert result.possible_levels == [1, 2, 4]
+    assert result.status == "unknown"
+
+
+def test_mfa_denied_user_collector_is_unknown_not_no_mfa(tmp_path):
+    estate = no_idp(Estate())
+    estate.denied("identity.user", region="global")
+    result = score(estate, tmp_path, "sec.mfa")
+    assert result.answer == 0
+    assert result.possible_levels == [1, 2, 3, 4, 5]
+
+
+def test_mfa_denied_in_one_account_keeps_everything_open(tmp_path):
+    estate = mfa_estate(10, 0)
+    estate.denied("identity.user", scope=B, region="global")
+    result = score(estate, tmp_path, "sec.mfa")
+    assert result.answer == 0
+
+
+def test_mfa_identity_centre_keeps_lower_levels_open(tmp_path):
+    # People may sign in through the identity centre, whose MFA settings are not read.
+    estate = Estate()
+    estate.covered("identity.federation_provider", region="global")
+    estate.fact("identity.sso_instance", region="global", identity_source="internal", users=200)
+    root(estate)
+    person(estate, 2)
+    result = score(estate, tmp_path, "sec.mfa")
+    assert result.answer == 0
+    assert result.possible_levels == [1, 2, 3, 4]
+
+
+def test_mfa_empty_account_is_not_applicable(tmp_path):
+    estate = no_idp(Estate()).covered("identity.user", region="global")
+    result = score(estate, tmp_path, "sec.mfa")
+    assert result.status == "not_applicable"
+    assert result.answer == 0
+
+
+def test_mfa_multi_account_share_with_breakdown(tmp_path):
+    estate = no_idp(no_idp(Estate()), scope=B)
+    root(estate, scope=A)
+    root(estate, scope=B)
+    person(estate, 10, scope=A)
+    person(estate, 7, scope=B)
+    person(estate, 3, scope=B, mfa=False)
+    result = score(estate, tmp_path, "sec.mfa")
+    # 17 of 20 = 85% over both accounts, 3 > 2 without: not "nearly all"
+    assert result.possible_levels == [1, 2]
+    share = next(e for e in result.evidence if e.signal == "console_mfa")
+    assert share.matching == 17 and share.total == 20
+    by_scope = {s.scope: (s.matching, s.total) for s in share.by_scope}
+    assert by_scope == {A: (10, 10), B: (7, 10)}
+
+
+def test_mfa_threshold_override_changes_answer(tmp_path):
+    estate = mfa_estate(5, 5)
+    assert score(estate, tmp_path, "sec.mfa").answer == 0
+    relaxed = score(estate, tmp_path, "sec.mfa", overrides={"sec.mfa": {"few_exceptions": 5}})
+    assert relaxed.answer == 4
+
+
+# --- sec.nhi_auth / sec.nhi_cloud ------------------------------------------------------------
+
+
+def nhi_estate(roles: int, users: int, key_age: int = 30, secrets: int = 0, rotated: int = 0) -> Estate:
+    estate = Estate().covered("identity.user", "identity.role", region="global").covered("secrets.secret")
+    workload_roles(estate, roles)
+    software(estate, users, key_age=key_age)
+    for i in range(secrets):
+        estate.fact("secrets.secret", rotation_enabled=i < rotated)
+    return estate
+
+
+def test_nhi_auth_short_lived_everywhere_is_level_5(tmp_path):
+    result = score(nhi_estate(roles=9, users=1), tmp_path, "sec.nhi_auth")  # 9/10 = 90% short-lived
+    assert result.answer == 5
+
+
+def test_nhi_auth_short_lived_boundary(tmp_path):
+    result = score(nhi_estate(roles=8, users=1), tmp_path, "sec.nhi_auth")  # 8/9 = 88.9%
+    assert result.answer == 0
+    assert result.possible_levels == [1, 2]
+
+
+def test_nhi_auth_stale_key_rules_out_level_5(tmp_path):
+    result = score(nhi_estate(roles=20, users=1, key_age=91), tmp_path, "sec.nhi_auth")
+    assert 5 not in result.possible_levels
+
+
+def test_nhi_auth_rotated_store_is_3_or_4(tmp_path):
+    # Store in use with some rotation: 3 or 4; certificates (4) are not read, so a person decides.
+    result = score(nhi_estate(roles=1, users=5, key_age=400, secrets=5, rotated=1), tmp_path, "sec.nhi_auth")
+    assert result.possible_levels == [3, 4]
+    assert result.answer == 0
+    assert result.status == "range"
+
+
+def test_nhi_auth_keys_without_store_leave_1_or_2(tmp_path):
+    result = score(nhi_estate(roles=0, users=5, key_age=400), tmp_path, "sec.nhi_auth")
+    assert result.possible_levels == [1, 2]
+    assert result.answer == 0
+
+
+def test_nhi_auth_rotation_threshold_override(tmp_path):
+    estate = nhi_estate(roles=0, users=5, key_age=400, secrets=10, rotated=1)  # 10% rotated
+    assert score(estate, tmp_path, "sec.nhi_auth").possible_levels == [1, 2]
+    result = score(estate, tmp_path, "sec.nhi_auth", overrides={"sec.nhi_auth": {"some_rotation": 0.1}})
+    assert result.possible_levels == [3, 4]
+
+
+def test_nhi_auth_denied_roles_is_unknown(tmp_path):
+    estate = Estate().covered("identity.user").covered("secrets.secret").denied("identity.role", region="global")
+    software(estate, 1)
+    result = score(estate, tmp_path, "sec.nhi_auth")
+    assert result.answer == 0
+
+
+def test_nhi_auth_empty_account_is_not_applicable(tmp_path):
+    result = score(nhi_estate(0, 0), tmp_path, "sec.nhi_auth")
+    assert result.status == "not_applicable"
+
+
+def test_nhi_cloud_short_lived_is_level_4(tmp_path):
+    result = score(nhi_estate(roles=10, users=0), tmp_path, "sec.nhi_cloud")
+    assert result.possible_levels == [4, 5]
+    assert result.answer == 0  # identities-as-code and organisation trust (5) are not read
+
+
+def test_nhi_cloud_keys_with_store_is_a_range(tmp_path):
+    result = score(nhi_estate(roles=1, users=4, key_age=200, secrets=2), tmp_path, "sec.nhi_cloud")
+    assert result.possible_levels == [1, 2, 3]
+    assert result.answer == 0
+
+
+def test_nhi_cloud_multi_account(tmp_path):
+    estate = Estate()
+    for scope in (A, B):
+        estate.covered("identity.user", "identity.role", scope=scope, region="global").covered("secrets.secret", scope=scope)
+    workload_roles(estate, 9, scope=A)
+    software(estate, 1, scope=B)
+    result = score(estate, tmp_path, "sec.nhi_cloud")
+    assert result.possible_levels == [4, 5]  # 9 of 10 identities short-lived across both accounts
+    users = next(e for e in result.evidence if e.signal == "software_users")
+    assert {s.scope: s.matching for s in users.by_scope} == {B: 1}
+
+
+# --- sec.user_identity -------------------------------------------------------------------------
+
+
+def identity_estate(admin_mfa: bool = True, sso_users: int = 100, local: int = 2, rules: bool = True) -> Estate:
+    estate = Estate().covered("identity.federation_provider", region="global").covered("security.standard")
+    root(estate)
+    person(estate, 1, admin=True, mfa=admin_mfa)
+    person(estate, local - 1)
+    estate.fact("identity.sso_instance", region="global", users=sso_users)
+    if rules:
+        estate.fact("config.rule", identifier="ROOT_ACCOUNT_MFA_ENABLED")
+    else:
+        estate.covered("config.rule")
+    return estate
+
+
+def test_user_identity_central_sso_and_checks_is_level_4(tmp_path):
+    result = score(identity_estate(), tmp_path, "sec.user_identity")  # 100 of 102 people via SSO
+    assert result.possible_levels == [4, 5]
+    assert result.answer == 0  # automated approvals and reporting (5) are for a person
+
+
+def test_user_identity_admin_without_mfa_is_1_or_2(tmp_path):
+    result = score(identity_estate(admin_mfa=False), tmp_path, "sec.user_identity")
+    assert result.possible_levels == [1, 2]
+    assert result.answer == 0
+
+
+def test_user_identity_local_users_is_level_3(tmp_path):
+    result = score(identity_estate(sso_users=10, local=10), tmp_path, "sec.user_identity")  # 50% SSO
+    assert result.answer == 3
+
+
+def test_user_identity_no_automated_checks(tmp_path):
+    result = score(identity_estate(rules=False), tmp_path, "sec.user_identity")
+    assert result.possible_levels == [1, 2]
+
+
+def test_user_identity_sso_threshold_override(tmp_path):
+    estate = identity_estate(sso_users=10, local=10)
+    assert score(estate, tmp_path, "sec.user_identity").answer == 3
+    result = score(estate, tmp_path, "sec.user_identity", overrides={"sec.user_identity": {"sso_wide": 0.5}})
+    assert result.possible_levels == [4, 5]
+
+
+def test_user_identity_denied_config_is_unknown(tmp_path):
+    estate = Estate().covered("identity.federation_provider", region="global").covered("security.standard")
+    root(estate)
+    estate.fact("identity.sso_instance", region="global", users=10)
+    estate.denied("config.rule")
+    result = score(estate, tmp_path, "sec.user_identity")
+    assert result.answer == 0
+
+
+# --- sec.access_reviews ------------------------------------------------------------------------
+
+
+def test_access_reviews_lingering_unused_people_rule_out_regular_reviews(tmp_path):
+    estate = Estate().covered("identity.role", region="global")
+    person(estate, 8)
+    person(estate, 2, password_unused_days=200)  # 20% unused for 200 days
+    result = score(estate, tmp_path, "sec.access_reviews")
+    assert result.possible_levels == [1, 2, 3]
+    assert result.answer == 0
+
+
+def test_access_reviews_clean_estate_still_needs_a_person(tmp_path):
+    estate = Estate().covered("identity.role", region="global")
+    person(estate, 10)
+    result = score(estate, tmp_path, "sec.access_reviews")
+    assert result.possible_levels == [1, 2, 3, 4, 5]
+    assert result.answer == 0
+
+
+def test_access_reviews_boundary_and_override(tmp_path):
+    estate = Estate().covered("identity.role", region="global")
+    person(estate, 9)
+    person(estate, 1, password_unused_days=91)  # 10%: at the limit, still allowed
+    assert score(estate, tmp_path, "sec.access_reviews").possible_levels == [1, 2, 3, 4, 5]
+    strict = score(estate, tmp_path, "sec.access_reviews", overrides={"sec.access_reviews": {"stale_share_max": 0.05}})
+    assert strict.possible_levels == [1, 2, 3]
+
+
+# --- sec.user_provisioning / sec.staff_identity ----------------------------------------------
+
+
+def directory_estate(local: int, sso_users: int, provisioned: int | None = None, saml: int = 0) -> Estate:
+    estate = Estate().covered("identity.user", "identity.sso_instance", "identity.federation_provider", region="global")
+    root(estate)
+    person(estate, local)
+    if sso_users:
+        attrs = {"users": sso_users}
+        if provisioned is not None:
+            attrs["provisioned_users"] = provisioned
+        estate.fact("identity.sso_instance", region="global", **attrs)
+    for _ in range(saml):
+        estate.fact("identity.federation_provider", region="global", kind="saml")
+    return estate
+
+
+def test_provisioning_local_users_only_is_1_or_2(tmp_path):
+    result = score(directory_estate(local=20, sso_users=0), tmp_path, "sec.user_provisioning")
+    assert result.possible_levels == [1, 2]
+
+
+def test_provisioning_mostly_federated_is_level_3(tmp_path):
+    result = score(directory_estate(local=5, sso_users=20), tmp_path, "sec.user_provisioning")  # 80%
+    assert result.answer == 3
+
+
+def test_provisioning_boundary_below_most_federated(tmp_path):
+    result = score(directory_estate(local=6, sso_users=20), tmp_path, "sec.user_provisioning")  # 76.9%
+    assert result.possible_levels == [1, 2]
+
+
+def test_provisioning_automated_is_level_4(tmp_path):
+    result = score(directory_estate(local=1, sso_users=100, provisioned=100), tmp_path, "sec.user_provisioning")
+    assert result.possible_levels == [4, 5]
+    assert result.answer == 0
+
+
+def test_provisioning_unknown_sync_keeps_3_to_5_open(tmp_path):
+    # provisioned_users not read: identity management may or may not be automated
+    result = score(directory_estate(local=1, sso_users=100), tmp_path, "sec.user_provisioning")
+    assert result.possible_levels == [3, 4, 5]
+    assert result.answer == 0
+
+
+def test_staff_identity_bands(tmp_path):
+    assert score(directory_estate(local=10, sso_users=0), tmp_path, "sec.staff_identity").possible_levels == [1, 2]
+    assert score(directory_estate(local=5, sso_users=5), tmp_path, "sec.staff_identity").answer == 2  # 50%
+    assert score(directory_estate(local=2, sso_users=8), tmp_path, "sec.staff_identity").answer == 3  # 80%
+    assert score(directory_estate(local=1, sso_users=99), tmp_path, "sec.staff_identity").possible_levels == [4, 5]
+    assert score(directory_estate(local=3, sso_users=97), tmp_path, "sec.staff_identity").answer == 4  # 97%, 3 local
+
+
+def test_staff_identity_direct_saml_with_local_people_is_unknown(tmp_path):
+    # People behind SAML are not counted: the share could be anything above the visible one.
+    result = score(directory_estate(local=10, sso_users=0, saml=1), tmp_path, "sec.staff_identity")
+    assert result.answer == 0
+    assert result.possible_levels == [1, 2, 3, 4]
+
+
+# --- sec.privileged_insider --------------------------------------------------------------------
+
+
+def insider_estate(org_trail: bool = True, locked: bool = True, guardduty: int = 20, of: int = 20, alerts: bool = True) -> Estate:
+    estate = Estate()
+    root(estate)
+    estate.fact(
+        "audit.trail", logging=True, multi_region=True, organization_trail=org_trail, log_validation=True, destination_locked=locked
+    )
+    for i in range(of):
+        estate.fact("security.service", region=f"r{i}", service="guardduty", enabled=i < guardduty)
+    if alerts:
+        estate.fact("monitoring.event_rule", security_events=True, targets=1)
+    else:
+        estate.covered("monitoring.event_rule")
+    return estate
+
+
+def test_insider_central_immutable_checked_logs_is_level_4(tmp_path):
+    result = score(insider_estate(), tmp_path, "sec.privileged_insider")
+    assert verdicts(result)[4] == "met"
+    assert result.possible_levels == [4, 5]  # legal audits (5) are for a person
+    assert result.answer == 0
+
+
+def test_insider_unlocked_logs_leave_4_open_not_met(tmp_path):
+    result = score(insider_estate(locked=False), tmp_path, "sec.privileged_insider")
+    assert verdicts(result)[4] == "possible"
+    assert result.answer == 0
+
+
+def test_insider_account_without_trail_rules_out_4(tmp_path):
+    estate = insider_estate(org_trail=False)
+    root(estate, scope=B)  # second account, no trail there
+    estate.covered("audit.trail", scope=B)
+    result = score(estate, tmp_path, "sec.privileged_insider")
+    assert result.possible_levels == [2, 3]
+
+
+def test_insider_guardduty_coverage_boundary(tmp_path):
+    assert score(insider_estate(guardduty=19, of=20), tmp_path, "sec.privileged_insider").possible_levels == [4, 5]
+    assert score(insider_estate(guardduty=18, of=20), tmp_path, "sec.privileged_insider").possible_levels == [2, 3, 4, 5]
+
+
+def test_insider_no_trail_at_all(tmp_path):
+    estate = Estate()
+    root(estate)
+    estate.covered("audit.trail", "security.service", "monitoring.event_rule")
+    result = score(estate, tmp_path, "sec.privileged_insider")
+    assert result.possible_levels == [1, 2, 3]
+
+
+def test_insider_denied_trails_is_unknown(tmp_path):
+    estate = Estate()
+    root(estate)
+    estate.denied("audit.trail").covered("security.service", "monitoring.event_rule")
+    result = score(estate, tmp_path, "sec.privileged_insider")
+    assert result.answer == 0
+    assert result.possible_levels == [1, 2, 3, 4, 5]
+
+
+# --- sec.supply_chain / sec.vuln_mgmt / sec.network ----------------------------------------------
+
+
+def test_supply_chain_scanning_rules_out_level_1_only(tmp_path):
+    estate = Estate().covered("artifact.repository")
+    estate.fact("security.service", service="inspector", enabled=True, organization_managed=True)
+    result = score(estate, tmp_path, "sec.supply_chain")
+    assert result.possible_levels == [2, 3, 4, 5]
+    assert verdicts(result)[4] == "supported"
+
+
+def test_supply_chain_no_cloud_scanning_rules_nothing_out(tmp_path):
+    # Repository scanning (Dependabot, Snyk) is not visible: absence of cloud scanning proves nothing.
+    estate = Estate().covered("artifact.repository")
+    estate.fact("security.service", service="inspector", enabled=False, organization_managed=False)
+    result = score(estate, tmp_path, "sec.supply_chain")
+    assert result.possible_levels == [1, 2, 3, 4, 5]
+
+
+def test_vuln_mgmt_never_answers_from_configuration(tmp_path):
+    estate = Estate()
+    for service in ("securityhub", "inspector", "detective"):
+        estate.fact("security.service", service=service, enabled=True)
+    estate.fact("monitoring.event_rule", security_events=True, targets=2)
+    result = score(estate, tmp_path, "sec.vuln_mgmt")
+    assert result.answer == 0
+    assert verdicts(result)[3] == "supported" and verdicts(result)[4] == "supported"
+
+
+def test_network_open_admin_ports_rule_out_no_perimeter(tmp_path):
+    estate = Estate().covered("network.remote_access")
+    estate.fact("network.security_group", in_use=True, admin_ports_open=True)
+    result = score(estate, tmp_path, "sec.network")
+    assert result.possible_levels == [1, 2, 3, 4]
+    assert result.answer == 0
+
+
+def test_network_client_vpn_rules_out_level_5(tmp_path):
+    estate = Estate()
+    estate.fact("network.security_group", in_use=True, admin_ports_open=False)
+    estate.fact("network.remote_access", kind="client_vpn", identity_aware=False)
+    assert 5 not in score(estate, tmp_path, "sec.network").possible_levels
+
+
+def test_network_denied_groups_keep_level_5_open(tmp_path):
+    estate = Estate().denied("network.security_group")
+    estate.fact("network.remote_access", kind="verified_access", identity_aware=True)
+    result = score(estate, tmp_path, "sec.network")
+    assert 5 in result.possible_levels
+    assert result.answer == 0
+
+
+# --- sec.privileged_access -------------------------------------------------------------------
+
+
+def test_privileged_access_local_admin_without_mfa(tmp_path):
+    estate = Estate()
+    root(estate)
+    person(estate, 1, admin=True, mfa=False)
+    result = score(estate, tmp_path, "sec.privileged_access")
+    assert result.possible_levels == [1, 2]
+
+
+def test_privileged_access_central_admin_leaves_2_to_5(tmp_path):
+    estate = Estate()
+    root(estate, kind="hardware")
+    person(estate, 3)
+    result = score(estate, tmp_path, "sec.privileged_access")
+    assert result.possible_levels == [2, 3, 4, 5]
+    assert result.answer == 0
+
+
+def test_privileged_access_root_keys_rule_out_otp_levels(tmp_path):
+    estate = Estate()
+    root(estate, keys=1)
+    result = score(estate, tmp_path, "sec.privileged_access")
+    assert result.possible_levels == [1, 2]
+
+
+# --- manual questions --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule_id", ["sec.risk", "sec.data_breach"])
+def test_people_questions_never_get_a_level_from_configuration(tmp_path, rule_id):
+    estate = mfa_estate(10, 0, kind="hardware")
+    result = score(estate, tmp_path, rule_id)
+    assert result.status == "manual"
+    assert result.answer == 0
+    assert len(result.evidence_to_bring) >= 3
