@@ -225,9 +225,11 @@ def _finish(
 def cmd_score(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.config import load_config
     from cmm_scan.engine import evaluate
+    from cmm_scan.history_cli import Recorder
 
     config = load_config(args.config)
     formats = _formats(args, DEFAULT_FORMATS)
+    Recorder.of(args, console)  # a bad --store fails before scoring
     rules = _selected_rules(args, config)
     progress = console.progress("scoring")
     assessment = evaluate(args.snapshot, rules, progress=progress.update)
@@ -281,9 +283,11 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.config import load_config
     from cmm_scan.demo import demo_snapshot, summary_table
     from cmm_scan.engine import evaluate
+    from cmm_scan.history_cli import Recorder
 
     config = load_config(args.config)
     formats = _formats(args, DEMO_FORMATS)
+    Recorder.of(args, console)
     rules = _selected_rules(args, config)
     assessment = evaluate(demo_snapshot(), rules)
     code = _finish(assessment, args, console, config, formats)

@@ -78,6 +78,7 @@ class Recorder:
     def __init__(self, args: argparse.Namespace, console: Console):
         self.args, self.console = args, console
         self.store: Store | None = None
+        self.url: str | None = None
         self.previous: RunInfo | None = None
         self.key = ""
         command = getattr(args, "command", "")
@@ -98,8 +99,12 @@ class Recorder:
             return
         from cmm_scan.store import default_url, open_store
 
+        url = explicit or default_url()
         try:
-            self.store = open_store(explicit or default_url())
+            # open (and migrate) now so a bad store fails before a long scan; reopen at the end
+            # rather than hold a connection idle for the scan's length
+            open_store(url).close()
+            self.url = url
         except UserError as exc:
             if explicit or args.fail_on_regression:
                 raise
@@ -117,16 +122,22 @@ class Recorder:
 
     def before_outputs(self, assessment: Assessment) -> None:
         """Fill each question's `history` from earlier runs of the same scope."""
-        if self.store is None:
+        if self.url is None:
             return
-        from cmm_scan.store import scope_key
+        from cmm_scan.store import open_store, scope_key
+
+        self.store = open_store(self.url)
 
         shard = None
         if getattr(self.args, "shard", None):
             from cmm_scan.collect import parse_shard
 
             shard = parse_shard(self.args.shard)
-        self.key = self.args.scope_key or scope_key(assessment, shard)
+        if self.args.scope_key:  # a shard of a named scope still gets its own key below it
+            suffix = f"/shard-{shard[0]}-of-{shard[1]}" if shard and "/shard-" not in self.args.scope_key else ""
+            self.key = self.args.scope_key + suffix
+        else:
+            self.key = scope_key(assessment, shard)
         earlier = self.store.latest_runs(self.key, 1)
         self.previous = earlier[-1] if earlier else None
         points = self.store.history_points(self.key, HISTORY_POINTS)

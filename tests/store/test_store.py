@@ -15,11 +15,14 @@ from cmm_scan.store import open_store, scope_key
 from cmm_scan.store.migrations import LATEST
 from tests.store.conftest import capacity_estate
 
+_scored: dict[int, Assessment] = {}
 
-def _assess(tmp_path: Path, autoscaled: int, when: datetime, **kw: object) -> Assessment:
-    assessment = capacity_estate(autoscaled, **kw).assess(tmp_path, "cost.capacity", "cost.compute")  # type: ignore[arg-type]
-    assessment.created_at = when
-    return assessment
+
+def _assess(tmp_path: Path, autoscaled: int, when: datetime) -> Assessment:
+    """cost.capacity and cost.compute scored for an estate; cached, as rule loading dominates."""
+    if autoscaled not in _scored:
+        _scored[autoscaled] = capacity_estate(autoscaled).assess(tmp_path, "cost.capacity", "cost.compute")
+    return _scored[autoscaled].model_copy(deep=True, update={"created_at": when})
 
 
 T0 = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
