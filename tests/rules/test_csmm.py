@@ -1,0 +1,440 @@
+"""Golden estates for the CSMM category rules (rules/csmm/*.yaml).
+
+Expected answers follow the CSMM level descriptions in csmm/categories.json: a level is
+suggested only when every other level is ruled out; otherwise the answer is 0 with a range.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.rules.scoring import score
+from tests.support.estate import Estate
+
+A, B = "111111111111", "222222222222"
+
+
+def verdicts(result) -> dict[int, str]:
+    return {o.level: o.verdict for o in result.levels}
+
+
+def root(estate: Estate, scope: str = A) -> None:
+    estate.fact(
+        "identity.user",
+        scope=scope,
+        region="global",
+        is_root=True,
+        console_access=True,
+        human=True,
+        mfa_active=True,
+        mfa_kind="virtual",
+        active_keys=0,
+        admin=True,
+    )
+
+
+def people(estate: Estate, n: int, keys: int = 0, scope: str = A) -> None:
+    for _ in range(n):
+        estate.fact(
+            "identity.user",
+            scope=scope,
+            region="global",
+            is_root=False,
+            console_access=True,
+            human=True,
+            mfa_active=True,
+            active_keys=keys,
+            admin=False,
+        )
+
+
+# --- csmm.iam ------------------------------------------------------------------------------------
+
+
+def iam_estate(local: int, sso_users: int = 0, secrets: int = 0, rotated: int = 0, keys: int = 0) -> Estate:
+    estate = Estate().covered("identity.user", "identity.sso_instance", "identity.federation_provider", region="global")
+    estate.covered("secrets.secret")
+    root(estate)
+    people(estate, local, keys=keys)
+    if sso_users:
+        estate.fact("identity.sso_instance", region="global", users=sso_users)
+    for i in range(secrets):
+        estate.fact("secrets.secret", rotation_enabled=i < rotated)
+    return estate
+
+
+def test_iam_no_federation_is_level_1(tmp_path):
+    result = score(iam_estate(local=12), tmp_path, "csmm.iam")
+    assert result.answer == 1  # "Identities managed within individual cloud accounts. No federation."
+
+
+def test_iam_initial_federation_is_level_2(tmp_path):
+    result = score(iam_estate(local=10, sso_users=10, secrets=1), tmp_path, "csmm.iam")  # 50% federated
+    assert result.answer == 2
+
+
+def test_iam_consistent_federation_with_secrets_is_level_3(tmp_path):
+    result = score(iam_estate(local=5, sso_users=20, secrets=2), tmp_path, "csmm.iam")  # 80%
+    assert result.answer == 3
+
+
+def test_iam_federation_boundary(tmp_path):
+    result = score(iam_estate(local=6, sso_users=20, secrets=2), tmp_path, "csmm.iam")  # 76.9%
+    assert result.answer == 2
+
+
+def test_iam_complete_federation_leaves_3_to_5(tmp_path):
+    result = score(iam_estate(local=1, sso_users=50, secrets=4, rotated=4), tmp_path, "csmm.iam")
+    assert result.possible_levels == [3, 4, 5]
+    assert result.answer == 0
+
+
+def test_iam_people_with_keys_rule_out_level_4(tmp_path):
+    result = score(iam_estate(local=1, sso_users=50, secrets=4, rotated=4, keys=1), tmp_path, "csmm.iam")
+    assert result.answer == 3
+
+
+def test_iam_override(tmp_path):
+    estate = iam_estate(local=6, sso_users=20, secrets=2)
+    result = score(estate, tmp_path, "csmm.iam", overrides={"csmm.iam": {"consistent_federation": 0.75}})
+    assert result.answer == 3
+
+
+def test_iam_denied_identity_centre_is_unknown(tmp_path):
+    estate = Estate().covered("identity.user", "identity.federation_provider", region="global").covered("secrets.secret")
+    estate.denied("identity.sso_instance", region="global")
+    root(estate)
+    people(estate, 12)
+    result = score(estate, tmp_path, "csmm.iam")
+    assert result.answer == 0  # a denied identity centre is not "no federation"
+
+
+def test_iam_empty_is_not_applicable(tmp_path):
+    estate = Estate().covered("identity.user", "identity.sso_instance", "identity.federation_provider", region="global")
+    assert score(estate, tmp_path, "csmm.iam").status == "not_applicable"
+
+
+# --- csmm.security_monitoring ---------------------------------------------------------------------
+
+
+def monitoring_estate(org_trail: bool = True, guardduty: int = 20, of: int = 20, flow: bool = True, routed: bool = True) -> Estate:
+    estate = Estate()
+    root(estate)
+    estate.fact("audit.trail", logging=True, multi_region=True, organization_trail=org_trail)
+    for i in range(of):
+        estate.fact("security.service", region=f"r{i}", service="guardduty", enabled=i < guardduty)
+    estate.fact("network.vpc", flow_logs=flow, is_default=False)
+    if routed:
+        estate.fact("monitoring.event_rule", security_events=True, targets=1)
+    else:
+        estate.covered("monitoring.event_rule")
+    return estate
+
+
+def test_monitoring_nothing_is_level_1(tmp_path):
+    estate = Estate()
+    root(estate)
+    estate.covered("audit.trail", "security.service", "network.vpc", "monitoring.event_rule")
+    assert score(estate, tmp_path, "csmm.security_monitoring").answer == 1
+
+
+def test_monitoring_some_accounts_is_level_2(tmp_path):
+    estate = monitoring_estate(org_trail=False)
+    root(estate, scope=B)
+    estate.covered("audit.trail", scope=B)
+    result = score(estate, tmp_path, "csmm.security_monitoring")
+    assert result.answer == 2  # logs in one of two accounts: "aggregated across some accounts"
+    trails = next(e for e in result.evidence if e.signal == "trail_accounts")
+    assert [s.scope for s in trails.by_scope] == [A]
+
+
+def test_monitoring_all_accounts_without_detectors_is_2_or_3(tmp_path):
+    result = score(monitoring_estate(guardduty=0), tmp_path, "csmm.security_monitoring")
+    assert result.possible_levels == [2, 3]
+
+
+def test_monitoring_comprehensive_is_4_or_5(tmp_path):
+    result = score(monitoring_estate(), tmp_path, "csmm.security_monitoring")
+    assert result.possible_levels == [4, 5]  # other providers in use are not in this snapshot
+    assert result.answer == 0
+
+
+def test_monitoring_detector_boundary_and_override(tmp_path):
+    estate = monitoring_estate(guardduty=18, of=20)  # 90% < 95%
+    assert score(estate, tmp_path, "csmm.security_monitoring").possible_levels == [2, 3]
+    relaxed = score(estate, tmp_path, "csmm.security_monitoring", overrides={"csmm.security_monitoring": {"detector_coverage": 0.9}})
+    assert relaxed.possible_levels == [4, 5]
+
+
+def test_monitoring_without_flow_logs_keeps_3_to_5_open(tmp_path):
+    # Workload telemetry may come from agents or a SIEM: missing flow logs do not rule 4 out.
+    result = score(monitoring_estate(flow=False), tmp_path, "csmm.security_monitoring")
+    assert result.possible_levels == [3, 4, 5]
+
+
+def test_monitoring_denied_trails_is_unknown(tmp_path):
+    estate = Estate()
+    root(estate)
+    estate.denied("audit.trail").covered("security.service", "network.vpc", "monitoring.event_rule")
+    assert score(estate, tmp_path, "csmm.security_monitoring").answer == 0
+
+
+# --- csmm.organization_management -----------------------------------------------------------------
+
+
+def org_estate(accounts: int = 10, ous: int = 3, scps: int = 1) -> Estate:
+    estate = Estate().covered("org.policy", region="global")
+    estate.fact("org.organization", region="global", all_features=True, accounts=accounts, ous=ous)
+    for _ in range(scps):
+        estate.fact("org.policy", region="global", policy_type="scp", aws_managed=False, attachments=2)
+    estate.fact("org.policy", region="global", policy_type="scp", aws_managed=True, attachments=12)
+    return estate
+
+
+def test_org_no_organisation_is_level_1(tmp_path):
+    estate = Estate().covered("org.organization", "org.policy", region="global")
+    assert score(estate, tmp_path, "csmm.organization_management").answer == 1
+
+
+def test_org_without_guardrails_is_2_or_3(tmp_path):
+    result = score(org_estate(scps=0), tmp_path, "csmm.organization_management")
+    assert result.possible_levels == [2, 3]  # FullAWSAccess alone is not a guardrail
+
+
+def test_org_with_guardrails_leaves_2_to_5(tmp_path):
+    assert score(org_estate(), tmp_path, "csmm.organization_management").possible_levels == [2, 3, 4, 5]
+
+
+def test_org_denied_is_unknown(tmp_path):
+    estate = Estate().denied("org.organization", "org.policy", region="global")
+    assert score(estate, tmp_path, "csmm.organization_management").possible_levels == [1, 2, 3, 4, 5]
+
+
+# --- csmm.data_security -----------------------------------------------------------------------------
+
+
+def data_estate(buckets: dict[str, int], open_buckets: int = 0, unencrypted_volumes: int = 0, keys: int = 1, macie: bool = True) -> Estate:
+    estate = Estate().covered("storage.volume", "compute.managed_database", "crypto.key", "security.service")
+    for encryption, n in buckets.items():
+        for _ in range(n):
+            estate.fact("storage.bucket", encryption=encryption, public_access_blocked=True)
+    for _ in range(open_buckets):
+        estate.fact("storage.bucket", encryption="sse-s3", public_access_blocked=False)
+    for _ in range(unencrypted_volumes):
+        estate.fact("storage.volume", encrypted=False)
+    for _ in range(keys):
+        estate.fact("crypto.key", customer_managed=True, state="Enabled")
+    if macie:
+        estate.fact("security.service", service="macie", enabled=True)
+    return estate
+
+
+def test_data_default_keys_everywhere_is_level_2(tmp_path):
+    result = score(data_estate({"sse-s3": 10}, keys=0), tmp_path, "csmm.data_security")
+    assert result.answer == 2  # "Encryption turned on using default keys"
+
+
+def test_data_open_bucket_keeps_level_1(tmp_path):
+    result = score(data_estate({"sse-s3": 10}, open_buckets=1, keys=0), tmp_path, "csmm.data_security")
+    assert result.possible_levels == [1, 2]
+
+
+def test_data_extensive_customer_keys_is_3_or_4(tmp_path):
+    result = score(data_estate({"kms-customer": 6, "sse-s3": 4}), tmp_path, "csmm.data_security")
+    assert result.possible_levels == [3, 4]
+
+
+def test_data_customer_keys_boundary(tmp_path):
+    assert score(data_estate({"kms-customer": 1, "sse-s3": 9}), tmp_path, "csmm.data_security").answer == 3  # 10%
+    assert score(data_estate({"kms-customer": 1, "sse-s3": 10}), tmp_path, "csmm.data_security").answer == 2  # 9%
+
+
+def test_data_minimal_default_keys_is_3_to_5(tmp_path):
+    result = score(data_estate({"kms-customer": 10}), tmp_path, "csmm.data_security")
+    assert result.possible_levels == [3, 4, 5]
+
+
+def test_data_unencrypted_volume_rules_out_4(tmp_path):
+    result = score(data_estate({"kms-customer": 10}, unencrypted_volumes=1), tmp_path, "csmm.data_security")
+    assert result.answer == 3
+
+
+def test_data_cloud_managed_kms_key_is_not_a_customer_key(tmp_path):
+    result = score(data_estate({"kms": 10}, keys=0), tmp_path, "csmm.data_security")
+    assert result.answer == 2
+
+
+def test_data_denied_buckets_is_unknown(tmp_path):
+    estate = Estate().denied("storage.bucket").covered("storage.volume", "compute.managed_database", "crypto.key", "security.service")
+    estate.fact("crypto.key", customer_managed=True, state="Enabled")
+    assert score(estate, tmp_path, "csmm.data_security").answer == 0
+
+
+def test_data_empty_is_not_applicable(tmp_path):
+    estate = Estate().covered("storage.bucket", "storage.volume", "compute.managed_database", "crypto.key", "security.service")
+    assert score(estate, tmp_path, "csmm.data_security").status == "not_applicable"
+
+
+# --- csmm.network_security ----------------------------------------------------------------------------
+
+
+def test_network_open_admin_ports_is_1_to_3(tmp_path):
+    estate = Estate().covered("network.vpc")
+    estate.fact("network.security_group", in_use=True, admin_ports_open=True)
+    estate.fact("network.security_group", in_use=True, admin_ports_open=False)
+    assert score(estate, tmp_path, "csmm.network_security").possible_levels == [1, 2, 3]
+
+
+def test_network_unused_open_group_does_not_count(tmp_path):
+    estate = Estate().covered("network.vpc")
+    estate.fact("network.security_group", in_use=False, admin_ports_open=True)
+    estate.fact("network.security_group", in_use=True, admin_ports_open=False)
+    assert score(estate, tmp_path, "csmm.network_security").possible_levels == [2, 3, 4, 5]
+
+
+def test_network_denied_groups_is_unknown(tmp_path):
+    estate = Estate().covered("network.vpc").denied("network.security_group")
+    assert score(estate, tmp_path, "csmm.network_security").answer == 0
+
+
+# --- csmm.resilience --------------------------------------------------------------------------------
+
+
+def resilience_estate(regions: int = 1, iac: int = 0, total: int = 100, basic: bool = True, cross_region: bool = False) -> Estate:
+    estate = Estate().covered("compute.managed_database", "storage.bucket", "compute.autoscaling_group")
+    if basic:
+        estate.fact("storage.backup_plan", rules=1, cross_region_copy=cross_region)
+    else:
+        estate.covered("storage.backup_plan")
+    for i in range(regions):
+        estate.fact("inventory.region", region=f"eu-r{i}", in_use=True, enabled=True)
+    estate.fact("activity.changes", window_days=90, total=total, iac=iac)
+    return estate
+
+
+def test_resilience_no_backups_is_level_1_or_unknown_above(tmp_path):
+    result = score(resilience_estate(basic=False), tmp_path, "csmm.resilience")
+    assert verdicts(result)[1] == "supported"
+    assert result.answer == 0  # a backup tool outside the cloud could give basic resilience
+
+
+def test_resilience_single_region_is_level_2(tmp_path):
+    assert score(resilience_estate(regions=1, iac=60), tmp_path, "csmm.resilience").answer == 2
+
+
+def test_resilience_multi_region_some_iac_is_level_3(tmp_path):
+    assert score(resilience_estate(regions=2, iac=30), tmp_path, "csmm.resilience").answer == 3
+
+
+def test_resilience_cross_region_copy_counts_as_multi_region(tmp_path):
+    assert score(resilience_estate(regions=1, iac=30, cross_region=True), tmp_path, "csmm.resilience").answer == 3
+
+
+def test_resilience_iac_boundaries_and_override(tmp_path):
+    assert score(resilience_estate(regions=2, iac=19), tmp_path, "csmm.resilience").answer == 2
+    assert score(resilience_estate(regions=2, iac=50), tmp_path, "csmm.resilience").possible_levels == [3, 4]
+    assert score(resilience_estate(regions=2, iac=90), tmp_path, "csmm.resilience").possible_levels == [3, 4, 5]
+    lowered = score(resilience_estate(regions=2, iac=19), tmp_path, "csmm.resilience", overrides={"csmm.resilience": {"some_iac": 0.1}})
+    assert lowered.answer == 3
+
+
+def test_resilience_no_changes_in_window_is_not_no_iac(tmp_path):
+    result = score(resilience_estate(regions=2, iac=0, total=0), tmp_path, "csmm.resilience")
+    assert result.possible_levels == [2, 3, 4, 5]
+
+
+def test_resilience_denied_activity_is_unknown(tmp_path):
+    estate = Estate().covered("compute.managed_database", "storage.bucket", "compute.autoscaling_group")
+    estate.fact("storage.backup_plan", rules=1, cross_region_copy=False)
+    estate.fact("inventory.region", region="eu-west-2", in_use=True)
+    estate.fact("inventory.region", region="eu-west-1", in_use=True)
+    estate.denied("activity.changes")
+    assert score(estate, tmp_path, "csmm.resilience").possible_levels == [2, 3, 4, 5]
+
+
+# --- csmm.workload_security ---------------------------------------------------------------------------
+
+
+def workload_estate(old_vms: int, new_vms: int = 0, functions: int = 0, scanned: int = 1, unscanned: int = 0) -> Estate:
+    estate = Estate().covered("compute.instance", "compute.container_service", "compute.function", "artifact.repository")
+    for _ in range(old_vms):
+        estate.fact("compute.instance", state="running", age_days=400)
+    for _ in range(new_vms):
+        estate.fact("compute.instance", state="running", age_days=3)
+    for _ in range(functions):
+        estate.fact("compute.function", runtime="python3.12")
+    for i in range(scanned + unscanned):
+        estate.fact("artifact.repository", scan_on_push=i < scanned)
+    return estate
+
+
+def test_workload_long_running_vms_is_1_to_3(tmp_path):
+    result = score(workload_estate(old_vms=6, new_vms=2, functions=2), tmp_path, "csmm.workload_security")
+    assert result.possible_levels == [1, 2, 3]  # 6 of 10 workloads are long-running VMs
+
+
+def test_workload_long_running_boundary(tmp_path):
+    # 5 of 10 is "most" at the 50% threshold; 4 of 10 is not
+    assert score(workload_estate(old_vms=5, functions=5), tmp_path, "csmm.workload_security").possible_levels == [1, 2, 3]
+    assert score(workload_estate(old_vms=4, functions=6), tmp_path, "csmm.workload_security").possible_levels == [2, 3, 4, 5]
+
+
+def test_workload_unscanned_images_rule_out_4(tmp_path):
+    result = score(workload_estate(old_vms=0, functions=5, scanned=1, unscanned=1), tmp_path, "csmm.workload_security")
+    assert result.possible_levels == [2, 3]
+
+
+def test_workload_denied_instances_is_unknown(tmp_path):
+    estate = Estate().covered("compute.container_service", "artifact.repository").denied("compute.instance")
+    estate.fact("compute.function", runtime="python3.12")
+    assert score(estate, tmp_path, "csmm.workload_security").answer == 0
+
+
+# --- evidence-only and manual categories ----------------------------------------------------------------
+
+
+def full_posture_estate() -> Estate:
+    estate = Estate()
+    estate.fact("security.standard", name="CIS", enabled=True)
+    estate.fact("org.policy", region="global", policy_type="scp", aws_managed=False, attachments=3)
+    estate.fact("config.rule", name="restricted-ssh", remediation=True)
+    estate.fact("config.recorder", recording=True)
+    estate.fact("config.aggregator", region="global", organization=True)
+    estate.fact("monitoring.event_rule", security_events=True, targets=1)
+    estate.fact("security.service", service="detective", enabled=True)
+    return estate
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "supported"),
+    [("csmm.governance", [3, 4]), ("csmm.compliance_and_audit", [4, 5]), ("csmm.incident_response", [4, 5])],
+)
+def test_evidence_only_categories_support_but_never_answer(tmp_path, rule_id, supported):
+    result = score(full_posture_estate(), tmp_path, rule_id)
+    assert result.answer == 0
+    assert result.possible_levels == [1, 2, 3, 4, 5]
+    assert [lv for lv, v in verdicts(result).items() if v == "supported"] == supported
+
+
+@pytest.mark.parametrize("rule_id", ["csmm.governance", "csmm.compliance_and_audit", "csmm.incident_response"])
+def test_evidence_only_categories_rule_nothing_out_on_absence(tmp_path, rule_id):
+    estate = Estate().covered(
+        "security.standard",
+        "org.policy",
+        "config.rule",
+        "config.recorder",
+        "config.aggregator",
+        "monitoring.event_rule",
+        "security.service",
+    )
+    result = score(estate, tmp_path, rule_id)
+    assert result.possible_levels == [1, 2, 3, 4, 5]
+    assert "ruled_out" not in verdicts(result).values()
+
+
+@pytest.mark.parametrize("rule_id", ["csmm.application_security", "csmm.risk_and_provider_management"])
+def test_people_categories_stay_manual(tmp_path, rule_id):
+    result = score(full_posture_estate(), tmp_path, rule_id)
+    assert result.status == "manual"
+    assert result.answer == 0
+    assert len(result.evidence_to_bring) >= 3
