@@ -67,3 +67,12 @@ def test_unsafe_or_unsupported_syntax_is_rejected(text):
 def test_unknown_names_are_rejected_when_names_are_restricted():
     with pytest.raises(ExprError, match="unknown name 'typo'"):
         compile_expr("typo > 1", allowed_names={"share"})
+
+
+def test_arithmetic_on_open_intervals_never_yields_nan():
+    fn, _ = compile_expr("a / b")
+    value = fn({"a": Interval(2, math.inf), "b": Interval(1, math.inf)})
+    assert value.lo == 0 and math.isinf(value.hi)
+    fn, _ = compile_expr("a * b")
+    value = fn({"a": Interval(0, math.inf), "b": Interval(0, 2)})
+    assert not math.isnan(value.lo) and not math.isnan(value.hi)

@@ -228,8 +228,9 @@ def arithmetic(op: str, left: Any, right: Any) -> Any:
         return Interval(min(products), max(products))
     if b.lo <= 0 <= b.hi:
         return UNKNOWN
-    quotients = [x / y for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
-    return Interval(min(quotients), max(quotients))
+    # ∞/∞ corners are NaN; the extremes always lie on the other corners, so they can be dropped.
+    quotients = [q for x in (a.lo, a.hi) for y in (b.lo, b.hi) if not math.isnan(q := x / y)]
+    return Interval(min(quotients), max(quotients)) if quotients else UNKNOWN
 
 
 _ARITH_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
