@@ -10,16 +10,23 @@
 from __future__ import annotations
 
 import itertools
+from functools import cache
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from cmm_scan.engine import evaluate
 from cmm_scan.models import Assessment, Coverage, CoverageStatus, Fact, QuestionResult, ScopeInfo, SnapshotHeader
-from cmm_scan.rules import load_rules
+from cmm_scan.rules import CompiledRule, load_rules
 from cmm_scan.snapshot_io import SnapshotWriter
 
 DEFAULT_SCOPE = "111111111111"
+
+
+@cache
+def _all_rules(overrides: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]) -> list[CompiledRule]:
+    """Every rule validated and compiled once per set of overrides, not once per test."""
+    return load_rules(overrides={rule: dict(values) for rule, values in overrides})
 DEFAULT_REGION = "eu-west-2"
 
 
@@ -96,7 +103,9 @@ class Estate:
 
     def assess(self, tmp_path: Path, *rule_ids: str, overrides: dict[str, dict[str, float]] | None = None) -> Assessment:
         snapshot = self.write(tmp_path / f"estate-{next(self._ids)}.snapshot.jsonl")
-        return evaluate(snapshot, load_rules(overrides=overrides, select=list(rule_ids) or None))
+        key = tuple(sorted((r, tuple(sorted(t.items()))) for r, t in (overrides or {}).items()))
+        chosen = [r for r in _all_rules(key) if not rule_ids or r.id in rule_ids]
+        return evaluate(snapshot, chosen)
 
     def score(self, tmp_path: Path, rule_id: str, overrides: dict[str, dict[str, float]] | None = None) -> QuestionResult:
         (result,) = self.assess(tmp_path, rule_id, overrides=overrides).results
