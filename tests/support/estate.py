@@ -10,8 +10,8 @@
 from __future__ import annotations
 
 import itertools
-from functools import cache
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
