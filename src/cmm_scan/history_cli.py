@@ -148,6 +148,8 @@ class Recorder:
         """Store the run, then apply the CI gates; EXIT_GATE if one fails."""
         from cmm_scan.store.diff import below_minimums, regressions, unmatched_minimums
 
+        if getattr(self.args, "command", "") not in STORING_COMMANDS:
+            return EXIT_OK  # `report` only renders: the gates belong to the runs that score
         failures: list[str] = []
         if self.store is not None:
             snapshot = self._snapshot_bytes() if self.args.store_snapshot else None

@@ -90,6 +90,8 @@ def test_minimums_gate(tmp_path, before, after, capsys):
     err = capsys.readouterr().err
     assert "below minimum: cost.capacity: answer 2 < minimum 3 (How do you set capacity for live services?)" in err
     assert "minimum for 'nonsense.question' matches no question" in err
+    # `report` renders the same assessment without gating it
+    assert run("report", tmp_path / "o" / "assessment.json", "-o", tmp_path / "r", "--config", config, "-q") == 0
 
 
 def test_shards_of_one_org_are_kept_apart_and_listed_together(store_url, tmp_path, capsys):
