@@ -56,7 +56,12 @@ class StepFailed(Exception):
 
 
 class Skip(Exception):
-    """A hand-written collector has nothing to read here (e.g. organisation data in a member account)."""
+    """Nothing to read here (organisation data in a member account). When the account that holds it
+    is part of the same scan, this account's coverage is `ok`: nothing is missing from the snapshot."""
+
+    def __init__(self, reason: str, covered_by: str | None = None):
+        super().__init__(reason)
+        self.covered_by = covered_by
 
 
 @dataclass
@@ -266,7 +271,10 @@ def run_collector(spec: Collector, run: RegionRun) -> Outcome:
     except StepFailed as exc:
         outcome.status, outcome.reason = exc.status, exc.reason
     except Skip as exc:
-        outcome.status, outcome.reason = "skipped", str(exc)
+        if exc.covered_by and exc.covered_by in run.scope.known_accounts:
+            outcome.reason = f"read in the management account {exc.covered_by}"
+        else:
+            outcome.status, outcome.reason = "skipped", str(exc)
     except AWS_ERRORS as exc:
         code = error_code(exc)
         if code in spec.empty_on:
@@ -280,8 +288,9 @@ def run_collector(spec: Collector, run: RegionRun) -> Outcome:
 
 def _require_management_account(run: RegionRun) -> None:
     org = run.scope.memo.get(("org", "describe"), lambda: run.call("organizations", "describe_organization")["Organization"])
-    if org.get("MasterAccountId") != run.account:
-        raise Skip("not the organisation's management account: read there (scan it, or use --org)")
+    manager = org.get("MasterAccountId")
+    if manager != run.account:
+        raise Skip("not the organisation's management account: read there (scan it, or use --org)", covered_by=manager)
 
 
 def _handler(spec: Collector) -> Callable[[RegionRun, Collector], Iterable[FactOut]]:

@@ -16,7 +16,7 @@ def _organization(run: RegionRun) -> dict[str, Any]:
 def _management_only(run: RegionRun) -> dict[str, Any]:
     org = _organization(run)
     if org.get("MasterAccountId") != run.account:
-        raise Skip("not the organisation's management account: read there (with --org)")
+        raise Skip("not the organisation's management account: read there (with --org)", covered_by=org.get("MasterAccountId"))
     return org
 
 
