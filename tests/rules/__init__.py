@@ -29,32 +29,7 @@ def assert_no_level(result: QuestionResult) -> None:
     assert result.answer == 0
 
 
-# --- a faster scorer: compile each rule once per test session ---------------------------------
-# Estate.score validates every rule file on each call; these modules score hundreds of estates,
-# so GoldenEstate compiles just that rule, once per (rule, overrides), and evaluates with the engine.
+# The golden-estate builder; tests/support/estate.py compiles the rules once per set of overrides.
+from tests.support.estate import Estate as GoldenEstate  # noqa: E402
 
-import functools  # noqa: E402
-import itertools  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from cmm_scan.catalogue import all_questions  # noqa: E402
-from cmm_scan.engine import evaluate  # noqa: E402
-from cmm_scan.rules import CompiledRule, compile_rule, rules_dir  # noqa: E402
-from tests.support.estate import Estate  # noqa: E402
-
-_files = itertools.count(1)
-
-
-@functools.cache
-def _rules(rule_id: str, frozen: tuple[tuple[str, float], ...]) -> list[CompiledRule]:
-    """The one rule file, compiled as load_rules compiles it (`rules check` covers the whole set)."""
-    return [compile_rule(rules_dir() / "cmm" / f"{rule_id}.yaml", all_questions(), dict(frozen))]
-
-
-class GoldenEstate(Estate):
-    def score(self, tmp_path: Path, rule_id: str, overrides: dict[str, dict[str, float]] | None = None) -> QuestionResult:
-        frozen = tuple(sorted((overrides or {}).get(rule_id, {}).items()))
-        assert set(overrides or {}) <= {rule_id}, "overrides for another rule"
-        snapshot = self.write(tmp_path / f"golden-{next(_files)}.snapshot.jsonl")
-        (result,) = evaluate(snapshot, _rules(rule_id, frozen)).results
-        return result
+__all__ = ["OTHER_REGION", "OTHER_SCOPE", "GoldenEstate", "assert_no_level", "evidence", "verdicts"]
