@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,68 +15,34 @@ import boto3
 import pytest
 
 from cmm_scan.cli import main
+from tests.support.moto import client, cpu_scaled_group, moto_server
 
 REGIONS = "eu-west-2,us-east-1"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    srv = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    srv.start()
-    yield f"http://127.0.0.1:{port}"
-    srv.stop()
-
-
-def _client(endpoint: str, service: str, region: str = "eu-west-2", creds: dict | None = None):
-    keys = creds or {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-    return boto3.client(service, region_name=region, endpoint_url=endpoint, **keys)
+    with moto_server() as endpoint:
+        yield endpoint
 
 
 def _member_creds(endpoint: str, account: str) -> dict:
     role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
-    c = _client(endpoint, "sts").assume_role(RoleArn=role, RoleSessionName="build")["Credentials"]
+    c = client(endpoint, "sts").assume_role(RoleArn=role, RoleSessionName="build")["Credentials"]
     return {"aws_access_key_id": c["AccessKeyId"], "aws_secret_access_key": c["SecretAccessKey"], "aws_session_token": c["SessionToken"]}
 
 
 def _estate(endpoint: str) -> list[str]:
-    org = _client(endpoint, "organizations", "us-east-1")
+    org = client(endpoint, "organizations", "us-east-1")
     org.create_organization(FeatureSet="ALL")
     members = [org.create_account(AccountName=f"m{i}", Email=f"m{i}@example.org")["CreateAccountStatus"]["AccountId"] for i in range(3)]
-    ec2 = _client(endpoint, "ec2")
-    ec2.create_launch_template(LaunchTemplateName="lt-web", LaunchTemplateData={"ImageId": "ami-12345678", "InstanceType": "m6g.large"})
-    asg = _client(endpoint, "autoscaling")
-    asg.create_auto_scaling_group(
-        AutoScalingGroupName="web",
-        MinSize=3,
-        MaxSize=9,
-        DesiredCapacity=3,
-        LaunchTemplate={"LaunchTemplateName": "lt-web"},
-        AvailabilityZones=["eu-west-2a"],
-    )
-    asg.put_scaling_policy(
-        AutoScalingGroupName="web",
-        PolicyName="requests",
-        PolicyType="TargetTrackingScaling",
-        TargetTrackingConfiguration={
-            "PredefinedMetricSpecification": {"PredefinedMetricType": "ASGAverageCPUUtilization"},
-            "TargetValue": 40,
-        },
-    )
-    _client(endpoint, "s3").create_bucket(Bucket="mgmt-logs", CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
-    _client(endpoint, "iam").create_user(UserName="breakglass")
+    cpu_scaled_group(endpoint, "web", "m6g.large")
+    client(endpoint, "s3").create_bucket(Bucket="mgmt-logs", CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
+    client(endpoint, "iam").create_user(UserName="breakglass")
     for i, account in enumerate(members):
         creds = _member_creds(endpoint, account)
-        _client(endpoint, "ec2", creds=creds).run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, InstanceType="t3.micro")
-        _client(endpoint, "s3", creds=creds).create_bucket(
+        client(endpoint, "ec2", creds=creds).run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, InstanceType="t3.micro")
+        client(endpoint, "s3", creds=creds).create_bucket(
             Bucket=f"member-{i}-data", CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
         )
     return members

@@ -8,51 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from tests.store.conftest import _free_port, cli, new_database
-
-boto3 = pytest.importorskip("boto3")
+from tests.store.conftest import cli, new_database
+from tests.support.moto import client, cpu_scaled_group, moto_server
 
 
 @pytest.fixture(scope="module")
 def moto_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
-def _client(endpoint: str, service: str):
-    return boto3.client(
-        service, region_name="eu-west-2", endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing"
-    )
+    with moto_server() as endpoint:
+        yield endpoint
 
 
 def test_scan_twice_with_a_change_between(moto_endpoint, pg_server, isolated_env, tmp_path: Path):
     """On PostgreSQL, the shared store of scheduled scans (the SQLite path is the same code,
     covered with golden snapshots in test_store_cli.py; a scan costs seconds of CPU)."""
     store_url = new_database(pg_server)
-    ec2, asg = _client(moto_endpoint, "ec2"), _client(moto_endpoint, "autoscaling")
-    ec2.create_launch_template(LaunchTemplateName="lt-web", LaunchTemplateData={"ImageId": "ami-12345678", "InstanceType": "t3.micro"})
-    asg.create_auto_scaling_group(
-        AutoScalingGroupName="web",
-        MinSize=3,
-        MaxSize=9,
-        DesiredCapacity=3,
-        LaunchTemplate={"LaunchTemplateName": "lt-web"},
-        AvailabilityZones=["eu-west-2a"],
-    )
-    asg.put_scaling_policy(
-        AutoScalingGroupName="web",
-        PolicyName="cpu",
-        PolicyType="TargetTrackingScaling",
-        TargetTrackingConfiguration={
-            "PredefinedMetricSpecification": {"PredefinedMetricType": "ASGAverageCPUUtilization"},
-            "TargetValue": 40,
-        },
-    )
+    cpu_scaled_group(moto_endpoint, "web")
+    ec2, asg = client(moto_endpoint, "ec2"), client(moto_endpoint, "autoscaling")
     ec2.run_instances(ImageId="ami-12345678", MinCount=7, MaxCount=7, InstanceType="t3.micro")
 
     env = {k: v for k, v in isolated_env.items() if not k.startswith("AWS_")}
