@@ -24,6 +24,21 @@ class Account:
     role_arn: str | None = None  # assumed when the scan reaches it; None means the base session
 
 
+_shared_loader: Any = None
+
+
+def shared_models(session: boto3.Session) -> boto3.Session:
+    """Give every session one botocore data loader, so service models are parsed once per scan,
+    not once per account (each parsed set of models costs ~100 MB)."""
+    global _shared_loader
+    core = session._session
+    if _shared_loader is None:
+        _shared_loader = core.get_component("data_loader")
+    else:
+        core.register_component("data_loader", _shared_loader)
+    return session
+
+
 def _client(session: boto3.Session, service: str, endpoint_url: str | None, region: str | None = None) -> Any:
     return session.client(
         service, region_name=region or session.region_name or GLOBAL_REGION, config=retry_config(), endpoint_url=endpoint_url
@@ -35,18 +50,20 @@ def assume(session: boto3.Session, role_arn: str, endpoint_url: str | None, exte
     if external_id:
         params["ExternalId"] = external_id
     creds = _client(session, "sts", endpoint_url).assume_role(**params)["Credentials"]
-    return boto3.Session(
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-        region_name=session.region_name or GLOBAL_REGION,
+    return shared_models(
+        boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name=session.region_name or GLOBAL_REGION,
+        )
     )
 
 
 def base_session(options: CollectOptions) -> tuple[boto3.Session, str, str]:
     """(session, account id, partition) or a UserError naming what is wrong."""
     try:
-        session = boto3.Session(profile_name=options.profile) if options.profile else boto3.Session()
+        session = shared_models(boto3.Session(profile_name=options.profile) if options.profile else boto3.Session())
     except ProfileNotFound:
         raise UserError(f"AWS profile '{options.profile}' not found", "list profiles with `aws configure list-profiles`") from None
     try:
