@@ -69,3 +69,16 @@ def test_one_account_that_cannot_be_assumed_does_not_stop_the_others(aws, monkey
     assert by_account[refused].status == "denied" and "cannot assume" in by_account[refused].reason
     assert {by_account[a].status for a in (members[0], members[2], "123456789012")} == {"ok"}
     assert {f.scope for f in result.of("compute.subnet")} == {"123456789012", members[0], members[2]}
+
+
+def test_member_accounts_share_one_set_of_parsed_service_models(aws) -> None:
+    """Each account gets its own credentials but not its own ~100 MB of parsed botocore models."""
+    from cmm_scan.aws.credentials import assume, shared_models
+
+    base = shared_models(boto3.Session(region_name="eu-west-2"))
+    iam = base.client("iam")
+    role = iam.create_role(RoleName="member", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    first, second = (assume(base, role, None) for _ in range(2))
+    assert first.get_credentials().access_key != base.get_credentials().access_key
+    loaders = {id(s._session.get_component("data_loader")) for s in (base, first, second)}
+    assert len(loaders) == 1
