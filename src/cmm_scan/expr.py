@@ -160,6 +160,12 @@ def compare(op: str, left: Any, right: Any) -> Any:
     """Compare two values under three-valued logic; intervals compare only when decided."""
     if left is UNKNOWN or right is UNKNOWN:
         return UNKNOWN
+    if type(left) is not Interval and type(right) is not Interval and op in _PLAIN_COMPARE:
+        # The per-fact hot path: plain attribute values against literals or thresholds.
+        try:
+            return _PLAIN_COMPARE[op](left, right)
+        except TypeError:
+            return UNKNOWN
     if op in ("in", "not in"):
         try:
             found = left in right
@@ -346,6 +352,9 @@ class _Compiler:
     def _Compare(self, node: ast.Compare) -> Compiled:
         operands = [self.visit(node.left)] + [self.visit(c) for c in node.comparators]
         ops = [_CMP_OPS[type(o)] for o in node.ops]
+        if len(ops) == 1:  # the usual case, without the chain's lists
+            op, left, right = ops[0], operands[0], operands[1]
+            return lambda env: compare(op, left(env), right(env))
 
         def chained(env: Env) -> Any:
             values = [operand(env) for operand in operands]
