@@ -9,25 +9,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.rules import verdicts
+from tests.rules.identities import root
 from tests.rules.scoring import score
 from tests.support.estate import Estate
 
 A, B = "111111111111", "222222222222"
-
-
-def root(estate: Estate, scope: str = A, mfa: bool = True, kind: str = "virtual", keys: int = 0) -> None:
-    estate.fact(
-        "identity.user",
-        scope=scope,
-        region="global",
-        is_root=True,
-        console_access=True,
-        human=True,
-        mfa_active=mfa,
-        mfa_kind=kind if mfa else "none",
-        active_keys=keys,
-        admin=True,
-    )
 
 
 def person(estate: Estate, n: int = 1, scope: str = A, mfa: bool = True, kind: str = "virtual", **extra) -> None:
@@ -80,10 +67,6 @@ def workload_roles(estate: Estate, n: int, scope: str = A) -> None:
 
 def no_idp(estate: Estate, scope: str = A) -> Estate:
     return estate.covered("identity.sso_instance", "identity.federation_provider", scope=scope, region="global")
-
-
-def verdicts(result) -> dict[int, str]:
-    return {o.level: o.verdict for o in result.levels}
 
 
 # --- sec.mfa ------------------------------------------------------------------------------

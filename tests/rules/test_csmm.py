@@ -8,29 +8,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.rules import verdicts
+from tests.rules.identities import root
 from tests.rules.scoring import score
 from tests.support.estate import Estate
 
 A, B = "111111111111", "222222222222"
-
-
-def verdicts(result) -> dict[int, str]:
-    return {o.level: o.verdict for o in result.levels}
-
-
-def root(estate: Estate, scope: str = A) -> None:
-    estate.fact(
-        "identity.user",
-        scope=scope,
-        region="global",
-        is_root=True,
-        console_access=True,
-        human=True,
-        mfa_active=True,
-        mfa_kind="virtual",
-        active_keys=0,
-        admin=True,
-    )
 
 
 def people(estate: Estate, n: int, keys: int = 0, scope: str = A) -> None:
