@@ -9,6 +9,7 @@ import pytest
 
 from cmm_scan.cli import main
 from cmm_scan.collect import in_shard
+from cmm_scan.errors import UserError
 from tests.aws.support import scan
 
 
@@ -42,9 +43,22 @@ def test_org_accounts_filter_and_shards(aws) -> None:
     assert {c.scope for c in only.coverage} == {members[0]}
     without = scan(["compute.subnet"], org=True, accounts_exclude=[members[0]])
     assert {c.scope for c in without.coverage} == everyone - {members[0]}
-    shards = [{c.scope for c in scan(["compute.subnet"], org=True, shard=(i, 2)).coverage} for i in (1, 2)]
-    assert shards[0] | shards[1] == everyone and not shards[0] & shards[1]
-    assert all(in_shard(a, (1, 2)) for a in shards[0])
+    # moto makes up the member ids, so either shard may hash empty; each account is scanned by exactly one shard
+    expected = {i: {a for a in everyone if in_shard(a, (i, 2))} for i in (1, 2)}
+    assert expected[1] | expected[2] == everyone and not expected[1] & expected[2]
+    for i in (1, 2):
+        if expected[i]:
+            assert {c.scope for c in scan(["compute.subnet"], org=True, shard=(i, 2)).coverage} == expected[i]
+        else:
+            with pytest.raises(UserError, match=f"shard {i}/2 holds none of the 4 accounts"):
+                scan(["compute.subnet"], org=True, shard=(i, 2))
+
+
+def test_a_shard_with_no_accounts_says_so(aws) -> None:
+    members = _org(1)
+    empty = 1 if in_shard(members[0], (2, 2)) else 2  # the shard the one member is not in
+    with pytest.raises(UserError, match=f"shard {empty}/2 holds none of the 1 accounts"):
+        scan(["compute.subnet"], org=True, accounts_include=[members[0]], shard=(empty, 2))
 
 
 def test_one_account_that_cannot_be_assumed_does_not_stop_the_others(aws, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -106,10 +106,15 @@ def accounts(options: CollectOptions, session: boto3.Session, own_account: str, 
             found.insert(0, Account(own_account))
     if options.accounts_include:
         found = [a for a in found if a.id in options.accounts_include]
-    found = [a for a in found if a.id not in options.accounts_exclude and in_shard(a.id, options.shard)]
+    found = [a for a in found if a.id not in options.accounts_exclude]
     if not found:
-        raise UserError("no account left to scan after --accounts and --shard", "check the account ids")
-    return found
+        raise UserError("no account left to scan after --accounts", "check the account ids")
+    sharded = [a for a in found if in_shard(a.id, options.shard)]
+    if not sharded and options.shard:
+        # A stable hash keeps each account in its shard as the organisation grows, at the price of uneven small shards.
+        i, n = options.shard
+        raise UserError(f"shard {i}/{n} holds none of the {len(found)} accounts", "use fewer shards for an organisation this small")
+    return sharded
 
 
 def regions(options: CollectOptions, session: boto3.Session) -> list[str]:
