@@ -96,13 +96,12 @@ def test_unreadable_attributes_widen_the_share_but_keep_a_pinned_level(tmp_path)
     assert share.unknown == 1 and not share.complete
 
 
-def test_unreadable_attributes_across_a_boundary_give_a_range_or_the_documented_choice(tmp_path):
+def test_unreadable_attributes_across_a_boundary_give_a_range_not_the_tie_break(tmp_path):
+    """The tie-break chooses between readings of complete evidence; it never stands in for what was not read."""
     result = score(tmp_path, instances(4, 5, unknown=1))  # 40%..50%: level 3 or 4
     assert result.possible_levels == [3, 4]
-    assert (result.suggested_level, result.confidence) == (3, "low")  # tie-break, and neither level confirmed
-    text = RULE.replace("tie_break: lower\ntie_break_reason: configuration shows static capacity\n", "")
-    result = score(tmp_path, instances(4, 5, unknown=1), text)
-    assert (result.suggested_level, result.answer, result.level_range) == (None, 0, (3, 4))
+    assert (result.suggested_level, result.answer, result.level_range, result.tie_break) == (None, 0, (3, 4), None)
+    assert any(r.startswith("No tie-break: s could not be read completely") for r in result.reasons), result.reasons
 
 
 def test_partial_coverage_makes_a_share_unknown(tmp_path):

@@ -69,18 +69,22 @@ def score_rule(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidence]
     confidence: Confidence = "none"
     tie_break: str | None = None
     reasons: list[str] = []
+    gaps: list[str] = []
     if not possible:
         reasons.append("Every level was ruled out: the rule has a gap for this estate; please report it.")
     elif len(possible) == 1:
         suggested = possible[0]
         confidence = "high" if verdicts[suggested] == "met" else "medium"
-    elif len(possible) == 2 and possible[1] == possible[0] + 1 and spec.tie_break:
+    elif len(possible) == 2 and possible[1] == possible[0] + 1 and spec.tie_break and not (gaps := _gaps(rule, possible, evidence)):
         suggested = possible[0] if spec.tie_break == "lower" else possible[1]
         confidence = "medium" if verdicts[suggested] in ("met", "supported") else "low"
         tie_break = f"Levels {possible[0]} and {possible[1]} both fit; chose {suggested}: {spec.tie_break_reason}"
     else:
         human = [lv for lv in possible if verdicts[lv] == "human"]
         reasons.append(f"The evidence leaves levels {_levels(possible)} open.")
+        if len(possible) == 2 and spec.tie_break and gaps:
+            # A tie-break is a choice between two readings of complete evidence, not a stand-in for evidence not read.
+            reasons.append(f"No tie-break: {', '.join(gaps)} could not be read completely and could settle it.")
         if human:
             reasons.append(f"Level(s) {_levels(human)} turn on things configuration cannot show.")
     reasons += unknown_signals if suggested is None else []
@@ -106,6 +110,12 @@ def score_rule(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidence]
     if suggested is not None:
         result.answer, result.answer_source = suggested, "machine"
     return result
+
+
+def _gaps(rule: CompiledRule, levels: list[int], evidence: list[Evidence]) -> list[str]:
+    """Signals read by these levels' gates whose coverage was incomplete."""
+    reads = set().union(*(rule.levels[lv - 1].reads for lv in levels))
+    return sorted(e.signal for e in evidence if e.signal in reads and not e.complete)
 
 
 def _next_level(

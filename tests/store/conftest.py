@@ -86,7 +86,7 @@ def isolated_env(tmp_path: Path) -> dict[str, str]:
 
 def capacity_estate(autoscaled: int, total: int = 10, scheduled_groups: int = 1, scope: str = "111111111111") -> Estate:
     """cost.capacity at level 3 with 3 of 10 autoscaled; level 2 with none (a scheduled group remains)."""
-    estate = Estate()
+    estate = Estate().covered("compute.container_service", "compute.function", "compute.autoscaling_group", scope=scope)
     for i in range(total):
         estate.fact("compute.instance", scope=scope, state="running", autoscaled=i < autoscaled)
     for _ in range(scheduled_groups):
