@@ -193,7 +193,7 @@ def test_manual_rule_never_gets_a_level_from_configuration(tmp_path):
         (RULE.replace("match: autoscaled == true", "match: autoscaledd == true"), "unknown name 'autoscaledd'"),
         (RULE.replace("fact: compute.instance\n    match", "fact: compute.instanse\n    match"), "not in providers/facts.yaml"),
         (RULE.replace("How do you set capacity", "How do we set capacity"), "title differs from the catalogue"),
-        (RULE.replace("  - {level: 5, cites: all, when: \"s >= all\", needs: scale all}\n", ""), "has 5 levels, the rule lists 4"),
+        (RULE.replace('  - {level: 5, cites: all, when: "s >= all", needs: scale all}\n', ""), "has 5 levels, the rule lists 4"),
         (RULE.replace("kind: share", "kind: shares"), ":15: signals.s.kind: Input should be"),
         (RULE.replace("signals:", "signals: [", 1), "not valid YAML"),
         (RULE.replace("  some: {value", "  state: {value: 0, doc: x}\n  some: {value"), ":6: threshold state has the name of"),
@@ -204,3 +204,37 @@ def test_rule_errors_name_the_file_and_line(tmp_path, broken, message):
         rule_from(tmp_path, broken)
     assert message in caught.value.line()
     assert "cost.capacity.yaml" in caught.value.line()
+
+
+PAIR_RULE = RULE.replace(
+    "tie_break: lower\ntie_break_reason: configuration shows static capacity\n",
+    "tie_breaks:\n  - {levels: [3, 4], choose: upper, reason: a share this close to half counts as most}\n",
+).replace('when: "s >= some and s < most"', 'when: "s >= some and s <= most"')
+
+
+def test_a_pair_tie_break_chooses_for_its_pair_only(tmp_path):
+    at_half = score(tmp_path, instances(5, 5), PAIR_RULE)  # exactly 50 %: the gates of 3 and 4 both hold
+    assert (at_half.suggested_level, at_half.possible_levels) == (4, [3, 4])
+    assert "chose 4: a share this close to half counts as most" in (at_half.tie_break or "")
+    low = score(tmp_path, instances(0, 10), PAIR_RULE)  # levels 1 and 2 have no documented choice
+    assert (low.suggested_level, low.answer, low.level_range) == (None, 0, (1, 2))
+
+
+@pytest.mark.parametrize(
+    ("pairs", "message"),
+    [
+        ("[{levels: [2, 4], choose: lower, reason: r}]", "must be two adjacent levels"),
+        ("[{levels: [5, 6], choose: lower, reason: r}]", "names a level above 5"),
+        ("[{levels: [1, 2], choose: lower, reason: a}, {levels: [1, 2], choose: upper, reason: b}]", "same pair of levels twice"),
+        ("[{levels: [1, 2], choose: lower}]", "reason"),
+    ],
+)
+def test_bad_pair_tie_breaks_are_refused_when_loaded(tmp_path, pairs: str, message: str):
+    with pytest.raises(UserError, match=message):
+        rule_from(
+            tmp_path,
+            PAIR_RULE.replace(
+                "tie_breaks:\n  - {levels: [3, 4], choose: upper, reason: a share this close to half counts as most}\n",
+                f"tie_breaks: {pairs}\n",
+            ),
+        )

@@ -84,6 +84,9 @@ def explain(rule: CompiledRule) -> str:
         lines.append(f"     gate: {gate}{settle}")
     if s.tie_break:
         lines += ["", f"Two adjacent levels: choose the {s.tie_break} one — {s.tie_break_reason}"]
+    for pair in s.tie_breaks:
+        low, high = pair.levels
+        lines.append(f"Levels {low} and {high}: choose {low if pair.choose == 'lower' else high} — {pair.reason}")
     if s.evidence_to_bring:
         lines += ["", "Evidence a person should bring:"] + [f"  - {e}" for e in s.evidence_to_bring]
     return "\n".join(lines)

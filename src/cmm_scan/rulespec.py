@@ -56,6 +56,21 @@ class LevelSpec(_Strict):
     needs: str = Field(default="", description="What reaching this level takes, in our own words")
 
 
+class PairTieBreak(_Strict):
+    """Which of two adjacent levels to suggest when the evidence fits both, and why."""
+
+    levels: tuple[int, int]
+    choose: Literal["lower", "upper"]
+    reason: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _adjacent(self) -> PairTieBreak:
+        low, high = self.levels
+        if low < 1 or high != low + 1:
+            raise ValueError(f"tie_breaks levels {list(self.levels)} must be two adjacent levels, like [2, 3]")
+        return self
+
+
 class RuleSpec(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$")
     framework: Framework
@@ -67,6 +82,9 @@ class RuleSpec(_Strict):
     not_applicable_when: str | None = None
     tie_break: Literal["lower", "upper"] | None = None
     tie_break_reason: str = ""
+    tie_breaks: list[PairTieBreak] = Field(
+        default_factory=list, description="Choices for particular pairs of adjacent levels; they win over tie_break"
+    )
     levels: list[LevelSpec]
     evidence_to_bring: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
@@ -85,10 +103,22 @@ class RuleSpec(_Strict):
             raise ValueError(f"an automation: {self.automation} rule needs signals")
         if self.tie_break and not self.tie_break_reason:
             raise ValueError("tie_break needs tie_break_reason: why that choice")
+        pairs = [tuple(t.levels) for t in self.tie_breaks]
+        if len(set(pairs)) != len(pairs):
+            raise ValueError("tie_breaks names the same pair of levels twice")
+        if any(b > len(numbers) for _, b in pairs):
+            raise ValueError(f"tie_breaks names a level above {len(numbers)}")
         clash = set(self.signals) & set(self.thresholds)
         if clash:
             raise ValueError(f"names used for both a signal and a threshold: {sorted(clash)}")
         return self
+
+    def tie_break_for(self, low: int, high: int) -> tuple[Literal["lower", "upper"], str] | None:
+        """The documented choice between two adjacent levels, if the rule makes one."""
+        for pair in self.tie_breaks:
+            if pair.levels == (low, high):
+                return pair.choose, pair.reason
+        return (self.tie_break, self.tie_break_reason) if self.tie_break else None
 
     @property
     def fact_types(self) -> set[str]:

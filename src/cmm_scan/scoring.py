@@ -75,14 +75,20 @@ def score_rule(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidence]
     elif len(possible) == 1:
         suggested = possible[0]
         confidence = "high" if verdicts[suggested] == "met" else "medium"
-    elif len(possible) == 2 and possible[1] == possible[0] + 1 and spec.tie_break and not (gaps := _gaps(rule, possible, evidence)):
-        suggested = possible[0] if spec.tie_break == "lower" else possible[1]
+    elif (
+        len(possible) == 2
+        and possible[1] == possible[0] + 1
+        and (choice := spec.tie_break_for(possible[0], possible[1]))
+        and not (gaps := _gaps(rule, possible, evidence))
+    ):
+        direction, why = choice
+        suggested = possible[0] if direction == "lower" else possible[1]
         confidence = "medium" if verdicts[suggested] in ("met", "supported") else "low"
-        tie_break = f"Levels {possible[0]} and {possible[1]} both fit; chose {suggested}: {spec.tie_break_reason}"
+        tie_break = f"Levels {possible[0]} and {possible[1]} both fit; chose {suggested}: {why}"
     else:
         human = [lv for lv in possible if verdicts[lv] == "human"]
         reasons.append(f"The evidence leaves levels {_levels(possible)} open.")
-        if len(possible) == 2 and spec.tie_break and gaps:
+        if gaps:
             # A tie-break is a choice between two readings of complete evidence, not a stand-in for evidence not read.
             reasons.append(f"No tie-break: {', '.join(gaps)} could not be read completely and could settle it.")
         if human:
