@@ -43,7 +43,10 @@ def test_iam_users_roles_and_mfa(aws) -> None:
     assert alice["console_access"] and alice["mfa_active"] and alice["mfa_kind"] == "virtual" and alice["admin"] and alice["human"]
     bot = result.one("identity.user", "user/ci-bot")
     assert bot["active_keys"] == 1 and bot["human"] is False and bot["admin"] is False and bot["mfa_kind"] == "none"
-    assert not any(f.attributes["is_root"] for f in result.of("identity.user"))  # moto's report has no <root_account> row
+    # moto's report has no <root_account> row: the root user comes from the account summary (moto: no MFA, no keys)
+    root = result.one("identity.user", ":root")
+    assert root["is_root"] and root["admin"] and root["mfa_active"] is False and root["active_keys"] == 0
+    assert root["password_unused_days"] is None  # not in the summary: unknown, not "never"
     deploy = result.one("identity.role", "role/deploy")
     assert deploy["trust_kinds"] == ["oidc"] and deploy["workload_identity"] is True and deploy["admin"] is False
     vendor = result.one("identity.role", "role/vendor")
@@ -60,6 +63,30 @@ def test_iam_users_roles_and_mfa(aws) -> None:
     provider = result.one("identity.federation_provider", "oidc-provider")
     assert provider["kind"] == "oidc" and provider["ci_issuer"] is True
     assert all(f.region == "global" for f in result.facts)
+
+
+def test_root_from_the_account_summary(aws) -> None:
+    """Real reports list the root user; where one does not, AccountMFAEnabled and AccountAccessKeysPresent
+    tell its MFA and keys. Root MFA is set in the console, so moto has no API for it: set its summary flags."""
+    from moto.iam.models import iam_backends
+
+    summary = iam_backends["123456789012"]["aws"].account_summary
+    summary._account_mfa_enabled = summary._account_access_keys_present = 1
+    result = scan(["identity.user", "identity.mfa_device"])
+    root = result.one("identity.user", ":root")
+    assert root["mfa_active"] is True and root["mfa_kind"] == "hardware"  # no virtual device assigned to root
+    assert root["active_keys"] is None  # a key is present; whether it is active is not in the summary
+    assert result.one("identity.mfa_device", ":root/mfa/hardware") == {"kind": "hardware", "user": "<root_account>"}
+
+
+def test_unreadable_account_summary_leaves_root_unknown(aws, monkeypatch) -> None:
+    from tests.aws.estates import deny
+
+    deny(monkeypatch, "iam:GetAccountSummary")
+    result = scan(["identity.user"])
+    root = result.one("identity.user", ":root")
+    assert root["is_root"] is True and root["mfa_active"] is None and root["active_keys"] is None
+    assert result.status("iam.users") == {"ok"}
 
 
 def test_no_password_policy_is_a_known_answer(aws) -> None:

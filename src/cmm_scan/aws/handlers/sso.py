@@ -29,6 +29,7 @@ def instances(run: RegionRun, spec: Collector) -> Iterator[FactOut]:
                 # no API names the identity source; SCIM-provisioned users carry ExternalIds
                 "identity_source": ("external_idp" if any(u.get("ExternalIds") for u in users) else "internal") if users else None,
                 "users": len(users),
+                "provisioned_users": sum(1 for u in users if u.get("ExternalIds")),
                 "groups": len(groups),
                 "permission_sets": len(sets),
                 "max_session_hours": max((h for h in hours if h is not None), default=None),
