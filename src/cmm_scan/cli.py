@@ -97,12 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     noise.add_argument("-v", "--verbose", action="store_true", help="print details (and tracebacks of internal errors)")
 
     outputs = argparse.ArgumentParser(add_help=False)
-    outputs.add_argument(
-        "--output-dir", "-o", type=Path, default=Path("cmm-report"), help="where to write (default ./cmm-report)"
-    )
-    outputs.add_argument(
-        "--format", default=None, help=f"comma list of json, md, csv, cmm, html (default {DEFAULT_FORMATS})"
-    )
+    outputs.add_argument("--output-dir", "-o", type=Path, default=Path("cmm-report"), help="where to write (default ./cmm-report)")
+    outputs.add_argument("--format", default=None, help=f"comma list of json, md, csv, cmm, html (default {DEFAULT_FORMATS})")
 
     scoring = argparse.ArgumentParser(add_help=False)
     scoring.add_argument("--config", type=Path, help="YAML config: threshold overrides, target and minimum levels")
@@ -123,25 +119,17 @@ def build_parser() -> argparse.ArgumentParser:
     collecting.add_argument("--role-arn", help="AWS: role to assume first")
     collecting.add_argument("--external-id", help="AWS: external id for --role-arn")
     collecting.add_argument("--org", action="store_true", help="AWS: scan every account of the Organization")
-    collecting.add_argument(
-        "--member-role", default="OrganizationAccountAccessRole", help="AWS: role to assume in member accounts"
-    )
+    collecting.add_argument("--member-role", default="OrganizationAccountAccessRole", help="AWS: role to assume in member accounts")
     collecting.add_argument("--accounts", help="AWS: comma list of account ids to include; prefix with ! to exclude")
     collecting.add_argument("--shard", help="scan only shard i of n of the accounts, as i/n (1-based)")
     collecting.add_argument("--endpoint-url", help="send every API call to this endpoint (testing, private endpoints)")
     collecting.add_argument("--workers", type=int, default=8, help="parallel API callers (default 8)")
 
-    p = sub.add_parser(
-        "collect", parents=[common, collecting, selecting], help="read a cloud estate into a snapshot file"
-    )
-    p.add_argument(
-        "--output", type=Path, default=Path("cmm-report/snapshot.jsonl.gz"), help="snapshot path (.jsonl or .jsonl.gz)"
-    )
+    p = sub.add_parser("collect", parents=[common, collecting, selecting], help="read a cloud estate into a snapshot file")
+    p.add_argument("--output", type=Path, default=Path("cmm-report/snapshot.jsonl.gz"), help="snapshot path (.jsonl or .jsonl.gz)")
     p.set_defaults(handler=cmd_collect)
 
-    p = sub.add_parser(
-        "score", parents=[common, outputs, scoring, selecting, storing], help="score a snapshot into an assessment"
-    )
+    p = sub.add_parser("score", parents=[common, outputs, scoring, selecting, storing], help="score a snapshot into an assessment")
     p.add_argument("snapshot", type=Path)
     p.set_defaults(handler=cmd_score)
 
@@ -149,14 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assessment", type=Path)
     p.set_defaults(handler=cmd_report)
 
-    p = sub.add_parser(
-        "scan", parents=[common, collecting, outputs, scoring, selecting, storing], help="collect, score and report"
-    )
+    p = sub.add_parser("scan", parents=[common, collecting, outputs, scoring, selecting, storing], help="collect, score and report")
     p.set_defaults(handler=cmd_scan)
 
-    p = sub.add_parser(
-        "demo", parents=[common, outputs, scoring, selecting, storing], help="the whole pipeline on a bundled sample estate"
-    )
+    p = sub.add_parser("demo", parents=[common, outputs, scoring, selecting, storing], help="the whole pipeline on a bundled sample estate")
     p.set_defaults(handler=cmd_demo)
 
     rules = sub.add_parser("rules", help="check, list and explain the rules")
@@ -176,9 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("provider", choices=PROVIDERS)
     p.set_defaults(handler=cmd_permissions)
 
-    p = sub.add_parser(
-        "import-cmm", parents=[common], help="turn a report saved by the official GOV.UK tool into an answers file"
-    )
+    p = sub.add_parser("import-cmm", parents=[common], help="turn a report saved by the official GOV.UK tool into an answers file")
     p.add_argument("file", type=Path, help="the JSON file the official tool's 'Save this report' wrote")
     p.add_argument("--output", type=Path, default=Path("answers.yaml"), help="answers file to write (default answers.yaml)")
     p.add_argument("--answered-by", default="", help="who gave these answers (recorded on each)")
@@ -205,9 +187,7 @@ def _formats(args: argparse.Namespace, default: str) -> list[str]:
     return parse_formats(args.format or default)
 
 
-def _finish(
-    assessment: Assessment, args: argparse.Namespace, console: Console, config: Config, formats: list[str]
-) -> int:
+def _finish(assessment: Assessment, args: argparse.Namespace, console: Console, config: Config, formats: list[str]) -> int:
     from cmm_scan.answers import apply_answers, load_answers
     from cmm_scan.history_cli import Recorder
     from cmm_scan.outputs import write_outputs
@@ -274,9 +254,22 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     summary = collect(args, rules, snapshot, console)
     console.note(f"wrote {snapshot}: {summary}")
     if not summary.anything_read:
+        # The reports still say "I don't know" for every question, so a pipeline reading them sees no level;
+        # the run is kept out of the history, where it would read as a fall to 0.
+        _write_unstored(evaluate(snapshot, rules), args, console, config, formats)
         console.note("nothing could be read: check the credentials and the permissions (`cmm-scan permissions`)")
         return EXIT_NOTHING_READ
     return _finish(evaluate(snapshot, rules), args, console, config, formats)
+
+
+def _write_unstored(assessment: Assessment, args: argparse.Namespace, console: Console, config: Config, formats: list[str]) -> None:
+    from cmm_scan.answers import apply_answers, load_answers
+    from cmm_scan.outputs import write_outputs
+
+    if getattr(args, "answers", None):
+        apply_answers(assessment, load_answers(args.answers))
+    for path in write_outputs(assessment, args.output_dir, formats, config):
+        console.note(f"wrote {path}")
 
 
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
@@ -292,9 +285,7 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     assessment = evaluate(demo_snapshot(), rules)
     code = _finish(assessment, args, console, config, formats)
     console.out(summary_table(assessment))
-    console.out(
-        f"\nReports in {args.output_dir}/ — open assessment.md, or load cmm-assessment.json into the official tool."
-    )
+    console.out(f"\nReports in {args.output_dir}/ — open assessment.md, or load cmm-assessment.json into the official tool.")
     return code
 
 
@@ -316,7 +307,7 @@ def cmd_import_cmm(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.import_cmm import import_cmm
 
     count = import_cmm(args.file, args.output, args.answered_by, args.force)
-    console.note(f"wrote {args.output}: {count} answers (\"I don't know\" answers left out); use it with --answers")
+    console.note(f'wrote {args.output}: {count} answers ("I don\'t know" answers left out); use it with --answers')
     return EXIT_OK
 
 
