@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from functools import cache
 
@@ -54,24 +55,30 @@ def action(service: str, operation: str, override: str | None = None) -> str:
     return override or f"{IAM_PREFIX.get(service, service)}:{api_name(service, operation)}"
 
 
-def collector_calls(spec: Collector, cat: Catalogue) -> list[tuple[str, str, str]]:
-    """(service, operation, action) for every call the collector and the lookups it reads can make."""
+def _no_action(service: str, operation: str, override: str | None = None) -> str:
+    return ""
+
+
+def collector_calls(spec: Collector, cat: Catalogue, actions: bool = True) -> list[tuple[str, str, str]]:
+    """(service, operation, action) for every call the collector and the lookups it reads can make.
+    With actions=False the action is "" and no service model is loaded (a scan needs only the calls)."""
+    act = action if actions else _no_action
     calls: list[tuple[str, str, str]] = []
     if spec.operation and spec.service:
-        calls.append((spec.service, spec.operation, action(spec.service, spec.operation, spec.action)))
+        calls.append((spec.service, spec.operation, act(spec.service, spec.operation, spec.action)))
     for call in spec.calls:
         service = call.service or spec.service or ""
-        calls.append((service, call.operation, action(service, call.operation, call.action)))
+        calls.append((service, call.operation, act(service, call.operation, call.action)))
     if spec.management_account_only:
         calls.append(("organizations", "describe_organization", "organizations:DescribeOrganization"))
     for p in spec.permissions:
-        calls.append((p.service, p.operation, action(p.service, p.operation, p.action)))
+        calls.append((p.service, p.operation, act(p.service, p.operation, p.action)))
     for name in lookups_of(spec, cat):
         lookup = cat.lookups[name]
         if lookup.operation and lookup.service:
-            calls.append((lookup.service, lookup.operation, action(lookup.service, lookup.operation, lookup.action)))
+            calls.append((lookup.service, lookup.operation, act(lookup.service, lookup.operation, lookup.action)))
         elif lookup.collector:
-            calls += collector_calls(cat.collectors[lookup.collector], cat)
+            calls += collector_calls(cat.collectors[lookup.collector], cat, actions)
     return calls
 
 
@@ -93,14 +100,17 @@ def declared_calls(cat: Catalogue) -> frozenset[tuple[str, str]]:
 
 
 _DECLARED: dict[int, frozenset[tuple[str, str]]] = {}
+_DECLARED_LOCK = threading.Lock()
 
 
 def _declared(key: int, cat: Catalogue) -> frozenset[tuple[str, str]]:
-    found = _DECLARED.get(key)
-    if found is None:
-        found = frozenset((s, o) for c in cat.collectors.values() for s, o, _ in collector_calls(c, cat))
-        _DECLARED[key] = found
-    return found
+    # Without actions: naming them parses every service model (~80 MB) in a session of its own.
+    with _DECLARED_LOCK:
+        found = _DECLARED.get(key)
+        if found is None:
+            found = frozenset((s, o) for c in cat.collectors.values() for s, o, _ in collector_calls(c, cat, actions=False))
+            _DECLARED[key] = found
+        return found
 
 
 def selected(fact_types: Iterable[str], cat: Catalogue) -> list[Collector]:
