@@ -51,6 +51,12 @@ def test_iam_no_federation_is_level_1(tmp_path):
     assert result.answer == 1  # "Identities managed within individual cloud accounts. No federation."
 
 
+def test_iam_empty_identity_centre_is_not_federation(tmp_path):
+    estate = iam_estate(local=12)
+    estate.fact("identity.sso_instance", region="global", users=0)  # an instance nobody signs in through
+    assert score(estate, tmp_path, "csmm.iam").answer == 1
+
+
 def test_iam_initial_federation_is_level_2(tmp_path):
     result = score(iam_estate(local=10, sso_users=10, secrets=1), tmp_path, "csmm.iam")  # 50% federated
     assert result.answer == 2
@@ -222,14 +228,27 @@ def test_data_open_bucket_keeps_level_1(tmp_path):
     assert result.possible_levels == [1, 2]
 
 
-def test_data_extensive_customer_keys_is_3_or_4(tmp_path):
+def test_data_extensive_customer_keys_is_level_4_by_tie_break(tmp_path):
     result = score(data_estate({"kms-customer": 6, "sse-s3": 4}), tmp_path, "csmm.data_security")
     assert result.possible_levels == [3, 4]
+    assert result.answer == 4  # "Extensive use of customer managed keys", nothing unencrypted
 
 
 def test_data_customer_keys_boundary(tmp_path):
     assert score(data_estate({"kms-customer": 1, "sse-s3": 9}), tmp_path, "csmm.data_security").answer == 3  # 10%
     assert score(data_estate({"kms-customer": 1, "sse-s3": 10}), tmp_path, "csmm.data_security").answer == 2  # 9%
+
+
+def test_data_mostly_unencrypted_is_level_1(tmp_path):
+    result = score(data_estate({"none": 3, "sse-s3": 1}, open_buckets=1, unencrypted_volumes=2, keys=0), tmp_path, "csmm.data_security")
+    assert result.answer == 1  # encryption is not "turned on": level 2 is ruled out
+
+
+def test_data_encryption_on_boundary(tmp_path):
+    mostly = score(data_estate({"none": 1, "sse-s3": 2}, keys=0), tmp_path, "csmm.data_security")
+    assert mostly.possible_levels == [1, 2]  # encryption mostly on, one store missed: either reading
+    half = score(data_estate({"none": 1, "sse-s3": 1}, keys=0), tmp_path, "csmm.data_security")
+    assert half.answer == 1  # "more than half" is the threshold, as written
 
 
 def test_data_minimal_default_keys_is_3_to_5(tmp_path):
@@ -290,7 +309,7 @@ def resilience_estate(regions: int = 1, iac: int = 0, total: int = 100, basic: b
     else:
         estate.covered("storage.backup_plan")
     for i in range(regions):
-        estate.fact("inventory.region", region=f"eu-r{i}", in_use=True, enabled=True)
+        estate.fact("compute.instance", region=f"eu-r{i}", state="running")
     estate.fact("activity.changes", window_days=90, total=total, iac=iac)
     return estate
 
@@ -326,11 +345,20 @@ def test_resilience_no_changes_in_window_is_not_no_iac(tmp_path):
     assert result.possible_levels == [2, 3, 4, 5]
 
 
+def test_resilience_default_network_in_every_region_is_not_multi_region(tmp_path):
+    estate = resilience_estate(regions=1, iac=60)
+    for region in ("eu-r0", "eu-r1", "eu-r2"):  # default VPCs and per-region settings are everywhere
+        estate.fact("network.vpc", region=region, is_default=True)
+        estate.fact("inventory.region", region=region, in_use=True, enabled=True)
+    estate.fact("compute.instance", region="eu-r1", state="terminated")  # gone: not a workload there
+    assert score(estate, tmp_path, "csmm.resilience").answer == 2
+
+
 def test_resilience_denied_activity_is_unknown(tmp_path):
     estate = Estate().covered("compute.managed_database", "storage.bucket", "compute.autoscaling_group")
     estate.fact("storage.backup_plan", rules=1, cross_region_copy=False)
-    estate.fact("inventory.region", region="eu-west-2", in_use=True)
-    estate.fact("inventory.region", region="eu-west-1", in_use=True)
+    estate.fact("compute.managed_database", region="eu-west-2", backup_retention_days=7, multi_az=False)
+    estate.fact("compute.managed_database", region="eu-west-1", backup_retention_days=7, multi_az=False)
     estate.denied("activity.changes")
     assert score(estate, tmp_path, "csmm.resilience").possible_levels == [2, 3, 4, 5]
 
