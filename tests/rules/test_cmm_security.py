@@ -167,6 +167,17 @@ def test_mfa_identity_centre_keeps_lower_levels_open(tmp_path):
     assert result.possible_levels == [1, 2, 3, 4]
 
 
+def test_mfa_identity_centre_without_users_lets_nobody_in(tmp_path):
+    # An identity store with no users is no way in: IAM stays the only one.
+    estate = Estate()
+    estate.covered("identity.federation_provider", region="global")
+    estate.fact("identity.sso_instance", region="global", users=0, groups=0)
+    root(estate)
+    person(estate, 10)
+    result = score(estate, tmp_path, "sec.mfa")
+    assert result.answer == 4
+
+
 def test_mfa_empty_account_is_not_applicable(tmp_path):
     estate = no_idp(Estate()).covered("identity.user", region="global")
     result = score(estate, tmp_path, "sec.mfa")
@@ -215,9 +226,10 @@ def test_nhi_auth_short_lived_everywhere_is_level_5(tmp_path):
 
 
 def test_nhi_auth_short_lived_boundary(tmp_path):
-    result = score(nhi_estate(roles=8, users=1), tmp_path, "sec.nhi_auth")  # 8/9 = 88.9%
-    assert result.answer == 0
-    assert result.possible_levels == [1, 2]
+    # 8/9 = 88.9% short-lived is not "nearly all": the rest hold API keys and no store rotates (2)
+    result = score(nhi_estate(roles=8, users=1), tmp_path, "sec.nhi_auth")
+    assert result.possible_levels == [2]
+    assert result.answer == 2
 
 
 def test_nhi_auth_stale_key_rules_out_level_5(tmp_path):
@@ -233,15 +245,32 @@ def test_nhi_auth_rotated_store_is_3_or_4(tmp_path):
     assert result.status == "range"
 
 
-def test_nhi_auth_keys_without_store_leave_1_or_2(tmp_path):
+def test_nhi_auth_keys_without_store_is_level_2(tmp_path):
+    # "API keys that don't change often": software holds year-old access keys; with no console users,
+    # no service account can be on a username and password (1).
     result = score(nhi_estate(roles=0, users=5, key_age=400), tmp_path, "sec.nhi_auth")
+    assert result.possible_levels == [2]
+    assert result.answer == 2
+
+
+@pytest.mark.parametrize(("people", "expected"), [(1, [2]), (2, [1, 2])])  # 1 of 6 = 17% <= 20%; 2 of 7 = 29%
+def test_nhi_auth_console_users_could_be_password_service_accounts(tmp_path, people, expected):
+    estate = nhi_estate(roles=0, users=5, key_age=400)
+    person(estate, people)
+    result = score(estate, tmp_path, "sec.nhi_auth")
+    assert result.possible_levels == expected
+
+
+def test_nhi_auth_secrets_alone_leave_1_or_2(tmp_path):
+    # No software identity is visible: the unrotated secrets could be passwords or keys.
+    result = score(nhi_estate(roles=0, users=0, secrets=3), tmp_path, "sec.nhi_auth")
     assert result.possible_levels == [1, 2]
     assert result.answer == 0
 
 
 def test_nhi_auth_rotation_threshold_override(tmp_path):
     estate = nhi_estate(roles=0, users=5, key_age=400, secrets=10, rotated=1)  # 10% rotated
-    assert score(estate, tmp_path, "sec.nhi_auth").possible_levels == [1, 2]
+    assert score(estate, tmp_path, "sec.nhi_auth").possible_levels == [2]
     result = score(estate, tmp_path, "sec.nhi_auth", overrides={"sec.nhi_auth": {"some_rotation": 0.1}})
     assert result.possible_levels == [3, 4]
 
@@ -265,9 +294,15 @@ def test_nhi_cloud_short_lived_is_level_4(tmp_path):
 
 
 def test_nhi_cloud_keys_with_store_is_a_range(tmp_path):
+    # Whether the store is mandatory (3) is for a person; keys rule out "like user accounts" (1).
     result = score(nhi_estate(roles=1, users=4, key_age=200, secrets=2), tmp_path, "sec.nhi_cloud")
-    assert result.possible_levels == [1, 2, 3]
+    assert result.possible_levels == [2, 3]
     assert result.answer == 0
+
+
+def test_nhi_cloud_keys_without_store_is_level_2(tmp_path):
+    result = score(nhi_estate(roles=1, users=4, key_age=200), tmp_path, "sec.nhi_cloud")
+    assert result.answer == 2
 
 
 def test_nhi_cloud_multi_account(tmp_path):
@@ -555,6 +590,17 @@ def test_privileged_access_central_admin_leaves_2_to_5(tmp_path):
     person(estate, 3)
     result = score(estate, tmp_path, "sec.privileged_access")
     assert result.possible_levels == [2, 3, 4, 5]
+    assert result.answer == 0
+
+
+def test_privileged_access_root_without_mfa_keeps_level_1_open(tmp_path):
+    # No local admin users, but the account's most privileged sign-in has no second factor: that is
+    # ad hoc (1) as much as vaulted (2); never "central controls" by elimination.
+    estate = Estate()
+    root(estate, mfa=False)
+    person(estate, 3)
+    result = score(estate, tmp_path, "sec.privileged_access")
+    assert result.possible_levels == [1, 2]
     assert result.answer == 0
 
 
