@@ -3,12 +3,15 @@
 Point one boto3 service at it with AWS_ENDPOINT_URL_<SERVICE_ID> (shared/notes/sdk-testing.md);
 every other service stays on moto. Routes are keyed by the JSON-protocol target
 ("X-Amz-Target" header, e.g. "com.amazonaws.cloudtrail...LookupEvents" -> "LookupEvents") or by
-"<METHOD> <path>" for REST-JSON services. Only JSON protocols: query/XML services stay on moto.
+"<METHOD> <path>" for REST-JSON services. A route "<key>@<region>" answers only requests signed for that
+region (several regions of one scan, served concurrently); it wins over the plain key. Only JSON
+protocols: query/XML services stay on moto.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,9 +36,9 @@ class FixtureServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
-    def _answer(self, key: str, body: dict[str, Any]) -> tuple[int, Any]:
+    def _answer(self, key: str, body: dict[str, Any], region: str = "") -> tuple[int, Any]:
         self.requests.append((key, body))
-        pages = self.routes.get(key)
+        pages = self.routes.get(f"{key}@{region}") or self.routes.get(key)
         if not pages:
             return 404, {"__type": "UnknownOperationException", "message": f"no fixture for {key}"}
         return pages.pop(0) if len(pages) > 1 else pages[0]
@@ -50,7 +53,8 @@ class FixtureServer:
                 body = json.loads(raw) if raw.strip() else {}
                 target = self.headers.get("X-Amz-Target")
                 key = target.rsplit(".", 1)[-1] if target else f"{self.command} {self.path.split('?')[0]}"
-                status, payload = server._answer(key, body)
+                signed = re.search(r"Credential=[^/]+/\d+/([^/]+)/", self.headers.get("Authorization") or "")
+                status, payload = server._answer(key, body, signed.group(1) if signed else "")
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/x-amz-json-1.1" if target else "application/json")

@@ -14,7 +14,9 @@ def test_changes_are_classified_by_who_made_them(aws, monkeypatch) -> None:
     (fact,) = result.of("activity.changes")
     # console session + console agent; CloudFormation + Terraform; OIDC (GitHub) + CodeBuild role; one CLI user.
     # The Auto Scaling termination is the service acting on its own: left out.
-    assert fact.attributes == {"window_days": 30, "total": 7, "console": 2, "iac": 2, "pipeline": 2, "other": 1}
+    # CI/CD identities made three: the two pipeline writes and GitHub Actions' Terraform write (an IaC write too).
+    attributes = {"window_days": 30, "total": 7, "console": 2, "iac": 2, "pipeline": 2, "other": 1, "cicd_identity": 3}
+    assert fact.attributes == attributes
     assert fact.resource_id == "arn:aws:cloudtrail:eu-west-2:123456789012:activity/changes"
     first, second = (body for _, body in server.requests)
     assert first["LookupAttributes"] == [{"AttributeKey": "ReadOnly", "AttributeValue": "false"}]

@@ -10,6 +10,9 @@ One activity.changes fact per account and region. Each write event is classified
   user whose name says CodeBuild, CodePipeline, GitHub, GitLab, Jenkins, deploy, ...;
 - other: everything else (people or scripts using the CLI or SDKs).
 
+`cicd_identity` counts, across those kinds, the writes whose identity is a CI/CD identity, whatever tool
+it ran: a GitHub Actions job applying Terraform is an `iac` write and still a pipeline deployment.
+
 LookupEvents allows 2 requests a second per account and region, 50 events a page. The scan reads at
 most MAX_PAGES pages, newest first; when it stops early, `window_days` is the span it really read.
 """
@@ -43,6 +46,13 @@ def _identity_names(identity: dict[str, Any]) -> str:
     return " ".join(str(x) for x in (identity.get("arn"), issuer.get("arn"), issuer.get("userName"), identity.get("userName")) if x)
 
 
+def _cicd_identity(identity: dict[str, Any]) -> bool:
+    """Web-identity (OIDC) federation, or a role or user whose name says CodeBuild, GitHub, deploy, ..."""
+    if identity.get("sessionContext", {}).get("webIdFederationData") or identity.get("type") == "WebIdentityUser":
+        return True
+    return bool(PIPELINE_NAMES.search(_identity_names(identity)))
+
+
 def classify(record: dict[str, Any]) -> str | None:
     """The kind of change a CloudTrail record is; None for changes an AWS service made by itself."""
     identity = record.get("userIdentity") or {}
@@ -55,9 +65,7 @@ def classify(record: dict[str, Any]) -> str | None:
         return None
     if str(record.get("sessionCredentialFromConsole")).lower() == "true" or CONSOLE_AGENTS.search(agent):
         return "console"
-    if identity.get("sessionContext", {}).get("webIdFederationData") or identity.get("type") == "WebIdentityUser":
-        return "pipeline"
-    if PIPELINE_NAMES.search(_identity_names(identity)):
+    if _cicd_identity(identity):
         return "pipeline"
     return "other"
 
@@ -78,6 +86,7 @@ def changes(run: RegionRun, spec: Collector) -> Iterator[FactOut]:
         "PaginationConfig": {"PageSize": 50},
     }
     counts = dict.fromkeys(KINDS, 0)
+    cicd = 0
     oldest: datetime | None = None
     stopped_early = False
     for page_number, page in enumerate(run.pages("cloudtrail", "lookup_events", params), start=1):
@@ -86,6 +95,7 @@ def changes(run: RegionRun, spec: Collector) -> Iterator[FactOut]:
             kind = classify(record)
             if kind is not None:
                 counts[kind] += 1
+                cicd += kind == "pipeline" or (kind == "iac" and _cicd_identity(record.get("userIdentity") or {}))
             when = _time(event.get("EventTime"))
             if when and (oldest is None or when < oldest):
                 oldest = when
@@ -97,5 +107,5 @@ def changes(run: RegionRun, spec: Collector) -> Iterator[FactOut]:
         window = min(WINDOW_DAYS, max(1, math.ceil((end - oldest).total_seconds() / 86400)))
     yield FactOut(
         resource_id=f"arn:{run.scope.partition}:cloudtrail:{run.client_region}:{run.account}:activity/changes",
-        attributes={"window_days": window, "total": sum(counts.values()), **counts},
+        attributes={"window_days": window, "total": sum(counts.values()), **counts, "cicd_identity": cicd},
     )
