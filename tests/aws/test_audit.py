@@ -77,9 +77,12 @@ def test_config_recorder_rules_and_aggregator(aws) -> None:
     assert result.one("config.aggregator", "config-aggregator")["organization"] is True
 
 
-def test_no_recorder_is_no_fact_with_coverage_ok(aws) -> None:
+def test_no_recorder_is_a_region_not_recording(aws) -> None:
+    """A region without a recorder is read and off: one fact, so recorder shares are shares of account-regions."""
     result = scan(["config.recorder"])
-    assert result.of("config.recorder") == []
+    (fact,) = result.of("config.recorder")
+    assert fact.resource_id == "arn:aws:config:eu-west-2:123456789012:config-recorder/none"
+    assert fact.attributes == {"recording": False, "all_supported": False, "include_global": False}
     assert result.status("config.recorders") == {"ok"}
 
 
