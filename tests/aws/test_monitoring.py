@@ -13,6 +13,10 @@ TOPIC = "arn:aws:sns:eu-west-2:123456789012:alerts"
 FACTS = ["monitoring.alarm", "monitoring.dashboard", "monitoring.metric_filter", "monitoring.event_rule"]
 
 
+def _metrics(*rows: list[str]) -> dict:
+    return {"type": "metric", "properties": {"metrics": list(rows), "region": REGION, "period": 300}}
+
+
 def test_monitoring(aws) -> None:
     cw = boto3.client("cloudwatch", REGION)
     common = {"EvaluationPeriods": 1, "Period": 60, "Statistic": "Average", "Threshold": 1.0}
@@ -35,6 +39,16 @@ def test_monitoring(aws) -> None:
         AlarmActions=[TOPIC],
     )
     cw.put_dashboard(DashboardName="service", DashboardBody=json.dumps({"widgets": []}))
+    cw.put_dashboard(
+        DashboardName="hosts", DashboardBody=json.dumps({"widgets": [_metrics(["AWS/EC2", "CPUUtilization"], ["...", "i-2"])]})
+    )
+    cw.put_dashboard(
+        DashboardName="shop",
+        DashboardBody=json.dumps({"widgets": [_metrics(["AWS/EC2", "CPUUtilization"], [".", "NetworkIn"], ["Shop", "Orders"])]}),
+    )
+    cw.put_dashboard(
+        DashboardName="logs", DashboardBody=json.dumps({"widgets": [{"type": "log", "properties": {"query": "fields @message"}}]})
+    )
     logs = boto3.client("logs", REGION)
     logs.create_log_group(logGroupName="/app/web")
     transform = [{"metricName": "Errors", "metricNamespace": "Shop", "metricValue": "1"}]
@@ -59,9 +73,25 @@ def test_monitoring(aws) -> None:
     assert orders["has_actions"] is False and orders["custom_metric"] is True and orders["namespace"] == "Shop"
     band = result.one("monitoring.alarm", "alarm:latency-band")
     assert band["anomaly_detection"] is True and band["namespace"] == "Shop" and band["custom_metric"] is True
-    assert result.one("monitoring.dashboard", "dashboard/service") == {}
+    assert result.one("monitoring.dashboard", "dashboard/service") == {"widgets": 0, "application_metrics": False}
+    assert result.one("monitoring.dashboard", "dashboard/hosts") == {"widgets": 1, "application_metrics": False}
+    assert result.one("monitoring.dashboard", "dashboard/shop") == {"widgets": 1, "application_metrics": True}
+    assert result.one("monitoring.dashboard", "dashboard/logs") == {"widgets": 1, "application_metrics": True}
     assert result.one("monitoring.metric_filter", "/app/web:metric-filter:errors") == {"log_group": "/app/web"}
     assert result.one("monitoring.event_rule", "rule/findings") == {"security_events": True, "targets": 1}
     assert result.one("monitoring.event_rule", "rule/nightly") == {"security_events": False, "targets": 0}
     assert result.one("monitoring.event_rule", "rule/apps/orders")["security_events"] is False
     assert {c.status for c in result.coverage} == {"ok"}
+
+
+def test_dashboard_body_denied_is_unknown(aws, monkeypatch) -> None:
+    from tests.aws.estates import deny
+
+    boto3.client("cloudwatch", REGION).put_dashboard(
+        DashboardName="shop", DashboardBody=json.dumps({"widgets": [_metrics(["Shop", "Orders"])]})
+    )
+    deny(monkeypatch, "cloudwatch:GetDashboard")
+    result = scan(["monitoring.dashboard"])
+    assert result.one("monitoring.dashboard", "dashboard/shop") == {"widgets": None, "application_metrics": None}  # unread, not "none"
+    # moto answers a denied CloudWatch call with an XML error botocore cannot parse as AccessDenied: "error", not "denied"
+    assert result.status("cloudwatch.dashboards/get_dashboard") in ({"denied"}, {"error"})

@@ -55,6 +55,9 @@ def explain(result: QuestionResult) -> str:
     return f"{where}, evidence [{values}], reasons {result.reasons}"
 
 
+_MOTO_ALIASES = {"cloudwatch": "monitoring"}
+
+
 def deny(monkeypatch: Any, *actions: str) -> None:
     """From here on the scan runs as a principal moto checks against IAM: allowed every read the
     scanner needs, explicitly denied `actions` (as an SCP or a narrower role would)."""
@@ -64,6 +67,9 @@ def deny(monkeypatch: Any, *actions: str) -> None:
     from moto import settings
     from moto.core.responses import ActionAuthenticatorMixin
 
+    # moto checks "<signing name>:<operation>", and CloudWatch signs as "monitoring": deny both spellings
+    prefixes = {action: action.split(":", 1) for action in actions}
+    actions = tuple(actions) + tuple(f"{_MOTO_ALIASES[p]}:{op}" for p, op in prefixes.values() if p in _MOTO_ALIASES)
     iam = boto3.client("iam")
     iam.create_user(UserName="scanner")
     document = {
