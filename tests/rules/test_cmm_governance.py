@@ -8,7 +8,8 @@ from tests.rules import OTHER_REGION, OTHER_SCOPE, assert_no_level, evidence, ve
 from tests.rules import GoldenEstate as Estate
 
 
-def activity(estate: Estate, *, console=0, iac=0, pipeline=0, other=0, scope=None, region=None) -> Estate:
+def activity(estate: Estate, *, console=0, iac=0, pipeline=0, other=0, ci_iac=0, scope=None, region=None) -> Estate:
+    """One account-region's writes; `ci_iac` of the `iac` writes were made by CI/CD identities (cicd_identity)."""
     kw = {k: v for k, v in (("scope", scope), ("region", region)) if v}
     total = console + iac + pipeline + other
     estate.fact(
@@ -19,6 +20,7 @@ def activity(estate: Estate, *, console=0, iac=0, pipeline=0, other=0, scope=Non
         iac=iac,
         pipeline=pipeline,
         other=other,
+        cicd_identity=pipeline + ci_iac,
         **kw,
     )
     return estate
@@ -121,6 +123,30 @@ def test_provisioning_levels(tmp_path, units, level, possible):
     assert result.possible_levels == possible, result.reasons
     assert result.suggested_level == level
     assert result.answer == level
+
+
+@pytest.mark.parametrize(
+    ("units", "level"),
+    [
+        (dict(iac=100, ci_iac=100), 5),  # GitHub Actions applying Terraform: IaC, and every change by CI/CD
+        (dict(iac=60, ci_iac=60, pipeline=39, console=1), 5),  # 99% by CI/CD identities
+        (dict(iac=100, ci_iac=90), 4),  # a tenth of the IaC applied by people
+    ],
+)
+def test_provisioning_ci_cd_identities_count_whatever_tool_they_ran(tmp_path, units, level):
+    estate = Estate().covered("activity.changes")
+    activity(estate, **units)
+    result = estate.score(tmp_path, "gov.provisioning")
+    assert result.suggested_level == level, result.reasons
+
+
+def test_provisioning_ci_cd_share_unread_keeps_level_5_open(tmp_path):
+    """Activity facts from before cicd_identity was collected: level 5 can be neither confirmed nor ruled out."""
+    estate = Estate().covered("activity.changes")
+    estate.fact("activity.changes", window_days=90, total=100, console=0, iac=100, pipeline=0, other=0)
+    result = estate.score(tmp_path, "gov.provisioning")
+    assert_no_level(result)
+    assert result.possible_levels == [4, 5]
 
 
 def test_provisioning_quiet_accounts_do_not_count_as_teams(tmp_path):
