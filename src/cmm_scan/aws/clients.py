@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import boto3
+from botocore import xform_name
 from botocore.config import Config
+from botocore.loaders import Loader
 
 # Observers of every API call (service, operation): the tests use this to prove the policy covers the scan.
 call_listeners: list[Callable[[str, str], None]] = []
@@ -19,8 +22,6 @@ GLOBAL_REGION = "us-east-1"
 
 def retry_config() -> Config:
     # Adaptive mode backs off on throttling; AWS_MAX_ATTEMPTS (if set) still wins, botocore reads it.
-    import os
-
     retries: dict[str, Any] = {"mode": "adaptive"}
     if not os.environ.get("AWS_MAX_ATTEMPTS"):
         retries["max_attempts"] = 8
@@ -54,6 +55,86 @@ def _strip_account_prefix(endpoint: str) -> Callable[..., None]:
             request.url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
     return hook
+
+
+# Calls botocore makes by itself on a client: S3's region redirect and S3 Express sessions.
+BOTOCORE_CALLS = frozenset({("s3", "head_bucket"), ("s3", "create_session")})
+
+
+def _bare(definition: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in definition.items() if k != "documentation"}
+
+
+def _bare_operation(op: dict[str, Any]) -> dict[str, Any]:
+    bare = _bare(op)
+    for key in ("input", "output"):
+        if key in bare:
+            bare[key] = _bare(bare[key])
+    if "errors" in bare:
+        bare["errors"] = [_bare(ref) for ref in bare["errors"]]
+    return bare
+
+
+def prune_model(model: dict[str, Any], operations: Iterable[str]) -> dict[str, Any]:
+    """A service model with only these operations (boto3 method names), the shapes they reach, and no documentation.
+
+    ec2's full model is ~14 MB of Python objects for the 10 of its 830 operations the scan calls."""
+    wanted = set(operations)
+    ops = {
+        name: _bare_operation(op)
+        for name, op in model["operations"].items()
+        if xform_name(name) in wanted or op.get("endpointoperation")  # endpoint discovery is botocore's own call
+    }
+    shapes: dict[str, Any] = model["shapes"]
+    kept: dict[str, Any] = {}
+    pending = [ref["shape"] for op in ops.values() for ref in (op.get("input"), op.get("output"), *op.get("errors", ())) if ref]
+    while pending:
+        name = pending.pop()
+        if name in kept:
+            continue
+        shape = kept[name] = _bare(shapes[name])
+        for key in ("member", "key", "value"):
+            if key in shape:
+                shape[key] = _bare(shape[key])
+                pending.append(shape[key]["shape"])
+        if "members" in shape:
+            shape["members"] = {member: _bare(ref) for member, ref in shape["members"].items()}
+            pending += [ref["shape"] for ref in shape["members"].values()]
+    return {**_bare(model), "operations": ops, "shapes": kept}
+
+
+class ScanLoader(Loader):
+    """A botocore data loader whose service models hold only the operations a scan may call.
+
+    Services not named in `calls` (sts, sso: the credential providers call them) load whole."""
+
+    def __init__(self, calls: Iterable[tuple[str, str]], search_paths: list[str]):
+        super().__init__(extra_search_paths=list(search_paths), include_default_search_paths=False)
+        self.operations: dict[str, frozenset[str]] = {}
+        for service, operation in {*calls, *BOTOCORE_CALLS}:
+            self.operations[service] = self.operations.get(service, frozenset()) | {operation}
+        self._lock = threading.Lock()
+
+    def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
+        if type_name != "service-2" or service_name not in self.operations:
+            return super().load_service_model(service_name, type_name, api_version)
+        key = ("pruned", service_name, api_version)
+        with self._lock:  # one full model parsed at a time bounds the transient peak
+            found = self._cache.get(key)
+            if found is None:
+                full = super().load_service_model(service_name, type_name, api_version)
+                found = self._cache[key] = prune_model(full, self.operations[service_name])
+                self._forget_full(service_name)
+            return found
+
+    def _forget_full(self, service: str) -> None:
+        """Drop the whole model (and its sdk-extras) that the base class cached on the way."""
+        prefix = service + os.sep
+        for key in list(self._cache):
+            if (key[0] == "load_service_model" and key[1:3] == (service, "service-2")) or (
+                key[0] == "load_data_with_path" and str(key[1]).startswith(prefix) and os.sep + "service-2" in str(key[1])
+            ):
+                del self._cache[key]
 
 
 class AccountClients:

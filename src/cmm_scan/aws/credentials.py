@@ -8,8 +8,10 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
-from cmm_scan.aws.clients import GLOBAL_REGION, AccountClients, retry_config
+from cmm_scan.aws.clients import GLOBAL_REGION, AccountClients, ScanLoader, retry_config
 from cmm_scan.aws.errors import classify
+from cmm_scan.aws.permissions import PLAN_CALLS, declared_calls
+from cmm_scan.aws.spec import catalogue
 from cmm_scan.collect import CollectOptions, in_shard
 from cmm_scan.errors import UserError
 
@@ -25,18 +27,33 @@ class Account:
 
 
 _shared_loader: Any = None
+_scan_loader: ScanLoader | None = None
+# Credential providers call other operations of these (assume_role_with_web_identity, SSO tokens): never pruned.
+WHOLE_MODELS = frozenset({"sts", "sso", "sso-oidc", "signin"})
 
 
-def shared_models(session: boto3.Session) -> boto3.Session:
-    """Give every session one botocore data loader, so service models are parsed once per scan,
-    not once per account (each parsed set of models costs ~100 MB)."""
+def shared_models(session: boto3.Session, loader: Any = None) -> boto3.Session:
+    """Give the session `loader` (by default one loader for the process), so service models are parsed
+    once per scan, not once per account (each parsed set of whole models costs ~100 MB)."""
     global _shared_loader
     core = session._session
-    if _shared_loader is None:
-        _shared_loader = core.get_component("data_loader")
-    else:
-        core.register_component("data_loader", _shared_loader)
+    if loader is None:
+        if _shared_loader is None:
+            _shared_loader = core.get_component("data_loader")
+        loader = _shared_loader
+    core.register_component("data_loader", loader)
     return session
+
+
+def scan_loader(session: boto3.Session) -> ScanLoader:
+    """The loader of scanning sessions: models cut down to the calls some spec declares (~6 MB, not ~75 MB)."""
+    global _scan_loader
+    if _scan_loader is None:
+        calls = {*declared_calls(catalogue()), *PLAN_CALLS}
+        _scan_loader = ScanLoader(
+            {(s, o) for s, o in calls if s not in WHOLE_MODELS}, session._session.get_component("data_loader").search_paths
+        )
+    return _scan_loader
 
 
 def _client(session: boto3.Session, service: str, endpoint_url: str | None, region: str | None = None) -> Any:
@@ -56,14 +73,16 @@ def assume(session: boto3.Session, role_arn: str, endpoint_url: str | None, exte
             aws_secret_access_key=creds["SecretAccessKey"],
             aws_session_token=creds["SessionToken"],
             region_name=session.region_name or GLOBAL_REGION,
-        )
+        ),
+        session._session.get_component("data_loader"),
     )
 
 
 def base_session(options: CollectOptions) -> tuple[boto3.Session, str, str]:
     """(session, account id, partition) or a UserError naming what is wrong."""
     try:
-        session = shared_models(boto3.Session(profile_name=options.profile) if options.profile else boto3.Session())
+        session = boto3.Session(profile_name=options.profile) if options.profile else boto3.Session()
+        session = shared_models(session, scan_loader(session))
     except ProfileNotFound:
         raise UserError(f"AWS profile '{options.profile}' not found", "list profiles with `aws configure list-profiles`") from None
     try:
