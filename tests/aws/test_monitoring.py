@@ -39,6 +39,7 @@ def test_monitoring(aws) -> None:
         AlarmActions=[TOPIC],
     )
     cw.put_dashboard(DashboardName="service", DashboardBody=json.dumps({"widgets": []}))
+    cw.put_dashboard(DashboardName="traces", DashboardBody=json.dumps({"widgets": [_metrics(["AWS/X-Ray", "ApproximateTraceCount"])]}))
     cw.put_dashboard(
         DashboardName="hosts", DashboardBody=json.dumps({"widgets": [_metrics(["AWS/EC2", "CPUUtilization"], ["...", "i-2"])]})
     )
@@ -76,6 +77,7 @@ def test_monitoring(aws) -> None:
     assert result.one("monitoring.dashboard", "dashboard/service") == {"widgets": 0, "application_metrics": False}
     assert result.one("monitoring.dashboard", "dashboard/hosts") == {"widgets": 1, "application_metrics": False}
     assert result.one("monitoring.dashboard", "dashboard/shop") == {"widgets": 1, "application_metrics": True}
+    assert result.one("monitoring.dashboard", "dashboard/traces") == {"widgets": 1, "application_metrics": True}
     assert result.one("monitoring.dashboard", "dashboard/logs") == {"widgets": 1, "application_metrics": True}
     assert result.one("monitoring.metric_filter", "/app/web:metric-filter:errors") == {"log_group": "/app/web"}
     assert result.one("monitoring.event_rule", "rule/findings") == {"security_events": True, "targets": 1}
