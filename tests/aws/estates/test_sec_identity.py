@@ -1,0 +1,578 @@
+"""Identity security questions from moto estates: sec.nhi_auth, sec.nhi_cloud, sec.user_identity,
+sec.access_reviews, sec.user_provisioning, sec.staff_identity, sec.mfa and sec.privileged_access.
+
+Each estate is built through the public APIs and scanned by the real adapter; the expected answer
+comes from the level text quoted in the docstring (questions.json), never from running the code.
+A level is expected only where the configuration shows it; where the remaining levels turn on
+practice (reviews, vaulting, written mandates, identities as code), the expected answer is 0.
+
+What moto 5.2 cannot show, and how these tests stand in for it:
+
+* The root user. moto's credential report has no ``<root_account>`` row; the scan reads the root
+  user's MFA and keys from GetAccountSummary instead, where moto hard-codes AccountMFAEnabled = 0.
+  Root MFA is set in the console on real AWS too (no API), so `root_mfa` sets moto's summary flag
+  as that console step would. Without it every moto account has a root user without MFA, which
+  rules out sec.mfa 3-5, sec.privileged_access 3-5 and "2FA for key accounts" (sec.user_identity 3+).
+* Identity Center: moto creates one instance per region with an empty identity store; users made
+  with identitystore CreateUser carry no ExternalIds (only SCIM sets them, and SCIM is no AWS API),
+  so "provisioned automatically" (sec.user_provisioning 4) cannot be built. Its MFA settings have
+  no API at all.
+* Security Hub GetEnabledStandards is not implemented (coverage `error`), so "no automated identity
+  check" is never confirmed on moto: posture standards stay unknown.
+* Time: users and keys are created "now". `backdated` moves moto's IAM clock so that a user or key
+  can be 200 days old, as an estate that has existed for a while would be.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+import boto3
+import pytest
+
+from tests.aws.estates import ACCOUNT, REGION, answer, deny, explain
+
+EVERYTHING = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+CODES = {"AuthenticationCode1": "123456", "AuthenticationCode2": "654321"}
+
+
+# --- builders ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _report_at_once(monkeypatch) -> None:
+    """moto has the credential report on the second request; the scan need not wait 2 s between the two."""
+    monkeypatch.setattr("cmm_scan.aws.handlers.iam.REPORT_WAIT_SECONDS", 0.0)
+
+
+@contextmanager
+def backdated(days: int) -> Iterator[None]:
+    """IAM users and access keys created inside are `days` old."""
+    import moto.iam.models as iam_models
+
+    real = iam_models.utcnow
+    iam_models.utcnow = lambda: real() - timedelta(days=days)
+    try:
+        yield
+    finally:
+        iam_models.utcnow = real
+
+
+def root_mfa() -> None:
+    """The root user turns MFA on in the console (no API); moto's summary flag stands for that step.
+    No virtual device is assigned to the root user, so the scan reads its device as hardware/FIDO."""
+    from moto.iam.models import iam_backends
+
+    iam_backends[ACCOUNT]["aws"].account_summary._account_mfa_enabled = 1
+
+
+def person(name: str, mfa: str | None = "virtual", admin: bool = False, keys: int = 0) -> None:
+    """A local IAM user with a console password; MFA 'virtual' (an app), 'hardware' (a token) or None."""
+    iam = boto3.client("iam")
+    iam.create_user(UserName=name)
+    iam.create_login_profile(UserName=name, Password="Correct-horse-battery-1")
+    if mfa == "virtual":
+        serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]["SerialNumber"]
+        iam.enable_mfa_device(UserName=name, SerialNumber=serial, **CODES)
+    elif mfa == "hardware":
+        iam.enable_mfa_device(UserName=name, SerialNumber=f"GAHT{abs(hash(name)) % 10**8:08d}", **CODES)
+    if admin:  # an AdministratorAccess equivalent (moto does not load the AWS managed policies)
+        iam.put_user_policy(UserName=name, PolicyName="admin", PolicyDocument=EVERYTHING)
+    for _ in range(keys):
+        iam.create_access_key(UserName=name)
+
+
+def people(prefix: str, n: int, **kwargs) -> None:
+    for i in range(n):
+        person(f"{prefix}{i}", **kwargs)
+
+
+def software(name: str) -> None:
+    """An IAM user used by software: an access key, no console password."""
+    iam = boto3.client("iam")
+    iam.create_user(UserName=name)
+    iam.create_access_key(UserName=name)
+
+
+def _trust(principal: dict, action: str = "sts:AssumeRole") -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": action}]})
+
+
+def workload_roles(n: int) -> None:
+    """Roles that hand workloads short-lived credentials: instance, function and task roles."""
+    services = ["ec2.amazonaws.com", "lambda.amazonaws.com", "ecs-tasks.amazonaws.com"]
+    for i in range(n):
+        boto3.client("iam").create_role(RoleName=f"workload-{i}", AssumeRolePolicyDocument=_trust({"Service": services[i % 3]}))
+
+
+def ci_role() -> None:
+    """A deployment role assumed through OIDC web identity from CI."""
+    iam = boto3.client("iam")
+    iam.create_open_id_connect_provider(
+        Url="https://token.actions.githubusercontent.com", ThumbprintList=["a" * 40], ClientIDList=["sts.amazonaws.com"]
+    )
+    oidc = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+    iam.create_role(RoleName="deploy", AssumeRolePolicyDocument=_trust({"Federated": oidc}, "sts:AssumeRoleWithWebIdentity"))
+
+
+def secrets(n: int, rotated: int = 0) -> None:
+    sm = boto3.client("secretsmanager", REGION)
+    for i in range(n):
+        sm.create_secret(Name=f"app/secret-{i}", SecretString="x")
+        if i < rotated:
+            sm.rotate_secret(SecretId=f"app/secret-{i}", RotationRules={"AutomaticallyAfterDays": 30}, RotateImmediately=False)
+
+
+def sso_people(n: int) -> None:
+    """People in the identity centre's store (created through the identity store API, so not SCIM-provisioned)."""
+    (instance,) = boto3.client("sso-admin", REGION).list_instances()["Instances"]
+    store = boto3.client("identitystore", REGION)
+    for i in range(n):
+        store.create_user(
+            IdentityStoreId=instance["IdentityStoreId"],
+            UserName=f"person{i}@example.gov.uk",
+            DisplayName=f"Person {i}",
+            Name={"GivenName": "Person", "FamilyName": str(i)},
+        )
+
+
+SAML_METADATA = (
+    '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.gov.uk/saml">'
+    '<IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
+    '<KeyDescriptor use="signing"><KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><X509Data><X509Certificate>'
+    + "MIIC"
+    + "A" * 900
+    + "</X509Certificate></X509Data></KeyInfo></KeyDescriptor>"
+    '<SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.example.gov.uk/sso"/>'
+    "</IDPSSODescriptor></EntityDescriptor>"
+)
+
+
+def saml_provider() -> None:
+    """The accounts trust the corporate SAML IdP directly."""
+    boto3.client("iam").create_saml_provider(Name="corporate-idp", SAMLMetadataDocument=SAML_METADATA)
+
+
+def identity_check() -> None:
+    """An AWS Config managed rule that checks an identity setting."""
+    boto3.client("config", REGION).put_config_rule(
+        ConfigRule={"ConfigRuleName": "root-mfa", "Source": {"Owner": "AWS", "SourceIdentifier": "ROOT_ACCOUNT_MFA_ENABLED"}}
+    )
+
+
+def assert_dont_know(result, possible: list[int] | None = None) -> None:
+    assert result.answer == 0 and result.suggested_level is None, explain(result)
+    if possible is not None:
+        assert [level.level for level in result.levels if level.verdict != "ruled_out"] == possible, explain(result)
+
+
+# --- sec.nhi_auth: accounts used by software ------------------------------------------------------
+
+
+def test_nhi_auth_workload_roles_only_is_level_5(aws, tmp_path) -> None:
+    """'We use short-lived, strongly checked identities that change for each use': software runs under
+    instance, function and task roles and a CI role assumed through OIDC; no IAM user holds a key."""
+    workload_roles(3)
+    ci_role()
+    person("alice")
+    result = answer(tmp_path, "sec.nhi_auth")
+    assert result.answer == 5, explain(result)
+
+
+def test_nhi_auth_old_keys_without_store_is_level_2(aws, tmp_path) -> None:
+    """'We use API keys that don't change often': three services call AWS with access keys issued 200
+    days ago; there is no secret store. Software cannot sign API calls with a password, and no console
+    user is left who could be a service account on one, so not 'basic usernames and passwords' (1)."""
+    with backdated(200):
+        for name in ("billing-app", "reports-job", "ci-bot"):
+            software(name)
+    result = answer(tmp_path, "sec.nhi_auth")
+    assert result.answer == 2, explain(result)
+
+
+def test_nhi_auth_one_stale_key_among_roles_is_level_2(aws, tmp_path) -> None:
+    """Ten workload roles and one service on a 200-day-old key: 91% short-lived, but a key that does not
+    change rules out level 5 ('short-lived ... identities'); no store, so 'API keys that don't change often'."""
+    workload_roles(10)
+    with backdated(200):
+        software("legacy-batch")
+    result = answer(tmp_path, "sec.nhi_auth")
+    assert result.answer == 2, explain(result)
+
+
+def test_nhi_auth_rotated_store_leaves_3_or_4(aws, tmp_path) -> None:
+    """'A central place to store secrets and sometimes rotate them' (3): 1 of 3 secrets rotates. Whether
+    services also use certificates, mutual TLS (4), is not in the configuration: a person decides."""
+    software("ci-bot")
+    secrets(3, rotated=1)
+    assert_dont_know(answer(tmp_path, "sec.nhi_auth"), [3, 4])
+
+
+def test_nhi_auth_console_users_could_be_password_service_accounts(aws, tmp_path) -> None:
+    """Two services on keys, but two console users who might as well be service accounts signing in
+    with a password: 'basic usernames and passwords' (1) cannot be told from 'API keys' (2)."""
+    software("ci-bot")
+    software("reports-job")
+    people("user", 2)
+    assert_dont_know(answer(tmp_path, "sec.nhi_auth"), [1, 2])
+
+
+@pytest.mark.parametrize("denied", ["iam:GenerateCredentialReport", "iam:GetAccountAuthorizationDetails"])
+def test_nhi_auth_denied_identities_is_i_dont_know(aws, tmp_path, monkeypatch, denied: str) -> None:
+    """Never guess: the roles-only estate of level 5, but users (keys) or roles cannot be read."""
+    workload_roles(3)
+    deny(monkeypatch, denied)
+    assert_dont_know(answer(tmp_path, "sec.nhi_auth"))
+
+
+def test_nhi_auth_denied_secrets_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
+    """Never guess: services on keys, but the secret store cannot be listed (it might rotate: level 3)."""
+    software("ci-bot")
+    deny(monkeypatch, "secretsmanager:ListSecrets")
+    assert_dont_know(answer(tmp_path, "sec.nhi_auth"))
+
+
+def test_nhi_auth_empty_account_is_not_applicable(aws, tmp_path) -> None:
+    """No software identity and no secret: nothing to assess (the spec's not_applicable_when)."""
+    result = answer(tmp_path, "sec.nhi_auth")
+    assert (result.status, result.answer) == ("not_applicable", 0), explain(result)
+
+
+# --- sec.nhi_cloud: service accounts in the cloud ---------------------------------------------------
+
+
+def test_nhi_cloud_keys_without_store_is_level_2(aws, tmp_path) -> None:
+    """'Service accounts use long-lived API keys, managed by each team': services hold IAM access keys,
+    there is no secret store and no short-lived identity; none is a user account with a password (1)."""
+    with backdated(200):
+        software("billing-app")
+        software("ci-bot")
+    result = answer(tmp_path, "sec.nhi_cloud")
+    assert result.answer == 2, explain(result)
+
+
+def test_nhi_cloud_keys_with_store_leaves_2_or_3(aws, tmp_path) -> None:
+    """Keys, and a central secret store in use: whether 'everyone must use' it (3) is a mandate, not configuration."""
+    software("ci-bot")
+    secrets(2)
+    assert_dont_know(answer(tmp_path, "sec.nhi_cloud"), [2, 3])
+
+
+def test_nhi_cloud_short_lived_leaves_4_or_5(aws, tmp_path) -> None:
+    """'Short-lived identities, checked each time' (4) holds; 'managed as code, with trust set up across
+    the whole organisation' (5) is about how they are made, which the scan does not read."""
+    workload_roles(3)
+    ci_role()
+    assert_dont_know(answer(tmp_path, "sec.nhi_cloud"), [4, 5])
+
+
+def test_nhi_cloud_denied_roles_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
+    workload_roles(3)
+    deny(monkeypatch, "iam:GetAccountAuthorizationDetails")
+    assert_dont_know(answer(tmp_path, "sec.nhi_cloud"))
+
+
+def test_nhi_cloud_empty_account_is_not_applicable(aws, tmp_path) -> None:
+    result = answer(tmp_path, "sec.nhi_cloud")
+    assert (result.status, result.answer) == ("not_applicable", 0), explain(result)
+
+
+# --- sec.user_identity: identity rules and checks -------------------------------------------------
+
+
+def test_user_identity_root_without_mfa_is_not_2fa_for_key_accounts(aws, tmp_path) -> None:
+    """An administrator with MFA and a Config identity rule, but the root user (moto's, MFA off) is the
+    key account without a second factor: not level 3 ('two-factor authentication for key accounts');
+    'a few rules' (1) or 'some rules, checked by hand' (2) is for a person."""
+    person("admin", admin=True)
+    identity_check()
+    assert_dont_know(answer(tmp_path, "sec.user_identity"), [1, 2])
+
+
+def test_user_identity_key_accounts_mfa_and_checks_is_level_3(aws, tmp_path) -> None:
+    """'There are rules, such as two-factor authentication for key accounts, and some automated checks':
+    root and the administrator have MFA, a Config rule checks root MFA; people sign in as local IAM
+    users, half without MFA, so not 'Single Sign-On and two-factor authentication widely used' (4)."""
+    root_mfa()
+    person("admin", admin=True)
+    people("dev", 2)
+    people("analyst", 2, mfa=None)
+    identity_check()
+    result = answer(tmp_path, "sec.user_identity")
+    assert result.answer == 3, explain(result)
+
+
+def test_user_identity_sso_mfa_and_checks_leaves_4_or_5(aws, tmp_path) -> None:
+    """'Single Sign-On and two-factor authentication are widely used', checks automated in every account
+    (4); 'automated approval processes, and good reporting' (5) are not configuration."""
+    root_mfa()
+    person("breakglass", admin=True)
+    sso_people(20)
+    identity_check()
+    assert_dont_know(answer(tmp_path, "sec.user_identity"), [4, 5])
+
+
+def test_user_identity_denied_config_rules_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
+    """Never guess: the level-3 estate, but whether anything checks identity automatically cannot be read."""
+    root_mfa()
+    person("admin", admin=True)
+    identity_check()
+    deny(monkeypatch, "config:DescribeConfigRules")
+    assert_dont_know(answer(tmp_path, "sec.user_identity"))
+
+
+def test_user_identity_denied_users_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
+    root_mfa()
+    person("admin", admin=True)
+    identity_check()
+    deny(monkeypatch, "iam:GenerateCredentialReport")
+    assert_dont_know(answer(tmp_path, "sec.user_identity"))
+
+
+def test_user_identity_empty_account_is_i_dont_know(aws, tmp_path) -> None:
+    """An empty account still has its root user (scored, not 'not applicable'); without MFA it rules out 3+."""
+    assert_dont_know(answer(tmp_path, "sec.user_identity"), [1, 2])
+
+
+# --- sec.access_reviews: right access for the role --------------------------------------------------
+
+
+def test_access_reviews_lingering_unused_people_rule_out_regular_reviews(aws, tmp_path) -> None:
+    """3 of 10 people's sign-ins were created 200 days ago and never used: access is not 'reviewed
+    regularly' (4, 5). Whether reviews happen at all (1-3) is for a person."""
+    people("active", 7)
+    with backdated(200):
+        people("gone", 3)
+    assert_dont_know(answer(tmp_path, "sec.access_reviews"), [1, 2, 3])
+
+
+def test_access_reviews_clean_estate_still_needs_a_person(aws, tmp_path) -> None:
+    people("active", 5)
+    assert_dont_know(answer(tmp_path, "sec.access_reviews"), [1, 2, 3, 4, 5])
+
+
+def test_access_reviews_denied_users_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
+    with backdated(200):
+        people("gone", 3)
+    deny(monkeypatch, "iam:GenerateCredentialReport")
+    assert_dont_know(answer(tmp_path, "sec.access_reviews"), [1, 2, 3, 4, 5])
+
+
+def test_access_reviews_empty_account_is_i_dont_know(aws, tmp_path) -> None:
+    assert_dont_know(answer(tmp_path, "sec.access_reviews"))
+
+
+# --- sec.user_provisioning: creating user accounts ----------------------------------------------
+
+
+def test_provisioning_local_users_only_leaves_1_or_2(aws, tmp_path) -> None:
+    """People sign in as local IAM users: 'managed by hand' (1) or 'a central directory, but links to
+    cloud systems are inconsistent' (2) turns on whether a directory exists elsewhere."""
+    people("user", 6)
+    assert_dont_know(answer(tmp_path, "sec.user_provisioning"), [1, 2])
+
+
+def test_provisioning_mostly_identity_centre_is_level_3(aws, tmp_path) -> None:
+    """'We have standard ways of working with cloud systems': 20 of 25 people (80%) come through the
+    identity centre; 5 local IAM users remain, more than break-glass, so not 'automated' (4)."""
+    sso_people(20)
+    people("local", 5)
+    result = answer(tmp_path, "sec.user_provisioning")
+    assert result.answer == 3, explain(result)
+
+
+def test_provisioning_identity_centre_users_made_by_hand_is_level_3(aws, tmp_path) -> None:
+    """Everyone comes through the identity centre, but its users were created one by one (no SCIM or
+    directory sync): standard ways (3), not 'Identity management is automated' (4)."""
+    sso_people(12)
+    result = answer(tmp_path, "sec.user_provisioning")
+    assert result.answer == 3, explain(result)
+
+
+def test_provisioning_direct_saml_without_local_people_leaves_4_or_5(aws, tmp_path) -> None:
+    """People come in through the corporate SAML IdP, no local IAM people: no account to create in the
+    cloud (4); 'a single cloud-based directory ... non-standard systems are gone' (5) is for a person."""
+    saml_provider()
+    assert_dont_know(answer(tmp_path, "sec.user_provisioning"), [4, 5])
+
+
+def test_provisioning_denied_identity_store_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
+    sso_people(20)
+    people("local", 5)
+    deny(monkeypatch, "identitystore:ListUsers")
+    assert_dont_know(answer(tmp_path, "sec.user_provisioning"))
+
+
+def test_provisioning_empty_account_is_not_applicable(aws, tmp_path) -> None:
+    result = answer(tmp_path, "sec.user_provisioning")
+    assert (result.status, result.answer) == ("not_applicable", 0), explain(result)
+
+
+# --- sec.staff_identity: staff identities ---------------------------------------------------------
+
+
+def test_staff_identity_local_users_only_leaves_1_or_2(aws, tmp_path) -> None:
+    """The cloud manages its own users (1), or a central system exists but the cloud does not use it (2)."""
+    people("user", 6)
+    assert_dont_know(answer(tmp_path, "sec.staff_identity"), [1, 2])
+
+
+def test_staff_identity_half_central_is_level_2(aws, tmp_path) -> None:
+    """'We have a central identity system, but not all services use it': 5 of 10 people through it."""
+    sso_people(5)
+    people("local", 5)
+    result = answer(tmp_path, "sec.staff_identity")
+    assert result.answer == 2, explain(result)
+
+
+def test_staff_identity_mostly_central_is_level_3(aws, tmp_path) -> None:
+    """'Most services use our central identity system, but a few don't': 8 of 10 people (80%)."""
+    sso_people(8)
+    people("local", 2)
+    result = answer(tmp_path, "sec.staff_identity")
+    assert result.answer == 3, explain(result)
+
+
+def test_staff_identity_nearly_all_central_is_level_4(aws, tmp_path) -> None:
+    """'Nearly all services use our central system': 57 of 60 people (95%); three local IAM people are
+    more than break-glass, so not 'one identity system ... one identity per person' (5)."""
+    sso_people(57)
+    people("local", 3)
+    result = answer(tmp_path, "sec.staff_identity")
+    assert result.answer == 4, explain(result)
+
+
+def test_staff_identity_all_central_leaves_4_or_5(aws, tmp_path) -> None:
+    """Everyone through the identity centre: whether every other service and person follows (5) is for a person."""
+    sso_people(10)
+    assert_dont_know(answer(tmp_path, "sec.staff_identity"), [4, 5])
+
+
+def test_staff_identity_saml_beside_local_people_is_i_dont_know(aws, tmp_path) -> None:
+    """People behind direct SAML federation are not counted, so the central share could be anything."""
+    saml_provider()
+    people("local", 6)
+    assert_dont_know(answer(tmp_path, "sec.staff_identity"), [1, 2, 3, 4])
+
+
+def test_staff_identity_denied_identity_store_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
+    sso_people(8)
+    people("local", 2)
+    deny(monkeypatch, "identitystore:ListUsers")
+    assert_dont_know(answer(tmp_path, "sec.staff_identity"))
+
+
+def test_staff_identity_empty_account_is_not_applicable(aws, tmp_path) -> None:
+    result = answer(tmp_path, "sec.staff_identity")
+    assert (result.status, result.answer) == ("not_applicable", 0), explain(result)
+
+
+# --- sec.mfa: two-factor authentication -------------------------------------------------------------
+
+
+def test_mfa_everyone_on_app_mfa_is_level_4(aws, tmp_path) -> None:
+    """'Only strong 2FA/MFA methods are allowed (no SMS or phone-based codes)': every console user and the
+    root user have MFA; IAM offers no SMS or phone codes, and IAM is the only way in. Apps, not
+    hardware keys, so not 'only hardware-based MFA' (5)."""
+    root_mfa()
+    people("user", 8)
+    result = answer(tmp_path, "sec.mfa")
+    assert result.answer == 4, explain(result)
+
+
+def test_mfa_everyone_on_hardware_is_level_5(aws, tmp_path) -> None:
+    """'Only hardware-based MFA is used': every console user on a hardware token, root on a hardware device."""
+    root_mfa()
+    people("user", 6, mfa="hardware")
+    result = answer(tmp_path, "sec.mfa")
+    assert result.answer == 5, explain(result)
+
+
+def test_mfa_two_exceptions_are_few(aws, tmp_path) -> None:
+    """'Enforced for nearly all users, with few exceptions': 8 of 10 with MFA, two exceptions; app
+    devices only, IAM the only way in, so level 4 as above."""
+    root_mfa()
+    people("user", 8)
+    people("breakglass", 2, mfa=None)
+    result = answer(tmp_path, "sec.mfa")
+    assert result.answer == 4, explain(result)
+
+
+def test_mfa_half_without_leaves_1_or_2(aws, tmp_path) -> None:
+    """5 of 10 without MFA: not enforced (3+ out); 'suggested' (1) or 'required' (2) is a written policy."""
+    root_mfa()
+    people("user", 5)
+    people("nomfa", 5, mfa=None)
+    assert_dont_know(answer(tmp_path, "sec.mfa"), [1, 2])
+
+
+def test_mfa_root_without_mfa_rules_out_enforcement(aws, tmp_path) -> None:
+    """moto's root user has no MFA: every console user has it, but the most privileged sign-in does not."""
+    people("user", 8)
+    assert_dont_know(answer(tmp_path, "sec.mfa"), [1, 2])
+
+
+def test_mfa_people_in_identity_centre_keep_1_to_4_open(aws, tmp_path) -> None:
+    """People also sign in through the identity centre, whose MFA settings have no API (and none in moto)."""
+    root_mfa()
+    people("user", 4)
+    sso_people(10)
+    assert_dont_know(answer(tmp_path, "sec.mfa"), [1, 2, 3, 4])
+
+
+@pytest.mark.parametrize("denied", ["iam:GenerateCredentialReport", "identitystore:ListUsers", "iam:GetAccountSummary"])
+def test_mfa_denied_reads_are_i_dont_know(aws, tmp_path, monkeypatch, denied: str) -> None:
+    """Never guess: the level-4 estate, but users, the identity centre's people or the root user's MFA cannot be read."""
+    root_mfa()
+    people("user", 8)
+    deny(monkeypatch, denied)
+    assert_dont_know(answer(tmp_path, "sec.mfa"))
+
+
+def test_mfa_empty_account_is_i_dont_know(aws, tmp_path) -> None:
+    """No IAM user, but the root user can sign in (not 'not applicable'); moto's has no MFA."""
+    assert_dont_know(answer(tmp_path, "sec.mfa"), [1, 2])
+
+
+# --- sec.privileged_access: privileged access -----------------------------------------------------
+
+
+def test_privileged_access_local_admins_without_mfa_leave_1_or_2(aws, tmp_path) -> None:
+    """'Each admin manages their own privileged accounts' (1): two admin users with their own keys and
+    no MFA. Whether their passwords and keys are vaulted centrally (2) is not configuration."""
+    root_mfa()
+    person("admin-a", mfa=None, admin=True, keys=1)
+    person("admin-b", mfa=None, admin=True, keys=1)
+    assert_dont_know(answer(tmp_path, "sec.privileged_access"), [1, 2])
+
+
+def test_privileged_access_root_without_mfa_keeps_level_1_open(aws, tmp_path) -> None:
+    """No admin users, but moto's root user has no MFA: ad hoc (1) as much as vaulted (2)."""
+    people("user", 3)
+    assert_dont_know(answer(tmp_path, "sec.privileged_access"), [1, 2])
+
+
+def test_privileged_access_no_standing_admins_leaves_2_to_5(aws, tmp_path) -> None:
+    """No local administrators, root with MFA and no keys: not ad hoc (1); vaulting, one-time passwords,
+    automated workflows and just-in-time approval (2-5) live in tools the scan does not read."""
+    root_mfa()
+    people("user", 3)
+    assert_dont_know(answer(tmp_path, "sec.privileged_access"), [2, 3, 4, 5])
+
+
+def test_privileged_access_many_local_admins_rule_out_automation(aws, tmp_path) -> None:
+    """Three standing admin users (more than break-glass), all with MFA: 'one-time passwords for access'
+    (3) may hold, 'automated systems for privileged access' (4, 5) does not."""
+    root_mfa()
+    people("admin", 3, admin=True)
+    assert_dont_know(answer(tmp_path, "sec.privileged_access"), [1, 2, 3])
+
+
+def test_privileged_access_denied_users_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
+    root_mfa()
+    person("admin-a", mfa=None, admin=True, keys=1)
+    deny(monkeypatch, "iam:GenerateCredentialReport")
+    assert_dont_know(answer(tmp_path, "sec.privileged_access"), [1, 2, 3, 4, 5])
