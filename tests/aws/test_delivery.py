@@ -105,10 +105,20 @@ def test_deployment_groups(aws) -> None:
         serviceRoleArn=role,
         deploymentConfigName="CodeDeployDefault.OneAtATime",
         autoRollbackConfiguration={"enabled": True, "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]},
+        alarmConfiguration={"enabled": True, "alarms": [{"name": "web-5xx"}]},
         deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+        blueGreenDeploymentConfiguration={"deploymentReadyOption": {"actionOnTimeout": "CONTINUE_DEPLOYMENT"}},
     )
     cd.create_deployment_group(
         applicationName="web", deploymentGroupName="yolo", serviceRoleArn=role, deploymentConfigName="CodeDeployDefault.AllAtOnce"
+    )
+    cd.create_deployment_group(
+        applicationName="web",
+        deploymentGroupName="by-hand",
+        serviceRoleArn=role,
+        autoRollbackConfiguration={"enabled": True, "events": ["DEPLOYMENT_FAILURE"]},
+        deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+        blueGreenDeploymentConfiguration={"deploymentReadyOption": {"actionOnTimeout": "STOP_DEPLOYMENT", "waitTimeInMinutes": 60}},
     )
     cd.create_application(applicationName="fn", computePlatform="Lambda")
     cd.create_deployment_group(
@@ -125,11 +135,19 @@ def test_deployment_groups(aws) -> None:
         "strategy": "blue_green",
         "auto_rollback": True,
         "alarm_rollback": True,
+        "manual_cutover": False,
     }
     assert result.one("cicd.deployment_group", "web:deploymentgroup:yolo") == {
         "strategy": "all_at_once",
         "auto_rollback": False,
         "alarm_rollback": False,
+        "manual_cutover": False,
+    }
+    assert result.one("cicd.deployment_group", "web:deploymentgroup:by-hand") == {
+        "strategy": "blue_green",
+        "auto_rollback": True,
+        "alarm_rollback": False,
+        "manual_cutover": True,
     }
     assert result.one("cicd.deployment_group", "fn:deploymentgroup:canary")["strategy"] == "canary"
     assert result.one("cicd.deployment_group", "fn:deploymentgroup:custom")["strategy"] is None  # custom config: not read
