@@ -88,3 +88,30 @@ def test_ecs_service_autoscaling_and_databases(aws) -> None:
     sessions = result.one("compute.managed_database", "table/sessions")
     assert sessions["serverless"] is True and sessions["backup_retention_days"] == 35
     assert result.of("compute.kubernetes_cluster") == [] and result.status("eks.clusters") == {"ok"}
+
+
+def test_ecs_services_are_described_ten_a_call_per_cluster(aws) -> None:
+    """describe_services takes up to 10 services of one cluster: 12 + 1 services in two clusters = 3 calls, not 13."""
+    from cmm_scan.aws import clients
+
+    ecs = boto3.client("ecs", REGION)
+    for cluster, count in (("prod", 12), ("dev", 1)):
+        ecs.create_cluster(clusterName=cluster)
+        for i in range(count):
+            ecs.create_service(
+                cluster=cluster, serviceName=f"svc{i:02d}", desiredCount=i + 1, launchType="FARGATE", tags=[{"key": "n", "value": str(i)}]
+            )
+    calls: list[tuple[str, str]] = []
+    clients.call_listeners.append(lambda service, operation: calls.append((service, operation)))
+    try:
+        result = scan(["compute.container_service"])
+    finally:
+        clients.call_listeners.pop()
+    assert calls.count(("ecs", "DescribeServices")) == 3
+    assert len(result.of("compute.container_service")) == 13 and result.status("ecs.services") == {"ok"}
+    for i in range(12):  # every answer went back to its own service
+        service = result.one("compute.container_service", f"service/prod/svc{i:02d}")
+        assert (service["desired"], service["tags"], service["cluster"]) == (i + 1, {"n": str(i)}, "prod")
+    assert result.one("compute.container_service", "service/dev/svc00")["cluster"] == "dev"
+    assert not [c for c in result.coverage if c.collector.startswith("ecs.services/")]
+

@@ -6,6 +6,7 @@ Everything here is generic; a collector's behaviour lives in its YAML spec (docs
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,7 +22,7 @@ from cmm_scan.aws.clients import GLOBAL_REGION, AccountClients
 from cmm_scan.aws.errors import classify, error_code, worst
 from cmm_scan.aws.memo import Memo
 from cmm_scan.aws.permissions import declared_calls
-from cmm_scan.aws.spec import Attribute, Catalogue, Collector, Join, Lookup
+from cmm_scan.aws.spec import Attribute, Call, Catalogue, Collector, Join, Lookup
 from cmm_scan.models import Coverage, Fact
 
 AWS_ERRORS = (ClientError, BotoCoreError)
@@ -380,8 +381,11 @@ def _data_collector(spec: Collector, run: RegionRun, outcome: Outcome) -> Iterat
             items.append(item)
     # calls first (they may describe the item the joins match on), then joins, then derive
     failed: dict[int, set[str]] = {i: set() for i in range(len(items))}
-    for i, item in enumerate(items):
-        for call in spec.calls:
+    for call in spec.calls:  # call by call: a batched call needs every item's earlier calls done
+        if call.batch:
+            _follow_up_batched(spec, run, call, items, failed, outcome)
+            continue
+        for i, item in enumerate(items):
             _follow_up(spec, run, call, item, failed[i], outcome)
     for join in spec.joins:
         try:
@@ -397,7 +401,7 @@ def _data_collector(spec: Collector, run: RegionRun, outcome: Outcome) -> Iterat
         yield _fact_out(spec, run, item, item_failed)
 
 
-def _follow_up(spec: Collector, run: RegionRun, call: Any, item: dict[str, Any], failed: set[str], outcome: Outcome) -> None:
+def _follow_up(spec: Collector, run: RegionRun, call: Call, item: dict[str, Any], failed: set[str], outcome: Outcome) -> None:
     if call.when and not search(call.when, item):
         item[call.into] = None
         return
@@ -417,10 +421,52 @@ def _follow_up(spec: Collector, run: RegionRun, call: Any, item: dict[str, Any],
             outcome.problem(call.operation, status, reason)
             failed.add(call.into)
             result = None
+    _store(call, item, result)
+
+
+def _store(call: Call, item: dict[str, Any], result: Any) -> None:
     if call.into == ".":
         item.update(result or {})
     else:
         item[call.into] = result
+
+
+def _follow_up_batched(
+    spec: Collector, run: RegionRun, call: Call, items: list[dict[str, Any]], failed: dict[int, set[str]], outcome: Outcome
+) -> None:
+    """One call per `batch.size` items that share the other parameters; each result goes to the item its key names."""
+    assert call.batch
+    batch, service = call.batch, call.service or spec.service or ""
+    groups: dict[str, tuple[dict[str, Any], list[int]]] = {}  # the other parameters -> the items that share them
+    for i, item in enumerate(items):
+        if call.when and not search(call.when, item):
+            item[call.into] = None
+            continue
+        if search(batch.value, item) is None:
+            _store(call, item, None)
+            continue
+        params = {**run.fill(call.params), **{k: search(v, item) for k, v in call.args.items()}}
+        groups.setdefault(json.dumps(plain(params), sort_keys=True), (params, []))[1].append(i)
+    for params, members in groups.values():
+        for start in range(0, len(members), batch.size):
+            chunk = members[start : start + batch.size]
+            values = [search(batch.value, items[i]) for i in chunk]
+            try:
+                found = search(call.result, run.call(service, call.operation, {**params, batch.param: values})) or []
+                by_key = {_hashable(search(batch.key, r)): r for r in found}
+                answers = [by_key.get(_hashable(v)) for v in values]
+            except AWS_ERRORS as exc:
+                code = error_code(exc)
+                if code in call.errors:
+                    answers = [call.errors[code]] * len(chunk)
+                else:
+                    status, reason = classify(exc, set(spec.not_enabled))
+                    outcome.problem(call.operation, status, reason)
+                    for i in chunk:
+                        failed[i].add(call.into)
+                    answers = [None] * len(chunk)
+            for i, answer in zip(chunk, answers, strict=True):
+                _store(call, items[i], answer)
 
 
 def _value(attr: Attribute, item: dict[str, Any], failed: set[str]) -> Any:

@@ -36,8 +36,18 @@ class Derive(Attribute):
     into: str
 
 
+class Batch(_Spec):
+    """Ask about many items in one call (describe_services takes 10 services): each item's `value` goes into
+    the list parameter `param`, and each element of the call's `result` is matched back to its item by `key`."""
+
+    param: str = Field(description="the list parameter, e.g. services")
+    value: str = Field(description="JMESPath over the item: its entry in that list (items where it is null are not asked)")
+    size: int = Field(ge=1, description="most entries one call takes: the API's limit")
+    key: str = Field(description="JMESPath over one element of `result`: the entry it answers")
+
+
 class Call(_Spec):
-    """A follow-up call made once per item; its result is stored in the item under `into`."""
+    """A follow-up call made once per item (or per `batch` of items); its result is stored in the item under `into`."""
 
     into: str = Field(description="key the result is stored under, e.g. _versioning; '.' merges it into the item")
     service: str | None = None
@@ -49,6 +59,15 @@ class Call(_Spec):
     action: str | None = Field(default=None, description="IAM action, when not prefix:OperationName")
     errors: dict[str, Any] = Field(default_factory=dict, description="error code -> result meaning a known value")
     when: str | None = Field(default=None, description="JMESPath over the item; the call is skipped (null) when falsy")
+    batch: Batch | None = Field(default=None, description="one call for up to `size` items that share the other parameters")
+
+    @model_validator(mode="after")
+    def _batch(self) -> Call:
+        if self.batch and self.paginate:
+            raise ValueError(f"call {self.operation}: `batch` and `paginate` do not go together")
+        if self.batch and self.batch.param in self.args:
+            raise ValueError(f"call {self.operation}: `batch.param` {self.batch.param} is also in `args`")
+        return self
 
 
 class Join(_Spec):
