@@ -254,9 +254,12 @@ def test_nhi_auth_keys_without_store_is_level_2(tmp_path):
 
 
 @pytest.mark.parametrize(("people", "expected"), [(1, [2]), (2, [1, 2])])  # 1 of 6 = 17% <= 20%; 2 of 7 = 29%
-def test_nhi_auth_console_users_could_be_password_service_accounts(tmp_path, people, expected):
+def test_nhi_auth_users_with_password_and_keys_could_be_service_accounts(tmp_path, people, expected):
+    # A user with a console password and keys is a person on the command line, or a service account
+    # set up like a person ("usernames and passwords"); console users without keys are people.
     estate = nhi_estate(roles=0, users=5, key_age=400)
-    person(estate, people)
+    person(estate, people, active_keys=1)
+    person(estate, 10)
     result = score(estate, tmp_path, "sec.nhi_auth")
     assert result.possible_levels == expected
 

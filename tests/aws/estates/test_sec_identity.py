@@ -211,12 +211,23 @@ def test_nhi_auth_rotated_store_leaves_3_or_4(aws, tmp_path) -> None:
     assert_dont_know(answer(tmp_path, "sec.nhi_auth"), [3, 4])
 
 
-def test_nhi_auth_console_users_could_be_password_service_accounts(aws, tmp_path) -> None:
-    """Two services on keys, but two console users who might as well be service accounts signing in
-    with a password: 'basic usernames and passwords' (1) cannot be told from 'API keys' (2)."""
+def test_nhi_auth_people_on_the_console_do_not_make_passwords(aws, tmp_path) -> None:
+    """Two services on keys beside four people who sign in to the console (no keys): the software uses
+    'API keys that don't change often' (2), whatever the people do."""
     software("ci-bot")
     software("reports-job")
-    people("user", 2)
+    people("user", 4)
+    result = answer(tmp_path, "sec.nhi_auth")
+    assert result.answer == 2, explain(result)
+
+
+def test_nhi_auth_users_with_password_and_keys_could_be_service_accounts(aws, tmp_path) -> None:
+    """Two services on keys, and two users with both a console password and keys: people on the
+    command line, or service accounts set up like people on a password. 'Basic usernames and
+    passwords' (1) cannot be told from 'API keys' (2)."""
+    software("ci-bot")
+    software("reports-job")
+    people("svc", 2, mfa=None, keys=1)
     assert_dont_know(answer(tmp_path, "sec.nhi_auth"), [1, 2])
 
 
