@@ -223,11 +223,15 @@ def test_compute_threshold_override(tmp_path):
 # --- cost.geography ----------------------------------------------------------------------------
 
 
-def geo_estate(regions: int, *, backups_copied: int = 0, replicated: int = 0) -> Estate:
+def geo_estate(regions: int, *, backups_copied: int = 0, replicated: int = 0, running: int | None = None) -> Estate:
+    """`regions` scanned regions in use, the first `running` of them (default: all) running workloads;
+    a fifth region outside the scan."""
+    running = regions if running is None else running
     estate = Estate().covered("inventory.region", "storage.backup_plan", "storage.bucket")
     names = ["eu-west-2", "eu-west-1", "us-east-1", "eu-central-1"]
     for i, name in enumerate(names):
-        estate.fact("inventory.region", region=name, enabled=True, in_use=i < regions, uk=name == "eu-west-2")
+        estate.fact("inventory.region", region=name, enabled=True, scanned=True, in_use=i < regions, workloads=i < running, uk=i == 0)
+    estate.fact("inventory.region", region="ap-south-1", enabled=True, scanned=False, in_use=None, workloads=None, uk=False)
     estate.many(backups_copied, "storage.backup_plan", cross_region_copy=True, rules=1)
     estate.fact("storage.backup_plan", cross_region_copy=False, rules=1)
     estate.many(replicated, "storage.bucket", replication=True)
@@ -248,22 +252,38 @@ def test_geography_copies_to_another_region_is_level_2(tmp_path, copied, replica
     assert result.suggested_level == 2
 
 
+def test_geography_data_alone_in_a_second_region_is_level_2(tmp_path):
+    """Workloads in one region, only a bucket or volumes in another: 'another region for ... backup and recovery'."""
+    result = geo_estate(2, running=1).score(tmp_path, "cost.geography")
+    assert result.possible_levels == [2, 3]
+    assert result.suggested_level == 2
+
+
 @pytest.mark.parametrize("regions", [2, 3])
-def test_geography_several_regions_needs_a_person(tmp_path, regions):
+def test_geography_workloads_in_several_regions_needs_a_person(tmp_path, regions):
     result = geo_estate(regions).score(tmp_path, "cost.geography")
     assert_no_level(result)
-    assert 1 not in result.possible_levels
+    assert result.possible_levels == [2, 3, 4]
+
+
+def test_geography_unread_scanned_region_is_unknown(tmp_path):
+    """A scanned region whose resources could not all be read may hold workloads: not 'everything in one region'."""
+    estate = geo_estate(1)
+    estate.fact("inventory.region", region="eu-north-1", enabled=True, scanned=True, in_use=None, workloads=None, uk=False)
+    result = estate.score(tmp_path, "cost.geography")
+    assert_no_level(result)
+    assert 1 in result.possible_levels
 
 
 def test_geography_empty_account_is_not_applicable(tmp_path):
     estate = Estate().covered("inventory.region", "storage.backup_plan", "storage.bucket")
-    estate.fact("inventory.region", enabled=True, in_use=False, uk=True)
+    estate.fact("inventory.region", enabled=True, scanned=True, in_use=False, workloads=False, uk=True)
     assert estate.score(tmp_path, "cost.geography").status == "not_applicable"
 
 
 def test_geography_backup_plans_denied_is_unknown(tmp_path):
     estate = Estate().covered("storage.bucket")
-    estate.fact("inventory.region", enabled=True, in_use=True, uk=True)
+    estate.fact("inventory.region", enabled=True, scanned=True, in_use=True, workloads=True, uk=True)
     estate.denied("storage.backup_plan")
     assert_no_level(estate.score(tmp_path, "cost.geography"))
 
@@ -274,9 +294,21 @@ def test_geography_region_list_denied_in_one_account_is_unknown(tmp_path):
     assert_no_level(estate.score(tmp_path, "cost.geography"))
 
 
+def test_geography_accounts_in_the_same_region_are_one_region(tmp_path):
+    """Three accounts, all in London: 'Everything in one region'."""
+    estate = geo_estate(1)
+    for scope in (OTHER_SCOPE, "333333333333"):
+        estate.covered("inventory.region", "storage.backup_plan", "storage.bucket", scope=scope)
+        estate.fact("inventory.region", scope=scope, region="eu-west-2", enabled=True, scanned=True, in_use=True, workloads=True, uk=True)
+    result = estate.score(tmp_path, "cost.geography")
+    assert evidence(result, "regions_in_use").value.hi == 1
+    assert result.suggested_level == 1
+
+
 def test_geography_counts_regions_across_accounts(tmp_path):
     estate = geo_estate(1)
-    estate.fact("inventory.region", scope=OTHER_SCOPE, region="eu-west-1", enabled=True, in_use=True, uk=False)
+    ireland = {"enabled": True, "scanned": True, "in_use": True, "workloads": True, "uk": False}
+    estate.fact("inventory.region", scope=OTHER_SCOPE, region="eu-west-1", **ireland)
     result = estate.score(tmp_path, "cost.geography")
     regions = evidence(result, "regions_in_use")
     assert regions.value.lo == 2

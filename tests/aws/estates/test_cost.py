@@ -14,9 +14,10 @@ EKS node groups start no instances on moto, so worker nodes are an Auto Scaling 
 
 from __future__ import annotations
 
+import boto3
 import pytest
 
-from tests.aws.estates import REGION, answer, deny, explain
+from tests.aws.estates import ACCOUNT, REGION, answer, deny, explain
 from tests.aws.estates.compute import CPU, eks_cluster, functions, group, instances, services
 
 OTHER_REGION = "eu-west-1"
@@ -121,4 +122,84 @@ def test_compute_unread_instances_is_i_dont_know(aws, tmp_path, monkeypatch) -> 
     functions(3)
     deny(monkeypatch, "ec2:DescribeInstances")
     result = answer(tmp_path, "cost.compute")
+    assert no_answer(result), explain(result)
+
+
+# --- cost.geography: "How do you choose where to run workloads and store data?" --------------------
+
+BOTH = (REGION, OTHER_REGION)
+
+
+def _london_service() -> None:
+    """A small service in London: instances, a function and a bucket."""
+    instances(2)
+    functions(1)
+    boto3.client("s3", REGION).create_bucket(Bucket="london-data", CreateBucketConfiguration={"LocationConstraint": REGION})
+
+
+def test_geography_everything_in_london_is_level_1(aws, tmp_path) -> None:
+    """Level 1, 'Everything in one region.': instances, a function and a bucket in London; Ireland, also
+    scanned, holds only its default VPC."""
+    _london_service()
+    result = answer(tmp_path, "cost.geography", regions=BOTH)
+    assert result.answer == 1, explain(result)
+
+
+def test_geography_backups_copied_to_another_region_is_level_2(aws, tmp_path) -> None:
+    """Level 2, 'We use another region for non-production workloads or backup and recovery.': everything
+    runs in London and a backup plan copies recovery points to a vault in Ireland."""
+    _london_service()
+    boto3.client("backup", OTHER_REGION).create_backup_vault(BackupVaultName="dr")
+    backup = boto3.client("backup", REGION)
+    backup.create_backup_vault(BackupVaultName="primary")
+    copy = {"DestinationBackupVaultArn": f"arn:aws:backup:{OTHER_REGION}:{ACCOUNT}:backup-vault:dr", "Lifecycle": {"DeleteAfterDays": 35}}
+    rule = {"RuleName": "daily", "TargetBackupVaultName": "primary", "Lifecycle": {"DeleteAfterDays": 35}, "CopyActions": [copy]}
+    backup.create_backup_plan(BackupPlan={"BackupPlanName": "daily", "Rules": [rule]})
+    result = answer(tmp_path, "cost.geography", regions=BOTH)
+    assert result.answer == 2, explain(result)
+
+
+def test_geography_bucket_replicated_to_another_region_is_level_2(aws, tmp_path) -> None:
+    """Level 2, '... another region for ... backup and recovery': London's bucket replicates to a bucket
+    in Ireland, which holds the copy and runs nothing."""
+    _london_service()
+    s3 = boto3.client("s3", REGION)
+    replica = boto3.client("s3", OTHER_REGION)
+    replica.create_bucket(Bucket="ireland-replica", CreateBucketConfiguration={"LocationConstraint": OTHER_REGION})
+    for client, bucket in ((s3, "london-data"), (replica, "ireland-replica")):
+        client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_replication(
+        Bucket="london-data",
+        ReplicationConfiguration={
+            "Role": f"arn:aws:iam::{ACCOUNT}:role/replication",
+            "Rules": [{"ID": "dr", "Status": "Enabled", "Prefix": "", "Destination": {"Bucket": "arn:aws:s3:::ireland-replica"}}],
+        },
+    )
+    result = answer(tmp_path, "cost.geography", regions=BOTH)
+    assert result.answer == 2, explain(result)
+
+
+def test_geography_workloads_in_two_regions_is_i_dont_know(aws, tmp_path) -> None:
+    """Instances in London and Ireland: the second region may be for non-production (level 2), chosen on
+    cost or performance (3) or filled automatically (4); only people can say which."""
+    _london_service()
+    instances(2, region=OTHER_REGION)
+    result = answer(tmp_path, "cost.geography", regions=BOTH)
+    assert no_answer(result) and result.possible_levels == [2, 3, 4], explain(result)
+
+
+def test_geography_empty_account_is_not_applicable(aws, tmp_path) -> None:
+    """Never guess: default VPCs in every region are not 'everything in one region'; nothing runs, so the
+    question does not apply."""
+    result = answer(tmp_path, "cost.geography", regions=BOTH)
+    assert result.status == "not_applicable" and result.answer == 0, explain(result)
+
+
+@pytest.mark.parametrize("denied", ["lambda:ListFunctions", "s3:ListAllMyBuckets", "backup:ListBackupPlans"])
+def test_geography_unread_resources_or_copies_is_i_dont_know(aws, tmp_path, monkeypatch, denied: str) -> None:
+    """Never guess: with functions, buckets or backup plans unread, Ireland may hold workloads or London's
+    data may be copied there, so 'everything in one region' cannot be confirmed."""
+    _london_service()
+    deny(monkeypatch, denied)
+    result = answer(tmp_path, "cost.geography", regions=BOTH)
     assert no_answer(result), explain(result)
