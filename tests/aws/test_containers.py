@@ -115,3 +115,17 @@ def test_ecs_services_are_described_ten_a_call_per_cluster(aws) -> None:
     assert result.one("compute.container_service", "service/dev/svc00")["cluster"] == "dev"
     assert not [c for c in result.coverage if c.collector.startswith("ecs.services/")]
 
+
+def test_a_refused_batch_leaves_each_of_its_services_unread(aws, monkeypatch) -> None:
+    from tests.aws.iam_enforced import scan_as_user_allowed
+
+    ecs = boto3.client("ecs", REGION)
+    ecs.create_cluster(clusterName="prod")
+    for name in ("api", "worker"):
+        ecs.create_service(cluster="prod", serviceName=name, desiredCount=2, launchType="FARGATE")
+    scan_as_user_allowed(monkeypatch, ["sts:GetCallerIdentity", "ecs:List*", "application-autoscaling:Describe*"])
+    result = scan(["compute.container_service"])
+    assert result.status("ecs.services") == {"ok"}
+    # `error`, not `denied`: moto answers ECS's JSON protocol with an XML AccessDenied, which botocore reads as a bare 403
+    assert result.status("ecs.services/describe_services") in ({"denied"}, {"error"})
+    assert [f.attributes["desired"] for f in result.of("compute.container_service")] == [None, None]
