@@ -326,6 +326,14 @@ def test_user_identity_sso_mfa_and_checks_leaves_4_or_5(aws, tmp_path) -> None:
     assert_dont_know(answer(tmp_path, "sec.user_identity"), [4, 5])
 
 
+def test_user_identity_no_config_rule_is_open_on_moto(aws, tmp_path) -> None:
+    """MFA on root and the administrator, no Config identity rule: 'some automated checks' (3) turns on
+    whether a posture standard is on, and moto cannot list Security Hub standards, so 3 stays open."""
+    root_mfa()
+    person("admin", admin=True)
+    assert_dont_know(answer(tmp_path, "sec.user_identity"), [1, 2, 3])
+
+
 def test_user_identity_denied_config_rules_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
     """Never guess: the level-3 estate, but whether anything checks identity automatically cannot be read."""
     root_mfa()
