@@ -94,6 +94,71 @@ def test_conformance_packs_from_a_recorded_response(aws, monkeypatch) -> None:
     assert [key for key, _ in server.requests] == ["DescribeConformancePacks"]
 
 
+def _config_rule(name: str, identifier: str | None) -> dict:
+    source = (
+        {"Owner": "AWS", "SourceIdentifier": identifier}
+        if identifier
+        else {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:eu-west-2:123456789012:function:check"}
+    )
+    return {
+        "ConfigRuleName": name,
+        "ConfigRuleArn": f"arn:aws:config:eu-west-2:123456789012:config-rule/config-rule-{name}",
+        "Source": source,
+    }
+
+
+def _remediation(rule: str, automatic: bool) -> dict:
+    arn = f"arn:aws:config:eu-west-2:123456789012:remediation-configuration/{rule}/0000"
+    return {
+        "ConfigRuleName": rule,
+        "TargetType": "SSM_DOCUMENT",
+        "TargetId": "AWS-ConfigureS3BucketVersioning",
+        "Automatic": automatic,
+        "Arn": arn,
+    }
+
+
+def test_remediations_one_call_per_page_of_rules(aws, monkeypatch) -> None:
+    """Moto has no remediation API: served. 26 rules come in two pages, so two calls of at most 25 names."""
+    rules = [_config_rule(f"rule-{i:02d}", "S3_BUCKET_VERSIONING_ENABLED") for i in range(25)] + [_config_rule("custom", None)]
+    routes = {
+        # listed twice: once for the pages of names, once to join each remediation to its rule
+        "DescribeConfigRules": [(200, {"ConfigRules": rules[:25], "NextToken": "next"}), (200, {"ConfigRules": rules[25:]})] * 2,
+        "DescribeRemediationConfigurations": [
+            (200, {"RemediationConfigurations": [_remediation("rule-00", True), _remediation("rule-01", False)]}),
+            (200, {"RemediationConfigurations": [_remediation("custom", True)]}),
+        ],
+    }
+    with serving(monkeypatch, "CONFIG_SERVICE", routes) as server:
+        result = scan(["config.remediation"])
+    assert result.one("config.remediation", "rule-00/") == {
+        "rule": "rule-00",
+        "identifier": "S3_BUCKET_VERSIONING_ENABLED",
+        "automatic": True,
+    }
+    assert result.one("config.remediation", "rule-01/")["automatic"] is False
+    assert result.one("config.remediation", "custom/") == {"rule": "custom", "identifier": "none", "automatic": True}
+    asked = [len(body["ConfigRuleNames"]) for key, body in server.requests if key == "DescribeRemediationConfigurations"]
+    assert asked == [25, 1]
+    assert result.status("config.remediations") == {"ok"}
+
+
+def test_no_rules_is_no_remediation_call(aws) -> None:
+    result = scan(["config.remediation"])
+    assert result.of("config.remediation") == [] and result.status("config.remediations") == {"ok"}
+
+
+def test_remediations_denied_is_unknown(aws, monkeypatch) -> None:
+    denied = {"__type": "AccessDeniedException", "message": "not authorized to perform: config:DescribeRemediationConfigurations"}
+    routes = {
+        "DescribeConfigRules": [(200, {"ConfigRules": [_config_rule("a", "S3_BUCKET_VERSIONING_ENABLED")]})],
+        "DescribeRemediationConfigurations": [(400, denied)],
+    }
+    with serving(monkeypatch, "CONFIG_SERVICE", routes):
+        result = scan(["config.remediation"])
+    assert result.of("config.remediation") == [] and result.status("config.remediations") == {"denied"}
+
+
 def test_trails_denied(aws, monkeypatch) -> None:
     denied = {"__type": "AccessDeniedException", "message": "not authorized to perform: cloudtrail:DescribeTrails"}
     with serving(monkeypatch, "CLOUDTRAIL", {"DescribeTrails": [(400, denied)]}):

@@ -7,7 +7,7 @@ import pytest
 from tests.rules import OTHER_REGION, OTHER_SCOPE, assert_no_level, evidence, verdicts
 from tests.rules import GoldenEstate as Estate
 
-RETENTION_TYPES = ("storage.bucket", "logging.log_group", "compute.managed_database", "config.rule")
+RETENTION_TYPES = ("storage.bucket", "logging.log_group", "compute.managed_database", "config.rule", "config.remediation")
 
 
 def retention_estate(buckets_set: int, buckets_unset: int, logs_set: int, logs_unset: int, scope=None) -> Estate:
@@ -53,8 +53,10 @@ def test_retention_object_lock_counts_as_a_retention_setting(tmp_path):
 
 def test_retention_checks_are_evidence_not_a_level(tmp_path):
     estate = retention_estate(3, 0, 3, 0)
-    estate.fact("config.rule", identifier="CW_LOGGROUP_RETENTION_PERIOD_CHECK", remediation=True)
-    estate.fact("config.rule", identifier="S3_BUCKET_VERSIONING_ENABLED", remediation=False)
+    estate.fact("config.rule", identifier="CW_LOGGROUP_RETENTION_PERIOD_CHECK")
+    estate.fact("config.rule", identifier="S3_BUCKET_VERSIONING_ENABLED")
+    estate.fact("config.remediation", identifier="CW_LOGGROUP_RETENTION_PERIOD_CHECK", automatic=True)
+    estate.fact("config.remediation", identifier="S3_BUCKET_VERSIONING_ENABLED", automatic=True)
     result = estate.score(tmp_path, "data.retention")
     assert evidence(result, "retention_checks").value.lo == 1
     assert evidence(result, "retention_checks_remediated").value.lo == 1

@@ -193,15 +193,16 @@ def test_provisioning_threshold_override(tmp_path):
 
 # --- gov.policy_enforcement --------------------------------------------------------------------
 
-POLICY_TYPES = ("org.policy", "config.rule", "security.standard", "config.recorder")
+POLICY_TYPES = ("org.policy", "config.rule", "config.remediation", "security.standard", "config.recorder")
 
 
 def policy_estate(*, scps=0, rules=0, remediated=0, standards=0, recording=(0, 0)) -> Estate:
     estate = Estate().covered(*POLICY_TYPES)
     estate.fact("org.policy", policy_type="scp", aws_managed=True, attachments=5)  # FullAWSAccess
     estate.many(scps, "org.policy", policy_type="scp", aws_managed=False, attachments=2)
-    estate.many(rules, "config.rule", remediation=False)
-    estate.many(remediated, "config.rule", remediation=True)
+    estate.many(rules, "config.rule")
+    estate.many(remediated, "config.rule")
+    estate.many(remediated, "config.remediation", automatic=True)
     estate.many(standards, "security.standard", enabled=True)
     on, off = recording
     estate.many(on, "config.recorder", recording=True)
@@ -226,13 +227,29 @@ def test_policy_enforcement_narrows_but_processes_decide(tmp_path, setup, possib
     assert "met" not in verdicts(result).values()  # processes are part of every level
 
 
+def test_policy_enforcement_manual_remediation_is_not_enforcement(tmp_path):
+    estate = policy_estate(scps=2, rules=10, recording=(10, 0))
+    estate.many(3, "config.remediation", automatic=False)  # run by hand, on request
+    assert policy_estate(scps=2, rules=10, recording=(10, 0)).score(tmp_path, "gov.policy_enforcement").suggested_level == 4
+    assert estate.score(tmp_path, "gov.policy_enforcement").suggested_level == 4
+
+
+def test_policy_enforcement_remediation_unread_keeps_level_5_open(tmp_path):
+    """Rules, guardrails and recording, but the remediation configurations could not be read."""
+    estate = policy_estate(scps=2, rules=10, recording=(10, 0))
+    estate.denied("config.remediation")
+    result = estate.score(tmp_path, "gov.policy_enforcement")
+    assert_no_level(result)
+    assert result.possible_levels == [4, 5]
+
+
 def test_policy_enforcement_default_allow_all_is_not_a_guardrail(tmp_path):
     result = policy_estate().score(tmp_path, "gov.policy_enforcement")
     assert evidence(result, "preventive_guardrails").value.hi == 0
 
 
 def test_policy_enforcement_org_policies_unread_leave_low_levels_open(tmp_path):
-    estate = Estate().covered("config.rule", "security.standard", "config.recorder").denied("org.policy")
+    estate = Estate().covered("config.rule", "config.remediation", "security.standard", "config.recorder").denied("org.policy")
     result = estate.score(tmp_path, "gov.policy_enforcement")
     assert_no_level(result)
     assert result.possible_levels == [1, 2, 3, 4]  # no remediation seen: level 5 is out either way
