@@ -10,6 +10,12 @@ Exports (`bcm-data-exports`) and the Cost and Usage Report API are not implement
 are served from recorded responses here; no AWS collector reads data exports yet (the fact type
 `cost.data_export` has no AWS source), so carbon and detailed billing exports are always "not read".
 EKS node groups start no instances on moto, so worker nodes are an Auto Scaling group tagged as EKS tags them.
+Under IAM enforcement moto checks Budgets reads as budgets:Describe* (AWS authorises them all with
+budgets:ViewBudget), and answers a denied Lambda call in XML, which the scan reports as an error rather
+than a denial; either way the fact type is incomplete.
+
+cost.spend, cost.sustainability and tech.stack set no level from configuration (see their rules): their
+estates check that the evidence is read from moto and that the answer stays 0 however rich it is.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import pytest
 
 from tests.aws.estates import ACCOUNT, REGION, answer, deny, explain
 from tests.aws.estates.compute import CPU, eks_cluster, functions, group, instances, services
+from tests.aws.fixture_server import recorded, serving
 
 OTHER_REGION = "eu-west-1"
 
@@ -203,3 +210,140 @@ def test_geography_unread_resources_or_copies_is_i_dont_know(aws, tmp_path, monk
     deny(monkeypatch, denied)
     result = answer(tmp_path, "cost.geography", regions=BOTH)
     assert no_answer(result), explain(result)
+
+
+# --- cost.spend: "How do you manage costs?" (evidence only) -------------------------------------------
+
+COST_TAGS = [{"ResourceType": "instance", "Tags": [{"Key": "CostCentre", "Value": "digital"}, {"Key": "Owner", "Value": "payments"}]}]
+
+
+def _budgets() -> None:
+    """A whole-bill budget alerting finance on actual spend and a team budget for EC2 alerting on forecast."""
+    budgets = boto3.client("budgets", "us-east-1")
+    limit = {"BudgetLimit": {"Amount": "1000", "Unit": "USD"}, "TimeUnit": "MONTHLY", "BudgetType": "COST"}
+    actual = {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 100}
+    forecast = {"NotificationType": "FORECASTED", "ComparisonOperator": "GREATER_THAN", "Threshold": 80}
+
+    def email(who: str) -> dict[str, str]:
+        return {"SubscriptionType": "EMAIL", "Address": f"{who}@example.gov.uk"}
+
+    budgets.create_budget(
+        AccountId=ACCOUNT,
+        Budget={"BudgetName": "whole-bill", **limit},
+        NotificationsWithSubscribers=[
+            {"Notification": actual, "Subscribers": [{"SubscriptionType": "EMAIL", "Address": "finance@example.gov.uk"}]}
+        ],
+    )
+    budgets.create_budget(
+        AccountId=ACCOUNT,
+        Budget={"BudgetName": "team-ec2", **limit, "CostFilters": {"Service": ["Amazon Elastic Compute Cloud - Compute"]}},
+        NotificationsWithSubscribers=[
+            {"Notification": forecast, "Subscribers": [{"SubscriptionType": "EMAIL", "Address": "team@example.gov.uk"}]}
+        ],
+    )
+
+
+def test_spend_full_cost_tooling_is_still_for_a_person(aws, tmp_path, monkeypatch) -> None:
+    """Level 5 reads 'We manage cost as a team, get alerts and look for savings.': budgets alerting finance
+    and a team on actual and forecast spend, a subscribed anomaly monitor and cost-tagged instances show the
+    alerts, but not a team practice or a habit of looking for savings (nor levels 2-4: finance planning,
+    automation, developers considering cost). The scan reports the evidence and answers 0."""
+    _budgets()
+    instances(3, TagSpecifications=COST_TAGS)
+    routes = {
+        "GetAnomalyMonitors": [(200, recorded("ce-get-anomaly-monitors.json"))],
+        "GetAnomalySubscriptions": [(200, recorded("ce-get-anomaly-subscriptions.json"))],
+    }
+    with serving(monkeypatch, "COST_EXPLORER", routes):
+        result = answer(tmp_path, "cost.spend")
+    assert no_answer(result) and result.status != "not_applicable", explain(result)
+    assert evidence(result, "alerting_budgets").value.lo == 2, explain(result)
+    assert evidence(result, "forecast_budgets").value.lo == 1 and evidence(result, "scoped_budgets").value.lo == 1, explain(result)
+    assert evidence(result, "subscribed_anomaly_monitors").value.lo == 1, explain(result)
+    assert evidence(result, "cost_tagged").value.lo == 1.0, explain(result)
+
+
+def test_spend_without_budgets_is_not_level_1(aws, tmp_path) -> None:
+    """Never guess: no budgets in this account does not mean 'only finance sees spending reports' (level 1);
+    budgets often sit in the payer account or a FinOps tool."""
+    instances(2)
+    result = answer(tmp_path, "cost.spend")
+    assert no_answer(result), explain(result)
+    assert evidence(result, "alerting_budgets").value.hi == 0, explain(result)
+
+
+def test_spend_budgets_denied_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
+    """Never guess: budgets that cannot be read are not 'no budgets'."""
+    _budgets()
+    # AWS authorises every Budgets read with budgets:ViewBudget; moto checks the operation names instead
+    deny(monkeypatch, "budgets:ViewBudget", "budgets:DescribeBudgets", "budgets:DescribeNotificationsForBudget")
+    result = answer(tmp_path, "cost.spend")
+    assert no_answer(result), explain(result)
+    assert not evidence(result, "alerting_budgets").complete, explain(result)
+
+
+# --- cost.sustainability: "How do you track sustainability?" (evidence only) -------------------------
+
+
+def test_sustainability_levers_without_measurement_is_for_a_person(aws, tmp_path) -> None:
+    """Level 4 reads 'We monitor sustainability and make changes to improve.': Graviton instances, spot
+    capacity, arm64 functions and an office-hours schedule are changes that could serve it, but they are
+    usually chosen for cost and show no monitoring, goals or targets (levels 2-3). Answer 0, with evidence."""
+    instances(3, instance_type="t4g.micro")
+    instances(1, instance_type="m5.large", InstanceMarketOptions={"MarketType": "spot"})
+    functions(2, arm=True)
+    group("dev", 2, schedule=True, instance_type="t4g.micro")
+    result = answer(tmp_path, "cost.sustainability")
+    assert no_answer(result), explain(result)
+    assert evidence(result, "arm_instances").value.lo == pytest.approx(5 / 6), explain(result)
+    assert evidence(result, "spot_instances").value.lo == pytest.approx(1 / 6), explain(result)
+    assert evidence(result, "arm_functions").value.lo == 1.0 and evidence(result, "scheduled_groups").value.lo == 1, explain(result)
+    assert evidence(result, "carbon_exports").value.lo is None, explain(result)  # no AWS collector for data exports yet
+
+
+def test_sustainability_empty_account_is_not_level_1(aws, tmp_path) -> None:
+    """Never guess: nothing visible is not 'We don't track sustainability ourselves' (level 1): carbon figures
+    read in the console leave no trace."""
+    result = answer(tmp_path, "cost.sustainability")
+    assert no_answer(result), explain(result)
+
+
+def test_sustainability_instances_denied_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
+    """Never guess: with instances unread the ARM and spot shares are unknown; still answer 0."""
+    instances(2, instance_type="t4g.micro")
+    deny(monkeypatch, "ec2:DescribeInstances")
+    result = answer(tmp_path, "cost.sustainability")
+    assert no_answer(result), explain(result)
+    assert not evidence(result, "arm_instances").complete, explain(result)
+
+
+# --- tech.stack: "What best describes your current technology stack?" (evidence only) ---------------
+
+
+def test_stack_of_many_small_units_is_for_a_person(aws, tmp_path) -> None:
+    """Level 5 reads 'All systems are made of small parts that can run and be tested on their own': eight
+    functions and three container services are many deployable units, but whether they release and test
+    independently, or belong to one tightly coupled system (level 3), is not in configuration. Answer 0."""
+    functions(8)
+    services("orders", 3)
+    result = answer(tmp_path, "tech.stack")
+    assert no_answer(result), explain(result)
+    assert evidence(result, "functions").value.lo == 8 and evidence(result, "container_services").value.lo == 3, explain(result)
+
+
+def test_stack_of_one_large_vm_is_for_a_person(aws, tmp_path) -> None:
+    """Level 1 reads 'Most systems are large, single applications': one large VM may hold a monolith, or a
+    well-structured application split into modules (level 2); configuration cannot tell. Answer 0."""
+    instances(1, instance_type="m5.4xlarge")
+    result = answer(tmp_path, "tech.stack")
+    assert no_answer(result), explain(result)
+    assert evidence(result, "standalone_vms").value.lo == 1, explain(result)
+
+
+def test_stack_units_denied_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
+    """Never guess: unread functions leave the unit count open; still answer 0."""
+    functions(2)
+    deny(monkeypatch, "lambda:ListFunctions")
+    result = answer(tmp_path, "tech.stack")
+    assert no_answer(result), explain(result)
+    assert not evidence(result, "functions").complete, explain(result)
