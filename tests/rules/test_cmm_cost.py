@@ -20,12 +20,13 @@ COMPUTE_TYPES = (
 # --- cost.capacity ---------------------------------------------------------------------------
 
 
-def capacity_estate(scaled: int, static: int, *, scheduled: int = 0, advanced: bool = False, **extra) -> Estate:
+def capacity_estate(scaled: int, static: int, *, scheduled: int = 0, advanced: bool = False, kinds: list[str] | None = None) -> Estate:
     estate = Estate().covered(*CAPACITY_TYPES)
     estate.many(scaled, "compute.instance", state="running", autoscaled=True)
     estate.many(static, "compute.instance", state="running", autoscaled=False)
+    kinds = kinds or (["queue"] if advanced else ["cpu"])
     if scaled:
-        estate.fact("compute.autoscaling_group", dynamic=True, advanced_metrics=advanced, scheduled_only=False)
+        estate.fact("compute.autoscaling_group", dynamic=True, metric_kinds=kinds, scheduled_only=False)
     estate.many(scheduled, "compute.autoscaling_group", dynamic=False, scheduled_only=True)
     return estate
 
@@ -48,6 +49,32 @@ def test_capacity_levels(tmp_path, scaled, static, scheduled, advanced, level):
     result = capacity_estate(scaled, static, scheduled=scheduled, advanced=advanced).score(tmp_path, "cost.capacity")
     assert result.suggested_level == level, result.reasons
     assert result.answer == level
+
+
+@pytest.mark.parametrize(
+    ("kinds", "level"),
+    [
+        (["cpu"], 4),
+        (["request_count"], 4),  # load-balancer requests per target: "standard throughput", a basic metric
+        (["cpu", "network"], 4),
+        (["queue"], 5),
+        (["custom"], 5),
+        (["predictive"], 5),
+        (["cpu", "custom"], 5),
+    ],
+)
+def test_capacity_level_5_needs_application_metrics(tmp_path, kinds, level):
+    result = capacity_estate(10, 0, kinds=kinds).score(tmp_path, "cost.capacity")
+    assert result.suggested_level == level, result.reasons
+
+
+def test_capacity_unread_policy_metric_is_not_level_5(tmp_path):
+    estate = Estate().covered(*CAPACITY_TYPES)
+    estate.many(10, "compute.instance", state="running", autoscaled=True)
+    estate.fact("compute.autoscaling_group", dynamic=True, scheduled_only=False)  # metric_kinds not read
+    result = estate.score(tmp_path, "cost.capacity")
+    assert result.possible_levels == [4, 5]
+    assert result.suggested_level is None
 
 
 def test_capacity_static_container_service_keeps_vm_estate_below_5(tmp_path):

@@ -29,6 +29,23 @@ QUEUE = {
         "TargetValue": 100,
     },
 }
+REQUESTS = {
+    "PolicyType": "TargetTrackingScaling",
+    "TargetTrackingConfiguration": {
+        "PredefinedMetricSpecification": {
+            "PredefinedMetricType": "ALBRequestCountPerTarget",
+            "ResourceLabel": "app/web/1234567890abcdef/targetgroup/web/1234567890abcdef",
+        },
+        "TargetValue": 1000,
+    },
+}
+PREDICTIVE = {
+    "PolicyType": "PredictiveScaling",
+    "PredictiveScalingConfiguration": {
+        "MetricSpecifications": [{"TargetValue": 40, "PredefinedMetricPairSpecification": {"PredefinedMetricType": "ASGCPUUtilization"}}],
+        "Mode": "ForecastAndScale",
+    },
+}
 ECS_CPU = {
     "PolicyType": "TargetTrackingScaling",
     "TargetTrackingScalingPolicyConfiguration": {

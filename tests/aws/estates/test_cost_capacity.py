@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.aws.estates import REGION, answer, deny, explain
-from tests.aws.estates.compute import CPU, QUEUE, functions, group, instances, services
+from tests.aws.estates.compute import CPU, PREDICTIVE, QUEUE, REQUESTS, functions, group, instances, services
 
 OTHER_REGION = "eu-west-1"
 
@@ -47,6 +47,25 @@ def test_everything_scaling_on_application_metrics_is_level_5(aws, tmp_path) -> 
     """'Everything scales automatically', driven by a queue-backlog metric rather than CPU."""
     group("web", 3, QUEUE)
     group("workers", 2, QUEUE)
+    result = answer(tmp_path, "cost.capacity")
+    assert result.answer == 5, explain(result)
+
+
+def test_everything_scaling_on_request_count_is_level_4(aws, tmp_path) -> None:
+    """Level 4, 'Most systems scale automatically' (report: 'Widespread Autoscaling with Basic Metrics ...
+    CPU, memory, or standard throughput'): every group tracks load-balancer requests per target, a standard
+    throughput metric, not an application one."""
+    group("web", 3, REQUESTS)
+    group("api", 2, REQUESTS)
+    result = answer(tmp_path, "cost.capacity")
+    assert result.answer == 4, explain(result)
+
+
+def test_everything_scaling_predictively_is_level_5(aws, tmp_path) -> None:
+    """Level 5, 'Everything scales automatically' (report: 'Advanced Autoscaling', which names predictive
+    scaling): both groups forecast demand and scale ahead of it."""
+    group("web", 3, PREDICTIVE)
+    group("api", 2, QUEUE)
     result = answer(tmp_path, "cost.capacity")
     assert result.answer == 5, explain(result)
 
