@@ -129,3 +129,46 @@ def test_a_refused_batch_leaves_each_of_its_services_unread(aws, monkeypatch) ->
     # `error`, not `denied`: moto answers ECS's JSON protocol with an XML AccessDenied, which botocore reads as a bare 403
     assert result.status("ecs.services/describe_services") in ({"denied"}, {"error"})
     assert [f.attributes["desired"] for f in result.of("compute.container_service")] == [None, None]
+    # how it is released is unknown too, not the rolling default
+    assert [f.attributes["deployment_strategy"] for f in result.of("compute.container_service")] == [None, None]
+    assert [f.attributes["circuit_breaker_rollback"] for f in result.of("compute.container_service")] == [None, None]
+
+
+def test_ecs_native_blue_green_canary_and_linear_are_progressive(aws, monkeypatch) -> None:
+    """ECS's own deployment strategies (deploymentConfiguration.strategy), served: moto drops deploymentConfiguration."""
+    from tests.aws.fixture_server import serving
+
+    cluster = "arn:aws:ecs:eu-west-2:123456789012:cluster/prod"
+    strategies = {"bg": "BLUE_GREEN", "canary": "CANARY", "linear": "LINEAR", "rolling": "ROLLING", "plain": None}
+    services = []
+    for name, strategy in strategies.items():
+        service = {
+            "serviceArn": f"arn:aws:ecs:eu-west-2:123456789012:service/prod/{name}",
+            "serviceName": name,
+            "clusterArn": cluster,
+            "desiredCount": 2,
+            "deploymentController": {"type": "ECS"},
+            "deploymentConfiguration": {
+                "maximumPercent": 200,
+                "minimumHealthyPercent": 100,
+                **({"strategy": strategy} if strategy else {}),
+            },
+        }
+        services.append(service)
+    services.append({**services[-1], "serviceArn": services[-1]["serviceArn"] + "-cd", "deploymentController": {"type": "CODE_DEPLOY"}})
+    routes = {
+        "ListClusters": [(200, {"clusterArns": [cluster]})],
+        "ListServices": [(200, {"serviceArns": [s["serviceArn"] for s in services]})],
+        "DescribeServices": [(200, {"services": services, "failures": []})],
+    }
+    with serving(monkeypatch, "ECS", routes):
+        result = scan(["compute.container_service"])
+    found = {f.resource_id.rsplit("/", 1)[-1]: f.attributes["deployment_strategy"] for f in result.of("compute.container_service")}
+    assert found == {
+        "bg": "blue_green",
+        "canary": "canary",
+        "linear": "linear",
+        "rolling": "rolling",
+        "plain": "rolling",
+        "plain-cd": "blue_green",
+    }
