@@ -466,9 +466,15 @@ def test_staff_identity_direct_saml_with_local_people_is_unknown(tmp_path):
 # --- sec.privileged_insider --------------------------------------------------------------------
 
 
+def account(estate: Estate, scope: str = A) -> None:
+    """One scanned account: the rules count accounts by their password-policy fact (read in each,
+    set or not), which moto also gives; its credential report has no root row."""
+    estate.fact("identity.password_policy", scope=scope, region="global", present=False)
+
+
 def insider_estate(org_trail: bool = True, locked: bool = True, guardduty: int = 20, of: int = 20, alerts: bool = True) -> Estate:
     estate = Estate()
-    root(estate)
+    account(estate)
     estate.fact(
         "audit.trail", logging=True, multi_region=True, organization_trail=org_trail, log_validation=True, destination_locked=locked
     )
@@ -484,7 +490,20 @@ def insider_estate(org_trail: bool = True, locked: bool = True, guardduty: int =
 def test_insider_central_immutable_checked_logs_is_level_4(tmp_path):
     result = score(insider_estate(), tmp_path, "sec.privileged_insider")
     assert verdicts(result)[4] == "met"
-    assert result.possible_levels == [4, 5]  # legal audits (5) are for a person
+    assert result.possible_levels == [4, 5]  # legal audits (5) leave no trace in configuration
+    assert result.answer == 4 and result.tie_break  # the rule's 4/5 tie-break reads the level 4 it sees
+
+
+def test_insider_per_account_trail_locked_is_level_4(tmp_path):
+    # no organisation trail, but the one account has its own validated trail into a locked bucket
+    result = score(insider_estate(org_trail=False), tmp_path, "sec.privileged_insider")
+    assert result.answer == 4
+
+
+def test_insider_tie_break_never_covers_an_unread_account_list(tmp_path):
+    estate = insider_estate(org_trail=False)
+    estate.denied("identity.password_policy", region="global")
+    result = score(estate, tmp_path, "sec.privileged_insider")
     assert result.answer == 0
 
 
@@ -496,20 +515,20 @@ def test_insider_unlocked_logs_leave_4_open_not_met(tmp_path):
 
 def test_insider_account_without_trail_rules_out_4(tmp_path):
     estate = insider_estate(org_trail=False)
-    root(estate, scope=B)  # second account, no trail there
+    account(estate, scope=B)  # second account, no trail there
     estate.covered("audit.trail", scope=B)
     result = score(estate, tmp_path, "sec.privileged_insider")
     assert result.possible_levels == [2, 3]
 
 
 def test_insider_guardduty_coverage_boundary(tmp_path):
-    assert score(insider_estate(guardduty=19, of=20), tmp_path, "sec.privileged_insider").possible_levels == [4, 5]
+    assert score(insider_estate(guardduty=19, of=20), tmp_path, "sec.privileged_insider").answer == 4
     assert score(insider_estate(guardduty=18, of=20), tmp_path, "sec.privileged_insider").possible_levels == [2, 3, 4, 5]
 
 
 def test_insider_no_trail_at_all(tmp_path):
     estate = Estate()
-    root(estate)
+    account(estate)
     estate.covered("audit.trail", "security.service", "monitoring.event_rule")
     result = score(estate, tmp_path, "sec.privileged_insider")
     assert result.possible_levels == [1, 2, 3]
@@ -517,7 +536,7 @@ def test_insider_no_trail_at_all(tmp_path):
 
 def test_insider_denied_trails_is_unknown(tmp_path):
     estate = Estate()
-    root(estate)
+    account(estate)
     estate.denied("audit.trail").covered("security.service", "monitoring.event_rule")
     result = score(estate, tmp_path, "sec.privileged_insider")
     assert result.answer == 0

@@ -106,9 +106,15 @@ def test_iam_empty_is_not_applicable(tmp_path):
 # --- csmm.security_monitoring ---------------------------------------------------------------------
 
 
+def account(estate: Estate, scope: str = A) -> None:
+    """One scanned account: the rules count accounts by their password-policy fact (read in each,
+    set or not), which moto also gives; its credential report has no root row."""
+    estate.fact("identity.password_policy", scope=scope, region="global", present=False)
+
+
 def monitoring_estate(org_trail: bool = True, guardduty: int = 20, of: int = 20, flow: bool = True, routed: bool = True) -> Estate:
     estate = Estate()
-    root(estate)
+    account(estate)
     estate.fact("audit.trail", logging=True, multi_region=True, organization_trail=org_trail)
     for i in range(of):
         estate.fact("security.service", region=f"r{i}", service="guardduty", enabled=i < guardduty)
@@ -122,14 +128,14 @@ def monitoring_estate(org_trail: bool = True, guardduty: int = 20, of: int = 20,
 
 def test_monitoring_nothing_is_level_1(tmp_path):
     estate = Estate()
-    root(estate)
+    account(estate)
     estate.covered("audit.trail", "security.service", "network.vpc", "monitoring.event_rule")
     assert score(estate, tmp_path, "csmm.security_monitoring").answer == 1
 
 
 def test_monitoring_some_accounts_is_level_2(tmp_path):
     estate = monitoring_estate(org_trail=False)
-    root(estate, scope=B)
+    account(estate, scope=B)
     estate.covered("audit.trail", scope=B)
     result = score(estate, tmp_path, "csmm.security_monitoring")
     assert result.answer == 2  # logs in one of two accounts: "aggregated across some accounts"
@@ -142,17 +148,30 @@ def test_monitoring_all_accounts_without_detectors_is_2_or_3(tmp_path):
     assert result.possible_levels == [2, 3]
 
 
-def test_monitoring_comprehensive_is_4_or_5(tmp_path):
+def test_monitoring_comprehensive_is_level_4(tmp_path):
     result = score(monitoring_estate(), tmp_path, "csmm.security_monitoring")
     assert result.possible_levels == [4, 5]  # other providers in use are not in this snapshot
-    assert result.answer == 0
+    assert result.answer == 4 and result.tie_break  # the 4/5 tie-break reads the level 4 this cloud shows
+
+
+def test_monitoring_inconsistent_detectors_everywhere_logged_is_level_3(tmp_path):
+    # "Initial alerts/threat detectors ..., but inconsistently in place": beyond level 2's "some accounts"
+    result = score(monitoring_estate(guardduty=3, of=20), tmp_path, "csmm.security_monitoring")
+    assert result.answer == 3
+
+
+def test_monitoring_tie_break_never_covers_unread_routing(tmp_path):
+    estate = monitoring_estate(routed=False)
+    estate.denied("monitoring.event_rule", region="eu-west-1")
+    result = score(estate, tmp_path, "csmm.security_monitoring")
+    assert result.possible_levels == [4, 5] and result.answer == 0
 
 
 def test_monitoring_detector_boundary_and_override(tmp_path):
     estate = monitoring_estate(guardduty=18, of=20)  # 90% < 95%
-    assert score(estate, tmp_path, "csmm.security_monitoring").possible_levels == [2, 3]
+    assert score(estate, tmp_path, "csmm.security_monitoring").answer == 3
     relaxed = score(estate, tmp_path, "csmm.security_monitoring", overrides={"csmm.security_monitoring": {"detector_coverage": 0.9}})
-    assert relaxed.possible_levels == [4, 5]
+    assert relaxed.possible_levels == [4, 5] and relaxed.answer == 4
 
 
 def test_monitoring_without_flow_logs_keeps_3_to_5_open(tmp_path):
@@ -163,7 +182,7 @@ def test_monitoring_without_flow_logs_keeps_3_to_5_open(tmp_path):
 
 def test_monitoring_denied_trails_is_unknown(tmp_path):
     estate = Estate()
-    root(estate)
+    account(estate)
     estate.denied("audit.trail").covered("security.service", "network.vpc", "monitoring.event_rule")
     assert score(estate, tmp_path, "csmm.security_monitoring").answer == 0
 
@@ -281,17 +300,34 @@ def test_data_empty_is_not_applicable(tmp_path):
 
 
 def test_network_open_admin_ports_is_1_to_3(tmp_path):
-    estate = Estate().covered("network.vpc")
+    estate = Estate()
+    estate.fact("network.vpc", is_default=False, flow_logs=False)
     estate.fact("network.security_group", in_use=True, admin_ports_open=True)
     estate.fact("network.security_group", in_use=True, admin_ports_open=False)
     assert score(estate, tmp_path, "csmm.network_security").possible_levels == [1, 2, 3]
 
 
 def test_network_unused_open_group_does_not_count(tmp_path):
-    estate = Estate().covered("network.vpc")
+    estate = Estate()
+    estate.fact("network.vpc", is_default=False, flow_logs=False)
     estate.fact("network.security_group", in_use=False, admin_ports_open=True)
     estate.fact("network.security_group", in_use=True, admin_ports_open=False)
     assert score(estate, tmp_path, "csmm.network_security").possible_levels == [2, 3, 4, 5]
+
+
+def test_network_open_admin_ports_without_a_built_network_is_level_1(tmp_path):
+    # only the provider's default VPC: nothing was "manually built to defined cloud standards" (2) or segmented (3)
+    estate = Estate()
+    estate.fact("network.vpc", is_default=True, flow_logs=False)
+    estate.fact("network.security_group", in_use=True, admin_ports_open=True)
+    result = score(estate, tmp_path, "csmm.network_security")
+    assert result.answer == 1
+
+
+def test_network_unread_vpcs_keep_2_and_3_open(tmp_path):
+    estate = Estate().denied("network.vpc")
+    estate.fact("network.security_group", in_use=True, admin_ports_open=True)
+    assert score(estate, tmp_path, "csmm.network_security").possible_levels == [1, 2, 3]
 
 
 def test_network_denied_groups_is_unknown(tmp_path):

@@ -202,9 +202,9 @@ def test_geography_empty_account_is_not_applicable(aws, tmp_path) -> None:
     assert result.status == "not_applicable" and result.answer == 0, explain(result)
 
 
-@pytest.mark.parametrize("denied", ["lambda:ListFunctions", "s3:ListAllMyBuckets", "backup:ListBackupPlans"])
+@pytest.mark.parametrize("denied", ["ec2:DescribeRegions", "lambda:ListFunctions", "s3:ListAllMyBuckets", "backup:ListBackupPlans"])
 def test_geography_unread_resources_or_copies_is_i_dont_know(aws, tmp_path, monkeypatch, denied: str) -> None:
-    """Never guess: with functions, buckets or backup plans unread, Ireland may hold workloads or London's
+    """Never guess: with the regions, functions, buckets or backup plans unread, Ireland may hold workloads or London's
     data may be copied there, so 'everything in one region' cannot be confirmed."""
     _london_service()
     deny(monkeypatch, denied)
