@@ -345,7 +345,7 @@ def resilience_estate(regions: int = 1, iac: int = 0, total: int = 100, basic: b
     else:
         estate.covered("storage.backup_plan")
     for i in range(regions):
-        estate.fact("compute.instance", region=f"eu-r{i}", state="running")
+        estate.fact("inventory.region", region=f"eu-r{i}", enabled=True, scanned=True, in_use=True, workloads=True)
     estate.fact("activity.changes", window_days=90, total=total, iac=iac)
     return estate
 
@@ -381,20 +381,18 @@ def test_resilience_no_changes_in_window_is_not_no_iac(tmp_path):
     assert result.possible_levels == [2, 3, 4, 5]
 
 
-def test_resilience_default_network_in_every_region_is_not_multi_region(tmp_path):
+def test_resilience_data_alone_elsewhere_is_not_multi_region(tmp_path):
     estate = resilience_estate(regions=1, iac=60)
-    for region in ("eu-r0", "eu-r1", "eu-r2"):  # default VPCs and per-region settings are everywhere
-        estate.fact("network.vpc", region=region, is_default=True)
-        estate.fact("inventory.region", region=region, in_use=True, enabled=True)
-    estate.fact("compute.instance", region="eu-r1", state="terminated")  # gone: not a workload there
+    estate.fact("inventory.region", region="eu-r1", enabled=True, scanned=True, in_use=True, workloads=False)  # a bucket only
+    estate.fact("inventory.region", region="eu-r2", enabled=True, scanned=False, in_use=None, workloads=None)  # not scanned
     assert score(estate, tmp_path, "csmm.resilience").answer == 2
 
 
 def test_resilience_denied_activity_is_unknown(tmp_path):
     estate = Estate().covered("compute.managed_database", "storage.bucket", "compute.autoscaling_group")
     estate.fact("storage.backup_plan", rules=1, cross_region_copy=False)
-    estate.fact("compute.managed_database", region="eu-west-2", backup_retention_days=7, multi_az=False)
-    estate.fact("compute.managed_database", region="eu-west-1", backup_retention_days=7, multi_az=False)
+    for region in ("eu-west-2", "eu-west-1"):
+        estate.fact("inventory.region", region=region, enabled=True, scanned=True, in_use=True, workloads=True)
     estate.denied("activity.changes")
     assert score(estate, tmp_path, "csmm.resilience").possible_levels == [2, 3, 4, 5]
 
@@ -444,7 +442,8 @@ def full_posture_estate() -> Estate:
     estate = Estate()
     estate.fact("security.standard", name="CIS", enabled=True)
     estate.fact("org.policy", region="global", policy_type="scp", aws_managed=False, attachments=3)
-    estate.fact("config.rule", name="restricted-ssh", remediation=True)
+    estate.fact("config.rule", name="restricted-ssh")
+    estate.fact("config.remediation", rule="restricted-ssh", automatic=True)
     estate.fact("config.recorder", recording=True)
     estate.fact("config.aggregator", region="global", organization=True)
     estate.fact("monitoring.event_rule", security_events=True, targets=1)
@@ -469,6 +468,7 @@ def test_evidence_only_categories_rule_nothing_out_on_absence(tmp_path, rule_id)
         "security.standard",
         "org.policy",
         "config.rule",
+        "config.remediation",
         "config.recorder",
         "config.aggregator",
         "monitoring.event_rule",
