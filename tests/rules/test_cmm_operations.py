@@ -10,12 +10,22 @@ from tests.rules import GoldenEstate as Estate
 CICD_TYPES = ("activity.changes", "cicd.pipeline", "identity.federation_provider")
 
 
-def unit(estate: Estate, n: int, *, pipeline: int, console: int, scope_base: int = 1) -> None:
-    """n account-regions (each its own account) with this many pipeline and console writes."""
+def unit(estate: Estate, n: int, *, pipeline: int, console: int, scope_base: int = 1, ci_iac: int = 0) -> None:
+    """n account-regions (each its own account) with this many pipeline and console writes, and IaC writes by CI jobs."""
     for i in range(n):
         scope = f"{scope_base + i:012d}"
         estate.covered(*CICD_TYPES, scope=scope)
-        estate.fact("activity.changes", scope=scope, total=pipeline + console, pipeline=pipeline, console=console, iac=0, other=0)
+        total = pipeline + console + ci_iac
+        estate.fact(
+            "activity.changes",
+            scope=scope,
+            total=total,
+            pipeline=pipeline,
+            console=console,
+            iac=ci_iac,
+            other=0,
+            cicd_identity=pipeline + ci_iac,
+        )
 
 
 # --- ops.cicd ---------------------------------------------------------------------------------
@@ -64,6 +74,23 @@ def test_cicd_pipelines_without_pipeline_writes_is_level_2(tmp_path):
     unit(estate, 3, pipeline=0, console=50)
     estate.fact("cicd.pipeline", scope="000000000001", stages=2)
     assert estate.score(tmp_path, "ops.cicd").suggested_level == 2
+
+
+def test_cicd_ci_jobs_running_terraform_count_as_ci(tmp_path):
+    """Writes by CI identities through Terraform are IaC writes and still CI/CD: every unit deploys through CI."""
+    estate = Estate().covered(*CICD_TYPES)
+    unit(estate, 4, pipeline=0, console=5, ci_iac=60)
+    estate.fact("identity.federation_provider", scope="000000000001", kind="oidc", url="https://a", ci_issuer=True)
+    estate.fact("identity.federation_provider", scope="000000000001", kind="oidc", url="https://b", ci_issuer=True)
+    assert estate.score(tmp_path, "ops.cicd").suggested_level == 4
+
+
+def test_cicd_history_without_ci_identity_count_is_unknown(tmp_path):
+    """A snapshot from before cicd_identity was collected: the share is unknown, not zero."""
+    estate = Estate().covered(*CICD_TYPES)
+    estate.fact("activity.changes", total=100, pipeline=90, console=10, iac=0, other=0)
+    estate.fact("identity.federation_provider", kind="oidc", url="https://a", ci_issuer=True)
+    assert_no_level(estate.score(tmp_path, "ops.cicd"))
 
 
 def test_cicd_quiet_estate_is_not_applicable(tmp_path):
@@ -164,14 +191,70 @@ def test_build_speed_threshold_override(tmp_path):
 # --- ops.monitoring ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("alerting", "silent", "possible"), [(5, 0, [3, 4, 5]), (4, 10, [1, 2, 3, 4, 5])])
-def test_monitoring_alarms_rule_out_manual_checks_only(tmp_path, alerting, silent, possible):
-    estate = Estate().covered("monitoring.alarm", "monitoring.dashboard", "monitoring.metric_filter")
-    estate.many(alerting, "monitoring.alarm", has_actions=True, custom_metric=False)
-    estate.many(silent, "monitoring.alarm", has_actions=False, custom_metric=False)
-    result = estate.score(tmp_path, "ops.monitoring")
+MONITORING_TYPES = ("monitoring.alarm", "monitoring.dashboard", "monitoring.metric_filter")
+INFRA_ALARM = {"namespace": "AWS/EC2", "custom_metric": False, "composite": False, "anomaly_detection": False}
+
+
+def monitoring(alerting: int, silent: int = 0) -> Estate:
+    """Alarms on infrastructure metrics, `alerting` of them notifying someone."""
+    estate = Estate().covered(*MONITORING_TYPES)
+    estate.many(alerting, "monitoring.alarm", has_actions=True, **INFRA_ALARM)
+    estate.many(silent, "monitoring.alarm", has_actions=False, **INFRA_ALARM)
+    return estate
+
+
+@pytest.mark.parametrize(("alerting", "silent", "possible"), [(5, 0, [3]), (4, 10, [1, 2, 3, 4, 5])])
+def test_monitoring_alarms_rule_out_manual_checks(tmp_path, alerting, silent, possible):
+    result = monitoring(alerting, silent).score(tmp_path, "ops.monitoring")
     assert result.possible_levels == possible
+
+
+def test_monitoring_infrastructure_alerting_alone_is_level_3(tmp_path):
+    """'Monitoring and alerts for problems, but not yet an integrated system': nothing from the applications."""
+    estate = monitoring(6)
+    estate.fact("monitoring.dashboard", widgets=4, application_metrics=False)
+    estate.fact("monitoring.metric_filter", log_group="aws-cloudtrail-logs-123456789012")  # CIS security filter
+    result = estate.score(tmp_path, "ops.monitoring")
+    assert (result.suggested_level, result.confidence) == (3, "medium"), result.reasons
+    assert verdicts(result) == {1: "ruled_out", 2: "ruled_out", 3: "human", 4: "ruled_out", 5: "ruled_out"}
+
+
+@pytest.mark.parametrize(
+    ("fact_type", "attributes"),
+    [
+        (
+            "monitoring.alarm",
+            {"has_actions": True, "namespace": "Shop", "custom_metric": True, "composite": False, "anomaly_detection": False},
+        ),
+        (
+            "monitoring.alarm",
+            {"has_actions": False, "namespace": "AWS/X-Ray", "custom_metric": False, "composite": False, "anomaly_detection": False},
+        ),
+        (
+            "monitoring.alarm",
+            {"has_actions": True, "namespace": "AWS/EC2", "custom_metric": False, "composite": False, "anomaly_detection": True},
+        ),
+        (
+            "monitoring.alarm",
+            {"has_actions": True, "namespace": "none", "custom_metric": False, "composite": True, "anomaly_detection": False},
+        ),
+        ("monitoring.dashboard", {"widgets": 3, "application_metrics": True}),
+        ("monitoring.dashboard", {}),  # body unreadable: it may show the applications
+        ("monitoring.metric_filter", {"log_group": "/app/checkout"}),
+    ],
+)
+def test_monitoring_anything_from_the_applications_keeps_4_and_5_open(tmp_path, fact_type, attributes):
+    estate = monitoring(6)
+    estate.fact(fact_type, **attributes)
+    result = estate.score(tmp_path, "ops.monitoring")
+    assert result.possible_levels == [3, 4, 5]
     assert_no_level(result)
+
+
+def test_monitoring_unreadable_log_metrics_keep_4_and_5_open(tmp_path):
+    estate = Estate().covered("monitoring.alarm", "monitoring.dashboard").denied("monitoring.metric_filter")
+    estate.many(6, "monitoring.alarm", has_actions=True, **INFRA_ALARM)
+    assert estate.score(tmp_path, "ops.monitoring").possible_levels == [3, 4, 5]
 
 
 def test_monitoring_no_alarms_is_not_level_1(tmp_path):
@@ -205,9 +288,11 @@ def test_monitoring_alarms_counted_across_accounts_and_override(tmp_path):
 
 
 def release_estate(groups=(), services=()) -> Estate:
+    """`groups`: strategies, or (strategy, manual_cutover, alarm_rollback); by default switched automatically, no alarm rollback."""
     estate = Estate().covered("cicd.deployment_group", "compute.container_service")
-    for strategy in groups:
-        estate.fact("cicd.deployment_group", strategy=strategy, auto_rollback=False, alarm_rollback=False)
+    for group in groups:
+        strategy, manual, alarm = (group, False, False) if isinstance(group, str) else group
+        estate.fact("cicd.deployment_group", strategy=strategy, auto_rollback=alarm, alarm_rollback=alarm, manual_cutover=manual)
     for strategy in services:
         estate.fact("compute.container_service", desired=2, deployment_strategy=strategy)
     return estate
@@ -219,7 +304,11 @@ def release_estate(groups=(), services=()) -> Estate:
         (["all_at_once"] * 3, ["rolling"], [1], 1),  # in place dominates: stop and restart
         (["all_at_once"], ["rolling"] * 2, [2], 2),  # rolling dominates
         ([], ["rolling", "blue_green"], [2, 3, 4, 5], None),  # a tie keeps both open
-        (["canary", "blue_green"], ["linear", "rolling"], [3, 4, 5], None),  # progressive: windows decide
+        (["canary", "blue_green"], ["linear", "rolling"], [4, 5], None),  # switched automatically, no alarm rollback
+        ([("blue_green", True, False)] * 2, ["blue_green"], [3, 4], None),  # a person switches over: windows decide
+        ([("canary", False, True), ("linear", False, True)], ["blue_green"], [5], 5),  # dynamic: moves users, rolls back on alarms
+        ([("canary", False, True), ("blue_green", True, True)], [], [3, 4, 5], None),  # some by hand, some dynamic
+        ([], ["blue_green", "blue_green"], [3, 4, 5], None),  # no deployment group in sight: switching unknown
         ([], ["external", "external"], [1, 2, 3, 4, 5], None),  # nothing classified
     ],
 )
@@ -230,6 +319,12 @@ def test_release_levels(tmp_path, groups, services, possible, level):
     assert result.answer == (level or 0)
     if level:
         assert result.confidence == "medium"  # maintenance windows are not visible
+
+
+def test_release_unknown_switching_keeps_3_to_5_open(tmp_path):
+    estate = Estate().covered("cicd.deployment_group", "compute.container_service")
+    estate.fact("cicd.deployment_group", strategy="canary", auto_rollback=True, alarm_rollback=True)  # manual_cutover not read
+    assert estate.score(tmp_path, "ops.release").possible_levels == [3, 4, 5]
 
 
 def test_release_empty_account_is_unknown(tmp_path):
@@ -257,7 +352,7 @@ def test_release_counts_every_account(tmp_path):
 @pytest.mark.parametrize(("pipeline", "console", "possible"), [(50, 50, [3, 4, 5]), (49, 51, [1, 2, 3, 4, 5])])
 def test_deploy_qa_pipeline_writes_rule_out_manual_deployment(tmp_path, pipeline, console, possible):
     estate = Estate().covered("activity.changes", "cicd.pipeline")
-    estate.fact("activity.changes", total=pipeline + console, pipeline=pipeline, console=console)
+    estate.fact("activity.changes", total=pipeline + console, pipeline=pipeline, console=console, cicd_identity=pipeline)
     estate.fact("cicd.pipeline", has_deploy=True, has_test=True, has_manual_approval=False)
     result = estate.score(tmp_path, "ops.deploy_qa")
     assert result.possible_levels == possible
@@ -266,8 +361,8 @@ def test_deploy_qa_pipeline_writes_rule_out_manual_deployment(tmp_path, pipeline
 
 def test_deploy_qa_across_accounts_denied_and_empty(tmp_path):
     estate = Estate().covered("activity.changes", "cicd.pipeline")
-    estate.fact("activity.changes", total=100, pipeline=100, console=0)
-    estate.fact("activity.changes", scope=OTHER_SCOPE, total=200, pipeline=0, console=200)
+    estate.fact("activity.changes", total=100, pipeline=100, console=0, cicd_identity=100)
+    estate.fact("activity.changes", scope=OTHER_SCOPE, total=200, pipeline=0, console=200, cicd_identity=0)
     result = estate.score(tmp_path, "ops.deploy_qa")
     assert evidence(result, "changes").value.lo == 300
     assert result.possible_levels == [1, 2, 3, 4, 5]  # a third by pipelines over both accounts
@@ -276,9 +371,15 @@ def test_deploy_qa_across_accounts_denied_and_empty(tmp_path):
     assert empty.status == "not_applicable"
 
 
+def test_deploy_qa_ci_jobs_applying_terraform_are_pipeline_deployments(tmp_path):
+    estate = Estate().covered("activity.changes", "cicd.pipeline")
+    estate.fact("activity.changes", total=100, pipeline=0, iac=80, console=20, cicd_identity=80)
+    assert estate.score(tmp_path, "ops.deploy_qa").possible_levels == [3, 4, 5]
+
+
 def test_deploy_qa_threshold_override(tmp_path):
     estate = Estate().covered("activity.changes", "cicd.pipeline")
-    estate.fact("activity.changes", total=100, pipeline=40, console=60)
+    estate.fact("activity.changes", total=100, pipeline=40, console=60, cicd_identity=40)
     result = estate.score(tmp_path, "ops.deploy_qa", overrides={"ops.deploy_qa": {"mostly_pipeline": 0.4}})
     assert result.possible_levels == [3, 4, 5]
 
