@@ -214,6 +214,8 @@ def test_monitoring_infrastructure_alerting_alone_is_level_3(tmp_path):
     estate = monitoring(6)
     estate.fact("monitoring.dashboard", widgets=4, application_metrics=False)
     estate.fact("monitoring.metric_filter", log_group="aws-cloudtrail-logs-123456789012")  # CIS security filter
+    container = {**INFRA_ALARM, "namespace": "ContainerInsights", "custom_metric": True}  # pod CPU: infrastructure
+    estate.fact("monitoring.alarm", has_actions=True, **container)
     result = estate.score(tmp_path, "ops.monitoring")
     assert (result.suggested_level, result.confidence) == (3, "medium"), result.reasons
     assert verdicts(result) == {1: "ruled_out", 2: "ruled_out", 3: "human", 4: "ruled_out", 5: "ruled_out"}
