@@ -201,7 +201,14 @@ def org_estate(accounts: int = 10, ous: int = 3, scps: int = 1) -> Estate:
 
 def test_org_no_organisation_is_level_1(tmp_path):
     estate = Estate().covered("org.organization", "org.policy", region="global")
+    estate.fact("inventory.region", enabled=True, scanned=True, in_use=True, workloads=True)
     assert score(estate, tmp_path, "csmm.organization_management").answer == 1
+
+
+def test_org_empty_account_without_organisation_is_not_applicable(tmp_path):
+    estate = Estate().covered("org.organization", "org.policy", region="global")
+    estate.fact("inventory.region", enabled=True, scanned=True, in_use=False, workloads=False)
+    assert score(estate, tmp_path, "csmm.organization_management").status == "not_applicable"
 
 
 def test_org_without_guardrails_is_2_or_3(tmp_path):

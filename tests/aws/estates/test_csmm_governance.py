@@ -284,6 +284,13 @@ def test_org_standalone_account_is_level_1(aws, tmp_path) -> None:
     assert result.answer == 1, explain(result)
 
 
+def test_org_empty_standalone_account_is_not_applicable(aws, tmp_path) -> None:
+    """No organisation and nothing deployed: there are no deployments to manage, and an empty account never
+    scores level 1; the spec says not applicable, 0."""
+    result = answer(tmp_path, "csmm.organization_management", regions=TWO_REGIONS)
+    assert result.status == "not_applicable" and result.answer == 0, explain(result)
+
+
 def test_org_members_without_guardrails_is_2_or_3(aws, tmp_path) -> None:
     """Three member accounts, no OUs, no custom SCP: "Most accounts associated with organization but manually
     managed" (2) and "centrally managed with consistent manual provisioning" (3) differ by checklists and
