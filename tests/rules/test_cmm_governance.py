@@ -193,10 +193,11 @@ def test_provisioning_threshold_override(tmp_path):
 
 # --- gov.policy_enforcement --------------------------------------------------------------------
 
-POLICY_TYPES = ("org.policy", "config.rule", "config.remediation", "security.standard", "config.recorder")
+POLICY_TYPES = ("org.policy", "config.rule", "config.remediation", "security.standard", "config.recorder", "inventory.region")
 
 
-def policy_estate(*, scps=0, rules=0, remediated=0, standards=0, recording=(0, 0)) -> Estate:
+def policy_estate(*, scps=0, rules=0, remediated=0, standards=0, recording=(0, 0), idle=0) -> Estate:
+    """Recorders on and off in account-regions in use (one each), and `idle` scanned regions holding nothing."""
     estate = Estate().covered(*POLICY_TYPES)
     estate.fact("org.policy", policy_type="scp", aws_managed=True, attachments=5)  # FullAWSAccess
     estate.many(scps, "org.policy", policy_type="scp", aws_managed=False, attachments=2)
@@ -207,6 +208,9 @@ def policy_estate(*, scps=0, rules=0, remediated=0, standards=0, recording=(0, 0
     on, off = recording
     estate.many(on, "config.recorder", recording=True)
     estate.many(off, "config.recorder", recording=False)
+    estate.many(on + off, "inventory.region", scanned=True, in_use=True)
+    estate.many(idle, "config.recorder", recording=False)
+    estate.many(idle, "inventory.region", scanned=True, in_use=False)
     return estate
 
 
@@ -243,13 +247,27 @@ def test_policy_enforcement_remediation_unread_keeps_level_5_open(tmp_path):
     assert result.possible_levels == [4, 5]
 
 
+def test_policy_enforcement_idle_regions_without_recorders_do_not_count(tmp_path):
+    """Recording wherever workloads or data are, off in 20 idle scanned regions: still broad."""
+    result = policy_estate(scps=1, rules=5, recording=(3, 0), idle=20).score(tmp_path, "gov.policy_enforcement")
+    assert result.possible_levels == [4], result.reasons
+    assert evidence(result, "recording").value.lo == pytest.approx(3 / 23)
+
+
+def test_policy_enforcement_region_use_unread_keeps_level_3_open(tmp_path):
+    estate = policy_estate(scps=1, rules=5, recording=(9, 1))
+    estate.fact("inventory.region", scanned=True, in_use=None)  # a region whose resources could not be read
+    assert estate.score(tmp_path, "gov.policy_enforcement").possible_levels == [3, 4]
+
+
 def test_policy_enforcement_default_allow_all_is_not_a_guardrail(tmp_path):
     result = policy_estate().score(tmp_path, "gov.policy_enforcement")
     assert evidence(result, "preventive_guardrails").value.hi == 0
 
 
 def test_policy_enforcement_org_policies_unread_leave_low_levels_open(tmp_path):
-    estate = Estate().covered("config.rule", "config.remediation", "security.standard", "config.recorder").denied("org.policy")
+    estate = Estate().covered("config.rule", "config.remediation", "security.standard", "config.recorder", "inventory.region")
+    estate.denied("org.policy")
     result = estate.score(tmp_path, "gov.policy_enforcement")
     assert_no_level(result)
     assert result.possible_levels == [1, 2, 3, 4]  # no remediation seen: level 5 is out either way
@@ -259,6 +277,7 @@ def test_policy_enforcement_recording_is_over_every_account(tmp_path):
     estate = policy_estate(scps=1, rules=5, recording=(5, 0))
     estate.covered(*POLICY_TYPES, scope=OTHER_SCOPE)
     estate.many(5, "config.recorder", scope=OTHER_SCOPE, recording=False)
+    estate.many(5, "inventory.region", scope=OTHER_SCOPE, scanned=True, in_use=True)
     result = estate.score(tmp_path, "gov.policy_enforcement")
     share = evidence(result, "recording")
     assert share.value.lo == pytest.approx(0.5)
@@ -269,9 +288,18 @@ def test_policy_enforcement_recording_is_over_every_account(tmp_path):
 def test_policy_enforcement_recorder_region_denied(tmp_path):
     estate = policy_estate(scps=2, rules=10, recording=(9, 1))
     estate.denied("config.recorder", region=OTHER_REGION)
+    estate.fact("inventory.region", region=OTHER_REGION, scanned=True, in_use=True)
     result = estate.score(tmp_path, "gov.policy_enforcement")
     assert_no_level(result)
-    assert result.possible_levels == [3, 4]  # level 3 back in: recording may be off in the unread region
+    assert result.possible_levels == [3, 4]  # level 3 back in: recording may be off in the unread region in use
+
+
+def test_policy_enforcement_recorder_denied_in_an_idle_region(tmp_path):
+    """Unread recorders can only add to those seen on: 9 of 10 regions in use recording stands."""
+    estate = policy_estate(scps=2, rules=10, recording=(9, 1))
+    estate.denied("config.recorder", region=OTHER_REGION)
+    estate.fact("inventory.region", region=OTHER_REGION, scanned=True, in_use=False)
+    assert estate.score(tmp_path, "gov.policy_enforcement").suggested_level == 4
 
 
 def test_policy_enforcement_threshold_override(tmp_path):

@@ -380,14 +380,25 @@ def test_policy_enforcement_two_regions_recording_is_level_4(aws, tmp_path) -> N
     assert evidence(result, "recording").total == 2
 
 
-def test_policy_enforcement_recording_in_half_the_regions_is_i_dont_know(aws, tmp_path) -> None:
-    """A guardrail, recording in one of two regions: 'some technology' (4) or 'not much technology' (3) is a
-    judgement of how much; the rule calls recording broad from 90% of account-regions, so 0."""
+def test_policy_enforcement_recording_in_half_the_regions_in_use_is_i_dont_know(aws, tmp_path) -> None:
+    """A guardrail; data in two regions, recording in one: 'some technology' (4) or 'not much technology' (3) is a
+    judgement of how much; the rule calls recording broad from 90% of the account-regions in use, so 0."""
     _guardrail()
     _recorder(REGION)
+    _buckets(OTHER, unclassified=1)
     result = answer(tmp_path, "gov.policy_enforcement", regions=(REGION, OTHER))
     assert_unknown(result)
     assert result.possible_levels == [3, 4], explain(result)
+
+
+def test_policy_enforcement_idle_region_without_recorder_is_level_4(aws, tmp_path) -> None:
+    """Recording where the data is, nothing in a second scanned region: an idle region's missing recorder does not
+    make it 'not much technology': level 4."""
+    _guardrail()
+    _recorder(REGION)
+    result = answer(tmp_path, "gov.policy_enforcement", regions=(REGION, OTHER))
+    assert result.answer == 4, explain(result)
+    assert evidence(result, "recording").value.lo == 0.5, explain(result)
 
 
 def test_policy_enforcement_detective_rules_alone_is_i_dont_know(aws, tmp_path) -> None:
