@@ -67,6 +67,13 @@ def test_iam_consistent_federation_with_secrets_is_level_3(tmp_path):
     assert result.answer == 3
 
 
+def test_iam_consistent_federation_without_a_secret_store_is_level_3(tmp_path):
+    # not "extensive use of cloud-side entities" (2); an empty Secrets Manager is not proof of no secrets management
+    result = score(iam_estate(local=5, sso_users=20, secrets=0), tmp_path, "csmm.iam")
+    assert result.answer == 3
+    assert score(iam_estate(local=0, sso_users=20, secrets=0), tmp_path, "csmm.iam").possible_levels == [3, 4, 5]
+
+
 def test_iam_federation_boundary(tmp_path):
     result = score(iam_estate(local=6, sso_users=20, secrets=2), tmp_path, "csmm.iam")  # 76.9%
     assert result.answer == 2

@@ -368,6 +368,16 @@ def test_iam_consistent_federation_with_a_secret_store_is_level_3(aws, tmp_path)
     assert result.answer == 3, explain(result)
 
 
+def test_iam_consistent_federation_without_secrets_manager_is_level_3(aws, tmp_path) -> None:
+    """17 of 20 people federated, nothing in Secrets Manager: not "Initial federation ... Extensive use of
+    cloud-side entities" (2), not "Complete federation" (4); static credentials may live in a vault outside
+    the cloud, so "Initial secrets management use" (3) is not ruled out and 3 is what remains."""
+    _sso_users(17)
+    _people(3)
+    result = answer(tmp_path, "csmm.iam")
+    assert result.answer == 3, explain(result)
+
+
 def test_iam_saml_federation_with_break_glass_is_level_3(aws, tmp_path) -> None:
     """People come in through a SAML IdP, one break-glass IAM user, secrets stored but not rotated: federation
     consistent with initial secrets management (3), secrets management not yet consistent (4)."""
