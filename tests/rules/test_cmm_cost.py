@@ -170,8 +170,12 @@ def compute_estate(vms: int = 0, services: int = 0, functions: int = 0, clusters
     [
         (3, 0, 0, 1),  # long-running VMs only
         (10, 0, 1, 2),  # 1 of 11 units (9%): a few minor things
-        (9, 0, 1, 3),  # 1 of 10 units: at some_modern
+        (9, 0, 1, 2),  # 1 of 10 units, a function: at some_modern, but functions alone read as minor things
+        (9, 1, 0, 3),  # 1 of 10 units, a container service: at some_modern, a system
+        (3, 0, 2, 2),  # functions beside VMs (40%): 2 and 3 fit, tie-break lower
+        (3, 1, 1, 3),  # a container service and a function beside VMs (40%): a mix
         (3, 4, 0, 3),  # 4 of 7 (57%): just below most_modern
+        (2, 0, 3, 4),  # functions at most_modern (60%): serverless
         (2, 3, 0, 4),  # 3 of 5 (60%): at most_modern; 4 and 5 fit, tie-break lower
         (0, 2, 3, 4),  # no VMs at all
     ],
@@ -180,6 +184,21 @@ def test_compute_levels(tmp_path, vms, services, functions, level):
     result = compute_estate(vms, services, functions).score(tmp_path, "cost.compute")
     assert result.suggested_level == level, result.reasons
     assert result.answer == level
+
+
+def test_compute_functions_beside_vms_tie_break_to_minor_things(tmp_path):
+    result = compute_estate(4, 0, 1).score(tmp_path, "cost.compute")
+    assert result.possible_levels == [2, 3]
+    assert result.suggested_level == 2
+    assert result.tie_break and "glue functions" in result.tie_break
+
+
+def test_compute_unread_container_services_leave_functions_beside_vms_open(tmp_path):
+    estate = compute_estate(4, 0, 1)
+    estate.denied("compute.container_service", region=OTHER_REGION)
+    result = estate.score(tmp_path, "cost.compute")
+    assert_no_level(result)
+    assert result.possible_levels[:2] == [2, 3]
 
 
 def test_compute_level_5_is_never_confirmed_by_configuration(tmp_path):
@@ -233,8 +252,9 @@ def test_compute_counts_every_account(tmp_path):
     estate = compute_estate(3, 0, 0)  # account 1: VMs only
     estate.covered(*COMPUTE_TYPES, scope=OTHER_SCOPE)
     estate.many(2, "compute.function", scope=OTHER_SCOPE, runtime="python3.12")
+    estate.fact("compute.container_service", scope=OTHER_SCOPE, desired=2)
     result = estate.score(tmp_path, "cost.compute")
-    assert result.suggested_level == 3  # 2 of 5 units across both accounts
+    assert result.suggested_level == 3  # 3 of 6 units across both accounts
     by_scope = {s.scope: s.matching for s in evidence(result, "functions").by_scope}
     assert by_scope == {OTHER_SCOPE: 2}
     assert {s.scope: s.matching for s in evidence(result, "standalone_vms").by_scope} == {"111111111111": 3}

@@ -51,12 +51,33 @@ def test_compute_vms_only_is_level_1(aws, tmp_path) -> None:
     assert result.answer == 1, explain(result)
 
 
-def test_compute_one_function_among_many_vms_is_level_2(aws, tmp_path) -> None:
-    """Level 2, 'VMs with containers or serverless for a few minor things.': ten VMs and a single function."""
-    instances(10)
+def test_compute_one_function_among_vms_is_level_2(aws, tmp_path) -> None:
+    """Level 2, 'VMs with containers or serverless for a few minor things.': four VMs and a single function.
+    Whether the function is a key system (level 3) is not in configuration; the rule reads a function beside
+    VMs as a minor thing and says so (tie-break)."""
+    instances(4)
     functions(1)
     result = answer(tmp_path, "cost.compute")
     assert result.answer == 2, explain(result)
+    assert result.tie_break, explain(result)
+
+
+def test_compute_one_function_among_many_vms_is_level_2(aws, tmp_path) -> None:
+    """Level 2, 'VMs with containers or serverless for a few minor things.': ten VMs and one function
+    (under 10% of units: too few to be 'some key systems' whatever it is)."""
+    instances(10)
+    functions(1)
+    result = answer(tmp_path, "cost.compute")
+    assert result.answer == 2 and not result.tie_break, explain(result)
+
+
+def test_compute_container_services_beside_vms_is_level_3(aws, tmp_path) -> None:
+    """Level 3, 'A mix of VMs and containers or serverless for some key systems.': three VMs and two
+    container services, each a running system."""
+    instances(3)
+    services("api", 2)
+    result = answer(tmp_path, "cost.compute")
+    assert result.answer == 3, explain(result)
 
 
 def test_compute_mix_is_level_3(aws, tmp_path) -> None:
