@@ -1,0 +1,320 @@
+"""sec.privileged_insider, sec.supply_chain, sec.vuln_mgmt and sec.network from moto estates.
+
+Each expected answer is read off the question's level text (quoted in the docstring), never from
+running the code first. Only sec.privileged_insider has a level configuration can show
+(level 4; its level 5 adds legal audits, which leave no trace, so the rule breaks that tie low).
+The other three questions turn on practice the cloud cannot show (repository scanning, disclosure
+routes, red teams, how applications check identity): their estates pin what the configuration
+rules out and that the answer stays 0 ("I don't know").
+
+moto lacks Detective, Access Analyzer, Client VPN and Verified Access: the `moto_gaps` fixture
+(tests/aws/estates/platform.py) serves them to the real client from fixtures/aws-recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.aws.estates import REGION, answer, deny, explain
+from tests.aws.estates.platform import (
+    ADMIN_FROM_OFFICE,
+    HTTPS,
+    RDP,
+    SSH,
+    Gaps,
+    guardduty,
+    inspector,
+    instance_with_group,
+    log_archive,
+    member_accounts,
+    route_findings,
+    securityhub,
+    serve_moto_gaps,
+    trail,
+)
+
+OTHER = "eu-west-1"
+INSIDER = "sec.privileged_insider"
+
+
+@pytest.fixture
+def moto_gaps(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Gaps]:
+    yield from serve_moto_gaps(monkeypatch)
+
+
+def _verdicts(result) -> dict[int, str]:
+    return {o.level: o.verdict for o in result.levels}
+
+
+def _i_dont_know(result, possible: list[int]) -> None:
+    assert result.answer == 0 and result.suggested_level is None, explain(result)
+    assert result.possible_levels == possible, explain(result)
+
+
+# --- sec.privileged_insider -----------------------------------------------------------------------
+
+
+def _checked_immutable_logs(*regions: str) -> None:
+    trail(locked=True, validation=True)
+    guardduty(*regions)
+    route_findings("sns")
+
+
+def test_insider_central_locked_checked_logs_is_level_4(moto_gaps, tmp_path) -> None:
+    """Level 4: "Logs are stored in one place, can't be changed, and are checked automatically."
+    One multi-region trail (one place) with file validation into an Object Lock bucket (can't be
+    changed), GuardDuty on and its findings routed to a topic (checked automatically). Level 5,
+    "regular audits with legal checks", leaves no trace: the rule's 4/5 tie-break reads 4."""
+    _checked_immutable_logs()
+    result = answer(tmp_path, INSIDER)
+    assert result.answer == 4, explain(result)
+    assert _verdicts(result)[4] == "met" and result.tie_break, explain(result)
+
+
+def test_insider_organisation_trail_over_member_accounts_is_level_4(moto_gaps, tmp_path) -> None:
+    """Level 4 across an organisation: an organisation trail into one locked archive logs every
+    account ("stored in one place"), and GuardDuty watches every account with findings routed."""
+    (member,) = member_accounts(1)
+    trail("organisation", organization=True)
+    guardduty()
+    guardduty(session=member)
+    route_findings("sns")
+    result = answer(tmp_path, INSIDER, org=True)
+    assert result.answer == 4, explain(result)
+
+
+def test_insider_every_region_watched_is_level_4(moto_gaps, tmp_path) -> None:
+    """Level 4 over two regions: the multi-region trail covers both and GuardDuty runs in both."""
+    _checked_immutable_logs(REGION, OTHER)
+    result = answer(tmp_path, INSIDER, regions=(REGION, OTHER))
+    assert result.answer == 4, explain(result)
+
+
+def test_insider_threat_detection_in_one_region_of_two_is_i_dont_know(moto_gaps, tmp_path) -> None:
+    """GuardDuty in one region of two is not "checked automatically" across the estate, but a SIEM
+    outside the cloud may check the logs: levels 2-5 stay open, so 0."""
+    _checked_immutable_logs(REGION)
+    result = answer(tmp_path, INSIDER, regions=(REGION, OTHER))
+    _i_dont_know(result, [2, 3, 4, 5])
+
+
+def test_insider_unlocked_logs_without_detection_is_i_dont_know(moto_gaps, tmp_path) -> None:
+    """Level 2 reads "Systems keep logs, but logs are not checked or centralised", level 3 adds
+    checks before go-live: a plain trail cannot tell them apart, and a SIEM may hold an immutable
+    copy (level 4), so 0."""
+    trail(locked=False, validation=False)
+    result = answer(tmp_path, INSIDER)
+    _i_dont_know(result, [2, 3, 4, 5])
+    assert _verdicts(result)[1] == "ruled_out", explain(result)
+
+
+def test_insider_member_account_without_logging_rules_out_central_logs(moto_gaps, tmp_path) -> None:
+    """A trail in the management account only, none in the member: logs are not "stored in one
+    place" for every account, so levels 4 and 5 are out; 2 against 3 (checks before go-live) is for
+    a person."""
+    (member,) = member_accounts(1)
+    _checked_immutable_logs()
+    guardduty(session=member)
+    result = answer(tmp_path, INSIDER, org=True)
+    _i_dont_know(result, [2, 3])
+
+
+def test_insider_no_trail_leaves_vetting_open(moto_gaps, tmp_path) -> None:
+    """No management trail: level 1 (vetting) and levels 2-3 turn on people, 4-5 are out."""
+    guardduty()
+    _i_dont_know(answer(tmp_path, INSIDER), [1, 2, 3])
+
+
+def test_insider_empty_account_is_i_dont_know(moto_gaps, tmp_path) -> None:
+    """An empty account: nothing is logged, so 4-5 are out; vetting and log checks are for a person."""
+    _i_dont_know(answer(tmp_path, INSIDER), [1, 2, 3])
+
+
+@pytest.mark.parametrize(
+    ("denied", "unread"),
+    [
+        (("cloudtrail:DescribeTrails",), "logging_trails"),
+        # moto checks GetObjectLockConfiguration as s3:ListBucket; AWS as s3:GetBucketObjectLockConfiguration
+        (("s3:GetBucketObjectLockConfiguration", "s3:ListBucket"), "immutable_trails"),
+        (("guardduty:ListDetectors",), "guardduty_on"),
+        (("events:ListRules",), "finding_alerts"),
+    ],
+)
+def test_insider_denied_reads_are_i_dont_know(moto_gaps, tmp_path, monkeypatch, denied: tuple[str, ...], unread: str) -> None:
+    """Never guess: the level 4 estate, scanned by a principal that cannot read one of the things
+    level 4 rests on, gives no level (the tie-break never stands in for what was not read)."""
+    _checked_immutable_logs()
+    deny(monkeypatch, *denied)
+    result = answer(tmp_path, INSIDER)
+    assert result.answer == 0 and result.suggested_level is None, explain(result)
+    incomplete = {e.signal for e in result.evidence if not e.complete}
+    expected = {unread} | ({"logging_trails", "org_trails", "locked_org_trails", "trail_accounts"} if unread == "logging_trails" else set())
+    assert incomplete - {"immutable_trails"} == expected - {"immutable_trails"} and unread in incomplete, explain(result)
+
+
+def test_insider_denied_account_list_is_i_dont_know(moto_gaps, tmp_path, monkeypatch) -> None:
+    """Without the per-account read that counts the accounts scanned, a per-account trail cannot be
+    shown to cover every account."""
+    _checked_immutable_logs()
+    deny(monkeypatch, "iam:GetAccountPasswordPolicy")
+    result = answer(tmp_path, INSIDER)
+    assert result.answer == 0, explain(result)
+
+
+def test_insider_on_bare_moto_is_i_dont_know(aws, tmp_path) -> None:
+    """moto answers Detective and Access Analyzer with 404: the detective-services fact type is
+    incomplete, so GuardDuty coverage is unknown and the level 4 estate gives 0, not 4."""
+    _checked_immutable_logs()
+    result = answer(tmp_path, INSIDER)
+    assert result.answer == 0, explain(result)
+
+
+def test_insider_locked_archive_without_file_validation_is_not_level_4_evidence(moto_gaps, tmp_path) -> None:
+    """Object Lock without CloudTrail file validation: the rule asks for both before it confirms
+    "can't be changed", so level 4 is not met and stays open (a SIEM copy may be validated)."""
+    trail(bucket=log_archive("plain-archive", locked=True), validation=False)
+    guardduty()
+    route_findings("sns")
+    result = answer(tmp_path, INSIDER)
+    _i_dont_know(result, [2, 3, 4, 5])
+
+
+# --- sec.supply_chain ---------------------------------------------------------------------------
+
+
+def _repositories(scanned: int, unscanned: int = 0) -> None:
+    import boto3
+
+    ecr = boto3.client("ecr", REGION)
+    for i in range(scanned + unscanned):
+        ecr.create_repository(repositoryName=f"app{i}", imageScanningConfiguration={"scanOnPush": i < scanned})
+
+
+def test_supply_chain_continuous_scanning_rules_out_only_level_1(moto_gaps, tmp_path) -> None:
+    """Inspector scanning EC2, ECR and Lambda and every repository scanning on push: dependencies
+    are tracked, so level 1 ("We don't track software dependencies") is out. Levels 2-5 turn on
+    repository scanning and who fixes what, which the cloud does not show: 0."""
+    inspector()
+    _repositories(scanned=2)
+    result = answer(tmp_path, "sec.supply_chain")
+    _i_dont_know(result, [2, 3, 4, 5])
+    assert _verdicts(result)[3] == "supported", explain(result)
+
+
+def test_supply_chain_no_cloud_scanning_is_i_dont_know(moto_gaps, tmp_path) -> None:
+    """No Inspector, repositories without scan on push: Dependabot or Snyk may still track every
+    dependency, so nothing is ruled out."""
+    _repositories(scanned=0, unscanned=2)
+    _i_dont_know(answer(tmp_path, "sec.supply_chain"), [1, 2, 3, 4, 5])
+
+
+def test_supply_chain_scanning_in_one_region_of_two_rules_nothing_out(moto_gaps, tmp_path) -> None:
+    """Inspector in one region of two (50%, under the 90% threshold) does not show tracking everywhere."""
+    inspector(REGION)
+    _i_dont_know(answer(tmp_path, "sec.supply_chain", regions=(REGION, OTHER)), [1, 2, 3, 4, 5])
+
+
+def test_supply_chain_denied_scanner_status_is_i_dont_know(moto_gaps, tmp_path, monkeypatch) -> None:
+    """Never guess: Inspector's status unread and no repositories: nothing can be ruled out."""
+    inspector()
+    deny(monkeypatch, "inspector2:BatchGetAccountStatus")
+    _i_dont_know(answer(tmp_path, "sec.supply_chain"), [1, 2, 3, 4, 5])
+
+
+def test_supply_chain_empty_account_is_i_dont_know(moto_gaps, tmp_path) -> None:
+    _i_dont_know(answer(tmp_path, "sec.supply_chain"), [1, 2, 3, 4, 5])
+
+
+# --- sec.vuln_mgmt ------------------------------------------------------------------------------
+
+
+def test_vuln_mgmt_full_tooling_supports_3_and_4_but_answers_0(moto_gaps, tmp_path) -> None:
+    """Security Hub and Inspector on ("automated tools to scan for problems", level 3), findings
+    routed to a response function and Detective on ("hunt for threats ... with some automation",
+    level 4). Levels 1-2 are about a published disclosure route and 5 about red teams, none of
+    which the cloud shows, and the levels are not cumulative: 0."""
+    securityhub()
+    inspector()
+    guardduty()
+    route_findings("lambda")
+    moto_gaps.detective_on()
+    result = answer(tmp_path, "sec.vuln_mgmt")
+    _i_dont_know(result, [1, 2, 3, 4, 5])
+    assert _verdicts(result)[3] == "supported" and _verdicts(result)[4] == "supported", explain(result)
+
+
+def test_vuln_mgmt_nothing_on_is_i_dont_know(moto_gaps, tmp_path) -> None:
+    """No cloud scanning: third-party scanners may do it, so nothing is ruled out."""
+    _i_dont_know(answer(tmp_path, "sec.vuln_mgmt"), [1, 2, 3, 4, 5])
+
+
+def test_vuln_mgmt_denied_posture_service_is_i_dont_know(moto_gaps, tmp_path, monkeypatch) -> None:
+    securityhub()
+    inspector()
+    deny(monkeypatch, "securityhub:DescribeHub")
+    result = answer(tmp_path, "sec.vuln_mgmt")
+    _i_dont_know(result, [1, 2, 3, 4, 5])
+    assert _verdicts(result)[3] == "possible", explain(result)
+
+
+# --- sec.network --------------------------------------------------------------------------------
+
+
+def test_network_open_ssh_and_client_vpn_rule_out_no_perimeter(moto_gaps, tmp_path) -> None:
+    """SSH open to the internet on a running instance and a client VPN: access rests on network
+    paths, so level 5 ("We don't use network perimeters") is out. Levels 1-3 turn on how
+    applications check identity, and level 4 on zero-trust products the cloud may not show: 0."""
+    instance_with_group([SSH])
+    moto_gaps.remote_access(client_vpn=True)
+    result = answer(tmp_path, "sec.network")
+    _i_dont_know(result, [1, 2, 3, 4])
+
+
+def test_network_open_rdp_alone_rules_out_level_5(moto_gaps, tmp_path) -> None:
+    instance_with_group([RDP])
+    _i_dont_know(answer(tmp_path, "sec.network"), [1, 2, 3, 4])
+
+
+def test_network_verified_access_without_open_ports_supports_4_and_5(moto_gaps, tmp_path) -> None:
+    """Verified Access with user and device trust providers, no client VPN, admin ports open only
+    to an office range: levels 4 and 5 are supported, but 1-3 (how applications check identity)
+    and any perimeter outside the cloud are for a person: 0."""
+    instance_with_group([HTTPS, ADMIN_FROM_OFFICE])
+    moto_gaps.remote_access(verified_access=True)
+    result = answer(tmp_path, "sec.network")
+    _i_dont_know(result, [1, 2, 3, 4, 5])
+    assert _verdicts(result)[4] == "supported" and _verdicts(result)[5] == "supported", explain(result)
+
+
+def test_network_unattached_open_group_does_not_count(moto_gaps, tmp_path) -> None:
+    """An open group attached to nothing is not a path in use: level 5 stays open."""
+    import boto3
+
+    ec2 = boto3.client("ec2", REGION)
+    idle = ec2.create_security_group(GroupName="idle", Description="unused")["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=idle, IpPermissions=[SSH])
+    instance_with_group([HTTPS])
+    assert 5 in answer(tmp_path, "sec.network").possible_levels
+
+
+@pytest.mark.parametrize("denied", ["ec2:DescribeSecurityGroups", "ec2:DescribeClientVpnEndpoints"])
+def test_network_denied_reads_are_i_dont_know(moto_gaps, tmp_path, monkeypatch, denied: str) -> None:
+    instance_with_group([HTTPS])
+    deny(monkeypatch, denied)
+    result = answer(tmp_path, "sec.network")
+    _i_dont_know(result, [1, 2, 3, 4, 5])
+
+
+def test_network_empty_account_is_not_applicable(moto_gaps, tmp_path) -> None:
+    """No security group in use, no remote access: the rule's `not_applicable_when` holds, answer 0."""
+    result = answer(tmp_path, "sec.network")
+    assert result.status == "not_applicable" and result.answer == 0, explain(result)
+
+
+def test_network_on_bare_moto_keeps_level_5_open(aws, tmp_path) -> None:
+    """moto has no Client VPN or Verified Access: remote access is unread, so "no VPN" is unknown."""
+    instance_with_group([HTTPS])
+    result = answer(tmp_path, "sec.network")
+    _i_dont_know(result, [1, 2, 3, 4, 5])
