@@ -7,7 +7,7 @@ import pytest
 from tests.rules import OTHER_REGION, OTHER_SCOPE, assert_no_level, evidence, verdicts
 from tests.rules import GoldenEstate as Estate
 
-CICD_TYPES = ("activity.changes", "cicd.pipeline", "identity.federation_provider")
+CICD_TYPES = ("activity.changes", "cicd.pipeline", "identity.federation_provider", "cicd.build_project")
 
 
 def unit(estate: Estate, n: int, *, pipeline: int, console: int, scope_base: int = 1, ci_iac: int = 0) -> None:
@@ -67,6 +67,28 @@ def test_cicd_nothing_automated_is_level_1(tmp_path):
     result = estate.score(tmp_path, "ops.cicd")
     assert result.suggested_level == 1
     assert verdicts(result)[1] == "supported"  # a CI using a person-like key is invisible
+
+
+def test_cicd_unreadable_builds_do_not_confirm_level_1(tmp_path):
+    estate = Estate().covered("activity.changes", "cicd.pipeline", "identity.federation_provider").denied("cicd.build_project")
+    unit(estate, 3, pipeline=0, console=50)
+    assert_no_level(estate.score(tmp_path, "ops.cicd"))
+
+
+def test_cicd_cloud_builds_rule_out_level_1(tmp_path):
+    estate = Estate().covered(*CICD_TYPES)
+    unit(estate, 3, pipeline=0, console=50)
+    estate.fact("cicd.build_project", scope="000000000001", recent_builds=0, median_build_minutes=None)
+    assert estate.score(tmp_path, "ops.cicd").suggested_level == 1  # defined but idle for 30 days
+    estate.fact("cicd.build_project", scope="000000000001", recent_builds=5, median_build_minutes=4)
+    assert estate.score(tmp_path, "ops.cicd").suggested_level == 2
+
+
+def test_cicd_ci_with_no_toolchain_in_sight_keeps_5_open(tmp_path):
+    """CI identities (a Jenkins user, CodeBuild roles) make every write, but no pipeline or OIDC issuer is in sight."""
+    estate = Estate().covered(*CICD_TYPES)
+    unit(estate, 5, pipeline=80, console=0)
+    assert estate.score(tmp_path, "ops.cicd").possible_levels == [4, 5]
 
 
 def test_cicd_pipelines_without_pipeline_writes_is_level_2(tmp_path):

@@ -62,22 +62,19 @@ _PEOPLE = {
 _CI = {
     "github": ("github-actions-deploy", "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"),
     "gitlab": ("gitlab-deployer", "arn:aws:iam::123456789012:oidc-provider/gitlab.com"),
+    "codebuild": ("codebuild-web-service-role", None),  # CodeBuild's service role: no web identity
 }
 
 
 def _record(who: str, agent: str, region: str) -> dict[str, Any]:
     if who in _PEOPLE:
         identity, default_agent, console = _PEOPLE[who]
-    else:  # a CI system's role, assumed through OIDC web identity
+    else:  # a CI system's role, assumed through OIDC web identity (or by CodeBuild itself)
         role, provider = _CI[who]
-        identity = {
-            "type": "AssumedRole",
-            "arn": f"arn:aws:sts::123456789012:assumed-role/{role}/ci",
-            "sessionContext": {
-                "sessionIssuer": {"type": "Role", "arn": f"arn:aws:iam::123456789012:role/{role}", "userName": role},
-                "webIdFederationData": {"federatedProvider": provider},
-            },
-        }
+        session: dict[str, Any] = {"sessionIssuer": {"type": "Role", "arn": f"arn:aws:iam::123456789012:role/{role}", "userName": role}}
+        if provider:
+            session["webIdFederationData"] = {"federatedProvider": provider}
+        identity = {"type": "AssumedRole", "arn": f"arn:aws:sts::123456789012:assumed-role/{role}/ci", "sessionContext": session}
         default_agent, console = "aws-cli/2.17.0", False
     record = {
         "eventVersion": "1.09",
@@ -195,6 +192,25 @@ def test_cicd_some_pipeline_use_is_level_2(aws, tmp_path, monkeypatch) -> None:
     assert result.answer == 2, explain(result)
 
 
+def test_cicd_cloud_builds_with_changes_by_hand_is_level_2(aws, tmp_path, monkeypatch) -> None:
+    """'We use some CI/CD, but there's no standard': a CodeBuild project builds and tests on every push, while
+    people still make the changes by hand. A CI tool in use is not 'we build, test and deploy by hand' (1)."""
+    _codebuild_project("web", 4)
+    with trail(monkeypatch, history(console=25, cli=10)):
+        result = answer(tmp_path, "ops.cicd")
+    assert result.answer == 2, explain(result)
+
+
+def test_cicd_everything_through_codebuild_alone_is_not_two_toolchains(aws, tmp_path, monkeypatch) -> None:
+    """Every write in both regions comes from CodeBuild's role and CodeBuild is the only CI/CD in sight: 'nearly all
+    teams use CI/CD' (4) or, if it is one shared process, 'everyone uses the same CI/CD process' (5): 0, 4-5 open."""
+    _codebuild_project("web", 4)
+    with trail(monkeypatch, history(REGION, codebuild=40), history(OTHER_REGION, codebuild=30)):
+        result = answer(tmp_path, "ops.cicd", regions=(REGION, OTHER_REGION))
+    _no_level(result)
+    assert result.possible_levels == [4, 5], explain(result)
+
+
 def test_cicd_most_regions_deploying_through_two_ci_systems_is_level_3(aws, tmp_path, monkeypatch) -> None:
     """'Most teams use CI/CD, but each chooses its own tools': three active regions (stand-ins for teams), two
     deploy through CI (one GitHub Actions, one GitLab), the third by hand."""
@@ -256,6 +272,16 @@ def test_cicd_toolchains_denied_is_i_dont_know(aws, tmp_path, monkeypatch, denie
     oidc(GITHUB)
     deny(monkeypatch, denied)
     with trail(monkeypatch, history(github=45)):
+        result = answer(tmp_path, "ops.cicd")
+    _no_level(result)
+
+
+@pytest.mark.parametrize("denied", ["codebuild:ListProjects", "codepipeline:ListPipelines", "iam:ListOpenIDConnectProviders"])
+def test_cicd_by_hand_with_tooling_unreadable_is_i_dont_know(aws, tmp_path, monkeypatch, denied: str) -> None:
+    """Never guess level 1: people make every change, but unreadable build projects, pipelines or trusted CI
+    systems could show CI/CD in use (level 2)."""
+    deny(monkeypatch, denied)
+    with trail(monkeypatch, history(console=25, cli=15)):
         result = answer(tmp_path, "ops.cicd")
     _no_level(result)
 
