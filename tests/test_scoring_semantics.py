@@ -238,3 +238,25 @@ def test_bad_pair_tie_breaks_are_refused_when_loaded(tmp_path, pairs: str, messa
                 f"tie_breaks: {pairs}\n",
             ),
         )
+
+
+RUNNING_RULE = RULE.replace("    match: autoscaled == true\n", "    where: state == 'running'\n    match: autoscaled == true\n")
+
+
+@pytest.mark.parametrize(
+    ("facet", "share_known"),
+    [
+        ({"state": "stopped"}, True),  # the failed collector lists only facts outside the share's population
+        ({"state": "running"}, False),  # ... or facts inside it
+        (None, False),  # a collector without a facet could have listed anything
+    ],
+)
+def test_a_gap_matters_only_to_signals_whose_population_it_could_touch(tmp_path, facet, share_known):
+    estate = instances(3, 7, state="running").denied("compute.instance", facet=facet)
+    result = score(tmp_path, estate, RUNNING_RULE)
+    (share,) = [e for e in result.evidence if e.signal == "s"]
+    (count,) = [e for e in result.evidence if e.signal == "n"]
+    shown = "30% (3 of 10)" if share_known else "unknown: 3 of 10 read, coverage incomplete"
+    assert share.complete is share_known and share.display == shown
+    assert result.suggested_level == (3 if share_known else None)
+    assert not count.complete  # counting every instance, it is always touched

@@ -74,7 +74,7 @@ def evaluate(
         env: dict[str, Any] = {}
         evidence = []
         for acc in accumulators[rule.id]:
-            type_coverage = coverage.of(acc.signal.spec.fact)
+            type_coverage = coverage.for_signal(acc.signal)
             value = acc.value(type_coverage)
             env[acc.signal.name] = value
             evidence.append(acc.evidence(value, type_coverage))

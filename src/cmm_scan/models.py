@@ -54,6 +54,11 @@ class Coverage(_Strict):
     status: CoverageStatus
     fact_types: list[str] = Field(default_factory=list, description="Fact types this collector lists")
     enriches: list[str] = Field(default_factory=list, description="Fact types whose attributes it fills in")
+    facet: dict[str, str | int | bool] = Field(
+        default_factory=dict,
+        description="Attributes every fact this collector lists carries (e.g. service: detective): a gap here "
+        "leaves unknown only the signals whose population could include such facts",
+    )
     reason: str = ""
     requests: int = 0
 

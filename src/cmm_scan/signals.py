@@ -36,6 +36,7 @@ class TypeCoverage:
 class CoverageIndex:
     def __init__(self) -> None:
         self.by_type: dict[str, TypeCoverage] = defaultdict(TypeCoverage)
+        self.faceted: dict[str, list[tuple[dict[str, Any], str]]] = defaultdict(list)  # gaps of collectors with a facet
 
     def add(self, entry: Coverage) -> None:
         gap = None
@@ -45,14 +46,32 @@ class CoverageIndex:
         for fact_type in entry.fact_types:
             state = self.by_type[fact_type]
             state.collected = True
-            if gap:
+            if gap and entry.facet:
+                self.faceted[fact_type].append((dict(entry.facet), gap))
+            elif gap:
                 state.gaps.append(gap)
         for fact_type in entry.enriches:
             if gap:
                 self.by_type[fact_type].attribute_gaps.append(gap)
 
     def of(self, fact_type: str) -> TypeCoverage:
-        return self.by_type.get(fact_type) or TypeCoverage()
+        """Coverage of the whole fact type: every gap counts."""
+        state = self.by_type.get(fact_type) or TypeCoverage()
+        extra = [gap for _, gap in self.faceted.get(fact_type, [])]
+        return TypeCoverage(state.collected, state.gaps + extra, state.attribute_gaps) if extra else state
+
+    def for_signal(self, signal: CompiledSignal) -> TypeCoverage:
+        """Coverage as one signal sees it: a gap in a collector whose facts all fall outside the
+        signal's population (its `where` is false for the facet) cannot change the signal.
+        Detective failing leaves a GuardDuty share complete."""
+        fact_type = signal.spec.fact
+        state = self.by_type.get(fact_type) or TypeCoverage()
+        faceted = self.faceted.get(fact_type, [])
+        if not faceted:
+            return state
+        where = signal.where
+        relevant = [gap for facet, gap in faceted if where is None or as_tristate(where(facet)) is not False]
+        return TypeCoverage(state.collected, state.gaps + relevant, state.attribute_gaps) if relevant else state
 
 
 def fact_env(fact: Fact) -> dict[str, Any]:
@@ -211,8 +230,7 @@ class SignalAccumulator:
             resources_unknown=self.ids_unknown,
             resources_truncated=self.truncated,
             by_scope=[
-                ScopeBreakdown(scope=s, provider=p, matching=c[0], total=c[1], unknown=c[2])
-                for (s, p), c in sorted(self.by_scope.items())
+                ScopeBreakdown(scope=s, provider=p, matching=c[0], total=c[1], unknown=c[2]) for (s, p), c in sorted(self.by_scope.items())
             ],
             coverage_gaps=(coverage.gaps + coverage.attribute_gaps)[:20]
             if coverage.collected

@@ -1,10 +1,10 @@
 """Build small snapshots fact by fact and score them: golden estates for rule tests.
 
-    estate = Estate()
-    estate.covered("compute.instance")                       # collector ran, status ok
-    estate.fact("compute.instance", state="running", autoscaled=True)
-    estate.denied("compute.autoscaling_group")               # collector was denied
-    result = estate.score(tmp_path, "cost.capacity")
+estate = Estate()
+estate.covered("compute.instance")                       # collector ran, status ok
+estate.fact("compute.instance", state="running", autoscaled=True)
+estate.denied("compute.autoscaling_group")               # collector was denied
+result = estate.score(tmp_path, "cost.capacity")
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ DEFAULT_SCOPE = "111111111111"
 def _all_rules(overrides: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]) -> list[CompiledRule]:
     """Every rule validated and compiled once per set of overrides, not once per test."""
     return load_rules(overrides={rule: dict(values) for rule, values in overrides})
+
+
 DEFAULT_REGION = "eu-west-2"
 
 
@@ -57,15 +59,18 @@ class Estate:
         for _ in range(n):
             self.fact(fact_type, **attributes)
 
-    def _cover(self, fact_type: str, status: CoverageStatus, scope: str, region: str, reason: str = "") -> None:
+    def _cover(
+        self, fact_type: str, status: CoverageStatus, scope: str, region: str, reason: str = "", facet: dict[str, Any] | None = None
+    ) -> None:
         self.coverage.append(
             Coverage(
-                collector=f"test.{fact_type}",
+                collector=f"test.{fact_type}" + "".join(f".{v}" for v in (facet or {}).values()),
                 provider=self.provider,  # type: ignore[arg-type]
                 scope=scope,
                 region=region,
                 status=status,
                 fact_types=[fact_type],
+                facet=facet or {},
                 reason=reason,
             )
         )
@@ -75,9 +80,12 @@ class Estate:
             self._cover(fact_type, "ok", scope, region)
         return self
 
-    def denied(self, *fact_types: str, scope: str = DEFAULT_SCOPE, region: str = DEFAULT_REGION) -> Estate:
+    def denied(
+        self, *fact_types: str, scope: str = DEFAULT_SCOPE, region: str = DEFAULT_REGION, facet: dict[str, Any] | None = None
+    ) -> Estate:
+        """The collector of these types was denied; with a `facet`, only the one listing facts with those attributes."""
         for fact_type in fact_types:
-            self._cover(fact_type, "denied", scope, region, "AccessDenied")
+            self._cover(fact_type, "denied", scope, region, "AccessDenied", facet)
         return self
 
     def not_enabled(self, *fact_types: str, scope: str = DEFAULT_SCOPE, region: str = DEFAULT_REGION) -> Estate:
