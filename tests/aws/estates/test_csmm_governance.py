@@ -9,8 +9,13 @@ Where moto lacks an API the real client is pointed at tests/aws/fixture_server.p
   `error`, so the IaC share is unknown and multi-region resilience stays "I don't know".
 - Security Hub GetEnabledStandards (security.standard, governance and compliance evidence): moto has
   Security Hub but not its standards calls; the test serves a response in the API reference's shape.
-- Config DescribeRemediationConfigurations is neither in moto nor collected: `remediation` on
-  config.rule is never read, so compliance level 5 is never supported from configuration.
+- Config DescribeRemediationConfigurations (config.remediation) is not served: on moto automatic
+  remediation is unknown, so compliance level 5 is never supported (nor is it ever ruled out).
+Other moto behaviours worked around here: it does not check IAM on S3 bucket sub-resource calls (a
+refused GetBucketEncryption is answered on the client, `_refuse`), it routes a bucket named "logs" to
+CloudWatch Logs (buckets are named dept-*), it has an empty IAM Identity Center instance in every region
+(csmm.iam counts only instances with users), and its first GenerateCredentialReport answers STARTED
+(the scanner's 2 s wait is patched out).
 """
 
 from __future__ import annotations
