@@ -68,8 +68,8 @@ def deny(monkeypatch: Any, *actions: str) -> None:
     from moto.core.responses import ActionAuthenticatorMixin
 
     # moto checks "<signing name>:<operation>", and CloudWatch signs as "monitoring": deny both spellings
-    prefixes = {action: action.split(":", 1) for action in actions}
-    actions = tuple(actions) + tuple(f"{_MOTO_ALIASES[p]}:{op}" for p, op in prefixes.values() if p in _MOTO_ALIASES)
+    split = [action.split(":", 1) for action in actions if ":" in action]  # "*" denies everything already
+    actions = tuple(actions) + tuple(f"{_MOTO_ALIASES[p]}:{op}" for p, op in split if p in _MOTO_ALIASES)
     iam = boto3.client("iam")
     iam.create_user(UserName="scanner")
     document = {
