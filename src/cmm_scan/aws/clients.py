@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import ipaddress
+import json
 import os
 import threading
 from collections.abc import Callable, Iterable
@@ -12,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import boto3
 from botocore import xform_name
 from botocore.config import Config
-from botocore.loaders import Loader
+from botocore.loaders import JSONFileLoader, Loader
 
 # Observers of every API call (service, operation): the tests use this to prove the policy covers the scan.
 call_listeners: list[Callable[[str, str], None]] = []
@@ -103,13 +105,25 @@ def prune_model(model: dict[str, Any], operations: Iterable[str]) -> dict[str, A
     return {**_bare(model), "operations": ops, "shapes": kept}
 
 
+class PlainJSONFileLoader(JSONFileLoader):
+    """botocore parses its data files into OrderedDicts, which cost nearly twice a dict (endpoints.json, kept
+    for the whole scan: 6.7 MB against 3.9 MB); a dict keeps the order too."""
+
+    def load_file(self, file_path: str) -> Any:
+        for ext, opener in ((".json", open), (".json.gz", gzip.open)):
+            if os.path.isfile(file_path + ext):
+                with opener(file_path + ext, "rb") as handle:
+                    return json.loads(handle.read().decode("utf-8"))
+        return None
+
+
 class ScanLoader(Loader):
     """A botocore data loader whose service models hold only the operations a scan may call.
 
     Services not named in `calls` (sts, sso: the credential providers call them) load whole."""
 
     def __init__(self, calls: Iterable[tuple[str, str]], search_paths: list[str]):
-        super().__init__(extra_search_paths=list(search_paths), include_default_search_paths=False)
+        super().__init__(extra_search_paths=list(search_paths), file_loader=PlainJSONFileLoader(), include_default_search_paths=False)
         self.operations: dict[str, frozenset[str]] = {}
         for service, operation in {*calls, *BOTOCORE_CALLS}:
             self.operations[service] = self.operations.get(service, frozenset()) | {operation}
