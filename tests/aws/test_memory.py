@@ -74,3 +74,21 @@ def test_prune_model_keeps_the_shapes_an_operation_reaches() -> None:
     assert "documentation" in pruned["shapes"]["ListIn"]["members"]
     assert "documentation" not in str({k: v for k, v in pruned.items() if k != "shapes"}) and "long" not in str(pruned)
     assert pruned["metadata"] == model["metadata"]
+
+
+def test_page_size_bounds_one_response(aws, monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+
+    from cmm_scan.aws import clients
+
+    ec2 = boto3.client("ec2", "eu-west-2")
+    for _ in range(12):  # moto pages by reservation
+        ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1)
+    monkeypatch.setattr(catalogue().collectors["ec2.instances"], "page_size", 5)
+    calls: list[tuple[str, str]] = []
+    clients.call_listeners.append(lambda service, operation: calls.append((service, operation)))
+    try:
+        result = scan(["compute.instance"])
+    finally:
+        clients.call_listeners.pop()
+    assert calls.count(("ec2", "DescribeInstances")) == 3 and len(result.of("compute.instance")) == 12

@@ -146,7 +146,9 @@ class RegionRun:
         self.requests += 1
         return getattr(self.client(service, region), operation)(**(params or {}))
 
-    def pages(self, service: str, operation: str, params: dict[str, Any] | None = None, region: str | None = None) -> Iterator[Any]:
+    def pages(
+        self, service: str, operation: str, params: dict[str, Any] | None = None, region: str | None = None, page_size: int | None = None
+    ) -> Iterator[Any]:
         """Every page of a call: the boto3 paginator when there is one, else the single response."""
         client = self.client(service, region)
         if (service, operation) not in self._declared:
@@ -154,7 +156,8 @@ class RegionRun:
         if not client.can_paginate(operation):
             yield self.call(service, operation, params, region)
             return
-        for page in client.get_paginator(operation).paginate(**(params or {})):
+        config = {"PaginationConfig": {"PageSize": page_size}} if page_size else {}
+        for page in client.get_paginator(operation).paginate(**(params or {}), **config):
             self.requests += 1
             yield page
 
@@ -171,10 +174,11 @@ class RegionRun:
         items_expr: str,
         region: str | None = None,
         errors: dict[str, Any] | None = None,
+        page_size: int | None = None,
     ) -> list[Any]:
         """The items of every page; a code in `errors` stands for a response that means a known value."""
         try:
-            pages = list(self.pages(service, operation, self.fill(params), region))
+            pages = list(self.pages(service, operation, self.fill(params), region, page_size))
         except AWS_ERRORS as exc:
             code = error_code(exc)
             if not errors or code not in errors:
@@ -207,7 +211,9 @@ class RegionRun:
         else:
             assert spec.service and spec.operation
             try:
-                found = self.items(spec.service, spec.operation, dict(spec.params), spec.items, errors=spec.errors)
+                found = self.items(
+                    spec.service, spec.operation, dict(spec.params), spec.items, errors=spec.errors, page_size=spec.page_size
+                )
             except AWS_ERRORS as exc:
                 raise StepFailed(*classify(exc)) from None
         found = [_as_item(x) for x in found]
@@ -372,7 +378,7 @@ def _data_collector(spec: Collector, run: RegionRun, outcome: Outcome) -> Iterat
     assert spec.service and spec.operation
     items: list[dict[str, Any]] = []
     for params, parent in _list_calls(spec, run):
-        for found in run.items(spec.service, spec.operation, params, spec.items, errors=spec.errors):
+        for found in run.items(spec.service, spec.operation, params, spec.items, errors=spec.errors, page_size=spec.page_size):
             item = _as_item(found)
             if spec.filter and not search(spec.filter, item):
                 continue

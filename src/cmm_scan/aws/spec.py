@@ -88,6 +88,7 @@ class Lookup(_Spec):
     key: str | None = Field(default=None, description="JMESPath over a lookup item giving its join key")
     action: str | None = None
     errors: dict[str, Any] = Field(default_factory=dict, description="error code -> response meaning 'none'")
+    page_size: int | None = Field(default=None, ge=1, description="items a page: bounds one response's memory; at most the API's limit")
     region: Literal["regional", "global"] = "regional"
     collector: str | None = Field(default=None, description="use the facts of this collector instead of an API call")
     joins: list[Join] = Field(default_factory=list)
@@ -122,6 +123,7 @@ class Collector(_Spec):
     for_each: str | None = Field(default=None, description="lookup whose items each drive one list call (as _parent)")
     args: dict[str, str] = Field(default_factory=dict, description="with for_each: parameter -> JMESPath over _parent")
     items: str = "@"
+    page_size: int | None = Field(default=None, ge=1, description="items a page: bounds one response's memory; at most the API's limit")
     filter: str | None = Field(default=None, description="JMESPath over an item; items where it is falsy are skipped")
     action: str | None = None
     resource_id: str = Field(default="", description="JMESPath giving the resource id (an ARN where the item has one)")
