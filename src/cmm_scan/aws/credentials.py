@@ -46,7 +46,7 @@ def shared_models(session: boto3.Session, loader: Any = None) -> boto3.Session:
 
 
 def scan_loader(session: boto3.Session) -> ScanLoader:
-    """The loader of scanning sessions: models cut down to the calls some spec declares (~6 MB, not ~75 MB)."""
+    """The loader of scanning sessions: models cut down to the calls some spec declares (~6 MB, not ~70 MB)."""
     global _scan_loader
     if _scan_loader is None:
         calls = {*declared_calls(catalogue()), *PLAN_CALLS}
