@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import boto3
+import pytest
 
 from tests.aws.support import scan
 
@@ -43,10 +44,8 @@ def test_iam_users_roles_and_mfa(aws) -> None:
     assert alice["console_access"] and alice["mfa_active"] and alice["mfa_kind"] == "virtual" and alice["admin"] and alice["human"]
     bot = result.one("identity.user", "user/ci-bot")
     assert bot["active_keys"] == 1 and bot["human"] is False and bot["admin"] is False and bot["mfa_kind"] == "none"
-    # moto's report has no <root_account> row: the root user comes from the account summary (moto: no MFA, no keys)
-    root = result.one("identity.user", ":root")
-    assert root["is_root"] and root["admin"] and root["mfa_active"] is False and root["active_keys"] == 0
-    assert root["password_unused_days"] is None  # not in the summary: unknown, not "never"
+    # moto's report has no <root_account> row, and no root user is made up in its place
+    assert not [f for f in result.of("identity.user") if f.attributes["is_root"]]
     deploy = result.one("identity.role", "role/deploy")
     assert deploy["trust_kinds"] == ["oidc"] and deploy["workload_identity"] is True and deploy["admin"] is False
     vendor = result.one("identity.role", "role/vendor")
@@ -65,28 +64,30 @@ def test_iam_users_roles_and_mfa(aws) -> None:
     assert all(f.region == "global" for f in result.facts)
 
 
-def test_root_from_the_account_summary(aws) -> None:
-    """Real reports list the root user; where one does not, AccountMFAEnabled and AccountAccessKeysPresent
-    tell its MFA and keys. Root MFA is set in the console, so moto has no API for it: set its summary flags."""
-    from moto.iam.models import iam_backends
+ROOT_ROW = (
+    "<root_account>,arn:aws:iam::123456789012:root,2020-01-01T00:00:00+00:00,not_supported,2026-11-01T09:00:00+00:00,"
+    "not_supported,not_supported,{mfa},{keys},2021-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
+)
 
-    summary = iam_backends["123456789012"]["aws"].account_summary
-    summary._account_mfa_enabled = summary._account_access_keys_present = 1
+
+@pytest.mark.parametrize(("mfa", "keys"), [("true", "false"), ("false", "true")])
+def test_root_row_of_a_real_report(aws, monkeypatch, mfa: str, keys: str) -> None:
+    """Real IAM lists the root user first; its MFA and keys come from that row."""
+    from moto.iam.models import IAMBackend
+
+    original = IAMBackend.get_credential_report
+
+    def with_root(self: IAMBackend) -> str:
+        header, _, users = original(self).partition("\n")
+        return f"{header}\n{ROOT_ROW.format(mfa=mfa, keys=keys)}{users}"
+
+    monkeypatch.setattr(IAMBackend, "get_credential_report", with_root)
     result = scan(["identity.user", "identity.mfa_device"])
     root = result.one("identity.user", ":root")
-    assert root["mfa_active"] is True and root["mfa_kind"] == "hardware"  # no virtual device assigned to root
-    assert root["active_keys"] is None  # a key is present; whether it is active is not in the summary
-    assert result.one("identity.mfa_device", ":root/mfa/hardware") == {"kind": "hardware", "user": "<root_account>"}
-
-
-def test_unreadable_account_summary_leaves_root_unknown(aws, monkeypatch) -> None:
-    from tests.aws.estates import deny
-
-    deny(monkeypatch, "iam:GetAccountSummary")
-    result = scan(["identity.user"])
-    root = result.one("identity.user", ":root")
-    assert root["is_root"] is True and root["mfa_active"] is None and root["active_keys"] is None
-    assert result.status("iam.users") == {"ok"}
+    assert root["is_root"] and root["admin"] and root["human"] and root["console_access"]
+    assert root["mfa_active"] is (mfa == "true") and root["active_keys"] == (1 if keys == "true" else 0)
+    hardware = [f.attributes for f in result.of("identity.mfa_device") if f.attributes["user"] == "<root_account>"]
+    assert hardware == ([{"kind": "hardware", "user": "<root_account>"}] if mfa == "true" else [])
 
 
 def test_no_password_policy_is_a_known_answer(aws) -> None:

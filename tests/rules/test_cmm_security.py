@@ -326,6 +326,7 @@ def test_nhi_cloud_multi_account(tmp_path):
 def identity_estate(admin_mfa: bool = True, sso_users: int = 100, local: int = 2, rules: bool = True) -> Estate:
     estate = Estate().covered("identity.federation_provider", region="global").covered("security.standard")
     root(estate)
+    estate.fact("identity.password_policy", region="global", present=True)  # read once in every account
     person(estate, 1, admin=True, mfa=admin_mfa)
     person(estate, local - 1)
     estate.fact("identity.sso_instance", region="global", users=sso_users)
@@ -368,6 +369,7 @@ def test_user_identity_sso_threshold_override(tmp_path):
 def test_user_identity_denied_config_is_unknown(tmp_path):
     estate = Estate().covered("identity.federation_provider", region="global").covered("security.standard")
     root(estate)
+    estate.fact("identity.password_policy", region="global", present=True)
     estate.fact("identity.sso_instance", region="global", users=10)
     estate.denied("config.rule")
     result = score(estate, tmp_path, "sec.user_identity")

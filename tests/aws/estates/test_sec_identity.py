@@ -8,11 +8,10 @@ practice (reviews, vaulting, written mandates, identities as code), the expected
 
 What moto 5.2 cannot show, and how these tests stand in for it:
 
-* The root user. moto's credential report has no ``<root_account>`` row; the scan reads the root
-  user's MFA and keys from GetAccountSummary instead, where moto hard-codes AccountMFAEnabled = 0.
-  Root MFA is set in the console on real AWS too (no API), so `root_mfa` sets moto's summary flag
-  as that console step would. Without it every moto account has a root user without MFA, which
-  rules out sec.mfa 3-5, sec.privileged_access 3-5 and "2FA for key accounts" (sec.user_identity 3+).
+* The root user. moto's credential report has no ``<root_account>`` row, and its account summary
+  hard-codes root MFA off (root MFA is set in the console, with no API), so the scan judges root
+  only where the report lists it, as real IAM always does (tests/aws/test_identity.py serves such
+  a row; the root cases of each rule are golden tests in tests/rules/test_cmm_security.py).
 * Identity Center: moto creates one instance per region with an empty identity store; users made
   with identitystore CreateUser carry no ExternalIds (only SCIM sets them, and SCIM is no AWS API),
   so "provisioned automatically" (sec.user_provisioning 4) cannot be built. Its MFA settings have
@@ -59,14 +58,6 @@ def backdated(days: int) -> Iterator[None]:
         yield
     finally:
         iam_models.utcnow = real
-
-
-def root_mfa() -> None:
-    """The root user turns MFA on in the console (no API); moto's summary flag stands for that step.
-    No virtual device is assigned to the root user, so the scan reads its device as hardware/FIDO."""
-    from moto.iam.models import iam_backends
-
-    iam_backends[ACCOUNT]["aws"].account_summary._account_mfa_enabled = 1
 
 
 def person(name: str, mfa: str | None = "virtual", admin: bool = False, keys: int = 0) -> None:
@@ -294,20 +285,10 @@ def test_nhi_cloud_empty_account_is_not_applicable(aws, tmp_path) -> None:
 # --- sec.user_identity: identity rules and checks -------------------------------------------------
 
 
-def test_user_identity_root_without_mfa_is_not_2fa_for_key_accounts(aws, tmp_path) -> None:
-    """An administrator with MFA and a Config identity rule, but the root user (moto's, MFA off) is the
-    key account without a second factor: not level 3 ('two-factor authentication for key accounts');
-    'a few rules' (1) or 'some rules, checked by hand' (2) is for a person."""
-    person("admin", admin=True)
-    identity_check()
-    assert_dont_know(answer(tmp_path, "sec.user_identity"), [1, 2])
-
-
 def test_user_identity_key_accounts_mfa_and_checks_is_level_3(aws, tmp_path) -> None:
     """'There are rules, such as two-factor authentication for key accounts, and some automated checks':
     root and the administrator have MFA, a Config rule checks root MFA; people sign in as local IAM
     users, half without MFA, so not 'Single Sign-On and two-factor authentication widely used' (4)."""
-    root_mfa()
     person("admin", admin=True)
     people("dev", 2)
     people("analyst", 2, mfa=None)
@@ -319,7 +300,6 @@ def test_user_identity_key_accounts_mfa_and_checks_is_level_3(aws, tmp_path) -> 
 def test_user_identity_sso_mfa_and_checks_leaves_4_or_5(aws, tmp_path) -> None:
     """'Single Sign-On and two-factor authentication are widely used', checks automated in every account
     (4); 'automated approval processes, and good reporting' (5) are not configuration."""
-    root_mfa()
     person("breakglass", admin=True)
     sso_people(20)
     identity_check()
@@ -329,14 +309,12 @@ def test_user_identity_sso_mfa_and_checks_leaves_4_or_5(aws, tmp_path) -> None:
 def test_user_identity_no_config_rule_is_open_on_moto(aws, tmp_path) -> None:
     """MFA on root and the administrator, no Config identity rule: 'some automated checks' (3) turns on
     whether a posture standard is on, and moto cannot list Security Hub standards, so 3 stays open."""
-    root_mfa()
     person("admin", admin=True)
     assert_dont_know(answer(tmp_path, "sec.user_identity"), [1, 2, 3])
 
 
 def test_user_identity_denied_config_rules_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
     """Never guess: the level-3 estate, but whether anything checks identity automatically cannot be read."""
-    root_mfa()
     person("admin", admin=True)
     identity_check()
     deny(monkeypatch, "config:DescribeConfigRules")
@@ -344,7 +322,6 @@ def test_user_identity_denied_config_rules_is_i_dont_know(aws, tmp_path, monkeyp
 
 
 def test_user_identity_denied_users_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
-    root_mfa()
     person("admin", admin=True)
     identity_check()
     deny(monkeypatch, "iam:GenerateCredentialReport")
@@ -352,8 +329,9 @@ def test_user_identity_denied_users_is_i_dont_know(aws, tmp_path, monkeypatch) -
 
 
 def test_user_identity_empty_account_is_i_dont_know(aws, tmp_path) -> None:
-    """An empty account still has its root user (scored, not 'not applicable'); without MFA it rules out 3+."""
-    assert_dont_know(answer(tmp_path, "sec.user_identity"), [1, 2])
+    """An empty account (its root user not in moto's report): no privileged sign-in and no identity check
+    to judge, and Security Hub standards unreadable on moto: every level stays open."""
+    assert_dont_know(answer(tmp_path, "sec.user_identity"), [1, 2, 3, 4, 5])
 
 
 # --- sec.access_reviews: right access for the role --------------------------------------------------
@@ -496,7 +474,6 @@ def test_mfa_everyone_on_app_mfa_is_level_4(aws, tmp_path) -> None:
     """'Only strong 2FA/MFA methods are allowed (no SMS or phone-based codes)': every console user and the
     root user have MFA; IAM offers no SMS or phone codes, and IAM is the only way in. Apps, not
     hardware keys, so not 'only hardware-based MFA' (5)."""
-    root_mfa()
     people("user", 8)
     result = answer(tmp_path, "sec.mfa")
     assert result.answer == 4, explain(result)
@@ -504,7 +481,6 @@ def test_mfa_everyone_on_app_mfa_is_level_4(aws, tmp_path) -> None:
 
 def test_mfa_everyone_on_hardware_is_level_5(aws, tmp_path) -> None:
     """'Only hardware-based MFA is used': every console user on a hardware token, root on a hardware device."""
-    root_mfa()
     people("user", 6, mfa="hardware")
     result = answer(tmp_path, "sec.mfa")
     assert result.answer == 5, explain(result)
@@ -513,7 +489,6 @@ def test_mfa_everyone_on_hardware_is_level_5(aws, tmp_path) -> None:
 def test_mfa_two_exceptions_are_few(aws, tmp_path) -> None:
     """'Enforced for nearly all users, with few exceptions': 8 of 10 with MFA, two exceptions; app
     devices only, IAM the only way in, so level 4 as above."""
-    root_mfa()
     people("user", 8)
     people("breakglass", 2, mfa=None)
     result = answer(tmp_path, "sec.mfa")
@@ -522,38 +497,30 @@ def test_mfa_two_exceptions_are_few(aws, tmp_path) -> None:
 
 def test_mfa_half_without_leaves_1_or_2(aws, tmp_path) -> None:
     """5 of 10 without MFA: not enforced (3+ out); 'suggested' (1) or 'required' (2) is a written policy."""
-    root_mfa()
     people("user", 5)
     people("nomfa", 5, mfa=None)
     assert_dont_know(answer(tmp_path, "sec.mfa"), [1, 2])
 
 
-def test_mfa_root_without_mfa_rules_out_enforcement(aws, tmp_path) -> None:
-    """moto's root user has no MFA: every console user has it, but the most privileged sign-in does not."""
-    people("user", 8)
-    assert_dont_know(answer(tmp_path, "sec.mfa"), [1, 2])
-
-
 def test_mfa_people_in_identity_centre_keep_1_to_4_open(aws, tmp_path) -> None:
     """People also sign in through the identity centre, whose MFA settings have no API (and none in moto)."""
-    root_mfa()
     people("user", 4)
     sso_people(10)
     assert_dont_know(answer(tmp_path, "sec.mfa"), [1, 2, 3, 4])
 
 
-@pytest.mark.parametrize("denied", ["iam:GenerateCredentialReport", "identitystore:ListUsers", "iam:GetAccountSummary"])
+@pytest.mark.parametrize("denied", ["iam:GenerateCredentialReport", "identitystore:ListUsers"])
 def test_mfa_denied_reads_are_i_dont_know(aws, tmp_path, monkeypatch, denied: str) -> None:
-    """Never guess: the level-4 estate, but users, the identity centre's people or the root user's MFA cannot be read."""
-    root_mfa()
+    """Never guess: the level-4 estate, but users or the identity centre's people cannot be read."""
     people("user", 8)
     deny(monkeypatch, denied)
     assert_dont_know(answer(tmp_path, "sec.mfa"))
 
 
 def test_mfa_empty_account_is_i_dont_know(aws, tmp_path) -> None:
-    """No IAM user, but the root user can sign in (not 'not applicable'); moto's has no MFA."""
-    assert_dont_know(answer(tmp_path, "sec.mfa"), [1, 2])
+    """No one signs in (moto's report lists no root user): nothing to assess, so no level."""
+    result = answer(tmp_path, "sec.mfa")
+    assert (result.status, result.answer) == ("not_applicable", 0), explain(result)
 
 
 # --- sec.privileged_access: privileged access -----------------------------------------------------
@@ -562,22 +529,14 @@ def test_mfa_empty_account_is_i_dont_know(aws, tmp_path) -> None:
 def test_privileged_access_local_admins_without_mfa_leave_1_or_2(aws, tmp_path) -> None:
     """'Each admin manages their own privileged accounts' (1): two admin users with their own keys and
     no MFA. Whether their passwords and keys are vaulted centrally (2) is not configuration."""
-    root_mfa()
     person("admin-a", mfa=None, admin=True, keys=1)
     person("admin-b", mfa=None, admin=True, keys=1)
-    assert_dont_know(answer(tmp_path, "sec.privileged_access"), [1, 2])
-
-
-def test_privileged_access_root_without_mfa_keeps_level_1_open(aws, tmp_path) -> None:
-    """No admin users, but moto's root user has no MFA: ad hoc (1) as much as vaulted (2)."""
-    people("user", 3)
     assert_dont_know(answer(tmp_path, "sec.privileged_access"), [1, 2])
 
 
 def test_privileged_access_no_standing_admins_leaves_2_to_5(aws, tmp_path) -> None:
     """No local administrators, root with MFA and no keys: not ad hoc (1); vaulting, one-time passwords,
     automated workflows and just-in-time approval (2-5) live in tools the scan does not read."""
-    root_mfa()
     people("user", 3)
     assert_dont_know(answer(tmp_path, "sec.privileged_access"), [2, 3, 4, 5])
 
@@ -585,13 +544,11 @@ def test_privileged_access_no_standing_admins_leaves_2_to_5(aws, tmp_path) -> No
 def test_privileged_access_many_local_admins_rule_out_automation(aws, tmp_path) -> None:
     """Three standing admin users (more than break-glass), all with MFA: 'one-time passwords for access'
     (3) may hold, 'automated systems for privileged access' (4, 5) does not."""
-    root_mfa()
     people("admin", 3, admin=True)
     assert_dont_know(answer(tmp_path, "sec.privileged_access"), [1, 2, 3])
 
 
 def test_privileged_access_denied_users_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
-    root_mfa()
     person("admin-a", mfa=None, admin=True, keys=1)
     deny(monkeypatch, "iam:GenerateCredentialReport")
     assert_dont_know(answer(tmp_path, "sec.privileged_access"), [1, 2, 3, 4, 5])

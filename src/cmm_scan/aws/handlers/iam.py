@@ -1,6 +1,9 @@
 """IAM: users from the credential report (a CSV), admin detection and roles from one bulk
-get_account_authorization_details pass instead of per-user calls, MFA devices. Where the report
-has no root row (moto's never has), the root user's MFA and keys come from the account summary."""
+get_account_authorization_details pass instead of per-user calls, MFA devices.
+
+The report is the only source of the root user's sign-in facts: real IAM always lists a
+`<root_account>` row. An emulator's report may not (moto's never does), and its account summary
+hard-codes root MFA off, so no root user is made up from it: root is judged where it is listed."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from cmm_scan.aws.executor import AWS_ERRORS, FactOut, RegionRun
+from cmm_scan.aws.executor import FactOut, RegionRun
 from cmm_scan.aws.spec import Collector
 from cmm_scan.aws.transforms import age_days, json_document
 
@@ -106,53 +109,6 @@ def virtual_mfa_users(run: RegionRun) -> dict[str, str]:
     return run.scope.memo.get(("iam", "virtual_mfa"), fetch)
 
 
-def root_summary(run: RegionRun) -> dict[str, bool | None]:
-    """The root user's MFA and access keys from GetAccountSummary (AccountMFAEnabled,
-    AccountAccessKeysPresent), for a credential report without the root row. Unreadable is
-    unknown (None), not "off"."""
-
-    def fetch() -> dict[str, bool | None]:
-        try:
-            summary = run.call("iam", "get_account_summary").get("SummaryMap", {})
-        except AWS_ERRORS:
-            summary = {}
-        mfa, keys = summary.get("AccountMFAEnabled"), summary.get("AccountAccessKeysPresent")
-        return {"mfa": None if mfa is None else mfa == 1, "keys": None if keys is None else keys == 1}
-
-    return run.scope.memo.get(("iam", "root_summary"), fetch)
-
-
-def _root_arn(run: RegionRun) -> str:
-    return f"arn:{run.scope.partition}:iam::{run.account}:root"
-
-
-def _root_from_summary(run: RegionRun, virtual: dict[str, str]) -> FactOut:
-    """The root user when the report lists no root row: every account has one. The summary says
-    whether it has MFA and whether it has any access key (active or not: an active count is
-    unknown then); sign-in dates are not in it."""
-    summary, arn = root_summary(run), _root_arn(run)
-    mfa, keys = summary["mfa"], summary["keys"]
-    no_keys = False if keys is None else not keys
-    return FactOut(
-        resource_id=arn,
-        region="global",
-        attributes={
-            "is_root": True,
-            "console_access": True,  # as the report's root row (password_enabled not_supported)
-            "mfa_active": mfa,
-            "mfa_kind": None if mfa is None else (("virtual" if arn in virtual else "hardware") if mfa else "none"),
-            "active_keys": 0 if no_keys else None,
-            "oldest_key_age_days": 0 if no_keys else None,
-            "key_unused_days": 0 if no_keys else None,
-            "password_unused_days": None,
-            "age_days": None,
-            "permission_boundary": False,
-            "admin": True,
-            "human": True,
-        },
-    )
-
-
 def users(run: RegionRun, spec: Collector) -> Iterator[FactOut]:
     report = credential_report(run)
     details = authorization_details(run)
@@ -160,8 +116,6 @@ def users(run: RegionRun, spec: Collector) -> Iterator[FactOut]:
     admin_arns = _admin_policy_arns(details)
     groups = {g["GroupName"]: g for g in details["GroupDetailList"]}
     by_arn = {u["Arn"]: u for u in details["UserDetailList"]}
-    if not any(row["user"] == ROOT_USER for row in report):
-        yield _root_from_summary(run, virtual)
     for row in report:
         is_root = row["user"] == ROOT_USER
         detail = by_arn.get(row["arn"], {})
@@ -197,12 +151,9 @@ def mfa_devices(run: RegionRun, spec: Collector) -> Iterator[FactOut]:
     virtual = virtual_mfa_users(run)
     for user_arn, serial in virtual.items():
         yield FactOut(resource_id=serial, attributes={"kind": "virtual", "user": user_arn.rsplit("/", 1)[-1]})
-    report = credential_report(run)
-    for row in report:
+    for row in credential_report(run):
         if _true(row.get("mfa_active")) and row["arn"] not in virtual:
             yield FactOut(resource_id=f"{row['arn']}/mfa/hardware", attributes={"kind": "hardware", "user": row["user"]})
-    if not any(row["user"] == ROOT_USER for row in report) and root_summary(run)["mfa"] and _root_arn(run) not in virtual:
-        yield FactOut(resource_id=f"{_root_arn(run)}/mfa/hardware", attributes={"kind": "hardware", "user": ROOT_USER})
 
 
 # --- roles ---------------------------------------------------------------------------------
