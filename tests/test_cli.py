@@ -72,8 +72,10 @@ def test_rules_check_list_explain(capsys):
 
 
 def test_help_and_version_do_not_import_cloud_sdks():
-    code = "import sys; from cmm_scan.cli import main\ntry: main(['--version'])\nexcept SystemExit: pass\n" \
+    code = (
+        "import sys; from cmm_scan.cli import main\ntry: main(['--version'])\nexcept SystemExit: pass\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3','botocore','pydantic','yaml')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines() == [f"cmm-scan {__version__}", "[]"]
 
@@ -95,7 +97,11 @@ def test_wheel_installs_and_runs_the_demo_outside_the_checkout(tmp_path):
     out_dir.parent.mkdir()
     proc = subprocess.run(
         [str(env_dir / "bin" / "cmm-scan"), "demo", "--output-dir", str(out_dir), "-q"],
-        cwd=out_dir.parent, capture_output=True, text=True, timeout=120, env={"PYTHONPATH": site, "PATH": "/usr/bin:/bin"},
+        cwd=out_dir.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": site, "PATH": "/usr/bin:/bin"},
     )
     assert proc.returncode == 0, proc.stderr
     assert (out_dir / "cmm-assessment.json").exists()

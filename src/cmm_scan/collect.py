@@ -118,9 +118,7 @@ def adapter(provider: str) -> ModuleType:
         return importlib.import_module(f"cmm_scan.{provider}.adapter")
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith(f"cmm_scan.{provider}"):
-            raise UserError(
-                f"the {provider} adapter is not available in this version", "scan aws, or use `cmm-scan demo`"
-            ) from None
+            raise UserError(f"the {provider} adapter is not available in this version", "scan aws, or use `cmm-scan demo`") from None
         raise UserError(
             f"the {provider} adapter needs the '{exc.name}' package",
             f"install it with: pip install 'cmm-scan[{provider}]'",

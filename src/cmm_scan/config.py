@@ -15,9 +15,7 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     format_version: int = Field(default=CONFIG_VERSION, ge=1, le=CONFIG_VERSION)
-    thresholds: dict[str, dict[str, float]] = Field(
-        default_factory=dict, description="rule id -> threshold name -> value"
-    )
+    thresholds: dict[str, dict[str, float]] = Field(default_factory=dict, description="rule id -> threshold name -> value")
     targets: dict[str, int] = Field(
         default_factory=dict,
         description="question id, category or 'all' -> target level; below it, the export sets needsImprovement",

@@ -270,9 +270,7 @@ class _Compiler:
     def visit(self, node: ast.AST) -> Compiled:
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
-            raise ExprError(
-                f"'{type(node).__name__}' is not allowed in rule expressions", getattr(node, "col_offset", 0)
-            )
+            raise ExprError(f"'{type(node).__name__}' is not allowed in rule expressions", getattr(node, "col_offset", 0))
         return method(node)
 
     def _Constant(self, node: ast.Constant) -> Compiled:

@@ -89,9 +89,7 @@ def load_rules(
         raise UserError(f"{root or rules_dir()}: no rule file for {', '.join(missing)}", "every question needs one")
     unknown_overrides = sorted(set(overrides) - set(by_id))
     if unknown_overrides:
-        raise UserError(
-            f"thresholds given for unknown rules: {', '.join(unknown_overrides)}", "see `cmm-scan rules list`"
-        )
+        raise UserError(f"thresholds given for unknown rules: {', '.join(unknown_overrides)}", "see `cmm-scan rules list`")
     ordered = sorted(compiled, key=lambda r: (FRAMEWORKS.index(r.spec.framework), r.question.order))
     if select is None:
         return ordered
@@ -126,17 +124,13 @@ def compile_rule(path: Path, questions: Mapping[str, Question], overrides: Mappi
         raise fail(f"the question has {question.max_level} levels, the rule lists {len(spec.levels)}", ("levels",))
     unknown = sorted(set(overrides) - set(spec.thresholds))
     if unknown:
-        raise UserError(
-            f"thresholds for {spec.id}: no threshold named {', '.join(unknown)}", "see `cmm-scan rules explain`"
-        )
+        raise UserError(f"thresholds for {spec.id}: no threshold named {', '.join(unknown)}", "see `cmm-scan rules explain`")
     thresholds = {name: t.value for name, t in spec.thresholds.items()} | dict(overrides)
 
     def expr(text: str | None, loc: tuple[Any, ...], allowed: set[str] | None) -> Compiled | None:
         return expr_reading(text, loc, allowed)[0]
 
-    def expr_reading(
-        text: str | None, loc: tuple[Any, ...], allowed: set[str] | None
-    ) -> tuple[Compiled | None, set[str]]:
+    def expr_reading(text: str | None, loc: tuple[Any, ...], allowed: set[str] | None) -> tuple[Compiled | None, set[str]]:
         if text is None:
             return None, set()
         try:
@@ -148,9 +142,7 @@ def compile_rule(path: Path, questions: Mapping[str, Question], overrides: Mappi
     for name, s in spec.signals.items():
         readable = readable_names(s.fact)
         if readable is None:
-            raise fail(
-                f"signals.{name}: fact type '{s.fact}' is not in providers/facts.yaml", ("signals", name, "fact")
-            )
+            raise fail(f"signals.{name}: fact type '{s.fact}' is not in providers/facts.yaml", ("signals", name, "fact"))
         # Thresholds are substituted inside filters too, so a threshold named like an attribute
         # would silently replace that attribute.
         shadowed = sorted(readable & set(thresholds))
@@ -170,9 +162,7 @@ def compile_rule(path: Path, questions: Mapping[str, Question], overrides: Mappi
             )
         )
     names = set(spec.signals)
-    levels = [
-        CompiledLevel(lv, *expr_reading(lv.when, ("levels", i, "when"), names)) for i, lv in enumerate(spec.levels)
-    ]
+    levels = [CompiledLevel(lv, *expr_reading(lv.when, ("levels", i, "when"), names)) for i, lv in enumerate(spec.levels)]
     not_applicable = expr(spec.not_applicable_when, ("not_applicable_when",), names)
     return CompiledRule(
         spec=spec,

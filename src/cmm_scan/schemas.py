@@ -1,6 +1,6 @@
 """Publish JSON Schemas for the files cmm-scan writes.
 
-    python -m cmm_scan.schemas schemas/     # regenerate; a test keeps them in step with the models
+python -m cmm_scan.schemas schemas/     # regenerate; a test keeps them in step with the models
 """
 
 from __future__ import annotations

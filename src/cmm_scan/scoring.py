@@ -25,8 +25,7 @@ def score_rule(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidence]
     """Apply the rule's gates to the signal values in `env`."""
     spec, question = rule.spec, rule.question
     outcomes = [
-        LevelOutcome(level=lv.spec.level, verdict=level_verdict(lv, env), cites=lv.spec.cites, when=lv.spec.when)
-        for lv in rule.levels
+        LevelOutcome(level=lv.spec.level, verdict=level_verdict(lv, env), cites=lv.spec.cites, when=lv.spec.when) for lv in rule.levels
     ]
     base: dict[str, Any] = {
         "id": spec.id,
@@ -124,9 +123,7 @@ def _gaps(rule: CompiledRule, levels: list[int], evidence: list[Evidence]) -> li
     return sorted(e.signal for e in evidence if e.signal in reads and not e.complete)
 
 
-def _next_level(
-    rule: CompiledRule, current: int | None, env: dict[str, Any], evidence: list[Evidence]
-) -> NextLevel | None:
+def _next_level(rule: CompiledRule, current: int | None, env: dict[str, Any], evidence: list[Evidence]) -> NextLevel | None:
     if current is None or current >= len(rule.levels):
         return None
     target = rule.levels[current]  # levels are 1-based, so index `current` is the next one

@@ -94,9 +94,7 @@ class SnapshotWriter:
         self._write(entry)
 
     def close(self) -> None:
-        self._write(
-            SnapshotEnd(finished_at=datetime.now(UTC), fact_count=self.fact_count, coverage_count=self.coverage_count)
-        )
+        self._write(SnapshotEnd(finished_at=datetime.now(UTC), fact_count=self.fact_count, coverage_count=self.coverage_count))
         self._atomic.__exit__(None, None, None)
 
     def abort(self) -> None:
@@ -185,9 +183,7 @@ def _loose(line: str) -> Any:
 def _check_header(path: Path, record: Any) -> SnapshotHeader:
     data = record.model_dump() if isinstance(record, SnapshotHeader) else record
     if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
-        raise UserError(
-            f"{path}: not a cmm-scan snapshot (line 1 must be its header)", "pass a file written by `cmm-scan collect`"
-        )
+        raise UserError(f"{path}: not a cmm-scan snapshot (line 1 must be its header)", "pass a file written by `cmm-scan collect`")
     version = data.get("format_version")
     if version != SNAPSHOT_VERSION:
         raise UserError(

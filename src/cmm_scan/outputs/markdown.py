@@ -101,11 +101,7 @@ def _question(r: QuestionResult) -> list[str]:
         h = r.human
         flags = [f for f, on in (("EXPIRED", h.expired), ("disagrees with the scan", h.disagrees)) if on]
         by = f" by {h.answered_by}" if h.answered_by else ""
-        out.append(
-            f"Human answer: level {h.level}{by}"
-            + (f" ({'; '.join(flags)})" if flags else "")
-            + (f" — {h.note}" if h.note else "")
-        )
+        out.append(f"Human answer: level {h.level}{by}" + (f" ({'; '.join(flags)})" if flags else "") + (f" — {h.note}" if h.note else ""))
         scan = f"{r.suggested_level} ({r.confidence})" if r.suggested_level is not None else "no level"
         out.append(f"Scan suggestion: {scan}" + (" — exported instead of the expired answer" if h.expired else ""))
     out.append("")
