@@ -27,6 +27,8 @@ def test_collector_matches_fact_catalogue(spec) -> None:
             assert attribute.transform in transforms.TRANSFORMS
     for derive in spec.derive:
         assert derive.transform is None or derive.transform in transforms.TRANSFORMS
+    unknown_facet = set(spec.facet) - set(facts[spec.fact].attributes)
+    assert not unknown_facet, f"{spec.id}: facet names attributes not in providers/facts.yaml: {unknown_facet}"
 
 
 @pytest.mark.parametrize("spec", COLLECTORS, ids=lambda c: c.id)

@@ -127,5 +127,6 @@ def _coverage(spec: Collector, account: str, region: str, status: str, reason: s
         status=status,  # type: ignore[arg-type]
         fact_types=[spec.fact],
         enriches=spec.enriches,
+        facet=spec.facet,
         reason=reason,
     )

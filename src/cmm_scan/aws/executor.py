@@ -309,6 +309,9 @@ def _handler(spec: Collector) -> Callable[[RegionRun, Collector], Iterable[FactO
 
 
 def _emit_fact(spec: Collector, run: RegionRun, out: FactOut) -> None:
+    # the facet is a promise the engine relies on to keep other collectors' gaps away from its facts
+    if spec.facet and any(out.attributes.get(k) != v for k, v in spec.facet.items()):
+        raise AssertionError(f"collector {spec.id} emitted a fact outside its facet {spec.facet}: {out.resource_id}")
     region = out.region or run.region
     if region != "global":
         run.scope.regions_with_facts.add(region)
@@ -342,6 +345,7 @@ def _emit_coverage(spec: Collector, run: RegionRun, outcome: Outcome) -> None:
             status=outcome.status,  # type: ignore[arg-type]
             fact_types=[spec.fact],
             enriches=spec.enriches,
+            facet=spec.facet,
             reason=outcome.reason,
             requests=outcome.requests,
         )

@@ -144,6 +144,11 @@ class Collector(_Spec):
         default=False, description="read only in the organisation's management account; `skipped` elsewhere"
     )
     after_all: bool = Field(default=False, description="run after every other collector of the account")
+    facet: dict[str, str | int | bool] = Field(
+        default_factory=dict,
+        description="attributes every fact of this collector carries (service: detective); its failure then leaves "
+        "unknown only the signals whose population could hold such facts",
+    )
 
     @model_validator(mode="after")
     def _source(self) -> Collector:

@@ -170,10 +170,11 @@ def test_monitoring_denied_reads_in_an_empty_account_are_not_level_1(moto_gaps, 
     assert result.answer == 0, explain(result)
 
 
-def test_monitoring_on_bare_moto_is_i_dont_know(aws, tmp_path) -> None:
-    """moto answers Detective and Access Analyzer with 404, so the detective-services fact type is
-    incomplete and even the empty account (level 1 above) gives 0: GuardDuty's state is unknown."""
-    assert answer(tmp_path, MONITORING).answer == 0
+def test_monitoring_on_bare_moto_is_level_1(aws, tmp_path) -> None:
+    """moto answers Detective and Access Analyzer with 404; their facets keep that away from the
+    GuardDuty and trail signals, so the empty account is level 1 on a bare moto server too."""
+    result = answer(tmp_path, MONITORING)
+    assert result.answer == 1, explain(result)
 
 
 # --- csmm.network_security ----------------------------------------------------------------------
