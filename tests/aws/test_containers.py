@@ -132,6 +132,10 @@ def test_a_refused_batch_leaves_each_of_its_services_unread(aws, monkeypatch) ->
     # how it is released is unknown too, not the rolling default
     assert [f.attributes["deployment_strategy"] for f in result.of("compute.container_service")] == [None, None]
     assert [f.attributes["circuit_breaker_rollback"] for f in result.of("compute.container_service")] == [None, None]
+    # nor Fargate or not, nor untagged: only what the listing itself says is known
+    for fact in result.of("compute.container_service"):
+        unread = {k: fact.attributes.get(k) for k in ("serverless", "launch_type", "tags")}
+        assert unread == {"serverless": None, "launch_type": None, "tags": None} and fact.attributes["cluster"] == "prod"
 
 
 def test_ecs_native_blue_green_canary_and_linear_are_progressive(aws, monkeypatch) -> None:
