@@ -81,7 +81,15 @@ def test_cli_scans_an_organisation_through_the_moto_server(server: str, tmp_path
     assert done.returncode == 0, done.stderr
     records = _records(out / "snapshot.jsonl.gz")
     header = records[0]
-    assert {s["id"] for s in header["scopes"]} == {"123456789012", *members}
+    organization = client(server, "organizations", "us-east-1").describe_organization()["Organization"]["Id"]
+    assert {(s["id"], s["kind"]) for s in header["scopes"]} == {(organization, "organization")} | {
+        (a, "account") for a in {"123456789012", *members}
+    }
+    # the organisation keys the history, so it survives accounts joining and leaving
+    from cmm_scan.assessment_io import read_assessment
+    from cmm_scan.store import scope_key
+
+    assert scope_key(read_assessment(out / "assessment.json")) == f"aws:org:{organization}"
     facts = [r for r in records if r["record"] == "fact"]
     coverage = [r for r in records if r["record"] == "coverage"]
     instances = [f for f in facts if f["type"] == "compute.instance"]

@@ -32,8 +32,10 @@ def plan(options: CollectOptions, fact_types: list[str]) -> ScanPlan:
     session, own_account, partition = credentials.base_session(options)
     accounts = credentials.accounts(options, session, own_account, partition)
     regions = credentials.regions(options, session)
+    organization = credentials.organization_id(options, session)
     return ScanPlan(
-        scopes=[ScopeInfo(id=a.id, kind="account", name=a.name) for a in accounts],
+        scopes=([ScopeInfo(id=organization, kind="organization")] if organization else [])
+        + [ScopeInfo(id=a.id, kind="account", name=a.name) for a in accounts],
         regions=regions,
         state=State(options, session, accounts, partition, regions),
     )

@@ -101,6 +101,17 @@ def base_session(options: CollectOptions) -> tuple[boto3.Session, str, str]:
     return session, identity["Account"], partition
 
 
+def organization_id(options: CollectOptions, session: boto3.Session) -> str | None:
+    """The organisation an --org scan covers (o-…), which keys its history; None when it cannot be read."""
+    if not options.org:
+        return None
+    try:
+        found = _client(session, "organizations", options.endpoint_url, GLOBAL_REGION).describe_organization()
+    except ClientError:
+        return None  # the history is then keyed by the accounts scanned, as for any other scan
+    return found.get("Organization", {}).get("Id") or None
+
+
 def accounts(options: CollectOptions, session: boto3.Session, own_account: str, partition: str) -> list[Account]:
     """The accounts to scan: this one, or every active member of the organisation; filtered and sharded."""
     found = [Account(own_account)]

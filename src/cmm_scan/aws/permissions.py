@@ -26,6 +26,7 @@ PLAN_CALLS = {
     ("sts", "get_caller_identity"): "sts:GetCallerIdentity",
     ("ec2", "describe_regions"): "ec2:DescribeRegions",
     ("organizations", "list_accounts"): "organizations:ListAccounts",
+    ("organizations", "describe_organization"): "organizations:DescribeOrganization",
 }
 READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Search", "Lookup")
 # Read-classified actions whose names do not say so (AWS's own access level is Read).
