@@ -69,9 +69,16 @@ def _comprehensive(*regions: str) -> None:
         route_findings("sns", region=region)
 
 
-def test_monitoring_empty_account_is_level_1(moto_gaps, tmp_path) -> None:
-    """Level 1: "No monitoring/alerting on telemetry gathered by the cloud provider." No trail, no
-    threat detection: the rule has no not-applicable case, an empty account is level 1."""
+def test_monitoring_empty_account_is_not_applicable(moto_gaps, tmp_path) -> None:
+    """Nothing deployed and nothing set up: an empty account never scores level 1 (docs/scoring.md)."""
+    result = answer(tmp_path, MONITORING)
+    assert (result.status, result.answer) == ("not_applicable", 0), explain(result)
+
+
+def test_monitoring_workloads_without_logging_is_level_1(moto_gaps, tmp_path) -> None:
+    """Level 1: "No monitoring/alerting on telemetry gathered by the cloud provider." A running
+    instance, and no trail, no threat detection."""
+    boto3.client("ec2", REGION).run_instances(ImageId="ami-12345678", InstanceType="t3.micro", MinCount=1, MaxCount=1)
     result = answer(tmp_path, MONITORING)
     assert result.answer == 1, explain(result)
 
@@ -172,7 +179,9 @@ def test_monitoring_denied_reads_in_an_empty_account_are_not_level_1(moto_gaps, 
 
 def test_monitoring_on_bare_moto_is_level_1(aws, tmp_path) -> None:
     """moto answers Detective and Access Analyzer with 404; their facets keep that away from the
-    GuardDuty and trail signals, so the empty account is level 1 on a bare moto server too."""
+    GuardDuty and trail signals, so an account running an instance with nothing watching it is
+    level 1 on a bare moto server too."""
+    boto3.client("ec2", REGION).run_instances(ImageId="ami-12345678", InstanceType="t3.micro", MinCount=1, MaxCount=1)
     result = answer(tmp_path, MONITORING)
     assert result.answer == 1, explain(result)
 
