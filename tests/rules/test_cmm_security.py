@@ -10,27 +10,11 @@ from __future__ import annotations
 import pytest
 
 from tests.rules import verdicts
-from tests.rules.identities import root
+from tests.rules.identities import person, root
 from tests.rules.scoring import score
 from tests.support.estate import Estate
 
 A, B = "111111111111", "222222222222"
-
-
-def person(estate: Estate, n: int = 1, scope: str = A, mfa: bool = True, kind: str = "virtual", **extra) -> None:
-    attrs = dict(
-        is_root=False,
-        console_access=True,
-        human=True,
-        mfa_active=mfa,
-        mfa_kind=kind if mfa else "none",
-        active_keys=0,
-        admin=False,
-        password_unused_days=5,
-    )
-    attrs.update(extra)
-    for _ in range(n):
-        estate.fact("identity.user", scope=scope, region="global", **attrs)
 
 
 def software(estate: Estate, n: int = 1, key_age: int = 30, scope: str = A) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.rules import verdicts
-from tests.rules.identities import root
+from tests.rules.identities import person, root
 from tests.rules.scoring import score
 from tests.support.estate import Estate
 
@@ -17,18 +17,7 @@ A, B = "111111111111", "222222222222"
 
 
 def people(estate: Estate, n: int, keys: int = 0, scope: str = A) -> None:
-    for _ in range(n):
-        estate.fact(
-            "identity.user",
-            scope=scope,
-            region="global",
-            is_root=False,
-            console_access=True,
-            human=True,
-            mfa_active=True,
-            active_keys=keys,
-            admin=False,
-        )
+    person(estate, n, scope=scope, active_keys=keys)
 
 
 # --- csmm.iam ------------------------------------------------------------------------------------

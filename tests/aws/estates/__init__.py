@@ -47,6 +47,13 @@ def answer(tmp_path: Path, rule_id: str, **kwargs: Any) -> QuestionResult:
     return assess(tmp_path, rule_id, **kwargs)[rule_id]
 
 
+def assert_dont_know(result: QuestionResult, possible: list[int] | None = None) -> None:
+    """Never guess: no suggestion, answer 0; with `possible`, exactly those levels left open."""
+    assert result.answer == 0 and result.suggested_level is None, explain(result)
+    if possible is not None:
+        assert result.possible_levels == possible, explain(result)
+
+
 def explain(result: QuestionResult) -> str:
     """A failure message worth reading: the answer, the range, each level's verdict and the evidence values."""
     levels = ", ".join(f"{o.level}:{o.verdict}" for o in result.levels)
@@ -61,30 +68,15 @@ _MOTO_ALIASES = {"cloudwatch": "monitoring"}
 def deny(monkeypatch: Any, *actions: str) -> None:
     """From here on the scan runs as a principal moto checks against IAM: allowed every read the
     scanner needs, explicitly denied `actions` (as an SCP or a narrower role would)."""
-    import json
-
-    import boto3
-    from moto import settings
-    from moto.core.responses import ActionAuthenticatorMixin
+    from tests.aws.iam_enforced import scan_as_user
 
     # moto checks "<signing name>:<operation>", and CloudWatch signs as "monitoring": deny both spellings
     split = [action.split(":", 1) for action in actions if ":" in action]  # "*" denies everything already
     actions = tuple(actions) + tuple(f"{_MOTO_ALIASES[p]}:{op}" for p, op in split if p in _MOTO_ALIASES)
-    iam = boto3.client("iam")
-    iam.create_user(UserName="scanner")
-    document = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": "*", "Resource": "*"},
-            {"Effect": "Deny", "Action": list(actions), "Resource": "*"},
-        ],
-    }
-    iam.put_user_policy(UserName="scanner", PolicyName="scan", PolicyDocument=json.dumps(document))
-    key = iam.create_access_key(UserName="scanner")["AccessKey"]
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
-    monkeypatch.setattr(settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
-    monkeypatch.setattr(ActionAuthenticatorMixin, "request_count", 0)
+    scan_as_user(
+        monkeypatch,
+        [{"Effect": "Allow", "Action": "*", "Resource": "*"}, {"Effect": "Deny", "Action": list(actions), "Resource": "*"}],
+    )
     # with IAM checks on, moto 5.2 rejects its own SigV4 on some REST services (Lambda, EKS, GuardDuty,
     # Security Hub: SignatureDoesNotMatch) before it reads the policy, which would deny far more than
     # `actions`: skip that check and keep the policy's

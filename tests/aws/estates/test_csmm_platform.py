@@ -14,47 +14,31 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
 
-from tests.aws.estates import REGION, answer, deny, explain
+from tests.aws.estates import REGION, answer, assert_dont_know, deny, explain
 from tests.aws.estates.platform import (
     HTTPS,
     RDP,
     SSH,
-    Gaps,
     custom_vpc,
     flow_logs_everywhere,
     guardduty,
     instance_with_group,
     member_accounts,
     route_findings,
-    serve_moto_gaps,
     trail,
 )
+from tests.rules import verdicts
 
 OTHER = "eu-west-1"
 MONITORING = "csmm.security_monitoring"
 NETWORK = "csmm.network_security"
 WORKLOAD = "csmm.workload_security"
 RESPONSE = "csmm.incident_response"
-
-
-@pytest.fixture
-def moto_gaps(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Gaps]:
-    yield from serve_moto_gaps(monkeypatch)
-
-
-def _verdicts(result) -> dict[int, str]:
-    return {o.level: o.verdict for o in result.levels}
-
-
-def _i_dont_know(result, possible: list[int]) -> None:
-    assert result.answer == 0 and result.suggested_level is None, explain(result)
-    assert result.possible_levels == possible, explain(result)
 
 
 # --- csmm.security_monitoring -------------------------------------------------------------------
@@ -147,22 +131,22 @@ def test_monitoring_organisation_trail_and_detectors_everywhere_is_level_4(moto_
     assert result.answer == 4, explain(result)
 
 
-def test_monitoring_without_flow_logs_is_i_dont_know(moto_gaps, tmp_path) -> None:
+def test_monitoring_without_flow_logs_isassert_dont_know(moto_gaps, tmp_path) -> None:
     """Trail and GuardDuty everywhere but no flow logs: workload telemetry may come from agents or a
     SIEM, so "comprehensive telemetry" (4) is neither shown nor ruled out: levels 3-5, answer 0."""
     trail(locked=False)
     guardduty()
-    _i_dont_know(answer(tmp_path, MONITORING), [3, 4, 5])
+    assert_dont_know(answer(tmp_path, MONITORING), [3, 4, 5])
 
 
-def test_monitoring_trail_without_detectors_is_i_dont_know(moto_gaps, tmp_path) -> None:
+def test_monitoring_trail_without_detectors_isassert_dont_know(moto_gaps, tmp_path) -> None:
     """Every account logged but no cloud threat detector: a SIEM may alert (3) or not (2)."""
     trail(locked=False)
-    _i_dont_know(answer(tmp_path, MONITORING), [2, 3])
+    assert_dont_know(answer(tmp_path, MONITORING), [2, 3])
 
 
 @pytest.mark.parametrize("denied", ["cloudtrail:DescribeTrails", "guardduty:ListDetectors", "ec2:DescribeFlowLogs"])
-def test_monitoring_denied_reads_are_i_dont_know(moto_gaps, tmp_path, monkeypatch, denied: str) -> None:
+def test_monitoring_denied_reads_areassert_dont_know(moto_gaps, tmp_path, monkeypatch, denied: str) -> None:
     """Never guess: the level 4 estate with one of its reads denied gives no level."""
     _comprehensive()
     deny(monkeypatch, denied)
@@ -207,17 +191,17 @@ def test_network_open_rdp_in_a_second_region_is_level_1(moto_gaps, tmp_path) -> 
     assert result.answer == 1, explain(result)
 
 
-def test_network_open_admin_ports_in_a_built_network_is_i_dont_know(moto_gaps, tmp_path) -> None:
+def test_network_open_admin_ports_in_a_built_network_isassert_dont_know(moto_gaps, tmp_path) -> None:
     """SSH open to the internet in a VPC the organisation built: overly open controls (1), but the
     network may follow a standard (2) or segment workloads (3) with one lapse: levels 1-3, answer 0."""
     instance_with_group([SSH], vpc=custom_vpc())
-    _i_dont_know(answer(tmp_path, NETWORK), [1, 2, 3])
+    assert_dont_know(answer(tmp_path, NETWORK), [1, 2, 3])
 
 
-def test_network_closed_admin_ports_in_a_built_network_is_i_dont_know(moto_gaps, tmp_path) -> None:
+def test_network_closed_admin_ports_in_a_built_network_isassert_dont_know(moto_gaps, tmp_path) -> None:
     """A built VPC, only HTTPS open: standards, segmentation, templates and guardrails are for a person."""
     instance_with_group([HTTPS], vpc=custom_vpc())
-    _i_dont_know(answer(tmp_path, NETWORK), [2, 3, 4, 5])
+    assert_dont_know(answer(tmp_path, NETWORK), [2, 3, 4, 5])
 
 
 def test_network_unattached_open_group_does_not_count(moto_gaps, tmp_path) -> None:
@@ -230,12 +214,12 @@ def test_network_unattached_open_group_does_not_count(moto_gaps, tmp_path) -> No
 
 
 @pytest.mark.parametrize(("denied", "possible"), [("ec2:DescribeSecurityGroups", [1, 4, 5]), ("ec2:DescribeVpcs", [1, 2, 3])])
-def test_network_denied_reads_are_i_dont_know(moto_gaps, tmp_path, monkeypatch, denied: str, possible: list[int]) -> None:
+def test_network_denied_reads_areassert_dont_know(moto_gaps, tmp_path, monkeypatch, denied: str, possible: list[int]) -> None:
     """Never guess: the level 1 estate with its groups or its networks unread gives no level. With
     the groups unread, the default-only networks still rule out 2-3, but 1 against 4-5 is open."""
     instance_with_group([SSH])
     deny(monkeypatch, denied)
-    _i_dont_know(answer(tmp_path, NETWORK), possible)
+    assert_dont_know(answer(tmp_path, NETWORK), possible)
 
 
 def test_network_empty_account_is_not_applicable(moto_gaps, tmp_path) -> None:
@@ -283,31 +267,31 @@ def test_workload_long_running_vms_rule_out_immutable_infrastructure(moto_gaps, 
     _months_later(monkeypatch)
     _functions(1)
     result = answer(tmp_path, WORKLOAD)
-    _i_dont_know(result, [1, 2, 3])
-    assert _verdicts(result)[1] == "supported", explain(result)
+    assert_dont_know(result, [1, 2, 3])
+    assert verdicts(result)[1] == "supported", explain(result)
 
 
-def test_workload_fresh_vms_and_scanned_images_is_i_dont_know(moto_gaps, tmp_path) -> None:
+def test_workload_fresh_vms_and_scanned_images_isassert_dont_know(moto_gaps, tmp_path) -> None:
     """Recently launched VMs and every repository scanning on push: level 1 is out, 4-5 supported,
     but configuration management and image pipelines (2-3) are for a person."""
     _instances(2)
     _repositories(scanned=2)
     result = answer(tmp_path, WORKLOAD)
-    _i_dont_know(result, [2, 3, 4, 5])
+    assert_dont_know(result, [2, 3, 4, 5])
 
 
 def test_workload_unscanned_images_rule_out_baseline_container_security(moto_gaps, tmp_path) -> None:
     """A repository without scanning: "Baseline container security in place" (4) and 5 are out."""
     _functions(2)
     _repositories(scanned=1, unscanned=1)
-    _i_dont_know(answer(tmp_path, WORKLOAD), [2, 3])
+    assert_dont_know(answer(tmp_path, WORKLOAD), [2, 3])
 
 
-def test_workload_denied_instances_is_i_dont_know(moto_gaps, tmp_path, monkeypatch) -> None:
+def test_workload_denied_instances_isassert_dont_know(moto_gaps, tmp_path, monkeypatch) -> None:
     _instances(4)
     _months_later(monkeypatch)
     deny(monkeypatch, "ec2:DescribeInstances")
-    _i_dont_know(answer(tmp_path, WORKLOAD), [1, 2, 3, 4, 5])
+    assert_dont_know(answer(tmp_path, WORKLOAD), [1, 2, 3, 4, 5])
 
 
 def test_workload_empty_account_is_not_applicable(moto_gaps, tmp_path) -> None:
@@ -327,17 +311,17 @@ def test_response_automation_supports_4_and_5_but_answers_0(moto_gaps, tmp_path)
     route_findings("lambda")
     moto_gaps.detective_on()
     result = answer(tmp_path, RESPONSE)
-    _i_dont_know(result, [1, 2, 3, 4, 5])
-    assert _verdicts(result)[4] == "supported" and _verdicts(result)[5] == "supported", explain(result)
+    assert_dont_know(result, [1, 2, 3, 4, 5])
+    assert verdicts(result)[4] == "supported" and verdicts(result)[5] == "supported", explain(result)
 
 
-def test_response_nothing_automated_is_i_dont_know(moto_gaps, tmp_path) -> None:
-    _i_dont_know(answer(tmp_path, RESPONSE), [1, 2, 3, 4, 5])
+def test_response_nothing_automated_isassert_dont_know(moto_gaps, tmp_path) -> None:
+    assert_dont_know(answer(tmp_path, RESPONSE), [1, 2, 3, 4, 5])
 
 
-def test_response_denied_event_rules_is_i_dont_know(moto_gaps, tmp_path, monkeypatch) -> None:
+def test_response_denied_event_rules_isassert_dont_know(moto_gaps, tmp_path, monkeypatch) -> None:
     route_findings("lambda")
     deny(monkeypatch, "events:ListRules")
     result = answer(tmp_path, RESPONSE)
-    _i_dont_know(result, [1, 2, 3, 4, 5])
-    assert _verdicts(result)[4] == "possible", explain(result)
+    assert_dont_know(result, [1, 2, 3, 4, 5])
+    assert verdicts(result)[4] == "possible", explain(result)

@@ -32,7 +32,7 @@ from datetime import timedelta
 import boto3
 import pytest
 
-from tests.aws.estates import ACCOUNT, REGION, answer, deny, explain
+from tests.aws.estates import ACCOUNT, REGION, answer, assert_dont_know, deny, explain
 
 EVERYTHING = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 CODES = {"AuthenticationCode1": "123456", "AuthenticationCode2": "654321"}
@@ -152,12 +152,6 @@ def identity_check() -> None:
     boto3.client("config", REGION).put_config_rule(
         ConfigRule={"ConfigRuleName": "root-mfa", "Source": {"Owner": "AWS", "SourceIdentifier": "ROOT_ACCOUNT_MFA_ENABLED"}}
     )
-
-
-def assert_dont_know(result, possible: list[int] | None = None) -> None:
-    assert result.answer == 0 and result.suggested_level is None, explain(result)
-    if possible is not None:
-        assert [level.level for level in result.levels if level.verdict != "ruled_out"] == possible, explain(result)
 
 
 # --- sec.nhi_auth: accounts used by software ------------------------------------------------------

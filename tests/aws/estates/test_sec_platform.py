@@ -13,17 +13,14 @@ moto lacks Detective, Access Analyzer, Client VPN and Verified Access: the `moto
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.aws.estates import REGION, answer, deny, explain
+from tests.aws.estates import REGION, answer, assert_dont_know, deny, explain
 from tests.aws.estates.platform import (
     ADMIN_FROM_OFFICE,
     HTTPS,
     RDP,
     SSH,
-    Gaps,
     guardduty,
     inspector,
     instance_with_group,
@@ -31,26 +28,12 @@ from tests.aws.estates.platform import (
     member_accounts,
     route_findings,
     securityhub,
-    serve_moto_gaps,
     trail,
 )
+from tests.rules import verdicts
 
 OTHER = "eu-west-1"
 INSIDER = "sec.privileged_insider"
-
-
-@pytest.fixture
-def moto_gaps(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Gaps]:
-    yield from serve_moto_gaps(monkeypatch)
-
-
-def _verdicts(result) -> dict[int, str]:
-    return {o.level: o.verdict for o in result.levels}
-
-
-def _i_dont_know(result, possible: list[int]) -> None:
-    assert result.answer == 0 and result.suggested_level is None, explain(result)
-    assert result.possible_levels == possible, explain(result)
 
 
 # --- sec.privileged_insider -----------------------------------------------------------------------
@@ -70,7 +53,7 @@ def test_insider_central_locked_checked_logs_is_level_4(moto_gaps, tmp_path) -> 
     _checked_immutable_logs()
     result = answer(tmp_path, INSIDER)
     assert result.answer == 4, explain(result)
-    assert _verdicts(result)[4] == "met" and result.tie_break, explain(result)
+    assert verdicts(result)[4] == "met" and result.tie_break, explain(result)
 
 
 def test_insider_organisation_trail_over_member_accounts_is_level_4(moto_gaps, tmp_path) -> None:
@@ -92,22 +75,22 @@ def test_insider_every_region_watched_is_level_4(moto_gaps, tmp_path) -> None:
     assert result.answer == 4, explain(result)
 
 
-def test_insider_threat_detection_in_one_region_of_two_is_i_dont_know(moto_gaps, tmp_path) -> None:
+def test_insider_threat_detection_in_one_region_of_two_isassert_dont_know(moto_gaps, tmp_path) -> None:
     """GuardDuty in one region of two is not "checked automatically" across the estate, but a SIEM
     outside the cloud may check the logs: levels 2-5 stay open, so 0."""
     _checked_immutable_logs(REGION)
     result = answer(tmp_path, INSIDER, regions=(REGION, OTHER))
-    _i_dont_know(result, [2, 3, 4, 5])
+    assert_dont_know(result, [2, 3, 4, 5])
 
 
-def test_insider_unlocked_logs_without_detection_is_i_dont_know(moto_gaps, tmp_path) -> None:
+def test_insider_unlocked_logs_without_detection_isassert_dont_know(moto_gaps, tmp_path) -> None:
     """Level 2 reads "Systems keep logs, but logs are not checked or centralised", level 3 adds
     checks before go-live: a plain trail cannot tell them apart, and a SIEM may hold an immutable
     copy (level 4), so 0."""
     trail(locked=False, validation=False)
     result = answer(tmp_path, INSIDER)
-    _i_dont_know(result, [2, 3, 4, 5])
-    assert _verdicts(result)[1] == "ruled_out", explain(result)
+    assert_dont_know(result, [2, 3, 4, 5])
+    assert verdicts(result)[1] == "ruled_out", explain(result)
 
 
 def test_insider_member_account_without_logging_rules_out_central_logs(moto_gaps, tmp_path) -> None:
@@ -118,18 +101,18 @@ def test_insider_member_account_without_logging_rules_out_central_logs(moto_gaps
     _checked_immutable_logs()
     guardduty(session=member)
     result = answer(tmp_path, INSIDER, org=True)
-    _i_dont_know(result, [2, 3])
+    assert_dont_know(result, [2, 3])
 
 
 def test_insider_no_trail_leaves_vetting_open(moto_gaps, tmp_path) -> None:
     """No management trail: level 1 (vetting) and levels 2-3 turn on people, 4-5 are out."""
     guardduty()
-    _i_dont_know(answer(tmp_path, INSIDER), [1, 2, 3])
+    assert_dont_know(answer(tmp_path, INSIDER), [1, 2, 3])
 
 
-def test_insider_empty_account_is_i_dont_know(moto_gaps, tmp_path) -> None:
+def test_insider_empty_account_isassert_dont_know(moto_gaps, tmp_path) -> None:
     """An empty account: nothing is logged, so 4-5 are out; vetting and log checks are for a person."""
-    _i_dont_know(answer(tmp_path, INSIDER), [1, 2, 3])
+    assert_dont_know(answer(tmp_path, INSIDER), [1, 2, 3])
 
 
 @pytest.mark.parametrize(
@@ -142,7 +125,7 @@ def test_insider_empty_account_is_i_dont_know(moto_gaps, tmp_path) -> None:
         (("events:ListRules",), "finding_alerts"),
     ],
 )
-def test_insider_denied_reads_are_i_dont_know(moto_gaps, tmp_path, monkeypatch, denied: tuple[str, ...], unread: str) -> None:
+def test_insider_denied_reads_areassert_dont_know(moto_gaps, tmp_path, monkeypatch, denied: tuple[str, ...], unread: str) -> None:
     """Never guess: the level 4 estate, scanned by a principal that cannot read one of the things
     level 4 rests on, gives no level (the tie-break never stands in for what was not read)."""
     _checked_immutable_logs()
@@ -154,7 +137,7 @@ def test_insider_denied_reads_are_i_dont_know(moto_gaps, tmp_path, monkeypatch, 
     assert incomplete - {"immutable_trails"} == expected - {"immutable_trails"} and unread in incomplete, explain(result)
 
 
-def test_insider_denied_account_list_is_i_dont_know(moto_gaps, tmp_path, monkeypatch) -> None:
+def test_insider_denied_account_list_isassert_dont_know(moto_gaps, tmp_path, monkeypatch) -> None:
     """Without the per-account read that counts the accounts scanned, a per-account trail cannot be
     shown to cover every account."""
     _checked_immutable_logs()
@@ -179,7 +162,7 @@ def test_insider_locked_archive_without_file_validation_is_not_level_4_evidence(
     guardduty()
     route_findings("sns")
     result = answer(tmp_path, INSIDER)
-    _i_dont_know(result, [2, 3, 4, 5])
+    assert_dont_know(result, [2, 3, 4, 5])
 
 
 # --- sec.supply_chain ---------------------------------------------------------------------------
@@ -200,32 +183,32 @@ def test_supply_chain_continuous_scanning_rules_out_only_level_1(moto_gaps, tmp_
     inspector()
     _repositories(scanned=2)
     result = answer(tmp_path, "sec.supply_chain")
-    _i_dont_know(result, [2, 3, 4, 5])
-    assert _verdicts(result)[3] == "supported", explain(result)
+    assert_dont_know(result, [2, 3, 4, 5])
+    assert verdicts(result)[3] == "supported", explain(result)
 
 
-def test_supply_chain_no_cloud_scanning_is_i_dont_know(moto_gaps, tmp_path) -> None:
+def test_supply_chain_no_cloud_scanning_isassert_dont_know(moto_gaps, tmp_path) -> None:
     """No Inspector, repositories without scan on push: Dependabot or Snyk may still track every
     dependency, so nothing is ruled out."""
     _repositories(scanned=0, unscanned=2)
-    _i_dont_know(answer(tmp_path, "sec.supply_chain"), [1, 2, 3, 4, 5])
+    assert_dont_know(answer(tmp_path, "sec.supply_chain"), [1, 2, 3, 4, 5])
 
 
 def test_supply_chain_scanning_in_one_region_of_two_rules_nothing_out(moto_gaps, tmp_path) -> None:
     """Inspector in one region of two (50%, under the 90% threshold) does not show tracking everywhere."""
     inspector(REGION)
-    _i_dont_know(answer(tmp_path, "sec.supply_chain", regions=(REGION, OTHER)), [1, 2, 3, 4, 5])
+    assert_dont_know(answer(tmp_path, "sec.supply_chain", regions=(REGION, OTHER)), [1, 2, 3, 4, 5])
 
 
-def test_supply_chain_denied_scanner_status_is_i_dont_know(moto_gaps, tmp_path, monkeypatch) -> None:
+def test_supply_chain_denied_scanner_status_isassert_dont_know(moto_gaps, tmp_path, monkeypatch) -> None:
     """Never guess: Inspector's status unread and no repositories: nothing can be ruled out."""
     inspector()
     deny(monkeypatch, "inspector2:BatchGetAccountStatus")
-    _i_dont_know(answer(tmp_path, "sec.supply_chain"), [1, 2, 3, 4, 5])
+    assert_dont_know(answer(tmp_path, "sec.supply_chain"), [1, 2, 3, 4, 5])
 
 
-def test_supply_chain_empty_account_is_i_dont_know(moto_gaps, tmp_path) -> None:
-    _i_dont_know(answer(tmp_path, "sec.supply_chain"), [1, 2, 3, 4, 5])
+def test_supply_chain_empty_account_isassert_dont_know(moto_gaps, tmp_path) -> None:
+    assert_dont_know(answer(tmp_path, "sec.supply_chain"), [1, 2, 3, 4, 5])
 
 
 # --- sec.vuln_mgmt ------------------------------------------------------------------------------
@@ -242,22 +225,22 @@ def test_vuln_mgmt_full_tooling_supports_3_and_4_but_answers_0(moto_gaps, tmp_pa
     route_findings("lambda")
     moto_gaps.detective_on()
     result = answer(tmp_path, "sec.vuln_mgmt")
-    _i_dont_know(result, [1, 2, 3, 4, 5])
-    assert _verdicts(result)[3] == "supported" and _verdicts(result)[4] == "supported", explain(result)
+    assert_dont_know(result, [1, 2, 3, 4, 5])
+    assert verdicts(result)[3] == "supported" and verdicts(result)[4] == "supported", explain(result)
 
 
-def test_vuln_mgmt_nothing_on_is_i_dont_know(moto_gaps, tmp_path) -> None:
+def test_vuln_mgmt_nothing_on_isassert_dont_know(moto_gaps, tmp_path) -> None:
     """No cloud scanning: third-party scanners may do it, so nothing is ruled out."""
-    _i_dont_know(answer(tmp_path, "sec.vuln_mgmt"), [1, 2, 3, 4, 5])
+    assert_dont_know(answer(tmp_path, "sec.vuln_mgmt"), [1, 2, 3, 4, 5])
 
 
-def test_vuln_mgmt_denied_posture_service_is_i_dont_know(moto_gaps, tmp_path, monkeypatch) -> None:
+def test_vuln_mgmt_denied_posture_service_isassert_dont_know(moto_gaps, tmp_path, monkeypatch) -> None:
     securityhub()
     inspector()
     deny(monkeypatch, "securityhub:DescribeHub")
     result = answer(tmp_path, "sec.vuln_mgmt")
-    _i_dont_know(result, [1, 2, 3, 4, 5])
-    assert _verdicts(result)[3] == "possible", explain(result)
+    assert_dont_know(result, [1, 2, 3, 4, 5])
+    assert verdicts(result)[3] == "possible", explain(result)
 
 
 # --- sec.network --------------------------------------------------------------------------------
@@ -270,12 +253,12 @@ def test_network_open_ssh_and_client_vpn_rule_out_no_perimeter(moto_gaps, tmp_pa
     instance_with_group([SSH])
     moto_gaps.remote_access(client_vpn=True)
     result = answer(tmp_path, "sec.network")
-    _i_dont_know(result, [1, 2, 3, 4])
+    assert_dont_know(result, [1, 2, 3, 4])
 
 
 def test_network_open_rdp_alone_rules_out_level_5(moto_gaps, tmp_path) -> None:
     instance_with_group([RDP])
-    _i_dont_know(answer(tmp_path, "sec.network"), [1, 2, 3, 4])
+    assert_dont_know(answer(tmp_path, "sec.network"), [1, 2, 3, 4])
 
 
 def test_network_verified_access_without_open_ports_supports_4_and_5(moto_gaps, tmp_path) -> None:
@@ -285,8 +268,8 @@ def test_network_verified_access_without_open_ports_supports_4_and_5(moto_gaps, 
     instance_with_group([HTTPS, ADMIN_FROM_OFFICE])
     moto_gaps.remote_access(verified_access=True)
     result = answer(tmp_path, "sec.network")
-    _i_dont_know(result, [1, 2, 3, 4, 5])
-    assert _verdicts(result)[4] == "supported" and _verdicts(result)[5] == "supported", explain(result)
+    assert_dont_know(result, [1, 2, 3, 4, 5])
+    assert verdicts(result)[4] == "supported" and verdicts(result)[5] == "supported", explain(result)
 
 
 def test_network_unattached_open_group_does_not_count(moto_gaps, tmp_path) -> None:
@@ -301,11 +284,11 @@ def test_network_unattached_open_group_does_not_count(moto_gaps, tmp_path) -> No
 
 
 @pytest.mark.parametrize("denied", ["ec2:DescribeSecurityGroups", "ec2:DescribeClientVpnEndpoints"])
-def test_network_denied_reads_are_i_dont_know(moto_gaps, tmp_path, monkeypatch, denied: str) -> None:
+def test_network_denied_reads_areassert_dont_know(moto_gaps, tmp_path, monkeypatch, denied: str) -> None:
     instance_with_group([HTTPS])
     deny(monkeypatch, denied)
     result = answer(tmp_path, "sec.network")
-    _i_dont_know(result, [1, 2, 3, 4, 5])
+    assert_dont_know(result, [1, 2, 3, 4, 5])
 
 
 def test_network_empty_account_is_not_applicable(moto_gaps, tmp_path) -> None:
@@ -318,4 +301,4 @@ def test_network_on_bare_moto_keeps_level_5_open(aws, tmp_path) -> None:
     """moto has no Client VPN or Verified Access: remote access is unread, so "no VPN" is unknown."""
     instance_with_group([HTTPS])
     result = answer(tmp_path, "sec.network")
-    _i_dont_know(result, [1, 2, 3, 4, 5])
+    assert_dont_know(result, [1, 2, 3, 4, 5])
