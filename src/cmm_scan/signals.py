@@ -54,12 +54,6 @@ class CoverageIndex:
             if gap:
                 self.by_type[fact_type].attribute_gaps.append(gap)
 
-    def of(self, fact_type: str) -> TypeCoverage:
-        """Coverage of the whole fact type: every gap counts."""
-        state = self.by_type.get(fact_type) or TypeCoverage()
-        extra = [gap for _, gap in self.faceted.get(fact_type, [])]
-        return TypeCoverage(state.collected, state.gaps + extra, state.attribute_gaps) if extra else state
-
     def for_signal(self, signal: CompiledSignal) -> TypeCoverage:
         """Coverage as one signal sees it: a gap in a collector whose facts all fall outside the
         signal's population (its `where` is false for the facet) cannot change the signal.
