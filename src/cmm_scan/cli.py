@@ -187,19 +187,23 @@ def _formats(args: argparse.Namespace, default: str) -> list[str]:
     return parse_formats(args.format or default)
 
 
-def _finish(assessment: Assessment, args: argparse.Namespace, console: Console, config: Config, formats: list[str]) -> int:
+def _finish(
+    assessment: Assessment, args: argparse.Namespace, console: Console, config: Config, formats: list[str], record: bool = True
+) -> int:
+    """Apply human answers and write the outputs; with `record`, through the store (history in, run out, CI gates)."""
     from cmm_scan.answers import apply_answers, load_answers
     from cmm_scan.history_cli import Recorder
     from cmm_scan.outputs import write_outputs
 
     if getattr(args, "answers", None):
         apply_answers(assessment, load_answers(args.answers))
-    recorder = Recorder.of(args, console)  # the store: history in, then the run out and the CI gates
-    recorder.before_outputs(assessment)
+    recorder = Recorder.of(args, console) if record else None
+    if recorder:
+        recorder.before_outputs(assessment)
     written = write_outputs(assessment, args.output_dir, formats, config)
     for path in written:
         console.note(f"wrote {path}")
-    return recorder.after_outputs(assessment, config)
+    return recorder.after_outputs(assessment, config) if recorder else EXIT_OK
 
 
 def cmd_score(args: argparse.Namespace, console: Console) -> int:
@@ -256,20 +260,10 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     if not summary.anything_read:
         # The reports still say "I don't know" for every question, so a pipeline reading them sees no level;
         # the run is kept out of the history, where it would read as a fall to 0.
-        _write_unstored(evaluate(snapshot, rules), args, console, config, formats)
+        _finish(evaluate(snapshot, rules), args, console, config, formats, record=False)
         console.note("nothing could be read: check the credentials and the permissions (`cmm-scan permissions`)")
         return EXIT_NOTHING_READ
     return _finish(evaluate(snapshot, rules), args, console, config, formats)
-
-
-def _write_unstored(assessment: Assessment, args: argparse.Namespace, console: Console, config: Config, formats: list[str]) -> None:
-    from cmm_scan.answers import apply_answers, load_answers
-    from cmm_scan.outputs import write_outputs
-
-    if getattr(args, "answers", None):
-        apply_answers(assessment, load_answers(args.answers))
-    for path in write_outputs(assessment, args.output_dir, formats, config):
-        console.note(f"wrote {path}")
 
 
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
