@@ -176,3 +176,19 @@ def test_ecs_native_blue_green_canary_and_linear_are_progressive(aws, monkeypatc
         "plain": "rolling",
         "plain-cd": "blue_green",
     }
+
+
+def test_a_refused_describe_table_leaves_billing_and_protection_unknown(aws, monkeypatch) -> None:
+    from tests.aws.estates import deny
+
+    boto3.client("dynamodb", REGION).create_table(
+        TableName="sessions",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    deny(monkeypatch, "dynamodb:DescribeTable")
+    result = scan(["compute.managed_database"])
+    sessions = result.one("compute.managed_database", "sessions")
+    assert sessions["serverless"] is None and sessions["deletion_protection"] is None  # not "provisioned", not "unprotected"
+    assert sessions["engine"] == "dynamodb"

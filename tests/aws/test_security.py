@@ -116,3 +116,14 @@ def test_standards_read_and_hub_off_is_not_enabled(aws, monkeypatch) -> None:
     off = {"__type": "InvalidAccessException", "message": "Account 123456789012 is not subscribed to AWS Security Hub"}
     with serving(monkeypatch, "SECURITYHUB", {"POST /standards/get": [(401, off)]}):
         assert scan(["security.standard"]).status("securityhub.standards") == {"not_enabled"}
+
+
+def test_a_fact_outside_its_collectors_facet_is_an_internal_error(aws, monkeypatch) -> None:
+    """The engine trusts a facet to keep other collectors' gaps away; a collector breaking it must say so."""
+    from cmm_scan.aws.spec import catalogue
+
+    spec = catalogue().collectors["guardduty.detector"]
+    monkeypatch.setattr(spec, "facet", {"service": "macie"})
+    result = scan(["security.service"])
+    assert result.status("guardduty.detector") == {"error"}
+    assert not [f for f in result.of("security.service") if f.attributes.get("service") == "guardduty"]
