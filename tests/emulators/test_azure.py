@@ -337,3 +337,21 @@ def test_request_log_file_has_one_json_line_per_request(tmp_path: Path, monkeypa
         "operation": "Microsoft.Resources/subscriptions/resources/read",
         "status": 200,
     }
+
+
+def test_azure_identity_client_secret_credential_gets_its_token_from_the_emulator(azure_emulator: Emulator) -> None:
+    from azure.identity import ClientSecretCredential
+
+    azure_emulator.load(estate(tenantId="33333333-3333-4333-8333-333333333333"))
+    credential = ClientSecretCredential(
+        "33333333-3333-4333-8333-333333333333",
+        "app-id",
+        "app-secret",
+        authority=azure_emulator.url,
+        disable_instance_discovery=True,
+    )
+    client = ResourceGraphClient(credential, base_url=azure_emulator.url, retry_total=0)
+    rows, _ = query_all(client, "ResourceContainers | where type == 'microsoft.resources/subscriptions' | project subscriptionId")
+    assert sorted(r["subscriptionId"] for r in rows) == [PROD, DEV]
+    assert azure_emulator.operations()[-1] == "Microsoft.ResourceGraph/resources/read"
+    assert "entra/token" in azure_emulator.operations()

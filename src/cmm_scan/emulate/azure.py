@@ -479,6 +479,44 @@ def graph_get(call: Call) -> Reply:
     raise Problem("unrouted_graph", f"Resource not found for the segment '{segment}'.")
 
 
+# Microsoft Entra ID: enough of the token service for azure-identity's ClientSecretCredential
+# (authority=the emulator URL, disable_instance_discovery=True). Any client id and secret are
+# accepted for the estate's tenant; the token issued is the printed AZURE_ACCESS_TOKEN.
+
+
+def _tenant(call: Call) -> str:
+    tenant = _state(call).estate.tenantId
+    if call.params["tenant"].lower() not in (tenant.lower(), "organizations"):
+        raise Problem("bad_request", f"AADSTS90002: Tenant '{call.params['tenant']}' not found.", code="invalid_request")
+    return tenant
+
+
+def openid_configuration(call: Call) -> Reply:
+    base = f"{call.emulator.url}/{_tenant(call)}"
+    return Reply(
+        {
+            "issuer": f"{base}/v2.0",
+            "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+            "token_endpoint": f"{base}/oauth2/v2.0/token",
+            "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+            "jwks_uri": f"{base}/discovery/v2.0/keys",
+            "response_types_supported": ["code", "id_token", "token"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+        }
+    )
+
+
+def issue_token(call: Call) -> Reply:
+    from urllib.parse import parse_qsl
+
+    _tenant(call)
+    form = dict(parse_qsl(call.raw_body.decode("utf-8", "replace")))
+    if form.get("grant_type") != "client_credentials" or not form.get("client_id"):
+        raise Problem("bad_request", "AADSTS900144: only client_credentials with a client_id is emulated.", code="invalid_request")
+    token = _state(call).token
+    return Reply({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token})
+
+
 # --- the provider ---------------------------------------------------------------------------
 
 ARM_ERRORS = {
@@ -515,6 +553,8 @@ ROUTES: list[Route] = [  # data: method, path template, operation (the permissio
         list_resources,
     ),
     Route("POST", ARG_PATH, "Microsoft.ResourceGraph/resources/read", query_resource_graph),
+    Route("GET", "/{tenant}/v2.0/.well-known/openid-configuration", "entra/openid-configuration", openid_configuration),
+    Route("POST", "/{tenant}/oauth2/v2.0/token", "entra/token", issue_token),
     Route("GET", "/v1.0/{path*}", lambda call: f"graph/{call.params['path'].strip('/')}", graph_get),
     Route("GET", "/beta/{path*}", lambda call: f"graph/{call.params['path'].strip('/')}", graph_get),
     Route("GET", "/{path*}", lambda call: f"{arm_type_of(call.path)}/read", get_by_path),
@@ -545,6 +585,8 @@ class Azure(Provider):
         return RESOURCE_GRAPH_ERRORS if call.path.lower() == ARG_PATH.lower() else ARM_ERRORS
 
     def error_body(self, call: Call, status: int, code: str, message: str) -> Any:
+        if call.operation.startswith("entra/"):
+            return {"error": code, "error_description": message}
         if _is_graph(call):
             return {"error": {"code": code, "message": message, "innerError": {"request-id": secrets.token_hex(8)}}}
         if code == "InvalidQuery":
@@ -565,6 +607,8 @@ class Azure(Provider):
         return reply
 
     def authenticate(self, call: Call) -> str | None:
+        if call.operation.startswith("entra/"):
+            return None  # the token service is how a client gets its bearer token
         header = call.headers.get("Authorization") or ""
         if not header.startswith("Bearer "):
             return "Authentication failed. The 'Authorization' header is missing or is not a Bearer token."
