@@ -50,9 +50,10 @@ def test_a_malformed_estate_is_refused_with_file_line_and_path(tmp_path: Path, t
     assert "\n" not in refused.value.line()
 
 
-def test_the_example_estates_load() -> None:
-    estate = load_estate(provider("azure"), EXAMPLES / "azure-example.yaml")
-    assert estate.provider == "azure"
+@pytest.mark.parametrize("name", ["azure", "gcp"])
+def test_the_example_estates_load(name: str) -> None:
+    estate = load_estate(provider(name), EXAMPLES / f"{name}-example.yaml")
+    assert estate.provider == name
 
 
 def cmm_scan(*args: str) -> list[str]:

@@ -50,3 +50,9 @@ def emulators() -> Iterator[EmulatorPool]:
 def azure_emulator(emulators: EmulatorPool, monkeypatch: pytest.MonkeyPatch) -> Emulator:
     """The Azure emulator (https), empty and fault-free, its settings in the environment."""
     return emulators.get("azure", monkeypatch)
+
+
+@pytest.fixture
+def gcp_emulator(emulators: EmulatorPool, monkeypatch: pytest.MonkeyPatch) -> Emulator:
+    """The GCP emulator (http), empty and fault-free; GOOGLE_APPLICATION_CREDENTIALS points at its key."""
+    return emulators.get("gcp", monkeypatch)

@@ -131,6 +131,11 @@ class Call:
     emulator: Emulator
     params: dict[str, str] = field(default_factory=dict)  # from the route template
     operation: str = "unrouted"
+    multi: dict[str, list[str]] = field(default_factory=dict)  # every value of repeated parameters
+
+    def values(self, name: str) -> list[str]:
+        """Every value of a query parameter that may repeat (`assetTypes=a&assetTypes=b`)."""
+        return self.multi.get(name, [])
 
     @property
     def state(self) -> Any:
@@ -317,8 +322,9 @@ class Provider:
         """None when the request carries acceptable credentials, else why not (answered 401)."""
         return None
 
-    def scope_of(self, call: Call) -> str:
-        """The scope a deny fault's `scope` is matched against (default: the path)."""
+    def scope_of(self, call: Call) -> str | list[str]:
+        """The scope a deny fault's `scope` is matched against (default: the path); several names
+        of the same scope (a project's id and number) may be given as a list."""
         return call.path
 
     def throttled(self, call: Call, throttle: Throttle) -> Reply:
@@ -461,8 +467,10 @@ class Emulator:
                 return provider.error(call, "unauthenticated", why)
             if route is None:
                 return provider.error(call, "unrouted", f"the emulator serves no {call.method} {call.path}")
-            if faults.denies(call.operation, provider.scope_of(call)):
-                return provider.error(call, "denied", f"not authorised to perform {call.operation} over scope {provider.scope_of(call)}")
+            scopes = provider.scope_of(call)
+            scopes = [scopes] if isinstance(scopes, str) else scopes
+            if any(faults.denies(call.operation, scope) for scope in scopes):
+                return provider.error(call, "denied", f"not authorised to perform {call.operation} over scope {scopes[0]}")
             injected = self._injected_fault(call)
             if injected is not None:
                 return injected
@@ -527,9 +535,11 @@ def _handler_class(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             split = urlsplit(self.path)
             path = re.sub(r"/{2,}", "/", split.path) or "/"
             query: dict[str, str] = {}
+            multi: dict[str, list[str]] = {}
             for key, value in parse_qsl(split.query, keep_blank_values=True):
                 query.setdefault(key, value)
-            call = Call(self.command, path, query, self.headers, raw, emulator)
+                multi.setdefault(key, []).append(value)
+            call = Call(self.command, path, query, self.headers, raw, emulator, multi=multi)
             reply = emulator.answer(call)
             emulator.record(call, reply.status)
             data = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
