@@ -50,7 +50,7 @@ def test_a_malformed_estate_is_refused_with_file_line_and_path(tmp_path: Path, t
     assert "\n" not in refused.value.line()
 
 
-@pytest.mark.parametrize("name", ["azure", "gcp"])
+@pytest.mark.parametrize("name", ["azure", "gcp", "oci"])
 def test_the_example_estates_load(name: str) -> None:
     estate = load_estate(provider(name), EXAMPLES / f"{name}-example.yaml")
     assert estate.provider == name

@@ -56,3 +56,9 @@ def azure_emulator(emulators: EmulatorPool, monkeypatch: pytest.MonkeyPatch) -> 
 def gcp_emulator(emulators: EmulatorPool, monkeypatch: pytest.MonkeyPatch) -> Emulator:
     """The GCP emulator (http), empty and fault-free; GOOGLE_APPLICATION_CREDENTIALS points at its key."""
     return emulators.get("gcp", monkeypatch)
+
+
+@pytest.fixture
+def oci_emulator(emulators: EmulatorPool, monkeypatch: pytest.MonkeyPatch) -> Emulator:
+    """The OCI emulator (http), empty and fault-free; OCI_CONFIG_FILE holds its throwaway key."""
+    return emulators.get("oci", monkeypatch)

@@ -132,6 +132,7 @@ class Call:
     params: dict[str, str] = field(default_factory=dict)  # from the route template
     operation: str = "unrouted"
     multi: dict[str, list[str]] = field(default_factory=dict)  # every value of repeated parameters
+    target: str = ""  # the request target exactly as sent (path and query), for signature checks
 
     def values(self, name: str) -> list[str]:
         """Every value of a query parameter that may repeat (`assetTypes=a&assetTypes=b`)."""
@@ -332,7 +333,7 @@ class Provider:
         return self.error(call, "throttled", f"too many requests; retry after {retry} s", headers={"Retry-After": retry})
 
     def prepare(self, emulator: Emulator, workdir: Path) -> None:
-        """Write what clients need (keys, credential files) into workdir before serving."""
+        """Write what clients need (keys, credential files) into workdir; called on every load."""
 
     def settings(self, emulator: Emulator) -> dict[str, str]:
         """The environment that points cmm-scan and the SDKs at the server (printed as exports)."""
@@ -399,7 +400,6 @@ class Emulator:
         self.url = f"{scheme}://127.0.0.1:{self.port}"
         self._thread: threading.Thread | None = None
         self.load(estate if estate is not None else {"provider": provider.name})
-        provider.prepare(self, self.workdir)
 
     # estate and state
 
@@ -409,6 +409,7 @@ class Emulator:
         self.faults = self._fault_override or self.estate.faults
         self.state = self.provider.index(self.estate)
         self._seen.clear()
+        self.provider.prepare(self, self.workdir)  # credential files may depend on the estate (an OCI tenancy)
 
     def reset(self) -> None:
         """Back to an empty estate, no faults, an empty request log (between tests)."""
@@ -539,7 +540,7 @@ def _handler_class(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             for key, value in parse_qsl(split.query, keep_blank_values=True):
                 query.setdefault(key, value)
                 multi.setdefault(key, []).append(value)
-            call = Call(self.command, path, query, self.headers, raw, emulator, multi=multi)
+            call = Call(self.command, path, query, self.headers, raw, emulator, multi=multi, target=self.path)
             reply = emulator.answer(call)
             emulator.record(call, reply.status)
             data = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
