@@ -161,6 +161,7 @@ class AzureState:
     children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     mg_parent: dict[str, str] = field(default_factory=dict)  # lower child id → parent management group id
     graph: dict[str, Any] = field(default_factory=dict)
+    graph_rows: list[dict[str, Any]] | None = None  # Resource Graph rows, derived on the first query
 
     def subscription(self, sub_id: str) -> dict[str, Any] | None:
         return next((s for s in self.subscriptions if s["subscriptionId"].lower() == sub_id.lower()), None)
@@ -394,7 +395,9 @@ def query_resource_graph(call: Call) -> Reply:
             raise Problem("denied", f"The client does not have authorization to perform action '{action}' over scope '{scope}'")
     if not subs and groups:
         subs = [s["subscriptionId"].lower() for s in state.subscriptions if _under_groups(state, s["id"], groups)]
-    rows = [r for r in resource_graph_rows(state) if r["__table"] == table]
+    if state.graph_rows is None:
+        state.graph_rows = resource_graph_rows(state)
+    rows = [r for r in state.graph_rows if r["__table"] == table]
     if subs or groups:
         rows = [r for r in rows if _in_scope(state, r, subs, groups)]
     else:  # tenant scope: subscriptions the caller may not read are silently left out, as Resource Graph does

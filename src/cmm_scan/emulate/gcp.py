@@ -80,6 +80,12 @@ class GcpState:
     project_names: dict[str, str] = field(default_factory=dict)  # projects/<number> → projects/<id>
     rest: dict[str, Any] = field(default_factory=dict)
     ancestors: dict[str, list[str]] = field(default_factory=dict)  # a project, folder or organization → its ancestors
+    results: list[tuple[dict[str, Any], dict[str, Any]]] | None = None  # (asset, its search result), derived once
+
+    def search_results(self) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        if self.results is None:
+            self.results = [(a, search_result(a)) for a in self.assets if a.get("resource") is not None]
+        return self.results
 
     def canonical(self, scope: str) -> str:
         """projects/<id> → projects/<number>; other scopes unchanged."""
@@ -196,12 +202,16 @@ def _visible(call: Call, assets: list[dict[str, Any]], operation: str) -> list[d
 def search_all_resources(call: Call) -> Reply:
     state, scope = _state(call), call.params["scope"]
     types = _type_filter(call)
+    query, denies = call.query.get("query", ""), bool(call.faults.deny)
+    wanted = state.canonical(scope)
     results = [
-        search_result(a)
-        for a in _visible(call, state.assets, call.operation)
-        if state.in_scope(a, scope) and a.get("resource") is not None and (types is None or types.fullmatch(a["assetType"]))
+        result
+        for asset, result in state.search_results()
+        if wanted in asset["ancestors"]
+        and (types is None or types.fullmatch(asset["assetType"]))
+        and not (denies and _hidden(call, asset["ancestors"], call.operation))
+        and _matches_query(result, query)
     ]
-    results = [r for r in results if _matches_query(r, call.query.get("query", ""))]
     return BodyTokenPaging(items_key="results").reply(call, results)
 
 

@@ -112,6 +112,12 @@ class OciState:
     tenancy_id: str
     compartments: dict[str, dict[str, Any]] = field(default_factory=dict)
     collections: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)  # (region or "", path) → items
+    summaries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # region → Search summaries, derived once
+
+    def search_summaries(self, region: str) -> list[dict[str, Any]]:
+        if region not in self.summaries:
+            self.summaries[region] = [summary(item) for item in self.everything(region)]
+        return self.summaries[region]
 
     def parent_chain(self, compartment_id: str) -> list[str]:
         """A compartment and every compartment above it, up to the tenancy."""
@@ -248,8 +254,7 @@ def search_resources(call: Call) -> Reply:
         raise Problem("bad_request", "the emulator answers only Structured search queries", code="InvalidParameter")
     types, groups, sort = parse_search(body.get("query", ""))
     results = []
-    for item in _state(call).everything(region):
-        result = summary(item)
+    for result in _state(call).search_summaries(region):
         if types is not None and result["resourceType"].lower() not in types:
             continue
         if _hidden(call, result.get("compartmentId")):
