@@ -58,6 +58,12 @@ def estate(vms_per_sub: int = 5, **extra: Any) -> dict[str, Any]:
                 "properties": {"pricingTier": "Standard"},
             },
             {
+                "id": f"/subscriptions/{PROD}/resourceGroups/web/providers/Microsoft.Compute/virtualMachines/vm0"
+                "/providers/Microsoft.Insights/diagnosticSettings/to-workspace",
+                "type": "Microsoft.Insights/diagnosticSettings",
+                "properties": {"workspaceId": "/workspace"},
+            },
+            {
                 "id": f"/subscriptions/{PROD}/providers/Microsoft.Consumption/budgets/monthly",
                 "type": "Microsoft.Consumption/budgets",
                 "properties": {"amount": 1000, "timeGrain": "Monthly"},
@@ -130,6 +136,10 @@ def test_views_are_derived_from_resources_written_once(azure_emulator: Emulator)
     assert [(g["name"], g["type"]) for g in groups] == [("web", "Microsoft.Resources/resourceGroups")]
     pricings, _ = list_all(client, f"/subscriptions/{PROD}/providers/Microsoft.Security/pricings", **version)
     assert [p["properties"]["pricingTier"] for p in pricings] == ["Standard"]
+    vm0 = f"/subscriptions/{PROD}/resourceGroups/web/providers/Microsoft.Compute/virtualMachines/vm0"
+    settings, _ = list_all(client, f"{vm0}/providers/Microsoft.Insights/diagnosticSettings", **version)
+    assert [s["properties"]["workspaceId"] for s in settings] == ["/workspace"]
+    assert azure_emulator.operations()[-1] == "Microsoft.Insights/diagnosticSettings/read"
     by_type, _ = list_all(client, f"/subscriptions/{DEV}/providers/Microsoft.Compute/virtualMachines", **version)
     assert sorted(v["name"] for v in by_type) == ["vm0", "vm1"]
     one = get(

@@ -39,13 +39,21 @@ def write(tmp_path: Path, text: str) -> Path:
         ),
         ("provider: azure\nsubscriptions:\n  - displayName: no id\n", "estate.yaml:3: subscriptions.0.subscriptionId: Field required"),
         ("provider: azure\nfaults:\n  throttle: 2\n", "estate.yaml:3: faults.throttle.share: Input should be less than or equal to 1"),
-        ("provider: gcp\n", "estate.yaml:1: provider: Input should be 'azure'"),
+        (
+            "provider: gcp\nassets:\n  - name: //x/y\n    assetType: a/B\n    ancestors: [projects/1, bogus]\n",
+            "estate.yaml:5: assets.0.ancestors: Value error, ancestor 'bogus' is not projects/N",
+        ),
+        (
+            "provider: oci\nregional:\n  uk-london-1:\n    20160918/instances:\n      - {displayName: x}\n",
+            "estate.yaml:5: regional.uk-london-1.20160918/instances.0.id: Field required",
+        ),
+        ("provider: oci\nregional:\n  uk-london-1: {}\n", "estate.yaml:3: regional: Value error, region uk-london-1 has resources but"),
         ("provider: azure\nresources: [\n", "estate.yaml:3: not valid YAML"),
     ],
 )
 def test_a_malformed_estate_is_refused_with_file_line_and_path(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(UserError) as refused:
-        load_estate(provider("azure"), write(tmp_path, text))
+        load_estate(provider(text.split()[1]), write(tmp_path, text))
     assert expected in refused.value.line()
     assert "\n" not in refused.value.line()
 
@@ -115,3 +123,49 @@ def test_emulate_prints_settings_that_work_and_exits_0_on_interrupt(tmp_path: Pa
     assert "Traceback" not in err
     assert log.read_text().count("\n") == 1
     assert not Path(settings["REQUESTS_CA_BUNDLE"]).exists(), "the throwaway CA is removed on exit"
+
+
+def _serve(provider_name: str, count: int) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    command = cmm_scan("emulate", provider_name, "--estate", str(EXAMPLES / f"{provider_name}-example.yaml"))
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    settings = {}
+    while len(settings) < count:
+        line = server.stdout.readline()  # type: ignore[union-attr]
+        assert line.startswith("export "), line
+        name, _, value = line[len("export ") :].strip().partition("=")
+        settings[name] = value.strip("'")
+    return server, settings
+
+
+def test_gcp_settings_are_application_default_credentials_and_one_endpoint() -> None:
+    import json
+
+    server, settings = _serve("gcp", 2)
+    try:
+        key = json.loads(Path(settings["GOOGLE_APPLICATION_CREDENTIALS"]).read_text())
+        assert key["type"] == "service_account"
+        assert key["token_uri"] == f"{settings['CMM_SCAN_GCP_ENDPOINT']}/token"
+        unauthenticated = requests.get(f"{settings['CMM_SCAN_GCP_ENDPOINT']}/v3/projects:search", timeout=10)
+        assert unauthenticated.json()["error"]["status"] == "UNAUTHENTICATED"
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=20)
+    assert server.returncode == 0
+    assert not Path(settings["GOOGLE_APPLICATION_CREDENTIALS"]).exists(), "the throwaway key is removed on exit"
+
+
+def test_oci_settings_are_a_config_file_and_a_region_template() -> None:
+    import oci
+
+    server, settings = _serve("oci", 2)
+    try:
+        config = oci.config.from_file(settings["OCI_CONFIG_FILE"])
+        oci.config.validate_config(config)
+        assert (config["tenancy"], config["region"]) == ("ocid1.tenancy.oc1..aaaaaaaaexampletenancy", "uk-london-1")
+        endpoint = settings["CMM_SCAN_OCI_ENDPOINT"].format(region="uk-cardiff-1")
+        identity = oci.identity.IdentityClient(config, service_endpoint=endpoint, retry_strategy=oci.retry.NoneRetryStrategy())
+        assert [c.name for c in identity.list_compartments(config["tenancy"]).data] == ["platform", "sandbox"]
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=20)
+    assert server.returncode == 0

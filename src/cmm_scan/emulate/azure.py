@@ -18,7 +18,7 @@ from importlib import resources as package_files
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cmm_scan.emulate import kql
 from cmm_scan.emulate.core import (
@@ -87,15 +87,16 @@ class AzureEstate(EstateBase):
         default_factory=dict, description="Microsoft Graph: path under /v1.0/ → a collection (list) or an object"
     )
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> AzureEstate:
+    @field_validator("resources")
+    @classmethod
+    def _unique_ids(cls, value: list[Resource]) -> list[Resource]:
         seen: set[str] = set()
-        for resource in self.resources:
+        for resource in value:
             key = resource.id.lower()
             if key in seen:
                 raise ValueError(f"resource id {resource.id} appears twice")
             seen.add(key)
-        return self
+        return value
 
 
 # --- derived views ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from cmm_scan.emulate.core import Call, Emulator, EstateBase, HeaderTokenPaging, Problem, Provider, Reply, Route
 
@@ -83,13 +83,14 @@ class OciEstate(EstateBase):
     resources: dict[str, Collection] = Field(default_factory=dict, description="list path → items, served in every region")
     regional: dict[str, dict[str, Collection]] = Field(default_factory=dict, description="region → list path → items")
 
-    @model_validator(mode="after")
-    def _regions_are_subscribed(self) -> OciEstate:
-        subscribed = {r.regionName for r in self.regionSubscriptions}
-        for region in self.regional:
+    @field_validator("regional")
+    @classmethod
+    def _regions_are_subscribed(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        subscribed = {r.regionName for r in info.data.get("regionSubscriptions") or []}
+        for region in value:
             if region not in subscribed:
                 raise ValueError(f"region {region} has resources but is not in regionSubscriptions")
-        return self
+        return value
 
 
 # --- derived views ---------------------------------------------------------------------------
