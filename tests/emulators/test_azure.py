@@ -314,6 +314,23 @@ def test_graph_collections_page_with_top_and_odata_next_link(azure_emulator: Emu
     assert get(client, f"{base}/v1.0/users/user-4")["displayName"] == "User 4"
 
 
+def test_graph_filter_subset(azure_emulator: Emulator) -> None:
+    details = [
+        {"id": "a", "userPrincipalName": "ada@example.org", "isMfaRegistered": True, "isAdmin": True},
+        {"id": "b", "userPrincipalName": "bob@example.org", "isMfaRegistered": False, "isAdmin": True},
+        {"id": "c", "userPrincipalName": "cy@other.org", "isMfaRegistered": False, "isAdmin": False},
+    ]
+    azure_emulator.load(estate(graph={"reports/authenticationMethods/userRegistrationDetails": details}))
+    client, url = arm(azure_emulator, scope=GRAPH_SCOPE), f"{azure_emulator.url}/beta/reports/authenticationMethods/userRegistrationDetails"
+    found = get(client, url, **{"$filter": "isAdmin eq true and isMfaRegistered eq false"})["value"]
+    assert [d["id"] for d in found] == ["b"]
+    found = get(client, url, **{"$filter": "startswith(userPrincipalName,'cy') or userPrincipalName eq 'ada@example.org'"})["value"]
+    assert [d["id"] for d in found] == ["a", "c"]
+    with pytest.raises(HttpResponseError) as bad:
+        get(client, url, **{"$filter": "methodsRegistered/any(m: m eq 'fido2')"})
+    assert (bad.value.status_code, bad.value.error.code) == (400, "BadRequest")
+
+
 def test_graph_answers_its_own_error_shapes(azure_emulator: Emulator) -> None:
     azure_emulator.load(estate(faults={"deny": [{"operation": "graph/users*"}]}))
     client, base = arm(azure_emulator, scope=GRAPH_SCOPE), os.environ["CMM_SCAN_GRAPH_ENDPOINT"]

@@ -359,7 +359,8 @@ def get_by_path(call: Call) -> Reply:
             for r in state.by_id.values()
             if r["type"].lower() == rtype and _RG.fullmatch(_parent_scope(r["id"])) and _RG.match(r["id"]).group(1).lower() == sub_id  # type: ignore[union-attr]
         ]
-    items = [r for r in items if not call.denied(f"{r['type']}/read", r["id"])]
+    wanted = _resource_filter(call)
+    items = [r for r in items if not call.denied(f"{r['type']}/read", r["id"]) and (wanted is None or r["type"].lower() == wanted)]
     return ARM_PAGING.reply(call, sorted(items, key=lambda r: r["id"].lower()))
 
 
@@ -470,6 +471,8 @@ def graph_get(call: Call) -> Reply:
         value = state.graph[key]
         if isinstance(value, list):
             context = f"{call.emulator.url}/{call.path.split('/')[1]}/$metadata#{rest}"
+            if call.query.get("$filter"):
+                value = [item for item in value if graph_filter(call.query["$filter"])(item)]
             return GRAPH_PAGING.reply(call, value, extra={"@odata.context": context})
         return Reply(value)
     parent, _, item_id = key.rpartition("/")
@@ -481,6 +484,56 @@ def graph_get(call: Call) -> Reply:
         raise Problem("not_found", f"Resource '{item_id}' does not exist or one of its queried reference-property objects are not present.")
     segment = rest.split("/", 1)[0]
     raise Problem("unrouted_graph", f"Resource not found for the segment '{segment}'.")
+
+
+_GRAPH_LITERAL = r"'(?:[^']|'')*'|true|false|null|-?\d+(?:\.\d+)?"
+_GRAPH_CLAUSE = re.compile(
+    rf"^\s*(?:(?P<field>[\w/]+)\s+(?P<op>eq|ne|gt|ge|lt|le)\s+(?P<value>{_GRAPH_LITERAL})"
+    rf"|startswith\(\s*(?P<sfield>[\w/]+)\s*,\s*(?P<svalue>'(?:[^']|'')*')\s*\))\s*$",
+    re.IGNORECASE,
+)
+
+
+def graph_filter(text: str) -> Any:
+    """The `$filter` subset: `field eq|ne|gt|ge|lt|le literal` and `startswith(field,'x')`,
+    joined by `and` or `or` (no parentheses); anything else is Graph's 400 invalid filter."""
+
+    def literal(raw: str) -> Any:
+        if raw.startswith("'"):
+            return raw[1:-1].replace("''", "'")
+        return {"true": True, "false": False, "null": None}.get(
+            raw.lower(), float(raw) if "." in raw else int(raw) if raw.lstrip("-").isdigit() else raw
+        )
+
+    def value_of(item: dict[str, Any], path: str) -> Any:
+        for key in path.split("/"):
+            item = item.get(key) if isinstance(item, dict) else None  # type: ignore[assignment]
+        return item
+
+    def clause(part: str) -> Any:
+        m = _GRAPH_CLAUSE.match(part)
+        if not m:
+            raise Problem("bad_request", f"Invalid filter clause: the emulator does not support {part.strip()!r}")
+        if m.group("sfield"):
+            field_, prefix = m.group("sfield"), literal(m.group("svalue")).lower()
+            return lambda item: str(value_of(item, field_) or "").lower().startswith(prefix)
+        field_, op, wanted = m.group("field"), m.group("op").lower(), literal(m.group("value"))
+
+        def test(item: dict[str, Any]) -> bool:
+            have = value_of(item, field_)
+            if op in ("eq", "ne"):
+                return (have == wanted) == (op == "eq")
+            try:
+                return have is not None and {"gt": have > wanted, "ge": have >= wanted, "lt": have < wanted, "le": have <= wanted}[op]
+            except TypeError:
+                return False
+
+        return test
+
+    alternatives = [
+        [clause(p) for p in re.split(r"\s+and\s+", alt, flags=re.IGNORECASE)] for alt in re.split(r"\s+or\s+", text, flags=re.IGNORECASE)
+    ]
+    return lambda item: any(all(test(item) for test in tests) for tests in alternatives)
 
 
 # Microsoft Entra ID: enough of the token service for azure-identity's ClientSecretCredential
