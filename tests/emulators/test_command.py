@@ -38,6 +38,7 @@ def write(tmp_path: Path, text: str) -> Path:
             "estate.yaml:5: resources.1.id: Value error, an ARM id starts with /",
         ),
         ("provider: azure\nsubscriptions:\n  - displayName: no id\n", "estate.yaml:3: subscriptions.0.subscriptionId: Field required"),
+        ("provider: azure\nfaults:\n  deny:\n    - {}\n", "estate.yaml:4: faults.deny.0: Value error, a deny entry needs an operation"),
         ("provider: azure\nfaults:\n  throttle: 2\n", "estate.yaml:3: faults.throttle.share: Input should be less than or equal to 1"),
         (
             "provider: gcp\nassets:\n  - name: //x/y\n    assetType: a/B\n    ancestors: [projects/1, bogus]\n",

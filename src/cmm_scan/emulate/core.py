@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any, ClassVar, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cmm_scan.errors import UserError
 
@@ -45,6 +45,12 @@ class Deny(Strict):
     @classmethod
     def _no_trailing_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _names_something(self) -> Deny:
+        if self.operation is None and self.scope is None:
+            raise ValueError("a deny entry needs an operation, a scope or both")
+        return self
 
 
 class Share(Strict):
