@@ -69,23 +69,47 @@ def cmm_scan(*args: str) -> list[str]:
     return [sys.executable, "-c", "import sys; from cmm_scan.cli import main; sys.exit(main())", *args]
 
 
-def test_a_bad_estate_exits_2_with_one_line_and_prints_no_settings(tmp_path: Path) -> None:
+@pytest.fixture
+def never_serves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bad input must stop before serving; if it did not, fail rather than serve forever."""
+    from cmm_scan.emulate.core import Emulator
+
+    def refuse(self: Emulator) -> None:
+        raise AssertionError("the emulator started serving on bad input")
+
+    monkeypatch.setattr(Emulator, "serve_forever", refuse)
+
+
+@pytest.mark.usefixtures("never_serves")
+def test_a_bad_estate_exits_2_with_one_line_and_prints_no_settings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cmm_scan.cli import main
+
     bad = write(tmp_path, "provider: azure\nsubscription: []\n")
-    done = subprocess.run(cmm_scan("emulate", "azure", "--estate", str(bad)), capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2
-    assert done.stdout == ""
-    assert done.stderr.count("\n") == 1
-    assert "estate.yaml:2: subscription: Extra inputs are not permitted" in done.stderr
+    assert main(["emulate", "azure", "--estate", str(bad)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "estate.yaml:2: subscription: Extra inputs are not permitted" in err
 
 
 @pytest.mark.parametrize(
-    ("option", "message"), [(["--throttle", "1.5"], "--throttle 1.5 is not a share"), (["--page-size", "0"], "--page-size 0")]
+    ("option", "message"),
+    [
+        (["--throttle", "1.5"], "--throttle 1.5 is not a share"),
+        (["--page-size", "0"], "--page-size 0"),
+        (["--request-log", "{tmp}/no-such-dir/log.jsonl"], "no-such-dir/log.jsonl: not a regular file in an existing directory"),
+        (["--request-log", "{tmp}"], ": not a regular file"),
+    ],
 )
-def test_bad_options_exit_2(option: list[str], message: str) -> None:
-    estate = str(EXAMPLES / "azure-example.yaml")
-    done = subprocess.run(cmm_scan("emulate", "azure", "--estate", estate, *option), capture_output=True, text=True, timeout=60)
-    assert (done.returncode, done.stdout) == (2, "")
-    assert message in done.stderr
+@pytest.mark.usefixtures("never_serves")
+def test_bad_options_exit_2(option: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from cmm_scan.cli import main
+
+    option = [o.format(tmp=tmp_path) for o in option]
+    assert main(["emulate", "azure", "--estate", str(EXAMPLES / "azure-example.yaml"), *option]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert message in err
 
 
 def test_emulate_prints_settings_that_work_and_exits_0_on_interrupt(tmp_path: Path) -> None:
