@@ -89,8 +89,9 @@ def run(args: argparse.Namespace, out: Any = None, err: Any = None) -> int:
         for name, value in emulator.env.items():
             print(f"export {name}={shlex.quote(value)}", file=out)
         out.flush()
-        print(f"cmm-scan emulate: serving {args.estate} ({args.provider}) on {emulator.url}; Ctrl-C to stop", file=err)
-        err.flush()
+        if not getattr(args, "quiet", False):
+            print(f"cmm-scan emulate: serving {args.estate} ({args.provider}) on {emulator.url}; Ctrl-C to stop", file=err)
+            err.flush()
         emulator.serve_forever()
     except KeyboardInterrupt:
         pass
