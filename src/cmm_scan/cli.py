@@ -18,68 +18,72 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cmm_scan import __version__
+from cmm_scan.console import Console
 from cmm_scan.errors import UserError
+from cmm_scan.flags import SCANNABLE
 
 if TYPE_CHECKING:
     from cmm_scan.config import Config
+    from cmm_scan.flags import Flag
     from cmm_scan.models import Assessment
+    from cmm_scan.options import ProviderOptions
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_NOTHING_READ, EXIT_GATE = 0, 1, 2, 3, 4
-PROVIDERS = ("aws", "azure", "gcp", "oci")
 DEFAULT_FORMATS = "json,md,cmm"
 DEMO_FORMATS = "json,md,csv,cmm,html"
 
 
-class Console:
-    """Where messages go: stdout for results, stderr for progress and notes."""
-
-    def __init__(self, quiet: bool = False, verbose: bool = False):
-        self.quiet, self.verbose = quiet, verbose
-
-    def out(self, text: str = "") -> None:
-        if not self.quiet:
-            print(text)
-
-    def note(self, text: str) -> None:
-        if not self.quiet:
-            print(text, file=sys.stderr)
-
-    def debug(self, text: str) -> None:
-        if self.verbose:
-            print(text, file=sys.stderr)
-
-    def progress(self, label: str, total: int | None = None) -> Progress:
-        return Progress(label, total, enabled=not self.quiet and sys.stderr.isatty())
-
-
-class Progress:
-    """A one-line progress bar on a terminal; silent when stderr is not a terminal."""
-
-    def __init__(self, label: str, total: int | None, enabled: bool):
-        self.label, self.total, self.enabled, self.done = label, total, enabled, 0
-
-    def advance(self, n: int = 1, detail: str = "") -> None:
-        self.update(self.done + n, detail)
-
-    def update(self, done: int, detail: str = "") -> None:
-        self.done = done
-        if not self.enabled:
-            return
-        if self.total:
-            filled = int(30 * min(done, self.total) / self.total)
-            bar = f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{self.total}"
-        else:
-            bar = f"{done}"
-        sys.stderr.write(f"\r{self.label} {bar} {detail[:40]:<40}")
-        sys.stderr.flush()
-
-    def finish(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r" + " " * 100 + "\r")
-            sys.stderr.flush()
-
-
 # --- argument parsing --------------------------------------------------------------------
+
+
+def add_provider_flags(parser: argparse.ArgumentParser) -> None:
+    """The common scan flags, then one group per cloud from its options module. Defaults are
+    suppressed, so the namespace holds only what was typed (and another cloud's flag can be refused)."""
+    from cmm_scan.flags import COMMON_FLAGS
+    from cmm_scan.options import module_of
+
+    _add_flags(parser, COMMON_FLAGS)
+    for provider in SCANNABLE:
+        module = module_of(provider)
+        _add_flags(parser.add_argument_group(module.TITLE, module.CREDENTIALS), module.FLAGS)
+
+
+def _add_flags(group: Any, flags: Sequence[Flag]) -> None:
+    for flag in flags:
+        kwargs: dict[str, Any] = {"dest": _dest(flag), "default": argparse.SUPPRESS, "help": flag.help}
+        if flag.kind == "bool":
+            kwargs["action"] = "store_true"
+        else:
+            kwargs["metavar"] = flag.metavar or ("LIST" if flag.kind in ("list", "filter") else flag.dest.upper())
+        if flag.kind == "int":
+            kwargs["type"] = int
+        if flag.kind == "choice":
+            kwargs["choices"] = flag.choices
+            kwargs.pop("metavar")
+        group.add_argument(flag.name, **kwargs)
+
+
+def _dest(flag: Flag) -> str:
+    return "flag_" + flag.name.lstrip("-").replace("-", "_")
+
+
+def provider_options(args: argparse.Namespace) -> ProviderOptions:
+    """The typed options of the chosen cloud; a flag of another cloud is refused, naming its owner."""
+    from cmm_scan.flags import COMMON_FLAGS
+    from cmm_scan.options import module_of, options_from_values
+
+    own = [*COMMON_FLAGS, *module_of(args.provider).FLAGS]
+    own_names = {f.name for f in own}
+    for other in SCANNABLE:
+        module = module_of(other)
+        for flag in module.FLAGS:
+            if flag.name not in own_names and hasattr(args, _dest(flag)):
+                yours = ", ".join(f.name for f in module_of(args.provider).FLAGS) or "the common options"
+                owner = module.TITLE.removesuffix(" options")
+                article = "an" if owner[0] in "AEFHILMNORSX" else "a"  # spoken: an AWS, an OCI, a GCP
+                hint = f"see `cmm-scan scan {args.provider} --help`"
+                raise UserError(f"{flag.name} is {article} {owner} option; for {args.provider} use {yours}", hint)
+    return options_from_values(args.provider, {f.dest: getattr(args, _dest(f)) for f in own if hasattr(args, _dest(f))})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,17 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     storing = history_cli.store_arguments()
 
     collecting = argparse.ArgumentParser(add_help=False)
-    collecting.add_argument("provider", choices=PROVIDERS, help="cloud to scan")
-    collecting.add_argument("--regions", help="comma list of regions (default: all enabled regions)")
-    collecting.add_argument("--profile", help="AWS: named profile (SSO profiles too)")
-    collecting.add_argument("--role-arn", help="AWS: role to assume first")
-    collecting.add_argument("--external-id", help="AWS: external id for --role-arn")
-    collecting.add_argument("--org", action="store_true", help="AWS: scan every account of the Organization")
-    collecting.add_argument("--member-role", default="OrganizationAccountAccessRole", help="AWS: role to assume in member accounts")
-    collecting.add_argument("--accounts", help="AWS: comma list of account ids to include; prefix with ! to exclude")
-    collecting.add_argument("--shard", help="scan only shard i of n of the accounts, as i/n (1-based)")
-    collecting.add_argument("--endpoint-url", help="send every API call to this endpoint (testing, private endpoints)")
-    collecting.add_argument("--workers", type=int, default=8, help="parallel API callers (default 8)")
+    collecting.add_argument("provider", choices=SCANNABLE, help="cloud to scan")
+    add_provider_flags(collecting)
 
     p = sub.add_parser("collect", parents=[common, collecting, selecting], help="read a cloud estate into a snapshot file")
     p.add_argument("--output", type=Path, default=Path("cmm-report/snapshot.jsonl.gz"), help="snapshot path (.jsonl or .jsonl.gz)")
@@ -157,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(handler=cmd_rules)
 
     p = sub.add_parser("permissions", parents=[common, selecting], help="print the least-privilege policy a scan needs")
-    p.add_argument("provider", choices=PROVIDERS)
+    p.add_argument("provider", choices=SCANNABLE)
     p.set_defaults(handler=cmd_permissions)
 
     p = sub.add_parser("import-cmm", parents=[common], help="turn a report saved by the official GOV.UK tool into an answers file")
@@ -233,8 +228,9 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
 def cmd_collect(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.collect import collect
 
+    options = provider_options(args)
     rules = _selected_rules(args)
-    summary = collect(args, rules, args.output, console)
+    summary = collect(options, rules, args.output, console)
     console.note(f"wrote {args.output}: {summary}")
     return EXIT_OK if summary.anything_read else EXIT_NOTHING_READ
 
@@ -244,6 +240,7 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.config import load_config
     from cmm_scan.engine import evaluate
 
+    options = provider_options(args)
     config = load_config(args.config)
     formats = _formats(args, DEFAULT_FORMATS)
     if args.answers:
@@ -255,7 +252,7 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
 
     Recorder.of(args, console)  # a bad --store fails now, not after a long scan
     snapshot = args.output_dir / "snapshot.jsonl.gz"
-    summary = collect(args, rules, snapshot, console)
+    summary = collect(options, rules, snapshot, console)
     console.note(f"wrote {snapshot}: {summary}")
     if not summary.anything_read:
         # The reports still say "I don't know" for every question, so a pipeline reading them sees no level;
@@ -309,6 +306,10 @@ def cmd_import_cmm(args: argparse.Namespace, console: Console) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["--version"]:  # answered before the parser is built: the cloud option groups import pydantic
+        print(f"cmm-scan {__version__}")
+        return EXIT_OK
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from cmm_scan.errors import UserError
 
 if TYPE_CHECKING:
-    from cmm_scan.cli import Console
     from cmm_scan.config import Config
+    from cmm_scan.console import Console
     from cmm_scan.models import Assessment
     from cmm_scan.store import RunInfo, Store
 
@@ -130,7 +130,7 @@ class Recorder:
 
         shard = None
         if getattr(self.args, "shard", None):
-            from cmm_scan.collect import parse_shard
+            from cmm_scan.flags import parse_shard
 
             shard = parse_shard(self.args.shard)
         if self.args.scope_key:  # a shard of a named scope still gets its own key below it

@@ -16,7 +16,7 @@ SNAPSHOT_VERSION = 1
 ASSESSMENT_FORMAT = "cmm-scan-assessment"
 ASSESSMENT_VERSION = 1
 
-Provider = Literal["aws", "azure", "gcp", "oci", "synthetic"]
+Provider = Literal["aws", "azure", "gcp", "oci", "repos", "synthetic"]
 CoverageStatus = Literal["ok", "denied", "not_enabled", "error", "skipped"]
 Automation = Literal["full", "partial", "manual"]
 Confidence = Literal["high", "medium", "low", "none"]
@@ -63,10 +63,30 @@ class Coverage(_Strict):
     requests: int = 0
 
 
+ScopeKind = Literal[
+    "account",  # AWS
+    "organization",  # AWS organisation, GCP organization
+    "tenant",  # Azure (Entra ID) tenant
+    "management_group",  # Azure
+    "subscription",  # Azure
+    "folder",  # GCP
+    "project",  # GCP
+    "tenancy",  # OCI
+    "compartment",  # OCI
+    "repository",  # source repositories
+    "synthetic",
+]
+
+
 class ScopeInfo(_Strict):
+    """One scope a snapshot covers, in the neutral model: (provider, kind, id, parent). The provider is the
+    snapshot's; `parent` is the id of the scope it sits under (an account's organisation, a subscription's
+    management group, a project's folder, a compartment's parent), when known."""
+
     id: str
-    kind: Literal["account", "organization", "subscription", "project", "compartment", "tenancy", "synthetic"]
+    kind: ScopeKind
     name: str = ""
+    parent: str | None = None
 
 
 class SnapshotHeader(_Strict):
