@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from cmm_scan import __version__
 from cmm_scan.console import Console
 from cmm_scan.errors import UserError
-from cmm_scan.flags import SCANNABLE
+from cmm_scan.flags import SCANNABLE, parse_shard
 
 if TYPE_CHECKING:
     from cmm_scan.config import Config
@@ -72,6 +72,8 @@ def provider_options(args: argparse.Namespace) -> ProviderOptions:
     from cmm_scan.flags import COMMON_FLAGS
     from cmm_scan.options import module_of, options_from_values
 
+    if args.provider is None:
+        raise UserError("which cloud? give a provider", f"e.g. `cmm-scan {args.command} aws`, or `cmm-scan scan --estate FILE`")
     own = [*COMMON_FLAGS, *module_of(args.provider).FLAGS]
     own_names = {f.name for f in own}
     for other in SCANNABLE:
@@ -117,15 +119,17 @@ def build_parser() -> argparse.ArgumentParser:
     storing = history_cli.store_arguments()
 
     collecting = argparse.ArgumentParser(add_help=False)
-    collecting.add_argument("provider", choices=SCANNABLE, help="cloud to scan")
+    collecting.add_argument("provider", nargs="?", choices=SCANNABLE, help="cloud to scan (scan: or --estate FILE)")
     add_provider_flags(collecting)
 
     p = sub.add_parser("collect", parents=[common, collecting, selecting], help="read a cloud estate into a snapshot file")
     p.add_argument("--output", type=Path, default=Path("cmm-report/snapshot.jsonl.gz"), help="snapshot path (.jsonl or .jsonl.gz)")
     p.set_defaults(handler=cmd_collect)
 
-    p = sub.add_parser("score", parents=[common, outputs, scoring, selecting, storing], help="score a snapshot into an assessment")
-    p.add_argument("snapshot", type=Path)
+    p = sub.add_parser("score", parents=[common, outputs, scoring, selecting, storing], help="score snapshots into one assessment")
+    p.add_argument("snapshot", nargs="*", help="snapshot files, folders of them or globs: every one is pooled into one estate")
+    p.add_argument("--estate", type=Path, metavar="FILE", help="score the snapshots the scans of this estate file wrote (docs/estate.md)")
+    p.add_argument("--allow-partial", action="store_true", help="score an incomplete shard set anyway, marking every result partial")
     p.set_defaults(handler=cmd_score)
 
     p = sub.add_parser("report", parents=[common, outputs, scoring], help="render an assessment.json in other formats")
@@ -133,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser("scan", parents=[common, collecting, outputs, scoring, selecting, storing], help="collect, score and report")
+    p.add_argument("--estate", type=Path, metavar="FILE", help="scan every part of the estate this YAML file names (docs/estate.md)")
     p.set_defaults(handler=cmd_scan)
 
     p = sub.add_parser("demo", parents=[common, outputs, scoring, selecting, storing], help="the whole pipeline on a bundled sample estate")
@@ -204,14 +209,28 @@ def _finish(
 def cmd_score(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.config import load_config
     from cmm_scan.engine import evaluate
+    from cmm_scan.estate import check_estate, snapshot_paths
     from cmm_scan.history_cli import Recorder
 
     config = load_config(args.config)
     formats = _formats(args, DEFAULT_FORMATS)
+    if args.estate:
+        from cmm_scan.estate_run import part_snapshots
+        from cmm_scan.estatefile import load_estate
+
+        estate = load_estate(args.estate)
+        _estate_store(args, estate)
+        given = part_snapshots(estate)
+    elif not args.snapshot:
+        raise UserError("no snapshot to score", "give snapshot files, a folder or a glob, or --estate FILE")
+    else:
+        given = snapshot_paths(args.snapshot)
     Recorder.of(args, console)  # a bad --store fails before scoring
+    inputs = check_estate(given, args.allow_partial)
+    args.snapshot_paths = inputs.paths  # the store keeps the snapshot of a one-snapshot run
     rules = _selected_rules(args, config)
     progress = console.progress("scoring")
-    assessment = evaluate(args.snapshot, rules, progress=progress.update)
+    assessment = evaluate(inputs.paths, rules, progress=progress.update, missing_shards=inputs.missing_shards)
     progress.finish()
     return _finish(assessment, args, console, config, formats)
 
@@ -240,7 +259,7 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.config import load_config
     from cmm_scan.engine import evaluate
 
-    options = provider_options(args)
+    options = None if args.estate else provider_options(args)
     config = load_config(args.config)
     formats = _formats(args, DEFAULT_FORMATS)
     if args.answers:
@@ -250,6 +269,8 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     rules = _selected_rules(args, config)
     from cmm_scan.history_cli import Recorder
 
+    if options is None:
+        return _scan_estate(args, console, config, formats, rules)
     Recorder.of(args, console)  # a bad --store fails now, not after a long scan
     snapshot = args.output_dir / "snapshot.jsonl.gz"
     summary = collect(options, rules, snapshot, console)
@@ -263,9 +284,50 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     return _finish(evaluate(snapshot, rules), args, console, config, formats)
 
 
+def _estate_store(args: argparse.Namespace, estate: Any) -> None:
+    """The estate file's store and key, unless the command line names them."""
+    if estate.spec.store and not args.store and not args.no_store:
+        args.store = estate.spec.store
+    if args.scope_key is None:
+        args.scope_key = f"estate:{estate.spec.name}"
+
+
+def _scan_estate(args: argparse.Namespace, console: Console, config: Config, formats: list[str], rules: list[Any]) -> int:
+    """`scan --estate FILE`: every part (or shard i/n of each), then, unsharded, one assessment of them all."""
+    from cmm_scan.engine import evaluate
+    from cmm_scan.estate_run import collect_parts, part_snapshots
+    from cmm_scan.estatefile import load_estate
+    from cmm_scan.flags import COMMON_FLAGS
+    from cmm_scan.history_cli import Recorder
+
+    given = [f.name for f in COMMON_FLAGS if f.dest != "shard" and hasattr(args, _dest(f))]
+    if args.provider or given or any(hasattr(args, _dest(f)) for p in SCANNABLE for f in _provider_flags(p)):
+        raise UserError("with --estate, the clouds and their options come from the file", "drop the provider and its options, or --estate")
+    estate = load_estate(args.estate)
+    shard = parse_shard(args.flag_shard) if hasattr(args, "flag_shard") else None
+    if not shard:
+        _estate_store(args, estate)
+        Recorder.of(args, console)  # a bad --store fails now, not after a long scan
+    summaries = collect_parts(estate, rules, console, shard)
+    if not any(s.anything_read for s in summaries):
+        console.note("nothing could be read: check the credentials and the permissions (`cmm-scan permissions`)")
+        return EXIT_NOTHING_READ
+    if shard:
+        console.note(f"shard {shard[0]}/{shard[1]} of every part collected; once all are in: cmm-scan score --estate {args.estate}")
+        return EXIT_OK
+    args.snapshot_paths = part_snapshots(estate)
+    return _finish(evaluate(args.snapshot_paths, rules), args, console, config, formats)
+
+
+def _provider_flags(provider: str) -> Sequence[Flag]:
+    from cmm_scan.options import module_of
+
+    return module_of(provider).FLAGS
+
+
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.config import load_config
-    from cmm_scan.demo import demo_snapshot, summary_table
+    from cmm_scan.demo import demo_snapshots, summary_table
     from cmm_scan.engine import evaluate
     from cmm_scan.history_cli import Recorder
 
@@ -273,7 +335,8 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     formats = _formats(args, DEMO_FORMATS)
     Recorder.of(args, console)
     rules = _selected_rules(args, config)
-    assessment = evaluate(demo_snapshot(), rules)
+    args.snapshot_paths = demo_snapshots()
+    assessment = evaluate(args.snapshot_paths, rules)
     code = _finish(assessment, args, console, config, formats)
     console.out(summary_table(assessment))
     console.out(f"\nReports in {args.output_dir}/ — open assessment.md, or load cmm-assessment.json into the official tool.")

@@ -60,6 +60,7 @@ class ScanPlan:
     scopes: list[ScopeInfo]
     regions: list[str]
     state: Any = None  # the adapter's own: sessions, clients, account list
+    not_held: list[str] = field(default_factory=list)  # fact types this provider's estate cannot hold (SnapshotHeader.not_held)
 
 
 @dataclass
@@ -90,7 +91,10 @@ def adapter(provider: str) -> ModuleType:
         ) from None
 
 
-def collect(options: ProviderOptions, rules: list[CompiledRule], output: Path, console: Console) -> CollectSummary:
+def collect(
+    options: ProviderOptions, rules: list[CompiledRule], output: Path, console: Console, estate: str | None = None
+) -> CollectSummary:
+    """Collect into `output`; `estate` names the part a sharded scan splits (default: derived from its scopes)."""
     fact_types = fact_plan(rules)
     module = adapter(options.provider)
     plan: ScanPlan = module.plan(options, fact_types)
@@ -102,6 +106,10 @@ def collect(options: ProviderOptions, rules: list[CompiledRule], output: Path, c
         regions=plan.regions,
         fact_types=fact_types,
         questions=[r.id for r in rules],
+        shard=options.shard,
+        estate=(estate or estate_key(options.provider, plan.scopes, scope_filter(options))) if options.shard else estate,
+        scope_filter=scope_filter(options),
+        not_held=plan.not_held,
     )
     summary = CollectSummary()
 
@@ -126,6 +134,26 @@ def collect(options: ProviderOptions, rules: list[CompiledRule], output: Path, c
         finally:
             progress.finish()
     return summary
+
+
+def scope_filter(options: ProviderOptions) -> list[str]:
+    """The scope list a scan was given, as typed: ids to include, then !ids to exclude (every `<x>_include` field)."""
+    values = options.model_dump()
+    names = sorted(n.removesuffix("_include") for n in values if n.endswith("_include"))
+    return [i for n in names for i in values[f"{n}_include"]] + [f"!{e}" for n in names for e in values.get(f"{n}_exclude", [])]
+
+
+def estate_key(provider: str, scopes: list[ScopeInfo], given: list[str]) -> str:
+    """What every shard of one sharded scan shares: the umbrella scope it splits (an organisation,
+    a tenancy, a tenant), else the scope list it was given."""
+    import hashlib
+
+    umbrellas = sorted(f"{s.kind}:{s.id}" for s in scopes if s.kind in ("organization", "tenant", "management_group", "tenancy"))
+    if umbrellas:
+        return f"{provider}:{','.join(umbrellas)}"
+    if given:
+        return f"{provider}:scopes-{hashlib.sha256(','.join(sorted(given)).encode()).hexdigest()[:12]}"
+    return f"{provider}:default"
 
 
 def permissions_document(provider: str, rules: list[CompiledRule]) -> str:

@@ -28,18 +28,19 @@ class State:
     accounts: list[credentials.Account]
     partition: str
     regions: list[str]
+    scanned_somewhere: frozenset[str] = frozenset()  # every account of the scan, in this shard or another
 
 
 def plan(options: Options, fact_types: list[str]) -> ScanPlan:
     session, own_account, partition = credentials.base_session(options)
-    accounts = credentials.accounts(options, session, own_account, partition)
+    accounts, everyone = credentials.accounts(options, session, own_account, partition)
     regions = credentials.regions(options, session)
     organization = credentials.organization_id(options, session)
     return ScanPlan(
         scopes=([ScopeInfo(id=organization, kind="organization")] if organization else [])
         + [ScopeInfo(id=a.id, kind="account", name=a.name) for a in accounts],
         regions=regions,
-        state=State(options, session, accounts, partition, regions),
+        state=State(options, session, accounts, partition, regions, frozenset(a.id for a in everyone)),
     )
 
 
@@ -72,7 +73,7 @@ class _Account:
                         catalogue=self.cat,
                         memo=Memo(),
                         emit=self.sink,
-                        known_accounts=frozenset(a.id for a in self.state.accounts),
+                        known_accounts=self.state.scanned_somewhere,
                         partition=self.state.partition,
                         keep=_kept(self.cat),
                     )

@@ -113,8 +113,9 @@ def organization_id(options: Options, session: boto3.Session) -> str | None:
     return found.get("Organization", {}).get("Id") or None
 
 
-def accounts(options: Options, session: boto3.Session, own_account: str, partition: str) -> list[Account]:
-    """The accounts to scan: this one, or every active member of the organisation; filtered and sharded."""
+def accounts(options: Options, session: boto3.Session, own_account: str, partition: str) -> tuple[list[Account], list[Account]]:
+    """The accounts to scan: this one, or every active member of the organisation; filtered and sharded.
+    Also every account before sharding: a shard must know the management account is scanned, elsewhere."""
     found = [Account(own_account)]
     if options.org:
         try:
@@ -145,7 +146,7 @@ def accounts(options: Options, session: boto3.Session, own_account: str, partiti
         # A stable hash keeps each account in its shard as the organisation grows, at the price of uneven small shards.
         i, n = options.shard
         raise UserError(f"shard {i}/{n} holds none of the {len(found)} accounts", "use fewer shards for an organisation this small")
-    return sharded
+    return sharded, found
 
 
 def regions(options: Options, session: boto3.Session) -> list[str]:
