@@ -21,7 +21,7 @@ from cmm_scan.models import (
 )
 from cmm_scan.rules import CompiledRule
 from cmm_scan.scoring import score_rule
-from cmm_scan.signals import CoverageIndex, SignalAccumulator, fact_env
+from cmm_scan.signals import CoverageIndex, ReaderGroup, SignalAccumulator, fact_env, reader_groups, where_key
 from cmm_scan.snapshot_io import read_records
 
 DEFAULT_ID_LIMIT = 50
@@ -40,10 +40,11 @@ def evaluate(
     `missing_shards` (an incomplete shard set scored on purpose) every result is marked partial."""
     paths = [snapshots] if isinstance(snapshots, Path) else list(snapshots)
     accumulators = {r.id: [SignalAccumulator(s, id_limit) for s in r.signals] for r in rules}
-    by_type: dict[str, list[SignalAccumulator]] = defaultdict(list)
-    for accs in accumulators.values():
-        for acc in accs:
-            by_type[acc.signal.spec.fact].append(acc)
+    of_type: dict[str, list[tuple[tuple[Any, ...], SignalAccumulator]]] = defaultdict(list)
+    for rule in rules:
+        for acc in accumulators[rule.id]:
+            of_type[acc.signal.spec.fact].append((where_key(acc.signal.spec.where, rule.thresholds), acc))
+    by_type = {fact_type: reader_groups(accs) for fact_type, accs in of_type.items()}
     coverage = CoverageIndex()
     problems: list[CoverageSummary] = []
     sources: list[SnapshotSource] = []
@@ -78,7 +79,7 @@ def evaluate(
 
 def _read_one(
     path: Path,
-    by_type: dict[str, list[SignalAccumulator]],
+    by_type: dict[str, list[ReaderGroup]],
     coverage: CoverageIndex,
     problems: list[CoverageSummary],
     progress: Callable[[int], None] | None,
@@ -96,8 +97,8 @@ def _read_one(
             readers = by_type.get(record.type)
             if readers:
                 env = fact_env(record)
-                for acc in readers:
-                    acc.add(record, env)
+                for group in readers:
+                    group.add(record, env)
             if progress and facts % 50_000 == 0:
                 progress(done_before + facts)
         elif isinstance(record, Coverage):

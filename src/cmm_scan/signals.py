@@ -9,6 +9,7 @@ yields an open interval (a count is at least what was seen; a share could be any
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,6 +91,37 @@ class CoverageIndex:
         return TypeCoverage(state.collected, state.gaps + relevant, state.attribute_gaps) if relevant else state
 
 
+class ReaderGroup:
+    """The accumulators of one fact type that share a `where` expression: it is evaluated once per fact."""
+
+    def __init__(self, accumulators: list[SignalAccumulator]):
+        self.where = accumulators[0].signal.where
+        self.accumulators = accumulators
+
+    def add(self, fact: Fact, env: dict[str, Any]) -> None:
+        inside = as_tristate(self.where(env)) if self.where else True
+        if inside is False:
+            return
+        for acc in self.accumulators:
+            acc.add_inside(fact, env, inside)
+
+
+def where_key(where: str | None, thresholds: dict[str, float]) -> tuple[Any, ...]:
+    """What makes two signals' `where` the same filter: its text and the threshold values it reads
+    (thresholds are constants compiled into it, and rules set their own)."""
+    if where is None:
+        return (None,)
+    names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", where))
+    return (where, *sorted((n, v) for n, v in thresholds.items() if n in names))
+
+
+def reader_groups(keyed: list[tuple[tuple[Any, ...], SignalAccumulator]]) -> list[ReaderGroup]:
+    by_where: dict[tuple[Any, ...], list[SignalAccumulator]] = {}
+    for key, acc in keyed:
+        by_where.setdefault(key, []).append(acc)
+    return [ReaderGroup(group) for group in by_where.values()]
+
+
 def fact_env(fact: Fact) -> dict[str, Any]:
     """Names a `where`/`match` expression can read: the attributes, then the fact's own fields."""
     env = {"region": fact.region, "scope": fact.scope, "provider": fact.provider, "resource_id": fact.resource_id}
@@ -128,8 +160,12 @@ class SignalAccumulator:
     def add(self, fact: Fact, env: dict[str, Any]) -> None:
         sig = self.signal
         inside = as_tristate(sig.where(env)) if sig.where else True
-        if inside is False:
-            return
+        if inside is not False:
+            self.add_inside(fact, env, inside)
+
+    def add_inside(self, fact: Fact, env: dict[str, Any], inside: bool | None) -> None:
+        """`add` for a fact whose `where` was already evaluated (True, or None for unknown): signals
+        sharing a `where` evaluate it once per fact (see `ReaderGroup`)."""
         scope = self.by_scope[(fact.scope, fact.provider)]
         if inside is None:
             self.members_unknown += 1
