@@ -69,7 +69,7 @@ def _dest(flag: Flag) -> str:
 
 def provider_options(args: argparse.Namespace) -> ProviderOptions:
     """The typed options of the chosen cloud; a flag of another cloud is refused, naming its owner."""
-    from cmm_scan.flags import COMMON_FLAGS
+    from cmm_scan.flags import COMMON_FLAGS, option_of
     from cmm_scan.options import module_of, options_from_values
 
     if args.provider is None:
@@ -81,10 +81,8 @@ def provider_options(args: argparse.Namespace) -> ProviderOptions:
         for flag in module.FLAGS:
             if flag.name not in own_names and hasattr(args, _dest(flag)):
                 yours = ", ".join(f.name for f in module_of(args.provider).FLAGS) or "the common options"
-                owner = module.TITLE.removesuffix(" options")
-                article = "an" if owner[0] in "AEFHILMNORSX" else "a"  # spoken: an AWS, an OCI, a GCP
                 hint = f"see `cmm-scan scan {args.provider} --help`"
-                raise UserError(f"{flag.name} is {article} {owner} option; for {args.provider} use {yours}", hint)
+                raise UserError(f"{flag.name} is {option_of(module.TITLE)}; for {args.provider} use {yours}", hint)
     return options_from_values(args.provider, {f.dest: getattr(args, _dest(f)) for f in own if hasattr(args, _dest(f))})
 
 

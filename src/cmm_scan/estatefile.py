@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cmm_scan.errors import UserError
-from cmm_scan.flags import COMMON_FLAGS, SCANNABLE, split_filter, split_list
+from cmm_scan.flags import COMMON_FLAGS, SCANNABLE, option_of, split_filter, split_list
 from cmm_scan.options import ProviderOptions, module_of
 from cmm_scan.yamlfile import load_yaml_model
 
@@ -89,6 +89,13 @@ def _options(path: Path, index: int, part: EstatePart) -> ProviderOptions:
     module = module_of(part.provider)
     kinds = {f.dest: f.kind for f in (*COMMON_FLAGS, *module.FLAGS)}
     fields: dict[str, Any] = {"provider": part.provider}
+    for key in part.options:
+        owner = next((p for p in SCANNABLE if p != part.provider and any(f.dest == key for f in module_of(p).FLAGS)), None)
+        if owner and key not in kinds and key not in module.Options.model_fields:
+            yours = ", ".join(f.dest for f in module.FLAGS)
+            raise UserError(
+                f"{path}: parts[{index}].options.{key} is {option_of(module_of(owner).TITLE)}; {part.provider} takes {yours}", HINT
+            )
     for key, value in part.options.items():
         kind = kinds.get(key)
         text = ",".join(map(str, value)) if isinstance(value, list) else value

@@ -39,6 +39,12 @@ COMMON_FLAGS: tuple[Flag, ...] = (
 )
 
 
+def option_of(title: str) -> str:
+    """'AWS options' -> 'an AWS option', 'GCP options' -> 'a GCP option' (as the names are spoken)."""
+    owner = title.removesuffix(" options")
+    return f"{'an' if owner[0] in 'AEFHILMNORSX' else 'a'} {owner} option"
+
+
 def split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 

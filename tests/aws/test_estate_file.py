@@ -84,7 +84,7 @@ def test_score_estate_reads_every_parts_shards_and_refuses_a_missing_one(tmp_pat
     [
         (
             "name: x\nparts: [{provider: aws, options: {subscriptions: a}}]\n",
-            "parts[0].options.subscriptions: Extra inputs are not permitted",
+            "parts[0].options.subscriptions is an Azure option; aws takes profile, role_arn,",
         ),
         ("name: x\nparts: [{provider: vmware}]\n", "parts.0.provider: Value error, 'vmware' is not a provider"),
         ("name: x y\nparts: [{provider: aws}]\n", "name: Value error, use letters, digits"),
