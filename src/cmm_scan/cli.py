@@ -212,6 +212,8 @@ def cmd_score(args: argparse.Namespace, console: Console) -> int:
 
     config = load_config(args.config)
     formats = _formats(args, DEFAULT_FORMATS)
+    if args.estate and args.snapshot:
+        raise UserError("give snapshots or --estate, not both", "--estate FILE scores the snapshots its scans wrote")
     if args.estate:
         from cmm_scan.estate_run import part_snapshots
         from cmm_scan.estatefile import load_estate

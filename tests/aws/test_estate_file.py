@@ -111,3 +111,5 @@ def test_scan_estate_takes_no_cloud_options_and_its_own_shard_count(tmp_path, ca
     assert "splits each part into 4 shards" in capsys.readouterr().err
     assert main(["scan", "--no-store"]) == 2
     assert "which cloud? give a provider" in capsys.readouterr().err
+    assert main(["score", "a.jsonl", "--estate", str(estate), "--no-store"]) == 2
+    assert "give snapshots or --estate, not both" in capsys.readouterr().err
