@@ -205,3 +205,19 @@ def test_a_scanned_shard_is_stored_under_its_shard_key_from_its_header(tmp_path)
     recorder = Recorder(args, console=None)  # type: ignore[arg-type]
     recorder.before_outputs(evaluate(path, load_rules(select=["cost.capacity"])))
     assert recorder.key == "aws:org:o-abc123/shard-2-of-4"
+
+
+def test_the_reports_show_the_estate_per_cloud_and_per_scope(tmp_path):
+    aws = capacity_estate("aws", "111111111111", 3, 7).write(tmp_path / "aws.jsonl.gz")
+    azure = capacity_estate("azure", "sub-1", 6, 0).write(tmp_path / "azure.jsonl", kind="subscription")
+    out = tmp_path / "out"
+    assert (
+        main(["score", str(aws), str(azure), "--questions", "cost.capacity", "-o", str(out), "--format", "md,html", "--no-store", "-q"])
+        == 0
+    )
+    markdown = (out / "assessment.md").read_text()
+    assert "Estate of 2 snapshots:" in markdown and "| azure.jsonl | azure | 1 | – | 6 |" in markdown
+    assert "  - per cloud: aws: 3/10 in 1 scopes, azure: 6/6 in 1 scopes" in markdown
+    assert "  - per scope: aws 111111111111: 3/10, azure sub-1: 6/6" in markdown
+    html = (out / "report.html").read_text()
+    assert "Estate: 2 snapshots from aws, azure" in html and "<summary>Per cloud (2)</summary>" in html
