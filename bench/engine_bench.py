@@ -2,6 +2,7 @@
 
     python bench/engine_bench.py                 # 100,000 and 1,000,000 facts
     python bench/engine_bench.py 1000000 10000000
+    python bench/engine_bench.py --parts 10 1000000   # also as an estate of 10 snapshots of 100,000
 
 For each size it writes a synthetic snapshot (every catalogue fact type, 3 accounts, 2 regions),
 then scores it with every rule in a fresh subprocess and reports wall time and peak memory (RSS).
@@ -23,7 +24,7 @@ from pathlib import Path
 from cmm_scan.engine import evaluate
 from cmm_scan.rules import load_rules
 start = time.perf_counter()
-assessment = evaluate(Path(sys.argv[1]), load_rules())
+assessment = evaluate([Path(p) for p in sys.argv[1:]], load_rules())
 elapsed = time.perf_counter() - start
 peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"seconds": elapsed, "peak_mib": peak_kib / 1024, "facts": assessment.source.fact_count,
@@ -31,26 +32,36 @@ print(json.dumps({"seconds": elapsed, "peak_mib": peak_kib / 1024, "facts": asse
 """
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[int], parts: int = 1) -> None:
     from cmm_scan.synthetic import write_synthetic
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
-            path = Path(tmp) / f"synthetic-{size}.snapshot.jsonl"
-            start = time.perf_counter()
-            write_synthetic(path, size)
-            written = time.perf_counter() - start
-            out = subprocess.run([sys.executable, "-c", SCORE, str(path)], check=True, capture_output=True, text=True)
-            result = json.loads(out.stdout)
-            result |= {"size": size, "write_seconds": written, "file_mib": path.stat().st_size / 2**20}
-            rows.append(result)
-            print(
-                f"{size:>10,} facts: score {result['seconds']:6.1f} s, peak {result['peak_mib']:6.0f} MiB, "
-                f"snapshot {result['file_mib']:6.0f} MiB (written in {written:.1f} s)",
-                flush=True,
-            )
-            path.unlink()
+            for count in sorted({1, parts}):
+                # `count` snapshots of size/count facts, 3 accounts each, none shared: one estate
+                paths = [Path(tmp) / f"synthetic-{size}-{i}-of-{count}.snapshot.jsonl" for i in range(count)]
+                start = time.perf_counter()
+                for i, path in enumerate(paths):
+                    write_synthetic(path, size // count, seed=7 + i, first_account=3 * i)
+                written = time.perf_counter() - start
+                out = subprocess.run([sys.executable, "-c", SCORE, *map(str, paths)], check=True, capture_output=True, text=True)
+                result = json.loads(out.stdout)
+                mib = sum(p.stat().st_size for p in paths) / 2**20
+                result |= {"size": size, "parts": count, "write_seconds": written, "file_mib": mib}
+                rows.append(result)
+                print(
+                    f"{size:>10,} facts in {count:>2} snapshot(s): score {result['seconds']:6.1f} s, peak {result['peak_mib']:6.0f} MiB, "
+                    f"snapshots {result['file_mib']:6.0f} MiB (written in {written:.1f} s)",
+                    flush=True,
+                )
+                for path in paths:
+                    path.unlink()
+    if parts > 1:
+        for size in sizes:
+            one, split = (next(r for r in rows if r["size"] == size and r["parts"] == c) for c in (1, parts))
+            print(f"{size:,} facts: {parts} snapshots take {split['seconds'] / one['seconds']:.2f}x the time of one")
+        rows = [r for r in rows if r["parts"] == 1]
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
         print(f"time ratio {last['seconds'] / first['seconds']:.1f}x for {last['size'] / first['size']:.0f}x the facts")
@@ -58,4 +69,8 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [100_000, 1_000_000])
+    args = sys.argv[1:]
+    split = 1
+    if args[:1] == ["--parts"]:
+        split, args = int(args[1]), args[2:]
+    main([int(a) for a in args] or [100_000, 1_000_000], split)

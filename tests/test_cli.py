@@ -34,9 +34,9 @@ def test_demo_writes_every_format_with_all_47_answers_in_range(tmp_path, capsys)
 
 
 def test_score_and_report_are_separate_stages(tmp_path):
-    from cmm_scan.demo import demo_snapshot
+    from cmm_scan.demo import demo_snapshots
 
-    assert main(["score", str(demo_snapshot()), "--output-dir", str(tmp_path / "a"), "--format", "json", "-q"]) == 0
+    assert main(["score", str(demo_snapshots()[0].parent), "--output-dir", str(tmp_path / "a"), "--format", "json", "-q"]) == 0
     assessment = tmp_path / "a" / "assessment.json"
     assert main(["report", str(assessment), "--output-dir", str(tmp_path / "b"), "--format", "md,cmm", "-q"]) == 0
     assert (tmp_path / "b" / "assessment.md").read_text(encoding="utf-8").startswith("# Cloud Maturity Model")

@@ -7,7 +7,7 @@ import jsonschema
 import pytest
 
 from cmm_scan.cli import main
-from cmm_scan.demo import demo_snapshot
+from cmm_scan.demo import demo_snapshots
 from cmm_scan.schemas import SCHEMAS, render
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
@@ -22,7 +22,7 @@ def test_published_schema_matches_the_models(name):
 def test_demo_snapshot_lines_validate_against_the_schema():
     schema = json.loads((SCHEMA_DIR / "snapshot-record.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
-    for line in demo_snapshot().read_text(encoding="utf-8").splitlines():
+    for line in (line for path in demo_snapshots() for line in path.read_text(encoding="utf-8").splitlines()):
         validator.validate(json.loads(line))
 
 

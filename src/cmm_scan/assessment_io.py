@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from cmm_scan.errors import UserError
-from cmm_scan.models import ASSESSMENT_FORMAT, ASSESSMENT_VERSION, Assessment
+from cmm_scan.models import ASSESSMENT_FORMAT, ASSESSMENT_VERSION, ASSESSMENT_VERSIONS_READ, Assessment
 
 _FIX = "pass an assessment.json written by `cmm-scan score`"
 
@@ -24,10 +24,10 @@ def read_assessment(path: Path) -> Assessment:
         raise UserError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})", _FIX) from None
     if not isinstance(data, dict) or data.get("format") != ASSESSMENT_FORMAT:
         raise UserError(f"{path}: not a cmm-scan assessment", _FIX)
-    if data.get("format_version") != ASSESSMENT_VERSION:
+    if data.get("format_version") not in ASSESSMENT_VERSIONS_READ:
         raise UserError(
             f"{path}: assessment format version {data.get('format_version')} is not supported "
-            f"(this cmm-scan reads version {ASSESSMENT_VERSION})",
+            f"(this cmm-scan reads versions {ASSESSMENT_VERSIONS_READ[0]} to {ASSESSMENT_VERSION})",
             "score the snapshot again with this version",
         )
     try:

@@ -18,68 +18,72 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cmm_scan import __version__
+from cmm_scan.console import Console
 from cmm_scan.errors import UserError
+from cmm_scan.flags import SCANNABLE, parse_shard
 
 if TYPE_CHECKING:
     from cmm_scan.config import Config
+    from cmm_scan.flags import Flag
     from cmm_scan.models import Assessment
+    from cmm_scan.options import ProviderOptions
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_NOTHING_READ, EXIT_GATE = 0, 1, 2, 3, 4
-PROVIDERS = ("aws", "azure", "gcp", "oci")
 DEFAULT_FORMATS = "json,md,cmm"
 DEMO_FORMATS = "json,md,csv,cmm,html"
 
 
-class Console:
-    """Where messages go: stdout for results, stderr for progress and notes."""
-
-    def __init__(self, quiet: bool = False, verbose: bool = False):
-        self.quiet, self.verbose = quiet, verbose
-
-    def out(self, text: str = "") -> None:
-        if not self.quiet:
-            print(text)
-
-    def note(self, text: str) -> None:
-        if not self.quiet:
-            print(text, file=sys.stderr)
-
-    def debug(self, text: str) -> None:
-        if self.verbose:
-            print(text, file=sys.stderr)
-
-    def progress(self, label: str, total: int | None = None) -> Progress:
-        return Progress(label, total, enabled=not self.quiet and sys.stderr.isatty())
-
-
-class Progress:
-    """A one-line progress bar on a terminal; silent when stderr is not a terminal."""
-
-    def __init__(self, label: str, total: int | None, enabled: bool):
-        self.label, self.total, self.enabled, self.done = label, total, enabled, 0
-
-    def advance(self, n: int = 1, detail: str = "") -> None:
-        self.update(self.done + n, detail)
-
-    def update(self, done: int, detail: str = "") -> None:
-        self.done = done
-        if not self.enabled:
-            return
-        if self.total:
-            filled = int(30 * min(done, self.total) / self.total)
-            bar = f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{self.total}"
-        else:
-            bar = f"{done}"
-        sys.stderr.write(f"\r{self.label} {bar} {detail[:40]:<40}")
-        sys.stderr.flush()
-
-    def finish(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r" + " " * 100 + "\r")
-            sys.stderr.flush()
-
-
 # --- argument parsing --------------------------------------------------------------------
+
+
+def add_provider_flags(parser: argparse.ArgumentParser) -> None:
+    """The common scan flags, then one group per cloud from its options module. Defaults are
+    suppressed, so the namespace holds only what was typed (and another cloud's flag can be refused)."""
+    from cmm_scan.flags import COMMON_FLAGS
+    from cmm_scan.options import module_of
+
+    _add_flags(parser, COMMON_FLAGS)
+    for provider in SCANNABLE:
+        module = module_of(provider)
+        _add_flags(parser.add_argument_group(module.TITLE, module.CREDENTIALS), module.FLAGS)
+
+
+def _add_flags(group: Any, flags: Sequence[Flag]) -> None:
+    for flag in flags:
+        kwargs: dict[str, Any] = {"dest": _dest(flag), "default": argparse.SUPPRESS, "help": flag.help}
+        if flag.kind == "bool":
+            kwargs["action"] = "store_true"
+        else:
+            kwargs["metavar"] = flag.metavar or ("LIST" if flag.kind in ("list", "filter") else flag.dest.upper())
+        if flag.kind == "int":
+            kwargs["type"] = int
+        if flag.kind == "choice":
+            kwargs["choices"] = flag.choices
+            kwargs.pop("metavar")
+        group.add_argument(flag.name, **kwargs)
+
+
+def _dest(flag: Flag) -> str:
+    return "flag_" + flag.name.lstrip("-").replace("-", "_")
+
+
+def provider_options(args: argparse.Namespace) -> ProviderOptions:
+    """The typed options of the chosen cloud; a flag of another cloud is refused, naming its owner."""
+    from cmm_scan.flags import COMMON_FLAGS, option_of
+    from cmm_scan.options import module_of, options_from_values
+
+    if args.provider is None:
+        raise UserError("which cloud? give a provider", f"e.g. `cmm-scan {args.command} aws`, or `cmm-scan scan --estate FILE`")
+    own = [*COMMON_FLAGS, *module_of(args.provider).FLAGS]
+    own_names = {f.name for f in own}
+    for other in SCANNABLE:
+        module = module_of(other)
+        for flag in module.FLAGS:
+            if flag.name not in own_names and hasattr(args, _dest(flag)):
+                yours = ", ".join(f.name for f in module_of(args.provider).FLAGS) or "the common options"
+                hint = f"see `cmm-scan scan {args.provider} --help`"
+                raise UserError(f"{flag.name} is {option_of(module.TITLE)}; for {args.provider} use {yours}", hint)
+    return options_from_values(args.provider, {f.dest: getattr(args, _dest(f)) for f in own if hasattr(args, _dest(f))})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,24 +117,17 @@ def build_parser() -> argparse.ArgumentParser:
     storing = history_cli.store_arguments()
 
     collecting = argparse.ArgumentParser(add_help=False)
-    collecting.add_argument("provider", choices=PROVIDERS, help="cloud to scan")
-    collecting.add_argument("--regions", help="comma list of regions (default: all enabled regions)")
-    collecting.add_argument("--profile", help="AWS: named profile (SSO profiles too)")
-    collecting.add_argument("--role-arn", help="AWS: role to assume first")
-    collecting.add_argument("--external-id", help="AWS: external id for --role-arn")
-    collecting.add_argument("--org", action="store_true", help="AWS: scan every account of the Organization")
-    collecting.add_argument("--member-role", default="OrganizationAccountAccessRole", help="AWS: role to assume in member accounts")
-    collecting.add_argument("--accounts", help="AWS: comma list of account ids to include; prefix with ! to exclude")
-    collecting.add_argument("--shard", help="scan only shard i of n of the accounts, as i/n (1-based)")
-    collecting.add_argument("--endpoint-url", help="send every API call to this endpoint (testing, private endpoints)")
-    collecting.add_argument("--workers", type=int, default=8, help="parallel API callers (default 8)")
+    collecting.add_argument("provider", nargs="?", choices=SCANNABLE, help="cloud to scan (scan: or --estate FILE)")
+    add_provider_flags(collecting)
 
     p = sub.add_parser("collect", parents=[common, collecting, selecting], help="read a cloud estate into a snapshot file")
     p.add_argument("--output", type=Path, default=Path("cmm-report/snapshot.jsonl.gz"), help="snapshot path (.jsonl or .jsonl.gz)")
     p.set_defaults(handler=cmd_collect)
 
-    p = sub.add_parser("score", parents=[common, outputs, scoring, selecting, storing], help="score a snapshot into an assessment")
-    p.add_argument("snapshot", type=Path)
+    p = sub.add_parser("score", parents=[common, outputs, scoring, selecting, storing], help="score snapshots into one assessment")
+    p.add_argument("snapshot", nargs="*", help="snapshot files, folders of them or globs: every one is pooled into one estate")
+    p.add_argument("--estate", type=Path, metavar="FILE", help="score the snapshots the scans of this estate file wrote (docs/estate.md)")
+    p.add_argument("--allow-partial", action="store_true", help="score an incomplete shard set anyway, marking every result partial")
     p.set_defaults(handler=cmd_score)
 
     p = sub.add_parser("report", parents=[common, outputs, scoring], help="render an assessment.json in other formats")
@@ -138,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser("scan", parents=[common, collecting, outputs, scoring, selecting, storing], help="collect, score and report")
+    p.add_argument("--estate", type=Path, metavar="FILE", help="scan every part of the estate this YAML file names (docs/estate.md)")
     p.set_defaults(handler=cmd_scan)
 
     p = sub.add_parser("demo", parents=[common, outputs, scoring, selecting, storing], help="the whole pipeline on a bundled sample estate")
@@ -157,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(handler=cmd_rules)
 
     p = sub.add_parser("permissions", parents=[common, selecting], help="print the least-privilege policy a scan needs")
-    p.add_argument("provider", choices=PROVIDERS)
+    p.add_argument("provider", choices=SCANNABLE)
     p.set_defaults(handler=cmd_permissions)
 
     p = sub.add_parser("import-cmm", parents=[common], help="turn a report saved by the official GOV.UK tool into an answers file")
@@ -213,14 +211,30 @@ def _finish(
 def cmd_score(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.config import load_config
     from cmm_scan.engine import evaluate
+    from cmm_scan.estate import check_estate, snapshot_paths
     from cmm_scan.history_cli import Recorder
 
     config = load_config(args.config)
     formats = _formats(args, DEFAULT_FORMATS)
+    if args.estate and args.snapshot:
+        raise UserError("give snapshots or --estate, not both", "--estate FILE scores the snapshots its scans wrote")
+    if args.estate:
+        from cmm_scan.estate_run import part_snapshots
+        from cmm_scan.estatefile import load_estate
+
+        estate = load_estate(args.estate)
+        _estate_store(args, estate)
+        given = part_snapshots(estate)
+    elif not args.snapshot:
+        raise UserError("no snapshot to score", "give snapshot files, a folder or a glob, or --estate FILE")
+    else:
+        given = snapshot_paths(args.snapshot)
     Recorder.of(args, console)  # a bad --store fails before scoring
+    inputs = check_estate(given, args.allow_partial)
+    args.snapshot_paths = inputs.paths  # the store keeps the snapshot of a one-snapshot run
     rules = _selected_rules(args, config)
     progress = console.progress("scoring")
-    assessment = evaluate(args.snapshot, rules, progress=progress.update)
+    assessment = evaluate(inputs.paths, rules, progress=progress.update, missing_shards=inputs.missing_shards)
     progress.finish()
     return _finish(assessment, args, console, config, formats)
 
@@ -237,8 +251,9 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
 def cmd_collect(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.collect import collect
 
+    options = provider_options(args)
     rules = _selected_rules(args)
-    summary = collect(args, rules, args.output, console)
+    summary = collect(options, rules, args.output, console)
     console.note(f"wrote {args.output}: {summary}")
     return EXIT_OK if summary.anything_read else EXIT_NOTHING_READ
 
@@ -248,6 +263,7 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.config import load_config
     from cmm_scan.engine import evaluate
 
+    options = None if args.estate else provider_options(args)
     config = load_config(args.config)
     formats = _formats(args, DEFAULT_FORMATS)
     if args.answers:
@@ -257,9 +273,11 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     rules = _selected_rules(args, config)
     from cmm_scan.history_cli import Recorder
 
+    if options is None:
+        return _scan_estate(args, console, config, formats, rules)
     Recorder.of(args, console)  # a bad --store fails now, not after a long scan
     snapshot = args.output_dir / "snapshot.jsonl.gz"
-    summary = collect(args, rules, snapshot, console)
+    summary = collect(options, rules, snapshot, console)
     console.note(f"wrote {snapshot}: {summary}")
     if not summary.anything_read:
         # The reports still say "I don't know" for every question, so a pipeline reading them sees no level;
@@ -270,9 +288,50 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     return _finish(evaluate(snapshot, rules), args, console, config, formats)
 
 
+def _estate_store(args: argparse.Namespace, estate: Any) -> None:
+    """The estate file's store and key, unless the command line names them."""
+    if estate.spec.store and not args.store and not args.no_store:
+        args.store = estate.spec.store
+    if args.scope_key is None:
+        args.scope_key = f"estate:{estate.spec.name}"
+
+
+def _scan_estate(args: argparse.Namespace, console: Console, config: Config, formats: list[str], rules: list[Any]) -> int:
+    """`scan --estate FILE`: every part (or shard i/n of each), then, unsharded, one assessment of them all."""
+    from cmm_scan.engine import evaluate
+    from cmm_scan.estate_run import collect_parts, part_snapshots
+    from cmm_scan.estatefile import load_estate
+    from cmm_scan.flags import COMMON_FLAGS
+    from cmm_scan.history_cli import Recorder
+
+    given = [f.name for f in COMMON_FLAGS if f.dest != "shard" and hasattr(args, _dest(f))]
+    if args.provider or given or any(hasattr(args, _dest(f)) for p in SCANNABLE for f in _provider_flags(p)):
+        raise UserError("with --estate, the clouds and their options come from the file", "drop the provider and its options, or --estate")
+    estate = load_estate(args.estate)
+    shard = parse_shard(args.flag_shard) if hasattr(args, "flag_shard") else None
+    if not shard:
+        _estate_store(args, estate)
+        Recorder.of(args, console)  # a bad --store fails now, not after a long scan
+    summaries = collect_parts(estate, rules, console, shard)
+    if not any(s.anything_read for s in summaries):
+        console.note("nothing could be read: check the credentials and the permissions (`cmm-scan permissions`)")
+        return EXIT_NOTHING_READ
+    if shard:
+        console.note(f"shard {shard[0]}/{shard[1]} of every part collected; once all are in: cmm-scan score --estate {args.estate}")
+        return EXIT_OK
+    args.snapshot_paths = part_snapshots(estate)
+    return _finish(evaluate(args.snapshot_paths, rules), args, console, config, formats)
+
+
+def _provider_flags(provider: str) -> Sequence[Flag]:
+    from cmm_scan.options import module_of
+
+    return module_of(provider).FLAGS
+
+
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.config import load_config
-    from cmm_scan.demo import demo_snapshot, summary_table
+    from cmm_scan.demo import demo_snapshots, summary_table
     from cmm_scan.engine import evaluate
     from cmm_scan.history_cli import Recorder
 
@@ -280,7 +339,8 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     formats = _formats(args, DEMO_FORMATS)
     Recorder.of(args, console)
     rules = _selected_rules(args, config)
-    assessment = evaluate(demo_snapshot(), rules)
+    args.snapshot_paths = demo_snapshots()
+    assessment = evaluate(args.snapshot_paths, rules)
     code = _finish(assessment, args, console, config, formats)
     console.out(summary_table(assessment))
     console.out(f"\nReports in {args.output_dir}/ — open assessment.md, or load cmm-assessment.json into the official tool.")
@@ -319,6 +379,10 @@ def cmd_emulate(args: argparse.Namespace, console: Console) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["--version"]:  # answered before the parser is built: the cloud option groups import pydantic
+        print(f"cmm-scan {__version__}")
+        return EXIT_OK
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

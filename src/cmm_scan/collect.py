@@ -1,20 +1,30 @@
 """Collection: from the selected rules to a snapshot file, through one provider adapter.
 
-An adapter is a module `cmm_scan.<provider>.adapter` with three functions:
+The adapter contract. A provider is a package `cmm_scan.<provider>` with two modules:
 
-    plan(options: CollectOptions, fact_types: list[str]) -> ScanPlan
-        resolve credentials, scopes and regions; raise UserError for bad credentials or options
+`options` (imports no cloud SDK): `Options`, a `cmm_scan.options.ProviderOptions` subclass, and
+`FLAGS`, `TITLE`, `CREDENTIALS` (see cmm_scan.options). The CLI parses the command line once into
+an `Options`; nothing below the CLI sees argparse.
+
+`adapter` (imports the SDK), three functions:
+
+    plan(options: Options, fact_types: list[str]) -> ScanPlan
+        resolve credentials, scopes (ScopeInfo with kind and parent) and regions, applying
+        include/exclude filters and `options.shard` (use `in_shard`); raise UserError for bad
+        credentials or options, before anything is read
     run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Progress) -> None
-        read the estate, passing every Fact and Coverage to `sink`; never raise for one scope's failure
-    permissions(fact_types: list[str]) -> dict
-        the least-privilege policy document for those fact types
+        read the estate, passing every Fact and Coverage to `sink` (from any thread: the sink is
+        not locked for you); record one scope's or region's failure as Coverage and go on, never raise;
+        `progress` is a cmm_scan.console.Progress (set `.total`, call `.advance(n, detail)`)
+    permissions(fact_types: list[str]) -> str
+        the least-privilege grant for those fact types, rendered as the cloud takes it: an IAM
+        policy (AWS, JSON), a custom role definition (Azure, JSON), a custom role (GCP, YAML for
+        `gcloud iam roles create --file`), policy statements (OCI, one per line)
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,55 +39,10 @@ from cmm_scan.rules import CompiledRule, fact_plan
 from cmm_scan.snapshot_io import SnapshotWriter
 
 if TYPE_CHECKING:
-    from cmm_scan.cli import Console
+    from cmm_scan.console import Console
+    from cmm_scan.options import ProviderOptions
 
 Sink = Callable[[Fact | Coverage], None]
-
-
-@dataclass
-class CollectOptions:
-    provider: str
-    regions: list[str] | None = None
-    profile: str | None = None
-    role_arn: str | None = None
-    external_id: str | None = None
-    org: bool = False
-    member_role: str = "OrganizationAccountAccessRole"
-    accounts_include: list[str] = field(default_factory=list)
-    accounts_exclude: list[str] = field(default_factory=list)
-    shard: tuple[int, int] | None = None
-    endpoint_url: str | None = None
-    workers: int = 8
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> CollectOptions:
-        accounts = [a.strip() for a in (args.accounts or "").split(",") if a.strip()]
-        if args.workers < 1:
-            raise UserError("--workers must be at least 1")
-        return cls(
-            provider=args.provider,
-            regions=[r.strip() for r in args.regions.split(",") if r.strip()] if args.regions else None,
-            profile=args.profile,
-            role_arn=args.role_arn,
-            external_id=args.external_id,
-            org=args.org,
-            member_role=args.member_role,
-            accounts_include=[a for a in accounts if not a.startswith("!")],
-            accounts_exclude=[a[1:] for a in accounts if a.startswith("!")],
-            shard=parse_shard(args.shard) if args.shard else None,
-            endpoint_url=args.endpoint_url,
-            workers=args.workers,
-        )
-
-
-def parse_shard(text: str) -> tuple[int, int]:
-    try:
-        index, count = (int(x) for x in text.split("/"))
-    except ValueError:
-        raise UserError(f"--shard '{text}' is not i/n", "for example --shard 2/4") from None
-    if not 1 <= index <= count:
-        raise UserError(f"--shard {text}: i must be between 1 and n", "for example --shard 2/4")
-    return index, count
 
 
 def in_shard(item: str, shard: tuple[int, int] | None) -> bool:
@@ -95,6 +60,7 @@ class ScanPlan:
     scopes: list[ScopeInfo]
     regions: list[str]
     state: Any = None  # the adapter's own: sessions, clients, account list
+    not_held: list[str] = field(default_factory=list)  # fact types this provider's estate cannot hold (SnapshotHeader.not_held)
 
 
 @dataclass
@@ -125,8 +91,10 @@ def adapter(provider: str) -> ModuleType:
         ) from None
 
 
-def collect(args: argparse.Namespace, rules: list[CompiledRule], output: Path, console: Console) -> CollectSummary:
-    options = CollectOptions.from_args(args)
+def collect(
+    options: ProviderOptions, rules: list[CompiledRule], output: Path, console: Console, estate: str | None = None
+) -> CollectSummary:
+    """Collect into `output`; `estate` names the part a sharded scan splits (default: derived from its scopes)."""
     fact_types = fact_plan(rules)
     module = adapter(options.provider)
     plan: ScanPlan = module.plan(options, fact_types)
@@ -138,6 +106,10 @@ def collect(args: argparse.Namespace, rules: list[CompiledRule], output: Path, c
         regions=plan.regions,
         fact_types=fact_types,
         questions=[r.id for r in rules],
+        shard=options.shard,
+        estate=(estate or estate_key(options.provider, plan.scopes, scope_filter(options))) if options.shard else estate,
+        scope_filter=scope_filter(options),
+        not_held=plan.not_held,
     )
     summary = CollectSummary()
 
@@ -164,5 +136,25 @@ def collect(args: argparse.Namespace, rules: list[CompiledRule], output: Path, c
     return summary
 
 
+def scope_filter(options: ProviderOptions) -> list[str]:
+    """The scope list a scan was given, as typed: ids to include, then !ids to exclude (every `<x>_include` field)."""
+    values = options.model_dump()
+    names = sorted(n.removesuffix("_include") for n in values if n.endswith("_include"))
+    return [i for n in names for i in values[f"{n}_include"]] + [f"!{e}" for n in names for e in values.get(f"{n}_exclude", [])]
+
+
+def estate_key(provider: str, scopes: list[ScopeInfo], given: list[str]) -> str:
+    """What every shard of one sharded scan shares: the umbrella scope it splits (an organisation,
+    a tenancy, a tenant), else the scope list it was given."""
+    import hashlib
+
+    umbrellas = sorted(f"{s.kind}:{s.id}" for s in scopes if s.kind in ("organization", "tenant", "management_group", "tenancy"))
+    if umbrellas:
+        return f"{provider}:{','.join(umbrellas)}"
+    if given:
+        return f"{provider}:scopes-{hashlib.sha256(','.join(sorted(given)).encode()).hexdigest()[:12]}"
+    return f"{provider}:default"
+
+
 def permissions_document(provider: str, rules: list[CompiledRule]) -> str:
-    return json.dumps(adapter(provider).permissions(fact_plan(rules)), indent=2)
+    return adapter(provider).permissions(fact_plan(rules))

@@ -1,4 +1,7 @@
-"""The offline demo: the whole pipeline on a sample estate bundled in fixtures/demo/."""
+"""The offline demo: the whole pipeline on a sample estate bundled in fixtures/demo/.
+
+The estate is an AWS organisation of three accounts collected as three shards, so the demo
+scores an estate of several snapshots, as a distributed scan's reduce step does."""
 
 from __future__ import annotations
 
@@ -8,11 +11,9 @@ from cmm_scan.models import Assessment
 from cmm_scan.outputs.markdown import summary_rows
 from cmm_scan.paths import bundled
 
-DEMO_SNAPSHOT = "sample-estate.snapshot.jsonl"
 
-
-def demo_snapshot() -> Path:
-    return bundled("fixtures") / "demo" / DEMO_SNAPSHOT
+def demo_snapshots() -> list[Path]:
+    return sorted((bundled("fixtures") / "demo").glob("*.snapshot.jsonl"))
 
 
 def summary_table(assessment: Assessment) -> str:

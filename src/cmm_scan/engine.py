@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,60 +15,45 @@ from cmm_scan.models import (
     Coverage,
     CoverageSummary,
     Fact,
+    ScopeInfo,
     SnapshotHeader,
+    SnapshotSource,
 )
 from cmm_scan.rules import CompiledRule
 from cmm_scan.scoring import score_rule
-from cmm_scan.signals import CoverageIndex, SignalAccumulator, fact_env
+from cmm_scan.signals import CoverageIndex, ReaderGroup, SignalAccumulator, fact_env, reader_groups, where_key
 from cmm_scan.snapshot_io import read_records
 
 DEFAULT_ID_LIMIT = 50
 
 
 def evaluate(
-    snapshot: Path,
+    snapshots: Path | Sequence[Path],
     rules: list[CompiledRule],
     id_limit: int = DEFAULT_ID_LIMIT,
     progress: Callable[[int], None] | None = None,
+    missing_shards: Sequence[str] = (),
 ) -> Assessment:
-    """Score `rules` against the snapshot file; memory stays flat in the number of facts."""
+    """Score `rules` against one snapshot, or pool many (any providers) into one estate's assessment.
+
+    One streaming pass over each file in turn; memory stays flat in the number of facts. With
+    `missing_shards` (an incomplete shard set scored on purpose) every result is marked partial."""
+    paths = [snapshots] if isinstance(snapshots, Path) else list(snapshots)
     accumulators = {r.id: [SignalAccumulator(s, id_limit) for s in r.signals] for r in rules}
-    by_type: dict[str, list[SignalAccumulator]] = defaultdict(list)
-    for accs in accumulators.values():
-        for acc in accs:
-            by_type[acc.signal.spec.fact].append(acc)
+    of_type: dict[str, list[tuple[tuple[Any, ...], SignalAccumulator]]] = defaultdict(list)
+    for rule in rules:
+        for acc in accumulators[rule.id]:
+            of_type[acc.signal.spec.fact].append((where_key(acc.signal.spec.where, rule.thresholds), acc))
+    by_type = {fact_type: reader_groups(accs) for fact_type, accs in of_type.items()}
     coverage = CoverageIndex()
     problems: list[CoverageSummary] = []
-    coverage_ok = 0
-    header: SnapshotHeader | None = None
+    sources: list[SnapshotSource] = []
     fact_count = 0
-    for record in read_records(snapshot):
-        if isinstance(record, Fact):
-            fact_count += 1
-            readers = by_type.get(record.type)
-            if readers:
-                env = fact_env(record)
-                for acc in readers:
-                    acc.add(record, env)
-            if progress and fact_count % 50_000 == 0:
-                progress(fact_count)
-        elif isinstance(record, Coverage):
-            coverage.add(record)
-            if record.status in ("ok", "not_enabled"):
-                coverage_ok += 1
-            else:
-                problems.append(
-                    CoverageSummary(
-                        collector=record.collector,
-                        scope=record.scope,
-                        region=record.region,
-                        status=record.status,
-                        reason=record.reason,
-                    )
-                )
-        else:
-            header = record
-    assert header is not None  # read_records always yields the header first
+    for path in paths:
+        source = _read_one(path, by_type, coverage, problems, progress, fact_count)
+        fact_count += source.fact_count
+        sources.append(source)
+    coverage.settle(set(by_type))
     results = []
     for rule in rules:
         env: dict[str, Any] = {}
@@ -78,20 +63,96 @@ def evaluate(
             value = acc.value(type_coverage)
             env[acc.signal.name] = value
             evidence.append(acc.evidence(value, type_coverage))
-        results.append(score_rule(rule, env, evidence))
+        result = score_rule(rule, env, evidence)
+        if missing_shards:
+            result.partial = True
+            result.reasons.append(f"Partial: scored without shard {', '.join(missing_shards)} of the estate.")
+        results.append(result)
     return Assessment(
         tool_version=__version__,
         created_at=datetime.now(UTC),
-        source=AssessmentSource(
-            provider=header.provider,
-            snapshot_started_at=header.started_at,
-            tool_version=header.tool_version,
-            scopes=header.scopes,
-            regions=header.regions,
-            fact_count=fact_count,
-            coverage_problems=problems,
-            coverage_ok=coverage_ok,
-        ),
+        source=_pooled(sources, problems, list(missing_shards)),
         thresholds_overridden={r.id: r.overridden for r in rules if r.overridden},
         results=results,
+    )
+
+
+def _read_one(
+    path: Path,
+    by_type: dict[str, list[ReaderGroup]],
+    coverage: CoverageIndex,
+    problems: list[CoverageSummary],
+    progress: Callable[[int], None] | None,
+    done_before: int,
+) -> SnapshotSource:
+    """Stream one snapshot into the accumulators and the coverage index."""
+    records = read_records(path)
+    header = next(records)
+    assert isinstance(header, SnapshotHeader)  # read_records always yields the header first
+    coverage.begin_snapshot(f"the {header.provider} snapshot {path.name}", header.not_held)
+    facts = coverage_ok = problem_count = 0
+    for record in records:
+        if isinstance(record, Fact):
+            facts += 1
+            readers = by_type.get(record.type)
+            if readers:
+                env = fact_env(record)
+                for group in readers:
+                    group.add(record, env)
+            if progress and facts % 50_000 == 0:
+                progress(done_before + facts)
+        elif isinstance(record, Coverage):
+            coverage.add(record)
+            if record.status in ("ok", "not_enabled"):
+                coverage_ok += 1
+            else:
+                problem_count += 1
+                problems.append(
+                    CoverageSummary(
+                        collector=record.collector,
+                        provider=record.provider,
+                        scope=record.scope,
+                        region=record.region,
+                        status=record.status,
+                        reason=record.reason,
+                    )
+                )
+    return SnapshotSource(
+        file=path.name,
+        provider=header.provider,
+        started_at=header.started_at,
+        tool_version=header.tool_version,
+        scopes=header.scopes,
+        regions=header.regions,
+        fact_count=facts,
+        coverage_ok=coverage_ok,
+        coverage_problems=problem_count,
+        shard=header.shard,
+        estate=header.estate,
+    )
+
+
+def _pooled(sources: list[SnapshotSource], problems: list[CoverageSummary], missing_shards: list[str]) -> AssessmentSource:
+    """The estate's source: every snapshot, and their scopes, regions and counts joined."""
+    providers = sorted({s.provider for s in sources})
+    scopes: dict[tuple[str, str, str], ScopeInfo] = {}  # in the order first seen, as each header lists them
+    for source in sources:
+        for scope in source.scopes:
+            scopes.setdefault((source.provider, scope.kind, scope.id), scope.model_copy(update={"provider": source.provider}))
+    first = min(sources, key=lambda s: s.started_at)
+    return AssessmentSource(
+        provider="+".join(providers),
+        snapshot_started_at=first.started_at,
+        tool_version=first.tool_version
+        if len({s.tool_version for s in sources}) == 1
+        else "+".join(sorted({s.tool_version for s in sources})),
+        scopes=list(scopes.values()),
+        regions=list(dict.fromkeys(r for s in sources for r in s.regions)),
+        fact_count=sum(s.fact_count for s in sources),
+        coverage_problems=problems,
+        coverage_ok=sum(s.coverage_ok for s in sources),
+        providers=providers,
+        snapshots=sources,
+        partial=bool(missing_shards),
+        missing_shards=missing_shards,
     )

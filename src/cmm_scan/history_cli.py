@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from cmm_scan.errors import UserError
 
 if TYPE_CHECKING:
-    from cmm_scan.cli import Console
     from cmm_scan.config import Config
+    from cmm_scan.console import Console
     from cmm_scan.models import Assessment
     from cmm_scan.store import RunInfo, Store
 
@@ -124,17 +124,19 @@ class Recorder:
         """Fill each question's `history` from earlier runs of the same scope."""
         if self.url is None:
             return
-        from cmm_scan.store import open_store, scope_key
+        from cmm_scan.store import open_store, scope_key, shard_suffix
 
         self.store = open_store(self.url)
 
         shard = None
         if getattr(self.args, "shard", None):
-            from cmm_scan.collect import parse_shard
+            from cmm_scan.flags import parse_shard
 
             shard = parse_shard(self.args.shard)
+        elif len(assessment.source.snapshots) == 1 and not assessment.source.partial:
+            shard = assessment.source.snapshots[0].shard  # `scan --shard i/n`: its snapshot says which shard it is
         if self.args.scope_key:  # a shard of a named scope still gets its own key below it
-            suffix = f"/shard-{shard[0]}-of-{shard[1]}" if shard and "/shard-" not in self.args.scope_key else ""
+            suffix = shard_suffix(assessment, shard) if "/shard" not in self.args.scope_key else ""
             self.key = self.args.scope_key + suffix
         else:
             self.key = scope_key(assessment, shard)
@@ -172,15 +174,14 @@ class Recorder:
         return EXIT_GATE if failures else EXIT_OK
 
     def _snapshot_bytes(self) -> bytes | None:
-        command = self.args.command
-        if command == "score":
-            path = self.args.snapshot
-        elif command == "scan":
+        pooled = getattr(self.args, "snapshot_paths", None)  # score, demo and scan --estate
+        if pooled is not None:
+            if len(pooled) != 1:
+                self.console.note("note: snapshots not stored: --store-snapshot keeps the snapshot of a one-snapshot run")
+                return None
+            (path,) = pooled
+        else:  # scan of one provider
             path = self.args.output_dir / "snapshot.jsonl.gz"
-        else:
-            from cmm_scan.demo import demo_snapshot
-
-            path = demo_snapshot()
         data = path.read_bytes()
         if path.suffix != ".gz":
             data = gzip.compress(data, compresslevel=6)

@@ -12,11 +12,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 SNAPSHOT_FORMAT = "cmm-scan-snapshot"
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSIONS_READ = (1, 2)  # 2 added the shard, estate key and scope list; version 1 files read unchanged
 ASSESSMENT_FORMAT = "cmm-scan-assessment"
-ASSESSMENT_VERSION = 1
+ASSESSMENT_VERSION = 2
+ASSESSMENT_VERSIONS_READ = (1, 2)  # 2 added the estate: every snapshot, provider and scope pooled, partial results
 
-Provider = Literal["aws", "azure", "gcp", "oci", "synthetic"]
+Provider = Literal["aws", "azure", "gcp", "oci", "repos", "synthetic"]
 CoverageStatus = Literal["ok", "denied", "not_enabled", "error", "skipped"]
 Automation = Literal["full", "partial", "manual"]
 Confidence = Literal["high", "medium", "low", "none"]
@@ -63,10 +65,31 @@ class Coverage(_Strict):
     requests: int = 0
 
 
+ScopeKind = Literal[
+    "account",  # AWS
+    "organization",  # AWS organisation, GCP organization
+    "tenant",  # Azure (Entra ID) tenant
+    "management_group",  # Azure
+    "subscription",  # Azure
+    "folder",  # GCP
+    "project",  # GCP
+    "tenancy",  # OCI
+    "compartment",  # OCI
+    "repository",  # source repositories
+    "synthetic",
+]
+
+
 class ScopeInfo(_Strict):
+    """One scope a snapshot covers, in the neutral model: (provider, kind, id, parent). The provider is the
+    snapshot's; `parent` is the id of the scope it sits under (an account's organisation, a subscription's
+    management group, a project's folder, a compartment's parent), when known."""
+
     id: str
-    kind: Literal["account", "organization", "subscription", "project", "compartment", "tenancy", "synthetic"]
+    kind: ScopeKind
     name: str = ""
+    parent: str | None = None
+    provider: Provider | None = Field(default=None, description="Set in an assessment, which pools providers; in a snapshot, the header's")
 
 
 class SnapshotHeader(_Strict):
@@ -78,8 +101,19 @@ class SnapshotHeader(_Strict):
     started_at: datetime
     scopes: list[ScopeInfo] = Field(default_factory=list)
     regions: list[str] = Field(default_factory=list)
-    fact_types: list[str] = Field(default_factory=list, description="Fact types the plan asked for")
+    fact_types: list[str] = Field(
+        default_factory=list,
+        description="Fact types the plan asked this provider for; one listed here that no coverage entry names was not read",
+    )
     questions: list[str] = Field(default_factory=list, description="Rule ids the plan was derived from")
+    shard: tuple[int, int] | None = Field(default=None, description="(i, n): this snapshot is shard i of n of its estate part")
+    estate: str | None = Field(default=None, description="The key of the estate part the shards split (the same in every shard)")
+    scope_filter: list[str] = Field(default_factory=list, description="The scope list the scan was given (include ids, !exclude ids)")
+    not_held: list[str] = Field(
+        default_factory=list,
+        description="Fact types this provider's estate cannot hold (a repository holds no instances): pooled with other "
+        "snapshots, their absence here leaves nothing unread; any other type this snapshot has no coverage for does",
+    )
 
 
 class SnapshotEnd(_Strict):
@@ -111,6 +145,14 @@ class ScopeBreakdown(_Strict):
     unknown: int = 0
 
 
+class ProviderBreakdown(_Strict):
+    provider: str
+    scopes: int
+    matching: int
+    total: int
+    unknown: int = 0
+
+
 class Evidence(_Strict):
     """A signal's value and the resources behind it."""
 
@@ -129,6 +171,7 @@ class Evidence(_Strict):
     resources_unknown: list[str] = Field(default_factory=list)
     resources_truncated: bool = False
     by_scope: list[ScopeBreakdown] = Field(default_factory=list)
+    by_provider: list[ProviderBreakdown] = Field(default_factory=list, description="by_scope summed per provider")
     coverage_gaps: list[str] = Field(default_factory=list)
 
 
@@ -193,17 +236,38 @@ class QuestionResult(_Strict):
     history: list[HistoryPoint] = Field(default_factory=list, description="Earlier runs, oldest first (from the store)")
     answer: int = Field(ge=0, le=5, description="The exported answer: human wins, else the suggestion, else 0")
     answer_source: Literal["human", "machine", "none"]
+    partial: bool = Field(default=False, description="Scored from an incomplete set of shards (--allow-partial)")
 
 
 class CoverageSummary(_Strict):
     collector: str
+    provider: str | None = None
     scope: str
     region: str
     status: CoverageStatus
     reason: str = ""
 
 
+class SnapshotSource(_Strict):
+    """One snapshot of the estate an assessment pooled."""
+
+    file: str
+    provider: str
+    started_at: datetime
+    tool_version: str
+    scopes: list[ScopeInfo]
+    regions: list[str]
+    fact_count: int
+    coverage_ok: int = 0
+    coverage_problems: int = 0
+    shard: tuple[int, int] | None = None
+    estate: str | None = None
+
+
 class AssessmentSource(_Strict):
+    """What was scored. With more than one snapshot the fields sum or join them: `provider` is the
+    one provider or the providers joined with '+', `snapshot_started_at` the earliest start."""
+
     provider: str
     snapshot_started_at: datetime
     tool_version: str
@@ -212,6 +276,10 @@ class AssessmentSource(_Strict):
     fact_count: int
     coverage_problems: list[CoverageSummary] = Field(default_factory=list)
     coverage_ok: int = 0
+    providers: list[str] = Field(default_factory=list, description="Every provider pooled (empty in version 1 files)")
+    snapshots: list[SnapshotSource] = Field(default_factory=list, description="Every snapshot pooled (empty in version 1 files)")
+    partial: bool = Field(default=False, description="Scored from an incomplete set of shards: every result is partial")
+    missing_shards: list[str] = Field(default_factory=list, description="Shards absent from a partial set, as estate i/n")
 
 
 class Assessment(_Strict):

@@ -10,7 +10,7 @@ from cmm_scan.errors import UserError
 from cmm_scan.rules import CompiledRule, load_rules, rule_files, rules_dir
 
 if TYPE_CHECKING:
-    from cmm_scan.cli import Console
+    from cmm_scan.console import Console
 
 
 def run(args: argparse.Namespace, console: Console) -> int:

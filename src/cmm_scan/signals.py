@@ -9,12 +9,13 @@ yields an open interval (a count is at least what was seen; a share could be any
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from cmm_scan.expr import UNKNOWN, Interval, as_tristate
-from cmm_scan.models import Coverage, Evidence, Fact, Range, ScopeBreakdown
+from cmm_scan.models import Coverage, Evidence, Fact, ProviderBreakdown, Range, ScopeBreakdown
 from cmm_scan.rules import CompiledSignal
 
 COMPLETE_STATUSES = frozenset({"ok", "not_enabled"})
@@ -34,11 +35,33 @@ class TypeCoverage:
 
 
 class CoverageIndex:
+    """Coverage of every snapshot scored together. A gap anywhere stays a gap: one snapshot's full
+    coverage of a fact type never settles a signal another snapshot left unread."""
+
     def __init__(self) -> None:
         self.by_type: dict[str, TypeCoverage] = defaultdict(TypeCoverage)
         self.faceted: dict[str, list[tuple[dict[str, Any], str]]] = defaultdict(list)  # gaps of collectors with a facet
+        self._snapshots: list[tuple[str, frozenset[str], set[str]]] = []  # (label, types it cannot hold, types it read)
+
+    def begin_snapshot(self, label: str, not_held: list[str]) -> None:
+        self._snapshots.append((label, frozenset(not_held), set()))
+
+    def settle(self, needed: set[str]) -> None:
+        """With more than one snapshot: a fact type some snapshot read but another did not (and could
+        hold) is a gap, as if that snapshot's collector had been denied."""
+        if len(self._snapshots) < 2:
+            return
+        for fact_type in sorted(needed):
+            state = self.by_type.get(fact_type)
+            if state is None or not state.collected:
+                continue  # read nowhere: unknown already
+            for label, not_held, read in self._snapshots:
+                if fact_type not in read and fact_type not in not_held:
+                    state.gaps.append(f"not collected — {label} has no coverage of {fact_type}")
 
     def add(self, entry: Coverage) -> None:
+        if self._snapshots:
+            self._snapshots[-1][2].update(entry.fact_types)
         gap = None
         if entry.status not in COMPLETE_STATUSES:
             reason = f": {entry.reason}" if entry.reason else ""
@@ -66,6 +89,37 @@ class CoverageIndex:
         where = signal.where
         relevant = [gap for facet, gap in faceted if where is None or as_tristate(where(facet)) is not False]
         return TypeCoverage(state.collected, state.gaps + relevant, state.attribute_gaps) if relevant else state
+
+
+class ReaderGroup:
+    """The accumulators of one fact type that share a `where` expression: it is evaluated once per fact."""
+
+    def __init__(self, accumulators: list[SignalAccumulator]):
+        self.where = accumulators[0].signal.where
+        self.accumulators = accumulators
+
+    def add(self, fact: Fact, env: dict[str, Any]) -> None:
+        inside = as_tristate(self.where(env)) if self.where else True
+        if inside is False:
+            return
+        for acc in self.accumulators:
+            acc.add_inside(fact, env, inside)
+
+
+def where_key(where: str | None, thresholds: dict[str, float]) -> tuple[Any, ...]:
+    """What makes two signals' `where` the same filter: its text and the threshold values it reads
+    (thresholds are constants compiled into it, and rules set their own)."""
+    if where is None:
+        return (None,)
+    names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", where))
+    return (where, *sorted((n, v) for n, v in thresholds.items() if n in names))
+
+
+def reader_groups(keyed: list[tuple[tuple[Any, ...], SignalAccumulator]]) -> list[ReaderGroup]:
+    by_where: dict[tuple[Any, ...], list[SignalAccumulator]] = {}
+    for key, acc in keyed:
+        by_where.setdefault(key, []).append(acc)
+    return [ReaderGroup(group) for group in by_where.values()]
 
 
 def fact_env(fact: Fact) -> dict[str, Any]:
@@ -106,8 +160,12 @@ class SignalAccumulator:
     def add(self, fact: Fact, env: dict[str, Any]) -> None:
         sig = self.signal
         inside = as_tristate(sig.where(env)) if sig.where else True
-        if inside is False:
-            return
+        if inside is not False:
+            self.add_inside(fact, env, inside)
+
+    def add_inside(self, fact: Fact, env: dict[str, Any], inside: bool | None) -> None:
+        """`add` for a fact whose `where` was already evaluated (True, or None for unknown): signals
+        sharing a `where` evaluate it once per fact (see `ReaderGroup`)."""
         scope = self.by_scope[(fact.scope, fact.provider)]
         if inside is None:
             self.members_unknown += 1
@@ -226,10 +284,21 @@ class SignalAccumulator:
             by_scope=[
                 ScopeBreakdown(scope=s, provider=p, matching=c[0], total=c[1], unknown=c[2]) for (s, p), c in sorted(self.by_scope.items())
             ],
+            by_provider=self._by_provider(),
             coverage_gaps=(coverage.gaps + coverage.attribute_gaps)[:20]
             if coverage.collected
             else [f"no collector gathered {spec.fact} for this provider"],
         )
+
+    def _by_provider(self) -> list[ProviderBreakdown]:
+        sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        for (_, provider), (matching, total, unknown) in self.by_scope.items():
+            row = sums[provider]
+            row[0] += 1
+            row[1] += matching
+            row[2] += total
+            row[3] += unknown
+        return [ProviderBreakdown(provider=p, scopes=r[0], matching=r[1], total=r[2], unknown=r[3]) for p, r in sorted(sums.items())]
 
     def display(self, value: Interval | Any, coverage: TypeCoverage) -> str:
         kind = self.signal.spec.kind

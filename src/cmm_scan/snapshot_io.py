@@ -22,6 +22,7 @@ from cmm_scan.errors import UserError
 from cmm_scan.models import (
     SNAPSHOT_FORMAT,
     SNAPSHOT_VERSION,
+    SNAPSHOT_VERSIONS_READ,
     Coverage,
     Fact,
     SnapshotEnd,
@@ -185,9 +186,10 @@ def _check_header(path: Path, record: Any) -> SnapshotHeader:
     if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
         raise UserError(f"{path}: not a cmm-scan snapshot (line 1 must be its header)", "pass a file written by `cmm-scan collect`")
     version = data.get("format_version")
-    if version != SNAPSHOT_VERSION:
+    if version not in SNAPSHOT_VERSIONS_READ:
         raise UserError(
-            f"{path}: snapshot format version {version} is not supported (this cmm-scan reads version {SNAPSHOT_VERSION})",
+            f"{path}: snapshot format version {version} is not supported "
+            f"(this cmm-scan reads versions {SNAPSHOT_VERSIONS_READ[0]} to {SNAPSHOT_VERSION})",
             "collect again with this version of cmm-scan",
         )
     if not isinstance(record, SnapshotHeader):

@@ -58,11 +58,13 @@ def write_synthetic(
     seed: int = 7,
     accounts: int = 3,
     regions: tuple[str, ...] = ("eu-west-2", "eu-west-1"),
+    first_account: int = 0,
 ) -> None:
+    """`first_account` numbers the accounts, so the parts of one synthetic estate cover different scopes."""
     rng = random.Random(seed)
     catalogue = fact_catalogue().facts
     types = sorted(catalogue)
-    scopes = [f"{100000000000 + i:012d}" for i in range(accounts)]
+    scopes = [f"{100000000000 + first_account + i:012d}" for i in range(accounts)]
     header = SnapshotHeader(
         tool_version=__version__,
         provider="synthetic",

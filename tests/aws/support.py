@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cmm_scan.aws import adapter
-from cmm_scan.collect import CollectOptions
+from cmm_scan.aws.options import Options
 from cmm_scan.models import Coverage, Fact
 
 
@@ -35,7 +35,7 @@ class Result:
 
 
 def scan(fact_types: list[str], regions: tuple[str, ...] = ("eu-west-2",), **options: Any) -> Result:
-    opts = CollectOptions(provider="aws", regions=list(regions), workers=4, **options)
+    opts = Options(regions=list(regions), workers=4, **options)
     plan = adapter.plan(opts, fact_types)
     result = Result()
 

@@ -6,13 +6,13 @@ import pytest
 
 from cmm_scan.aws import credentials, permissions
 from cmm_scan.aws.clients import prune_model
+from cmm_scan.aws.options import Options
 from cmm_scan.aws.spec import catalogue
-from cmm_scan.collect import CollectOptions
 from tests.aws.support import scan
 
 
 def test_scan_clients_know_only_the_declared_operations(aws) -> None:
-    session, _, _ = credentials.base_session(CollectOptions(provider="aws"))
+    session, _, _ = credentials.base_session(Options())
     ec2 = session.client("ec2", region_name="eu-west-2")
     declared = {o for s, o in permissions.declared_calls(catalogue()) if s == "ec2"}
     assert hasattr(ec2, "describe_instances") and not hasattr(ec2, "run_instances")
@@ -26,7 +26,7 @@ def test_scan_clients_know_only_the_declared_operations(aws) -> None:
 
 def test_credential_services_load_whole(aws) -> None:
     # botocore's own credential providers call sts and sso operations no spec declares
-    session, _, _ = credentials.base_session(CollectOptions(provider="aws"))
+    session, _, _ = credentials.base_session(Options())
     assert hasattr(session.client("sts"), "assume_role_with_web_identity")
 
 

@@ -93,16 +93,18 @@ class Estate:
             self._cover(fact_type, "not_enabled", scope, region, "service not enabled")
         return self
 
-    def write(self, path: Path) -> Path:
+    def write(self, path: Path, kind: str = "account", umbrella: ScopeInfo | None = None, **header: Any) -> Path:
+        """The snapshot file; `header` sets header fields (shard, estate, not_held...), `umbrella` an organisation scope."""
         scopes = sorted({c.scope for c in self.coverage} | {f.scope for f in self.facts}) or [DEFAULT_SCOPE]
-        header = SnapshotHeader(
+        record = SnapshotHeader(
             tool_version="test",
             provider=self.provider,  # type: ignore[arg-type]
             started_at=datetime.now(UTC),
-            scopes=[ScopeInfo(id=s, kind="account") for s in scopes],
+            scopes=([umbrella] if umbrella else []) + [ScopeInfo(id=s, kind=kind, parent=umbrella and umbrella.id) for s in scopes],  # type: ignore[arg-type]
             regions=sorted({c.region for c in self.coverage}),
+            **header,
         )
-        with SnapshotWriter(path, header) as writer:
+        with SnapshotWriter(path, record) as writer:
             for entry in self.coverage:
                 writer.coverage(entry)
             for fact in self.facts:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -13,36 +14,38 @@ from cmm_scan.aws import credentials
 from cmm_scan.aws.errors import classify
 from cmm_scan.aws.executor import AWS_ERRORS, RegionRun, Scope
 from cmm_scan.aws.memo import Memo
+from cmm_scan.aws.options import Options
 from cmm_scan.aws.permissions import policy, selected
 from cmm_scan.aws.spec import Catalogue, Collector, catalogue
-from cmm_scan.collect import CollectOptions, ScanPlan, Sink
+from cmm_scan.collect import ScanPlan, Sink
 from cmm_scan.models import Coverage, Fact, ScopeInfo
 
 
 @dataclass
 class State:
-    options: CollectOptions
+    options: Options
     session: boto3.Session
     accounts: list[credentials.Account]
     partition: str
     regions: list[str]
+    scanned_somewhere: frozenset[str] = frozenset()  # every account of the scan, in this shard or another
 
 
-def plan(options: CollectOptions, fact_types: list[str]) -> ScanPlan:
+def plan(options: Options, fact_types: list[str]) -> ScanPlan:
     session, own_account, partition = credentials.base_session(options)
-    accounts = credentials.accounts(options, session, own_account, partition)
+    accounts, everyone = credentials.accounts(options, session, own_account, partition)
     regions = credentials.regions(options, session)
     organization = credentials.organization_id(options, session)
     return ScanPlan(
         scopes=([ScopeInfo(id=organization, kind="organization")] if organization else [])
         + [ScopeInfo(id=a.id, kind="account", name=a.name) for a in accounts],
         regions=regions,
-        state=State(options, session, accounts, partition, regions),
+        state=State(options, session, accounts, partition, regions, frozenset(a.id for a in everyone)),
     )
 
 
-def permissions(fact_types: list[str]) -> dict:
-    return policy(fact_types)
+def permissions(fact_types: list[str]) -> str:
+    return json.dumps(policy(fact_types), indent=2)
 
 
 def _kept(cat: Catalogue) -> frozenset[str]:
@@ -70,7 +73,7 @@ class _Account:
                         catalogue=self.cat,
                         memo=Memo(),
                         emit=self.sink,
-                        known_accounts=frozenset(a.id for a in self.state.accounts),
+                        known_accounts=self.state.scanned_somewhere,
                         partition=self.state.partition,
                         keep=_kept(self.cat),
                     )

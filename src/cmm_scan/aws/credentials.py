@@ -10,9 +10,10 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 
 from cmm_scan.aws.clients import GLOBAL_REGION, AccountClients, ScanLoader, retry_config
 from cmm_scan.aws.errors import classify
+from cmm_scan.aws.options import Options
 from cmm_scan.aws.permissions import PLAN_CALLS, declared_calls
 from cmm_scan.aws.spec import catalogue
-from cmm_scan.collect import CollectOptions, in_shard
+from cmm_scan.collect import in_shard
 from cmm_scan.errors import UserError
 
 SESSION_NAME = "cmm-scan"
@@ -78,7 +79,7 @@ def assume(session: boto3.Session, role_arn: str, endpoint_url: str | None, exte
     )
 
 
-def base_session(options: CollectOptions) -> tuple[boto3.Session, str, str]:
+def base_session(options: Options) -> tuple[boto3.Session, str, str]:
     """(session, account id, partition) or a UserError naming what is wrong."""
     try:
         session = boto3.Session(profile_name=options.profile) if options.profile else boto3.Session()
@@ -101,7 +102,7 @@ def base_session(options: CollectOptions) -> tuple[boto3.Session, str, str]:
     return session, identity["Account"], partition
 
 
-def organization_id(options: CollectOptions, session: boto3.Session) -> str | None:
+def organization_id(options: Options, session: boto3.Session) -> str | None:
     """The organisation an --org scan covers (o-…), which keys its history; None when it cannot be read."""
     if not options.org:
         return None
@@ -112,8 +113,9 @@ def organization_id(options: CollectOptions, session: boto3.Session) -> str | No
     return found.get("Organization", {}).get("Id") or None
 
 
-def accounts(options: CollectOptions, session: boto3.Session, own_account: str, partition: str) -> list[Account]:
-    """The accounts to scan: this one, or every active member of the organisation; filtered and sharded."""
+def accounts(options: Options, session: boto3.Session, own_account: str, partition: str) -> tuple[list[Account], list[Account]]:
+    """The accounts to scan: this one, or every active member of the organisation; filtered and sharded.
+    Also every account before sharding: a shard must know the management account is scanned, elsewhere."""
     found = [Account(own_account)]
     if options.org:
         try:
@@ -144,10 +146,10 @@ def accounts(options: CollectOptions, session: boto3.Session, own_account: str, 
         # A stable hash keeps each account in its shard as the organisation grows, at the price of uneven small shards.
         i, n = options.shard
         raise UserError(f"shard {i}/{n} holds none of the {len(found)} accounts", "use fewer shards for an organisation this small")
-    return sharded
+    return sharded, found
 
 
-def regions(options: CollectOptions, session: boto3.Session) -> list[str]:
+def regions(options: Options, session: boto3.Session) -> list[str]:
     if options.regions:
         return options.regions
     try:

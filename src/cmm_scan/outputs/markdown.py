@@ -50,8 +50,12 @@ def _evidence_line(e: Evidence) -> str:
     line = f"- **{e.signal}** — {e.description}: {e.display}"
     if shown:
         line += f"\n  - resources: {shown}"
+    clouds = len(e.by_provider) > 1
+    if clouds:
+        parts = ", ".join(f"{p.provider}: {p.matching}/{p.total} in {p.scopes} scopes" for p in e.by_provider)
+        line += f"\n  - per cloud: {parts}"
     if len(e.by_scope) > 1:
-        parts = ", ".join(f"{s.scope}: {s.matching}/{s.total}" for s in e.by_scope[:20])
+        parts = ", ".join(f"{s.provider + ' ' if clouds else ''}{s.scope}: {s.matching}/{s.total}" for s in e.by_scope[:20])
         line += f"\n  - per scope: {parts}"
     for gap in e.coverage_gaps[:5]:
         line += f"\n  - coverage: {gap}"
@@ -69,6 +73,20 @@ def render(assessment: Assessment) -> str:
         f"cmm-scan {assessment.tool_version}.",
         "",
     ]
+    if src.partial:
+        lines += [f"**Partial estate**: scored without shard {', '.join(src.missing_shards)}; every answer is marked partial.", ""]
+    if len(src.snapshots) > 1:
+        lines += [
+            f"Estate of {len(src.snapshots)} snapshots:",
+            "",
+            "| Snapshot | Cloud | Scopes | Shard | Facts |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {s.file} | {s.provider} | {len(s.scopes)} | {f'{s.shard[0]}/{s.shard[1]}' if s.shard else '–'} | {s.fact_count} |"
+            for s in src.snapshots
+        ]
+        lines.append("")
     if src.coverage_problems:
         lines += [
             f"**Coverage problems: {len(src.coverage_problems)}** collector runs could not read everything; "

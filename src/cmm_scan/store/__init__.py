@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from cmm_scan.errors import UserError
-from cmm_scan.models import Assessment
+from cmm_scan.models import Assessment, ScopeInfo
 from cmm_scan.store.base import QuestionRow, RunInfo, Store
 
 __all__ = ["QuestionRow", "RunInfo", "Store", "default_url", "open_store", "scope_key"]
@@ -64,25 +64,43 @@ def open_store(url: str, migrate: bool = True) -> Store:
     return store
 
 
+def _provider_key(provider: str, scopes: list[ScopeInfo]) -> str:
+    umbrellas = sorted(f"{_UMBRELLA[s.kind]}:{s.id}" for s in scopes if s.kind in _UMBRELLA)
+    if umbrellas:
+        return f"{provider}:{','.join(umbrellas)}"
+    ids = sorted({s.id for s in scopes})
+    joined = ",".join(ids) or "unknown"
+    if len(joined) > _MAX_KEY_IDS:
+        joined = f"{len(ids)}-scopes-{hashlib.sha256(joined.encode()).hexdigest()[:12]}"
+    return f"{provider}:{joined}"
+
+
 def scope_key(assessment: Assessment, shard: tuple[int, int] | None = None) -> str:
     """What makes runs comparable: provider plus the scanned scopes, e.g. `aws:111111111111`.
 
     An organisation (or OCI tenancy) scan is keyed by the organisation, not its accounts, so
     its history survives accounts joining and leaving: `aws:org:o-abc`. A shard of it gets its
     own key below the organisation's, `aws:org:o-abc/shard-2-of-4`, so shards never compare
-    with each other and `history --scope aws:org:o-abc` lists them all.
+    with each other and `history --scope aws:org:o-abc` lists them all. A complete set of shards
+    scored together is the organisation's run; a partial set is keyed by the shards it holds.
     """
-    provider = assessment.source.provider
-    scopes = assessment.source.scopes
-    umbrellas = sorted(f"{_UMBRELLA[s.kind]}:{s.id}" for s in scopes if s.kind in _UMBRELLA)
-    if umbrellas:
-        key = f"{provider}:{','.join(umbrellas)}"
-    else:
-        ids = sorted({s.id for s in scopes})
-        joined = ",".join(ids) or "unknown"
-        if len(joined) > _MAX_KEY_IDS:
-            joined = f"{len(ids)}-scopes-{hashlib.sha256(joined.encode()).hexdigest()[:12]}"
-        key = f"{provider}:{joined}"
-    if shard is not None:
-        key += f"/shard-{shard[0]}-of-{shard[1]}"
-    return key
+    source = assessment.source
+    by_provider: dict[str, list[ScopeInfo]] = {}
+    for scope in source.scopes:
+        by_provider.setdefault(scope.provider or source.provider, []).append(scope)
+    # An estate of several providers: one key per provider, joined (aws:org:o-abc+azure:sub-1).
+    key = "+".join(_provider_key(p, by_provider[p]) for p in sorted(by_provider)) or f"{source.provider}:unknown"
+    return key + shard_suffix(assessment, shard)
+
+
+def shard_suffix(assessment: Assessment, shard: tuple[int, int] | None = None) -> str:
+    """'/shard-2-of-4' for one shard; for an incomplete shard set scored on purpose, which is no run of
+    the whole organisation, the shards it holds ('/shards-1+3-of-4'); '' for a whole estate."""
+    source = assessment.source
+    if shard is None and source.partial:
+        held = sorted({s.shard for s in source.snapshots if s.shard})
+        if len(held) == 1:
+            shard = held[0]
+        elif held:
+            return f"/shards-{'+'.join(str(i) for i, _ in held)}-of-{held[0][1]}"
+    return f"/shard-{shard[0]}-of-{shard[1]}" if shard else ""

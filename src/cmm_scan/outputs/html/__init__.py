@@ -100,6 +100,31 @@ def _coverage(assessment: Assessment) -> str:
     )
 
 
+def _estate(assessment: Assessment) -> str:
+    """The snapshots pooled, when there is more than one: which cloud, scopes, shard and facts each brought."""
+    src = assessment.source
+    notice = ""
+    if src.partial:
+        notice = (
+            f'<p class="notice"><strong>Partial estate:</strong> scored without shard {e(", ".join(src.missing_shards))}; '
+            "every answer is marked partial.</p>"
+        )
+    if len(src.snapshots) < 2:
+        return notice
+    rows = "".join(
+        f"<tr><td><code>{e(s.file)}</code></td><td>{e(s.provider)}</td><td>{len(s.scopes)}</td>"
+        f"<td>{f'{s.shard[0]}/{s.shard[1]}' if s.shard else '–'}</td><td>{s.fact_count}</td><td>{s.coverage_problems}</td></tr>"
+        for s in src.snapshots[:SHOWN_COVERAGE]
+    )
+    more = f"<p class='more'>and {len(src.snapshots) - SHOWN_COVERAGE} more</p>" if len(src.snapshots) > SHOWN_COVERAGE else ""
+    return (
+        notice + f"<details><summary>Estate: {_plural(len(src.snapshots), 'snapshot')} from {e(', '.join(src.providers))}</summary>"
+        "<table><thead><tr><th scope='col'>Snapshot</th><th scope='col'>Cloud</th><th scope='col'>Scopes</th>"
+        "<th scope='col'>Shard</th><th scope='col'>Facts</th><th scope='col'>Coverage problems</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>{more}</details>"
+    )
+
+
 def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
@@ -147,6 +172,7 @@ def render(assessment: Assessment) -> str:
         + legend()
         + "</figure>",
         _summary_table(groups + ([("csmm", "Cloud Security Maturity Model", csmm)] if csmm else [])),
+        _estate(assessment),
         _coverage(assessment),
         '<div class="controls" role="group" aria-label="Show and hide questions">'
         '<button type="button" id="expand-all">Expand all</button>'

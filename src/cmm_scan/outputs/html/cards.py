@@ -106,13 +106,26 @@ def _ids(label: str, ids: list[str], count: int | None, truncated: bool) -> str:
 def _scopes(ev: Evidence) -> str:
     if len(ev.by_scope) < 2:
         return ""
+    clouds = len(ev.by_provider) > 1
+    per_cloud = ""
+    if clouds:
+        rows = "".join(
+            f"<tr><th scope='row'>{e(p.provider)}</th><td>{p.scopes}</td><td>{p.matching}</td><td>{p.total}</td><td>{p.unknown}</td></tr>"
+            for p in ev.by_provider
+        )
+        per_cloud = (
+            f"<details class='scopes' open><summary>Per cloud ({len(ev.by_provider)})</summary>"
+            "<table><thead><tr><th scope='col'>Cloud</th><th scope='col'>Scopes</th><th scope='col'>Matching</th>"
+            f"<th scope='col'>Of</th><th scope='col'>Unreadable</th></tr></thead><tbody>{rows}</tbody></table></details>"
+        )
     rows = "".join(
-        f"<tr><th scope='row'><code>{e(s.scope)}</code></th><td>{s.matching}</td><td>{s.total}</td><td>{s.unknown}</td></tr>"
+        f"<tr><th scope='row'>{e(s.provider) + ' ' if clouds else ''}<code>{e(s.scope)}</code></th>"
+        f"<td>{s.matching}</td><td>{s.total}</td><td>{s.unknown}</td></tr>"
         for s in ev.by_scope[:SHOWN_SCOPES]
     )
     more = len(ev.by_scope) - SHOWN_SCOPES
     tail = f"<p class='more'>and {more} more scopes</p>" if more > 0 else ""
-    return (
+    return per_cloud + (
         f"<details class='scopes'><summary>Per scope ({len(ev.by_scope)})</summary>"
         "<table><thead><tr><th scope='col'>Scope</th><th scope='col'>Matching</th><th scope='col'>Of</th>"
         f"<th scope='col'>Unreadable</th></tr></thead><tbody>{rows}</tbody></table>{tail}</details>"
