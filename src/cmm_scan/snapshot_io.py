@@ -28,6 +28,7 @@ from cmm_scan.models import (
     SnapshotHeader,
     SnapshotRecord,
 )
+from cmm_scan.redact import redact_coverage, redact_fact
 
 _RECORD = TypeAdapter(SnapshotRecord)
 _FIX = "re-run `cmm-scan collect` to write a fresh snapshot"
@@ -87,11 +88,11 @@ class SnapshotWriter:
 
     def fact(self, fact: Fact) -> None:
         self.fact_count += 1
-        self._write(fact)
+        self._write(redact_fact(fact))  # the one place every provider's facts pass: credentials never reach disk
 
     def coverage(self, entry: Coverage) -> None:
         self.coverage_count += 1
-        self._write(entry)
+        self._write(redact_coverage(entry))
 
     def close(self) -> None:
         self._write(SnapshotEnd(finished_at=datetime.now(UTC), fact_count=self.fact_count, coverage_count=self.coverage_count))
