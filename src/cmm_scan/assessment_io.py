@@ -18,6 +18,8 @@ def read_assessment(path: Path) -> Assessment:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UserError(f"{path}: cannot read: {exc.strerror}", "check the path") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not a text file (not UTF-8)", _FIX) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     collecting = argparse.ArgumentParser(add_help=False)
     collecting.add_argument("provider", choices=PROVIDERS, help="cloud to scan")
-    collecting.add_argument("--regions", help="comma list of regions (default: all enabled regions)")
+    collecting.add_argument("--regions", nargs="+", help="regions, as a b or a,b (default: all enabled regions)")
     collecting.add_argument("--profile", help="AWS: named profile (SSO profiles too)")
     collecting.add_argument("--role-arn", help="AWS: role to assume first")
     collecting.add_argument("--external-id", help="AWS: external id for --role-arn")
@@ -307,6 +307,21 @@ def cmd_import_cmm(args: argparse.Namespace, console: Console) -> int:
 
 # --- entry point -------------------------------------------------------------------------
 
+# Output options, checked before any work (a scan finds a bad --output-dir before collecting, not after).
+OUTPUT_DIRS = (("output_dir", "--output-dir"),)
+OUTPUT_FILES = (("output", "--output"), ("snapshot_out", "--snapshot-out"))
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    from cmm_scan.outpaths import check_output_dir, check_output_file
+
+    for attr, option in OUTPUT_DIRS:
+        if getattr(args, attr, None) is not None:
+            check_output_dir(getattr(args, attr), option)
+    for attr, option in OUTPUT_FILES:
+        if getattr(args, attr, None) is not None:
+            check_output_file(getattr(args, attr), option)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
@@ -317,6 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(quiet=getattr(args, "quiet", False), verbose=getattr(args, "verbose", False))
     handler: Callable[[argparse.Namespace, Console], int] = args.handler
     try:
+        _check_outputs(args)
         return handler(args, console)
     except UserError as exc:
         print(f"cmm-scan: error: {exc.line()}", file=sys.stderr)

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from cmm_scan import __version__
+from cmm_scan import __version__, cancel, validate
 from cmm_scan.errors import UserError
 from cmm_scan.models import Coverage, Fact, ScopeInfo, SnapshotHeader
 from cmm_scan.rules import CompiledRule, fact_plan
@@ -56,7 +56,7 @@ class CollectOptions:
             raise UserError("--workers must be at least 1")
         return cls(
             provider=args.provider,
-            regions=[r.strip() for r in args.regions.split(",") if r.strip()] if args.regions else None,
+            regions=validate.region_list(args.regions),
             profile=args.profile,
             role_arn=args.role_arn,
             external_id=args.external_id,
@@ -65,7 +65,7 @@ class CollectOptions:
             accounts_include=[a for a in accounts if not a.startswith("!")],
             accounts_exclude=[a[1:] for a in accounts if a.startswith("!")],
             shard=parse_shard(args.shard) if args.shard else None,
-            endpoint_url=args.endpoint_url,
+            endpoint_url=validate.endpoint_url(args.endpoint_url) if args.endpoint_url is not None else None,
             workers=args.workers,
         )
 
@@ -144,6 +144,7 @@ def collect(args: argparse.Namespace, rules: list[CompiledRule], output: Path, c
     with SnapshotWriter(output, header) as writer:
 
         def sink(record: Fact | Coverage) -> None:
+            cancel.check()  # an interrupted run writes nothing more
             if isinstance(record, Fact):
                 writer.fact(record)
                 summary.facts += 1

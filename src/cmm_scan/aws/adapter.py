@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +14,7 @@ from cmm_scan.aws.executor import AWS_ERRORS, RegionRun, Scope
 from cmm_scan.aws.memo import Memo
 from cmm_scan.aws.permissions import policy, selected
 from cmm_scan.aws.spec import Catalogue, Collector, catalogue
+from cmm_scan.cancel import run_all
 from cmm_scan.collect import CollectOptions, ScanPlan, Sink
 from cmm_scan.models import Coverage, Fact, ScopeInfo
 
@@ -29,6 +29,7 @@ class State:
 
 
 def plan(options: CollectOptions, fact_types: list[str]) -> ScanPlan:
+    credentials.check_regions(options)
     session, own_account, partition = credentials.base_session(options)
     accounts = credentials.accounts(options, session, own_account, partition)
     regions = credentials.regions(options, session)
@@ -111,9 +112,8 @@ def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> Non
 
     first = [t for t in tasks if not t[1].after_all]
     last = [t for t in tasks if t[1].after_all]
-    with ThreadPoolExecutor(max_workers=state.options.workers, thread_name_prefix="cmm-aws") as pool:
-        list(pool.map(task, first))
-        list(pool.map(task, last))
+    run_all(task, first, state.options.workers, "cmm-aws")
+    run_all(task, last, state.options.workers, "cmm-aws")
 
 
 def _regions(spec: Collector, regions: list[str]) -> list[str]:

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError, NoCredentialsError, ProfileNotFound
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from cmm_scan import validate
 from cmm_scan.aws.clients import GLOBAL_REGION, AccountClients, ScanLoader, retry_config
 from cmm_scan.aws.errors import classify
 from cmm_scan.aws.permissions import PLAN_CALLS, declared_calls
@@ -95,6 +97,9 @@ def base_session(options: CollectOptions) -> tuple[boto3.Session, str, str]:
         _status, reason = classify(exc)
         what = f"cannot assume {options.role_arn}" if options.role_arn else "AWS credentials were refused"
         raise UserError(f"{what}: {reason}", HINT) from None
+    except (BotoConnectionError, HTTPClientError) as exc:
+        # A closed port or an unreachable host is not a credentials problem: say which endpoint failed.
+        raise UserError(f"cannot reach the AWS API: {exc}", "check --endpoint-url or AWS_ENDPOINT_URL, the network and any proxy") from None
     except BotoCoreError as exc:
         raise UserError(f"AWS credentials could not be used: {exc}", HINT) from None
     partition = identity["Arn"].split(":")[1] if identity.get("Arn", "").startswith("arn:") else "aws"
@@ -145,6 +150,14 @@ def accounts(options: CollectOptions, session: boto3.Session, own_account: str, 
         i, n = options.shard
         raise UserError(f"shard {i}/{n} holds none of the {len(found)} accounts", "use fewer shards for an organisation this small")
     return sharded
+
+
+def check_regions(options: CollectOptions) -> None:
+    """Refuse a region name AWS does not have (any partition), before any call: botocore's own region list."""
+    if options.regions:
+        session = boto3.Session()
+        known = {r for p in session.get_available_partitions() for r in session.get_available_regions("ec2", partition_name=p)}
+        validate.known_regions(options.regions, known, "AWS")
 
 
 def regions(options: CollectOptions, session: boto3.Session) -> list[str]:
