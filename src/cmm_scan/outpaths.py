@@ -93,23 +93,26 @@ def write_set(out_dir: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
     """Call `write(staging_dir)` and move what it wrote into `out_dir` as one set; return the final paths."""
     check_output_dir(out_dir, "--output-dir")
     created = not out_dir.exists()
-    out_dir.mkdir(exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+    staging: Path | None = None
+    done = False
     try:
+        with interrupts_held():  # a Ctrl-C held here is raised at the end of the block, inside this try
+            out_dir.mkdir(exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
         staged = write(staging)
         for path in staged:
             check_replaceable(out_dir / path.name, "report file")
         with interrupts_held():
             for path in staged:
                 os.replace(path, out_dir / path.name)
+        done = True
         return [out_dir / path.name for path in staged]
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if created:
-            _remove_if_empty(out_dir)
-        raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        with interrupts_held():
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+            if created and not done:
+                _remove_if_empty(out_dir)
 
 
 def _remove_if_empty(directory: Path) -> None:
