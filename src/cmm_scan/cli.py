@@ -96,9 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     noise.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     noise.add_argument("-v", "--verbose", action="store_true", help="print details (and tracebacks of internal errors)")
 
-    outputs = argparse.ArgumentParser(add_help=False)
-    outputs.add_argument("--output-dir", "-o", type=Path, default=Path("cmm-report"), help="where to write (default ./cmm-report)")
-    outputs.add_argument("--format", default=None, help=f"comma list of json, md, csv, cmm, html (default {DEFAULT_FORMATS})")
+    def outputs_with(default: str) -> argparse.ArgumentParser:  # one parent per default: --help says each command's own
+        outputs = argparse.ArgumentParser(add_help=False)
+        outputs.add_argument("--output-dir", "-o", type=Path, default=Path("cmm-report"), help="where to write (default ./cmm-report)")
+        outputs.add_argument("--format", default=None, help=f"comma list of json, md, csv, cmm, html (default {default})")
+        return outputs
+
+    outputs = outputs_with(DEFAULT_FORMATS)
 
     scoring = argparse.ArgumentParser(add_help=False)
     scoring.add_argument("--config", type=Path, help="YAML config: threshold overrides, target and minimum levels")
@@ -133,14 +137,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("snapshot", type=Path)
     p.set_defaults(handler=cmd_score)
 
-    p = sub.add_parser("report", parents=[common, outputs, scoring], help="render an assessment.json in other formats")
+    p = sub.add_parser("report", parents=[common, outputs_with("md"), scoring], help="render an assessment.json in other formats")
     p.add_argument("assessment", type=Path)
     p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser("scan", parents=[common, collecting, outputs, scoring, selecting, storing], help="collect, score and report")
     p.set_defaults(handler=cmd_scan)
 
-    p = sub.add_parser("demo", parents=[common, outputs, scoring, selecting, storing], help="the whole pipeline on a bundled sample estate")
+    p = sub.add_parser(
+        "demo",
+        parents=[common, outputs_with(DEMO_FORMATS), scoring, selecting, storing],
+        help="the whole pipeline on a bundled sample estate",
+    )
     p.set_defaults(handler=cmd_demo)
 
     rules = sub.add_parser("rules", help="check, list and explain the rules")
@@ -236,6 +244,8 @@ def cmd_collect(args: argparse.Namespace, console: Console) -> int:
     rules = _selected_rules(args)
     summary = collect(args, rules, args.output, console)
     console.note(f"wrote {args.output}: {summary}")
+    if summary.failed:
+        console.note(summary.failed_line())
     return EXIT_OK if summary.anything_read else EXIT_NOTHING_READ
 
 
@@ -257,13 +267,20 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     snapshot = args.output_dir / "snapshot.jsonl.gz"
     summary = collect(args, rules, snapshot, console)
     console.note(f"wrote {snapshot}: {summary}")
+    if summary.failed:
+        console.note(summary.failed_line())
     if not summary.anything_read:
         # The reports still say "I don't know" for every question, so a pipeline reading them sees no level;
         # the run is kept out of the history, where it would read as a fall to 0.
         _finish(evaluate(snapshot, rules), args, console, config, formats, record=False)
         console.note("nothing could be read: check the credentials and the permissions (`cmm-scan permissions`)")
         return EXIT_NOTHING_READ
-    return _finish(evaluate(snapshot, rules), args, console, config, formats)
+    assessment = evaluate(snapshot, rules)
+    code = _finish(assessment, args, console, config, formats)
+    from cmm_scan.demo import summary_table
+
+    console.out(summary_table(assessment))
+    return code
 
 
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
@@ -279,8 +296,15 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     assessment = evaluate(demo_snapshot(), rules)
     code = _finish(assessment, args, console, config, formats)
     console.out(summary_table(assessment))
-    console.out(f"\nReports in {args.output_dir}/ — open assessment.md, or load cmm-assessment.json into the official tool.")
+    official = " or load cmm-assessment.json into the official tool" if "cmm" in formats and assessment.for_framework("cmm") else ""
+    console.out(f"\nReports in {args.output_dir}/ — open {_first_report(formats)}{official}.")
     return code
+
+
+def _first_report(formats: list[str]) -> str:
+    from cmm_scan.outputs import FILENAMES
+
+    return next((FILENAMES[f] for f in ("md", "html", "json", "csv") if f in formats), "the reports")
 
 
 def cmd_rules(args: argparse.Namespace, console: Console) -> int:

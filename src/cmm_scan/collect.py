@@ -103,10 +103,20 @@ class CollectSummary:
     coverage_ok: int = 0
     coverage_problems: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
+    failed: dict[tuple[str, str], int] = field(default_factory=dict)  # (status, collector) -> scope/region runs
 
     @property
     def anything_read(self) -> bool:
         return self.coverage_ok > 0
+
+    def failed_line(self, limit: int = 8) -> str:
+        """One line naming the collectors that could not read (printed without -v: they widen answers)."""
+        if not self.failed:
+            return ""
+        items = sorted(self.failed.items(), key=lambda kv: (-kv[1], kv[0]))
+        named = ", ".join(f"{collector} {status}" + (f" x{n}" if n > 1 else "") for (status, collector), n in items[:limit])
+        more = f" and {len(items) - limit} more" if len(items) > limit else ""
+        return f"{len(items)} collectors could not read everything: {named}{more} (reasons with -v and in the reports)"
 
     def __str__(self) -> str:
         parts = ", ".join(f"{n} {s}" for s, n in sorted(self.statuses.items()))
@@ -155,6 +165,8 @@ def collect(args: argparse.Namespace, rules: list[CompiledRule], output: Path, c
                 summary.coverage_ok += 1
             else:
                 summary.coverage_problems += 1
+                key = (record.status, record.collector)
+                summary.failed[key] = summary.failed.get(key, 0) + 1
                 console.debug(f"{record.status}: {record.collector} {record.scope}/{record.region} {record.reason}")
 
         progress = console.progress(f"collecting {options.provider}")
@@ -166,4 +178,12 @@ def collect(args: argparse.Namespace, rules: list[CompiledRule], output: Path, c
 
 
 def permissions_document(provider: str, rules: list[CompiledRule]) -> str:
-    return json.dumps(adapter(provider).permissions(fact_plan(rules)), indent=2)
+    """From `cmm_scan.<provider>.permissions` when the provider has one (the policy comes from its specs,
+    so printing it needs no cloud SDK), else from the adapter."""
+    try:
+        module = importlib.import_module(f"cmm_scan.{provider}.permissions")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"cmm_scan.{provider}.permissions":
+            raise
+        module = adapter(provider)
+    return json.dumps(module.permissions(fact_plan(rules)), indent=2)

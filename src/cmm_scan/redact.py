@@ -20,6 +20,7 @@ import re
 from typing import Any
 
 from cmm_scan.models import Coverage, Fact
+from cmm_scan.oneline import one_line
 
 REDACTED = "[redacted]"
 
@@ -110,5 +111,6 @@ def redact_fact(fact: Fact) -> Fact:
 
 
 def redact_coverage(entry: Coverage) -> Coverage:
-    reason = redact_text(entry.reason)
+    """Also cut the reason to one line: an SDK error can carry a whole HTML page from a proxy."""
+    reason = one_line(redact_text(entry.reason))
     return entry if reason == entry.reason else entry.model_copy(update={"reason": reason})

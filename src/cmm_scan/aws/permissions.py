@@ -123,6 +123,11 @@ def is_read_action(name: str) -> bool:
     return name in READ_EXCEPTIONS or name.split(":", 1)[1].startswith(READ_PREFIXES)
 
 
+def permissions(fact_types: Iterable[str]) -> dict:
+    """The policy document `cmm-scan permissions aws` prints: from the specs alone, no boto3 needed."""
+    return policy(fact_types)
+
+
 def policy(fact_types: Iterable[str], cat: Catalogue | None = None) -> dict:
     cat = cat or catalogue()
     actions = sorted({a for c in selected(fact_types, cat) for _, _, a in collector_calls(c, cat)} | set(PLAN_CALLS.values()))

@@ -32,6 +32,7 @@ def _companions() -> dict[str, list[Writer]]:
 
 
 FORMATS = ("json", "md", "csv", "cmm", "html")
+FILENAMES = {"json": "assessment.json", "md": "assessment.md", "csv": "assessment.csv", "cmm": "cmm-assessment.json", "html": "report.html"}
 
 
 def parse_formats(text: str) -> list[str]:
@@ -52,6 +53,8 @@ def write_outputs(assessment: Assessment, out_dir: Path, formats: list[str], con
     def write(staging: Path) -> list[Path]:
         written = []
         for name in formats:
+            if name == "cmm" and not assessment.for_framework("cmm"):
+                continue  # the official tool holds CMM answers only: no empty file to load
             written.append(writers[name](assessment, staging, config))
             written += [companion(assessment, staging, config) for companion in companions.get(name, [])]
         return written
