@@ -24,6 +24,16 @@ CLOSED_PORT = "http://127.0.0.1:9"  # discard port: nothing listens there on a t
 PROVIDERS: dict[str, list[str]] = {
     "aws": ["--regions", "eu-west-2", "--endpoint-url", CLOSED_PORT],
 }
+# provider -> environment a user may get wrong -> (variables, expected words); rows for scan and collect
+PROVIDER_ENVIRONMENTS: dict[str, dict[str, tuple[dict[str, str], str]]] = {
+    "aws": {
+        "endpoint env not a url": ({"AWS_ENDPOINT_URL": "not a url"}, "$AWS_ENDPOINT_URL 'not a url' is not an http(s) URL"),
+        "service endpoint env not http": ({"AWS_ENDPOINT_URL_S3": "ftp://x"}, "$AWS_ENDPOINT_URL_S3"),
+        "profile env unknown": ({"AWS_PROFILE": "no-such-profile"}, "AWS profile 'no-such-profile' ($AWS_PROFILE) not found"),
+        "max attempts env not a number": ({"AWS_MAX_ATTEMPTS": "abc"}, "$AWS_MAX_ATTEMPTS"),
+        "endpoint env closed port": ({"AWS_ENDPOINT_URL": CLOSED_PORT}, "cannot reach"),
+    },
+}
 
 
 @dataclass
@@ -139,7 +149,7 @@ INPUT_ROWS = [(command, kind) for command in INPUT_COMMANDS for kind in BAD_INPU
 OPTION_ROWS: dict[str, tuple[Callable[[Paths], list[str]], dict[str, str], str]] = {
     "history --store missing": (lambda p: ["history", "--store", str(p / "nope.db")], {}, "no store at"),
     "diff --store missing": (lambda p: ["diff", "previous", "--store", str(p / "nope.db")], {}, "no store at"),
-    "history env store missing": (lambda p: ["history"], {"CMM_SCAN_STORE": "sqlite:////nonexistent-dir/h.db"}, "no store at"),
+    "history env store missing": (lambda p: ["history"], {"CMM_SCAN_STORE": "sqlite:///{root}/missing/h.db"}, "no store at"),
     "config targets above 5": (
         lambda p: ["demo", "-o", str(p / "out"), "--config", str(p / "c.yaml")],
         {"_config": "targets: {all: 9}"},
@@ -177,6 +187,16 @@ for _provider, _args in PROVIDERS.items():
                 _words,
             )
 
+for _provider, _environments in PROVIDER_ENVIRONMENTS.items():
+    for _command in ("scan", "collect"):
+        _out = ["--no-store", "-o"] if _command == "scan" else ["--output"]
+        _target = "out" if _command == "scan" else "out.jsonl.gz"
+        for _name, (_variables, _words) in _environments.items():
+            OPTION_ROWS[f"{_command} {_provider} {_name}"] = (
+                lambda p, c=_command, pr=_provider, o=_out, t=_target: [c, pr, "--regions", "eu-west-2", *o, str(p / t)],
+                {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_MAX_ATTEMPTS": "1"} | _variables,
+                _words,
+            )
 
 # --- the assertions -------------------------------------------------------------------------------
 
@@ -253,7 +273,7 @@ def test_bad_option_or_environment(paths: Paths, capsys, monkeypatch, row: str) 
         if name == "_config":
             (paths / "c.yaml").write_text(value + "\n")
         else:
-            monkeypatch.setenv(name, value)
+            monkeypatch.setenv(name, value.replace("{root}", str(paths.root)))
     _refused(build(paths), paths.root, capsys, words)
 
 
