@@ -106,6 +106,7 @@ BAD_INPUTS: dict[str, tuple[Callable[[Paths], str], str]] = {
     "empty": (lambda p: str(p / "empty"), ""),
     "missing": (lambda p: str(p / "no-such-file"), "cannot read"),
     "a directory": (lambda p: str(p / "a-dir"), ""),
+    "a device that never ends": (lambda p: "/dev/zero", "not a regular file"),
 }
 # command -> argv with {input} in the place of the file under test
 INPUT_COMMANDS: dict[str, Callable[[Paths, str], list[str]]] = {

@@ -23,6 +23,7 @@ from typing import Any
 from cmm_scan.answers import ANSWERS_VERSION, AnswersFile
 from cmm_scan.catalogue import cmm_questions
 from cmm_scan.errors import UserError
+from cmm_scan.infiles import check_regular
 from cmm_scan.paths import package_data
 from cmm_scan.snapshot_io import AtomicFile
 from cmm_scan.yamlfile import dump_yaml
@@ -44,6 +45,7 @@ def _keys() -> dict[str, str]:
 
 def read_saved_report(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     """(session metadata, rule id -> level 1..N) from a saved report; 0 answers are left out."""
+    check_regular(path, _FIX)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

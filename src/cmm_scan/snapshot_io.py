@@ -125,6 +125,10 @@ def read_records(path: Path) -> Iterator[SnapshotHeader | Fact | Coverage]:
     Any problem raises UserError naming the file and the line. Callers must consume the
     iterator to the end: the check that the file is complete happens at the end record.
     """
+    if path.is_dir():
+        raise UserError(f"{path}: cannot read snapshot: Is a directory", "check the path")
+    if path.exists() and not (path.is_file() or path.is_fifo()):
+        raise UserError(f"{path}: is not a regular file; a snapshot is one", "check the path")
     try:
         handle = _open_text(path, "r")
     except OSError as exc:

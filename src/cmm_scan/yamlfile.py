@@ -9,18 +9,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from cmm_scan.errors import UserError
+from cmm_scan.infiles import read_text
 
 Model = TypeVar("Model", bound=BaseModel)
 
 
 def load_yaml_model(path: Path, model: type[Model], hint: str = "") -> tuple[Model, yaml.Node]:
     """Parse `path` and validate it as `model`; any problem becomes one UserError line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}", hint) from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not a text file (not UTF-8): expected YAML", hint) from None
+    text = read_text(path, hint, "YAML")
     try:
         node, data = _parse(text)
     except yaml.YAMLError as exc:
