@@ -17,6 +17,7 @@ Provider adapters that build facts themselves call `redact_attributes` (or rely 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from cmm_scan.models import Coverage, Fact
@@ -66,6 +67,7 @@ _CONTENT = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)  # tag keys repeat across an estate
 def secret_key(name: str) -> bool:
     """A key name that says its value is a credential."""
     words = [w.lower() for w in _WORD_SPLIT.split(name) if w]
@@ -73,13 +75,30 @@ def secret_key(name: str) -> bool:
     return any(part in joined for part in _SECRET_PARTS) or any(w in _SECRET_WORDS for w in words)
 
 
+# Every pattern above needs one of these: most values (names, states, ids) have none and skip the big search.
+_ANCHORS = re.compile(r"[=:]|-----BEGIN|eyJ|AKIA|ASIA|AIza|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|k_live_|(?i:bearer)")
+
+
 def secret_text(text: str) -> bool:
     """A string whose content looks like a credential."""
-    return _CONTENT.search(text) is not None
+    return _ANCHORS.search(text) is not None and _CONTENT.search(text) is not None
 
 
 def redact_text(text: str) -> str:
     return REDACTED if secret_text(text) else text
+
+
+def _has_secret(value: Any, estate_keys: bool) -> bool:
+    """A read-only walk first: nearly every fact is clean, and copying its attributes would be the cost."""
+    if isinstance(value, str):
+        return len(value) >= 5 and secret_text(value)  # the shortest credential-looking text is `pwd=x`
+    if isinstance(value, dict):
+        return any(
+            (estate_keys and isinstance(item, str) and secret_key(str(key))) or _has_secret(item, True) for key, item in value.items()
+        )
+    if isinstance(value, list | tuple):
+        return any(_has_secret(item, estate_keys) for item in value)
+    return False
 
 
 def _redact(value: Any, estate_keys: bool) -> Any:
@@ -103,11 +122,9 @@ def redact_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
 
 def redact_fact(fact: Fact) -> Fact:
     """The fact itself when nothing in it looks like a credential, else a redacted copy."""
-    attributes = redact_attributes(fact.attributes)
-    resource_id = redact_text(fact.resource_id)
-    if attributes == fact.attributes and resource_id == fact.resource_id:
+    if not _has_secret(fact.attributes, estate_keys=False) and not secret_text(fact.resource_id):
         return fact
-    return fact.model_copy(update={"attributes": attributes, "resource_id": resource_id})
+    return fact.model_copy(update={"attributes": redact_attributes(fact.attributes), "resource_id": redact_text(fact.resource_id)})
 
 
 def redact_coverage(entry: Coverage) -> Coverage:
