@@ -29,7 +29,7 @@ PROVIDER_ENVIRONMENTS: dict[str, dict[str, tuple[dict[str, str], str]]] = {
     "aws": {
         "endpoint env not a url": ({"AWS_ENDPOINT_URL": "not a url"}, "$AWS_ENDPOINT_URL 'not a url' is not an http(s) URL"),
         "service endpoint env not http": ({"AWS_ENDPOINT_URL_S3": "ftp://x"}, "$AWS_ENDPOINT_URL_S3"),
-        "profile env unknown": ({"AWS_PROFILE": "no-such-profile"}, "AWS profile 'no-such-profile' ($AWS_PROFILE) not found"),
+        "profile env unknown": ({"AWS_PROFILE": "no-such-profile"}, "AWS profile 'no-such-profile' not found, named by $AWS_PROFILE"),
         "max attempts env not a number": ({"AWS_MAX_ATTEMPTS": "abc"}, "$AWS_MAX_ATTEMPTS"),
         "endpoint env closed port": ({"AWS_ENDPOINT_URL": CLOSED_PORT}, "cannot reach"),
     },

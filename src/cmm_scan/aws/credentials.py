@@ -98,8 +98,8 @@ def base_session(options: CollectOptions) -> tuple[boto3.Session, str, str]:
         session = boto3.Session(profile_name=options.profile) if options.profile else boto3.Session()
         session = shared_models(session, scan_loader(session))
     except ProfileNotFound:
-        name, source = (options.profile, "--profile") if options.profile else (os.environ.get("AWS_PROFILE", ""), "$AWS_PROFILE")
-        raise UserError(f"AWS profile '{name}' ({source}) not found", "list profiles with `aws configure list-profiles`") from None
+        name, source = (options.profile, "") if options.profile else (os.environ.get("AWS_PROFILE", ""), ", named by $AWS_PROFILE")
+        raise UserError(f"AWS profile '{name}' not found{source}", "list profiles with `aws configure list-profiles`") from None
     try:
         if options.role_arn:
             session = assume(session, options.role_arn, options.endpoint_url, options.external_id)
