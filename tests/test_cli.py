@@ -65,7 +65,7 @@ def test_rules_check_list_explain(capsys):
     assert main(["rules", "check"]) == 0
     assert "59 rules" in capsys.readouterr().out
     assert main(["rules", "list"]) == 0
-    assert len(capsys.readouterr().out.strip().splitlines()) == 59
+    assert len(capsys.readouterr().out.strip().splitlines()) == 1 + 59  # a header, then one line a rule
     assert main(["rules", "explain", "cost.capacity"]) == 0
     assert "Thresholds" in capsys.readouterr().out
     assert main(["rules", "explain", "nope"]) == 2

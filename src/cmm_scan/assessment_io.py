@@ -8,16 +8,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from cmm_scan.errors import UserError
+from cmm_scan.infiles import read_text
 from cmm_scan.models import ASSESSMENT_FORMAT, ASSESSMENT_VERSION, ASSESSMENT_VERSIONS_READ, Assessment
 
 _FIX = "pass an assessment.json written by `cmm-scan score`"
 
 
 def read_assessment(path: Path) -> Assessment:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}", "check the path") from None
+    text = read_text(path, _FIX, "an assessment.json")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -55,6 +55,8 @@ def _add_flags(group: Any, flags: Sequence[Flag]) -> None:
             kwargs["action"] = "store_true"
         else:
             kwargs["metavar"] = flag.metavar or ("LIST" if flag.kind in ("list", "filter") else flag.dest.upper())
+        if flag.kind == "list":
+            kwargs["nargs"] = "+"  # `--regions a b` as well as `--regions a,b`
         if flag.kind == "int":
             kwargs["type"] = int
         if flag.kind == "choice":
@@ -100,9 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     noise.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     noise.add_argument("-v", "--verbose", action="store_true", help="print details (and tracebacks of internal errors)")
 
-    outputs = argparse.ArgumentParser(add_help=False)
-    outputs.add_argument("--output-dir", "-o", type=Path, default=Path("cmm-report"), help="where to write (default ./cmm-report)")
-    outputs.add_argument("--format", default=None, help=f"comma list of json, md, csv, cmm, html (default {DEFAULT_FORMATS})")
+    def outputs_with(default: str) -> argparse.ArgumentParser:  # one parent per default: --help says each command's own
+        outputs = argparse.ArgumentParser(add_help=False)
+        outputs.add_argument("--output-dir", "-o", type=Path, default=Path("cmm-report"), help="where to write (default ./cmm-report)")
+        outputs.add_argument("--format", default=None, help=f"comma list of json, md, csv, cmm, html (default {default})")
+        return outputs
+
+    outputs = outputs_with(DEFAULT_FORMATS)
 
     scoring = argparse.ArgumentParser(add_help=False)
     scoring.add_argument("--config", type=Path, help="YAML config: threshold overrides, target and minimum levels")
@@ -130,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-partial", action="store_true", help="score an incomplete shard set anyway, marking every result partial")
     p.set_defaults(handler=cmd_score)
 
-    p = sub.add_parser("report", parents=[common, outputs, scoring], help="render an assessment.json in other formats")
+    p = sub.add_parser("report", parents=[common, outputs_with("md"), scoring], help="render an assessment.json in other formats")
     p.add_argument("assessment", type=Path)
     p.set_defaults(handler=cmd_report)
 
@@ -138,7 +144,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--estate", type=Path, metavar="FILE", help="scan every part of the estate this YAML file names (docs/estate.md)")
     p.set_defaults(handler=cmd_scan)
 
-    p = sub.add_parser("demo", parents=[common, outputs, scoring, selecting, storing], help="the whole pipeline on a bundled sample estate")
+    p = sub.add_parser(
+        "demo",
+        parents=[common, outputs_with(DEMO_FORMATS), scoring, selecting, storing],
+        help="the whole pipeline on a bundled sample estate",
+    )
     p.set_defaults(handler=cmd_demo)
 
     rules = sub.add_parser("rules", help="check, list and explain the rules")
@@ -255,6 +265,8 @@ def cmd_collect(args: argparse.Namespace, console: Console) -> int:
     rules = _selected_rules(args)
     summary = collect(options, rules, args.output, console)
     console.note(f"wrote {args.output}: {summary}")
+    if summary.failed:
+        console.note(summary.failed_line())
     return EXIT_OK if summary.anything_read else EXIT_NOTHING_READ
 
 
@@ -279,13 +291,20 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     snapshot = args.output_dir / "snapshot.jsonl.gz"
     summary = collect(options, rules, snapshot, console)
     console.note(f"wrote {snapshot}: {summary}")
+    if summary.failed:
+        console.note(summary.failed_line())
     if not summary.anything_read:
         # The reports still say "I don't know" for every question, so a pipeline reading them sees no level;
         # the run is kept out of the history, where it would read as a fall to 0.
         _finish(evaluate(snapshot, rules), args, console, config, formats, record=False)
         console.note("nothing could be read: check the credentials and the permissions (`cmm-scan permissions`)")
         return EXIT_NOTHING_READ
-    return _finish(evaluate(snapshot, rules), args, console, config, formats)
+    assessment = evaluate(snapshot, rules)
+    code = _finish(assessment, args, console, config, formats)
+    from cmm_scan.demo import summary_table
+
+    console.out(summary_table(assessment))
+    return code
 
 
 def _estate_store(args: argparse.Namespace, estate: Any) -> None:
@@ -343,8 +362,15 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     assessment = evaluate(args.snapshot_paths, rules)
     code = _finish(assessment, args, console, config, formats)
     console.out(summary_table(assessment))
-    console.out(f"\nReports in {args.output_dir}/ — open assessment.md, or load cmm-assessment.json into the official tool.")
+    official = " or load cmm-assessment.json into the official tool" if "cmm" in formats and assessment.for_framework("cmm") else ""
+    console.out(f"\nReports in {args.output_dir}/ — open {_first_report(formats)}{official}.")
     return code
+
+
+def _first_report(formats: list[str]) -> str:
+    from cmm_scan.outputs import FILENAMES
+
+    return next((FILENAMES[f] for f in ("md", "html", "json", "csv") if f in formats), "the reports")
 
 
 def cmd_rules(args: argparse.Namespace, console: Console) -> int:
@@ -377,6 +403,21 @@ def cmd_emulate(args: argparse.Namespace, console: Console) -> int:
 
 # --- entry point -------------------------------------------------------------------------
 
+# Output options, checked before any work (a scan finds a bad --output-dir before collecting, not after).
+OUTPUT_DIRS = (("output_dir", "--output-dir"),)
+OUTPUT_FILES = (("output", "--output"), ("snapshot_out", "--snapshot-out"))
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    from cmm_scan.outpaths import check_output_dir, check_output_file
+
+    for attr, option in OUTPUT_DIRS:
+        if getattr(args, attr, None) is not None:
+            check_output_dir(getattr(args, attr), option)
+    for attr, option in OUTPUT_FILES:
+        if getattr(args, attr, None) is not None:
+            check_output_file(getattr(args, attr), option)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -391,6 +432,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(quiet=getattr(args, "quiet", False), verbose=getattr(args, "verbose", False))
     handler: Callable[[argparse.Namespace, Console], int] = args.handler
     try:
+        _check_outputs(args)
         return handler(args, console)
     except UserError as exc:
         print(f"cmm-scan: error: {exc.line()}", file=sys.stderr)

@@ -17,6 +17,8 @@ an `Options`; nothing below the CLI sees argparse.
         not locked for you); record one scope's or region's failure as Coverage and go on, never raise;
         `progress` is a cmm_scan.console.Progress (set `.total`, call `.advance(n, detail)`)
     permissions(fact_types: list[str]) -> str
+        (also, when it needs no SDK, in a module `cmm_scan.<provider>.permissions`, which
+        `cmm-scan permissions` prefers so that printing a grant never imports the SDK)
         the least-privilege grant for those fact types, rendered as the cloud takes it: an IAM
         policy (AWS, JSON), a custom role definition (Azure, JSON), a custom role (GCP, YAML for
         `gcloud iam roles create --file`), policy statements (OCI, one per line)
@@ -32,7 +34,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from cmm_scan import __version__
+from cmm_scan import __version__, cancel
 from cmm_scan.errors import UserError
 from cmm_scan.models import Coverage, Fact, ScopeInfo, SnapshotHeader
 from cmm_scan.rules import CompiledRule, fact_plan
@@ -69,10 +71,20 @@ class CollectSummary:
     coverage_ok: int = 0
     coverage_problems: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
+    failed: dict[tuple[str, str], int] = field(default_factory=dict)  # (status, collector) -> scope/region runs
 
     @property
     def anything_read(self) -> bool:
         return self.coverage_ok > 0
+
+    def failed_line(self, limit: int = 8) -> str:
+        """One line naming the collectors that could not read (printed without -v: they widen answers)."""
+        if not self.failed:
+            return ""
+        items = sorted(self.failed.items(), key=lambda kv: (-kv[1], kv[0]))
+        named = ", ".join(f"{collector} {status}" + (f" x{n}" if n > 1 else "") for (status, collector), n in items[:limit])
+        more = f" and {len(items) - limit} more" if len(items) > limit else ""
+        return f"{len(items)} collectors could not read everything: {named}{more} (reasons with -v and in the reports)"
 
     def __str__(self) -> str:
         parts = ", ".join(f"{n} {s}" for s, n in sorted(self.statuses.items()))
@@ -116,6 +128,7 @@ def collect(
     with SnapshotWriter(output, header) as writer:
 
         def sink(record: Fact | Coverage) -> None:
+            cancel.check()  # an interrupted run writes nothing more
             if isinstance(record, Fact):
                 writer.fact(record)
                 summary.facts += 1
@@ -126,6 +139,8 @@ def collect(
                 summary.coverage_ok += 1
             else:
                 summary.coverage_problems += 1
+                key = (record.status, record.collector)
+                summary.failed[key] = summary.failed.get(key, 0) + 1
                 console.debug(f"{record.status}: {record.collector} {record.scope}/{record.region} {record.reason}")
 
         progress = console.progress(f"collecting {options.provider}")
@@ -157,4 +172,12 @@ def estate_key(provider: str, scopes: list[ScopeInfo], given: list[str]) -> str:
 
 
 def permissions_document(provider: str, rules: list[CompiledRule]) -> str:
-    return adapter(provider).permissions(fact_plan(rules))
+    """From `cmm_scan.<provider>.permissions` when the provider has one (the grant comes from its specs,
+    so printing it needs no cloud SDK), else from the adapter."""
+    try:
+        module = importlib.import_module(f"cmm_scan.{provider}.permissions")
+    except ModuleNotFoundError as exc:
+        if not (exc.name and f"cmm_scan.{provider}.permissions".startswith(exc.name)):
+            raise
+        module = adapter(provider)  # says in one line that the provider is not available
+    return module.permissions(fact_plan(rules))

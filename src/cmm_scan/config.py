@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cmm_scan.yamlfile import load_yaml_model
 
 CONFIG_VERSION = 1
+Level = Annotated[int, Field(ge=0, le=5, description="an answer level, 1 to 5; 0 sets none")]
 
 
 class Config(BaseModel):
@@ -16,11 +18,11 @@ class Config(BaseModel):
 
     format_version: int = Field(default=CONFIG_VERSION, ge=1, le=CONFIG_VERSION)
     thresholds: dict[str, dict[str, float]] = Field(default_factory=dict, description="rule id -> threshold name -> value")
-    targets: dict[str, int] = Field(
+    targets: dict[str, Level] = Field(
         default_factory=dict,
         description="question id, category or 'all' -> target level; below it, the export sets needsImprovement",
     )
-    minimums: dict[str, int] = Field(
+    minimums: dict[str, Level] = Field(
         default_factory=dict,
         description="question id, category or 'all' -> the lowest acceptable answer; below it, CI gating fails",
     )

@@ -205,7 +205,7 @@ def _env_url() -> str | None:
 def _open(args: argparse.Namespace) -> Store:
     from cmm_scan.store import default_url, open_store
 
-    return open_store(args.store or default_url())
+    return open_store(args.store or default_url(), create=False)  # reading never creates a database
 
 
 def cmd_history(args: argparse.Namespace, console: Console) -> int:

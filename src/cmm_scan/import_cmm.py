@@ -20,13 +20,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from cmm_scan.answers import ANSWERS_VERSION, AnswersFile
 from cmm_scan.catalogue import cmm_questions
 from cmm_scan.errors import UserError
+from cmm_scan.infiles import check_regular
 from cmm_scan.paths import package_data
 from cmm_scan.snapshot_io import AtomicFile
+from cmm_scan.yamlfile import dump_yaml
 
 CATEGORIES = ("cost", "data", "governance", "operations", "people", "security", "tech")
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
@@ -45,6 +45,7 @@ def _keys() -> dict[str, str]:
 
 def read_saved_report(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     """(session metadata, rule id -> level 1..N) from a saved report; 0 answers are left out."""
+    check_regular(path, _FIX)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -138,5 +139,5 @@ def import_cmm(source: Path, output: Path, answered_by: str = "", force: bool = 
         "# Review each answer, then add expires: YYYY-MM-DD so it is re-checked (docs/answers.md).\n"
     )
     with AtomicFile(output) as out:
-        out.write(header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+        out.write(header + dump_yaml(document))
     return len(levels)

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from cmm_scan import validate
 from cmm_scan.errors import UserError
 from cmm_scan.flags import COMMON_FLAGS, SCANNABLE, Flag, parse_shard, split_filter, split_list
 
@@ -62,7 +63,13 @@ def options_from_values(provider: str, values: dict[str, Any]) -> ProviderOption
             include, exclude = split_filter(raw)
             fields[f"{flag.dest}_include"], fields[f"{flag.dest}_exclude"] = include, exclude
         elif flag.kind == "list":
-            fields[flag.dest] = split_list(raw)
+            texts = [raw] if isinstance(raw, str) else list(raw)  # `a b`, `a,b` or both
+            if flag.dest == "regions":
+                fields[flag.dest] = validate.region_list(texts, flag.name)  # empty is refused, not read as "all"
+            else:
+                fields[flag.dest] = [part for text in texts for part in split_list(text)]
+        elif flag.dest == "endpoint_url":
+            fields[flag.dest] = validate.endpoint_url(raw, flag.name)
         elif flag.kind == "shard":
             fields[flag.dest] = parse_shard(raw)
         else:

@@ -11,15 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from cmm_scan.catalogue import Question, all_questions
 from cmm_scan.errors import UserError
 from cmm_scan.expr import Compiled, ExprError, compile_expr
 from cmm_scan.factcatalogue import readable_names
 from cmm_scan.paths import bundled
 from cmm_scan.rulespec import LevelSpec, RuleSpec, SignalSpec
-from cmm_scan.yamlfile import line_of, load_yaml_model
+from cmm_scan.yamlfile import dump_yaml, line_of, load_yaml_model
 
 FRAMEWORKS = ("cmm", "csmm")
 
@@ -182,4 +180,4 @@ def fact_plan(rules: Iterable[CompiledRule]) -> list[str]:
 
 
 def dump_rule(rule: CompiledRule) -> str:
-    return yaml.safe_dump(rule.spec.model_dump(exclude_defaults=True), sort_keys=False, allow_unicode=True)
+    return dump_yaml(rule.spec.model_dump(exclude_defaults=True))

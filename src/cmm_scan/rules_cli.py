@@ -13,15 +13,21 @@ if TYPE_CHECKING:
     from cmm_scan.console import Console
 
 
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def run(args: argparse.Namespace, console: Console) -> int:
     config = load_config(getattr(args, "config", None))
     if args.rules_command == "check":
         return _check(args, console, config.thresholds)
     rules = load_rules(args.rules_dir, config.thresholds)
     if args.rules_command == "list":
-        for r in rules:
-            kinds = ",".join(sorted(r.fact_types)) or "-"
-            console.out(f"{r.id:<28} {r.spec.automation:<8} {r.question.title[:70]:<70} facts: {kinds}")
+        rows = [("RULE", "AUTOMATION", "QUESTION", "FACTS")]
+        rows += [(r.id, r.spec.automation, _short(r.question.title, 60), ",".join(sorted(r.fact_types)) or "-") for r in rules]
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        for row in rows:
+            console.out("  ".join([*(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True)), row[3]]))
         return 0
     match = [r for r in rules if args.rule_id in (r.id, r.question.key)]
     if not match:

@@ -16,6 +16,7 @@ from typing import Any
 
 from cmm_scan.expr import UNKNOWN, Interval, as_tristate
 from cmm_scan.models import Coverage, Evidence, Fact, ProviderBreakdown, Range, ScopeBreakdown
+from cmm_scan.oneline import one_line
 from cmm_scan.rules import CompiledSignal
 
 COMPLETE_STATUSES = frozenset({"ok", "not_enabled"})
@@ -64,7 +65,7 @@ class CoverageIndex:
             self._snapshots[-1][2].update(entry.fact_types)
         gap = None
         if entry.status not in COMPLETE_STATUSES:
-            reason = f": {entry.reason}" if entry.reason else ""
+            reason = f": {one_line(entry.reason)}" if entry.reason else ""  # snapshots from before the writer cut it
             gap = f"{entry.status} — {entry.collector} in {entry.scope}/{entry.region}{reason}"
         for fact_type in entry.fact_types:
             state = self.by_type[fact_type]

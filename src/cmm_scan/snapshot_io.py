@@ -19,6 +19,7 @@ from typing import IO, Any
 from pydantic import TypeAdapter, ValidationError
 
 from cmm_scan.errors import UserError
+from cmm_scan.factcatalogue import fact_catalogue
 from cmm_scan.models import (
     SNAPSHOT_FORMAT,
     SNAPSHOT_VERSION,
@@ -29,6 +30,8 @@ from cmm_scan.models import (
     SnapshotHeader,
     SnapshotRecord,
 )
+from cmm_scan.outpaths import check_replaceable
+from cmm_scan.redact import redact_coverage, redact_fact
 
 _RECORD = TypeAdapter(SnapshotRecord)
 _FIX = "re-run `cmm-scan collect` to write a fresh snapshot"
@@ -55,6 +58,7 @@ class AtomicFile:
         self.handle: IO[str] | None = None
 
     def __enter__(self) -> IO[str]:
+        check_replaceable(self.path)  # never a device, pipe, directory or symlink
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial", dir=self.path.parent)
         os.close(fd)
@@ -67,6 +71,11 @@ class AtomicFile:
         self.handle.close()
         if exc_type is None:
             os.chmod(self._tmp, 0o666 & ~_umask())  # mkstemp makes files private; reports are meant to be shared
+            try:
+                check_replaceable(self.path)  # again: something may have taken its place meanwhile
+            except UserError:
+                self._tmp.unlink(missing_ok=True)
+                raise
             os.replace(self._tmp, self.path)
         else:
             self._tmp.unlink(missing_ok=True)
@@ -88,11 +97,11 @@ class SnapshotWriter:
 
     def fact(self, fact: Fact) -> None:
         self.fact_count += 1
-        self._write(fact)
+        self._write(redact_fact(fact))  # the one place every provider's facts pass: credentials never reach disk
 
     def coverage(self, entry: Coverage) -> None:
         self.coverage_count += 1
-        self._write(entry)
+        self._write(redact_coverage(entry))
 
     def close(self) -> None:
         self._write(SnapshotEnd(finished_at=datetime.now(UTC), fact_count=self.fact_count, coverage_count=self.coverage_count))
@@ -117,10 +126,15 @@ def read_records(path: Path) -> Iterator[SnapshotHeader | Fact | Coverage]:
     Any problem raises UserError naming the file and the line. Callers must consume the
     iterator to the end: the check that the file is complete happens at the end record.
     """
+    if path.is_dir():
+        raise UserError(f"{path}: cannot read snapshot: Is a directory", "check the path")
+    if path.exists() and not (path.is_file() or path.is_fifo()):
+        raise UserError(f"{path}: is not a regular file; a snapshot is one", "check the path")
     try:
         handle = _open_text(path, "r")
     except OSError as exc:
         raise UserError(f"{path}: cannot read snapshot: {exc.strerror}", "check the path") from None
+    known = fact_catalogue().facts.keys()  # a fact of a type no rule knows would be dropped unseen
     with handle:
         lineno = 0
         seen_end: SnapshotEnd | None = None
@@ -143,11 +157,18 @@ def read_records(path: Path) -> Iterator[SnapshotHeader | Fact | Coverage]:
                     seen_end = record
                     continue
                 if isinstance(record, Fact):
+                    if record.type not in known:
+                        raise UserError(
+                            f"{path}:{lineno}: unknown fact type '{record.type}' (not in providers/facts.yaml)",
+                            "was the snapshot written by another version of cmm-scan? collect it again with this one",
+                        )
                     facts += 1
                 else:
                     coverage += 1
                 yield record
-        except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, OSError) as exc:
+        except UnicodeDecodeError:
+            raise UserError(f"{path}:{lineno + 1}: not a text file (not UTF-8): not a snapshot", _FIX) from None
+        except (EOFError, gzip.BadGzipFile, OSError) as exc:
             raise UserError(f"{path}:{lineno + 1}: unreadable: {exc}", _FIX) from None
     if not seen_header:
         raise UserError(f"{path}: empty file, not a snapshot", _FIX)

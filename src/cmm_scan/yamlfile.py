@@ -9,16 +9,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from cmm_scan.errors import UserError
+from cmm_scan.infiles import read_text
 
 Model = TypeVar("Model", bound=BaseModel)
 
 
 def load_yaml_model(path: Path, model: type[Model], hint: str = "") -> tuple[Model, yaml.Node]:
     """Parse `path` and validate it as `model`; any problem becomes one UserError line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}", hint) from None
+    text = read_text(path, hint, "YAML")
     try:
         node, data = _parse(text)
     except yaml.YAMLError as exc:
@@ -42,6 +40,18 @@ def load_yaml_model(path: Path, model: type[Model], hint: str = "") -> tuple[Mod
         field = ".".join(loc) or "(top level)"
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise UserError(f"{path}:{line}: {field}: {error['msg']}{more}", hint) from None
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """Writes repeated values out in full: `&id001` anchors and `*id001` aliases mean nothing to a person."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML for people: keys in their order, Unicode as is, no anchors."""
+    return yaml.dump(data, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True)
 
 
 def _bad_timestamp(node: yaml.Node | None) -> yaml.ScalarNode | None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +13,9 @@ from cmm_scan.aws.errors import classify
 from cmm_scan.aws.executor import AWS_ERRORS, RegionRun, Scope
 from cmm_scan.aws.memo import Memo
 from cmm_scan.aws.options import Options
-from cmm_scan.aws.permissions import policy, selected
+from cmm_scan.aws.permissions import selected
 from cmm_scan.aws.spec import Catalogue, Collector, catalogue
+from cmm_scan.cancel import run_all
 from cmm_scan.collect import ScanPlan, Sink
 from cmm_scan.models import Coverage, Fact, ScopeInfo
 
@@ -32,6 +31,7 @@ class State:
 
 
 def plan(options: Options, fact_types: list[str]) -> ScanPlan:
+    credentials.check_regions(options)
     session, own_account, partition = credentials.base_session(options)
     accounts, everyone = credentials.accounts(options, session, own_account, partition)
     regions = credentials.regions(options, session)
@@ -45,7 +45,9 @@ def plan(options: Options, fact_types: list[str]) -> ScanPlan:
 
 
 def permissions(fact_types: list[str]) -> str:
-    return json.dumps(policy(fact_types), indent=2)
+    from cmm_scan.aws.permissions import permissions as grant
+
+    return grant(fact_types)
 
 
 def _kept(cat: Catalogue) -> frozenset[str]:
@@ -114,9 +116,8 @@ def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> Non
 
     first = [t for t in tasks if not t[1].after_all]
     last = [t for t in tasks if t[1].after_all]
-    with ThreadPoolExecutor(max_workers=state.options.workers, thread_name_prefix="cmm-aws") as pool:
-        list(pool.map(task, first))
-        list(pool.map(task, last))
+    run_all(task, first, state.options.workers, "cmm-aws")
+    run_all(task, last, state.options.workers, "cmm-aws")
 
 
 def _regions(spec: Collector, regions: list[str]) -> list[str]:

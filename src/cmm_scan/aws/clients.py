@@ -16,6 +16,8 @@ from botocore import xform_name
 from botocore.config import Config
 from botocore.loaders import JSONFileLoader, Loader
 
+from cmm_scan import cancel
+
 # Observers of every API call (service, operation): the tests use this to prove the policy covers the scan.
 call_listeners: list[Callable[[str, str], None]] = []
 
@@ -168,6 +170,7 @@ class AccountClients:
             if found is None:
                 found = self.session.client(service, region_name=region, config=self._config, endpoint_url=self.endpoint_url)
                 found.meta.events.register("before-call.*.*", notify_listeners)
+                found.meta.events.register("before-send.*.*", cancel.check)  # every attempt, retries too: stop on Ctrl-C
                 endpoint = self.endpoint_url or found.meta.endpoint_url
                 if service == "s3control" and _is_literal_host(urlsplit(endpoint).hostname or ""):
                     found.meta.events.register("before-send.s3-control.*", _strip_account_prefix(endpoint))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError, NoCredentialsError, ProfileNotFound
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from cmm_scan import validate
 from cmm_scan.aws.clients import GLOBAL_REGION, AccountClients, ScanLoader, retry_config
 from cmm_scan.aws.errors import classify
 from cmm_scan.aws.options import Options
@@ -79,23 +82,40 @@ def assume(session: boto3.Session, role_arn: str, endpoint_url: str | None, exte
     )
 
 
+def check_environment() -> None:
+    """botocore reads these itself and fails with a bare ValueError deep inside: say which one is wrong."""
+    for name, value in sorted(os.environ.items()):
+        if name == "AWS_ENDPOINT_URL" or name.startswith("AWS_ENDPOINT_URL_"):
+            validate.endpoint_url(value, f"${name}")
+    attempts = os.environ.get("AWS_MAX_ATTEMPTS")
+    if attempts is not None and not (attempts.strip().isdigit() and int(attempts) >= 1):
+        raise UserError(f"$AWS_MAX_ATTEMPTS '{attempts}' is not a whole number of 1 or more", "for example AWS_MAX_ATTEMPTS=5, or unset it")
+
+
 def base_session(options: Options) -> tuple[boto3.Session, str, str]:
     """(session, account id, partition) or a UserError naming what is wrong."""
+    check_environment()
     try:
         session = boto3.Session(profile_name=options.profile) if options.profile else boto3.Session()
         session = shared_models(session, scan_loader(session))
     except ProfileNotFound:
-        raise UserError(f"AWS profile '{options.profile}' not found", "list profiles with `aws configure list-profiles`") from None
+        name, source = (options.profile, "") if options.profile else (os.environ.get("AWS_PROFILE", ""), ", named by $AWS_PROFILE")
+        raise UserError(f"AWS profile '{name}' not found{source}", "list profiles with `aws configure list-profiles`") from None
     try:
         if options.role_arn:
             session = assume(session, options.role_arn, options.endpoint_url, options.external_id)
         identity = _client(session, "sts", options.endpoint_url).get_caller_identity()
     except NoCredentialsError:
         raise UserError("no AWS credentials found", HINT) from None
+    except ProfileNotFound as exc:  # a profile named by $AWS_PROFILE is looked up only now
+        raise UserError(f"{exc} (--profile or $AWS_PROFILE)", "list profiles with `aws configure list-profiles`") from None
     except ClientError as exc:
         _status, reason = classify(exc)
         what = f"cannot assume {options.role_arn}" if options.role_arn else "AWS credentials were refused"
         raise UserError(f"{what}: {reason}", HINT) from None
+    except (BotoConnectionError, HTTPClientError) as exc:
+        # A closed port or an unreachable host is not a credentials problem: say which endpoint failed.
+        raise UserError(f"cannot reach the AWS API: {exc}", "check --endpoint-url or AWS_ENDPOINT_URL, the network and any proxy") from None
     except BotoCoreError as exc:
         raise UserError(f"AWS credentials could not be used: {exc}", HINT) from None
     partition = identity["Arn"].split(":")[1] if identity.get("Arn", "").startswith("arn:") else "aws"
@@ -147,6 +167,15 @@ def accounts(options: Options, session: boto3.Session, own_account: str, partiti
         i, n = options.shard
         raise UserError(f"shard {i}/{n} holds none of the {len(found)} accounts", "use fewer shards for an organisation this small")
     return sharded, found
+
+
+def check_regions(options: Options) -> None:
+    """Refuse a region name AWS does not have (any partition), before any call: botocore's own region list."""
+    if options.regions:
+        from botocore.loaders import create_loader
+
+        partitions = create_loader().load_data("endpoints")["partitions"]  # no session: needs no profile or credentials
+        validate.known_regions(options.regions, {r for p in partitions for r in p["regions"]}, "AWS")
 
 
 def regions(options: Options, session: boto3.Session) -> list[str]:

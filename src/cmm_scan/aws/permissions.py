@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable
 from functools import cache
@@ -121,6 +122,11 @@ def selected(fact_types: Iterable[str], cat: Catalogue) -> list[Collector]:
 
 def is_read_action(name: str) -> bool:
     return name in READ_EXCEPTIONS or name.split(":", 1)[1].startswith(READ_PREFIXES)
+
+
+def permissions(fact_types: Iterable[str]) -> str:
+    """The policy document `cmm-scan permissions aws` prints: from the specs alone, no boto3 needed."""
+    return json.dumps(policy(fact_types), indent=2)
 
 
 def policy(fact_types: Iterable[str], cat: Catalogue | None = None) -> dict:

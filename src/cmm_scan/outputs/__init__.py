@@ -32,6 +32,7 @@ def _companions() -> dict[str, list[Writer]]:
 
 
 FORMATS = ("json", "md", "csv", "cmm", "html")
+FILENAMES = {"json": "assessment.json", "md": "assessment.md", "csv": "assessment.csv", "cmm": "cmm-assessment.json", "html": "report.html"}
 
 
 def parse_formats(text: str) -> list[str]:
@@ -44,9 +45,18 @@ def parse_formats(text: str) -> list[str]:
 
 
 def write_outputs(assessment: Assessment, out_dir: Path, formats: list[str], config: Config) -> list[Path]:
+    """Write the set into a staging directory, then move it into `out_dir` whole (cmm_scan.outpaths)."""
+    from cmm_scan.outpaths import write_set
+
     writers, companions = _writers(), _companions()
-    written = []
-    for name in formats:
-        written.append(writers[name](assessment, out_dir, config))
-        written += [companion(assessment, out_dir, config) for companion in companions.get(name, [])]
-    return written
+
+    def write(staging: Path) -> list[Path]:
+        written = []
+        for name in formats:
+            if name == "cmm" and not assessment.for_framework("cmm"):
+                continue  # the official tool holds CMM answers only: no empty file to load
+            written.append(writers[name](assessment, staging, config))
+            written += [companion(assessment, staging, config) for companion in companions.get(name, [])]
+        return written
+
+    return write_set(out_dir, write)

@@ -33,7 +33,7 @@ def build(assessment: Assessment, config: Config) -> dict[str, Any]:
         target = level_for(config.targets, r.id, r.category)
         needs = target is not None and r.answer < target
         data[r.category][r.key] = {"answer": r.answer, "needsImprovement": needs}
-        categories[r.category]["answered"] += 1 if r.answer > 0 else 0
+        categories[r.category]["answered"] += 1  # the tool counts every stored answer, "I don't know" (0) included
         categories[r.category]["needsImprovement"] += 1 if needs else 0
     return {
         "exportMetadata": {

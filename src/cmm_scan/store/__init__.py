@@ -32,8 +32,10 @@ def default_url() -> str:
     return os.environ.get(STORE_ENV) or f"sqlite:///{Path(user_data_dir('cmm-scan')) / 'history.sqlite3'}"
 
 
-def open_store(url: str, migrate: bool = True) -> Store:
-    """Open (creating and migrating as needed) the store a URL names; UserError for a bad URL."""
+def open_store(url: str, migrate: bool = True, create: bool = True) -> Store:
+    """Open (creating and migrating as needed) the store a URL names; UserError for a bad URL.
+
+    Commands that only read (`history`, `diff`) pass create=False: a mistyped path is refused, not made."""
     url = url.strip()
     match = _SCHEME.match(url)
     scheme = match.group(1).lower() if match and len(match.group(1)) > 1 else ""  # 1 letter: a Windows drive
@@ -49,6 +51,8 @@ def open_store(url: str, migrate: bool = True) -> Store:
             raise UserError(f"store URL '{url}' names no file", "for example --store sqlite:///var/lib/cmm/history.db")
         from cmm_scan.store.sqlite import SqliteStore
 
+        if not create and not Path(path).expanduser().is_file():
+            raise UserError(f"no store at {path}: nothing has been stored there", "check --store or $CMM_SCAN_STORE")
         store = SqliteStore(Path(path))
     else:
         raise UserError(
