@@ -26,6 +26,7 @@ def capacity_estate(provider: str, scope: str, autoscaled: int, static: int) -> 
 
 def score_json(tmp_path: Path, *inputs: str | Path, extra: tuple[str, ...] = ()) -> dict:
     out = tmp_path / "out"
+    tmp_path.mkdir(parents=True, exist_ok=True)  # an --output-dir goes in a folder that exists
     argv = ["score", *map(str, inputs), "--questions", "cost.capacity", "-o", str(out), "--format", "json", "--no-store", "-q", *extra]
     assert main(argv) == 0
     return json.loads((out / "assessment.json").read_text())

@@ -14,7 +14,7 @@ from cmm_scan.models import ScopeInfo, SnapshotHeader
 from cmm_scan.options import ProviderOptions, module_of
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "cmm_scan"
-CLI_MODULES = {"cli.py", "history_cli.py", "rules_cli.py"}
+CLI_MODULES = {"cli.py", "history_cli.py", "rules_cli.py", "emulate/command.py"}  # relative to src/cmm_scan
 
 
 def options(*argv: str) -> ProviderOptions:
@@ -109,7 +109,7 @@ def _imports(path: Path) -> set[str]:
 
 def test_no_argparse_below_the_cli_and_nothing_imports_the_cli_back():
     for path in SRC.rglob("*.py"):
-        if path.name in CLI_MODULES:
+        if path.relative_to(SRC).as_posix() in CLI_MODULES:
             continue
         names = _imports(path)
         assert "argparse" not in names, f"{path.relative_to(SRC)} uses argparse below the CLI"
