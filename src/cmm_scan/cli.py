@@ -5,7 +5,7 @@ Exit codes (docs/exit-codes.md):
   1  internal error (a bug: please report it)
   2  bad input or usage: a malformed file, an unknown option value, bad credentials
   3  collection read nothing at all (every collector denied or failed)
-  4  CI gate failed: a regression, or an answer below a configured minimum
+  4  CI gate failed: a regression, an answer below a configured minimum, or a policy must that does not hold (--fail-on policy)
   130 interrupted
 """
 
@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     scoring.add_argument("--config", type=Path, help="YAML config: threshold overrides, target and minimum levels")
     scoring.add_argument("--answers", type=Path, help="YAML file of human answers (see `cmm-scan import-cmm`)")
     scoring.add_argument("--rules-dir", type=Path, help=argparse.SUPPRESS)
+    from cmm_scan.policy import cli as policy_cli
+
+    policy_cli.add_arguments(scoring)
 
     selecting = argparse.ArgumentParser(add_help=False)
     selecting.add_argument("--questions", help="comma list of rule ids or prefixes (cmm, csmm, cost, sec.mfa...)")
@@ -194,40 +197,54 @@ def _finish(
     from cmm_scan.answers import apply_answers, load_answers
     from cmm_scan.history_cli import Recorder
     from cmm_scan.outputs import write_outputs
+    from cmm_scan.policy import cli as policy_cli
 
     if getattr(args, "answers", None):
         apply_answers(assessment, load_answers(args.answers))
     recorder = Recorder.of(args, console) if record else None
     if recorder:
         recorder.before_outputs(assessment)
-    written = write_outputs(assessment, args.output_dir, formats, config)
+    shown = policy_cli.shown(assessment, args)  # --owner: the reports show one owner's part; the store keeps the whole
+    written = write_outputs(shown, args.output_dir, formats, config)
     for path in written:
         console.note(f"wrote {path}")
-    return recorder.after_outputs(assessment, config) if recorder else EXIT_OK
+    code = recorder.after_outputs(assessment, config) if recorder else EXIT_OK
+    if policy_cli.gate(shown, args) and code == EXIT_OK:
+        code = EXIT_GATE
+    return code
 
 
 def cmd_score(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.config import load_config
     from cmm_scan.engine import evaluate
     from cmm_scan.history_cli import Recorder
+    from cmm_scan.policy import cli as policy_cli
 
     config = load_config(args.config)
     formats = _formats(args, DEFAULT_FORMATS)
     Recorder.of(args, console)  # a bad --store fails before scoring
     rules = _selected_rules(args, config)
+    setup = policy_cli.prepare(args, config)
     progress = console.progress("scoring")
     assessment = evaluate(args.snapshot, rules, progress=progress.update)
     progress.finish()
+    policy_cli.apply(assessment, setup, [args.snapshot])
     return _finish(assessment, args, console, config, formats)
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.assessment_io import read_assessment
     from cmm_scan.config import load_config
+    from cmm_scan.policy import cli as policy_cli
 
     config = load_config(args.config)
     formats = _formats(args, "md")
-    return _finish(read_assessment(args.assessment), args, console, config, formats)
+    setup = policy_cli.prepare(args, config)
+    if setup.baseline is not None:
+        raise UserError("report: a baseline is checked against a snapshot", "pass --baseline to `score` or `scan`")
+    assessment = read_assessment(args.assessment)
+    policy_cli.apply(assessment, setup, [])
+    return _finish(assessment, args, console, config, formats)
 
 
 def cmd_collect(args: argparse.Namespace, console: Console) -> int:
@@ -252,18 +269,24 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
         load_answers(args.answers)  # fail on a bad file before a long scan, not after
     rules = _selected_rules(args, config)
     from cmm_scan.history_cli import Recorder
+    from cmm_scan.policy import cli as policy_cli
 
     Recorder.of(args, console)  # a bad --store fails now, not after a long scan
+    setup = policy_cli.prepare(args, config)  # a bad baseline or responsibility file too
     snapshot = args.output_dir / "snapshot.jsonl.gz"
-    summary = collect(args, rules, snapshot, console)
+    summary = collect(args, rules, snapshot, console, extra_fact_types=setup.fact_types)
     console.note(f"wrote {snapshot}: {summary}")
     if not summary.anything_read:
         # The reports still say "I don't know" for every question, so a pipeline reading them sees no level;
         # the run is kept out of the history, where it would read as a fall to 0.
-        _finish(evaluate(snapshot, rules), args, console, config, formats, record=False)
+        nothing = evaluate(snapshot, rules)
+        policy_cli.apply(nothing, setup, [snapshot])
+        _finish(nothing, args, console, config, formats, record=False)
         console.note("nothing could be read: check the credentials and the permissions (`cmm-scan permissions`)")
         return EXIT_NOTHING_READ
-    return _finish(evaluate(snapshot, rules), args, console, config, formats)
+    assessment = evaluate(snapshot, rules)
+    policy_cli.apply(assessment, setup, [snapshot])
+    return _finish(assessment, args, console, config, formats)
 
 
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
@@ -274,9 +297,13 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
 
     config = load_config(args.config)
     formats = _formats(args, DEMO_FORMATS)
+    from cmm_scan.policy import cli as policy_cli
+
     Recorder.of(args, console)
     rules = _selected_rules(args, config)
+    setup = policy_cli.prepare(args, config)
     assessment = evaluate(demo_snapshot(), rules)
+    policy_cli.apply(assessment, setup, [demo_snapshot()])
     code = _finish(assessment, args, console, config, formats)
     console.out(summary_table(assessment))
     console.out(f"\nReports in {args.output_dir}/ — open assessment.md, or load cmm-assessment.json into the official tool.")

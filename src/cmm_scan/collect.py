@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,9 +125,12 @@ def adapter(provider: str) -> ModuleType:
         ) from None
 
 
-def collect(args: argparse.Namespace, rules: list[CompiledRule], output: Path, console: Console) -> CollectSummary:
+def collect(
+    args: argparse.Namespace, rules: list[CompiledRule], output: Path, console: Console, extra_fact_types: Iterable[str] = ()
+) -> CollectSummary:
+    """`extra_fact_types`: what else to gather (a policy baseline's checks read facts no selected rule may)."""
     options = CollectOptions.from_args(args)
-    fact_types = fact_plan(rules)
+    fact_types = sorted(set(fact_plan(rules)) | set(extra_fact_types))
     module = adapter(options.provider)
     plan: ScanPlan = module.plan(options, fact_types)
     header = SnapshotHeader(

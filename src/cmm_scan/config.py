@@ -11,6 +11,24 @@ from cmm_scan.yamlfile import load_yaml_model
 CONFIG_VERSION = 1
 
 
+class PolicyConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    baseline: str | None = Field(default=None, description="Bundled baseline name or folder; --baseline wins")
+    parameters: dict[str, float | list[str] | dict[str, list[str]]] = Field(
+        default_factory=dict, description="Baseline parameter overrides, e.g. allowed_regions: {aws: [eu-west-2]}"
+    )
+
+
+class ResponsibilityConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    file: Path | None = Field(default=None, description="Responsibility model file; --responsibility wins")
+    review_max_age_days: int = Field(
+        default=365, ge=1, description="A model reviewed longer ago than this is not evidence for gov.shared_responsibility"
+    )
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -23,6 +41,10 @@ class Config(BaseModel):
     minimums: dict[str, int] = Field(
         default_factory=dict,
         description="question id, category or 'all' -> the lowest acceptable answer; below it, CI gating fails",
+    )
+    policy: PolicyConfig = Field(default_factory=PolicyConfig, description="Policy baseline (docs/baselines.md)")
+    responsibility: ResponsibilityConfig = Field(
+        default_factory=ResponsibilityConfig, description="Responsibility model (docs/responsibility.md)"
     )
 
 

@@ -130,6 +130,7 @@ class Evidence(_Strict):
     resources_truncated: bool = False
     by_scope: list[ScopeBreakdown] = Field(default_factory=list)
     coverage_gaps: list[str] = Field(default_factory=list)
+    area: str = Field(default="", description="Area of work its facts fall in (from the responsibility model)")
 
 
 LevelVerdict = Literal["met", "supported", "possible", "ruled_out", "human"]
@@ -261,6 +262,7 @@ class CheckResult(_Strict):
     title: str
     statement: str = Field(description="The policy's own words, quoted")
     reference: str = Field(default="", description="Where the statement is in the policy")
+    area: str = Field(description="Area of work in the responsibility model")
     automation: Literal["full", "manual"]
     per_scope: bool
     verdict: PolicyVerdict

@@ -102,6 +102,7 @@ def evaluate_baseline(snapshots: Iterable[Path], baseline: Baseline) -> PolicyAs
             "title": spec.title,
             "statement": spec.statement,
             "reference": spec.reference,
+            "area": spec.area,
             "automation": spec.automation,
             "per_scope": spec.scope == "each",
             "evidence_to_bring": spec.evidence_to_bring,
@@ -124,7 +125,7 @@ def evaluate_baseline(snapshots: Iterable[Path], baseline: Baseline) -> PolicyAs
                         reasons=_unknown(scope_evidence, scope_env) if scope_verdict == "cannot_tell" else [],
                     )
                 )
-            verdict = _worst([s.verdict for s in per_scope])
+            verdict = worst([s.verdict for s in per_scope])
         reasons = _unknown(evidence, env) if verdict == "cannot_tell" else []
         results.append(
             CheckResult(
@@ -145,7 +146,7 @@ def evaluate_baseline(snapshots: Iterable[Path], baseline: Baseline) -> PolicyAs
     )
 
 
-def _worst(verdicts: list[PolicyVerdict]) -> PolicyVerdict:
+def worst(verdicts: list[PolicyVerdict]) -> PolicyVerdict:
     judged = [v for v in verdicts if v != "not_applicable"]
     return min(judged, key=ORDER.__getitem__) if judged else "not_applicable"
 
@@ -179,3 +180,13 @@ def _lower_first(text: str) -> str:
     """Check files write their sentences to follow "because"; keep them as written, with one full stop."""
     text = text.strip().rstrip(".")
     return text + "." if text else ""
+
+
+def scope_ous(snapshots: Iterable[Path]) -> dict[str, str]:
+    """Account id -> organisational-unit path, from the organisation's account facts."""
+    paths: dict[str, str] = {}
+    for snapshot in snapshots:
+        for record in read_records(snapshot):
+            if isinstance(record, Fact) and record.type == "org.account" and isinstance(record.attributes.get("ou_path"), str):
+                paths[record.resource_id.rsplit("/", 1)[-1]] = record.attributes["ou_path"]
+    return paths

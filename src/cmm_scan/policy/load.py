@@ -69,7 +69,9 @@ def load_baseline(name_or_path: str, overrides: Mapping[str, ParameterValue] | N
     spec, node = load_yaml_model(folder / "baseline.yaml", BaselineSpec, HINT)
     unknown = sorted(set(overrides or {}) - set(spec.parameters))
     if unknown:
-        raise UserError(f"policy.parameters: {spec.id} has no parameter named {', '.join(unknown)}", f"it has: {', '.join(spec.parameters)}")
+        raise UserError(
+            f"policy.parameters: {spec.id} has no parameter named {', '.join(unknown)}", f"it has: {', '.join(spec.parameters)}"
+        )
     parameters = {name: p.value for name, p in spec.parameters.items()} | dict(overrides or {})
     for name, value in (overrides or {}).items():
         default = spec.parameters[name].value
