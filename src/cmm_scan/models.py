@@ -243,7 +243,9 @@ class Owner(_Strict):
     accountable: str = ""
     consulted: list[str] = Field(default_factory=list)
     informed: list[str] = Field(default_factory=list)
-    teams: list[str] = Field(default_factory=list, description="Service teams owning the scopes concerned, when a service team is responsible")
+    teams: list[str] = Field(
+        default_factory=list, description="Service teams owning the scopes concerned (when a service team is responsible)"
+    )
 
 
 PolicyVerdict = Literal["holds", "does_not_hold", "cannot_tell", "not_applicable", "for_a_person"]

@@ -66,7 +66,7 @@ def find_baseline(name_or_path: str) -> Path:
 
 def load_baseline(name_or_path: str, overrides: Mapping[str, ParameterValue] | None = None) -> Baseline:
     folder = find_baseline(name_or_path)
-    spec, node = load_yaml_model(folder / "baseline.yaml", BaselineSpec, HINT)
+    spec, _ = load_yaml_model(folder / "baseline.yaml", BaselineSpec, HINT)
     unknown = sorted(set(overrides or {}) - set(spec.parameters))
     if unknown:
         raise UserError(
