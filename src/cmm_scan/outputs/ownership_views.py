@@ -91,7 +91,9 @@ def markdown(assessment: Assessment) -> list[str]:
             if c.owner:
                 lines += [f"Owner: {_owner_text(c.owner)} (area: {c.owner.area_title})", ""]
             if c.scopes:
-                lines.append("Per scope: " + "; ".join(f"{s.scope}{f' ({s.team})' if s.team else ''}: {VERDICT_TEXT[s.verdict]}" for s in c.scopes))
+                lines.append(
+                    "Per scope: " + "; ".join(f"{s.scope}{f' ({s.team})' if s.team else ''}: {VERDICT_TEXT[s.verdict]}" for s in c.scopes)
+                )
                 lines.append("")
             lines += [_evidence_line(e) for e in c.evidence]
             lines += [f"> {r}" for r in c.reasons[:5]]
