@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import boto3
-import pytest
 
 from cmm_scan.models import CheckResult
 from cmm_scan.policy.evaluate import evaluate_baseline
