@@ -7,7 +7,6 @@ owner shows only what that owner has to fix.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
