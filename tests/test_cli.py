@@ -96,7 +96,9 @@ def test_wheel_installs_and_runs_the_demo_outside_the_checkout(tmp_path):
     out_dir = tmp_path / "elsewhere" / "out"
     out_dir.parent.mkdir()
     proc = subprocess.run(
-        [str(env_dir / "bin" / "cmm-scan"), "demo", "--output-dir", str(out_dir), "-q"],
+        # the bundled baseline and responsibility example by name: they ship in the wheel like rules/
+        [str(env_dir / "bin" / "cmm-scan"), "demo", "--output-dir", str(out_dir), "-q", "--baseline", "dwp-cloud-security",
+         "--responsibility", "cabinet-office-aws"],  # fmt: skip
         cwd=out_dir.parent,
         capture_output=True,
         text=True,
@@ -105,3 +107,4 @@ def test_wheel_installs_and_runs_the_demo_outside_the_checkout(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert (out_dir / "cmm-assessment.json").exists()
+    assert '"baseline": "dwp-cloud-security"' in (out_dir / "assessment.json").read_text()
