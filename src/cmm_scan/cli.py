@@ -129,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     collecting.add_argument("--workers", type=int, default=8, help="parallel API callers (default 8)")
 
     p = sub.add_parser("collect", parents=[common, collecting, selecting], help="read a cloud estate into a snapshot file")
+    p.add_argument("--baseline", help="also gather what this policy baseline's checks read")
     p.add_argument("--output", type=Path, default=Path("cmm-report/snapshot.jsonl.gz"), help="snapshot path (.jsonl or .jsonl.gz)")
     p.set_defaults(handler=cmd_collect)
 
@@ -160,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(handler=cmd_rules)
 
     p = sub.add_parser("permissions", parents=[common, selecting], help="print the least-privilege policy a scan needs")
+    p.add_argument("--baseline", help="include what this policy baseline's checks read")
     p.add_argument("provider", choices=PROVIDERS)
     p.set_defaults(handler=cmd_permissions)
 
@@ -251,7 +253,7 @@ def cmd_collect(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.collect import collect
 
     rules = _selected_rules(args)
-    summary = collect(args, rules, args.output, console)
+    summary = collect(args, rules, args.output, console, extra_fact_types=_baseline_fact_types(args))
     console.note(f"wrote {args.output}: {summary}")
     return EXIT_OK if summary.anything_read else EXIT_NOTHING_READ
 
@@ -310,6 +312,12 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     return code
 
 
+def _baseline_fact_types(args: argparse.Namespace) -> set[str]:
+    from cmm_scan.policy.load import load_baseline
+
+    return load_baseline(args.baseline).fact_types if getattr(args, "baseline", None) else set()
+
+
 def cmd_rules(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan import rules_cli
 
@@ -320,7 +328,7 @@ def cmd_permissions(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.collect import permissions_document
 
     rules = _selected_rules(args)
-    console.out(permissions_document(args.provider, rules))
+    console.out(permissions_document(args.provider, rules, _baseline_fact_types(args)))
     return EXIT_OK
 
 

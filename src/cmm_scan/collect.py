@@ -167,5 +167,5 @@ def collect(
     return summary
 
 
-def permissions_document(provider: str, rules: list[CompiledRule]) -> str:
-    return json.dumps(adapter(provider).permissions(fact_plan(rules)), indent=2)
+def permissions_document(provider: str, rules: list[CompiledRule], extra_fact_types: Iterable[str] = ()) -> str:
+    return json.dumps(adapter(provider).permissions(sorted(set(fact_plan(rules)) | set(extra_fact_types))), indent=2)
