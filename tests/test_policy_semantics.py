@@ -110,5 +110,5 @@ def test_a_parameter_named_like_an_attribute_is_refused(tmp_path: Path) -> None:
     )
     source = Path(load_baseline("dwp-cloud-security").path) / "checks" / "encryption.at_rest.yaml"
     (folder / "checks" / source.name).write_text(source.read_text())
-    with pytest.raises(UserError, match="parameter encrypted has the name of a storage.volume attribute"):
+    with pytest.raises(UserError, match=r"parameter encrypted has the name of a storage\.volume attribute"):
         load_baseline(str(folder))
