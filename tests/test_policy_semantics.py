@@ -112,3 +112,14 @@ def test_a_parameter_named_like_an_attribute_is_refused(tmp_path: Path) -> None:
     (folder / "checks" / source.name).write_text(source.read_text())
     with pytest.raises(UserError, match=r"parameter encrypted has the name of a storage\.volume attribute"):
         load_baseline(str(folder))
+
+
+def test_every_question_category_and_fact_type_falls_in_a_standard_area() -> None:
+    from cmm_scan.catalogue import all_questions
+    from cmm_scan.factcatalogue import fact_catalogue
+
+    standard = standard_areas()
+    assert set(standard.results) == set(all_questions()), "every CMM question and CSMM category has an area"
+    assert set(standard.results.values()) <= set(standard.areas)
+    for fact_type in fact_catalogue().facts:
+        assert (standard.facts.get(fact_type) or standard.facts.get(fact_type.split(".")[0])) in standard.areas, fact_type
