@@ -191,3 +191,13 @@ def test_a_malformed_baseline_or_model_gets_one_clear_line(tmp_path: Path, case:
     assert len(lines) == 1 and lines[0].startswith("cmm-scan: error: "), done.stderr
     assert expected in lines[0], lines[0]
     assert "Traceback" not in done.stderr and not out.exists(), "nothing half-written"
+
+
+def test_report_cuts_a_stored_assessment_by_owner(tmp_path: Path) -> None:
+    """`report --owner` on an assessment.json that already carries owners needs no model again."""
+    demo(tmp_path, "--baseline", "dwp-cloud-security", "--responsibility", str(EXAMPLE))
+    out = tmp_path / "team"
+    argv = ["report", str(tmp_path / "out" / "assessment.json"), "-q", "-o", str(out), "--format", "json", "--owner", "Example service"]
+    assert main([*argv, "--fail-on", "policy"]) == 4  # the team's own musts fail in its account
+    team = json.loads((out / "assessment.json").read_text())
+    assert {s["scope"] for c in team["policy"]["checks"] for s in c["scopes"]} == {"111111111111"}

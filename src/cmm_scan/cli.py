@@ -241,10 +241,10 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
 
     config = load_config(args.config)
     formats = _formats(args, "md")
-    setup = policy_cli.prepare(args, config)
+    assessment = read_assessment(args.assessment)
+    setup = policy_cli.prepare(args, config, reported=assessment)
     if setup.baseline is not None:
         raise UserError("report: a baseline is checked against a snapshot", "pass --baseline to `score` or `scan`")
-    assessment = read_assessment(args.assessment)
     policy_cli.apply(assessment, setup, [])
     return _finish(assessment, args, console, config, formats)
 

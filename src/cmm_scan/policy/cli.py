@@ -41,8 +41,9 @@ class PolicySetup:
         return self.baseline.fact_types if self.baseline else set()
 
 
-def prepare(args: argparse.Namespace, config: Config) -> PolicySetup:
-    """Load the baseline and check the model before any scanning, so a bad file fails in a second."""
+def prepare(args: argparse.Namespace, config: Config, reported: Assessment | None = None) -> PolicySetup:
+    """Load the baseline and check the model before any scanning, so a bad file fails in a second.
+    `reported`: the assessment `report` renders, which may already carry checks and owners."""
     from cmm_scan.ownership import load_responsibility
     from cmm_scan.policy.load import load_baseline
 
@@ -54,12 +55,12 @@ def prepare(args: argparse.Namespace, config: Config) -> PolicySetup:
     if config.policy.parameters and not name:
         raise UserError("policy.parameters in the config, but no baseline", "set policy.baseline or pass --baseline")
     baseline = load_baseline(name, config.policy.parameters) if name else None
-    if "policy" in fail_on and baseline is None:
+    if "policy" in fail_on and baseline is None and not (reported and reported.policy):
         raise UserError("--fail-on policy needs a baseline", "pass --baseline NAME (or set policy.baseline in the config)")
     path = getattr(args, "responsibility", None) or config.responsibility.file
     if path is not None:
         load_responsibility(Path(path), check_areas=_check_areas(baseline))  # validate now; annotate after scoring
-    if getattr(args, "owner", None) and path is None:
+    if getattr(args, "owner", None) and path is None and not (reported and reported.responsibility):
         raise UserError("--owner needs a responsibility model", "pass --responsibility FILE (or set responsibility.file in the config)")
     return PolicySetup(
         baseline, Path(path) if path else None, config.responsibility.review_max_age_days, fail_on, getattr(args, "owner", None)
