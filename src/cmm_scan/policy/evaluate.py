@@ -59,6 +59,7 @@ def evaluate_baseline(snapshots: Iterable[Path], baseline: Baseline) -> PolicyAs
     """One streaming pass over each snapshot; memory stays flat in the number of facts."""
     checks = [c for c in baseline.checks if c.spec.automation == "full"]
     each = [c for c in checks if c.spec.scope == "each"]
+    each_types = {s.spec.fact for c in each for s in c.signals}
     estate = _Judge(checks)
     scopes: dict[str, _Judge] = {}
     scope_provider: dict[str, str] = {}
@@ -82,9 +83,11 @@ def evaluate_baseline(snapshots: Iterable[Path], baseline: Baseline) -> PolicyAs
                 for scope in sorted(members):
                     judge_of(scope, header.provider)
             elif isinstance(record, Fact):
+                if record.type not in estate.by_type:
+                    continue  # read by no check: skip building its environment (the hot path)
                 env = fact_env(record)
                 estate.add(record, env)
-                if each:
+                if record.type in each_types:
                     judge_of(record.scope, record.provider).add(record, env)
             elif isinstance(record, Coverage):
                 estate.coverage.add(record)
