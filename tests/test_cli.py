@@ -80,6 +80,9 @@ def test_help_and_version_do_not_import_cloud_sdks():
     assert out.strip().splitlines() == [f"cmm-scan {__version__}", "[]"]
 
 
+BUNDLED_POLICY = ["--baseline", "dwp-cloud-security", "--responsibility", "cabinet-office-aws"]
+
+
 def test_wheel_installs_and_runs_the_demo_outside_the_checkout(tmp_path):
     """`pip install .` into a fresh venv; the demo runs from another directory with bundled data."""
     env_dir = tmp_path / "venv"
@@ -96,7 +99,8 @@ def test_wheel_installs_and_runs_the_demo_outside_the_checkout(tmp_path):
     out_dir = tmp_path / "elsewhere" / "out"
     out_dir.parent.mkdir()
     proc = subprocess.run(
-        [str(env_dir / "bin" / "cmm-scan"), "demo", "--output-dir", str(out_dir), "-q"],
+        # the bundled baseline and responsibility example by name: they ship in the wheel like rules/
+        [str(env_dir / "bin" / "cmm-scan"), "demo", "--output-dir", str(out_dir), "-q", *BUNDLED_POLICY],
         cwd=out_dir.parent,
         capture_output=True,
         text=True,
@@ -105,3 +109,4 @@ def test_wheel_installs_and_runs_the_demo_outside_the_checkout(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert (out_dir / "cmm-assessment.json").exists()
+    assert '"baseline": "dwp-cloud-security"' in (out_dir / "assessment.json").read_text()

@@ -5,7 +5,7 @@ Exit codes (docs/exit-codes.md):
   1  internal error (a bug: please report it)
   2  bad input or usage: a malformed file, an unknown option value, bad credentials
   3  collection read nothing at all (every collector denied or failed)
-  4  CI gate failed: a regression, or an answer below a configured minimum
+  4  CI gate failed: a regression, an answer below a configured minimum, or a policy must that does not hold (--fail-on policy)
   130 interrupted
 """
 
@@ -114,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     scoring.add_argument("--config", type=Path, help="YAML config: threshold overrides, target and minimum levels")
     scoring.add_argument("--answers", type=Path, help="YAML file of human answers (see `cmm-scan import-cmm`)")
     scoring.add_argument("--rules-dir", type=Path, help=argparse.SUPPRESS)
+    from cmm_scan.policy import cli as policy_cli
+
+    policy_cli.add_arguments(scoring)
 
     selecting = argparse.ArgumentParser(add_help=False)
     selecting.add_argument("--questions", help="comma list of rule ids or prefixes (cmm, csmm, cost, sec.mfa...)")
@@ -127,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_provider_flags(collecting)
 
     p = sub.add_parser("collect", parents=[common, collecting, selecting], help="read a cloud estate into a snapshot file")
+    p.add_argument("--baseline", help="also gather what this policy baseline's checks read")
     p.add_argument("--output", type=Path, default=Path("cmm-report/snapshot.jsonl.gz"), help="snapshot path (.jsonl or .jsonl.gz)")
     p.set_defaults(handler=cmd_collect)
 
@@ -165,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(handler=cmd_rules)
 
     p = sub.add_parser("permissions", parents=[common, selecting], help="print the least-privilege policy a scan needs")
+    p.add_argument("--baseline", help="include what this policy baseline's checks read")
     p.add_argument("provider", choices=SCANNABLE)
     p.set_defaults(handler=cmd_permissions)
 
@@ -206,16 +211,21 @@ def _finish(
     from cmm_scan.answers import apply_answers, load_answers
     from cmm_scan.history_cli import Recorder
     from cmm_scan.outputs import write_outputs
+    from cmm_scan.policy import cli as policy_cli
 
     if getattr(args, "answers", None):
         apply_answers(assessment, load_answers(args.answers))
     recorder = Recorder.of(args, console) if record else None
     if recorder:
         recorder.before_outputs(assessment)
-    written = write_outputs(assessment, args.output_dir, formats, config)
+    shown = policy_cli.shown(assessment, args)  # --owner: the reports show one owner's part; the store keeps the whole
+    written = write_outputs(shown, args.output_dir, formats, config)
     for path in written:
         console.note(f"wrote {path}")
-    return recorder.after_outputs(assessment, config) if recorder else EXIT_OK
+    code = recorder.after_outputs(assessment, config) if recorder else EXIT_OK
+    if policy_cli.gate(shown, args) and code == EXIT_OK:
+        code = EXIT_GATE
+    return code
 
 
 def cmd_score(args: argparse.Namespace, console: Console) -> int:
@@ -223,6 +233,7 @@ def cmd_score(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.engine import evaluate
     from cmm_scan.estate import check_estate, snapshot_paths
     from cmm_scan.history_cli import Recorder
+    from cmm_scan.policy import cli as policy_cli
 
     config = load_config(args.config)
     formats = _formats(args, DEFAULT_FORMATS)
@@ -243,19 +254,27 @@ def cmd_score(args: argparse.Namespace, console: Console) -> int:
     inputs = check_estate(given, args.allow_partial)
     args.snapshot_paths = inputs.paths  # the store keeps the snapshot of a one-snapshot run
     rules = _selected_rules(args, config)
+    setup = policy_cli.prepare(args, config)
     progress = console.progress("scoring")
     assessment = evaluate(inputs.paths, rules, progress=progress.update, missing_shards=inputs.missing_shards)
     progress.finish()
+    policy_cli.apply(assessment, setup, inputs.paths)
     return _finish(assessment, args, console, config, formats)
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.assessment_io import read_assessment
     from cmm_scan.config import load_config
+    from cmm_scan.policy import cli as policy_cli
 
     config = load_config(args.config)
     formats = _formats(args, "md")
-    return _finish(read_assessment(args.assessment), args, console, config, formats)
+    assessment = read_assessment(args.assessment)
+    setup = policy_cli.prepare(args, config, reported=assessment)
+    if setup.baseline is not None:
+        raise UserError("report: a baseline is checked against a snapshot", "pass --baseline to `score` or `scan`")
+    policy_cli.apply(assessment, setup, [])
+    return _finish(assessment, args, console, config, formats)
 
 
 def cmd_collect(args: argparse.Namespace, console: Console) -> int:
@@ -263,7 +282,7 @@ def cmd_collect(args: argparse.Namespace, console: Console) -> int:
 
     options = provider_options(args)
     rules = _selected_rules(args)
-    summary = collect(options, rules, args.output, console)
+    summary = collect(options, rules, args.output, console, extra_fact_types=_baseline_fact_types(args))
     console.note(f"wrote {args.output}: {summary}")
     if summary.failed:
         console.note(summary.failed_line())
@@ -284,22 +303,27 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
         load_answers(args.answers)  # fail on a bad file before a long scan, not after
     rules = _selected_rules(args, config)
     from cmm_scan.history_cli import Recorder
+    from cmm_scan.policy import cli as policy_cli
 
     if options is None:
         return _scan_estate(args, console, config, formats, rules)
     Recorder.of(args, console)  # a bad --store fails now, not after a long scan
+    setup = policy_cli.prepare(args, config)  # a bad baseline or responsibility file too
     snapshot = args.output_dir / "snapshot.jsonl.gz"
-    summary = collect(options, rules, snapshot, console)
+    summary = collect(options, rules, snapshot, console, extra_fact_types=setup.fact_types)
     console.note(f"wrote {snapshot}: {summary}")
     if summary.failed:
         console.note(summary.failed_line())
     if not summary.anything_read:
         # The reports still say "I don't know" for every question, so a pipeline reading them sees no level;
         # the run is kept out of the history, where it would read as a fall to 0.
-        _finish(evaluate(snapshot, rules), args, console, config, formats, record=False)
+        nothing = evaluate(snapshot, rules)
+        policy_cli.apply(nothing, setup, [snapshot])
+        _finish(nothing, args, console, config, formats, record=False)
         console.note("nothing could be read: check the credentials and the permissions (`cmm-scan permissions`)")
         return EXIT_NOTHING_READ
     assessment = evaluate(snapshot, rules)
+    policy_cli.apply(assessment, setup, [snapshot])
     code = _finish(assessment, args, console, config, formats)
     from cmm_scan.demo import summary_table
 
@@ -322,6 +346,7 @@ def _scan_estate(args: argparse.Namespace, console: Console, config: Config, for
     from cmm_scan.estatefile import load_estate
     from cmm_scan.flags import COMMON_FLAGS
     from cmm_scan.history_cli import Recorder
+    from cmm_scan.policy import cli as policy_cli
 
     given = [f.name for f in COMMON_FLAGS if f.dest != "shard" and hasattr(args, _dest(f))]
     if args.provider or given or any(hasattr(args, _dest(f)) for p in SCANNABLE for f in _provider_flags(p)):
@@ -339,7 +364,10 @@ def _scan_estate(args: argparse.Namespace, console: Console, config: Config, for
         console.note(f"shard {shard[0]}/{shard[1]} of every part collected; once all are in: cmm-scan score --estate {args.estate}")
         return EXIT_OK
     args.snapshot_paths = part_snapshots(estate)
-    return _finish(evaluate(args.snapshot_paths, rules), args, console, config, formats)
+    setup = policy_cli.prepare(args, config)
+    assessment = evaluate(args.snapshot_paths, rules)
+    policy_cli.apply(assessment, setup, args.snapshot_paths)
+    return _finish(assessment, args, console, config, formats)
 
 
 def _provider_flags(provider: str) -> Sequence[Flag]:
@@ -356,10 +384,14 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
 
     config = load_config(args.config)
     formats = _formats(args, DEMO_FORMATS)
+    from cmm_scan.policy import cli as policy_cli
+
     Recorder.of(args, console)
     rules = _selected_rules(args, config)
+    setup = policy_cli.prepare(args, config)
     args.snapshot_paths = demo_snapshots()
     assessment = evaluate(args.snapshot_paths, rules)
+    policy_cli.apply(assessment, setup, args.snapshot_paths)
     code = _finish(assessment, args, console, config, formats)
     console.out(summary_table(assessment))
     official = " or load cmm-assessment.json into the official tool" if "cmm" in formats and assessment.for_framework("cmm") else ""
@@ -373,6 +405,12 @@ def _first_report(formats: list[str]) -> str:
     return next((FILENAMES[f] for f in ("md", "html", "json", "csv") if f in formats), "the reports")
 
 
+def _baseline_fact_types(args: argparse.Namespace) -> set[str]:
+    from cmm_scan.policy.load import load_baseline
+
+    return load_baseline(args.baseline).fact_types if getattr(args, "baseline", None) else set()
+
+
 def cmd_rules(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan import rules_cli
 
@@ -383,7 +421,7 @@ def cmd_permissions(args: argparse.Namespace, console: Console) -> int:
     from cmm_scan.collect import permissions_document
 
     rules = _selected_rules(args)
-    console.out(permissions_document(args.provider, rules))
+    console.out(permissions_document(args.provider, rules, _baseline_fact_types(args)))
     return EXIT_OK
 
 

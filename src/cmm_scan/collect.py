@@ -27,7 +27,7 @@ an `Options`; nothing below the CLI sees argparse.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,10 +104,16 @@ def adapter(provider: str) -> ModuleType:
 
 
 def collect(
-    options: ProviderOptions, rules: list[CompiledRule], output: Path, console: Console, estate: str | None = None
+    options: ProviderOptions,
+    rules: list[CompiledRule],
+    output: Path,
+    console: Console,
+    estate: str | None = None,
+    extra_fact_types: Iterable[str] = (),
 ) -> CollectSummary:
-    """Collect into `output`; `estate` names the part a sharded scan splits (default: derived from its scopes)."""
-    fact_types = fact_plan(rules)
+    """Collect into `output`; `estate` names the part a sharded scan splits (default: derived from its
+    scopes); `extra_fact_types`: what else to gather (a policy baseline's checks read facts no selected rule may)."""
+    fact_types = sorted(set(fact_plan(rules)) | set(extra_fact_types))
     module = adapter(options.provider)
     plan: ScanPlan = module.plan(options, fact_types)
     header = SnapshotHeader(
@@ -171,7 +177,7 @@ def estate_key(provider: str, scopes: list[ScopeInfo], given: list[str]) -> str:
     return f"{provider}:default"
 
 
-def permissions_document(provider: str, rules: list[CompiledRule]) -> str:
+def permissions_document(provider: str, rules: list[CompiledRule], extra_fact_types: Iterable[str] = ()) -> str:
     """From `cmm_scan.<provider>.permissions` when the provider has one (the grant comes from its specs,
     so printing it needs no cloud SDK), else from the adapter."""
     try:
@@ -180,4 +186,4 @@ def permissions_document(provider: str, rules: list[CompiledRule]) -> str:
         if not (exc.name and f"cmm_scan.{provider}.permissions".startswith(exc.name)):
             raise
         module = adapter(provider)  # says in one line that the provider is not available
-    return module.permissions(fact_plan(rules))
+    return module.permissions(sorted(set(fact_plan(rules)) | set(extra_fact_types)))

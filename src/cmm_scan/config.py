@@ -13,6 +13,24 @@ CONFIG_VERSION = 1
 Level = Annotated[int, Field(ge=0, le=5, description="an answer level, 1 to 5; 0 sets none")]
 
 
+class PolicyConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    baseline: str | None = Field(default=None, description="Bundled baseline name or folder; --baseline wins")
+    parameters: dict[str, float | list[str] | dict[str, list[str]]] = Field(
+        default_factory=dict, description="Baseline parameter overrides, e.g. allowed_regions: {aws: [eu-west-2]}"
+    )
+
+
+class ResponsibilityConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    file: Path | None = Field(default=None, description="Responsibility model file; --responsibility wins")
+    review_max_age_days: int = Field(
+        default=365, ge=1, description="A model reviewed longer ago than this is not evidence for gov.shared_responsibility"
+    )
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -25,6 +43,10 @@ class Config(BaseModel):
     minimums: dict[str, Level] = Field(
         default_factory=dict,
         description="question id, category or 'all' -> the lowest acceptable answer; below it, CI gating fails",
+    )
+    policy: PolicyConfig = Field(default_factory=PolicyConfig, description="Policy baseline (docs/baselines.md)")
+    responsibility: ResponsibilityConfig = Field(
+        default_factory=ResponsibilityConfig, description="Responsibility model (docs/responsibility.md)"
     )
 
 

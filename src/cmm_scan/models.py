@@ -173,6 +173,7 @@ class Evidence(_Strict):
     by_scope: list[ScopeBreakdown] = Field(default_factory=list)
     by_provider: list[ProviderBreakdown] = Field(default_factory=list, description="by_scope summed per provider")
     coverage_gaps: list[str] = Field(default_factory=list)
+    area: str = Field(default="", description="Area of work its facts fall in (from the responsibility model)")
 
 
 LevelVerdict = Literal["met", "supported", "possible", "ruled_out", "human"]
@@ -237,6 +238,7 @@ class QuestionResult(_Strict):
     answer: int = Field(ge=0, le=5, description="The exported answer: human wins, else the suggestion, else 0")
     answer_source: Literal["human", "machine", "none"]
     partial: bool = Field(default=False, description="Scored from an incomplete set of shards (--allow-partial)")
+    owner: Owner | None = Field(default=None, description="Who owns this area of work (from the responsibility model)")
 
 
 class CoverageSummary(_Strict):
@@ -290,6 +292,81 @@ class Assessment(_Strict):
     source: AssessmentSource
     thresholds_overridden: dict[str, dict[str, float]] = Field(default_factory=dict)
     results: list[QuestionResult]
+    policy: PolicyAssessment | None = Field(default=None, description="A policy baseline's checks (--baseline)")
+    responsibility: ResponsibilitySummary | None = Field(default=None, description="The responsibility model used (--responsibility)")
 
     def for_framework(self, framework: Framework) -> list[QuestionResult]:
         return [r for r in self.results if r.framework == framework]
+
+
+# --- ownership and policy baselines (docs/responsibility.md, docs/baselines.md) -----------
+
+
+class Owner(_Strict):
+    """Who owns a result: the area of work it falls in and that area's RACI."""
+
+    area: str
+    area_title: str
+    responsible: list[str] = Field(default_factory=list, description="Party names")
+    accountable: str = ""
+    consulted: list[str] = Field(default_factory=list)
+    informed: list[str] = Field(default_factory=list)
+    teams: list[str] = Field(
+        default_factory=list, description="Service teams owning the scopes concerned (when a service team is responsible)"
+    )
+
+
+PolicyVerdict = Literal["holds", "does_not_hold", "cannot_tell", "not_applicable", "for_a_person"]
+
+
+class ScopeVerdict(_Strict):
+    scope: str
+    provider: str
+    verdict: PolicyVerdict
+    team: str = Field(default="", description="The service team owning the scope, if the model names one")
+    reasons: list[str] = Field(default_factory=list)
+
+
+class CheckResult(_Strict):
+    id: str
+    title: str
+    statement: str = Field(description="The policy's own words, quoted")
+    reference: str = Field(default="", description="Where the statement is in the policy")
+    area: str = Field(description="Area of work in the responsibility model")
+    automation: Literal["full", "manual"]
+    per_scope: bool
+    verdict: PolicyVerdict
+    because: str = Field(default="", description="One plain sentence saying why")
+    scopes: list[ScopeVerdict] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list)
+    evidence_to_bring: list[str] = Field(default_factory=list)
+    owner: Owner | None = None
+
+
+class PolicyAssessment(_Strict):
+    baseline: str
+    title: str
+    source: str = ""
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    checks: list[CheckResult]
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for c in self.checks:
+            out[c.verdict] = out.get(c.verdict, 0) + 1
+        return out
+
+
+class ResponsibilitySummary(_Strict):
+    name: str
+    path: str
+    reviewed_on: date | None = None
+    clouds: list[str] = Field(default_factory=list)
+    parties: list[str] = Field(default_factory=list)
+    teams: dict[str, list[str]] = Field(default_factory=dict, description="service team -> scopes it owns in this estate")
+    owner_filter: str = Field(default="", description="--owner: results shown are those this owner is responsible or accountable for")
+
+
+QuestionResult.model_rebuild()
+Assessment.model_rebuild()

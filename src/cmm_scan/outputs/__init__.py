@@ -10,6 +10,7 @@ from cmm_scan.errors import UserError
 from cmm_scan.models import Assessment
 
 Writer = Callable[[Assessment, Path, Config], Path]
+Companion = Callable[[Assessment, Path, Config], Path | None]  # None: nothing to write for this assessment
 
 
 def _writers() -> dict[str, Writer]:
@@ -24,11 +25,11 @@ def _writers() -> dict[str, Writer]:
     }
 
 
-def _companions() -> dict[str, list[Writer]]:
+def _companions() -> dict[str, list[Companion]]:
     """Files written whenever a format is: the export's numbers never travel without their evidence."""
-    from cmm_scan.outputs import evidence_bundle
+    from cmm_scan.outputs import evidence_bundle, ownership_views
 
-    return {"cmm": [evidence_bundle.write]}
+    return {"cmm": [evidence_bundle.write], "csv": [ownership_views.write_policy_csv]}
 
 
 FORMATS = ("json", "md", "csv", "cmm", "html")
@@ -56,7 +57,7 @@ def write_outputs(assessment: Assessment, out_dir: Path, formats: list[str], con
             if name == "cmm" and not assessment.for_framework("cmm"):
                 continue  # the official tool holds CMM answers only: no empty file to load
             written.append(writers[name](assessment, staging, config))
-            written += [companion(assessment, staging, config) for companion in companions.get(name, [])]
+            written += [p for companion in companions.get(name, []) if (p := companion(assessment, staging, config))]
         return written
 
     return write_set(out_dir, write)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from cmm_scan.config import Config
 from cmm_scan.models import Assessment
+from cmm_scan.outputs.ownership_views import CSV_OWNER_COLUMNS, csv_columns
 from cmm_scan.snapshot_io import AtomicFile
 
 FILENAME = "assessment.csv"
@@ -21,7 +22,7 @@ def write(assessment: Assessment, out_dir: Path, config: Config) -> Path:
     path = out_dir / FILENAME
     with AtomicFile(path) as out:
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(COLUMNS)
+        writer.writerow(COLUMNS + CSV_OWNER_COLUMNS)
         for r in assessment.results:
             low, high = r.level_range or (None, None)
             writer.writerow(
@@ -31,7 +32,7 @@ def write(assessment: Assessment, out_dir: Path, config: Config) -> Path:
                     r.human.level if r.human else "", r.next_level.level if r.next_level else "",
                     r.next_level.needs if r.next_level else "",
                     _flag(r.human.expired) if r.human else "", _flag(r.human.disagrees) if r.human else "",
-                    r.human.answered_by if r.human else "",
+                    r.human.answered_by if r.human else "", *csv_columns(r),
                 ]
             )  # fmt: skip
     return path

@@ -106,6 +106,9 @@ def render(assessment: Assessment) -> str:
                 current = r.category
                 lines += [f"### {cmm_category_titles().get(current, current.title())}", ""]
             lines += _question(r)
+    from cmm_scan.outputs.ownership_views import markdown as policy_and_owners
+
+    lines += policy_and_owners(assessment)
     return "\n".join(lines) + "\n"
 
 

@@ -184,6 +184,9 @@ def render(assessment: Assessment) -> str:
         '</select><span id="filter-count" class="small" role="status" aria-live="polite"></span></div>',
         "</section>",
     ]
+    from cmm_scan.outputs.html.policy import owner_section, policy_section
+
+    body += [policy_section(assessment), owner_section(assessment)]
     for framework, heading in FRAMEWORKS:
         results = cmm if framework == "cmm" else csmm
         if results:
