@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +20,10 @@ class Config(BaseModel):
     targets: dict[str, int] = Field(
         default_factory=dict,
         description="question id, category or 'all' -> target level; below it, the export sets needsImprovement",
+    )
+    export: Literal["all", "settled"] = Field(
+        default="all",
+        description="all: floors ('at least N') are exported as N; settled: only settled levels are exported, floors as 0",
     )
     minimums: dict[str, int] = Field(
         default_factory=dict,
