@@ -135,11 +135,13 @@ def _shown_level(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidenc
     """The highest level whose `shows` holds on complete coverage: positive evidence, never a guess.
 
     A level the gates rule out is never shown, whatever its `shows` says: a floor stays within what the evidence allows."""
-    complete = {e.signal for e in evidence if e.complete}
+    # Only completely read signals count as evidence: anything else is unknown here, so an `or` can still
+    # be shown by one of its complete branches, and nothing incomplete can show a level.
+    known = {e.signal: env.get(e.signal, UNKNOWN) if e.complete else UNKNOWN for e in evidence}
     for level in reversed(rule.levels):
-        if level.shows is None or not level.shows_reads <= complete or verdicts[level.spec.level] == "ruled_out":
+        if level.shows is None or verdicts[level.spec.level] == "ruled_out":
             continue
-        if as_tristate(level.shows(env)) is True:
+        if as_tristate(level.shows(known)) is True:
             return level.spec.level
     return None
 
