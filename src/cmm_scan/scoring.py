@@ -65,6 +65,8 @@ def score_rule(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidence]
         )
     verdicts = {o.level: o.verdict for o in outcomes}
     shown = _shown_level(rule, env, evidence, verdicts)
+    if shown is not None and _gaps(rule, [o.level for o in outcomes], evidence):
+        shown = None  # a read any level turns on is missing: no floor, never a guess
     # Positive evidence for level N passes every level below it.
     possible = [o.level for o in outcomes if o.verdict != "ruled_out" and (shown is None or o.level >= shown)]
     floor = shown if shown is not None and possible and possible[0] == shown else None
@@ -148,7 +150,7 @@ def _shown_level(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidenc
 
 def _gaps(rule: CompiledRule, levels: list[int], evidence: list[Evidence]) -> list[str]:
     """Signals read by these levels' gates whose coverage was incomplete."""
-    reads = set().union(*(rule.levels[lv - 1].reads for lv in levels))
+    reads = set().union(*(rule.levels[lv - 1].reads | rule.levels[lv - 1].shows_reads for lv in levels))
     return sorted(e.signal for e in evidence if e.signal in reads and not e.complete)
 
 
