@@ -101,7 +101,7 @@ def test_unreadable_attributes_across_a_boundary_give_a_range_not_the_tie_break(
     result = score(tmp_path, instances(4, 5, unknown=1))  # 40%..50%: level 3 or 4
     assert result.possible_levels == [3, 4]
     assert (result.suggested_level, result.answer, result.level_range, result.tie_break) == (None, 0, (3, 4), None)
-    assert any(r.startswith("No tie-break: s could not be read completely") for r in result.reasons), result.reasons
+    assert any(r.startswith("No tie-break: autoscaled share could not be read completely") for r in result.reasons), result.reasons
 
 
 def test_partial_coverage_makes_a_share_unknown(tmp_path):
@@ -160,7 +160,7 @@ def test_next_level_names_what_stands_in_the_way(tmp_path):
     result = score(tmp_path, instances(3, 7))
     assert result.next_level is not None
     assert result.next_level.level == 4 and result.next_level.needs == "scale most"
-    assert result.next_level.failing == ["s = 30% (3 of 10)"]
+    assert result.next_level.failing == ["autoscaled share: 30% (3 of 10)"]
 
 
 def test_levels_without_a_gate_stay_open_for_a_person(tmp_path):
@@ -260,3 +260,113 @@ def test_a_gap_matters_only_to_signals_whose_population_it_could_touch(tmp_path,
     assert share.complete is share_known and share.display == shown
     assert result.suggested_level == (3 if share_known else None)
     assert not count.complete  # counting every instance, it is always touched
+
+
+# --- floors: "at least N" -----------------------------------------------------------------
+
+FLOOR_RULE = (
+    RULE.replace(
+        """  s:
+    kind: share""",
+        """  a:
+    kind: count
+    fact: compute.instance
+    where: autoscaled == true
+    description: Instances that scale automatically
+  s:
+    kind: share""",
+    )
+    .replace(
+        """  - {level: 3, cites: some, when: "s >= some and s < most", needs: scale some}
+  - {level: 4, cites: most, when: "s >= most and s < all", needs: scale most}
+  - {level: 5, cites: all, when: "s >= all", needs: scale all}
+""",
+        """  - {level: 3, cites: some, shows: "a >= 1", needs: scale some, because: "{a} of {n} instances scale automatically."}
+  - {level: 4, cites: most, needs: Scale most services}
+  - {level: 5, cites: all, needs: scale all}
+""",
+    )
+    .replace('when: "s < some", settles: false', 'when: "a == 0", settles: false')
+)
+
+
+def test_a_level_the_configuration_shows_is_a_floor_when_the_levels_above_need_a_person(tmp_path):
+    """Level 3 ("some systems scale automatically") is shown by 3 autoscaled instances; 4 and 5 need a person."""
+    result = score(tmp_path, instances(3, 7), FLOOR_RULE)
+    assert (result.status, result.floor_level, result.answer, result.answer_source) == ("floor", 3, 3, "machine")
+    assert (result.suggested_level, result.possible_levels, result.confidence) == (None, [3, 4, 5], "high")
+    assert result.because == "3 of 10 instances scale automatically."
+    assert result.to_settle == "Only a person can say whether it is level 4 or above: scale most services"
+    assert result.next_level is not None and result.next_level.level == 4
+
+
+@pytest.mark.parametrize(
+    "estate",
+    [
+        instances(3, 7).denied("compute.instance", region="eu-west-1"),  # another region not read
+        instances(3, 6, unknown=1),  # one instance's scaling not read
+    ],
+    ids=["denied-region", "unreadable-attribute"],
+)
+def test_never_a_floor_from_incomplete_coverage(tmp_path, estate):
+    result = score(tmp_path, estate, FLOOR_RULE)
+    assert (result.status, result.floor_level, result.answer) == ("range", None, 0)
+    assert result.possible_levels == [3, 4, 5]
+    assert result.to_settle.startswith("A complete read of instances that scale automatically")
+
+
+def test_nothing_ruled_out_is_not_a_floor(tmp_path):
+    """No autoscaling seen: levels 1-2 stay possible and 3-5 need a person; "at least 1" would say nothing."""
+    result = score(tmp_path, instances(0, 10), FLOOR_RULE)
+    assert (result.status, result.floor_level, result.answer) == ("unknown", None, 0)
+
+
+def test_a_floor_never_goes_above_what_the_gates_allow(tmp_path):
+    """Level 4's gate rules it out at 30 %: its `shows` cannot lift the answer to 4."""
+    text = FLOOR_RULE.replace(
+        "{level: 4, cites: most, needs: Scale most services}", '{level: 4, cites: most, when: "s >= most", shows: "a >= 1"}'
+    ).replace("{level: 5, cites: all, needs: scale all}", '{level: 5, cites: all, when: "s >= all"}')
+    result = score(tmp_path, instances(3, 7), text)
+    assert (result.status, result.suggested_level, result.answer) == ("suggested", 3, 3)
+    assert score(tmp_path, instances(6, 4), text).answer == 4  # where the gate allows it, level 4 is shown
+
+
+def test_a_shown_level_with_nothing_open_above_is_settled(tmp_path):
+    """Levels 4-5 ruled out by configuration: the shown level 3 is the answer, not a floor."""
+    text = FLOOR_RULE.replace("{level: 4, cites: most, needs: Scale most services}", '{level: 4, cites: most, when: "s >= most"}').replace(
+        "{level: 5, cites: all, needs: scale all}", '{level: 5, cites: all, when: "s >= all"}'
+    )
+    result = score(tmp_path, instances(3, 7), text)
+    assert (result.status, result.suggested_level, result.answer, result.confidence) == ("suggested", 3, 3, "high")
+    assert result.because == "3 of 10 instances scale automatically."
+
+
+def test_a_manual_rule_cannot_show_a_level(tmp_path):
+    text = """\
+id: people.training
+framework: cmm
+title: How does your organisation support cloud training and certification?
+automation: manual
+levels:
+  - {level: 1, cites: a, shows: "x >= 1"}
+  - {level: 2, cites: b}
+  - {level: 3, cites: c}
+  - {level: 4, cites: d}
+  - {level: 5, cites: e}
+evidence_to_bring: [training records]
+"""
+    path = tmp_path / "rules" / "cmm" / "people.training.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError, match="a manual rule"):
+        compile_rule(path, all_questions(), {})
+
+
+def test_because_names_only_signals_of_the_rule(tmp_path):
+    with pytest.raises(UserError, match=r"\{b\} is not a signal of this rule"):
+        rule_from(tmp_path, FLOOR_RULE.replace('because: "{a} of', 'because: "{b} of'))
+
+
+def test_not_applicable_says_what_was_empty_in_words(tmp_path):
+    result = score(tmp_path, Estate().covered("compute.instance"))
+    assert result.reasons == ["Nothing to assess: instances: 0."]

@@ -108,7 +108,7 @@ def apply_answers(assessment: Assessment, answers: dict[str, AnswerEntry], today
             **entry.model_dump(), expired=expired, disagrees=disagrees(entry.level, result.suggested_level, result.possible_levels)
         )
         if expired:
-            machine = result.suggested_level
+            machine = result.suggested_level if result.suggested_level is not None else result.floor_level
             result.answer, result.answer_source = (machine, "machine") if machine is not None else (0, "none")
         else:
             result.answer, result.answer_source = entry.level, "human"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -39,6 +39,10 @@ class Config(BaseModel):
     targets: dict[str, Level] = Field(
         default_factory=dict,
         description="question id, category or 'all' -> target level; below it, the export sets needsImprovement",
+    )
+    export: Literal["all", "settled"] = Field(
+        default="all",
+        description="all: floors ('at least N') are exported as N; settled: only settled levels are exported, floors as 0",
     )
     minimums: dict[str, Level] = Field(
         default_factory=dict,

@@ -221,8 +221,13 @@ class QuestionResult(_Strict):
     category: str
     title: str
     automation: Automation
-    status: Literal["suggested", "range", "unknown", "not_applicable", "manual"]
+    status: Literal["suggested", "floor", "range", "unknown", "not_applicable", "manual"]
     suggested_level: int | None
+    floor_level: int | None = Field(
+        default=None,
+        description="status floor: configuration shows at least this level and only a person can tell whether it is higher; "
+        "exported as the answer unless the config says export: settled",
+    )
     possible_levels: list[int]
     level_range: tuple[int, int] | None
     confidence: Confidence
@@ -231,6 +236,8 @@ class QuestionResult(_Strict):
     evidence: list[Evidence] = Field(default_factory=list)
     next_level: NextLevel | None = None
     reasons: list[str] = Field(default_factory=list)
+    because: str = Field(default="", description="One plain sentence naming the evidence that decides a suggested or floor answer")
+    to_settle: str = Field(default="", description="For an open answer (or a floor): the one thing that would settle it")
     evidence_to_bring: list[str] = Field(default_factory=list)
     guidance_url: str = ""
     human: HumanAnswer | None = None

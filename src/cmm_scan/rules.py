@@ -6,6 +6,7 @@ a silently skipped rule would show up as a silently missing answer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,8 @@ class CompiledLevel:
     spec: LevelSpec
     gate: Compiled | None
     reads: set[str] = field(default_factory=set)
+    shows: Compiled | None = None
+    shows_reads: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -48,6 +51,7 @@ class CompiledRule:
     signals: list[CompiledSignal]
     levels: list[CompiledLevel]
     not_applicable: Compiled | None
+    not_applicable_reads: set[str] = field(default_factory=set)
     overridden: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -160,8 +164,13 @@ def compile_rule(path: Path, questions: Mapping[str, Question], overrides: Mappi
             )
         )
     names = set(spec.signals)
-    levels = [CompiledLevel(lv, *expr_reading(lv.when, ("levels", i, "when"), names)) for i, lv in enumerate(spec.levels)]
-    not_applicable = expr(spec.not_applicable_when, ("not_applicable_when",), names)
+    levels = [
+        CompiledLevel(lv, *expr_reading(lv.when, ("levels", i, "when"), names), *expr_reading(lv.shows, ("levels", i, "shows"), names))
+        for i, lv in enumerate(spec.levels)
+    ]
+    for i, lv in enumerate(spec.levels):
+        _check_because(lv.because, names, fail, ("levels", i, "because"))
+    not_applicable, not_applicable_reads = expr_reading(spec.not_applicable_when, ("not_applicable_when",), names)
     return CompiledRule(
         spec=spec,
         question=question,
@@ -170,8 +179,17 @@ def compile_rule(path: Path, questions: Mapping[str, Question], overrides: Mappi
         signals=signals,
         levels=levels,
         not_applicable=not_applicable,
+        not_applicable_reads=not_applicable_reads,
         overridden=dict(overrides),
     )
+
+
+def _check_because(text: str, names: set[str], fail: Any, loc: tuple[Any, ...]) -> None:
+    """A `because` sentence may only name the rule's own signals (and their matching/total counts)."""
+    for field_name in re.findall(r"\{([^{}]*)\}", text):
+        signal, _, part = field_name.partition(".")
+        if signal not in names or part not in ("", "matching", "total"):
+            raise fail(f"{'.'.join(map(str, loc))}: {{{field_name}}} is not a signal of this rule (or .matching/.total of one)", loc)
 
 
 def fact_plan(rules: Iterable[CompiledRule]) -> list[str]:

@@ -54,6 +54,16 @@ class LevelSpec(_Strict):
     when: str | None = Field(default=None, description="Gate; omitted when configuration cannot speak to it")
     settles: bool = Field(default=True, description="False: the gate can rule the level out but not confirm it")
     needs: str = Field(default="", description="What reaching this level takes, in our own words")
+    shows: str | None = Field(
+        default=None,
+        description="Positive evidence that the estate has reached this level (its defining controls are there); "
+        "true on complete coverage makes the answer at least this level",
+    )
+    because: str = Field(
+        default="",
+        description="One plain sentence for people saying why this level is the answer; {signal} is replaced by "
+        "the signal's value, {signal.matching} and {signal.total} by its counts",
+    )
 
 
 class PairTieBreak(_Strict):
@@ -101,6 +111,8 @@ class RuleSpec(_Strict):
                 raise ValueError("a manual rule must list evidence_to_bring for the person answering")
         elif not self.signals:
             raise ValueError(f"an automation: {self.automation} rule needs signals")
+        if self.automation == "manual" and any(lv.shows for lv in self.levels):
+            raise ValueError("a manual rule cannot show a level: only a person can answer it")
         if self.tie_break and not self.tie_break_reason:
             raise ValueError("tie_break needs tie_break_reason: why that choice")
         pairs = [tuple(t.levels) for t in self.tie_breaks]

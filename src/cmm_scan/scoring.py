@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cmm_scan.because import because, to_settle
 from cmm_scan.catalogue import guidance_url
 from cmm_scan.expr import UNKNOWN, as_tristate
 from cmm_scan.models import Confidence, Evidence, LevelOutcome, LevelVerdict, NextLevel, QuestionResult
@@ -60,10 +61,15 @@ def score_rule(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidence]
             possible_levels=[],
             level_range=None,
             confidence="none",
-            reasons=[f"Nothing to assess: {spec.not_applicable_when}"],
+            reasons=[f"Nothing to assess: {_values(evidence, rule.not_applicable_reads)}."],
         )
-    possible = [o.level for o in outcomes if o.verdict != "ruled_out"]
     verdicts = {o.level: o.verdict for o in outcomes}
+    shown = _shown_level(rule, env, evidence, verdicts)
+    if shown is not None and _gaps(rule, [o.level for o in outcomes], evidence):
+        shown = None  # a read any level turns on is missing: no floor, never a guess
+    # Positive evidence for level N passes every level below it.
+    possible = [o.level for o in outcomes if o.verdict != "ruled_out" and (shown is None or o.level >= shown)]
+    floor = shown if shown is not None and possible and possible[0] == shown else None
     suggested: int | None = None
     confidence: Confidence = "none"
     tie_break: str | None = None
@@ -73,7 +79,7 @@ def score_rule(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidence]
         reasons.append("Every level was ruled out: the rule has a gap for this estate; please report it.")
     elif len(possible) == 1:
         suggested = possible[0]
-        confidence = "high" if verdicts[suggested] == "met" else "medium"
+        confidence = "high" if verdicts[suggested] == "met" or suggested == floor else "medium"
     elif (
         len(possible) == 2
         and possible[1] == possible[0] + 1
@@ -82,14 +88,17 @@ def score_rule(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidence]
     ):
         direction, why = choice
         suggested = possible[0] if direction == "lower" else possible[1]
-        confidence = "medium" if verdicts[suggested] in ("met", "supported") else "low"
+        confidence = "medium" if verdicts[suggested] in ("met", "supported") or suggested == floor else "low"
         tie_break = f"Levels {possible[0]} and {possible[1]} both fit; chose {suggested}: {why}"
+    elif floor is not None:
+        human = [lv for lv in possible if verdicts[lv] == "human"]
+        reasons.append(f"The configuration shows level {floor}; levels {_levels(possible)} remain open.")
     else:
         human = [lv for lv in possible if verdicts[lv] == "human"]
         reasons.append(f"The evidence leaves levels {_levels(possible)} open.")
         if gaps:
             # A tie-break is a choice between two readings of complete evidence, not a stand-in for evidence not read.
-            reasons.append(f"No tie-break: {', '.join(gaps)} could not be read completely and could settle it.")
+            reasons.append(f"No tie-break: {_named(evidence, gaps)} could not be read completely and could settle it.")
         if human:
             reasons.append(f"Level(s) {_levels(human)} turn on things configuration cannot show.")
     reasons += unknown_signals if suggested is None else []
@@ -97,29 +106,51 @@ def score_rule(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidence]
         status = "unknown"
     elif suggested is not None:
         status = "suggested"
+    elif floor is not None:
+        status = "floor"
+        confidence = "high"
     elif possible and len(possible) < len(outcomes):
         status = "range"
     else:
         status = "unknown"
+    decided = suggested if suggested is not None else (floor if status == "floor" else None)
     result = QuestionResult(
         **base,
         status=status,
         suggested_level=suggested,
+        floor_level=floor if status == "floor" else None,
         possible_levels=possible,
         level_range=(min(possible), max(possible)) if possible else None,
         confidence=confidence,
         tie_break=tie_break,
         reasons=reasons,
-        next_level=_next_level(rule, suggested, env, evidence),
+        next_level=_next_level(rule, decided, env, evidence),
     )
-    if suggested is not None:
-        result.answer, result.answer_source = suggested, "machine"
+    if decided is not None:
+        result.answer, result.answer_source = decided, "machine"
+        result.because = because(rule, decided, evidence, shown_by_config=decided == shown)
+    result.to_settle = to_settle(rule, result, evidence)
     return result
+
+
+def _shown_level(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidence], verdicts: dict[int, LevelVerdict]) -> int | None:
+    """The highest level whose `shows` holds on complete coverage: positive evidence, never a guess.
+
+    A level the gates rule out is never shown, whatever its `shows` says: a floor stays within what the evidence allows."""
+    # Only completely read signals count as evidence: anything else is unknown here, so an `or` can still
+    # be shown by one of its complete branches, and nothing incomplete can show a level.
+    known = {e.signal: env.get(e.signal, UNKNOWN) if e.complete else UNKNOWN for e in evidence}
+    for level in reversed(rule.levels):
+        if level.shows is None or verdicts[level.spec.level] == "ruled_out":
+            continue
+        if as_tristate(level.shows(known)) is True:
+            return level.spec.level
+    return None
 
 
 def _gaps(rule: CompiledRule, levels: list[int], evidence: list[Evidence]) -> list[str]:
     """Signals read by these levels' gates whose coverage was incomplete."""
-    reads = set().union(*(rule.levels[lv - 1].reads for lv in levels))
+    reads = set().union(*(rule.levels[lv - 1].reads | rule.levels[lv - 1].shows_reads for lv in levels))
     return sorted(e.signal for e in evidence if e.signal in reads and not e.complete)
 
 
@@ -129,8 +160,8 @@ def _next_level(rule: CompiledRule, current: int | None, env: dict[str, Any], ev
     target = rule.levels[current]  # levels are 1-based, so index `current` is the next one
     shown = {e.signal: e for e in evidence}
     failing: list[str] = []
-    for name in sorted(target.reads & shown.keys()):
-        failing.append(f"{name} = {shown[name].display}")
+    for name in sorted((target.reads | target.shows_reads) & shown.keys()):
+        failing.append(f"{shown[name].description}: {shown[name].display}")
     needs = target.spec.needs or target.spec.cites
     return NextLevel(level=target.spec.level, needs=needs, gate=target.spec.when, failing=failing)
 
@@ -140,7 +171,7 @@ def _unknown_reasons(evidence: list[Evidence], env: dict[str, Any]) -> list[str]
     for item in evidence:
         if env.get(item.signal, UNKNOWN) is UNKNOWN or not item.complete:
             gaps = "; ".join(item.coverage_gaps[:3])
-            reasons.append(f"{item.signal}: {item.display}" + (f" [{gaps}]" if gaps else ""))
+            reasons.append(f"{item.description}: {item.display}" + (f" [{gaps}]" if gaps else ""))
     return reasons
 
 
@@ -152,3 +183,17 @@ def _levels(levels: list[int]) -> str:
     if _contiguous(levels) and len(levels) > 2:
         return f"{levels[0]}–{levels[-1]}"
     return ", ".join(map(str, levels))
+
+
+def _named(evidence: list[Evidence], signals: list[str]) -> str:
+    """Signals as people read them: by their description."""
+    described = {e.signal: e.description for e in evidence}
+    return "; ".join(_lower_first(described.get(s, s)) for s in signals)
+
+
+def _values(evidence: list[Evidence], signals: set[str]) -> str:
+    return "; ".join(f"{_lower_first(e.description)}: {e.display}" for e in evidence if e.signal in signals)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]

@@ -320,6 +320,8 @@ class SignalAccumulator:
         if value.is_exact:
             return str(value)
         if math.isinf(value.hi):
+            if value.lo == 0:
+                return "unknown: none seen, coverage incomplete"
             return f"at least {_fmt(value.lo)} (coverage incomplete)"
         return f"{_fmt(value.lo)}–{_fmt(value.hi)} ({self.count_unknown} unreadable)"
 

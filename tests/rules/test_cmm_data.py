@@ -51,8 +51,28 @@ def test_retention_object_lock_counts_as_a_retention_setting(tmp_path):
     assert evidence(estate.score(tmp_path, "data.retention"), "bucket_retention").value.lo == 1
 
 
-def test_retention_checks_are_evidence_not_a_level(tmp_path):
+def test_retention_set_and_checked_by_rules_is_level_5(tmp_path):
+    """ "We follow policy and use automated cloud tools to check that we do." (5): retention on every bucket and
+    log group, and a configuration rule checking it."""
     estate = retention_estate(3, 0, 3, 0)
+    estate.fact("config.rule", identifier="CW_LOGGROUP_RETENTION_PERIOD_CHECK")
+    result = estate.score(tmp_path, "data.retention")
+    assert (result.status, result.answer) == ("suggested", 5)
+    assert result.because == (
+        "Retention is set and checked by cloud tools: 100% (3 of 3) of buckets and 100% (3 of 3) of log groups "
+        "have retention, and 1 configuration rules check it."
+    )
+
+
+def test_retention_checks_unread_is_no_level(tmp_path):
+    estate = retention_estate(3, 0, 3, 0)
+    estate.fact("config.rule", identifier="CW_LOGGROUP_RETENTION_PERIOD_CHECK")
+    estate.denied("config.rule", region=OTHER_REGION)
+    assert_no_level(estate.score(tmp_path, "data.retention"))
+
+
+def test_retention_checks_for_other_things_are_evidence_not_a_level(tmp_path):
+    estate = retention_estate(1, 2, 3, 0)  # most buckets keep data forever: level 5 is ruled out
     estate.fact("config.rule", identifier="CW_LOGGROUP_RETENTION_PERIOD_CHECK")
     estate.fact("config.rule", identifier="S3_BUCKET_VERSIONING_ENABLED")
     estate.fact("config.remediation", identifier="CW_LOGGROUP_RETENTION_PERIOD_CHECK", automatic=True)

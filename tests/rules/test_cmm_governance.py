@@ -220,7 +220,8 @@ def policy_estate(*, scps=0, rules=0, remediated=0, standards=0, recording=(0, 0
         ({}, [1, 2, 3], None),  # no technical control: processes decide
         ({"rules": 3, "recording": (2, 8)}, [3, 4], None),  # some technology
         ({"scps": 2, "rules": 10, "recording": (9, 1)}, [4], 4),  # broad, no remediation
-        ({"scps": 2, "rules": 10, "recording": (8, 2)}, [3, 4], None),  # recording just below broad
+        # recording just below broad, but guardrails and rules: "processes and some technology" (4) is shown
+        ({"scps": 2, "rules": 10, "recording": (8, 2)}, [4], 4),
         ({"scps": 2, "rules": 10, "remediated": 1, "recording": (10, 0)}, [4, 5], None),
     ],
 )
@@ -282,7 +283,7 @@ def test_policy_enforcement_recording_is_over_every_account(tmp_path):
     share = evidence(result, "recording")
     assert share.value.lo == pytest.approx(0.5)
     assert {s.scope: (s.matching, s.total) for s in share.by_scope} == {"111111111111": (5, 5), OTHER_SCOPE: (0, 5)}
-    assert result.possible_levels == [3, 4]
+    assert result.possible_levels == [4]  # a guardrail and rules: "processes and some technology" is shown
 
 
 def test_policy_enforcement_recorder_region_denied(tmp_path):

@@ -548,14 +548,25 @@ def test_supply_chain_no_cloud_scanning_rules_nothing_out(tmp_path):
     assert result.possible_levels == [1, 2, 3, 4, 5]
 
 
-def test_vuln_mgmt_never_answers_from_configuration(tmp_path):
+def test_vuln_mgmt_full_tooling_is_a_floor_never_a_settled_level(tmp_path):
+    """ "We hunt for threats and respond quickly, with some automation" (4) is shown; red and purple teams (5)
+    only a person can tell: at least 4."""
     estate = Estate()
     for service in ("securityhub", "inspector", "detective"):
         estate.fact("security.service", service=service, enabled=True)
     estate.fact("monitoring.event_rule", security_events=True, targets=2)
     result = score(estate, tmp_path, "sec.vuln_mgmt")
-    assert result.answer == 0
+    assert (result.status, result.floor_level, result.answer, result.suggested_level) == ("floor", 4, 4, None)
     assert verdicts(result)[3] == "supported" and verdicts(result)[4] == "supported"
+    assert result.because.startswith("Threats are hunted and answered with automation: posture checks in 100% (1 of 1)")
+
+
+def test_vuln_mgmt_scanning_in_part_of_the_estate_shows_nothing(tmp_path):
+    estate = Estate()
+    estate.fact("security.service", service="securityhub", enabled=True)
+    estate.fact("security.service", service="securityhub", enabled=False)
+    estate.fact("security.service", service="inspector", enabled=True)
+    assert score(estate, tmp_path, "sec.vuln_mgmt").answer == 0
 
 
 def test_network_open_admin_ports_rule_out_no_perimeter(tmp_path):

@@ -454,15 +454,36 @@ def full_posture_estate() -> Estate:
     return estate
 
 
-@pytest.mark.parametrize(
-    ("rule_id", "supported"),
-    [("csmm.governance", [3, 4]), ("csmm.compliance_and_audit", [4, 5]), ("csmm.incident_response", [4, 5])],
-)
-def test_evidence_only_categories_support_but_never_answer(tmp_path, rule_id, supported):
-    result = score(full_posture_estate(), tmp_path, rule_id)
+def test_incident_response_tooling_supports_but_never_answers(tmp_path):
+    """Routed findings do not show trained responders or consistent response: only a person can tell."""
+    result = score(full_posture_estate(), tmp_path, "csmm.incident_response")
     assert result.answer == 0
     assert result.possible_levels == [1, 2, 3, 4, 5]
+    assert [lv for lv, v in verdicts(result).items() if v == "supported"] == [4, 5]
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "floor", "supported"),
+    [
+        # "Initial policies in use. Basic use of standards and benchmarks (e.g., CIS)": CIS on and an SCP attached
+        ("csmm.governance", 3, [3, 4]),
+        # "Continuous assessment of in-scope resources using automated guardrails": recording and rules everywhere
+        ("csmm.compliance_and_audit", 4, [4, 5]),
+    ],
+)
+def test_posture_categories_are_floors_where_the_tooling_shows_a_level(tmp_path, rule_id, floor, supported):
+    result = score(full_posture_estate(), tmp_path, rule_id)
+    assert (result.status, result.floor_level, result.answer) == ("floor", floor, floor)
+    assert result.possible_levels == list(range(floor, 6))
     assert [lv for lv, v in verdicts(result).items() if v == "supported"] == supported
+
+
+@pytest.mark.parametrize("rule_id", ["csmm.governance", "csmm.compliance_and_audit"])
+def test_posture_floors_need_every_read(tmp_path, rule_id):
+    estate = full_posture_estate()
+    estate.denied("config.rule", region="eu-west-1")
+    estate.denied("security.standard", region="eu-west-1")
+    assert score(estate, tmp_path, rule_id).answer == 0
 
 
 @pytest.mark.parametrize("rule_id", ["csmm.governance", "csmm.compliance_and_audit", "csmm.incident_response"])

@@ -11,7 +11,7 @@ from typing import Any
 
 from cmm_scan.catalogue import cmm_category_titles
 from cmm_scan.config import Config, level_for
-from cmm_scan.models import Assessment
+from cmm_scan.models import Assessment, QuestionResult
 from cmm_scan.snapshot_io import AtomicFile
 
 FILENAME = "cmm-assessment.json"
@@ -22,6 +22,13 @@ def _iso(moment: Any) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def exported_answer(r: QuestionResult, config: Config) -> int:
+    """`export: settled` keeps floors ("at least N") out of the official tool's file."""
+    if config.export == "settled" and r.answer_source == "machine" and r.status == "floor":
+        return 0
+    return r.answer
+
+
 def build(assessment: Assessment, config: Config) -> dict[str, Any]:
     created = _iso(assessment.created_at)
     data: dict[str, Any] = {"metadata": {"version": TOOL_FORMAT_VERSION, "createdAt": created}}
@@ -30,9 +37,10 @@ def build(assessment: Assessment, config: Config) -> dict[str, Any]:
         data[category] = {}
         categories[category] = {"answered": 0, "needsImprovement": 0}
     for r in assessment.for_framework("cmm"):
+        answer = exported_answer(r, config)
         target = level_for(config.targets, r.id, r.category)
-        needs = target is not None and r.answer < target
-        data[r.category][r.key] = {"answer": r.answer, "needsImprovement": needs}
+        needs = target is not None and answer < target
+        data[r.category][r.key] = {"answer": answer, "needsImprovement": needs}
         categories[r.category]["answered"] += 1  # the tool counts every stored answer, "I don't know" (0) included
         categories[r.category]["needsImprovement"] += 1 if needs else 0
     return {

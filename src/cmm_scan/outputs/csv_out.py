@@ -14,7 +14,7 @@ FILENAME = "assessment.csv"
 COLUMNS = [
     "framework", "id", "key", "category", "title", "automation", "status", "answer", "answer_source",
     "suggested_level", "range_low", "range_high", "confidence", "human_level", "next_level", "next_needs",
-    "human_expired", "human_disagrees", "human_by",
+    "human_expired", "human_disagrees", "human_by", "floor_level", "because", "to_settle", "partial",
 ]  # fmt: skip
 
 
@@ -32,7 +32,8 @@ def write(assessment: Assessment, out_dir: Path, config: Config) -> Path:
                     r.human.level if r.human else "", r.next_level.level if r.next_level else "",
                     r.next_level.needs if r.next_level else "",
                     _flag(r.human.expired) if r.human else "", _flag(r.human.disagrees) if r.human else "",
-                    r.human.answered_by if r.human else "", *csv_columns(r),
+                    r.human.answered_by if r.human else "", r.floor_level or "", r.because, r.to_settle,
+                    _flag(r.partial), *csv_columns(r),
                 ]
             )  # fmt: skip
     return path

@@ -35,6 +35,9 @@ class BundleQuestion(BaseModel):
     status: str
     automation: str
     suggested_level: int | None
+    floor_level: int | None = Field(default=None, description="status floor: the configuration shows at least this level")
+    because: str = Field(default="", description="Why the answer is what it is, in one sentence")
+    to_settle: str = Field(default="", description="What would settle an open answer or lift a floor")
     level_range: tuple[int, int] | None
     possible_levels: list[int]
     confidence: Confidence
@@ -67,6 +70,9 @@ def _entry(r: QuestionResult) -> BundleQuestion:
         status=r.status,
         automation=r.automation,
         suggested_level=r.suggested_level,
+        floor_level=r.floor_level,
+        because=r.because,
+        to_settle=r.to_settle,
         level_range=r.level_range,
         possible_levels=r.possible_levels,
         confidence=r.confidence,

@@ -19,6 +19,8 @@ def answer_text(r: QuestionResult) -> str:
         return f"{r.human.level} (human)" if r.human.level else "I don't know (human)"
     if r.suggested_level is not None:
         return f"{r.suggested_level} (suggested, {r.confidence})"
+    if r.floor_level is not None:
+        return f"at least {r.floor_level} (a floor: exported as {r.answer})"
     if r.status == "manual":
         return "needs a person"
     if r.status == "not_applicable":
@@ -33,7 +35,7 @@ def summary_rows(assessment: Assessment) -> list[tuple[str, int, int, int, str]]
     rows = []
     for category, title in cmm_category_titles().items():
         items = [r for r in assessment.for_framework("cmm") if r.category == category]
-        suggested = sum(1 for r in items if r.suggested_level is not None)
+        suggested = sum(1 for r in items if r.suggested_level is not None or r.floor_level is not None)
         manual = sum(1 for r in items if r.status == "manual")
         answered = [r.answer for r in items if r.answer]
         mean = f"{sum(answered) / len(answered):.1f}" if answered else "–"
@@ -116,6 +118,10 @@ def _question(r: QuestionResult) -> list[str]:
     out = [f"#### {r.title}", "", f"Answer: **{answer_text(r)}** · automation {r.automation} · status {r.status}"]
     if r.level_range and r.suggested_level is None:
         out.append(f"Possible levels: {', '.join(map(str, r.possible_levels))}")
+    if r.because:
+        out.append(f"Because: {r.because}")
+    if r.to_settle:
+        out.append(("What would lift it: " if r.status == "floor" else "What would settle it: ") + r.to_settle)
     if r.tie_break:
         out.append(f"Tie-break: {r.tie_break}")
     if r.human:

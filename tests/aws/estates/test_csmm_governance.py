@@ -247,17 +247,17 @@ def _org_aggregator() -> None:
 # --- csmm.governance ---------------------------------------------------------------------------------
 
 
-def test_governance_full_posture_supports_3_and_4_but_a_person_answers(aws, tmp_path, monkeypatch) -> None:
-    """CIS enabled, a custom SCP attached, Config rules: "Basic use of standards and benchmarks (e.g., CIS)"
-    (3) and "Control specifications ... defined/enforced" (4) are supported, but "Cloud team, CCoE ...
-    Cloud registry" (3), "Central cloud team has SMEs" (4) and "Governance is managed using automated
-    tooling" (5) are people and process: the answer is 0."""
+def test_governance_full_posture_is_at_least_3(aws, tmp_path, monkeypatch) -> None:
+    """CIS enabled, a custom SCP attached, Config rules: "Initial policies in use. Basic use of standards
+    and benchmarks (e.g., CIS) for configuration baselines" (3) is shown, so the answer is at least 3;
+    "Central cloud team has SMEs" (4) and "Governance is managed using automated tooling" (5) are people
+    and process: a floor, exported as 3."""
     _organization(members=1, ous=1, scp=True)
     _config_rule()
     with _serve_standards(monkeypatch, CIS):
         result = answer(tmp_path, "csmm.governance")
-    assert never_guessed(result) and possible(result) == [1, 2, 3, 4, 5], explain(result)
-    assert supported(result) == [3, 4], explain(result)
+    assert (result.status, result.floor_level, result.answer) == ("floor", 3, 3), explain(result)
+    assert result.possible_levels == [3, 4, 5] and supported(result) == [3, 4], explain(result)
 
 
 def test_governance_bare_account_rules_nothing_out(aws, tmp_path, monkeypatch) -> None:

@@ -617,10 +617,9 @@ def _log_groups(region: str = REGION, *, retained: int = 0, forever: int = 0) ->
             logs.put_retention_policy(logGroupName=f"/app/{region}/{i}", retentionInDays=400)
 
 
-def test_retention_set_and_checked_everywhere_is_i_dont_know(aws, tmp_path) -> None:
+def test_retention_set_and_checked_everywhere_is_level_5(aws, tmp_path) -> None:
     """Expiry or object lock on every bucket, retention on every log group, configuration rules checking both:
-    consistent with 'use automated cloud tools to check that we do' (5), but the scan does not know the
-    retention policy, and policies, attestations, audits and the risk register (1-4) are for people: 0."""
+    "We follow policy and use automated cloud tools to check that we do." (5) is shown by the configuration."""
     _retained_bucket("archive")
     boto3.client("s3", REGION).create_bucket(
         Bucket="records", CreateBucketConfiguration={"LocationConstraint": REGION}, ObjectLockEnabledForBucket=True
@@ -629,8 +628,8 @@ def test_retention_set_and_checked_everywhere_is_i_dont_know(aws, tmp_path) -> N
     _config_rule("S3_LIFECYCLE_POLICY_CHECK")
     _config_rule("CW_LOGGROUP_RETENTION_PERIOD_CHECK")
     result = answer(tmp_path, "data.retention")
-    assert_unknown(result)
-    assert verdicts(result)[5] == "supported", explain(result)
+    assert (result.status, result.answer, result.confidence) == ("suggested", 5, "high"), explain(result)
+    assert result.because.startswith("Retention is set and checked by cloud tools: 100% (2 of 2) of buckets"), result.because
     assert evidence(result, "bucket_retention").value.lo == 1.0 and evidence(result, "retention_checks").value.lo == 2, explain(result)
 
 

@@ -214,19 +214,26 @@ def test_supply_chain_empty_account_isassert_dont_know(moto_gaps, tmp_path) -> N
 # --- sec.vuln_mgmt ------------------------------------------------------------------------------
 
 
-def test_vuln_mgmt_full_tooling_supports_3_and_4_but_answers_0(moto_gaps, tmp_path) -> None:
-    """Security Hub and Inspector on ("automated tools to scan for problems", level 3), findings
-    routed to a response function and Detective on ("hunt for threats ... with some automation",
-    level 4). Levels 1-2 are about a published disclosure route and 5 about red teams, none of
-    which the cloud shows, and the levels are not cumulative: 0."""
+def test_vuln_mgmt_full_tooling_is_at_least_4(moto_gaps, tmp_path) -> None:
+    """Security Hub and Inspector on ("We use automated tools to scan for problems", level 3), findings
+    routed to a response function and Detective on ("We hunt for threats and respond quickly, with some
+    automation", level 4): level 4 is shown. Level 5 (red and purple teams) is for a person: at least 4."""
     securityhub()
     inspector()
     guardduty()
     route_findings("lambda")
     moto_gaps.detective_on()
     result = answer(tmp_path, "sec.vuln_mgmt")
-    assert_dont_know(result, [1, 2, 3, 4, 5])
-    assert verdicts(result)[3] == "supported" and verdicts(result)[4] == "supported", explain(result)
+    assert (result.status, result.floor_level, result.answer, result.possible_levels) == ("floor", 4, 4, [4, 5]), explain(result)
+
+
+def test_vuln_mgmt_scanning_without_hunting_is_at_least_3(moto_gaps, tmp_path) -> None:
+    """Security Hub and Inspector on everywhere read: "We use automated tools to scan for problems and do
+    regular checks" (3) is shown; hunting (4) and red teams (5) are for a person."""
+    securityhub()
+    inspector()
+    result = answer(tmp_path, "sec.vuln_mgmt")
+    assert (result.status, result.floor_level, result.answer) == ("floor", 3, 3), explain(result)
 
 
 def test_vuln_mgmt_nothing_on_isassert_dont_know(moto_gaps, tmp_path) -> None:

@@ -30,6 +30,8 @@ def anchor(r: QuestionResult) -> str:
 def answer_badge(r: QuestionResult) -> str:
     text = f"Answer {r.answer}" if r.answer else "I don't know"
     source = {"human": "from a person", "machine": "suggested by the scan", "none": "no answer"}[r.answer_source]
+    if r.answer_source == "machine" and r.status == "floor":
+        text, source = f"At least {r.answer}", f"a floor shown by the configuration, exported as {r.answer}"
     return f'<span class="badge lvl-{r.answer}">{text}</span> <span class="src">{source}</span>'
 
 
@@ -40,6 +42,8 @@ def machine_line(r: QuestionResult) -> str:
         suggestion = "not applicable to this estate"
     elif r.suggested_level is not None:
         suggestion = f"level {r.suggested_level}"
+    elif r.floor_level is not None:
+        suggestion = f"at least level {r.floor_level} (a floor, exported as {r.floor_level})"
     else:
         suggestion = "I don't know"
     if r.level_range and r.level_range[0] != r.level_range[1]:
@@ -152,6 +156,13 @@ def evidence_item(ev: Evidence) -> str:
     )
 
 
+def _to_settle(r: QuestionResult) -> str:
+    if not r.to_settle:
+        return ""
+    label = "What would lift it" if r.status == "floor" else "What would settle it"
+    return f'<p class="to-settle"><strong>{label}</strong> {e(r.to_settle)}</p>'
+
+
 def _section(title: str, body: str) -> str:
     return f"<h5>{e(title)}</h5>{body}" if body else ""
 
@@ -182,7 +193,7 @@ def card(r: QuestionResult, number: int) -> str:
     )
     body = (
         _section("Evidence", f"<ul class='evidence'>{evidence}</ul>" if evidence else "")
-        + _section("Why the scan cannot be sure" if r.suggested_level is None else "Notes", f"<ul>{reasons}</ul>" if reasons else "")
+        + _section("Why the scan cannot be sure" if r.answer_source == "none" else "Notes", f"<ul>{reasons}</ul>" if reasons else "")
         + (f"<p class='small'>{e(r.tie_break)}</p>" if r.tie_break else "")
         + _section("Levels", f"<ol class='levels'>{levels}</ol>" if levels else "")
         + _section("What the next level needs", next_html + guidance)
@@ -198,6 +209,8 @@ def card(r: QuestionResult, number: int) -> str:
         f'<h4 id="{anchor(r)}-h"><span class="qnum">{number}.</span> {e(r.title)}</h4>'
         f'<p class="answer">{answer_badge(r)} {" ".join(flags)}</p>'
         + machine_line(r)
+        + (f'<p class="because"><strong>Because</strong> {e(r.because)}</p>' if r.because else "")
+        + _to_settle(r)
         + history
         + (human_box(r.human, r) if r.human else "")
         + f'<details class="more-info"><summary>Evidence, reasons and next level<span class="sr"> for: {e(r.title)}</span></summary>'

@@ -1,0 +1,95 @@
+"""How much of the assessment the scan pre-fills: per framework, how many questions end suggested,
+as a floor ("at least N"), as a range, unknown, manual (people) or not applicable.
+
+    .venv/bin/python bench/yield.py [--json]
+
+Two estates: the bundled demo snapshot (`cmm-scan demo`), and a rich estate built in moto with
+the demo's builders (fixtures/build_demo_estate.py: an organisation of three accounts, trails into
+locked storage, GuardDuty, Config, alarms, budgets, autoscaling, MFA) plus team budgets that alert
+engineers, collected with the real AWS adapter (`cmm-scan collect aws --org`). "Exported" counts the
+questions whose answer to the official tool is a level (settled or floor), not 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STATUSES = ("suggested", "floor", "range", "unknown", "manual", "not_applicable")
+
+
+def tally(assessment) -> dict[str, dict[str, int]]:
+    out = {}
+    for framework in ("cmm", "csmm"):
+        results = assessment.for_framework(framework)
+        counts = Counter(r.status for r in results)
+        row = {status: counts.get(status, 0) for status in STATUSES}
+        row["exported"] = sum(1 for r in results if r.answer > 0)
+        row["questions"] = len(results)
+        out[framework] = row
+    return out
+
+
+def score(snapshot: Path):
+    from cmm_scan.engine import evaluate
+    from cmm_scan.rules import load_rules
+
+    return evaluate(snapshot, load_rules())
+
+
+def rich_snapshot(tmp: Path) -> Path:
+    """The demo organisation, built again in moto, plus what a fully equipped estate adds."""
+    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="eu-west-2")
+    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
+        os.environ.pop(name, None)
+    sys.path.insert(0, str(ROOT / "fixtures"))
+    import boto3
+    import build_demo_estate as demo
+    from moto import mock_aws
+
+    from cmm_scan.cli import main as cli
+
+    snapshot = tmp / "rich.jsonl"
+    with mock_aws():
+        members = demo.organisation()
+        demo.identity()
+        demo.workloads(boto3.Session(region_name="eu-west-2"), "shared", 1)
+        for account, name, scale in zip(members, ("prod", "staging"), (4, 1), strict=True):
+            demo.workloads(demo.member_session(account), name, scale)
+            demo.alarms(demo.member_session(account), name)
+        demo.security_baseline()
+        code = cli(["collect", "aws", "--org", "--regions", ",".join(demo.REGIONS), "--output", str(snapshot), "-q"])
+        if code != 0:
+            raise SystemExit(f"collect failed with exit code {code}")
+    snapshot.write_text(demo.without_moto_gaps(snapshot.read_text(encoding="utf-8")), encoding="utf-8")
+    return snapshot
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    args = parser.parse_args(argv)
+    from cmm_scan.demo import demo_snapshot
+
+    with tempfile.TemporaryDirectory() as tmp:
+        numbers = {"demo": tally(score(demo_snapshot())), "rich moto estate": tally(score(rich_snapshot(Path(tmp))))}
+    if args.json:
+        print(json.dumps(numbers, indent=2))
+        return 0
+    columns = ("questions", "exported", *STATUSES)
+    print(f"{'estate':18} {'framework':9} " + " ".join(f"{c:>14}" for c in columns))
+    for estate, frameworks in numbers.items():
+        for framework, row in frameworks.items():
+            print(f"{estate:18} {framework:9} " + " ".join(f"{row[c]:>14}" for c in columns))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
