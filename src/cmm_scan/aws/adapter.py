@@ -12,9 +12,9 @@ import boto3
 from cmm_scan.aws import credentials
 from cmm_scan.aws.errors import classify
 from cmm_scan.aws.executor import AWS_ERRORS, RegionRun, Scope
-from cmm_scan.aws.memo import Memo
 from cmm_scan.aws.permissions import policy, selected
 from cmm_scan.aws.spec import Catalogue, Collector, catalogue
+from cmm_scan.cloud.memo import Memo
 from cmm_scan.collect import CollectOptions, ScanPlan, Sink
 from cmm_scan.models import Coverage, Fact, ScopeInfo
 
