@@ -48,6 +48,10 @@ class CollectOptions:
     shard: tuple[int, int] | None = None
     endpoint_url: str | None = None
     workers: int = 8
+    # Azure (until provider options are typed per cloud, issue #10: cmm_scan.azure.options)
+    tenant: str | None = None
+    subscriptions: str | None = None
+    management_group: str | None = None
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> CollectOptions:
@@ -67,6 +71,9 @@ class CollectOptions:
             shard=parse_shard(args.shard) if args.shard else None,
             endpoint_url=args.endpoint_url,
             workers=args.workers,
+            tenant=getattr(args, "tenant", None),
+            subscriptions=getattr(args, "subscriptions", None),
+            management_group=getattr(args, "management_group", None),
         )
 
 

@@ -65,7 +65,7 @@ class Coverage(_Strict):
 
 class ScopeInfo(_Strict):
     id: str
-    kind: Literal["account", "organization", "subscription", "project", "compartment", "tenancy", "synthetic"]
+    kind: Literal["account", "organization", "subscription", "project", "compartment", "tenancy", "tenant", "management_group", "synthetic"]
     name: str = ""
 
 
