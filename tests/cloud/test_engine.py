@@ -260,3 +260,16 @@ def test_spec_mistakes_are_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(UserError, match="undefined lookup 'nope'"):
         load_catalogue("synthetic", tmp_path)
+
+
+def test_a_failed_follow_up_in_a_group_unit_is_recorded_for_the_items_scope_only(toy: ToyServer) -> None:
+    toy.faults.denied.add("/vms/vm-9/disk")
+    both = Unit(kind="group", key="both", scopes=("g1", "g2"), vars={"group": "g2"})
+    catalogue = load_catalogue("synthetic", SPECS)
+    spec = catalogue.collectors["toy.vms"].model_copy(update={"fact_scope": "'g2'"})
+    catalogue.collectors["toy.vms"] = spec
+    records: list[Fact | Coverage] = []
+    context = Context(catalogue=catalogue, transport=ToyTransport(toy.url, Backoff(sleep=lambda _: None)), emit=records.append)
+    run_units(context, [both], [spec], workers=1)
+    steps = [(c.scope, c.status) for c in records if isinstance(c, Coverage) and c.collector == "toy.vms/vms/disk/get"]
+    assert steps == [("g2", "denied")]

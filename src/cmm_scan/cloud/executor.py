@@ -82,12 +82,13 @@ class Outcome:
     reason: str = ""
     requests: int = 0
     facts: list[FactOut] = field(default_factory=list)
-    problems: dict[str, tuple[str, str]] = field(default_factory=dict)  # step -> (status, reason)
+    # (step, fact scope or None for every scope of the unit) -> (status, reason)
+    problems: dict[tuple[str, str | None], tuple[str, str]] = field(default_factory=dict)
 
-    def problem(self, step: str, status: str, reason: str) -> None:
-        old = self.problems.get(step)
+    def problem(self, step: str, status: str, reason: str, scope: str | None = None) -> None:
+        old = self.problems.get((step, scope))
         if old is None or worst(old[0], status) != old[0]:
-            self.problems[step] = (status, reason)
+            self.problems[(step, scope)] = (status, reason)
 
 
 def fill(template: Any, values: dict[str, Any]) -> Any:
@@ -300,7 +301,9 @@ def emit_coverage(spec: Collector, context: Context, unit: Unit, outcome: Outcom
         )
         if outcome.status != "ok":
             continue
-        for step, (status, reason) in sorted(outcome.problems.items()):
+        for (step, where), (status, reason) in sorted(outcome.problems.items(), key=lambda p: (p[0][0], p[0][1] or "")):
+            if where is not None and where != scope:
+                continue
             context.emit(
                 Coverage(
                     collector=f"{spec.id}/{step}",
@@ -366,7 +369,9 @@ def _follow_up(spec: Collector, run: UnitRun, call: Call, item: dict[str, Any], 
             result = call.errors[key]
         else:
             status, reason = run.classify(exc, spec.not_enabled)
-            outcome.problem(call.operation, status, reason)
+            # in a unit over several scopes, only the item's own scope is missing this step
+            where = search(spec.fact_scope, item) if spec.fact_scope and len(run.unit.scopes) > 1 else None
+            outcome.problem(call.operation, status, reason, where if where in run.unit.scopes else None)
             failed.add(call.into)
             result = None
     if call.into == ".":
