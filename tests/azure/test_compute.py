@@ -114,7 +114,8 @@ def test_a_denied_scale_set_instance_listing_leaves_those_instances_out_and_says
     estate["faults"] = {"deny": [{"operation": "Microsoft.Compute/virtualMachineScaleSets/virtualMachines/read"}]}
     azure.load(estate)
     result = scan(["compute.instance"])
-    assert result.status("azure.scale_set_instances") == {PROD: "denied", DEV: "denied", SHARED: "denied"}
+    # only the subscription that has a scale set misses its instances (the others have none to list)
+    assert result.status("azure.scale_set_instances") == {PROD: "denied", DEV: "ok", SHARED: "ok"}
     assert result.status("azure.virtual_machines")[PROD] == "ok"
     assert [f.resource_id.rsplit("/", 1)[-1] for f in result.of("compute.instance")] == ["db1"]
 
