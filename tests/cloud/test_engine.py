@@ -18,7 +18,7 @@ from cmm_scan.cloud.runner import run_units
 from cmm_scan.cloud.spec import Collector, Request, load_catalogue
 from cmm_scan.errors import UserError
 from cmm_scan.models import Coverage, Fact
-from tests.cloud.toy import ToyServer, ToyTransport
+from tests.cloud.toy import GROUPS, ToyServer, ToyTransport
 
 SPECS = Path(__file__).parent
 
@@ -273,3 +273,20 @@ def test_a_failed_follow_up_in_a_group_unit_is_recorded_for_the_items_scope_only
     run_units(context, [both], [spec], workers=1)
     steps = [(c.scope, c.status) for c in records if isinstance(c, Coverage) and c.collector == "toy.vms/vms/disk/get"]
     assert steps == [("g2", "denied")]
+
+
+def test_an_attribute_of_the_wrong_shape_in_one_item_is_unknown_for_that_item_only(toy: ToyServer) -> None:
+    catalogue = load_catalogue("synthetic", SPECS)
+    spec = catalogue.collectors["toy.vms"]
+    attributes = {**spec.attributes, "large": "contains(size, 'large')"}
+    catalogue.collectors["toy.vms"] = spec.model_copy(update={"attributes": attributes})
+    GROUPS["g3"][0]["size"] = None
+    try:
+        records: list[Fact | Coverage] = []
+        context = Context(catalogue=catalogue, transport=ToyTransport(toy.url, Backoff(sleep=lambda _: None)), emit=records.append)
+        run_units(context, [group("g2"), group("g3")], [catalogue.collectors["toy.vms"]], workers=1)
+    finally:
+        GROUPS["g3"][0]["size"] = "small"
+    large = {r.scope: r.attributes["large"] for r in records if isinstance(r, Fact)}
+    assert large == {"g2": True, "g3": None}
+    assert {r.scope: r.status for r in records if isinstance(r, Coverage)} == {"g2": "ok", "g3": "ok"}

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from jmespath.exceptions import JMESPathTypeError
+
 from cmm_scan.cloud import transforms
 from cmm_scan.cloud.jmes import as_item, hashable, plain, search
 from cmm_scan.cloud.memo import Memo
@@ -396,7 +398,10 @@ def value_of(attr: Attribute, item: dict[str, Any], failed: set[str]) -> Any:
         return None
     if attr.unknown_if and search(attr.unknown_if, item):
         return None
-    value = search(attr.expr, item)
+    try:
+        value = search(attr.expr, item)
+    except JMESPathTypeError:  # a field this item lacks or holds in another shape: not read, for this item only
+        return None
     if attr.transform:
         value = transforms.apply(attr.transform, value)
     return attr.default if value is None else value
