@@ -155,3 +155,22 @@ def azure_mfa_kind(value: Any) -> str | None:
     if methods & {"microsoftauthenticatorpush", "softwareonetimepasscode", "microsoftauthenticatorpasswordless", "mobilephone"}:
         return "virtual"
     return "none"
+
+
+@transform("azure_credentials")
+def azure_credentials(value: Any) -> dict[str, int] | None:
+    """An app registration's passwordCredentials + keyCredentials -> {active, oldest_age_days}: credentials not
+    yet expired, and the age in days of the oldest of them (0 when none)."""
+    if value is None:
+        return None
+    from cmm_scan.cloud.transforms import _as_datetime, now
+
+    current = now()
+    ages = []
+    for credential in value:
+        end = _as_datetime(credential.get("endDateTime"))
+        if end is not None and end <= current:
+            continue
+        start = _as_datetime(credential.get("startDateTime"))
+        ages.append(max(0, (current - start).days) if start else 0)
+    return {"active": len(ages), "oldest_age_days": max(ages, default=0)}
