@@ -136,3 +136,22 @@ def test_every_request_is_a_declared_read_the_printed_role_and_graph_permissions
             assert request["path"] == "/providers/Microsoft.ResourceGraph/resources"
     assert set(printed["graphApplicationPermissions"]) == {"Application.Read.All", "AuditLog.Read.All", "User.Read.All"}
     assert {r.path for r in PLAN_REQUESTS.values()} <= {"/tenants", "/subscriptions", "/providers/Microsoft.ResourceGraph/resources"}
+
+
+def test_locations_in_use_per_subscription(azure) -> None:
+    azure.load(
+        tenant_estate(
+            [
+                resource(PROD, "Microsoft.Compute/virtualMachines", "vm", location="uksouth", properties={}),
+                resource(PROD, "Microsoft.Storage/storageAccounts", "st", location="westeurope", properties={}),
+                resource(DEV, "Microsoft.Network/virtualNetworks", "vnet", location="northeurope", properties={}),
+            ]
+        )
+    )
+    result = scan(["inventory.region"], regions=["uksouth", "westeurope"])
+    regions = {(f.scope, f.region): f.attributes for f in result.of("inventory.region")}
+    assert regions == {
+        (PROD, "uksouth"): {"enabled": True, "scanned": True, "in_use": True, "workloads": True, "uk": True},
+        (PROD, "westeurope"): {"enabled": True, "scanned": True, "in_use": True, "workloads": False, "uk": False},
+    }
+    assert set(result.status("azure.locations_in_use").values()) == {"ok"}

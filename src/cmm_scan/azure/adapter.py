@@ -154,13 +154,16 @@ def units(state: State) -> list[Unit]:
     found = [Unit("tenant", f"tenant:{state.tenant}", (state.tenant,), vars={"tenant": state.tenant})]
     for start in range(0, len(state.subscriptions), GROUP_SIZE):
         group = state.subscriptions[start : start + GROUP_SIZE]
-        parts = tuple(Unit("subscription_group", f"subscriptions:{s}", (s,), vars={"subscriptions": [s]}) for s in group)
+        regions = state.regions or []
+        parts = tuple(
+            Unit("subscription_group", f"subscriptions:{s}", (s,), vars={"subscriptions": [s], "regions": regions}) for s in group
+        )
         found.append(
             Unit(
                 "subscription_group",
                 f"subscriptions:{start}",
                 tuple(group),
-                vars={"subscriptions": group},
+                vars={"subscriptions": group, "regions": regions},
                 parts=parts if len(group) > 1 else (),
             )
         )
