@@ -76,3 +76,15 @@ def test_retention_level_5_ruled_out_when_storage_has_no_retention(azure, tmp_pa
     from tests.aws.estates import explain
 
     assert 5 not in result.possible_levels and result.possible_levels == [1, 2, 3, 4], explain(result)
+
+
+def test_mfa_registered_in_entra_is_not_taken_for_enforced(azure, tmp_path: Path) -> None:
+    """Every Entra user has a FIDO2 key registered, but conditional access (not read) decides what is enforced:
+    the tenant is where people sign in, so levels 1-5 stay open ("I don't know"), never a claimed level."""
+    users = [{"id": f"u{n}", "userType": "Member", "accountEnabled": True} for n in range(4)]
+    details = [{"id": f"u{n}", "isMfaRegistered": True, "methodsRegistered": ["fido2"]} for n in range(4)]
+    graph = {"organization": [{"id": "org", "onPremisesSyncEnabled": None}], "users": users}
+    graph["reports/authenticationMethods/userRegistrationDetails"] = details
+    azure.load(tenant_estate(graph=graph))
+    result = answer(tmp_path, "sec.mfa")
+    assert result.answer == 0 and result.suggested_level is None and result.possible_levels == [1, 2, 3, 4, 5]

@@ -134,7 +134,12 @@ def test_every_request_is_a_declared_read_the_printed_role_and_graph_permissions
             assert request["operation"].lower() in actions, request
         if request["method"] == "POST":
             assert request["path"] == "/providers/Microsoft.ResourceGraph/resources"
-    assert set(printed["graphApplicationPermissions"]) == {"Application.Read.All", "AuditLog.Read.All", "User.Read.All"}
+    assert set(printed["graphApplicationPermissions"]) == {
+        "Application.Read.All",
+        "AuditLog.Read.All",
+        "Organization.Read.All",
+        "User.Read.All",
+    }
     assert {r.path for r in PLAN_REQUESTS.values()} <= {"/tenants", "/subscriptions", "/providers/Microsoft.ResourceGraph/resources"}
 
 
