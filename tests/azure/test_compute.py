@@ -169,3 +169,27 @@ def test_aks_container_apps_and_functions(azure) -> None:
     )
     assert [f.resource_id.rsplit("/", 1)[-1] for f in result.of("compute.function")] == ["fn"]
     assert result.one("compute.function", "fn")["runtime"] == "Python|3.11"
+
+
+def test_app_service_plans_with_autoscale_are_autoscaling_groups(azure) -> None:
+    plan = rid(PROD, "rg", "Microsoft.Web/serverfarms", "plan")
+    azure.load(
+        tenant_estate(
+            [
+                resource(PROD, "Microsoft.Web/serverfarms", "plan", sku={"name": "P1v3", "capacity": 2}, properties={}),
+                resource(PROD, "Microsoft.Web/serverfarms", "fixed", sku={"name": "B1", "capacity": 1}, properties={}),
+                autoscale(PROD, "plan-cpu", plan, [{"metricTrigger": {"metricName": "CpuPercentage", "metricResourceUri": plan}}]),
+            ]
+        )
+    )
+    result = scan(["compute.autoscaling_group"])
+    scaled = result.one("compute.autoscaling_group", "serverfarms/plan")
+    assert (scaled["dynamic"], scaled["metric_kinds"], scaled["min_size"], scaled["max_size"], scaled["instance_count"]) == (
+        True,
+        ["cpu"],
+        2,
+        10,
+        2,
+    )
+    fixed = result.one("compute.autoscaling_group", "serverfarms/fixed")
+    assert (fixed["dynamic"], fixed["policy_types"], fixed["min_size"]) == (False, [], 1)
