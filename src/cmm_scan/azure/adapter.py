@@ -90,9 +90,13 @@ class State:
     workers: int
 
 
-def _options(options: CollectOptions) -> Any:
+def _options(options: Any) -> Any:
+    """The typed Azure options; today converted from the shared CollectOptions, already typed once #10's
+    per-provider options reach the adapters."""
     from cmm_scan.azure.options import Options
 
+    if hasattr(options, "subscriptions_include"):
+        return options
     include, exclude = Options.parse_subscriptions(options.subscriptions)
     return Options(
         tenant=options.tenant,
