@@ -14,7 +14,7 @@ from cmm_scan.models import ScopeInfo, SnapshotHeader
 from cmm_scan.options import ProviderOptions, module_of
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "cmm_scan"
-CLI_MODULES = {"cli.py", "history_cli.py", "rules_cli.py", "emulate/command.py"}  # relative to src/cmm_scan
+CLI_MODULES = {"cli.py", "history_cli.py", "rules_cli.py", "emulate/command.py", "policy/cli.py"}  # relative to src/cmm_scan
 
 
 def options(*argv: str) -> ProviderOptions:

@@ -11,11 +11,11 @@ import boto3
 from cmm_scan.aws import credentials
 from cmm_scan.aws.errors import classify
 from cmm_scan.aws.executor import AWS_ERRORS, RegionRun, Scope
-from cmm_scan.aws.memo import Memo
 from cmm_scan.aws.options import Options
 from cmm_scan.aws.permissions import selected
 from cmm_scan.aws.spec import Catalogue, Collector, catalogue
 from cmm_scan.cancel import run_all
+from cmm_scan.cloud.memo import Memo
 from cmm_scan.collect import ScanPlan, Sink
 from cmm_scan.models import Coverage, Fact, ScopeInfo
 

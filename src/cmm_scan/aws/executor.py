@@ -9,43 +9,20 @@ import contextlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
-import jmespath
-import jmespath.functions
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cmm_scan.aws import transforms
 from cmm_scan.aws.clients import GLOBAL_REGION, AccountClients
 from cmm_scan.aws.errors import classify, error_code, worst
-from cmm_scan.aws.memo import Memo
 from cmm_scan.aws.permissions import declared_calls
 from cmm_scan.aws.spec import Attribute, Call, Catalogue, Collector, Join, Lookup
+from cmm_scan.cloud.jmes import as_item, hashable, plain, search
+from cmm_scan.cloud.memo import Memo
 from cmm_scan.models import Coverage, Fact
 
 AWS_ERRORS = (ClientError, BotoCoreError)
-
-
-class _Functions(jmespath.functions.Functions):
-    """JMESPath has no string splitting; specs need it for ids built from ARNs."""
-
-    @jmespath.functions.signature({"types": ["string", "null"]}, {"types": ["string"]})
-    def _func_split(self, value: str | None, separator: str) -> list[str] | None:
-        return None if value is None else value.split(separator)
-
-
-OPTIONS = jmespath.Options(custom_functions=_Functions())
-
-
-@lru_cache(maxsize=4096)
-def compiled(expression: str) -> Any:
-    return jmespath.compile(expression)
-
-
-def search(expression: str, data: Any) -> Any:
-    return compiled(expression).search(data, options=OPTIONS)
 
 
 class StepFailed(Exception):
@@ -87,19 +64,6 @@ class Outcome:
         old = self.problems.get(step)
         if old is None or worst(old[0], status) != old[0]:
             self.problems[step] = (status, reason)
-
-
-def plain(value: Any) -> Any:
-    """JSON-ready: datetimes to ISO strings, sets to sorted lists."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, set | frozenset):
-        return sorted(plain(v) for v in value)
-    return value
 
 
 @dataclass
@@ -216,7 +180,7 @@ class RegionRun:
                 )
             except AWS_ERRORS as exc:
                 raise StepFailed(*classify(exc)) from None
-        found = [_as_item(x) for x in found]
+        found = [as_item(x) for x in found]
         for join in spec.joins:
             # on failure the joined key stays null: attributes that need it read as unknown
             with contextlib.suppress(StepFailed):
@@ -236,14 +200,14 @@ class RegionRun:
         index: dict[Any, list[Any]] = {}
         if lookup.key:
             for other in others:
-                index.setdefault(_hashable(search(lookup.key, other)), []).append(other)
+                index.setdefault(hashable(search(lookup.key, other)), []).append(other)
         for item in items:
             if join.match is None or not lookup.key:
                 item[join.as_] = others
                 continue
             keys = search(join.match, item)
             keys = keys if isinstance(keys, list) else [keys]
-            item[join.as_] = [o for k in keys if k is not None for o in index.get(_hashable(k), [])]
+            item[join.as_] = [o for k in keys if k is not None for o in index.get(hashable(k), [])]
 
     def scope_collector(self, collector_id: str) -> Outcome:
         """The result of a collector in this account (and region), running it now if no thread has yet."""
@@ -251,14 +215,6 @@ class RegionRun:
         region = "global" if spec.region == "global" else self.region
         key = ("collector", collector_id, region)
         return self.scope.memo.get(key, lambda: run_collector(spec, RegionRun(self.scope, region)))
-
-
-def _as_item(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {"_value": value}
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
 
 
 # --- one collector ------------------------------------------------------------------------
@@ -383,7 +339,7 @@ def _data_collector(spec: Collector, run: RegionRun, outcome: Outcome) -> Iterat
     items: list[dict[str, Any]] = []
     for params, parent in _list_calls(spec, run):
         for found in run.items(spec.service, spec.operation, params, spec.items, errors=spec.errors, page_size=spec.page_size):
-            item = _as_item(found)
+            item = as_item(found)
             if spec.filter and not search(spec.filter, item):
                 continue
             if parent is not None:
@@ -463,8 +419,8 @@ def _follow_up_batched(
             values = [search(batch.value, items[i]) for i in chunk]
             try:
                 found = search(call.result, run.call(service, call.operation, {**params, batch.param: values})) or []
-                by_key = {_hashable(search(batch.key, r)): r for r in found}
-                answers = [by_key.get(_hashable(v)) for v in values]
+                by_key = {hashable(search(batch.key, r)): r for r in found}
+                answers = [by_key.get(hashable(v)) for v in values]
             except AWS_ERRORS as exc:
                 code = error_code(exc)
                 if code in call.errors:

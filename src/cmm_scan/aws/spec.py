@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cmm_scan.cloud.spec import Attribute, Derive
 from cmm_scan.errors import UserError
 from cmm_scan.paths import bundled
 from cmm_scan.yamlfile import load_yaml_model
@@ -18,22 +19,6 @@ from cmm_scan.yamlfile import load_yaml_model
 
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-class Attribute(_Spec):
-    """How one fact attribute is computed from an item (after follow-up calls and joins)."""
-
-    expr: str = Field(description="JMESPath over the item")
-    transform: str | None = Field(default=None, description="named function applied to the expression's value")
-    default: Any = Field(default=None, description="value when the result is null: 'read, found nothing'")
-    unknown_if: str | None = Field(default=None, description="JMESPath: when truthy, the attribute is null (not read)")
-    requires: list[str] = Field(default_factory=list, description="calls/joins whose failure makes this null")
-
-
-class Derive(Attribute):
-    """An intermediate value computed once per item and stored under `into` for attributes to read."""
-
-    into: str
 
 
 class Batch(_Spec):

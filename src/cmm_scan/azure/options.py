@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from cmm_scan.flags import Flag
 from cmm_scan.options import ProviderOptions
@@ -16,10 +16,20 @@ CREDENTIALS = (
 
 class Options(ProviderOptions):
     provider: str = "azure"
-    tenant: str | None = None
-    subscriptions_include: list[str] = Field(default_factory=list)
-    subscriptions_exclude: list[str] = Field(default_factory=list)
-    management_groups: list[str] = Field(default_factory=list)
+    tenant: str | None = Field(default=None, description="tenant id (default: the credential's home tenant)")
+    subscriptions_include: list[str] = Field(default_factory=list, description="only these subscriptions (default: every enabled one)")
+    subscriptions_exclude: list[str] = Field(default_factory=list, description="never these")
+    management_groups: list[str] = Field(default_factory=list, description="only the subscriptions under these management groups")
+
+    @field_validator("subscriptions_include", "subscriptions_exclude")
+    @classmethod
+    def _lower(cls, values: list[str]) -> list[str]:
+        return [v.strip().lower() for v in values if v.strip()]  # Azure ids are case-insensitive
+
+    @field_validator("regions")
+    @classmethod
+    def _lower_regions(cls, values: list[str] | None) -> list[str] | None:
+        return [v.lower() for v in values] if values else values
 
 
 FLAGS: tuple[Flag, ...] = (

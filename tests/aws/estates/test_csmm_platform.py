@@ -238,7 +238,7 @@ def _instances(n: int) -> None:
 def _months_later(monkeypatch: pytest.MonkeyPatch, days: int = 120) -> None:
     """The scan runs `days` after the estate was built: instances launched before are that old."""
     later = datetime.now(UTC) + timedelta(days=days)
-    monkeypatch.setattr("cmm_scan.aws.transforms.now", lambda: later)
+    monkeypatch.setattr("cmm_scan.cloud.transforms.now", lambda: later)
 
 
 def _functions(n: int) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from cmm_scan.aws.executor import FactOut, RegionRun
 from cmm_scan.aws.spec import Collector
-from cmm_scan.aws.transforms import age_days, json_document
+from cmm_scan.cloud.transforms import age_days, json_document
 
 ADMIN_POLICY_ARN_SUFFIX = ":policy/AdministratorAccess"
 ROOT_USER = "<root_account>"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from cmm_scan.aws.executor import FactOut, RegionRun
 from cmm_scan.aws.spec import Collector
-from cmm_scan.aws.transforms import iso_duration_hours
+from cmm_scan.cloud.transforms import iso_duration_hours
 
 
 def instances(run: RegionRun, spec: Collector) -> Iterator[FactOut]:

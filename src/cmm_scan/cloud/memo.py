@@ -1,4 +1,5 @@
-"""Compute-once values shared between threads: lookups and collector results per account and region.
+"""Compute-once values shared between threads: lookups and collector results per scope unit (account and
+region, subscription group, project...).
 
 The first caller computes while holding the key's lock; later callers wait and reuse the value
 (or the same exception). A caller never waits on queued work, only on a running thread, so a

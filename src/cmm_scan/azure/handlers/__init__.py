@@ -1,0 +1,1 @@
+"""Hand-written Azure collectors: what a spec cannot say (aggregations)."""

@@ -1,0 +1,176 @@
+"""Azure transforms a spec attribute may apply (`transform: name`): what JMESPath cannot say about ARM shapes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cmm_scan.cloud.transforms import transform
+
+# what drives an autoscale rule, by its metric name (Azure Monitor platform metrics)
+METRIC_KINDS = {
+    "percentage cpu": "cpu",
+    "cpupercentage": "cpu",
+    "cpu percentage": "cpu",
+    "network in": "network",
+    "network out": "network",
+    "network in total": "network",
+    "network out total": "network",
+    "available memory bytes": "memory",
+    "memorypercentage": "memory",
+    "requests": "request_count",
+    "httpqueuelength": "queue",
+    "approximatemessagecount": "queue",
+    "activemessagecount": "queue",
+    "messagecount": "queue",
+}
+ADMIN_PORTS = (22, 3389)
+INTERNET = {"*", "0.0.0.0/0", "internet", "any", "::/0"}
+
+
+@transform("azure_power_state")
+def azure_power_state(value: Any) -> str | None:
+    """PowerState/running -> running (deallocated, stopped, starting...)."""
+    return value.split("/", 1)[1].lower() if isinstance(value, str) and "/" in value else None
+
+
+@transform("azure_vm_family")
+def azure_vm_family(value: Any) -> str | None:
+    """Standard_D4s_v5 -> Dsv5; Standard_B2ms -> Bms."""
+    if not isinstance(value, str):
+        return None
+    name = value.removeprefix("Standard_").removeprefix("Basic_")
+    size, _, version = name.partition("_")
+    return re.sub(r"\d+", "", size) + version
+
+
+@transform("azure_is_arm")
+def azure_is_arm(value: Any) -> bool | None:
+    """Ampere (Arm) sizes carry a 'p' in their features: Standard_D4ps_v5, Standard_E8pds_v5."""
+    if not isinstance(value, str):
+        return None
+    m = re.match(r"^(?:Standard_)?[A-Za-z]+\d+([a-z]*)", value)
+    return bool(m and "p" in m.group(1))
+
+
+def _metric_kind(rule: dict[str, Any], target: str) -> str:
+    trigger = rule.get("metricTrigger") or {}
+    name = str(trigger.get("metricName") or "").lower()
+    if name in METRIC_KINDS:
+        return METRIC_KINDS[name]
+    source = str(trigger.get("metricResourceUri") or target).lower()
+    return "queue" if "microsoft.servicebus" in source or "microsoft.storage" in source else "custom"
+
+
+@transform("azure_autoscale")
+def azure_autoscale(value: Any) -> dict[str, Any] | None:
+    """{settings: [autoscale settings of one target], capacity: current instances} -> the autoscaling attributes:
+    policy_types (step for metric rules, predictive, scheduled), metric_kinds, dynamic, advanced_metrics,
+    scheduled_only, min, max. Disabled settings do not count."""
+    if value is None or value.get("settings") is None:
+        return None
+    settings = [s for s in value["settings"] if (s.get("properties") or {}).get("enabled", True)]
+    kinds: set[str] = set()
+    types: set[str] = set()
+    lows, highs = [], []
+    for setting in settings:
+        props = setting.get("properties") or {}
+        target = str(props.get("targetResourceUri") or "")
+        if ((props.get("predictiveAutoscalePolicy") or {}).get("scaleMode") or "").lower() == "enabled":
+            types.add("predictive")
+            kinds.add("predictive")
+        for profile in props.get("profiles") or []:
+            capacity = profile.get("capacity") or {}
+            low, high = int(capacity.get("minimum") or 0), int(capacity.get("maximum") or 0)
+            if profile.get("recurrence") or profile.get("fixedDate"):
+                types.add("scheduled")
+                kinds.add("scheduled")
+            rules = profile.get("rules") or []
+            if rules and high > low:
+                types.add("step")
+                kinds.update(_metric_kind(r, target) for r in rules)
+            lows.append(low)
+            highs.append(high)
+    dynamic = bool({"step", "predictive"} & types)
+    return {
+        "policy_types": sorted(types),
+        "metric_kinds": sorted(kinds),
+        "dynamic": dynamic,
+        "advanced_metrics": dynamic and bool({"queue", "custom", "predictive"} & kinds),
+        "scheduled_only": types == {"scheduled"},
+        "min": min(lows) if lows else value.get("capacity"),
+        "max": max(highs) if highs else value.get("capacity"),
+    }
+
+
+def _ports(rule: dict[str, Any]) -> list[tuple[int, int]]:
+    ranges = [rule.get("destinationPortRange"), *list(rule.get("destinationPortRanges") or [])]
+    found = []
+    for text in ranges:
+        if not text:
+            continue
+        if str(text) == "*":
+            found.append((0, 65535))
+            continue
+        low, _, high = str(text).partition("-")
+        found.append((int(low), int(high or low)))
+    return found
+
+
+@transform("azure_nsg_exposure")
+def azure_nsg_exposure(value: Any) -> dict[str, bool] | None:
+    """securityRules -> {open_to_internet, admin_ports_open}: inbound Allow rules from any address or Internet."""
+    if value is None:
+        return None
+    open_any, admin = False, False
+    for rule in value:
+        props = rule.get("properties") or rule
+        if str(props.get("direction", "")).lower() != "inbound" or str(props.get("access", "")).lower() != "allow":
+            continue
+        sources = [props.get("sourceAddressPrefix"), *list(props.get("sourceAddressPrefixes") or [])]
+        if not any(str(s).lower() in INTERNET for s in sources if s):
+            continue
+        open_any = True
+        if any(low <= port <= high for low, high in _ports(props) for port in ADMIN_PORTS):
+            admin = True
+    return {"open_to_internet": open_any, "admin_ports_open": admin}
+
+
+@transform("azure_storage_encryption")
+def azure_storage_encryption(value: Any) -> str | None:
+    """encryption.keySource: Microsoft.Keyvault (a customer key) -> kms-customer; Microsoft.Storage -> sse-s3 (provider key)."""
+    if not isinstance(value, str):
+        return None
+    return "kms-customer" if value.lower() == "microsoft.keyvault" else "sse-s3"
+
+
+@transform("azure_mfa_kind")
+def azure_mfa_kind(value: Any) -> str | None:
+    """methodsRegistered -> hardware (FIDO2, passkey, Windows Hello), virtual (authenticator, OTP), or none."""
+    if value is None:
+        return None
+    methods = {str(m).lower() for m in value}
+    if methods & {"fido2", "passkeydevicebound", "windowshelloforbusiness", "hardwareonetimepasscode"}:
+        return "hardware"
+    if methods & {"microsoftauthenticatorpush", "softwareonetimepasscode", "microsoftauthenticatorpasswordless", "mobilephone"}:
+        return "virtual"
+    return "none"
+
+
+@transform("azure_credentials")
+def azure_credentials(value: Any) -> dict[str, int] | None:
+    """An app registration's passwordCredentials + keyCredentials -> {active, oldest_age_days}: credentials not
+    yet expired, and the age in days of the oldest of them (0 when none)."""
+    if value is None:
+        return None
+    from cmm_scan.cloud.transforms import _as_datetime, now
+
+    current = now()
+    ages = []
+    for credential in value:
+        end = _as_datetime(credential.get("endDateTime"))
+        if end is not None and end <= current:
+            continue
+        start = _as_datetime(credential.get("startDateTime"))
+        ages.append(max(0, (current - start).days) if start else 0)
+    return {"active": len(ages), "oldest_age_days": max(ages, default=0)}

@@ -1,0 +1,171 @@
+"""Azure REST through azure-core: Resource Manager (and Resource Graph on it) and Microsoft Graph.
+
+One PipelineClient per API with BearerTokenCredentialPolicy; retries are ours (cmm_scan.cloud.http), so
+Resource Graph's quota headers slow us down before it throttles. Paging styles: `next_link` (ARM),
+`odata_next_link` (Graph), `skip_token` (Resource Graph, in the POST body).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from azure.core import PipelineClient
+from azure.core.credentials import AccessToken
+from azure.core.exceptions import ServiceRequestError, ServiceResponseError
+from azure.core.pipeline.policies import BearerTokenCredentialPolicy, HeadersPolicy, UserAgentPolicy
+from azure.core.rest import HttpRequest
+
+from cmm_scan import __version__
+from cmm_scan.cloud.http import Backoff
+from cmm_scan.cloud.transport import CloudError, Prepared
+from cmm_scan.errors import UserError
+
+# Resource Manager and Microsoft Graph per cloud (AZURE_CLOUD, as the Azure CLI names them).
+CLOUDS = {
+    "AzureCloud": ("https://management.azure.com", "https://graph.microsoft.com"),
+    "AzureChinaCloud": ("https://management.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn"),
+    "AzureUSGovernment": ("https://management.usgovcloudapi.net", "https://graph.microsoft.us"),
+}
+DENIED_CODES = frozenset(
+    {
+        "AuthorizationFailed",
+        "LinkedAuthorizationFailed",
+        "Authorization_RequestDenied",
+        "InvalidAuthenticationToken",
+        "AuthenticationFailed",
+        "Forbidden",
+        "SubscriptionNotFound",  # not visible to this identity
+    }
+)
+NOT_ENABLED_CODES = frozenset({"MissingSubscriptionRegistration", "SubscriptionNotRegistered", "FeatureNotEnabled"})
+
+
+class StaticToken:
+    """AZURE_ACCESS_TOKEN (`az account get-access-token`), for pipelines and the emulator."""
+
+    def __init__(self, token: str):
+        self._token = token
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken(self._token, int(time.time()) + 3600)
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    arm: str
+    graph: str
+
+    @classmethod
+    def from_environment(cls, endpoint_url: str | None = None) -> Endpoints:
+        cloud = os.environ.get("AZURE_CLOUD", "AzureCloud")
+        if cloud not in CLOUDS:
+            raise UserError(f"AZURE_CLOUD={cloud} is not a cloud cmm-scan knows", f"use one of {', '.join(CLOUDS)}")
+        arm, graph = CLOUDS[cloud]
+        arm = (endpoint_url or os.environ.get("CMM_SCAN_AZURE_ENDPOINT") or arm).rstrip("/")
+        graph = (os.environ.get("CMM_SCAN_GRAPH_ENDPOINT") or graph).rstrip("/")
+        for name, url in (("Resource Manager", arm), ("Microsoft Graph", graph)):
+            if urlsplit(url).scheme != "https":
+                raise UserError(f"the {name} endpoint {url} is not https", "Azure sends bearer tokens over https only")
+        return cls(arm, graph)
+
+
+def credential() -> Any:
+    token = os.environ.get("AZURE_ACCESS_TOKEN")
+    if token:
+        return StaticToken(token)
+    from azure.identity import DefaultAzureCredential
+
+    return DefaultAzureCredential()
+
+
+def quota_wait(status: int, headers: Mapping[str, str]) -> float | None:
+    """Resource Graph: when the user quota is spent, wait until it resets (x-ms-user-quota-resets-after hh:mm:ss)."""
+    if headers.get("x-ms-user-quota-remaining") != "0":
+        return None
+    h, m, s = (headers.get("x-ms-user-quota-resets-after") or "00:00:01").split(":")
+    return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+class AzureTransport:
+    def __init__(self, endpoints: Endpoints, cred: Any, backoff: Backoff | None = None):
+        self.endpoints = endpoints
+        self.backoff = backoff or Backoff(quota=quota_wait, retry_exceptions=(ServiceRequestError, ServiceResponseError))
+        self._clients = {
+            "arm": self._client(endpoints.arm, cred, "https://management.azure.com/.default"),
+            "graph": self._client(endpoints.graph, cred, "https://graph.microsoft.com/.default"),
+        }
+        self._lock = threading.Lock()
+        self.sent = 0
+
+    @staticmethod
+    def _client(base: str, cred: Any, scope: str) -> PipelineClient:
+        policies = [HeadersPolicy(), UserAgentPolicy(user_agent=f"cmm-scan/{__version__}"), BearerTokenCredentialPolicy(cred, scope)]
+        return PipelineClient(base_url=base, policies=policies)
+
+    def pages(self, request: Prepared) -> Iterator[Any]:
+        client = self._clients[request.api]
+        base = self.endpoints.arm if request.api == "arm" else self.endpoints.graph
+        query = dict(request.query)
+        body = request.body
+        if request.page_size and request.paging == "odata_next_link":
+            query["$top"] = request.page_size
+        if request.page_size and request.paging == "skip_token":
+            body = {**body, "options": {**(body.get("options") or {}), "$top": request.page_size}}
+        url = base + request.path
+        while True:
+            data = self._send(client, request, url, query, body)
+            yield data
+            link = None
+            if request.paging == "next_link":
+                link = data.get("nextLink")
+            elif request.paging == "odata_next_link":
+                link = data.get("@odata.nextLink")
+            elif request.paging == "skip_token" and (data.get("$skipToken") or data.get("skipToken")):
+                token = data.get("$skipToken") or data.get("skipToken")
+                body = {**body, "options": {**(body.get("options") or {}), "$skipToken": token}}
+                continue
+            if not link:
+                return
+            if urlsplit(link).netloc != urlsplit(base).netloc:  # never send the token to another host
+                raise CloudError(None, "UnexpectedNextLink", f"next page on another host: {urlsplit(link).netloc}", request.operation)
+            url, query = link, {}
+
+    def _send(self, client: PipelineClient, request: Prepared, url: str, query: dict[str, Any], body: Any) -> Any:
+        def send() -> Any:
+            with self._lock:
+                self.sent += 1
+            http = HttpRequest(request.method, url, params=query or None, json=body)
+            return client.send_request(http)
+
+        try:
+            response = self.backoff.run(send)
+        except (ServiceRequestError, ServiceResponseError) as exc:
+            raise CloudError(None, "ConnectionError", str(exc).splitlines()[0][:200], request.operation) from None
+        try:
+            data = response.json() if response.text() else {}
+        except ValueError:
+            data = {}
+        if response.status_code >= 400:
+            error = data.get("error") if isinstance(data, dict) else None
+            error = error if isinstance(error, dict) else {}
+            code = str(error.get("code") or response.status_code)
+            details = error.get("details") or []
+            if code == "BadRequest" and details:  # Resource Graph puts the real reason in details
+                code = str(details[0].get("code") or code)
+                error = details[0]
+            raise CloudError(response.status_code, code, str(error.get("message") or response.reason or "")[:300], request.operation)
+        return data
+
+    def classify(self, error: CloudError) -> tuple[str, str]:
+        reason = f"{error.operation}: {error}"[:300] if error.operation else str(error)[:300]
+        if error.status in (401, 403) or error.code in DENIED_CODES:
+            return "denied", reason
+        if error.code in NOT_ENABLED_CODES:
+            return "not_enabled", reason
+        return "error", reason

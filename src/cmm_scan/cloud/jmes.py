@@ -1,0 +1,56 @@
+"""JMESPath as the specs use it (with a few functions JMESPath lacks), and JSON-ready values."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+import jmespath
+import jmespath.functions
+
+
+class _Functions(jmespath.functions.Functions):
+    """JMESPath has no string splitting or lower-casing; specs need them for ids (ARNs, ARM ids)."""
+
+    @jmespath.functions.signature({"types": ["string", "null"]}, {"types": ["string"]})
+    def _func_split(self, value: str | None, separator: str) -> list[str] | None:
+        return None if value is None else value.split(separator)
+
+    @jmespath.functions.signature({"types": ["string", "null"]})
+    def _func_lower(self, value: str | None) -> str | None:
+        return None if value is None else value.lower()
+
+
+OPTIONS = jmespath.Options(custom_functions=_Functions())
+
+
+@lru_cache(maxsize=4096)
+def compiled(expression: str) -> Any:
+    return jmespath.compile(expression)
+
+
+def search(expression: str, data: Any) -> Any:
+    return compiled(expression).search(data, options=OPTIONS)
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready: datetimes to ISO strings, sets to sorted lists."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted(plain(v) for v in value)
+    return value
+
+
+def as_item(value: Any) -> dict[str, Any]:
+    """A listed item that is a bare value (an ARN, an id) becomes {"_value": value}."""
+    return value if isinstance(value, dict) else {"_value": value}
+
+
+def hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value

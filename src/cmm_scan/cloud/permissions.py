@@ -1,0 +1,53 @@
+"""The permissions the selected REST collectors declare: what `cmm-scan permissions <provider>` prints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cmm_scan.cloud.spec import Catalogue, Collector, Request
+
+
+def selected(fact_types: Iterable[str], cat: Catalogue) -> list[Collector]:
+    wanted = set(fact_types)
+    return [c for c in cat.collectors.values() if c.fact in wanted or set(c.enriches) & wanted]
+
+
+def lookups_of(spec: Collector, cat: Catalogue) -> list[str]:
+    """Lookups a collector reads, directly or through other lookups' joins."""
+    pending = [j.lookup for j in spec.joins] + ([spec.for_each] if spec.for_each else [])
+    seen: list[str] = []
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.append(name)
+        pending += [j.lookup for j in cat.lookups[name].joins]
+    return seen
+
+
+def requests_of(spec: Collector, cat: Catalogue, _seen: frozenset[str] = frozenset()) -> list[Request]:
+    """Every request the collector, and the lookups and collectors it reads, can make."""
+    found: list[Request] = [*([spec.source] if spec.source else []), *spec.requests, *spec.calls]
+    for name in lookups_of(spec, cat):
+        lookup = cat.lookups[name]
+        if lookup.source:
+            found.append(lookup.source)
+        elif lookup.collector and lookup.collector not in _seen:
+            found += requests_of(cat.collectors[lookup.collector], cat, _seen | {spec.id})
+    return found
+
+
+def required(fact_types: Iterable[str], cat: Catalogue, extra: Iterable[Request] = ()) -> dict[str, list[str]]:
+    """api -> sorted permissions the collectors of those fact types need (plus `extra`: the plan's own requests)."""
+    by_api: dict[str, set[str]] = {}
+    requests = [r for spec in selected(fact_types, cat) for r in requests_of(spec, cat)] + list(extra)
+    for request in requests:
+        by_api.setdefault(request.api, set()).update(request.permissions)
+    return {api: sorted(names) for api, names in sorted(by_api.items())}
+
+
+def all_requests(cat: Catalogue) -> list[Request]:
+    """Every request any spec of the catalogue declares (tests match the server's request log against these)."""
+    return [r for spec in cat.collectors.values() for r in requests_of(spec, cat)] + [
+        lookup.source for lookup in cat.lookups.values() if lookup.source
+    ]

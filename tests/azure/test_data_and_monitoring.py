@@ -1,0 +1,206 @@
+"""Azure storage, backup, logging, monitoring, network and governance collectors against the emulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.azure.support import DEV, PROD, SHARED, resource, scan, tenant_estate
+
+STORAGE = "Microsoft.Storage/storageAccounts"
+
+
+def storage(sub: str, name: str, sku: str = "Standard_LRS", **props: Any) -> dict[str, Any]:
+    return resource(
+        sub, STORAGE, name, kind="StorageV2", sku={"name": sku}, properties={"encryption": {"keySource": "Microsoft.Storage"}, **props}
+    )
+
+
+def child(parent: dict[str, Any], path: str, rtype: str, properties: dict[str, Any]) -> dict[str, Any]:
+    return {"id": f"{parent['id']}/{path}", "type": rtype, "properties": properties}
+
+
+def test_storage_accounts_read_versioning_lifecycle_immutability_and_keys(azure) -> None:
+    logs = storage(
+        PROD,
+        "logs",
+        sku="Standard_GRS",
+        allowBlobPublicAccess=False,
+        immutableStorageWithVersioning={"enabled": True, "immutabilityPolicy": {"state": "Locked"}},
+        encryption={"keySource": "Microsoft.Keyvault"},
+    )
+    plain = storage(DEV, "plain")
+    rules = [
+        {"name": "expire", "enabled": True, "definition": {"actions": {"baseBlob": {"delete": {"daysAfterModificationGreaterThan": 365}}}}},
+        {
+            "name": "cool",
+            "enabled": True,
+            "definition": {"actions": {"baseBlob": {"tierToCool": {"daysAfterModificationGreaterThan": 30}}}},
+        },
+    ]
+    azure.load(
+        tenant_estate(
+            [
+                logs,
+                plain,
+                child(logs, "blobServices/default", f"{STORAGE}/blobServices", {"isVersioningEnabled": True}),
+                child(logs, "managementPolicies/default", f"{STORAGE}/managementPolicies", {"policy": {"rules": rules}}),
+                child(plain, "blobServices/default", f"{STORAGE}/blobServices", {}),
+            ]
+        )
+    )
+    result = scan(["storage.bucket"])
+    assert result.one("storage.bucket", "/logs") == {
+        "versioning": "Enabled",
+        "lifecycle_rules": 2,
+        "lifecycle_expiration": True,
+        "lifecycle_transition": True,
+        "object_lock": True,
+        "object_lock_mode": "COMPLIANCE",
+        "encryption": "kms-customer",
+        "replication": True,
+        "public_access_blocked": True,
+        "tags": {},
+        "data_classification": "none",
+    }
+    # no lifecycle policy (404) is read as none; public access never set is not blocked
+    plain_facts = result.one("storage.bucket", "/plain")
+    assert (plain_facts["versioning"], plain_facts["lifecycle_rules"], plain_facts["lifecycle_expiration"]) == ("none", 0, False)
+    assert (plain_facts["object_lock"], plain_facts["replication"], plain_facts["public_access_blocked"]) == (False, False, False)
+    assert result.status("azure.storage_accounts") == {PROD: "ok", DEV: "ok", SHARED: "ok"}
+
+
+def test_a_refused_lifecycle_read_leaves_lifecycle_unknown_not_none(azure) -> None:
+    logs = storage(PROD, "logs")
+    estate = tenant_estate([logs, child(logs, "blobServices/default", f"{STORAGE}/blobServices", {})])
+    estate["faults"] = {"deny": [{"operation": "Microsoft.Storage/storageAccounts/managementPolicies/read"}]}
+    azure.load(estate)
+    result = scan(["storage.bucket"])
+    logs = result.one("storage.bucket", "/logs")
+    assert (logs["lifecycle_rules"], logs["lifecycle_expiration"], logs["lifecycle_transition"]) == (None, None, None)
+    (step,) = [c for c in result.coverage if c.collector.startswith("azure.storage_accounts/")]
+    assert (step.collector, step.scope, step.status) == (
+        "azure.storage_accounts/Microsoft.Storage/storageAccounts/managementPolicies/read",
+        PROD,
+        "denied",
+    )
+
+
+def test_backup_vaults_workspaces_alerts_and_activity_log_export(azure) -> None:
+    azure.load(
+        tenant_estate(
+            [
+                resource(
+                    PROD,
+                    "Microsoft.RecoveryServices/vaults",
+                    "vault",
+                    properties={"securitySettings": {"immutabilitySettings": {"state": "Locked"}}},
+                ),
+                resource(DEV, "Microsoft.RecoveryServices/vaults", "devvault", properties={}),
+                resource(PROD, "Microsoft.OperationalInsights/workspaces", "central", properties={"retentionInDays": 730}),
+                resource(
+                    PROD,
+                    "Microsoft.Insights/metricAlerts",
+                    "queue-depth",
+                    location="global",
+                    properties={
+                        "enabled": True,
+                        "actions": [{"actionGroupId": "/ag"}],
+                        "criteria": {
+                            "allOf": [{"criterionType": "StaticThresholdCriterion", "metricNamespace": "Custom/App", "metricName": "depth"}]
+                        },
+                    },
+                ),
+                {
+                    "id": f"/subscriptions/{PROD}/providers/Microsoft.Insights/diagnosticSettings/export",
+                    "type": "Microsoft.Insights/diagnosticSettings",
+                    "properties": {"workspaceId": "/central", "logs": [{"category": "Administrative", "enabled": True}]},
+                },
+            ]
+        )
+    )
+    result = scan(["storage.backup_vault", "logging.log_group", "monitoring.alarm", "audit.trail"])
+    assert result.one("storage.backup_vault", "vaults/vault") == {"locked": True, "lock_mode": "compliance"}
+    assert result.one("storage.backup_vault", "vaults/devvault") == {"locked": False, "lock_mode": "none"}
+    assert result.one("logging.log_group", "central") == {"never_expires": False, "retention_days": 730, "kms_encrypted": False}
+    alert = result.one("monitoring.alarm", "queue-depth")
+    assert (alert["has_actions"], alert["custom_metric"], alert["namespace"]) == (True, True, "Custom/App")
+    (trail,) = result.of("audit.trail")
+    assert (trail.scope, trail.attributes["management_events"], trail.attributes["logging"]) == (PROD, True, True)
+    # a subscription without an export has none (read), not an unknown
+    assert result.status("azure.activity_log_export") == {PROD: "ok", DEV: "ok", SHARED: "ok"}
+
+
+def test_nsg_rules_open_to_the_internet(azure) -> None:
+    def rule(name: str, port: str, source: str = "*", access: str = "Allow") -> dict[str, Any]:
+        props = {"direction": "Inbound", "access": access, "sourceAddressPrefix": source, "destinationPortRange": port, "priority": 100}
+        return {"name": name, "properties": props}
+
+    nsg = "Microsoft.Network/networkSecurityGroups"
+    azure.load(
+        tenant_estate(
+            [
+                resource(PROD, nsg, "ssh", properties={"securityRules": [rule("ssh", "22")], "networkInterfaces": [{"id": "/nic"}]}),
+                resource(PROD, nsg, "web", properties={"securityRules": [rule("https", "443", "Internet")]}),
+                resource(
+                    PROD, nsg, "inside", properties={"securityRules": [rule("rdp", "3389", "10.0.0.0/8"), rule("x", "*", "*", "Deny")]}
+                ),
+            ]
+        )
+    )
+    result = scan(["network.security_group"])
+    assert result.one("network.security_group", "/ssh") == {
+        "in_use": True,
+        "open_to_internet": True,
+        "admin_ports_open": True,
+        "is_default": False,
+    }
+    web = result.one("network.security_group", "/web")
+    assert (web["open_to_internet"], web["admin_ports_open"], web["in_use"]) == (True, False, False)
+    inside = result.one("network.security_group", "/inside")
+    assert (inside["open_to_internet"], inside["admin_ports_open"]) == (False, False)
+
+
+def test_tags_policy_assignments_and_budgets(azure) -> None:
+    azure.load(
+        tenant_estate(
+            [
+                resource(PROD, "Microsoft.Compute/disks", "d1", tags={"CostCentre": "42", "owner": "web"}),
+                resource(DEV, "Microsoft.Compute/disks", "d2"),
+                {
+                    "id": "/providers/Microsoft.Management/managementGroups/prod"
+                    "/providers/Microsoft.Authorization/policyAssignments/allowed-locations",
+                    "type": "Microsoft.Authorization/policyAssignments",
+                    "name": "allowed-locations",
+                    "properties": {
+                        "displayName": "Allowed locations",
+                        "policyDefinitionId": "/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c",
+                    },
+                },
+                {
+                    "id": f"/subscriptions/{PROD}/providers/Microsoft.Consumption/budgets/monthly",
+                    "type": "Microsoft.Consumption/budgets",
+                    "properties": {
+                        "category": "Cost",
+                        "amount": 1000,
+                        "notifications": {
+                            "actual80": {"enabled": True, "operator": "GreaterThan", "threshold": 80, "contactEmails": ["a@x"]},
+                            "forecast100": {"enabled": True, "thresholdType": "Forecasted", "threshold": 100, "contactEmails": ["b@x"]},
+                        },
+                    },
+                },
+            ]
+        )
+    )
+    result = scan(["inventory.resource", "config.rule", "cost.budget"])
+    d1 = result.one("inventory.resource", "/d1")
+    assert (d1["resource_type"], d1["has_cost_tags"], d1["tag_keys"]) == ("microsoft.compute/disks", True, ["costcentre", "owner"])
+    assert result.one("inventory.resource", "/d2")["has_cost_tags"] is False
+    (assignment,) = result.of("config.rule")
+    assert assignment.scope == "72f988bf-0000-0000-0000-000000000001"  # a management-group assignment belongs to the tenant
+    assert assignment.attributes == {
+        "name": "Allowed locations",
+        "source": "managed",
+        "identifier": "e56962a6-4747-49cd-b67b-bf8b01975c4c",
+        "conformance_pack": False,
+    }
+    assert result.one("cost.budget", "monthly") == {"budget_type": "COST", "notifications": 2, "forecast_alert": True, "scoped": False}
