@@ -16,9 +16,7 @@ def asset_client(server: Server):
     from google.cloud import asset_v1
 
     credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
-    return asset_v1.AssetServiceClient(
-        credentials=credentials, transport="rest", client_options=ClientOptions(api_endpoint=server.url)
-    )
+    return asset_v1.AssetServiceClient(credentials=credentials, transport="rest", client_options=ClientOptions(api_endpoint=server.url))
 
 
 def big_estate(count: int = 25) -> dict:

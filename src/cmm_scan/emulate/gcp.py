@@ -279,7 +279,9 @@ class GcpEmulator:
             response = exc.response(operation)
         response.operation = operation
         with self._lock:
-            self.requests.append({"method": request.method, "path": path, "service": service, "operation": operation, "status": response.status})
+            self.requests.append(
+                {"method": request.method, "path": path, "service": service, "operation": operation, "status": response.status}
+            )
         return response
 
     def _answer(self, request: Request, path: str, service: str, operation: str) -> Response:
@@ -442,7 +444,17 @@ class GcpEmulator:
 
     # Resource Manager v3 ---------------------------------------------------------------
     def _projects_search(self, request: Request, path: str) -> Response:
-        match = _query(request.arg("query"), {"parent": "parent", "state": "state", "id": "projectId", "projectId": "projectId", "name": "displayName", "displayName": "displayName"})
+        match = _query(
+            request.arg("query"),
+            {
+                "parent": "parent",
+                "state": "state",
+                "id": "projectId",
+                "projectId": "projectId",
+                "name": "displayName",
+                "displayName": "displayName",
+            },
+        )
         items = [p.model_dump() for p in self.estate.projects]
         return self._page(request, "projects.search", "projects", [p for p in items if match(p)])
 
@@ -450,7 +462,11 @@ class GcpEmulator:
         parent = request.arg("parent")
         if not parent:
             raise GoogleError(400, "INVALID_ARGUMENT", "parent is required")
-        items = [p.model_dump() for p in self.estate.projects if p.parent == parent and (p.state == "ACTIVE" or request.arg("showDeleted") == "true")]
+        items = [
+            p.model_dump()
+            for p in self.estate.projects
+            if p.parent == parent and (p.state == "ACTIVE" or request.arg("showDeleted") == "true")
+        ]
         return self._page(request, "projects.list", "projects", items)
 
     def _folders_list(self, request: Request, path: str) -> Response:
@@ -518,7 +534,14 @@ class GcpEmulator:
 
 
 _PAGING_ARGS = {"pageToken", "pageSize", "maxResults", "alt", "$alt", "prettyPrint", "fields"}
-_RESOURCE_FIELDS = {"name": "name", "assetType": "assetType", "location": "location", "state": "state", "project": "project", "displayName": "displayName"}
+_RESOURCE_FIELDS = {
+    "name": "name",
+    "assetType": "assetType",
+    "location": "location",
+    "state": "state",
+    "project": "project",
+    "displayName": "displayName",
+}
 
 
 def _operation(method: str, path: str) -> str:
@@ -565,10 +588,7 @@ def _query(text: str, fields: dict[str, str]) -> Any:
 
     def matches(item: dict[str, Any]) -> bool:
         for name, value in checks:
-            if name.startswith("labels."):
-                actual = (item.get("labels") or {}).get(name.removeprefix("labels."))
-            else:
-                actual = item.get(fields[name])
+            actual = (item.get("labels") or {}).get(name.removeprefix("labels.")) if name.startswith("labels.") else item.get(fields[name])
             if actual is None or (str(actual) != value and not str(actual).endswith("/" + value)):
                 return False
         return True
@@ -577,7 +597,12 @@ def _query(text: str, fields: dict[str, str]) -> Any:
 
 
 def _error_info(reason: str, service: str, metadata: dict[str, str]) -> dict[str, Any]:
-    return {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason, "domain": "googleapis.com", "metadata": metadata or {"service": service}}
+    return {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": reason,
+        "domain": "googleapis.com",
+        "metadata": metadata or {"service": service},
+    }
 
 
 # --- credentials for clients ---------------------------------------------------------------
