@@ -4,20 +4,21 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.gcp.emulator_server import Server
+from cmm_scan.emulate import provider
+from cmm_scan.emulate.core import Emulator
 
 
 @pytest.fixture(scope="session")
-def _gcp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = Server(tmp_path_factory.mktemp("gcp-emulator"))
-    yield server
-    server.close()
+def _gcp_server() -> Iterator[Emulator]:
+    with Emulator(provider("gcp")) as server:
+        yield server
 
 
 @pytest.fixture
-def gcp_emulator(_gcp_server: Server, monkeypatch: pytest.MonkeyPatch) -> Server:
+def gcp_emulator(_gcp_server: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
     """The session's GCP emulator, emptied, with its printed settings in the environment."""
-    _gcp_server.load({})
+    _gcp_server.reset()
+    _gcp_server.page_size = 100
     for key, value in _gcp_server.env.items():
         monkeypatch.setenv(key, value)
     return _gcp_server

@@ -14,6 +14,7 @@ def org_estate(projects: int = 4) -> dict[str, Any]:
         {"name": "folders/12", "parent": ORG, "displayName": "dev"},
     ]
     return {
+        "provider": "gcp",
         "organization": {"name": ORG, "displayName": "example.gov.uk", "directoryCustomerId": "C0abc"},
         "folders": folders,
         "projects": [project(i, folders[i % 2]["name"]) for i in range(1, projects + 1)],

@@ -7,8 +7,8 @@ import pytest
 from google.api_core import exceptions, retry
 from google.api_core.client_options import ClientOptions
 
+from cmm_scan.emulate.core import Emulator as Server
 from tests.gcp import estates
-from tests.gcp.emulator_server import Server
 
 
 def asset_client(server: Server):
@@ -26,13 +26,14 @@ def big_estate(count: int = 25) -> dict:
 
 
 def test_search_all_resources_pages_to_the_end_with_adc(gcp_emulator: Server) -> None:
-    gcp_emulator.load(big_estate(25), page_size=10)
+    gcp_emulator.page_size = 10
+    gcp_emulator.load(big_estate(25))
     client = asset_client(gcp_emulator)
     results = list(client.search_all_resources(request={"scope": estates.ORG, "asset_types": ["compute.googleapis.com/Instance"]}))
     assert len(results) == 25
     assert {r.project for r in results} == {f"projects/{1000 + i}" for i in range(1, 5)}
     assert results[0].location == "europe-west2-a" and results[0].labels["env"] == "prod"
-    searches = [r for r in gcp_emulator.requests if r["operation"] == "searchAllResources"]
+    searches = [r for r in gcp_emulator.requests if r["operation"] == "cloudasset.assets.searchAllResources"]
     assert len(searches) == 3 and all(r["status"] == 200 for r in searches)
     # GAPIC clients sign their own JWT with the key file (self-signed JWT): no token request, yet authenticated
 
@@ -50,7 +51,8 @@ def test_list_assets_by_content_type_and_folder_scope(gcp_emulator: Server) -> N
             orgPolicy=[{"constraint": "constraints/iam.disableServiceAccountKeyCreation", "booleanPolicy": {"enforced": True}}],
         )
     )
-    gcp_emulator.load(estate, page_size=3)
+    gcp_emulator.page_size = 3
+    gcp_emulator.load(estate)
     client = asset_client(gcp_emulator)
     resources = list(client.list_assets(request={"parent": "folders/11", "content_type": asset_v1.ContentType.RESOURCE}))
     # folders/11 holds app-2 and app-4; instances vm-1, vm-3, vm-5, vm-7 live there
@@ -76,12 +78,13 @@ def test_denied_project_is_permission_denied(gcp_emulator: Server) -> None:
 
 def test_throttling_succeeds_on_retry(gcp_emulator: Server) -> None:
     estate = big_estate(4)
-    estate["faults"] = {"throttle": [{"operation": "searchAllResources", "times": 2}]}
+    estate["faults"] = {"seed": 1, "throttle": {"share": 0.5, "retry_after": 0, "operations": ["cloudasset.*"]}}
     gcp_emulator.load(estate)
     client = asset_client(gcp_emulator)
     again = retry.Retry(predicate=retry.if_exception_type(exceptions.TooManyRequests), initial=0.01, maximum=0.05, timeout=10)
     assert len(list(client.search_all_resources(request={"scope": estates.ORG}, retry=again))) == 4
-    assert [r["status"] for r in gcp_emulator.requests if r["operation"] == "searchAllResources"] == [429, 429, 200]
+    statuses = [r["status"] for r in gcp_emulator.requests if r["operation"] == "cloudasset.assets.searchAllResources"]
+    assert statuses[-1] == 200 and 429 in statuses, statuses
 
 
 def test_disabled_api_says_service_disabled(gcp_emulator: Server) -> None:
@@ -90,12 +93,12 @@ def test_disabled_api_says_service_disabled(gcp_emulator: Server) -> None:
 
     estate = estates.org_estate()
     estate["rest"] = {"/v1/projects/app-1/triggers": {"triggers": [{"id": "t1", "name": "deploy"}]}}
-    estate["faults"] = {"disabled": [{"service": "cloudbuild.googleapis.com", "projects": ["app-3"]}]}
+    estate["disabled_apis"] = [{"service": "cloudbuild.googleapis.com", "projects": ["app-3"]}]
     gcp_emulator.load(estate)
     credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
     session = AuthorizedSession(credentials)
     ok = session.get(f"{gcp_emulator.url}/v1/projects/app-1/triggers")
-    assert gcp_emulator.requests[0]["operation"] == "token", "ADC fetched its token from the emulator's token_uri"
+    assert gcp_emulator.requests[0]["operation"] == "oauth2.token", "ADC fetched its token from the emulator's token_uri"
     assert ok.status_code == 200 and ok.json()["triggers"][0]["name"] == "deploy"
     off = session.get(f"{gcp_emulator.url}/v1/projects/app-3/triggers")
     error = off.json()["error"]
@@ -107,7 +110,8 @@ def test_resource_manager_views(gcp_emulator: Server) -> None:
     import google.auth
     from google.auth.transport.requests import AuthorizedSession
 
-    gcp_emulator.load(estates.org_estate(6), page_size=4)
+    gcp_emulator.page_size = 4
+    gcp_emulator.load(estates.org_estate(6))
     credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
     session = AuthorizedSession(credentials)
     first = session.get(f"{gcp_emulator.url}/v3/projects:search", params={"query": "state:ACTIVE"}).json()

@@ -131,6 +131,7 @@ class Call:
     emulator: Emulator
     params: dict[str, str] = field(default_factory=dict)  # from the route template
     operation: str = "unrouted"
+    raw_query: str = ""  # the query string as sent: repeated parameters (GCP assetTypes=a&assetTypes=b)
 
     @property
     def state(self) -> Any:
@@ -529,7 +530,7 @@ def _handler_class(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             query: dict[str, str] = {}
             for key, value in parse_qsl(split.query, keep_blank_values=True):
                 query.setdefault(key, value)
-            call = Call(self.command, path, query, self.headers, raw, emulator)
+            call = Call(self.command, path, query, self.headers, raw, emulator, raw_query=split.query)
             reply = emulator.answer(call)
             emulator.record(call, reply.status)
             data = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()

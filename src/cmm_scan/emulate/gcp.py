@@ -9,36 +9,34 @@ organisations. Any other REST list or get (budgets, sinks, alert policies, Cloud
 from `rest:` by path, so a service is added as estate data, not code; `gcp_routes.yaml` says which
 API a path belongs to (for SERVICE_DISABLED).
 
-One base URL serves every API (routing on the path); a first path segment `<api>.googleapis.com`
-is accepted too. The OAuth token endpoint (`POST /token`) answers any signed assertion, so a
-throwaway service-account key whose `token_uri` points here makes Application Default Credentials
-work unchanged.
+One base URL serves every API (routing on the path). The OAuth token endpoint (`POST /token`)
+answers any signed assertion, so the throwaway service-account key written at start-up (its
+`token_uri` points here) makes Application Default Credentials work unchanged. Printed settings:
+GOOGLE_APPLICATION_CREDENTIALS and CMM_SCAN_GCP_ENDPOINT.
 
-`GcpEmulator.handle(request)` is a pure function of the estate and the request; the server core
-only moves bytes.
+Faults: the core's deny/throttle/fail (deny `scope` names `projects/<projectId>`, `folders/<n>` or
+`organizations/<n>`; operations are IAM permission names such as
+`cloudasset.assets.searchAllResources`, or `<api>:GET <path>` for `rest:` reads), plus
+`disabled_apis` (403 PERMISSION_DENIED with ErrorInfo reason SERVICE_DISABLED, as Google answers).
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import re
-import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from cmm_scan.emulate.core import BodyTokenPaging, Call, Emulator, EstateBase, Problem, Provider, Reply, Route
+
 ACCESS_TOKEN = "cmm-scan-emulator-token"
 CONTENT_TYPES = {"0": "", "1": "RESOURCE", "2": "IAM_POLICY", "4": "ORG_POLICY"}
-MAX_PAGE = {"searchAllResources": 500, "searchAllIamPolicies": 500, "listAssets": 1000}
-DEFAULT_PAGE = 100
 
 
 # --- the estate ------------------------------------------------------------------------
@@ -107,14 +105,6 @@ class Asset(_Envelope):
         return value
 
 
-class Deny(_Envelope):
-    """Refuse matching requests with PERMISSION_DENIED; every given field must match."""
-
-    scope: str | None = Field(default=None, description="projects/ID, folders/N or organizations/N in the path")
-    service: str | None = Field(default=None, description="e.g. cloudasset.googleapis.com")
-    operation: str | None = Field(default=None, description="e.g. searchAllIamPolicies, listAssets, get")
-
-
 class Disabled(_Envelope):
     """An API that is not enabled: requests for it in these projects get SERVICE_DISABLED."""
 
@@ -122,26 +112,14 @@ class Disabled(_Envelope):
     projects: list[str] = Field(default_factory=list, description="project ids or numbers; empty = every project")
 
 
-class Throttle(_Envelope):
-    """Answer the first `times` requests of an operation (or of every operation) with 429 RESOURCE_EXHAUSTED."""
-
-    operation: str | None = None
-    times: int = Field(default=1, ge=1)
-
-
-class Faults(_Envelope):
-    deny: list[Deny] = Field(default_factory=list)
-    disabled: list[Disabled] = Field(default_factory=list)
-    throttle: list[Throttle] = Field(default_factory=list)
-
-
-class GcpEstate(_Envelope):
+class GcpEstate(EstateBase):
+    provider: Literal["gcp"] = "gcp"
     organization: Organization | None = None
     folders: list[Folder] = Field(default_factory=list)
     projects: list[Project] = Field(default_factory=list)
     assets: list[Asset] = Field(default_factory=list)
     rest: dict[str, Any] = Field(default_factory=dict, description="path (optionally ?query) -> response body")
-    faults: Faults = Field(default_factory=Faults)
+    disabled_apis: list[Disabled] = Field(default_factory=list, description="APIs not enabled: SERVICE_DISABLED")
 
 
 def _check_name(value: str, prefix: str) -> str:
@@ -150,84 +128,29 @@ def _check_name(value: str, prefix: str) -> str:
     return value
 
 
-# --- requests and responses -------------------------------------------------------------
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    query: dict[str, list[str]] = field(default_factory=dict)
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, method: str, target: str, body: bytes = b"", headers: dict[str, str] | None = None) -> Request:
-        path, _, query = target.partition("?")
-        return cls(method, path, parse_qs(query, keep_blank_values=True), body, {k.lower(): v for k, v in (headers or {}).items()})
-
-    def arg(self, name: str, default: str = "") -> str:
-        values = self.query.get(name)
-        return values[0] if values else default
-
-    def args(self, name: str) -> list[str]:
-        return self.query.get(name, [])
-
-
-@dataclass
-class Response:
-    status: int
-    body: dict[str, Any]
-    headers: dict[str, str] = field(default_factory=dict)
-    operation: str = ""
-
-
-class GoogleError(Exception):
-    """Google's error body: {"error": {"code", "message", "status", "details"}}."""
-
-    def __init__(self, code: int, status: str, message: str, details: list[dict[str, Any]] | None = None):
-        super().__init__(message)
-        self.code, self.status, self.message, self.details = code, status, message, details or []
-
-    def response(self, operation: str) -> Response:
-        body: dict[str, Any] = {"code": self.code, "message": self.message, "status": self.status}
-        if self.details:
-            body["details"] = self.details
-        return Response(self.code, {"error": body}, operation=operation)
-
-
 @cache
 def service_routes() -> list[tuple[str, re.Pattern[str]]]:
-    data = yaml.safe_load((Path(__file__).parent / "gcp_routes.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((Path(__file__).parent / "data" / "gcp-services.yaml").read_text(encoding="utf-8"))
     return [(service, re.compile(pattern)) for service, patterns in data["services"].items() for pattern in patterns]
 
 
 def service_of(path: str) -> str:
+    """The Google API a path belongs to (one base URL serves them all), '' when unknown."""
     return next((service for service, pattern in service_routes() if pattern.match(path)), "")
 
 
-# --- the emulator ---------------------------------------------------------------------
+# --- the index handlers read (Call.state) -------------------------------------------------
 
 
-class GcpEmulator:
-    """Answers Google REST requests from one estate. Thread-safe: the estate is read-only once loaded."""
+class GcpState:
+    """Derived views of one estate, built once per load."""
 
-    def __init__(self, estate: GcpEstate, page_size: int = DEFAULT_PAGE, token_url: str = ""):
+    def __init__(self, estate: GcpEstate):
         self.estate = estate
-        self.page_size = page_size
-        self.token_url = token_url
-        self.requests: list[dict[str, Any]] = []
-        self._lock = threading.Lock()
-        self._throttled: dict[int, int] = {}
-        self._index()
-
-    # indexes -----------------------------------------------------------------------
-    def _index(self) -> None:
-        e = self.estate
-        self.projects = {p.name: p for p in e.projects}
-        self.project_by_id = {p.projectId: p for p in e.projects}
-        self.folders = {f.name: f for f in e.folders}
-        self.ancestry = {a.name: (a.ancestors or self._ancestors_of(a)) for a in e.assets}
+        self.projects = {p.name: p for p in estate.projects}
+        self.project_by_id = {p.projectId: p for p in estate.projects}
+        self.folders = {f.name: f for f in estate.folders}
+        self.ancestry = {a.name: (a.ancestors or self._ancestors_of(a)) for a in estate.assets}
 
     def project(self, ref: str) -> Project | None:
         """`projects/1001`, `projects/prod-app`, `1001` or `prod-app`."""
@@ -252,9 +175,7 @@ class GcpEmulator:
             kind, ident = match.groups()
             if kind == "projects":
                 project = self.project(ident)
-                if project is None:
-                    return [f"projects/{ident}"]
-                return [project.name, *self.chain(project.parent)]
+                return [project.name, *self.chain(project.parent)] if project else [f"projects/{ident}"]
             return self.chain(f"{kind}/{ident}")
         return []
 
@@ -265,130 +186,29 @@ class GcpEmulator:
             return (project.name if project else scope) in ancestors
         return scope in ancestors
 
-    # entry point ---------------------------------------------------------------------
-    def handle(self, request: Request) -> Response:
-        path = request.path
-        named = re.match(r"/([a-z0-9-]+\.googleapis\.com)(/.*)", path)
-        service = named.group(1) if named else ""
-        path = named.group(2) if named else path
-        service = service or service_of(path)
-        operation = _operation(request.method, path)
-        try:
-            response = self._answer(request, path, service, operation)
-        except GoogleError as exc:
-            response = exc.response(operation)
-        response.operation = operation
-        with self._lock:
-            self.requests.append(
-                {"method": request.method, "path": path, "service": service, "operation": operation, "status": response.status}
-            )
-        return response
+    def canonical(self, scope: str) -> str:
+        """projects/<number> → projects/<projectId>: deny faults name projects by id."""
+        if scope.startswith("projects/"):
+            project = self.project(scope)
+            return f"projects/{project.projectId}" if project else scope
+        return scope
 
-    def _answer(self, request: Request, path: str, service: str, operation: str) -> Response:
-        if request.method == "POST" and path == "/token":
-            return Response(200, {"access_token": ACCESS_TOKEN, "expires_in": 3600, "token_type": "Bearer"})
-        if not request.headers.get("authorization", "").startswith("Bearer "):
-            raise GoogleError(401, "UNAUTHENTICATED", "Request is missing required authentication credential.")
-        self._faults(path, service, operation)
-        if operation == "generateAccessToken":
-            expiry = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            return Response(200, {"accessToken": ACCESS_TOKEN, "expireTime": expiry})
-        if request.method != "GET":
-            raise GoogleError(405, "INVALID_ARGUMENT", f"the emulator serves reads only: {request.method} {path}")
-        handler = {
-            "searchAllResources": self._search_resources,
-            "searchAllIamPolicies": self._search_iam,
-            "listAssets": self._list_assets,
-            "projects.search": self._projects_search,
-            "projects.list": self._projects_list,
-            "folders.list": self._folders_list,
-            "folders.search": self._folders_search,
-            "organizations.search": self._organizations_search,
-        }.get(operation)
-        if handler:
-            return handler(request, path)
-        return self._rest(request, path)
-
-    # faults --------------------------------------------------------------------------
-    def _faults(self, path: str, service: str, operation: str) -> None:
-        faults = self.estate.faults
-        for index, throttle in enumerate(faults.throttle):
-            if throttle.operation in (None, operation):
-                with self._lock:
-                    used = self._throttled.get(index, 0)
-                    if used < throttle.times:
-                        self._throttled[index] = used + 1
-                        raise GoogleError(
-                            429,
-                            "RESOURCE_EXHAUSTED",
-                            f"Quota exceeded for quota metric '{operation}' of service '{service}'.",
-                            [_error_info("RATE_LIMIT_EXCEEDED", service, {})],
-                        )
-        scopes = _scopes_in(path)
-        for deny in faults.deny:
-            if deny.service not in (None, service) or deny.operation not in (None, operation):
-                continue
-            if deny.scope is None or any(self._same_scope(deny.scope, s) for s in scopes):
-                raise GoogleError(403, "PERMISSION_DENIED", f"The caller does not have permission to {operation} on {path}.")
-        for disabled in faults.disabled:
-            if disabled.service != service:
-                continue
-            for scope in scopes:
-                project = self.project(scope) if scope.startswith("projects/") else None
-                if project is None:
-                    continue
-                if disabled.projects and not any(self._same_scope(f"projects/{p}", scope) for p in disabled.projects):
-                    continue
-                number = project.name.removeprefix("projects/")
-                raise GoogleError(
-                    403,
-                    "PERMISSION_DENIED",
-                    f"{service} has not been used in project {number} before or it is disabled. "
-                    f"Enable it by visiting https://console.developers.google.com/apis/api/{service}/overview?project={number} then retry.",
-                    [_error_info("SERVICE_DISABLED", service, {"consumer": f"projects/{number}", "service": service})],
-                )
-
-    def _same_scope(self, a: str, b: str) -> bool:
-        if a == b:
-            return True
-        if a.startswith("projects/") and b.startswith("projects/"):
-            pa, pb = self.project(a), self.project(b)
-            return pa is not None and pa is pb
-        return False
-
-    # Cloud Asset Inventory -----------------------------------------------------------
-    def _search_resources(self, request: Request, path: str) -> Response:
-        scope = path.removeprefix("/v1/").rsplit(":", 1)[0]
-        wanted = _type_filter(request.args("assetTypes"))
-        match = _query(request.arg("query"), _RESOURCE_FIELDS)
-        results = []
-        for asset in self.estate.assets:
-            if asset.resource is None or not wanted(asset.assetType) or not self.in_scope(asset, scope):
-                continue
-            result = self._search_result(asset)
-            if match(result):
-                results.append(result)
-        return self._page(request, "searchAllResources", "results", results)
-
-    def _search_result(self, asset: Asset) -> dict[str, Any]:
+    def search_result(self, asset: Asset) -> dict[str, Any]:
         resource = asset.resource or {}
         data = resource.get("data") or {}
         ancestors = self.ancestry[asset.name]
         result: dict[str, Any] = {
             "name": asset.name,
             "assetType": asset.assetType,
-            "displayName": data.get("displayName") or data.get("name", asset.name).rsplit("/", 1)[-1],
+            "displayName": data.get("displayName") or str(data.get("name", asset.name)).rsplit("/", 1)[-1],
         }
         project = next((a for a in ancestors if a.startswith("projects/")), None)
-        if project:
-            result["project"] = project
         folders = [a for a in ancestors if a.startswith("folders/")]
-        if folders:
-            result["folders"] = folders
         org = next((a for a in ancestors if a.startswith("organizations/")), None)
-        if org:
-            result["organization"] = org
         optional = {
+            "project": project,
+            "folders": folders,
+            "organization": org,
             "location": resource.get("location"),
             "labels": data.get("labels"),
             "state": data.get("state") or data.get("status"),
@@ -399,139 +219,182 @@ class GcpEmulator:
         result.update({k: v for k, v in optional.items() if v})
         return result
 
-    def _search_iam(self, request: Request, path: str) -> Response:
-        scope = path.removeprefix("/v1/").rsplit(":", 1)[0]
-        wanted = _type_filter(request.args("assetTypes"))
-        text = request.arg("query").strip()
-        if text and not text.startswith("policy:"):
-            raise GoogleError(400, "INVALID_ARGUMENT", f"the emulator's query subset is 'policy:TEXT', not {text!r}")
-        needle = text.removeprefix("policy:").strip('"')
-        results = []
-        for asset in self.estate.assets:
-            if asset.iamPolicy is None or not wanted(asset.assetType) or not self.in_scope(asset, scope):
-                continue
-            if needle and needle not in json.dumps(asset.iamPolicy):
-                continue
-            base = self._search_result(asset) if asset.resource else {"name": asset.name, "assetType": asset.assetType}
-            result = {"resource": asset.name, "assetType": asset.assetType, "policy": asset.iamPolicy}
-            result.update({k: base[k] for k in ("project", "folders", "organization") if k in base})
+
+def _state(call: Call) -> GcpState:
+    return call.state  # type: ignore[no-any-return]
+
+
+# --- Cloud Asset Inventory ---------------------------------------------------------------
+
+
+def search_resources(call: Call) -> Reply:
+    state, scope = _state(call), call.params["scope"]
+    wanted = _type_filter(_all(call, "assetTypes"))
+    match = _query(call.query.get("query", ""), _RESOURCE_FIELDS)
+    results = []
+    for asset in state.estate.assets:
+        if asset.resource is None or not wanted(asset.assetType) or not state.in_scope(asset, scope):
+            continue
+        result = state.search_result(asset)
+        if match(result):
             results.append(result)
-        return self._page(request, "searchAllIamPolicies", "results", results)
+    return _paged(call, "results", results, 500)
 
-    def _list_assets(self, request: Request, path: str) -> Response:
-        parent = path.removeprefix("/v1/").removesuffix("/assets")
-        content = request.arg("contentType", "0")
-        content = CONTENT_TYPES.get(content, content)
-        if content not in ("", "RESOURCE", "IAM_POLICY", "ORG_POLICY"):
-            raise GoogleError(400, "INVALID_ARGUMENT", f"the emulator serves contentType RESOURCE, IAM_POLICY or ORG_POLICY, not {content}")
-        wanted = _type_filter(request.args("assetTypes"))
-        key = {"RESOURCE": "resource", "IAM_POLICY": "iamPolicy", "ORG_POLICY": "orgPolicy"}.get(content)
-        assets = []
-        for asset in self.estate.assets:
-            if not wanted(asset.assetType) or not self.in_scope(asset, parent):
-                continue
-            if key and getattr(asset, key) is None:
-                continue
-            item: dict[str, Any] = {"name": asset.name, "assetType": asset.assetType, "ancestors": self.ancestry[asset.name]}
-            if key:
-                item[key] = getattr(asset, key)
-            if asset.updateTime:
-                item["updateTime"] = asset.updateTime
-            assets.append(item)
-        response = self._page(request, "listAssets", "assets", assets)
-        response.body["readTime"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return response
 
-    # Resource Manager v3 ---------------------------------------------------------------
-    def _projects_search(self, request: Request, path: str) -> Response:
-        match = _query(
-            request.arg("query"),
-            {
-                "parent": "parent",
-                "state": "state",
-                "id": "projectId",
-                "projectId": "projectId",
-                "name": "displayName",
-                "displayName": "displayName",
-            },
-        )
-        items = [p.model_dump() for p in self.estate.projects]
-        return self._page(request, "projects.search", "projects", [p for p in items if match(p)])
+def search_iam_policies(call: Call) -> Reply:
+    state, scope = _state(call), call.params["scope"]
+    wanted = _type_filter(_all(call, "assetTypes"))
+    text = call.query.get("query", "").strip()
+    if text and not text.startswith("policy:"):
+        raise Problem("bad_request", f"the emulator's query subset is 'policy:TEXT', not {text!r}")
+    needle = text.removeprefix("policy:").strip('"')
+    results = []
+    for asset in state.estate.assets:
+        if asset.iamPolicy is None or not wanted(asset.assetType) or not state.in_scope(asset, scope):
+            continue
+        if needle and needle not in json.dumps(asset.iamPolicy):
+            continue
+        base = state.search_result(asset)
+        result = {"resource": asset.name, "assetType": asset.assetType, "policy": asset.iamPolicy}
+        result.update({k: base[k] for k in ("project", "folders", "organization") if k in base})
+        results.append(result)
+    return _paged(call, "results", results, 500)
 
-    def _projects_list(self, request: Request, path: str) -> Response:
-        parent = request.arg("parent")
-        if not parent:
-            raise GoogleError(400, "INVALID_ARGUMENT", "parent is required")
-        items = [
-            p.model_dump()
-            for p in self.estate.projects
-            if p.parent == parent and (p.state == "ACTIVE" or request.arg("showDeleted") == "true")
-        ]
-        return self._page(request, "projects.list", "projects", items)
 
-    def _folders_list(self, request: Request, path: str) -> Response:
-        parent = request.arg("parent")
-        if not parent:
-            raise GoogleError(400, "INVALID_ARGUMENT", "parent is required")
-        items = [f.model_dump() for f in self.estate.folders if f.parent == parent]
-        return self._page(request, "folders.list", "folders", items)
+def list_assets(call: Call) -> Reply:
+    state, parent = _state(call), call.params["parent"]
+    content = _content_type(call)
+    if content not in ("", "RESOURCE", "IAM_POLICY", "ORG_POLICY"):
+        raise Problem("bad_request", f"the emulator serves contentType RESOURCE, IAM_POLICY or ORG_POLICY, not {content}")
+    wanted = _type_filter(_all(call, "assetTypes"))
+    key = {"RESOURCE": "resource", "IAM_POLICY": "iamPolicy", "ORG_POLICY": "orgPolicy"}.get(content)
+    assets = []
+    for asset in state.estate.assets:
+        if not wanted(asset.assetType) or not state.in_scope(asset, parent):
+            continue
+        if key and getattr(asset, key) is None:
+            continue
+        item: dict[str, Any] = {"name": asset.name, "assetType": asset.assetType, "ancestors": state.ancestry[asset.name]}
+        if key:
+            item[key] = getattr(asset, key)
+        if asset.updateTime:
+            item["updateTime"] = asset.updateTime
+        assets.append(item)
+    return _paged(call, "assets", assets, 1000, {"readTime": _now()})
 
-    def _folders_search(self, request: Request, path: str) -> Response:
-        match = _query(request.arg("query"), {"parent": "parent", "state": "state", "displayName": "displayName"})
-        return self._page(request, "folders.search", "folders", [f.model_dump() for f in self.estate.folders if match(f.model_dump())])
 
-    def _organizations_search(self, request: Request, path: str) -> Response:
-        org = self.estate.organization
-        return self._page(request, "organizations.search", "organizations", [org.model_dump()] if org else [])
+def _content_type(call: Call) -> str:
+    value = call.query.get("contentType", "")
+    return CONTENT_TYPES.get(value, value)
 
-    # generic REST --------------------------------------------------------------------
-    def _rest(self, request: Request, path: str) -> Response:
-        body = self._rest_body(request, path)
-        if body is None:
-            raise GoogleError(404, "NOT_FOUND", f"{path} is not in the estate")
-        if isinstance(body, dict):
-            lists = [k for k, v in body.items() if isinstance(v, list)]
-            if len(lists) == 1 and ("pageToken" in request.query or "pageSize" in request.query or len(body[lists[0]]) > self.page_size):
-                rest = {k: v for k, v in body.items() if k != lists[0]}
-                response = self._page(request, "get", lists[0], list(body[lists[0]]))
-                response.body.update(rest)
-                return response
-            return Response(200, body)
-        raise GoogleError(500, "INTERNAL", f"estate rest entry for {path} is not an object")
 
-    def _rest_body(self, request: Request, path: str) -> Any:
-        rest = self.estate.rest
-        known = {k: v for k, v in request.query.items() if k not in _PAGING_ARGS}
-        if known:
-            query = "&".join(f"{k}={v[0]}" for k, v in sorted(known.items()))
-            if f"{path}?{query}" in rest:
-                return rest[f"{path}?{query}"]
-        if path in rest:
-            return rest[path]
-        # a get of one item of a served list, by its `name` (e.g. GET /v1/projects/p/alertPolicies/a)
-        parent, _, _ = path.rpartition("/")
-        body = rest.get(parent)
-        if isinstance(body, dict):
-            name = path.removeprefix("/").split("/", 1)[1] if path.count("/") > 1 else path
-            for items in (v for v in body.values() if isinstance(v, list)):
-                for item in items:
-                    if isinstance(item, dict) and item.get("name") in (name, path.removeprefix("/")):
-                        return item
-        return None
+def _list_assets_operation(call: Call) -> str:
+    permission = {"RESOURCE": "listResource", "IAM_POLICY": "listIamPolicy", "ORG_POLICY": "listOrgPolicy"}
+    return f"cloudasset.assets.{permission.get(_content_type(call), 'listResource')}"
 
-    # paging --------------------------------------------------------------------------
-    def _page(self, request: Request, operation: str, key: str, items: list[dict[str, Any]]) -> Response:
-        try:
-            size = int(request.arg("pageSize") or request.arg("maxResults") or 0) or self.page_size
-            start = int(base64.urlsafe_b64decode(request.arg("pageToken").encode()).decode() or 0) if request.arg("pageToken") else 0
-        except ValueError:
-            raise GoogleError(400, "INVALID_ARGUMENT", "invalid pageSize or pageToken") from None
-        size = min(size, self.page_size, MAX_PAGE.get(operation, 1000))
-        body: dict[str, Any] = {key: items[start : start + size]} if items[start : start + size] else {}
-        if start + size < len(items):
-            body["nextPageToken"] = base64.urlsafe_b64encode(str(start + size).encode()).decode()
-        return Response(200, body)
 
+# --- Resource Manager v3 -------------------------------------------------------------------
+
+
+def projects_search(call: Call) -> Reply:
+    fields = {"parent": "parent", "state": "state", "id": "projectId", "projectId": "projectId", "displayName": "displayName"}
+    match = _query(call.query.get("query", ""), fields)
+    visible = [
+        p.model_dump() for p in _state(call).estate.projects if not call.denied("resourcemanager.projects.get", f"projects/{p.projectId}")
+    ]
+    return _paged(call, "projects", [p for p in visible if match(p)], 500)
+
+
+def projects_list(call: Call) -> Reply:
+    parent = _required(call, "parent")
+    shown = call.query.get("showDeleted") == "true"
+    items = [p.model_dump() for p in _state(call).estate.projects if p.parent == parent and (shown or p.state == "ACTIVE")]
+    return _paged(call, "projects", items, 500)
+
+
+def folders_list(call: Call) -> Reply:
+    parent = _required(call, "parent")
+    return _paged(call, "folders", [f.model_dump() for f in _state(call).estate.folders if f.parent == parent], 500)
+
+
+def folders_search(call: Call) -> Reply:
+    match = _query(call.query.get("query", ""), {"parent": "parent", "state": "state", "displayName": "displayName"})
+    return _paged(call, "folders", [f.model_dump() for f in _state(call).estate.folders if match(f.model_dump())], 500)
+
+
+def organizations_search(call: Call) -> Reply:
+    org = _state(call).estate.organization
+    return _paged(call, "organizations", [org.model_dump()] if org else [], 500)
+
+
+def get_container(call: Call) -> Reply:
+    state, kind, ident = _state(call), call.params["kind"], call.params["id"]
+    found: BaseModel | None = {
+        "projects": lambda: state.project(ident),
+        "folders": lambda: state.folders.get(f"folders/{ident}"),
+        "organizations": lambda: (
+            state.estate.organization if state.estate.organization and state.estate.organization.name == f"organizations/{ident}" else None
+        ),
+    }[kind.lower()]()
+    if found is None:
+        raise Problem("denied", f"Permission denied on resource '{kind}/{ident}' (or it may not exist).")
+    return Reply(found.model_dump())
+
+
+# --- tokens ----------------------------------------------------------------------------------
+
+
+def token(call: Call) -> Reply:
+    return Reply({"access_token": ACCESS_TOKEN, "expires_in": 3600, "token_type": "Bearer"})
+
+
+def generate_access_token(call: Call) -> Reply:
+    expiry = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return Reply({"accessToken": ACCESS_TOKEN, "expireTime": expiry})
+
+
+# --- any other REST read, from `rest:` ------------------------------------------------------
+
+
+def rest_get(call: Call) -> Reply:
+    path = call.path
+    body = _rest_body(call, path)
+    if body is None:
+        raise Problem("not_found", f"{path} is not in the estate")
+    if not isinstance(body, dict):
+        raise Problem("bad_request", f"the estate's rest entry for {path} is not an object")
+    lists = [k for k, v in body.items() if isinstance(v, list)]
+    if len(lists) == 1:
+        rest = {k: v for k, v in body.items() if k != lists[0]}
+        return _paged(call, lists[0], list(body[lists[0]]), 1000, rest)
+    return Reply(body)
+
+
+def _rest_body(call: Call, path: str) -> Any:
+    rest = _state(call).estate.rest
+    known = {k: v for k, v in call.query.items() if k not in _PAGING_ARGS}
+    if known:
+        query = "&".join(f"{k}={v}" for k, v in sorted(known.items()))
+        if f"{path}?{query}" in rest:
+            return rest[f"{path}?{query}"]
+    if path in rest:
+        return rest[path]
+    # one item of a served list, by its `name` (GET /v3/projects/p/alertPolicies/a)
+    parent = path.rpartition("/")[0]
+    body = rest.get(parent)
+    if isinstance(body, dict):
+        for items in (v for v in body.values() if isinstance(v, list)):
+            for item in items:
+                if isinstance(item, dict) and "/" + str(item.get("name", "")).lstrip("/") in (path, "/" + path.split("/", 2)[-1]):
+                    return item
+    return None
+
+
+def _rest_operation(call: Call) -> str:
+    return f"{service_of(call.path) or 'unknown'}:GET {call.path}"
+
+
+# --- helpers -------------------------------------------------------------------------------
 
 _PAGING_ARGS = {"pageToken", "pageSize", "maxResults", "alt", "$alt", "prettyPrint", "fields"}
 _RESOURCE_FIELDS = {
@@ -544,25 +407,35 @@ _RESOURCE_FIELDS = {
 }
 
 
-def _operation(method: str, path: str) -> str:
-    if path == "/token":
-        return "token"
-    if path.endswith(":generateAccessToken"):
-        return "generateAccessToken"
-    if path.endswith(":searchAllResources"):
-        return "searchAllResources"
-    if path.endswith(":searchAllIamPolicies"):
-        return "searchAllIamPolicies"
-    if re.fullmatch(r"/v1/[^/]+/[^/]+/assets", path):
-        return "listAssets"
-    special = {
-        "/v3/projects:search": "projects.search",
-        "/v3/projects": "projects.list",
-        "/v3/folders": "folders.list",
-        "/v3/folders:search": "folders.search",
-        "/v3/organizations:search": "organizations.search",
-    }
-    return special.get(path, "get" if method == "GET" else method.lower())
+def _paged(call: Call, key: str, items: list[Any], most: int, extra: dict[str, Any] | None = None) -> Reply:
+    size = call.query.get("pageSize") or call.query.get("maxResults")
+    if size and size.isdigit() and int(size) > most:
+        call = _with_query(call, pageSize=str(most))
+    return BodyTokenPaging(items_key=key).reply(call, items, extra)
+
+
+def _with_query(call: Call, **values: str) -> Call:
+    from dataclasses import replace
+
+    return replace(call, query={**call.query, **values})
+
+
+def _all(call: Call, name: str) -> list[str]:
+    """Every value of a repeated query parameter (the core keeps the first)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit("?" + call.raw_query).query).get(name, [])
+
+
+def _required(call: Call, name: str) -> str:
+    value = call.query.get(name, "")
+    if not value:
+        raise Problem("bad_request", f"{name} is required")
+    return value
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _scopes_in(path: str) -> list[str]:
@@ -583,12 +456,13 @@ def _query(text: str, fields: dict[str, str]) -> Any:
     for term in terms:
         match = re.fullmatch(r"([A-Za-z.]+)\s*[:=]\s*\"?([^\"]*)\"?", term)
         if not match or not (match.group(1) in fields or match.group(1).startswith("labels.")):
-            raise GoogleError(400, "INVALID_ARGUMENT", f"the emulator does not support the query term {term!r}")
+            raise Problem("bad_request", f"the emulator does not support the query term {term!r}")
         checks.append((match.group(1), match.group(2)))
 
     def matches(item: dict[str, Any]) -> bool:
         for name, value in checks:
-            actual = (item.get("labels") or {}).get(name.removeprefix("labels.")) if name.startswith("labels.") else item.get(fields[name])
+            label = name.startswith("labels.")
+            actual = (item.get("labels") or {}).get(name.removeprefix("labels.")) if label else item.get(fields[name])
             if actual is None or (str(actual) != value and not str(actual).endswith("/" + value)):
                 return False
         return True
@@ -596,13 +470,121 @@ def _query(text: str, fields: dict[str, str]) -> Any:
     return matches
 
 
-def _error_info(reason: str, service: str, metadata: dict[str, str]) -> dict[str, Any]:
-    return {
-        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-        "reason": reason,
-        "domain": "googleapis.com",
-        "metadata": metadata or {"service": service},
-    }
+# --- routes (data) and the provider ---------------------------------------------------------
+
+ROUTES = [
+    Route("POST", "/token", "oauth2.token", token),
+    Route(
+        "POST", "/v1/projects/-/serviceAccounts/{account}:generateAccessToken", "iam.serviceAccounts.getAccessToken", generate_access_token
+    ),
+    Route("GET", "/v1/{kind}/{id}:searchAllResources", "cloudasset.assets.searchAllResources", lambda c: search_resources(_scope(c))),
+    Route(
+        "GET", "/v1/{kind}/{id}:searchAllIamPolicies", "cloudasset.assets.searchAllIamPolicies", lambda c: search_iam_policies(_scope(c))
+    ),
+    Route("GET", "/v1/{kind}/{id}/assets", _list_assets_operation, lambda c: list_assets(_scope(c, "parent"))),
+    Route("GET", "/v3/projects:search", "resourcemanager.projects.get", projects_search),
+    Route("GET", "/v3/projects", "resourcemanager.projects.list", projects_list),
+    Route("GET", "/v3/folders:search", "resourcemanager.folders.get", folders_search),
+    Route("GET", "/v3/folders", "resourcemanager.folders.list", folders_list),
+    Route("GET", "/v3/organizations:search", "resourcemanager.organizations.get", organizations_search),
+    Route("GET", "/v3/{kind}/{id}", "resourcemanager.{kind}.get", get_container),
+    Route("GET", "/{path*}", _rest_operation, rest_get),
+]
+
+
+def _scope(call: Call, key: str = "scope") -> Call:
+    call.params[key] = f"{call.params['kind']}/{call.params['id']}"
+    return call
+
+
+GOOGLE_ERRORS = {
+    "bad_request": (400, "INVALID_ARGUMENT"),
+    "unauthenticated": (401, "UNAUTHENTICATED"),
+    "denied": (403, "PERMISSION_DENIED"),
+    "not_found": (404, "NOT_FOUND"),
+    "unrouted": (404, "NOT_FOUND"),
+    "throttled": (429, "RESOURCE_EXHAUSTED"),
+    "failed": (500, "INTERNAL"),
+}
+
+
+class Gcp(Provider):
+    name = "gcp"
+    tls = False  # Google's REST clients and google-auth send bearer tokens over http to a local endpoint
+    estate_model = GcpEstate
+    errors = GOOGLE_ERRORS
+    routes = ROUTES
+
+    def index(self, estate: EstateBase) -> GcpState:
+        assert isinstance(estate, GcpEstate)
+        return GcpState(estate)
+
+    def error_body(self, call: Call, status: int, code: str, message: str) -> Any:
+        body: dict[str, Any] = {"code": status, "message": message, "status": code}
+        if code == "RESOURCE_EXHAUSTED":
+            body["details"] = [_error_info("RATE_LIMIT_EXCEEDED", {"service": service_of(call.path)})]
+        return {"error": body}
+
+    def authenticate(self, call: Call) -> str | None:
+        if call.path == "/token":
+            return None
+        if not (call.headers.get("Authorization") or "").startswith("Bearer "):
+            return "Request is missing required authentication credential. Expected OAuth 2 access token."
+        return None
+
+    def scope_of(self, call: Call) -> str:
+        """The innermost project, folder or organisation the path names (projects by id), else the path."""
+        scopes = _scopes_in(call.path)
+        return call.state.canonical(scopes[0]) if scopes else call.path
+
+    def prepare(self, emulator: Emulator, workdir: Path) -> None:
+        key = workdir / "gcp-service-account.json"
+        key.write_text(json.dumps(service_account_key(f"{emulator.url}/token")), encoding="utf-8")
+        key.chmod(0o600)
+        self.key_file = key
+
+    def settings(self, emulator: Emulator) -> dict[str, str]:
+        return {"GOOGLE_APPLICATION_CREDENTIALS": str(self.key_file), "CMM_SCAN_GCP_ENDPOINT": emulator.url}
+
+
+def disabled_api(call: Call) -> Reply | None:
+    """SERVICE_DISABLED for a request to an API the estate lists as not enabled in the path's project."""
+    state, service = _state(call), service_of(call.path)
+    for disabled in state.estate.disabled_apis:
+        if disabled.service != service:
+            continue
+        for scope in _scopes_in(call.path):
+            project = state.project(scope) if scope.startswith("projects/") else None
+            if project is None or (disabled.projects and not any(state.project(p) is project for p in disabled.projects)):
+                continue
+            number = project.name.removeprefix("projects/")
+            message = (
+                f"{service} has not been used in project {number} before or it is disabled. Enable it by visiting "
+                f"https://console.developers.google.com/apis/api/{service}/overview?project={number} then retry."
+            )
+            info = _error_info("SERVICE_DISABLED", {"consumer": f"projects/{number}", "service": service})
+            return Reply({"error": {"code": 403, "message": message, "status": "PERMISSION_DENIED", "details": [info]}}, 403)
+    return None
+
+
+def _with_disabled(handler: Any) -> Any:
+    def serve(call: Call) -> Reply:
+        return disabled_api(call) or handler(call)
+
+    return serve
+
+
+for _route in ROUTES:
+    if _route.template not in ("/token",):
+        _route.handler = _with_disabled(_route.handler)
+
+
+def _error_info(reason: str, metadata: dict[str, str]) -> dict[str, Any]:
+    return {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason, "domain": "googleapis.com", "metadata": metadata}
+
+
+def provider() -> Gcp:
+    return Gcp()
 
 
 # --- credentials for clients ---------------------------------------------------------------
@@ -624,8 +606,3 @@ def service_account_key(token_uri: str, project_id: str = "cmm-scan-emulator") -
         "client_id": "100000000000000000000",
         "token_uri": token_uri,
     }
-
-
-def settings(base_url: str, key_file: Path) -> dict[str, str]:
-    """The environment that points cmm-scan (and Google's own clients, through ADC) at the emulator."""
-    return {"GOOGLE_APPLICATION_CREDENTIALS": str(key_file), "CMM_SCAN_GCP_ENDPOINT": base_url}
