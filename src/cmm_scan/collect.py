@@ -48,6 +48,7 @@ class CollectOptions:
     shard: tuple[int, int] | None = None
     endpoint_url: str | None = None
     workers: int = 8
+    provider_options: dict[str, Any] = field(default_factory=dict)  # a provider's own flags (GCP: organization, ...)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> CollectOptions:
@@ -67,6 +68,11 @@ class CollectOptions:
             shard=parse_shard(args.shard) if args.shard else None,
             endpoint_url=args.endpoint_url,
             workers=args.workers,
+            provider_options={
+                name: value
+                for name in ("organization", "folders", "projects", "impersonate_service_account")
+                if (value := getattr(args, name, None)) is not None
+            },
         )
 
 
@@ -165,4 +171,5 @@ def collect(args: argparse.Namespace, rules: list[CompiledRule], output: Path, c
 
 
 def permissions_document(provider: str, rules: list[CompiledRule]) -> str:
-    return json.dumps(adapter(provider).permissions(fact_plan(rules)), indent=2)
+    document = adapter(provider).permissions(fact_plan(rules))
+    return document if isinstance(document, str) else json.dumps(document, indent=2)

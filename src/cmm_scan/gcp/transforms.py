@@ -1,0 +1,199 @@
+"""Transforms for GCP specs (`transform: name`): Google's shapes to neutral attribute values.
+
+The generic ones (age_days, tag_map, has_cost_tags, length, ...) are shared with the AWS specs;
+the ones here know Google's resources. None means "not read".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cmm_scan.aws import transforms as shared
+
+GCP: dict[str, Any] = {}
+ADMIN_PORTS = (22, 3389)
+ARM_FAMILIES = ("t2a", "c4a", "n4a")
+# Autoscaler metrics that are standard load signals (not application, queue or custom metrics).
+STANDARD_METRICS = ("compute.googleapis.com/instance/cpu", "compute.googleapis.com/instance/network", "loadbalancing.googleapis.com")
+
+
+def transform(name: str) -> Any:
+    def register(fn: Any) -> Any:
+        GCP[name] = fn
+        return fn
+
+    return register
+
+
+def apply(name: str, value: Any) -> Any:
+    fn = GCP.get(name)
+    return fn(value) if fn else shared.apply(name, value)
+
+
+def region(location: Any) -> str:
+    """A zone's region (europe-west2-a → europe-west2); regions, multi-regions (EU, us) and global as they are."""
+    if not location or not isinstance(location, str):
+        return "global"
+    text = location.lower()
+    return text[:-2] if re.fullmatch(r"[a-z]+-[a-z]+\d+-[a-z]", text) else text
+
+
+@transform("last_segment")
+def last_segment(value: Any) -> str | None:
+    return value.rsplit("/", 1)[-1] if isinstance(value, str) and value else None
+
+
+@transform("machine_family")
+def machine_family(value: Any) -> str | None:
+    """zones/z/machineTypes/n2-standard-4 → n2; custom-2-4096 → custom."""
+    name = last_segment(value)
+    return name.split("-", 1)[0] if name else None
+
+
+@transform("machine_arm")
+def machine_arm(value: Any) -> bool | None:
+    family = machine_family(value)
+    return None if family is None else family in ARM_FAMILIES
+
+
+@transform("mig_of_instance")
+def mig_of_instance(value: Any) -> str | None:
+    """The managed instance group an instance belongs to, from its `created-by` metadata; 'none' when standalone."""
+    items = (value or {}).get("items") if isinstance(value, dict) else None
+    if items is None:
+        return "none"
+    created_by = next((i.get("value") for i in items if isinstance(i, dict) and i.get("key") == "created-by"), None)
+    return last_segment(created_by) if created_by and "instanceGroupManagers/" in created_by else "none"
+
+
+@transform("autoscaling_summary")
+def autoscaling_summary(value: Any) -> dict[str, Any] | None:
+    """An autoscaler's policy (or none) → policy_types, metric_kinds, dynamic, advanced_metrics, scheduled_only, min, max."""
+    if not isinstance(value, dict):
+        return None
+    autoscalers = value.get("autoscalers")
+    if autoscalers is None:
+        return None
+    if not autoscalers:
+        return {
+            "policy_types": [],
+            "metric_kinds": [],
+            "dynamic": False,
+            "advanced_metrics": False,
+            "scheduled_only": False,
+            "min": None,
+            "max": None,
+        }
+    policy = (autoscalers[0].get("data") or {}).get("autoscalingPolicy") or {}
+    mode = policy.get("mode", "ON")
+    kinds: list[str] = []
+    cpu = policy.get("cpuUtilization") or {}
+    if cpu.get("utilizationTarget") is not None or not any(
+        policy.get(k) for k in ("loadBalancingUtilization", "customMetricUtilizations", "scalingSchedules")
+    ):
+        kinds.append("cpu")
+    if cpu.get("predictiveMethod") in ("OPTIMIZE_AVAILABILITY", "STANDARD"):
+        kinds.append("predictive")
+    if policy.get("loadBalancingUtilization"):
+        kinds.append("request_count")
+    for metric in policy.get("customMetricUtilizations") or []:
+        name = str(metric.get("metric", ""))
+        if name.startswith(STANDARD_METRICS):
+            kinds.append("network" if "network" in name else "cpu")
+        else:
+            kinds.append("queue" if "pubsub" in name or "queue" in name else "custom")
+    lo, hi = policy.get("minNumReplicas", 1), policy.get("maxNumReplicas")
+    demand = [k for k in kinds if k != "scheduled"]
+    dynamic = mode != "OFF" and hi is not None and lo < hi and bool(demand)
+    schedules = bool(policy.get("scalingSchedules"))
+    policy_types = (
+        (["target_tracking"] if demand and mode != "OFF" else [])
+        + (["predictive"] if "predictive" in kinds else [])
+        + (["scheduled"] if schedules else [])
+    )
+    return {
+        "policy_types": policy_types,
+        "metric_kinds": sorted(set(kinds + (["scheduled"] if schedules else []))),
+        "dynamic": bool(dynamic),
+        "advanced_metrics": bool(dynamic) and bool({"queue", "custom", "predictive"} & set(kinds)),
+        "scheduled_only": schedules and (mode == "OFF" or not dynamic),
+        "min": lo,
+        "max": hi,
+    }
+
+
+@transform("gcs_versioning")
+def gcs_versioning(value: Any) -> str:
+    return "Enabled" if isinstance(value, dict) and value.get("enabled") else "none"
+
+
+@transform("gcs_lifecycle")
+def gcs_lifecycle(value: Any) -> dict[str, Any]:
+    rules = (value or {}).get("rule") or [] if isinstance(value, dict) else []
+    actions = [str((r.get("action") or {}).get("type", "")) for r in rules if isinstance(r, dict)]
+    return {"rules": len(rules), "expiration": "Delete" in actions, "transition": "SetStorageClass" in actions}
+
+
+@transform("gcs_lock_mode")
+def gcs_lock_mode(value: Any) -> str:
+    """A locked retention policy cannot be shortened or removed (WORM, compliance); an unlocked one can (governance)."""
+    if not isinstance(value, dict) or not value.get("retentionPeriod"):
+        return "none"
+    return "COMPLIANCE" if value.get("isLocked") else "GOVERNANCE"
+
+
+@transform("gcs_encryption")
+def gcs_encryption(value: Any) -> str:
+    return "kms-customer" if isinstance(value, dict) and value.get("defaultKmsKeyName") else "sse-s3"
+
+
+@transform("firewall_exposure")
+def firewall_exposure(value: Any) -> dict[str, bool] | None:
+    """An ingress allow rule from 0.0.0.0/0 or ::/0: open to the internet, and whether SSH/RDP or every port is."""
+    if not isinstance(value, dict):
+        return None
+    ranges = value.get("sourceRanges") or []
+    is_open = (
+        value.get("direction", "INGRESS") == "INGRESS"
+        and not value.get("disabled")
+        and bool(value.get("allowed"))
+        and any(r in ("0.0.0.0/0", "::/0") for r in ranges)
+    )
+    admin = False
+    if is_open:
+        for allowed in value.get("allowed") or []:
+            if allowed.get("IPProtocol") in ("all",) or (allowed.get("IPProtocol") in ("tcp", "6") and not allowed.get("ports")):
+                admin = True
+            for port in allowed.get("ports") or []:
+                lo, _, hi = str(port).partition("-")
+                if any(int(lo) <= p <= int(hi or lo) for p in ADMIN_PORTS):
+                    admin = True
+    return {"open": is_open, "admin": admin}
+
+
+@transform("duration_days")
+def duration_days(value: Any) -> int | None:
+    """Google's duration string (7776000s) in days."""
+    if not isinstance(value, str) or not value.endswith("s"):
+        return None
+    try:
+        return int(float(value[:-1]) // 86400)
+    except ValueError:
+        return None
+
+
+@transform("org_constraint")
+def org_constraint(value: Any) -> dict[str, Any] | None:
+    """One org policy (v1 shape in CAI) → what it enforces."""
+    if not isinstance(value, dict):
+        return None
+    constraint = str(value.get("constraint", "")).removeprefix("constraints/")
+    boolean = value.get("booleanPolicy") or {}
+    listed = value.get("listPolicy") or {}
+    enforced = (
+        bool(boolean.get("enforced"))
+        or bool(listed.get("allowedValues") or listed.get("deniedValues"))
+        or listed.get("allValues") == "DENY"
+    )
+    return {"constraint": constraint, "enforced": enforced}
