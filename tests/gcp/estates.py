@@ -53,8 +53,7 @@ def mig(project_id: str, name: str, size: int, zone: str = "europe-west2-a") -> 
     )
     created_by = f"projects/{1000 + int(project_id.rsplit('-', 1)[-1])}/zones/{zone}/instanceGroupManagers/{name}"
     members = [
-        instance(project_id, f"{name}-{i}", zone, metadata={"items": [{"key": "created-by", "value": created_by}]})
-        for i in range(size)
+        instance(project_id, f"{name}-{i}", zone, metadata={"items": [{"key": "created-by", "value": created_by}]}) for i in range(size)
     ]
     return [group, *members]
 
@@ -70,5 +69,7 @@ def autoscaler(project_id: str, group: str, policy: dict[str, Any], zone: str = 
 
 
 CPU = {"cpuUtilization": {"utilizationTarget": 0.6}}
-PUBSUB = {"customMetricUtilizations": [{"metric": "pubsub.googleapis.com/subscription/num_undelivered_messages", "singleInstanceAssignment": 100}]}
+PUBSUB = {
+    "customMetricUtilizations": [{"metric": "pubsub.googleapis.com/subscription/num_undelivered_messages", "singleInstanceAssignment": 100}]
+}
 SCHEDULE = {"mode": "OFF", "scalingSchedules": {"office": {"schedule": "0 8 * * MON-FRI", "minRequiredReplicas": 4, "durationSec": 36000}}}

@@ -15,7 +15,9 @@ def compute_estate() -> dict:
         estates.autoscaler("app-2", "web", estates.PUBSUB),
         *estates.mig("app-3", "office", 2),
         estates.autoscaler("app-3", "office", estates.SCHEDULE),
-        estates.instance("app-4", "spot-1", scheduling={"provisioningModel": "SPOT"}, machineType="zones/europe-west2-a/machineTypes/t2a-standard-1"),
+        estates.instance(
+            "app-4", "spot-1", scheduling={"provisioningModel": "SPOT"}, machineType="zones/europe-west2-a/machineTypes/t2a-standard-1"
+        ),
         estates.asset(
             "//container.googleapis.com/projects/app-1/locations/europe-west2/clusters/auto",
             "container.googleapis.com/Cluster",
@@ -25,7 +27,11 @@ def compute_estate() -> dict:
         estates.asset(
             "//container.googleapis.com/projects/app-2/locations/europe-west2/clusters/std",
             "container.googleapis.com/Cluster",
-            {"name": "std", "currentMasterVersion": "1.29.0", "nodePools": [{"name": "a", "autoscaling": {"enabled": True}}, {"name": "b"}]},
+            {
+                "name": "std",
+                "currentMasterVersion": "1.29.0",
+                "nodePools": [{"name": "a", "autoscaling": {"enabled": True}}, {"name": "b"}],
+            },
             location="europe-west2",
         ),
         estates.asset(
