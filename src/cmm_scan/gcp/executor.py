@@ -146,7 +146,8 @@ class Run:
 
     def items(self, request: Request, names: dict[str, Any]) -> Iterable[Any]:
         path = _fill_path(request.path, names)
-        for page in self.transport.pages(request.service, path, dict(request.params)):
+        params = {k: _fill_path(v, names) if isinstance(v, str) else v for k, v in request.params.items()}
+        for page in self.transport.pages(request.service, path, params):
             yield from search(request.items, page) or []
 
     def _follow_ups(
@@ -168,7 +169,8 @@ class Run:
         try:
             if call.paginate:
                 return list(self.items(call, names))
-            return search(call.items, self.transport.get(call.service, _fill_path(call.path, names), dict(call.params)))
+            params = {k: _fill_path(v, names) if isinstance(v, str) else v for k, v in call.params.items()}
+            return search(call.items, self.transport.get(call.service, _fill_path(call.path, names), params))
         except GoogleApiError as exc:
             if str(exc.code) in call.errors:
                 return call.errors[str(exc.code)]

@@ -197,3 +197,81 @@ def org_constraint(value: Any) -> dict[str, Any] | None:
         or listed.get("allValues") == "DENY"
     )
     return {"constraint": constraint, "enforced": enforced}
+
+
+@transform("alert_metric")
+def alert_metric(value: Any) -> str | None:
+    """The metric type an alert policy's first condition watches (from its filter or PromQL), '' when none."""
+    if not isinstance(value, list):
+        return None
+    for condition in value:
+        for kind in ("conditionThreshold", "conditionAbsent", "conditionMatchedLog", "conditionMonitoringQueryLanguage"):
+            body = condition.get(kind) if isinstance(condition, dict) else None
+            if not isinstance(body, dict):
+                continue
+            text = str(body.get("filter") or body.get("query") or "")
+            match = re.search(r'metric\.type\s*=\s*"([^"]+)"', text)
+            if match:
+                return match.group(1)
+            if kind == "conditionMatchedLog":
+                return "logging.googleapis.com/log_match"
+        if isinstance(condition, dict) and condition.get("conditionPrometheusQueryLanguage"):
+            return "prometheus.googleapis.com/promql"
+    return ""
+
+
+CUSTOM_METRIC_PREFIXES = (
+    "custom.googleapis.com/",
+    "logging.googleapis.com/user/",
+    "workload.googleapis.com/",
+    "prometheus.googleapis.com/",
+    "external.googleapis.com/",
+)
+
+
+@transform("custom_metric")
+def custom_metric(value: Any) -> bool | None:
+    """Application metrics: custom, log-based, OpenTelemetry/Prometheus or external, not Google's service metrics."""
+    return None if value is None else str(value).startswith(CUSTOM_METRIC_PREFIXES)
+
+
+@transform("metric_namespace")
+def metric_namespace(value: Any) -> str | None:
+    return None if value is None else str(value).split("/", 1)[0]
+
+
+@transform("builds_summary")
+def builds_summary(value: Any) -> dict[str, Any] | None:
+    """Builds of the last 30 days: how many, and their median duration in minutes."""
+    if not isinstance(value, list):
+        return None
+    from statistics import median
+
+    recent, minutes = 0, []
+    for build in value:
+        age = shared.age_days(build.get("createTime"))
+        if age is None or age > 30:
+            continue
+        recent += 1
+        start, finish = shared._as_datetime(build.get("startTime")), shared._as_datetime(build.get("finishTime"))
+        if start and finish:
+            minutes.append((finish - start).total_seconds() / 60)
+    return {"recent": recent, "median_minutes": round(median(minutes), 2) if minutes else None}
+
+
+@transform("trigger_source")
+def trigger_source(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return None
+    if value.get("github"):
+        return "GITHUB"
+    repo = (value.get("repositoryEventConfig") or {}).get("repository") or (value.get("sourceToBuild") or {}).get("repository") or ""
+    if "github" in str(repo).lower():
+        return "GITHUB"
+    if value.get("triggerTemplate"):
+        return "CLOUD_SOURCE_REPOSITORIES"
+    if value.get("pubsubConfig"):
+        return "PUBSUB"
+    if value.get("webhookConfig"):
+        return "WEBHOOK"
+    return "REPOSITORY" if repo else "NO_SOURCE"
