@@ -1,0 +1,108 @@
+"""The real CLI in a subprocess with nothing but the emulator's printed settings: an organisation of two
+folders and four projects, and proof that the printed custom role covers every call a scan makes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from cmm_scan.emulate.gcp import service_of
+from cmm_scan.gcp.permissions import is_read
+from cmm_scan.gcp.spec import catalogue
+from tests.gcp.test_compute import compute_estate
+from tests.gcp.test_services import services_estate
+
+
+def rich_estate() -> dict:
+    estate = compute_estate()
+    estate["rest"] = services_estate()["rest"]
+    estate["assets"] += [
+        {
+            "name": "//storage.googleapis.com/app-1-logs",
+            "assetType": "storage.googleapis.com/Bucket",
+            "resource": {
+                "version": "v1",
+                "parent": "//cloudresourcemanager.googleapis.com/projects/1001",
+                "location": "EUROPE-WEST2",
+                "data": {
+                    "name": "app-1-logs",
+                    "versioning": {"enabled": True},
+                    "retentionPolicy": {"retentionPeriod": "31536000", "isLocked": True},
+                },
+            },
+        }
+    ]
+    return estate
+
+
+def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cmm_scan.cli", *args], env=env, capture_output=True, text=True, timeout=240)
+
+
+def _env(settings: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOOGLE_", "CMM_SCAN_GCP", "CLOUDSDK"))}
+    env.update(settings)
+    return env
+
+
+def test_cli_scans_an_organisation_with_only_the_printed_settings(_gcp_server, tmp_path: Path) -> None:
+    _gcp_server.reset()
+    _gcp_server.page_size = 100
+    _gcp_server.load(rich_estate())
+    out = tmp_path / "report"
+    done = _cli(["scan", "gcp", "--output-dir", str(out), "--format", "json,cmm"], _env(_gcp_server.env))
+    assert done.returncode == 0, done.stderr
+    with gzip.open(out / "snapshot.jsonl.gz", "rt") as handle:
+        records = [json.loads(line) for line in handle]
+    header = records[0]
+    assert header["provider"] == "gcp"
+    assert {(s["id"], s["kind"]) for s in header["scopes"]} == {("organizations/100", "organization")} | {
+        (f"app-{i}", "project") for i in range(1, 5)
+    }
+    facts = [r for r in records if r["record"] == "fact"]
+    coverage = [r for r in records if r["record"] == "coverage"]
+    assert {f["scope"] for f in facts if f["type"] == "compute.instance"} == {"app-1", "app-2", "app-3", "app-4"}
+    (bucket,) = [f for f in facts if f["type"] == "storage.bucket"]
+    assert bucket["scope"] == "app-1" and bucket["region"] == "europe-west2" and bucket["attributes"]["object_lock"] is True
+    assert {c["status"] for c in coverage} == {"ok"}, [c for c in coverage if c["status"] != "ok"]
+    capacity = next(r for r in json.loads((out / "assessment.json").read_text())["results"] if r["id"] == "cost.capacity")
+    assert capacity["answer"] >= 1
+
+    # every call the scan made is a read the printed custom role covers
+    role = yaml.safe_load(_cli(["permissions", "gcp"], _env({})).stdout)
+    granted = set(role["includedPermissions"])
+    assert granted and all(is_read(p) for p in granted)
+    rest = {(c.request.service, _pattern(c.request.path)): set(c.request.permissions) for c in catalogue().values() if c.request}
+    rest |= {(call.service, _pattern(call.path)): set(call.permissions) for c in catalogue().values() for call in c.calls}
+    for entry in _gcp_server.requests:
+        assert entry["method"] == "GET" or entry["operation"] == "oauth2.token", entry
+        operation = entry["operation"]
+        if operation == "oauth2.token":
+            continue
+        if ":GET " in operation:
+            needs = next(
+                p for (service, pattern), p in rest.items() if service == service_of(entry["path"]) and pattern.fullmatch(entry["path"])
+            )
+        else:
+            needs = {operation}
+        assert needs <= granted, (entry, needs - granted)
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)))
+
+
+def test_permissions_role_is_read_only_yaml(tmp_path: Path) -> None:
+    done = _cli(["permissions", "gcp", "--questions", "cost.capacity"], _env({}))
+    assert done.returncode == 0, done.stderr
+    role = yaml.safe_load(done.stdout)
+    assert role["stage"] == "GA" and "cloudasset.assets.listResource" in role["includedPermissions"]
+    assert "monitoring.alertPolicies.list" not in role["includedPermissions"], "only what the selected questions need"
+    assert "roles/cloudasset.viewer" in done.stdout
