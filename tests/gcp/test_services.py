@@ -67,7 +67,7 @@ def test_denied_project_and_disabled_api_are_unknown_not_zero(gcp_emulator) -> N
     by_scope = {c.scope: c for c in result.coverage if c.collector == "cloudbuild.triggers"}
     assert by_scope["app-1"].status == "ok" and by_scope["app-4"].status == "ok"
     assert by_scope["app-2"].status == "denied" and "PERMISSION_DENIED" in by_scope["app-2"].reason
-    assert by_scope["app-3"].status == "not_enabled" and "API not enabled" in by_scope["app-3"].reason
+    assert by_scope["app-3"].status == "denied" and "API not enabled" in by_scope["app-3"].reason
     assert {f.scope for f in result.of("cicd.build_project")} == {"app-1"}
     deploy = result.one("cicd.build_project", "t1")
     assert deploy == {"source_type": "GITHUB", "recent_builds": 2, "median_build_minutes": 5.0}

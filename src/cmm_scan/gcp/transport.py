@@ -29,11 +29,12 @@ class Verdict:
 
 
 def classify(exc: Exception) -> Verdict:
-    """Google's error → coverage. A disabled API is `not_enabled`; a refusal is `denied`; never zero."""
+    """Google's error → coverage; never zero. An API that is not enabled is Google's PERMISSION_DENIED too and
+    stays `denied` (unknown): the scan could not look, which is not the same as finding nothing."""
     if isinstance(exc, GoogleApiError):
         first = exc.message.split(". ")[0].strip().rstrip(".")
         if exc.reason == "SERVICE_DISABLED" or "has not been used in project" in exc.message:
-            return Verdict("not_enabled", f"API not enabled: {first}")
+            return Verdict("denied", f"API not enabled: {first}")
         if exc.code in (401, 403) or exc.status in ("PERMISSION_DENIED", "UNAUTHENTICATED"):
             return Verdict("denied", f"{exc.status or exc.code}: {first}")
         return Verdict("error", f"{exc.code} {exc.status}: {first}")
