@@ -107,15 +107,20 @@ class Run:
             items = [_as_item(a) for t in spec.asset_types for a in by_type.get(t, [])]
             for join in spec.joins:
                 joined: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-                for candidate in (_as_item(a) for a in by_type.get(join.asset_type, [])):
+                pool = (
+                    [a for types in inv.assets.values() for a in types.get(join.asset_type, [])]
+                    if join.across
+                    else by_type.get(join.asset_type, [])
+                )
+                for candidate in (_as_item(a) for a in pool):
                     joined[_key(search(join.key, candidate))].append(candidate)
                 for item in items:
                     item[join.as_] = joined.get(_key(search(join.match, item)), [])
             problems: dict[str, Verdict] = {}
             for item in items:
-                if spec.filter and not search(spec.filter, item):
-                    continue
-                self.fact(spec, owner, item, self._follow_ups(spec, owner, item, problems))
+                failed = self._follow_ups(spec, owner, item, problems)
+                if not spec.filter or search(spec.filter, item):  # after derive: a filter may read derived values
+                    self.fact(spec, owner, item, failed)
             self._close(spec, owner, problems)
         for unit, verdict in inv.failed.items():
             if unit not in self.project_ids and unit not in inv.assets and not unit.startswith("projects/"):
@@ -139,9 +144,9 @@ class Run:
             items = [_as_item(i) for i in (known or [])]
         problems: dict[str, Verdict] = {}
         for item in items:
-            if spec.filter and not search(spec.filter, item):
-                continue
-            self.fact(spec, owner, item, self._follow_ups(spec, owner, item, problems, project))
+            failed = self._follow_ups(spec, owner, item, problems, project)
+            if not spec.filter or search(spec.filter, item):
+                self.fact(spec, owner, item, failed)
         self._close(spec, owner, problems, self.transport.requests - before)
 
     def items(self, request: Request, names: dict[str, Any]) -> Iterable[Any]:
@@ -240,10 +245,11 @@ def _as_item(asset: Any) -> dict[str, Any]:
 
 def _key(value: Any) -> Any:
     """Join keys compare within one project: a compute link keeps only its zones/… or regions/… tail, so
-    `https://…/projects/app-1/zones/z/instanceGroupManagers/web` meets `projects/1001/zones/z/instanceGroupManagers/web`."""
+    `https://…/projects/app-1/zones/z/instanceGroupManagers/web` meets `projects/1001/zones/z/instanceGroupManagers/web`;
+    a sink destination `logging.googleapis.com/projects/…` meets the bucket named `projects/…`."""
     if isinstance(value, str):
         match = re.search(r"/((?:zones|regions)/.+)$", value)
-        return match.group(1) if match else value
+        return match.group(1) if match else re.sub(r"^[a-z]+\.googleapis\.com/", "", value)
     return tuple(value) if isinstance(value, list) else value
 
 

@@ -53,6 +53,7 @@ class Join(_Spec):
     key: str = Field(description="JMESPath over the joined asset, e.g. data.target")
     match: str = Field(description="JMESPath over this item giving the key, e.g. data.selfLink")
     as_: str = Field(alias="as")
+    across: bool = Field(default=False, description="look in every project of the scan, not only the item's own (log sinks → buckets)")
 
 
 class Collector(_Spec):

@@ -275,3 +275,24 @@ def trigger_source(value: Any) -> str | None:
     if value.get("webhookConfig"):
         return "WEBHOOK"
     return "REPOSITORY" if repo else "NO_SOURCE"
+
+
+@transform("sa_keys")
+def sa_keys(value: Any) -> dict[str, Any] | None:
+    """A service account's user-managed keys (Google-managed ones rotate themselves): active count, oldest age."""
+    if not isinstance(value, list):
+        return None
+    active = [k for k in value if (k.get("data") or {}).get("keyType") == "USER_MANAGED" and not (k.get("data") or {}).get("disabled")]
+    ages = [a for a in (shared.age_days((k.get("data") or {}).get("validAfterTime")) for k in active) if a is not None]
+    return {"active": len(active), "oldest_age_days": max(ages) if ages else 0}
+
+
+@transform("sink_bucket")
+def sink_bucket(value: Any) -> str | None:
+    """A sink destination → the name its bucket's asset carries (Cloud Logging bucket path, or a GCS bucket name)."""
+    if not isinstance(value, str):
+        return None
+    for prefix in ("logging.googleapis.com/", "storage.googleapis.com/"):
+        if value.startswith(prefix):
+            return value.removeprefix(prefix)
+    return value
