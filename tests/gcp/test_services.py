@@ -98,7 +98,10 @@ def test_inventory_denied_at_organisation_falls_back_to_projects(gcp_emulator) -
 
 def test_quota_errors_are_retried(gcp_emulator) -> None:
     estate = services_estate()
-    estate["faults"] = {"seed": 7, "throttle": {"share": 0.5, "retry_after": 0}}
+    estate["faults"] = {
+        "seed": 7,
+        "throttle": {"share": 0.5, "retry_after": 0, "operations": ["monitoring.googleapis.com*", "resourcemanager.*"]},
+    }
     gcp_emulator.load(estate)
     result = scan(["monitoring.alarm"])
     assert len(result.of("monitoring.alarm")) == 2 and {c.status for c in result.coverage} == {"ok"}
