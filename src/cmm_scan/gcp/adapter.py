@@ -11,7 +11,7 @@ from typing import Any
 
 from cmm_scan.collect import CollectOptions, ScanPlan, Sink
 from cmm_scan.gcp import credentials
-from cmm_scan.gcp.executor import Run
+from cmm_scan.gcp.executor import BILLING_INFO, Run, billing_accounts
 from cmm_scan.gcp.options import Options
 from cmm_scan.gcp.permissions import role_yaml
 from cmm_scan.gcp.scopes import Hierarchy, resolve
@@ -66,14 +66,24 @@ def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> Non
     for spec in chosen:
         if spec.asset_types:
             inventory_specs[spec.content].append(spec)
-    request_tasks = [(spec, project) for spec in chosen if spec.request for project in _units(spec, state.hierarchy)]
+    billing = [spec for spec in chosen if spec.request and spec.scope == "billing_account"]
+    if billing:
+        inventory_specs.setdefault("RESOURCE", [])
+    request_tasks = [
+        (spec, project) for spec in chosen if spec.request and spec.scope != "billing_account" for project in _units(spec, state.hierarchy)
+    ]
     progress.total = len(inventory_specs) + len(request_tasks)
+    resources: dict[str, Any] = {}
 
     def inventory(content: str) -> None:
         specs = inventory_specs[content]
         types = sorted({t for s in specs for t in s.asset_types} | {j.asset_type for s in specs for j in s.joins})
+        if content == "RESOURCE" and billing:
+            types = sorted({*types, BILLING_INFO})
         try:
             found = scan.inventory(content, types)
+            if content == "RESOURCE":
+                resources["inventory"] = found
             for spec in specs:
                 scan.from_inventory(spec, found)
         except Exception as exc:  # a bug must not stop the others; it is reported, not hidden
@@ -99,6 +109,24 @@ def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> Non
         jobs += [pool.submit(request, task) for task in request_tasks]
         for job in jobs:
             job.result()
+        if billing:
+            _billing(scan, billing, resources.get("inventory"), state, pool)
+
+
+def _billing(scan: Run, specs: list[Collector], found: Any, state: State, pool: ThreadPoolExecutor) -> None:
+    """Budgets live on billing accounts: those the scanned projects are charged to, once each."""
+    projects = {p.id for p in state.hierarchy.projects}
+    failed = {owner: verdict for owner, verdict in (found.failed.items() if found else []) if owner in projects}
+    if found is None or failed:
+        reason = "; ".join(f"{o}: {v.reason}" for o, v in failed.items()) or "the inventory could not be read"
+        for spec in specs:
+            scan.coverage(spec, state.hierarchy.organization or "gcp", "denied", f"billing accounts unknown ({BILLING_INFO}): {reason}")
+        if found is None:
+            return
+    accounts = billing_accounts(found, projects)
+    jobs = [pool.submit(scan.from_requests, spec, None, account) for spec in specs for account in accounts]
+    for job in jobs:
+        job.result()
 
 
 def _units(spec: Collector, hierarchy: Hierarchy) -> list[Any]:

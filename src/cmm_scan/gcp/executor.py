@@ -25,6 +25,7 @@ from cmm_scan.gcp.transport import GoogleApiError, Transport, Verdict, classify
 from cmm_scan.models import Coverage, Fact
 
 CAI = "cloudasset.googleapis.com"
+BILLING_INFO = "cloudbilling.googleapis.com/ProjectBillingInfo"
 PAGE = 1000  # listAssets' most
 
 
@@ -104,7 +105,7 @@ class Run:
                 self.coverage(spec, owner, verdict.status, f"{CONTENT_PERMISSIONS[spec.content]}: {verdict.reason}")
                 continue
             by_type = inv.assets.get(owner, {})
-            items = [_as_item(a) for t in spec.asset_types for a in by_type.get(t, [])]
+            items = _explode(spec, [_as_item(a) for t in spec.asset_types for a in by_type.get(t, [])])
             for join in spec.joins:
                 joined: dict[Any, list[dict[str, Any]]] = defaultdict(list)
                 pool = (
@@ -127,12 +128,13 @@ class Run:
                 # the organisation's own settings could not be read
                 self.coverage(spec, unit, verdict.status, f"{CONTENT_PERMISSIONS[spec.content]}: {verdict.reason}")
 
-    def from_requests(self, spec: Collector, project: Project | None) -> None:
+    def from_requests(self, spec: Collector, project: Project | None, billing_account: str = "") -> None:
         assert spec.request is not None
-        owner = project.id if project else (self.hierarchy.organization or "")
+        owner = billing_account or (project.id if project else (self.hierarchy.organization or ""))
         before = self.transport.requests
         try:
-            items = [_as_item(i) for i in self.items(spec.request, self._fill(project))]
+            names = {**self._fill(project), "billing_account": billing_account}
+            items = _explode(spec, [_as_item(i) for i in self.items(spec.request, names)])
         except GoogleApiError as exc:
             known = spec.request.errors.get(str(exc.code))
             if known is None and str(exc.code) not in spec.request.errors:
@@ -241,6 +243,23 @@ def _as_item(asset: Any) -> dict[str, Any]:
         item.setdefault("data", resource.get("data") or {})
         item.setdefault("location", resource.get("location"))
     return item
+
+
+def _explode(spec: Collector, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not spec.each:
+        return items
+    return [{**_as_item(sub), "_parent": item} for item in items for sub in (search(spec.each, item) or [])]
+
+
+def billing_accounts(inv: Inventory, projects: set[str]) -> list[str]:
+    """The billing accounts the scanned projects are charged to (CAI ProjectBillingInfo)."""
+    found = set()
+    for owner, by_type in inv.assets.items():
+        for asset in by_type.get(BILLING_INFO, []):
+            name = ((asset.get("resource") or {}).get("data") or {}).get("billingAccountName")
+            if owner in projects and name:
+                found.add(str(name))
+    return sorted(found)
 
 
 def _key(value: Any) -> Any:

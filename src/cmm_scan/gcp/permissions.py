@@ -42,6 +42,8 @@ PREDEFINED = {
 
 def collector_permissions(collector: Collector) -> set[str]:
     found = {CONTENT_PERMISSIONS[collector.content]} if collector.asset_types else set()
+    if collector.scope == "billing_account":  # which billing accounts: the projects' billing info, from the inventory
+        found.add(CONTENT_PERMISSIONS["RESOURCE"])
     for request in [collector.request, *collector.calls]:
         if request is not None:
             found.update(request.permissions)

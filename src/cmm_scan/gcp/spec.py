@@ -66,7 +66,10 @@ class Collector(_Spec):
     content: Content = "RESOURCE"
     # per-service REST
     request: Request | None = None
-    scope: Literal["project", "organization"] = Field(default="project", description="what a `request` runs per")
+    scope: Literal["project", "organization", "billing_account"] = Field(
+        default="project", description="what a `request` runs per; billing accounts are those the projects' billing info names"
+    )
+    each: str | None = Field(default=None, description="JMESPath over an item giving sub-items, one fact each (the item is `_parent`)")
     calls: list[Call] = Field(default_factory=list)
     joins: list[Join] = Field(default_factory=list)
     filter: str | None = None

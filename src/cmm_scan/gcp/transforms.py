@@ -296,3 +296,15 @@ def sink_bucket(value: Any) -> str | None:
         if value.startswith(prefix):
             return value.removeprefix(prefix)
     return value
+
+
+@transform("budget_notifications")
+def budget_notifications(value: Any) -> int | None:
+    """Alert thresholds that reach someone: billing admins by default, or channels / a Pub/Sub topic."""
+    if not isinstance(value, dict):
+        return None
+    rule = value.get("notificationsRule") or {}
+    reaches = (
+        not rule.get("disableDefaultIamRecipients") or bool(rule.get("monitoringNotificationChannels")) or bool(rule.get("pubsubTopic"))
+    )
+    return len(value.get("thresholdRules") or []) if reaches else 0
