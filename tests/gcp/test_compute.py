@@ -93,3 +93,20 @@ def test_projects_narrowed_by_folder_and_exclusion(gcp_emulator) -> None:
     # folders/11 holds app-2 and app-4; app-4 is excluded
     assert {f.scope for f in result.of("compute.instance")} == {"app-2"}
     assert {c.scope for c in result.coverage} == {"app-2"}
+
+
+def test_regions_in_use(gcp_emulator) -> None:
+    estate = compute_estate()
+    estate["assets"].append(
+        estates.asset(
+            "//storage.googleapis.com/app-1-archive",
+            "storage.googleapis.com/Bucket",
+            {"name": "app-1-archive", "locationType": "multi-region"},
+            location="EU",
+            parent="//cloudresourcemanager.googleapis.com/projects/1001",
+        )
+    )
+    gcp_emulator.load(estate)
+    regions = {(f.scope, f.region): f.attributes for f in scan(["inventory.region"]).of("inventory.region")}
+    assert regions[("app-1", "europe-west2")] == {"enabled": True, "scanned": True, "in_use": True, "workloads": True, "uk": True}
+    assert regions[("app-1", "eu")]["workloads"] is False and regions[("app-1", "eu")]["uk"] is False

@@ -106,6 +106,8 @@ class Run:
                 continue
             by_type = inv.assets.get(owner, {})
             items = _explode(spec, [_as_item(a) for t in spec.asset_types for a in by_type.get(t, [])])
+            if spec.by_region:
+                items = _by_region(owner, items)
             for join in spec.joins:
                 joined: dict[Any, list[dict[str, Any]]] = defaultdict(list)
                 pool = (
@@ -249,6 +251,13 @@ def _explode(spec: Collector, items: list[dict[str, Any]]) -> list[dict[str, Any
     if not spec.each:
         return items
     return [{**_as_item(sub), "_parent": item} for item in items for sub in (search(spec.each, item) or [])]
+
+
+def _by_region(owner: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    regions: dict[str, set[str]] = defaultdict(set)
+    for item in items:
+        regions[transforms.region(item.get("location"))].add(str(item.get("assetType")))
+    return [{"name": f"{owner}/{r}", "location": r, "asset_types": sorted(t)} for r, t in sorted(regions.items())]
 
 
 def billing_accounts(inv: Inventory, projects: set[str]) -> list[str]:

@@ -69,6 +69,7 @@ class Collector(_Spec):
     scope: Literal["project", "organization", "billing_account"] = Field(
         default="project", description="what a `request` runs per; billing accounts are those the projects' billing info names"
     )
+    by_region: bool = Field(default=False, description="one item per region of the listed assets: {name, location, asset_types}")
     each: str | None = Field(default=None, description="JMESPath over an item giving sub-items, one fact each (the item is `_parent`)")
     calls: list[Call] = Field(default_factory=list)
     joins: list[Join] = Field(default_factory=list)
