@@ -106,3 +106,33 @@ def test_quota_errors_are_retried(gcp_emulator) -> None:
     result = scan(["monitoring.alarm"])
     assert len(result.of("monitoring.alarm")) == 2 and {c.status for c in result.coverage} == {"ok"}
     assert any(r["status"] == 429 for r in gcp_emulator.requests)
+
+
+def test_security_command_center_services(gcp_emulator) -> None:
+    estate = estates.org_estate()
+    estate["rest"] = {
+        "/v1/projects/app-1/locations/global/securityCenterServices": {
+            "securityCenterServices": [
+                {
+                    "name": "projects/1001/locations/global/securityCenterServices/event-threat-detection",
+                    "effectiveEnablementState": "ENABLED",
+                    "intendedEnablementState": "INHERITED",
+                },
+                {
+                    "name": "projects/1001/locations/global/securityCenterServices/security-health-analytics",
+                    "effectiveEnablementState": "DISABLED",
+                    "intendedEnablementState": "DISABLED",
+                },
+                {
+                    "name": "projects/1001/locations/global/securityCenterServices/web-security-scanner",
+                    "effectiveEnablementState": "ENABLED",
+                },
+            ]
+        }
+    }
+    gcp_emulator.load(estate)
+    result = scan(["security.service"], projects="app-1")
+    found = {f.attributes["service"]: f.attributes for f in result.of("security.service")}
+    assert set(found) == {"guardduty", "securityhub"}
+    assert found["guardduty"]["enabled"] is True and found["guardduty"]["organization_managed"] is True
+    assert found["securityhub"]["enabled"] is False and found["securityhub"]["organization_managed"] is False

@@ -308,3 +308,14 @@ def budget_notifications(value: Any) -> int | None:
         not rule.get("disableDefaultIamRecipients") or bool(rule.get("monitoringNotificationChannels")) or bool(rule.get("pubsubTopic"))
     )
     return len(value.get("thresholdRules") or []) if reaches else 0
+
+
+# Security Command Center services, named as the neutral security.service facts name their kind.
+SCC_SERVICES = {"SECURITY_HEALTH_ANALYTICS": "securityhub", "EVENT_THREAT_DETECTION": "guardduty", "VM_THREAT_DETECTION": "inspector"}
+
+
+@transform("scc_service")
+def scc_service(value: Any) -> str | None:
+    """securityCenterServices/event-threat-detection → guardduty (SHA: posture; ETD: threat detection; VMTD: workloads)."""
+    name = last_segment(value)
+    return SCC_SERVICES.get(name.upper().replace("-", "_")) if name else None
