@@ -32,7 +32,11 @@ def test_collector_reads_only_and_declares_its_permissions(spec) -> None:
     for request in [spec.request, *spec.calls]:
         if request is not None:
             # the emulator knows which API a path belongs to (so a disabled API can be refused for it)
-            sample = request.path.replace("{billing_account}", "billingAccounts/0A-0B").replace("{project}", "p")
+            sample = (
+                request.path.replace("{billing_account}", "billingAccounts/0A-0B")
+                .replace("{project}", "p")
+                .replace("{parent}", "projects/p")
+            )
             assert service_of(sample) == request.service, (spec.id, request.path)
 
 

@@ -96,7 +96,8 @@ def test_cli_scans_an_organisation_with_only_the_printed_settings(_gcp_server, t
 
 
 def _pattern(template: str) -> re.Pattern[str]:
-    return re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)))
+    two = re.escape(template).replace(r"\{parent\}", "[^/]+/[^/]+").replace(r"\{billing_account\}", "[^/]+/[^/]+")
+    return re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", two))
 
 
 def test_permissions_role_is_read_only_yaml(tmp_path: Path) -> None:

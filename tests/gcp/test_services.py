@@ -136,3 +136,16 @@ def test_security_command_center_services(gcp_emulator) -> None:
     assert set(found) == {"guardduty", "securityhub"}
     assert found["guardduty"]["enabled"] is True and found["guardduty"]["organization_managed"] is True
     assert found["securityhub"]["enabled"] is False and found["securityhub"]["organization_managed"] is False
+
+
+def test_security_command_center_read_once_for_a_whole_organisation(gcp_emulator) -> None:
+    estate = estates.org_estate()
+    services = [
+        {"name": "organizations/100/locations/global/securityCenterServices/event-threat-detection", "effectiveEnablementState": "ENABLED"}
+    ]
+    estate["rest"] = {"/v1/organizations/100/locations/global/securityCenterServices": {"securityCenterServices": services}}
+    gcp_emulator.load(estate)
+    result = scan(["security.service"], organization="100")
+    (etd,) = result.of("security.service")
+    assert etd.scope == "organizations/100" and etd.attributes["enabled"] is True
+    assert len([r for r in gcp_emulator.requests if "securityCenterServices" in r["path"]]) == 1

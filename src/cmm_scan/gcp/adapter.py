@@ -130,6 +130,7 @@ def _billing(scan: Run, specs: list[Collector], found: Any, state: State, pool: 
 
 
 def _units(spec: Collector, hierarchy: Hierarchy) -> list[Any]:
-    if spec.scope == "organization":
+    whole_org = hierarchy.organization is not None and hierarchy.organization in hierarchy.inventory_roots
+    if spec.scope == "organization" or (spec.scope == "organization_else_project" and whole_org):
         return [None] if hierarchy.organization else []
     return list(hierarchy.projects)

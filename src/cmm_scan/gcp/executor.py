@@ -191,9 +191,9 @@ class Run:
         return next((p for p in self.hierarchy.projects if p.id == owner), None)
 
     def _fill(self, project: Project | None) -> dict[str, Any]:
-        names: dict[str, Any] = {"organization": self.hierarchy.organization or ""}
+        names: dict[str, Any] = {"organization": self.hierarchy.organization or "", "parent": self.hierarchy.organization or ""}
         if project:
-            names.update(project=project.id, project_number=project.number.removeprefix("projects/"))
+            names.update(project=project.id, project_number=project.number.removeprefix("projects/"), parent=f"projects/{project.id}")
         return names
 
     # output ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@ class Request(_Spec):
     """One REST read, paged on pageToken to the end."""
 
     service: str = Field(description="the API host, e.g. monitoring.googleapis.com")
-    path: str = Field(description="path template: {project}, {project_number}, {organization}, and `args` names")
+    path: str = Field(description="path template: {project}, {project_number}, {organization}, {parent}, {billing_account}, `args` names")
     params: dict[str, Any] = Field(default_factory=dict, description="literal query parameters")
     items: str = Field(default="@", description="JMESPath over each page: the listed items")
     permissions: list[str] = Field(min_length=1, description="IAM permissions the call needs")
@@ -66,8 +66,10 @@ class Collector(_Spec):
     content: Content = "RESOURCE"
     # per-service REST
     request: Request | None = None
-    scope: Literal["project", "organization", "billing_account"] = Field(
-        default="project", description="what a `request` runs per; billing accounts are those the projects' billing info names"
+    scope: Literal["project", "organization", "organization_else_project", "billing_account"] = Field(
+        default="project",
+        description="what a `request` runs per ({parent} is organizations/N or projects/ID); billing accounts are those the "
+        "projects' billing info names",
     )
     by_region: bool = Field(default=False, description="one item per region of the listed assets: {name, location, asset_types}")
     each: str | None = Field(default=None, description="JMESPath over an item giving sub-items, one fact each (the item is `_parent`)")
