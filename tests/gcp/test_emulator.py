@@ -124,3 +124,34 @@ def test_resource_manager_views(gcp_emulator: Server) -> None:
     assert orgs[0]["name"] == estates.ORG
     unauthenticated = __import__("requests").get(f"{gcp_emulator.url}/v3/organizations:search")
     assert unauthenticated.status_code == 401 and unauthenticated.json()["error"]["status"] == "UNAUTHENTICATED"
+
+
+def test_example_estate_loads_and_scans(gcp_emulator) -> None:
+    """The documented example (fixtures/emulator/gcp-example.yaml) is served as written and scanned."""
+    from pathlib import Path
+
+    from cmm_scan.paths import bundled
+    from tests.gcp.support import scan
+
+    gcp_emulator.load(Path(bundled("fixtures")) / "emulator" / "gcp-example.yaml")
+    result = scan(["compute.instance", "storage.bucket", "monitoring.alarm", "cicd.build_project"])
+    assert {f.attributes["autoscaled"] for f in result.of("compute.instance")} == {True}
+    assert result.one("storage.bucket", "shop-prod-orders")["data_classification"] == "official"
+    statuses = {(c.collector, c.scope): c.status for c in result.coverage}
+    assert statuses[("monitoring.alert_policies", "shop-dev")] == "denied"
+    assert statuses[("cloudbuild.triggers", "shop-dev")] == "denied"
+    assert statuses[("monitoring.alert_policies", "shop-prod")] == "ok"
+
+
+def test_malformed_estate_names_file_line_and_path(tmp_path) -> None:
+    import pytest as _pytest
+
+    from cmm_scan.emulate import provider
+    from cmm_scan.emulate.core import load_estate
+    from cmm_scan.errors import UserError
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("provider: gcp\nprojects:\n  - name: projects/1\n    parent: folders/1\n", encoding="utf-8")
+    with _pytest.raises(UserError) as caught:
+        load_estate(provider("gcp"), bad)
+    assert "bad.yaml:3" in caught.value.message and "projects.0.projectId" in caught.value.message
