@@ -85,3 +85,9 @@ def test_unlocked_destination_is_not_locked(gcp_emulator) -> None:
     gcp_emulator.load(audit_estate(locked=False))
     (trail,) = scan(["audit.trail"], organization="100").of("audit.trail")
     assert trail.attributes["destination_locked"] is False and trail.attributes["organization_trail"] is True
+
+
+def test_log_buckets_keep_logs_for_a_period(gcp_emulator) -> None:
+    gcp_emulator.load(audit_estate(locked=True))
+    (bucket,) = scan(["logging.log_group"]).of("logging.log_group")
+    assert bucket.attributes == {"never_expires": False, "retention_days": 400, "kms_encrypted": False}
