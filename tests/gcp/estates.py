@@ -73,3 +73,72 @@ PUBSUB = {
     "customMetricUtilizations": [{"metric": "pubsub.googleapis.com/subscription/num_undelivered_messages", "singleInstanceAssignment": 100}]
 }
 SCHEDULE = {"mode": "OFF", "scalingSchedules": {"office": {"schedule": "0 8 * * MON-FRI", "minRequiredReplicas": 4, "durationSec": 36000}}}
+
+
+def as_assets(estate: dict[str, Any]) -> dict[str, Any]:
+    """The same estate with the organisation, folders and projects written as Cloud Asset Inventory assets
+    and every asset's ancestors spelled out (the form an estate takes when written from CAI exports)."""
+    out = {k: v for k, v in estate.items() if k not in ("organization", "folders", "projects")}
+    parents = {f["name"]: f["parent"] for f in estate.get("folders", [])}
+    by_id = {p["projectId"]: p for p in estate.get("projects", [])}
+
+    def chain(name: str) -> list[str]:
+        found = [name]
+        while found[-1] in parents:
+            found.append(parents[found[-1]])
+        return found
+
+    containers = []
+    if estate.get("organization"):
+        org = estate["organization"]
+        containers.append(_container(org["name"], "Organization", [org["name"]], {"displayName": org.get("displayName", "")}))
+    for folder in estate.get("folders", []):
+        containers.append(
+            _container(folder["name"], "Folder", chain(folder["name"]), {"displayName": folder["displayName"], "parent": folder["parent"]})
+        )
+    for project in estate.get("projects", []):
+        data = {
+            "projectId": project["projectId"],
+            "displayName": project.get("displayName", ""),
+            "lifecycleState": project.get("state", "ACTIVE"),
+        }
+        containers.append(_container(project["name"], "Project", [project["name"], *chain(project["parent"])], data))
+    assets = []
+    for item in estate.get("assets", []):
+        item = dict(item)
+        if "ancestors" not in item:
+            parent = (item.get("resource") or {}).get("parent", "") + " " + item["name"]
+            import re
+
+            match = re.search(r"/(projects|organizations|folders)/([^/ ]+)", parent)
+            kind, ident = match.groups() if match else ("", "")
+            if kind == "projects":
+                project = by_id.get(ident) or next((p for p in estate["projects"] if p["name"] == f"projects/{ident}"), None)
+                item["ancestors"] = [project["name"], *chain(project["parent"])] if project else [f"projects/{ident}"]
+            else:
+                item["ancestors"] = chain(f"{kind}/{ident}")
+        assets.append(item)
+    # merge container assets that the estate also lists (IAM or org policies set on them)
+    listed = {a["name"]: a for a in assets}
+    for container in containers:
+        if container["name"] in listed:
+            listed[container["name"]].setdefault("resource", container["resource"])
+        else:
+            assets.insert(0, container)
+    out["assets"] = assets
+    out["rest"] = {path.lstrip("/"): _bare(body) for path, body in estate.get("rest", {}).items()}
+    return out
+
+
+def _container(name: str, kind: str, ancestors: list[str], data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": f"//cloudresourcemanager.googleapis.com/{name}",
+        "assetType": f"cloudresourcemanager.googleapis.com/{kind}",
+        "ancestors": ancestors,
+        "resource": {"version": "v3", "data": {"name": name, **data}},
+    }
+
+
+def _bare(body: Any) -> Any:
+    lists = [v for v in body.values() if isinstance(v, list)] if isinstance(body, dict) else []
+    return lists[0] if len(lists) == 1 and len(body) == 1 else body

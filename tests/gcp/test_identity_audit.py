@@ -91,3 +91,36 @@ def test_log_buckets_keep_logs_for_a_period(gcp_emulator) -> None:
     gcp_emulator.load(audit_estate(locked=True))
     (bucket,) = scan(["logging.log_group"]).of("logging.log_group")
     assert bucket.attributes == {"never_expires": False, "retention_days": 400, "kms_encrypted": False}
+
+
+def test_workload_identity_federation_and_iap(gcp_emulator) -> None:
+    estate = estates.org_estate()
+    estate["assets"] = [
+        estates.asset(
+            "//iam.googleapis.com/projects/1001/locations/global/workloadIdentityPools/ci/providers/github",
+            "iam.googleapis.com/WorkloadIdentityPoolProvider",
+            {
+                "name": "projects/1001/locations/global/workloadIdentityPools/ci/providers/github",
+                "state": "ACTIVE",
+                "oidc": {"issuerUri": "https://token.actions.githubusercontent.com"},
+            },
+        ),
+        estates.asset(
+            "//compute.googleapis.com/projects/app-2/global/backendServices/admin",
+            "compute.googleapis.com/BackendService",
+            {"name": "admin", "iap": {"enabled": True}},
+        ),
+        estates.asset(
+            "//compute.googleapis.com/projects/app-2/global/backendServices/shop", "compute.googleapis.com/BackendService", {"name": "shop"}
+        ),
+    ]
+    gcp_emulator.load(estate)
+    result = scan(["identity.federation_provider", "network.remote_access"])
+    (github,) = result.of("identity.federation_provider")
+    assert github.scope == "app-1" and github.attributes == {
+        "kind": "oidc",
+        "url": "https://token.actions.githubusercontent.com",
+        "ci_issuer": True,
+    }
+    (iap,) = result.of("network.remote_access")
+    assert iap.resource_id.endswith("/admin") and iap.attributes == {"kind": "verified_access", "identity_aware": True}
