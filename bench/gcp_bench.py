@@ -31,78 +31,62 @@ sys.exit(main(sys.argv[1:]))
 ZONE = "europe-west2-a"
 
 
-def asset(name: str, kind: str, data: dict[str, Any], location: str = "global", parent: str = "") -> dict[str, Any]:
-    resource: dict[str, Any] = {"version": "v1", "data": data, "location": location}
-    if parent:
-        resource["parent"] = parent
-    return {"name": name, "assetType": kind, "resource": resource}
+def asset(name: str, kind: str, data: dict[str, Any], ancestors: list[str], location: str = "global") -> dict[str, Any]:
+    return {"name": name, "assetType": kind, "ancestors": ancestors, "resource": {"version": "v1", "data": data, "location": location}}
 
 
 def estate(projects: int, resources: int) -> dict[str, Any]:
-    folders = [{"name": f"folders/{10 + i}", "parent": "organizations/1", "displayName": f"f{i}"} for i in range(5)]
-    listed = [
-        {"name": f"projects/{1000 + p}", "projectId": f"p-{p}", "parent": folders[p % 5]["name"], "state": "ACTIVE"}
-        for p in range(projects)
-    ]
-    assets: list[dict[str, Any]] = []
+    """In the emulator's documented format (docs/emulator.md): containers and resources are all assets."""
+    org = "organizations/1"
+    crm = "cloudresourcemanager.googleapis.com"
+    assets = [asset(f"//{crm}/{org}", f"{crm}/Organization", {"name": org, "displayName": "bench"}, [org])]
+    folders = [f"folders/{10 + i}" for i in range(5)]
+    assets += [asset(f"//{crm}/{f}", f"{crm}/Folder", {"name": f, "displayName": f}, [f, org]) for f in folders]
     per_project = resources // projects
     for p in range(projects):
-        pid, number = f"p-{p}", 1000 + p
+        pid, number = f"p-{p}", f"projects/{1000 + p}"
+        above = [number, folders[p % 5], org]
+        assets.append(asset(f"//{crm}/{number}", f"{crm}/Project", {"projectId": pid, "name": pid, "lifecycleState": "ACTIVE"}, above))
         link = f"projects/{pid}/zones/{ZONE}/instanceGroupManagers/web"
         assets.append(
             asset(
                 f"//compute.googleapis.com/{link}",
                 "compute.googleapis.com/InstanceGroupManager",
-                {"name": "web", "selfLink": link, "targetSize": 10},
+                {"name": "web", "targetSize": 10},
+                above,
                 ZONE,
             )
         )
+        policy = {"minNumReplicas": 2, "maxNumReplicas": 20, "cpuUtilization": {"utilizationTarget": 0.6}}
+        autoscaler = {"name": "web", "target": link, "autoscalingPolicy": policy}
         assets.append(
             asset(
                 f"//compute.googleapis.com/projects/{pid}/zones/{ZONE}/autoscalers/web",
                 "compute.googleapis.com/Autoscaler",
-                {
-                    "name": "web",
-                    "target": link,
-                    "autoscalingPolicy": {"minNumReplicas": 2, "maxNumReplicas": 20, "cpuUtilization": {"utilizationTarget": 0.6}},
-                },
+                autoscaler,
+                above,
                 ZONE,
             )
         )
-        for i in range(per_project - 2):
+        for i in range(per_project - 3):
             kind = i % 5
             if kind in (0, 1):
                 created = (
-                    {"items": [{"key": "created-by", "value": f"projects/{number}/zones/{ZONE}/instanceGroupManagers/web"}]}
-                    if kind == 0
-                    else {}
+                    {"items": [{"key": "created-by", "value": f"{number}/zones/{ZONE}/instanceGroupManagers/web"}]} if kind == 0 else {}
                 )
-                data = {
-                    "name": f"vm-{i}",
-                    "machineType": f"zones/{ZONE}/machineTypes/e2-medium",
-                    "status": "RUNNING",
-                    "metadata": created,
-                    "labels": {"team": "a"},
-                }
+                data = {"name": f"vm-{i}", "machineType": f"zones/{ZONE}/machineTypes/e2-medium", "status": "RUNNING", "metadata": created}
                 assets.append(
                     asset(
                         f"//compute.googleapis.com/projects/{pid}/zones/{ZONE}/instances/vm-{i}",
                         "compute.googleapis.com/Instance",
                         data,
+                        above,
                         ZONE,
                     )
                 )
             elif kind == 2:
                 data = {"name": f"{pid}-b{i}", "versioning": {"enabled": True}, "iamConfiguration": {"publicAccessPrevention": "enforced"}}
-                assets.append(
-                    asset(
-                        f"//storage.googleapis.com/{pid}-b{i}",
-                        "storage.googleapis.com/Bucket",
-                        data,
-                        "EUROPE-WEST2",
-                        f"//cloudresourcemanager.googleapis.com/projects/{number}",
-                    )
-                )
+                assets.append(asset(f"//storage.googleapis.com/{pid}-b{i}", "storage.googleapis.com/Bucket", data, above, "EUROPE-WEST2"))
             elif kind == 3:
                 data = {
                     "name": f"fw-{i}",
@@ -111,29 +95,15 @@ def estate(projects: int, resources: int) -> dict[str, Any]:
                     "allowed": [{"IPProtocol": "tcp", "ports": ["443"]}],
                 }
                 assets.append(
-                    asset(f"//compute.googleapis.com/projects/{pid}/global/firewalls/fw-{i}", "compute.googleapis.com/Firewall", data)
-                )
-            else:
-                data = {
-                    "name": f"projects/{pid}/locations/europe-west2/keyRings/r/cryptoKeys/k{i}",
-                    "rotationPeriod": "7776000s",
-                    "primary": {"state": "ENABLED"},
-                }
-                assets.append(
                     asset(
-                        f"//cloudkms.googleapis.com/projects/{pid}/locations/europe-west2/keyRings/r/cryptoKeys/k{i}",
-                        "cloudkms.googleapis.com/CryptoKey",
-                        data,
-                        "europe-west2",
+                        f"//compute.googleapis.com/projects/{pid}/global/firewalls/fw-{i}", "compute.googleapis.com/Firewall", data, above
                     )
                 )
-    return {
-        "provider": "gcp",
-        "organization": {"name": "organizations/1", "displayName": "bench"},
-        "folders": folders,
-        "projects": listed,
-        "assets": assets,
-    }
+            else:
+                key = f"projects/{pid}/locations/europe-west2/keyRings/r/cryptoKeys/k{i}"
+                data = {"name": key, "rotationPeriod": "7776000s", "primary": {"state": "ENABLED"}}
+                assets.append(asset(f"//cloudkms.googleapis.com/{key}", "cloudkms.googleapis.com/CryptoKey", data, above, "europe-west2"))
+    return {"provider": "gcp", "assets": assets}
 
 
 def main() -> None:
@@ -145,7 +115,7 @@ def main() -> None:
     from cmm_scan.emulate.core import Emulator
 
     built = estate(args.projects, args.resources)
-    print(f"estate: {len(built['assets'])} assets in {args.projects} projects")
+    print(f"estate: {len(built['assets'])} assets ({args.resources} resources) in {args.projects} projects")
     with Emulator(provider("gcp"), built, page_size=1000) as server, tempfile.TemporaryDirectory() as tmp:
         peak_file = Path(tmp) / "peak"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("GOOGLE_", "CMM_SCAN_GCP"))}

@@ -1,24 +1,33 @@
+"""The GCP adapter tests run on the session's GCP emulator (tests/support/emulators.py). Their estates are
+built with tests/gcp/estates.py and loaded in the emulator's documented format (docs/emulator.md)."""
+
 from __future__ import annotations
 
-from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from cmm_scan.emulate import provider
 from cmm_scan.emulate.core import Emulator
+from tests.gcp.estates import as_assets
 
 
-@pytest.fixture(scope="session")
-def _gcp_server() -> Iterator[Emulator]:
-    with Emulator(provider("gcp")) as server:
-        yield server
+class Gcp:
+    """The emulator, with `load` taking a builder estate (organisation, folders, projects, assets) or a file."""
+
+    def __init__(self, server: Emulator):
+        object.__setattr__(self, "server", server)
+
+    def load(self, estate: dict[str, Any] | Path) -> None:
+        self.server.load(estate if isinstance(estate, Path) else as_assets(estate))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.server, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self.server, name, value)
 
 
 @pytest.fixture
-def gcp_emulator(_gcp_server: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
-    """The session's GCP emulator, emptied, with its printed settings in the environment."""
-    _gcp_server.reset()
-    _gcp_server.page_size = 100
-    for key, value in _gcp_server.env.items():
-        monkeypatch.setenv(key, value)
-    return _gcp_server
+def gcp(gcp_emulator: Emulator) -> Gcp:
+    return Gcp(gcp_emulator)

@@ -126,7 +126,7 @@ def as_assets(estate: dict[str, Any]) -> dict[str, Any]:
         else:
             assets.insert(0, container)
     out["assets"] = assets
-    out["rest"] = {path.lstrip("/"): _bare(body) for path, body in estate.get("rest", {}).items()}
+    out["rest"] = {path.lstrip("/").split("?", 1)[0]: _bare(body) for path, body in estate.get("rest", {}).items()}
     return out
 
 

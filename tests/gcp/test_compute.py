@@ -50,9 +50,9 @@ def compute_estate() -> dict:
     return estate
 
 
-def test_instances_groups_and_autoscalers(gcp_emulator) -> None:
-    gcp_emulator.page_size = 4  # the inventory is paged to the end
-    gcp_emulator.load(compute_estate())
+def test_instances_groups_and_autoscalers(gcp) -> None:
+    gcp.page_size = 4  # the inventory is paged to the end
+    gcp.load(compute_estate())
     result = scan(["compute.instance", "compute.autoscaling_group"], organization="100")
     assert {f.scope for f in result.of("compute.instance")} == {"app-1", "app-2", "app-3", "app-4"}
     bastion = result.one("compute.instance", "/bastion")
@@ -72,12 +72,12 @@ def test_instances_groups_and_autoscalers(gcp_emulator) -> None:
     facts = result.of("compute.instance")
     assert {f.region for f in facts} == {"europe-west2"}
     assert result.status("gce.instances") == {"ok"}
-    pages = [r for r in gcp_emulator.requests if r["operation"] == "cloudasset.assets.listResource"]
+    pages = [r for r in gcp.requests if r["operation"] == "cloudasset.assets.listResource"]
     assert len(pages) >= 3 and all("organizations/100" in r["path"] for r in pages), "one paged read at organisation scope"
 
 
-def test_kubernetes_run_and_functions(gcp_emulator) -> None:
-    gcp_emulator.load(compute_estate())
+def test_kubernetes_run_and_functions(gcp) -> None:
+    gcp.load(compute_estate())
     result = scan(["compute.kubernetes_cluster", "compute.container_service", "compute.function"])
     auto, std = result.one("compute.kubernetes_cluster", "/auto"), result.one("compute.kubernetes_cluster", "/std")
     assert auto["nodegroup_autoscaling"] is True and auto["fargate_profiles"] == 1
@@ -87,15 +87,15 @@ def test_kubernetes_run_and_functions(gcp_emulator) -> None:
     assert result.one("compute.function", "/f")["runtime"] == "python312"
 
 
-def test_projects_narrowed_by_folder_and_exclusion(gcp_emulator) -> None:
-    gcp_emulator.load(compute_estate())
+def test_projects_narrowed_by_folder_and_exclusion(gcp) -> None:
+    gcp.load(compute_estate())
     result = scan(["compute.instance"], folders="11", projects="!app-4")
     # folders/11 holds app-2 and app-4; app-4 is excluded
     assert {f.scope for f in result.of("compute.instance")} == {"app-2"}
     assert {c.scope for c in result.coverage} == {"app-2"}
 
 
-def test_regions_in_use(gcp_emulator) -> None:
+def test_regions_in_use(gcp) -> None:
     estate = compute_estate()
     estate["assets"].append(
         estates.asset(
@@ -106,7 +106,7 @@ def test_regions_in_use(gcp_emulator) -> None:
             parent="//cloudresourcemanager.googleapis.com/projects/1001",
         )
     )
-    gcp_emulator.load(estate)
+    gcp.load(estate)
     regions = {(f.scope, f.region): f.attributes for f in scan(["inventory.region"]).of("inventory.region")}
     assert regions[("app-1", "europe-west2")] == {"enabled": True, "scanned": True, "in_use": True, "workloads": True, "uk": True}
     assert regions[("app-1", "eu")]["workloads"] is False and regions[("app-1", "eu")]["uk"] is False

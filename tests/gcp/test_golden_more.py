@@ -18,7 +18,7 @@ def bucket(project: str, name: str, location: str, location_type: str) -> dict:
     )
 
 
-def test_workloads_in_one_region_with_dual_region_data_rules_out_level_1(gcp_emulator, tmp_path) -> None:
+def test_workloads_in_one_region_with_dual_region_data_rules_out_level_1(gcp, tmp_path) -> None:
     """cost.geography: every VM in London, the orders bucket dual-region (a copy in a second region), so
     level 1 'Everything in one region.' is ruled out and level 2 'We use another region for non-production
     workloads or backup and recovery.' holds; the 2/3 tie-break needs cross-region backups, which the GCP
@@ -29,18 +29,18 @@ def test_workloads_in_one_region_with_dual_region_data_rules_out_level_1(gcp_emu
         estates.instance("app-2", "web-2"),
         bucket("app-1", "orders", "EUR4", "dual-region"),
     ]
-    gcp_emulator.load(estate)
+    gcp.load(estate)
     result = answer(tmp_path, "cost.geography")
     assert_dont_know(result, [2, 3])
 
 
-def test_preventive_constraints_rule_out_no_enforcement(gcp_emulator, tmp_path) -> None:
+def test_preventive_constraints_rule_out_no_enforcement(gcp, tmp_path) -> None:
     """gov.policy_enforcement: enforced organisation policy constraints are preventive guardrails, so the
     lowest level's 'no enforcement' reading is ruled out; the rest needs detective controls GCP does not
     report yet, so the answer stays a range, never a guess."""
     from tests.gcp.test_governance import governance_estate
 
-    gcp_emulator.load(governance_estate())
+    gcp.load(governance_estate())
     result = answer(tmp_path, "gov.policy_enforcement", organization="100")
     guardrails = next(e for e in result.evidence if e.signal == "preventive_guardrails")
     assert guardrails.display.startswith("3"), explain(result)

@@ -53,8 +53,8 @@ def governance_estate() -> dict:
     return estate
 
 
-def test_enforced_constraints_at_every_level(gcp_emulator) -> None:
-    gcp_emulator.load(governance_estate())
+def test_enforced_constraints_at_every_level(gcp) -> None:
+    gcp.load(governance_estate())
     result = scan(["org.policy"], organization="100")
     found = {(f.scope, f.attributes["denies_actions"][0]): f.attributes for f in result.of("org.policy")}
     assert set(found) == {
@@ -66,19 +66,19 @@ def test_enforced_constraints_at_every_level(gcp_emulator) -> None:
     assert {c.status for c in result.coverage} == {"ok"}
 
 
-def test_budgets_of_the_projects_billing_account(gcp_emulator) -> None:
-    gcp_emulator.load(governance_estate())
+def test_budgets_of_the_projects_billing_account(gcp) -> None:
+    gcp.load(governance_estate())
     result = scan(["cost.budget"])
     (budget,) = result.of("cost.budget")
     assert budget.scope == "billingAccounts/0A1B2C-000000-ABCDEF"
     assert budget.attributes == {"budget_type": "COST", "notifications": 2, "forecast_alert": True, "scoped": True}
-    budget_reads = [r for r in gcp_emulator.requests if r["path"].endswith("/budgets")]
+    budget_reads = [r for r in gcp.requests if r["path"].endswith("/budgets")]
     assert len(budget_reads) == 1, "one read per billing account, not per project"
 
 
-def test_preventive_guardrails_for_policy_enforcement(gcp_emulator, tmp_path) -> None:
+def test_preventive_guardrails_for_policy_enforcement(gcp, tmp_path) -> None:
     """gov.policy_enforcement counts enforced organisation policy constraints as preventive guardrails (like SCPs)."""
-    gcp_emulator.load(governance_estate())
+    gcp.load(governance_estate())
     result = answer(tmp_path, "gov.policy_enforcement", organization="100")
     guardrails = next(e for e in result.evidence if e.signal == "preventive_guardrails")
     assert guardrails.display.startswith("3"), guardrails.display

@@ -56,13 +56,13 @@ def audit_estate(locked: bool) -> dict:
     return estate
 
 
-def test_service_accounts_with_and_without_keys(gcp_emulator) -> None:
+def test_service_accounts_with_and_without_keys(gcp) -> None:
     estate = estates.org_estate()
     estate["assets"] = [
         *service_account("app-1", "ci-deployer", ("USER_MANAGED", OLD), ("SYSTEM_MANAGED", OLD)),
         *service_account("app-2", "runtime", ("SYSTEM_MANAGED", OLD)),
     ]
-    gcp_emulator.load(estate)
+    gcp.load(estate)
     result = scan(["identity.user", "identity.role"])
     deployer = result.one("identity.user", "ci-deployer")
     assert deployer["active_keys"] == 1 and deployer["human"] is False and deployer["oldest_key_age_days"] > 300
@@ -72,8 +72,8 @@ def test_service_accounts_with_and_without_keys(gcp_emulator) -> None:
     assert len(result.of("identity.role")) == 1
 
 
-def test_organisation_sink_into_a_locked_bucket(gcp_emulator) -> None:
-    gcp_emulator.load(audit_estate(locked=True))
+def test_organisation_sink_into_a_locked_bucket(gcp) -> None:
+    gcp.load(audit_estate(locked=True))
     result = scan(["audit.trail"], organization="100")
     (trail,) = result.of("audit.trail")
     assert trail.scope == "organizations/100"
@@ -81,19 +81,19 @@ def test_organisation_sink_into_a_locked_bucket(gcp_emulator) -> None:
     assert trail.attributes["logging"] is True and trail.attributes["log_validation"] is True
 
 
-def test_unlocked_destination_is_not_locked(gcp_emulator) -> None:
-    gcp_emulator.load(audit_estate(locked=False))
+def test_unlocked_destination_is_not_locked(gcp) -> None:
+    gcp.load(audit_estate(locked=False))
     (trail,) = scan(["audit.trail"], organization="100").of("audit.trail")
     assert trail.attributes["destination_locked"] is False and trail.attributes["organization_trail"] is True
 
 
-def test_log_buckets_keep_logs_for_a_period(gcp_emulator) -> None:
-    gcp_emulator.load(audit_estate(locked=True))
+def test_log_buckets_keep_logs_for_a_period(gcp) -> None:
+    gcp.load(audit_estate(locked=True))
     (bucket,) = scan(["logging.log_group"]).of("logging.log_group")
     assert bucket.attributes == {"never_expires": False, "retention_days": 400, "kms_encrypted": False}
 
 
-def test_workload_identity_federation_and_iap(gcp_emulator) -> None:
+def test_workload_identity_federation_and_iap(gcp) -> None:
     estate = estates.org_estate()
     estate["assets"] = [
         estates.asset(
@@ -114,7 +114,7 @@ def test_workload_identity_federation_and_iap(gcp_emulator) -> None:
             "//compute.googleapis.com/projects/app-2/global/backendServices/shop", "compute.googleapis.com/BackendService", {"name": "shop"}
         ),
     ]
-    gcp_emulator.load(estate)
+    gcp.load(estate)
     result = scan(["identity.federation_provider", "network.remote_access"])
     (github,) = result.of("identity.federation_provider")
     assert github.scope == "app-1" and github.attributes == {

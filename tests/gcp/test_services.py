@@ -42,8 +42,8 @@ def services_estate() -> dict:
     return estate
 
 
-def test_alert_policies(gcp_emulator) -> None:
-    gcp_emulator.load(services_estate())
+def test_alert_policies(gcp) -> None:
+    gcp.load(services_estate())
     result = scan(["monitoring.alarm"])
     paging = result.one("monitoring.alarm", "alertPolicies/1")
     assert paging == {
@@ -58,11 +58,11 @@ def test_alert_policies(gcp_emulator) -> None:
     assert {c.scope for c in result.coverage if c.status == "ok"} == {"app-1", "app-2", "app-3", "app-4"}
 
 
-def test_denied_project_and_disabled_api_are_unknown_not_zero(gcp_emulator) -> None:
+def test_denied_project_and_disabled_api_are_unknown_not_zero(gcp) -> None:
     estate = services_estate()
-    estate["faults"] = {"deny": [{"scope": "projects/app-2", "operation": "cloudbuild*"}]}
+    estate["faults"] = {"deny": [{"scope": "projects/app-2", "operation": "list v1/projects/*/triggers"}]}
     estate["disabled_apis"] = [{"service": "cloudbuild.googleapis.com", "projects": ["app-3"]}]
-    gcp_emulator.load(estate)
+    gcp.load(estate)
     result = scan(["cicd.build_project"])
     by_scope = {c.scope: c for c in result.coverage if c.collector == "cloudbuild.triggers"}
     assert by_scope["app-1"].status == "ok" and by_scope["app-4"].status == "ok"
@@ -73,42 +73,44 @@ def test_denied_project_and_disabled_api_are_unknown_not_zero(gcp_emulator) -> N
     assert deploy == {"source_type": "GITHUB", "recent_builds": 2, "median_build_minutes": 5.0}
 
 
-def test_refused_follow_up_leaves_only_its_attributes_unknown(gcp_emulator) -> None:
+def test_refused_follow_up_leaves_only_its_attributes_unknown(gcp) -> None:
     estate = services_estate()
-    estate["faults"] = {"deny": [{"operation": "cloudbuild.googleapis.com:GET /v1/projects/*/builds"}]}
-    gcp_emulator.load(estate)
+    estate["faults"] = {"deny": [{"operation": "list v1/projects/*/builds"}]}
+    gcp.load(estate)
     result = scan(["cicd.build_project"], projects="app-1")
     deploy = result.one("cicd.build_project", "t1")
     assert deploy["source_type"] == "GITHUB" and deploy["recent_builds"] is None and deploy["median_build_minutes"] is None
     assert {c.collector: c.status for c in result.coverage} == {"cloudbuild.triggers": "ok", "cloudbuild.triggers/_builds": "denied"}
 
 
-def test_inventory_denied_at_organisation_falls_back_to_projects(gcp_emulator) -> None:
+def test_inventory_denied_at_organisation_falls_back_to_projects(gcp) -> None:
+    """The organisation refuses the inventory: each project is tried on its own; what none of them allows
+    stays unknown (denied, with the reason), never an empty estate."""
     estate = estates.org_estate()
     estate["assets"] = [estates.instance(f"app-{i}", f"vm-{i}") for i in range(1, 5)]
-    estate["faults"] = {
-        "deny": [{"scope": "organizations/100", "operation": "cloudasset.*"}, {"scope": "projects/app-2", "operation": "cloudasset.*"}]
-    }
-    gcp_emulator.load(estate)
+    estate["faults"] = {"deny": [{"scope": "organizations/100", "operation": "cloudasset.*"}]}
+    gcp.load(estate)
     result = scan(["compute.instance"], organization="100")
-    assert {f.scope for f in result.of("compute.instance")} == {"app-1", "app-3", "app-4"}
+    assert result.of("compute.instance") == []
     statuses = {c.scope: c.status for c in result.coverage}
-    assert statuses == {"app-1": "ok", "app-2": "denied", "app-3": "ok", "app-4": "ok", "organizations/100": "denied"}
+    assert statuses == {"app-1": "denied", "app-2": "denied", "app-3": "denied", "app-4": "denied", "organizations/100": "denied"}
+    tried = {r["path"] for r in gcp.requests if r["operation"] == "cloudasset.assets.listResource"}
+    assert tried == {"/v1/organizations/100/assets", *{f"/v1/projects/{1000 + i}/assets" for i in range(1, 5)}}
 
 
-def test_quota_errors_are_retried(gcp_emulator) -> None:
+def test_quota_errors_are_retried(gcp) -> None:
     estate = services_estate()
     estate["faults"] = {
         "seed": 7,
-        "throttle": {"share": 0.5, "retry_after": 0, "operations": ["monitoring.googleapis.com*", "resourcemanager.*"]},
+        "throttle": {"share": 0.5, "retry_after": 0, "operations": ["list *alertPolicies", "resourcemanager.*"]},
     }
-    gcp_emulator.load(estate)
+    gcp.load(estate)
     result = scan(["monitoring.alarm"])
     assert len(result.of("monitoring.alarm")) == 2 and {c.status for c in result.coverage} == {"ok"}
-    assert any(r["status"] == 429 for r in gcp_emulator.requests)
+    assert any(r["status"] == 429 for r in gcp.requests)
 
 
-def test_security_command_center_services(gcp_emulator) -> None:
+def test_security_command_center_services(gcp) -> None:
     estate = estates.org_estate()
     estate["rest"] = {
         "/v1/projects/app-1/locations/global/securityCenterServices": {
@@ -130,7 +132,7 @@ def test_security_command_center_services(gcp_emulator) -> None:
             ]
         }
     }
-    gcp_emulator.load(estate)
+    gcp.load(estate)
     result = scan(["security.service"], projects="app-1")
     found = {f.attributes["service"]: f.attributes for f in result.of("security.service")}
     assert set(found) == {"guardduty", "securityhub"}
@@ -138,14 +140,14 @@ def test_security_command_center_services(gcp_emulator) -> None:
     assert found["securityhub"]["enabled"] is False and found["securityhub"]["organization_managed"] is False
 
 
-def test_security_command_center_read_once_for_a_whole_organisation(gcp_emulator) -> None:
+def test_security_command_center_read_once_for_a_whole_organisation(gcp) -> None:
     estate = estates.org_estate()
     services = [
         {"name": "organizations/100/locations/global/securityCenterServices/event-threat-detection", "effectiveEnablementState": "ENABLED"}
     ]
     estate["rest"] = {"/v1/organizations/100/locations/global/securityCenterServices": {"securityCenterServices": services}}
-    gcp_emulator.load(estate)
+    gcp.load(estate)
     result = scan(["security.service"], organization="100")
     (etd,) = result.of("security.service")
     assert etd.scope == "organizations/100" and etd.attributes["enabled"] is True
-    assert len([r for r in gcp_emulator.requests if "securityCenterServices" in r["path"]]) == 1
+    assert len([r for r in gcp.requests if "securityCenterServices" in r["path"]]) == 1

@@ -10,7 +10,8 @@ method, path, query, operation, status; in memory as `Emulator.requests`, and to
 Adding a provider (or routes to one) — the whole interface
 ----------------------------------------------------------
 A provider module `cmm_scan/emulate/<name>.py` defines a `Provider` subclass and a `provider()`
-factory, and is listed in `MODULES` below:
+factory, and is listed in `MODULES` below (azure.py, gcp.py and oci.py are worked examples; to
+add routes to one, append a `Route` to its `ROUTES` list, before the catch-all last route):
 
     class Gcp(Provider):
         name = "gcp"
@@ -29,9 +30,10 @@ factory, and is listed in `MODULES` below:
         def index(self, estate): ...        # derived views, built once per load; handlers read call.state
         def error_body(self, call, status, code, message): ...   # the provider's error JSON
         def authenticate(self, call): ...   # None if the request's credentials are acceptable, else why (401)
-        def scope_of(self, call): ...       # the string deny-fault `scope` globs match (default: the path)
+        def scope_of(self, call): ...       # the scope(s) deny-fault `scope` globs match (default: the path);
+                                            # a list for several names or the scope's ancestors
         def throttled(self, call, throttle): ...  # default: errors["throttled"] + Retry-After
-        def prepare(self, emulator, workdir): ... # write key/config files clients need
+        def prepare(self, emulator, workdir): ... # write key/config files clients need (on every load)
         def settings(self, emulator): ...   # {"ENV_VAR": value} printed as `export` lines / Emulator.env
 
 Routes are tried in order, first match wins. Templates use `{name}` for one path segment and
@@ -45,6 +47,9 @@ headers)`, or raises `Problem(kind, message, code=None)` to answer with the prov
 shape. Unhandled handler exceptions become a 400 in the provider's shape, never a 5xx that
 SDKs would retry for minutes.
 
+`Call` also has `values(name)` (every value of a repeated query parameter), `target` (the
+request target as sent, for signature checks) and `operation` (resolved before the handler).
+
 Paging styles (core): `NextLinkPaging` (Azure `nextLink`/`@odata.nextLink` + `$skiptoken`),
 `BodyTokenPaging` (Google `pageToken`/`pageSize` → `nextPageToken`), `HeaderTokenPaging` (OCI
 `page`/`limit` → `opc-next-page` header, bare array or `{"items": [...]}`); each has
@@ -52,9 +57,9 @@ Paging styles (core): `NextLinkPaging` (Azure `nextLink`/`@odata.nextLink` + `$s
 the client's own page size). Tokens are opaque offsets (`encode_token`/`decode_token`, `window`).
 
 Faults (estate key `faults:` or CLI options), checked in this order for every request:
-latency → `authenticate` → route (unrouted → errors["unrouted"]) → `deny` (operation and/or
-scope globs; `Provider.scope_of`) → `throttle` (share, retry_after, operations) → `fail` (share,
-status, operations) → handler. Handlers that list many scopes call `call.denied(op, scope)` to
+latency → route matched (names the operation) → `authenticate` → unrouted (errors["unrouted"])
+→ `deny` (operation and/or scope globs; `Provider.scope_of`) → `throttle` (share, retry_after,
+operations) → `fail` (share, status, operations) → handler. Handlers that list many scopes call `call.denied(op, scope)` to
 leave denied ones out (as the clouds do for tenant-wide listings).
 """
 
@@ -68,10 +73,11 @@ from cmm_scan.errors import UserError
 if TYPE_CHECKING:
     from cmm_scan.emulate.core import Provider
 
-# provider name → module with a `provider()` factory; add gcp and oci here when their modules land
+# provider name → module with a `provider()` factory
 MODULES: dict[str, str] = {
     "azure": "cmm_scan.emulate.azure",
     "gcp": "cmm_scan.emulate.gcp",
+    "oci": "cmm_scan.emulate.oci",
 }
 
 

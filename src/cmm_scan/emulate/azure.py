@@ -18,7 +18,7 @@ from importlib import resources as package_files
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cmm_scan.emulate import kql
 from cmm_scan.emulate.core import (
@@ -87,15 +87,16 @@ class AzureEstate(EstateBase):
         default_factory=dict, description="Microsoft Graph: path under /v1.0/ → a collection (list) or an object"
     )
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> AzureEstate:
+    @field_validator("resources")
+    @classmethod
+    def _unique_ids(cls, value: list[Resource]) -> list[Resource]:
         seen: set[str] = set()
-        for resource in self.resources:
+        for resource in value:
             key = resource.id.lower()
             if key in seen:
                 raise ValueError(f"resource id {resource.id} appears twice")
             seen.add(key)
-        return self
+        return value
 
 
 # --- derived views ---------------------------------------------------------------------------
@@ -161,6 +162,7 @@ class AzureState:
     children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     mg_parent: dict[str, str] = field(default_factory=dict)  # lower child id → parent management group id
     graph: dict[str, Any] = field(default_factory=dict)
+    graph_rows: list[dict[str, Any]] | None = None  # Resource Graph rows, derived on the first query
 
     def subscription(self, sub_id: str) -> dict[str, Any] | None:
         return next((s for s in self.subscriptions if s["subscriptionId"].lower() == sub_id.lower()), None)
@@ -357,7 +359,8 @@ def get_by_path(call: Call) -> Reply:
             for r in state.by_id.values()
             if r["type"].lower() == rtype and _RG.fullmatch(_parent_scope(r["id"])) and _RG.match(r["id"]).group(1).lower() == sub_id  # type: ignore[union-attr]
         ]
-    items = [r for r in items if not call.denied(f"{r['type']}/read", r["id"])]
+    wanted = _resource_filter(call)
+    items = [r for r in items if not call.denied(f"{r['type']}/read", r["id"]) and (wanted is None or r["type"].lower() == wanted)]
     return ARM_PAGING.reply(call, sorted(items, key=lambda r: r["id"].lower()))
 
 
@@ -394,7 +397,9 @@ def query_resource_graph(call: Call) -> Reply:
             raise Problem("denied", f"The client does not have authorization to perform action '{action}' over scope '{scope}'")
     if not subs and groups:
         subs = [s["subscriptionId"].lower() for s in state.subscriptions if _under_groups(state, s["id"], groups)]
-    rows = [r for r in resource_graph_rows(state) if r["__table"] == table]
+    if state.graph_rows is None:
+        state.graph_rows = resource_graph_rows(state)
+    rows = [r for r in state.graph_rows if r["__table"] == table]
     if subs or groups:
         rows = [r for r in rows if _in_scope(state, r, subs, groups)]
     else:  # tenant scope: subscriptions the caller may not read are silently left out, as Resource Graph does
@@ -466,6 +471,8 @@ def graph_get(call: Call) -> Reply:
         value = state.graph[key]
         if isinstance(value, list):
             context = f"{call.emulator.url}/{call.path.split('/')[1]}/$metadata#{rest}"
+            if call.query.get("$filter"):
+                value = [item for item in value if graph_filter(call.query["$filter"])(item)]
             return GRAPH_PAGING.reply(call, value, extra={"@odata.context": context})
         return Reply(value)
     parent, _, item_id = key.rpartition("/")
@@ -477,6 +484,94 @@ def graph_get(call: Call) -> Reply:
         raise Problem("not_found", f"Resource '{item_id}' does not exist or one of its queried reference-property objects are not present.")
     segment = rest.split("/", 1)[0]
     raise Problem("unrouted_graph", f"Resource not found for the segment '{segment}'.")
+
+
+_GRAPH_LITERAL = r"'(?:[^']|'')*'|true|false|null|-?\d+(?:\.\d+)?"
+_GRAPH_CLAUSE = re.compile(
+    rf"^\s*(?:(?P<field>[\w/]+)\s+(?P<op>eq|ne|gt|ge|lt|le)\s+(?P<value>{_GRAPH_LITERAL})"
+    rf"|startswith\(\s*(?P<sfield>[\w/]+)\s*,\s*(?P<svalue>'(?:[^']|'')*')\s*\))\s*$",
+    re.IGNORECASE,
+)
+
+
+def graph_filter(text: str) -> Any:
+    """The `$filter` subset: `field eq|ne|gt|ge|lt|le literal` and `startswith(field,'x')`,
+    joined by `and` or `or` (no parentheses); anything else is Graph's 400 invalid filter."""
+
+    def literal(raw: str) -> Any:
+        if raw.startswith("'"):
+            return raw[1:-1].replace("''", "'")
+        return {"true": True, "false": False, "null": None}.get(
+            raw.lower(), float(raw) if "." in raw else int(raw) if raw.lstrip("-").isdigit() else raw
+        )
+
+    def value_of(item: dict[str, Any], path: str) -> Any:
+        for key in path.split("/"):
+            item = item.get(key) if isinstance(item, dict) else None  # type: ignore[assignment]
+        return item
+
+    def clause(part: str) -> Any:
+        m = _GRAPH_CLAUSE.match(part)
+        if not m:
+            raise Problem("bad_request", f"Invalid filter clause: the emulator does not support {part.strip()!r}")
+        if m.group("sfield"):
+            field_, prefix = m.group("sfield"), literal(m.group("svalue")).lower()
+            return lambda item: str(value_of(item, field_) or "").lower().startswith(prefix)
+        field_, op, wanted = m.group("field"), m.group("op").lower(), literal(m.group("value"))
+
+        def test(item: dict[str, Any]) -> bool:
+            have = value_of(item, field_)
+            if op in ("eq", "ne"):
+                return (have == wanted) == (op == "eq")
+            try:
+                return have is not None and {"gt": have > wanted, "ge": have >= wanted, "lt": have < wanted, "le": have <= wanted}[op]
+            except TypeError:
+                return False
+
+        return test
+
+    alternatives = [
+        [clause(p) for p in re.split(r"\s+and\s+", alt, flags=re.IGNORECASE)] for alt in re.split(r"\s+or\s+", text, flags=re.IGNORECASE)
+    ]
+    return lambda item: any(all(test(item) for test in tests) for tests in alternatives)
+
+
+# Microsoft Entra ID: enough of the token service for azure-identity's ClientSecretCredential
+# (authority=the emulator URL, disable_instance_discovery=True). Any client id and secret are
+# accepted for the estate's tenant; the token issued is the printed AZURE_ACCESS_TOKEN.
+
+
+def _tenant(call: Call) -> str:
+    tenant = _state(call).estate.tenantId
+    if call.params["tenant"].lower() not in (tenant.lower(), "organizations"):
+        raise Problem("bad_request", f"AADSTS90002: Tenant '{call.params['tenant']}' not found.", code="invalid_request")
+    return tenant
+
+
+def openid_configuration(call: Call) -> Reply:
+    base = f"{call.emulator.url}/{_tenant(call)}"
+    return Reply(
+        {
+            "issuer": f"{base}/v2.0",
+            "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+            "token_endpoint": f"{base}/oauth2/v2.0/token",
+            "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+            "jwks_uri": f"{base}/discovery/v2.0/keys",
+            "response_types_supported": ["code", "id_token", "token"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+        }
+    )
+
+
+def issue_token(call: Call) -> Reply:
+    from urllib.parse import parse_qsl
+
+    _tenant(call)
+    form = dict(parse_qsl(call.raw_body.decode("utf-8", "replace")))
+    if form.get("grant_type") != "client_credentials" or not form.get("client_id"):
+        raise Problem("bad_request", "AADSTS900144: only client_credentials with a client_id is emulated.", code="invalid_request")
+    token = _state(call).token
+    return Reply({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token})
 
 
 # --- the provider ---------------------------------------------------------------------------
@@ -515,6 +610,8 @@ ROUTES: list[Route] = [  # data: method, path template, operation (the permissio
         list_resources,
     ),
     Route("POST", ARG_PATH, "Microsoft.ResourceGraph/resources/read", query_resource_graph),
+    Route("GET", "/{tenant}/v2.0/.well-known/openid-configuration", "entra/openid-configuration", openid_configuration),
+    Route("POST", "/{tenant}/oauth2/v2.0/token", "entra/token", issue_token),
     Route("GET", "/v1.0/{path*}", lambda call: f"graph/{call.params['path'].strip('/')}", graph_get),
     Route("GET", "/beta/{path*}", lambda call: f"graph/{call.params['path'].strip('/')}", graph_get),
     Route("GET", "/{path*}", lambda call: f"{arm_type_of(call.path)}/read", get_by_path),
@@ -545,6 +642,8 @@ class Azure(Provider):
         return RESOURCE_GRAPH_ERRORS if call.path.lower() == ARG_PATH.lower() else ARM_ERRORS
 
     def error_body(self, call: Call, status: int, code: str, message: str) -> Any:
+        if call.operation.startswith("entra/"):
+            return {"error": code, "error_description": message}
         if _is_graph(call):
             return {"error": {"code": code, "message": message, "innerError": {"request-id": secrets.token_hex(8)}}}
         if code == "InvalidQuery":
@@ -565,6 +664,8 @@ class Azure(Provider):
         return reply
 
     def authenticate(self, call: Call) -> str | None:
+        if call.operation.startswith("entra/"):
+            return None  # the token service is how a client gets its bearer token
         header = call.headers.get("Authorization") or ""
         if not header.startswith("Bearer "):
             return "Authentication failed. The 'Authorization' header is missing or is not a Bearer token."

@@ -1,31 +1,23 @@
-"""The GCP part of the emulator: an estate of Cloud Asset Inventory assets served as Google's REST APIs.
+"""GCP: Cloud Asset Inventory, Resource Manager v3 and any Google REST list/get, from one estate, over http.
 
-An estate is written once, in Google's own shapes (docs/emulator.md, fixtures/emulator/gcp-example.yaml):
-the organisation, folders and projects as Resource Manager v3 returns them, and `assets` as Cloud
-Asset Inventory's `listAssets` returns them (`name`, `assetType`, `resource.data`, `iamPolicy`,
-`orgPolicy`). Every view is derived from those: CAI `searchAllResources`, `searchAllIamPolicies`,
-`{parent}/assets` for RESOURCE / IAM_POLICY / ORG_POLICY, Resource Manager's projects, folders and
-organisations. Any other REST list or get (budgets, sinks, alert policies, Cloud Build…) is served
-from `rest:` by path, so a service is added as estate data, not code; `gcp_routes.yaml` says which
-API a path belongs to (for SERVICE_DISABLED).
-
-One base URL serves every API (routing on the path). The OAuth token endpoint (`POST /token`)
-answers any signed assertion, so the throwaway service-account key written at start-up (its
-`token_uri` points here) makes Application Default Credentials work unchanged. Printed settings:
-GOOGLE_APPLICATION_CREDENTIALS and CMM_SCAN_GCP_ENDPOINT.
-
-Faults: the core's deny/throttle/fail (deny `scope` names `projects/<projectId>`, `folders/<n>` or
-`organizations/<n>`; operations are IAM permission names such as
-`cloudasset.assets.searchAllResources`, or `<api>:GET <path>` for `rest:` reads), plus
-`disabled_apis` (403 PERMISSION_DENIED with ErrorInfo reason SERVICE_DISABLED, as Google answers).
+The estate (docs/emulator.md) holds Cloud Asset Inventory assets as `ListAssets` returns them
+(`name`, `assetType`, `ancestors`, `resource`, `iamPolicy`, `orgPolicy`...) and, under `rest:`,
+any other Google REST collection or object by its path. Search results, asset lists per content
+type, Resource Manager projects/folders/organizations and `:getIamPolicy` are derived from the
+assets. One base URL serves every Google API (routing is on the path). Credentials: a throwaway
+service-account key whose `token_uri` is this server, so Application Default Credentials work
+unchanged; requests must carry the token it issues or a JWT self-signed with that key.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
-from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -35,479 +27,452 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cmm_scan.emulate.core import BodyTokenPaging, Call, Emulator, EstateBase, Problem, Provider, Reply, Route
 
-ACCESS_TOKEN = "cmm-scan-emulator-token"
-CONTENT_TYPES = {"0": "", "1": "RESOURCE", "2": "IAM_POLICY", "4": "ORG_POLICY"}
+PROJECT_TYPE = "cloudresourcemanager.googleapis.com/Project"
+FOLDER_TYPE = "cloudresourcemanager.googleapis.com/Folder"
+ORGANIZATION_TYPE = "cloudresourcemanager.googleapis.com/Organization"
+CONTENT_TYPES = {"0": "", "1": "RESOURCE", "2": "IAM_POLICY", "4": "ORG_POLICY", "5": "ACCESS_POLICY"}
+CONTENT_KEYS = {"RESOURCE": "resource", "IAM_POLICY": "iamPolicy", "ORG_POLICY": "orgPolicy", "ACCESS_POLICY": "accessPolicy"}
 
 
-# --- the estate ------------------------------------------------------------------------
+# --- the estate ------------------------------------------------------------------------------
 
 
-class _Envelope(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class _ApiObject(BaseModel):
-    """An object in Google's own shape: the keys we route on are checked, the rest passed through."""
+class Asset(BaseModel):
+    """A Cloud Asset Inventory asset as ListAssets returns it; keys beyond these are served as written."""
 
     model_config = ConfigDict(extra="allow")
+
     name: str
-
-
-class Organization(_ApiObject):
-    displayName: str = ""
-    state: str = "ACTIVE"
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return _check_name(value, "organizations/")
-
-
-class Folder(_ApiObject):
-    parent: str
-    displayName: str = ""
-    state: str = "ACTIVE"
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return _check_name(value, "folders/")
-
-
-class Project(_ApiObject):
-    projectId: str
-    parent: str = ""
-    displayName: str = ""
-    state: str = "ACTIVE"
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return _check_name(value, "projects/")
-
-
-class Asset(_Envelope):
-    """One Cloud Asset Inventory asset, as `listAssets` returns it."""
-
-    name: str = Field(description="full resource name, e.g. //compute.googleapis.com/projects/p/zones/z/instances/i")
     assetType: str
-    resource: dict[str, Any] | None = None
-    iamPolicy: dict[str, Any] | None = None
-    orgPolicy: list[dict[str, Any]] | None = None
-    ancestors: list[str] | None = Field(default=None, description="derived from resource.parent or the name when omitted")
-    updateTime: str | None = None
+    ancestors: list[str] = Field(min_length=1)
 
     @field_validator("name")
     @classmethod
-    def _name(cls, value: str) -> str:
+    def _full_resource_name(cls, value: str) -> str:
         if not value.startswith("//"):
-            raise ValueError("a full resource name starts with //<api>.googleapis.com/")
+            raise ValueError("an asset name is a full resource name, like //compute.googleapis.com/projects/p/zones/z/instances/vm")
+        return value
+
+    @field_validator("ancestors")
+    @classmethod
+    def _ancestor_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.fullmatch(r"(projects|folders|organizations)/[^/]+", name):
+                raise ValueError(f"ancestor {name!r} is not projects/N, folders/N or organizations/N")
         return value
 
 
-class Disabled(_Envelope):
-    """An API that is not enabled: requests for it in these projects get SERVICE_DISABLED."""
+class DisabledApi(BaseModel):
+    """An API that is not enabled: its requests in these projects get 403 PERMISSION_DENIED, reason SERVICE_DISABLED."""
 
-    service: str
+    model_config = ConfigDict(extra="forbid")
+
+    service: str = Field(description="e.g. cloudbuild.googleapis.com (data/gcp-services.yaml says which paths are whose)")
     projects: list[str] = Field(default_factory=list, description="project ids or numbers; empty = every project")
 
 
 class GcpEstate(EstateBase):
-    provider: Literal["gcp"] = "gcp"
-    organization: Organization | None = None
-    folders: list[Folder] = Field(default_factory=list)
-    projects: list[Project] = Field(default_factory=list)
+    provider: Literal["gcp"]
     assets: list[Asset] = Field(default_factory=list)
-    rest: dict[str, Any] = Field(default_factory=dict, description="path (optionally ?query) -> response body")
-    disabled_apis: list[Disabled] = Field(default_factory=list, description="APIs not enabled: SERVICE_DISABLED")
+    disabled_apis: list[DisabledApi] = Field(default_factory=list)
+    rest: dict[str, list[dict[str, Any]] | dict[str, Any]] = Field(
+        default_factory=dict,
+        description="any other Google REST path (with its version, e.g. v1/billingAccounts/X/budgets) → a collection or an object",
+    )
 
 
-def _check_name(value: str, prefix: str) -> str:
-    if not value.startswith(prefix) or len(value) == len(prefix):
-        raise ValueError(f"expected '{prefix}<id>'")
-    return value
+# --- derived views ---------------------------------------------------------------------------
+
+
+@dataclass
+class GcpState:
+    estate: GcpEstate
+    assets: list[dict[str, Any]] = field(default_factory=list)
+    project_ids: dict[str, str] = field(default_factory=dict)  # projects/<id> → projects/<number>
+    project_names: dict[str, str] = field(default_factory=dict)  # projects/<number> → projects/<id>
+    rest: dict[str, Any] = field(default_factory=dict)
+    ancestors: dict[str, list[str]] = field(default_factory=dict)  # a project, folder or organization → its ancestors
+    results: list[tuple[dict[str, Any], dict[str, Any]]] | None = None  # (asset, its search result), derived once
+
+    def search_results(self) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        if self.results is None:
+            self.results = [(a, search_result(a)) for a in self.assets if a.get("resource") is not None]
+        return self.results
+
+    def canonical(self, scope: str) -> str:
+        """projects/<id> → projects/<number>; other scopes unchanged."""
+        return self.project_ids.get(scope.lower(), scope)
+
+    def names_of(self, scope: str) -> list[str]:
+        canonical = self.canonical(scope)
+        alias = self.project_names.get(canonical)
+        return [canonical, alias] if alias else [canonical]
+
+    def in_scope(self, asset: dict[str, Any], scope: str) -> bool:
+        return self.canonical(scope) in asset["ancestors"]
+
+
+def build_state(estate: GcpEstate) -> GcpState:
+    state = GcpState(estate)
+    for asset in estate.assets:
+        served = asset.model_dump(exclude_unset=True)
+        served.setdefault("updateTime", "2026-01-01T00:00:00Z")
+        state.assets.append(served)
+        if asset.assetType in (PROJECT_TYPE, FOLDER_TYPE, ORGANIZATION_TYPE):
+            state.ancestors[asset.ancestors[0]] = asset.ancestors
+        if asset.assetType == PROJECT_TYPE:
+            number = asset.ancestors[0]
+            project_id = _data(served).get("projectId")
+            if project_id:
+                state.project_ids[f"projects/{project_id}".lower()] = number
+                state.project_names[number] = f"projects/{project_id}"
+    state.rest = {key.strip("/"): value for key, value in estate.rest.items()}
+    return state
+
+
+def _data(asset: dict[str, Any]) -> dict[str, Any]:
+    return (asset.get("resource") or {}).get("data") or {}
+
+
+def _first(ancestors: list[str], kind: str) -> str:
+    return next((a for a in ancestors if a.startswith(kind + "/")), "")
+
+
+def search_result(asset: dict[str, Any]) -> dict[str, Any]:
+    """A ResourceSearchResult derived from an asset."""
+    data, resource = _data(asset), asset.get("resource") or {}
+    name = asset["name"]
+    display = data.get("displayName") or (data.get("name") if isinstance(data.get("name"), str) and "/" not in data["name"] else None)
+    result = {
+        "name": name,
+        "assetType": asset["assetType"],
+        "project": _first(asset["ancestors"], "projects"),
+        "folders": [a for a in asset["ancestors"] if a.startswith("folders/")],
+        "organization": _first(asset["ancestors"], "organizations"),
+        "displayName": display or name.rsplit("/", 1)[-1],
+        "description": data.get("description", ""),
+        "location": resource.get("location", "global"),
+        "labels": data.get("labels") or {},
+        "state": data.get("status") or data.get("state") or data.get("lifecycleState") or "",
+        "createTime": data.get("creationTimestamp") or data.get("createTime"),
+        "updateTime": asset.get("updateTime"),
+        "parentFullResourceName": resource.get("parent", ""),
+        "additionalAttributes": {},
+    }
+    return {k: v for k, v in result.items() if v not in (None, "", [], {})} | {"name": name, "assetType": asset["assetType"]}
+
+
+# --- a small search-query subset -----------------------------------------------------------
+
+_TERM = re.compile(r"(?P<field>[A-Za-z][\w.]*)(?P<op>[:=])(?P<value>\"[^\"]*\"|[^\s()]+)")
+
+
+def _matches_query(result: dict[str, Any], query: str) -> bool:
+    """`field:value` (contains, `*` wildcard) and `field=value` (exact) terms joined by AND; the
+    emulator refuses anything else rather than answering a different question."""
+    if not query.strip():
+        return True
+    for part in re.split(r"\s+(?:AND\s+)?", query.strip()):
+        m = _TERM.fullmatch(part)
+        if not m:
+            raise Problem("bad_request", f"the emulator supports only 'field:value' and 'field=value' terms joined by AND, not {query!r}")
+        wanted = m.group("value").strip('"').lower()
+        value = result
+        for key in m.group("field").split("."):
+            value = value.get(key) if isinstance(value, dict) else None  # type: ignore[assignment]
+        text = json.dumps(value).lower() if isinstance(value, dict | list) else str(value if value is not None else "").lower()
+        if m.group("op") == "=":
+            if text != wanted:
+                return False
+        elif not re.search(re.escape(wanted).replace(r"\*", ".*"), text):
+            return False
+    return True
+
+
+def _type_filter(call: Call, name: str = "assetTypes") -> re.Pattern[str] | None:
+    types = [t for value in call.values(name) for t in value.split(",") if t]
+    return re.compile("|".join(f"(?:{t})" for t in types)) if types else None
+
+
+# --- handlers --------------------------------------------------------------------------------
+
+
+def _state(call: Call) -> GcpState:
+    return call.state
+
+
+def _hidden(call: Call, ancestors: list[str], operation: str) -> bool:
+    state = _state(call)
+    return any(call.denied(operation, name) for ancestor in ancestors for name in state.names_of(ancestor))
+
+
+def _visible(call: Call, assets: list[dict[str, Any]], operation: str) -> list[dict[str, Any]]:
+    """Assets outside denied scopes (a search over an organization leaves out what the caller may not see)."""
+    return [a for a in assets if not _hidden(call, a["ancestors"], operation)]
+
+
+def search_all_resources(call: Call) -> Reply:
+    state, scope = _state(call), call.params["scope"]
+    types = _type_filter(call)
+    query, denies = call.query.get("query", ""), bool(call.faults.deny)
+    wanted = state.canonical(scope)
+    results = [
+        result
+        for asset, result in state.search_results()
+        if wanted in asset["ancestors"]
+        and (types is None or types.fullmatch(asset["assetType"]))
+        and not (denies and _hidden(call, asset["ancestors"], call.operation))
+        and _matches_query(result, query)
+    ]
+    return BodyTokenPaging(items_key="results").reply(call, results)
+
+
+def search_all_iam_policies(call: Call) -> Reply:
+    state, scope = _state(call), call.params["scope"]
+    types = _type_filter(call)
+    results = [
+        {
+            "resource": a["name"],
+            "assetType": a["assetType"],
+            "project": _first(a["ancestors"], "projects"),
+            "folders": [x for x in a["ancestors"] if x.startswith("folders/")],
+            "organization": _first(a["ancestors"], "organizations"),
+            "policy": a["iamPolicy"],
+        }
+        for a in _visible(call, state.assets, call.operation)
+        if state.in_scope(a, scope) and a.get("iamPolicy") and (types is None or types.fullmatch(a["assetType"]))
+    ]
+    results = [r for r in results if _matches_query(r, call.query.get("query", ""))]
+    return BodyTokenPaging(items_key="results").reply(call, results)
+
+
+def _content_type(call: Call) -> str:
+    raw = call.query.get("contentType", "")
+    kind = CONTENT_TYPES.get(raw, raw)
+    if kind not in ("", "CONTENT_TYPE_UNSPECIFIED", *CONTENT_KEYS):
+        raise Problem("bad_request", f"the emulator does not serve contentType {raw}")
+    return kind if kind != "CONTENT_TYPE_UNSPECIFIED" else ""
+
+
+def list_assets_operation(call: Call) -> str:
+    kind = _content_type(call)
+    return {"IAM_POLICY": "cloudasset.assets.listIamPolicy", "ORG_POLICY": "cloudasset.assets.listOrgPolicy"}.get(
+        kind, "cloudasset.assets.listResource"
+    )
+
+
+def list_assets(call: Call) -> Reply:
+    state, parent, kind = _state(call), call.params["parent"], _content_type(call)
+    types = _type_filter(call)
+    key = CONTENT_KEYS.get(kind)
+    assets = []
+    for asset in _visible(call, state.assets, call.operation):
+        if not state.in_scope(asset, parent) or (types is not None and not types.fullmatch(asset["assetType"])):
+            continue
+        if key and not asset.get(key):
+            continue
+        shown = {k: v for k, v in asset.items() if k not in CONTENT_KEYS.values() or k == key}
+        assets.append(shown)
+    read_time = call.query.get("readTime") or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return BodyTokenPaging(items_key="assets").reply(call, assets, extra={"readTime": read_time})
+
+
+def _container(asset: dict[str, Any]) -> dict[str, Any]:
+    """A Resource Manager v3 Project, Folder or Organization derived from its asset."""
+    data, ancestors = _data(asset), asset["ancestors"]
+    state = data.get("state") or data.get("lifecycleState") or "ACTIVE"
+    result: dict[str, Any] = {"name": ancestors[0], "state": state}
+    if len(ancestors) > 1:
+        result["parent"] = ancestors[1]
+    if asset["assetType"] == PROJECT_TYPE:
+        result |= {"projectId": data.get("projectId"), "displayName": data.get("displayName") or data.get("name")}
+    else:
+        result["displayName"] = data.get("displayName")
+    if asset["assetType"] == ORGANIZATION_TYPE:
+        result["directoryCustomerId"] = (data.get("owner") or {}).get("directoryCustomerId") or data.get("directoryCustomerId")
+    for key in ("labels", "createTime", "etag"):
+        if data.get(key):
+            result[key] = data[key]
+    return {k: v for k, v in result.items() if v is not None}
+
+
+def _containers(call: Call, asset_type: str) -> list[dict[str, Any]]:
+    assets = [a for a in _state(call).assets if a["assetType"] == asset_type]
+    return [_container(a) for a in assets if not _hidden(call, a["ancestors"], call.operation)]
+
+
+def search_projects(call: Call) -> Reply:
+    projects = [p for p in _containers(call, PROJECT_TYPE) if _matches_query(_crm_fields(p), call.query.get("query", ""))]
+    return BodyTokenPaging(items_key="projects").reply(call, projects)
+
+
+def _crm_fields(container: dict[str, Any]) -> dict[str, Any]:
+    """Resource Manager query fields: parent:folders/1, id:my-project, state:ACTIVE, displayName:x."""
+    return {**container, "id": container.get("projectId") or container["name"].split("/", 1)[1]}
+
+
+def list_projects(call: Call) -> Reply:
+    parent = call.query.get("parent")
+    if not parent:
+        raise Problem("bad_request", "parent is required, like folders/123 or organizations/456")
+    return BodyTokenPaging(items_key="projects").reply(call, [p for p in _containers(call, PROJECT_TYPE) if p.get("parent") == parent])
+
+
+def list_folders(call: Call) -> Reply:
+    parent = call.query.get("parent")
+    if not parent:
+        raise Problem("bad_request", "parent is required, like folders/123 or organizations/456")
+    return BodyTokenPaging(items_key="folders").reply(call, [f for f in _containers(call, FOLDER_TYPE) if f.get("parent") == parent])
+
+
+def search_folders(call: Call) -> Reply:
+    folders = [f for f in _containers(call, FOLDER_TYPE) if _matches_query(f, call.query.get("query", ""))]
+    return BodyTokenPaging(items_key="folders").reply(call, folders)
+
+
+def search_organizations(call: Call) -> Reply:
+    orgs = [o for o in _containers(call, ORGANIZATION_TYPE) if _matches_query(o, call.query.get("query", ""))]
+    return BodyTokenPaging(items_key="organizations").reply(call, orgs)
+
+
+def get_container(call: Call) -> Reply:
+    kind = call.path.split("/")[2].lower()
+    asset_type = {"projects": PROJECT_TYPE, "folders": FOLDER_TYPE, "organizations": ORGANIZATION_TYPE}[kind]
+    wanted = _state(call).canonical(f"{kind}/{call.params['id']}")
+    for container in _containers(call, asset_type):
+        if container["name"] == wanted:
+            return Reply(container)
+    raise Problem("denied", f"Permission denied on resource '{kind}/{call.params['id']}' (or it may not exist).")
+
+
+def get_iam_policy(call: Call) -> Reply:
+    """`POST /v{n}/{resource}:getIamPolicy` from the asset of that resource."""
+    state, resource = _state(call), call.params["resource"]
+    wanted = state.canonical(resource)
+    for asset in state.assets:
+        if asset["name"].endswith("/" + wanted) and asset.get("iamPolicy") is not None:
+            return Reply(asset["iamPolicy"])
+    if any(a["name"].endswith("/" + wanted) for a in state.assets):
+        return Reply({"etag": "ACAB"})  # a resource with no bindings
+    raise Problem("denied", f"Permission denied on resource '{resource}' (or it may not exist).")
+
+
+def iam_operation(call: Call) -> str:
+    kind = call.params["resource"].split("/")[0]
+    service = "resourcemanager." if kind in ("projects", "folders", "organizations") else ""
+    return f"{service}{kind}.getIamPolicy"
+
+
+def rest_operation(call: Call) -> str:
+    path = call.path.strip("/")
+    return f"{'list' if isinstance(_state(call).rest.get(path), list) else 'get'} {path}"
+
+
+def rest_get(call: Call) -> Reply:
+    """Any other Google REST path: a collection (paged, items under its last path segment) or an object."""
+    state, path = _state(call), call.path.strip("/")
+    if path in state.rest:
+        value = state.rest[path]
+        if isinstance(value, list):
+            return BodyTokenPaging(items_key=path.rsplit("/", 1)[-1]).reply(call, value)
+        return Reply(value)
+    parent, _, item = path.rpartition("/")
+    collection = state.rest.get(parent)
+    if isinstance(collection, list):
+        for obj in collection:
+            if str(obj.get("name", "")).rsplit("/", 1)[-1] == item or obj.get("id") == item:
+                return Reply(obj)
+        raise Problem("not_found", f"{path} was not found.")
+    if service_of(call.path) and _is_collection(path):
+        return BodyTokenPaging(items_key=path.rsplit("/", 1)[-1]).reply(call, [])  # a list of a known API not in the estate is empty
+    raise Problem("unrouted", f"The emulator serves nothing at {call.path}; add it to the estate's rest: section.")
 
 
 @cache
-def service_routes() -> list[tuple[str, re.Pattern[str]]]:
+def _service_routes() -> list[tuple[str, re.Pattern[str]]]:
     data = yaml.safe_load((Path(__file__).parent / "data" / "gcp-services.yaml").read_text(encoding="utf-8"))
     return [(service, re.compile(pattern)) for service, patterns in data["services"].items() for pattern in patterns]
 
 
 def service_of(path: str) -> str:
     """The Google API a path belongs to (one base URL serves them all), '' when unknown."""
-    return next((service for service, pattern in service_routes() if pattern.match(path)), "")
-
-
-# --- the index handlers read (Call.state) -------------------------------------------------
-
-
-class GcpState:
-    """Derived views of one estate, built once per load."""
-
-    def __init__(self, estate: GcpEstate):
-        self.estate = estate
-        self.projects = {p.name: p for p in estate.projects}
-        self.project_by_id = {p.projectId: p for p in estate.projects}
-        self.folders = {f.name: f for f in estate.folders}
-        self.ancestry = {a.name: (a.ancestors or self._ancestors_of(a)) for a in estate.assets}
-
-    def project(self, ref: str) -> Project | None:
-        """`projects/1001`, `projects/prod-app`, `1001` or `prod-app`."""
-        key = ref.removeprefix("projects/")
-        return self.projects.get(f"projects/{key}") or self.project_by_id.get(key)
-
-    def chain(self, parent: str) -> list[str]:
-        """A container and its ancestors, nearest first."""
-        out: list[str] = []
-        while parent and parent not in out:
-            out.append(parent)
-            folder = self.folders.get(parent)
-            parent = folder.parent if folder else ""
-        return out
-
-    def _ancestors_of(self, asset: Asset) -> list[str]:
-        parent = str((asset.resource or {}).get("parent", ""))
-        for text in (parent, asset.name):
-            match = re.search(r"/(projects|folders|organizations)/([^/]+)", text)
-            if not match:
-                continue
-            kind, ident = match.groups()
-            if kind == "projects":
-                project = self.project(ident)
-                return [project.name, *self.chain(project.parent)] if project else [f"projects/{ident}"]
-            return self.chain(f"{kind}/{ident}")
-        return []
-
-    def in_scope(self, asset: Asset, scope: str) -> bool:
-        ancestors = self.ancestry[asset.name]
-        if scope.startswith("projects/"):
-            project = self.project(scope)
-            return (project.name if project else scope) in ancestors
-        return scope in ancestors
-
-    def canonical(self, scope: str) -> str:
-        """projects/<number> → projects/<projectId>: deny faults name projects by id."""
-        if scope.startswith("projects/"):
-            project = self.project(scope)
-            return f"projects/{project.projectId}" if project else scope
-        return scope
-
-    def search_result(self, asset: Asset) -> dict[str, Any]:
-        resource = asset.resource or {}
-        data = resource.get("data") or {}
-        ancestors = self.ancestry[asset.name]
-        result: dict[str, Any] = {
-            "name": asset.name,
-            "assetType": asset.assetType,
-            "displayName": data.get("displayName") or str(data.get("name", asset.name)).rsplit("/", 1)[-1],
-        }
-        project = next((a for a in ancestors if a.startswith("projects/")), None)
-        folders = [a for a in ancestors if a.startswith("folders/")]
-        org = next((a for a in ancestors if a.startswith("organizations/")), None)
-        optional = {
-            "project": project,
-            "folders": folders,
-            "organization": org,
-            "location": resource.get("location"),
-            "labels": data.get("labels"),
-            "state": data.get("state") or data.get("status"),
-            "createTime": data.get("createTime") or data.get("creationTimestamp") or data.get("timeCreated"),
-            "updateTime": asset.updateTime,
-            "parentFullResourceName": resource.get("parent"),
-        }
-        result.update({k: v for k, v in optional.items() if v})
-        return result
-
-
-def _state(call: Call) -> GcpState:
-    return call.state  # type: ignore[no-any-return]
-
-
-# --- Cloud Asset Inventory ---------------------------------------------------------------
-
-
-def search_resources(call: Call) -> Reply:
-    state, scope = _state(call), call.params["scope"]
-    wanted = _type_filter(_all(call, "assetTypes"))
-    match = _query(call.query.get("query", ""), _RESOURCE_FIELDS)
-    results = []
-    for asset in state.estate.assets:
-        if asset.resource is None or not wanted(asset.assetType) or not state.in_scope(asset, scope):
-            continue
-        result = state.search_result(asset)
-        if match(result):
-            results.append(result)
-    return _paged(call, "results", results, 500)
-
-
-def search_iam_policies(call: Call) -> Reply:
-    state, scope = _state(call), call.params["scope"]
-    wanted = _type_filter(_all(call, "assetTypes"))
-    text = call.query.get("query", "").strip()
-    if text and not text.startswith("policy:"):
-        raise Problem("bad_request", f"the emulator's query subset is 'policy:TEXT', not {text!r}")
-    needle = text.removeprefix("policy:").strip('"')
-    results = []
-    for asset in state.estate.assets:
-        if asset.iamPolicy is None or not wanted(asset.assetType) or not state.in_scope(asset, scope):
-            continue
-        if needle and needle not in json.dumps(asset.iamPolicy):
-            continue
-        base = state.search_result(asset)
-        result = {"resource": asset.name, "assetType": asset.assetType, "policy": asset.iamPolicy}
-        result.update({k: base[k] for k in ("project", "folders", "organization") if k in base})
-        results.append(result)
-    return _paged(call, "results", results, 500)
-
-
-def list_assets(call: Call) -> Reply:
-    state, parent = _state(call), call.params["parent"]
-    content = _content_type(call)
-    if content not in ("", "RESOURCE", "IAM_POLICY", "ORG_POLICY"):
-        raise Problem("bad_request", f"the emulator serves contentType RESOURCE, IAM_POLICY or ORG_POLICY, not {content}")
-    wanted = _type_filter(_all(call, "assetTypes"))
-    key = {"RESOURCE": "resource", "IAM_POLICY": "iamPolicy", "ORG_POLICY": "orgPolicy"}.get(content)
-    assets = []
-    for asset in state.estate.assets:
-        if not wanted(asset.assetType) or not state.in_scope(asset, parent):
-            continue
-        if key and getattr(asset, key) is None:
-            continue
-        item: dict[str, Any] = {"name": asset.name, "assetType": asset.assetType, "ancestors": state.ancestry[asset.name]}
-        if key:
-            item[key] = getattr(asset, key)
-        if asset.updateTime:
-            item["updateTime"] = asset.updateTime
-        assets.append(item)
-    return _paged(call, "assets", assets, 1000, {"readTime": _now()})
-
-
-def _content_type(call: Call) -> str:
-    value = call.query.get("contentType", "")
-    return CONTENT_TYPES.get(value, value)
-
-
-def _list_assets_operation(call: Call) -> str:
-    permission = {"RESOURCE": "listResource", "IAM_POLICY": "listIamPolicy", "ORG_POLICY": "listOrgPolicy"}
-    return f"cloudasset.assets.{permission.get(_content_type(call), 'listResource')}"
-
-
-# --- Resource Manager v3 -------------------------------------------------------------------
-
-
-def projects_search(call: Call) -> Reply:
-    fields = {"parent": "parent", "state": "state", "id": "projectId", "projectId": "projectId", "displayName": "displayName"}
-    match = _query(call.query.get("query", ""), fields)
-    visible = [
-        p.model_dump() for p in _state(call).estate.projects if not call.denied("resourcemanager.projects.get", f"projects/{p.projectId}")
-    ]
-    return _paged(call, "projects", [p for p in visible if match(p)], 500)
-
-
-def projects_list(call: Call) -> Reply:
-    parent = _required(call, "parent")
-    shown = call.query.get("showDeleted") == "true"
-    items = [p.model_dump() for p in _state(call).estate.projects if p.parent == parent and (shown or p.state == "ACTIVE")]
-    return _paged(call, "projects", items, 500)
-
-
-def folders_list(call: Call) -> Reply:
-    parent = _required(call, "parent")
-    return _paged(call, "folders", [f.model_dump() for f in _state(call).estate.folders if f.parent == parent], 500)
-
-
-def folders_search(call: Call) -> Reply:
-    match = _query(call.query.get("query", ""), {"parent": "parent", "state": "state", "displayName": "displayName"})
-    return _paged(call, "folders", [f.model_dump() for f in _state(call).estate.folders if match(f.model_dump())], 500)
-
-
-def organizations_search(call: Call) -> Reply:
-    org = _state(call).estate.organization
-    return _paged(call, "organizations", [org.model_dump()] if org else [], 500)
-
-
-def get_container(call: Call) -> Reply:
-    state, kind, ident = _state(call), call.params["kind"], call.params["id"]
-    found: BaseModel | None = {
-        "projects": lambda: state.project(ident),
-        "folders": lambda: state.folders.get(f"folders/{ident}"),
-        "organizations": lambda: (
-            state.estate.organization if state.estate.organization and state.estate.organization.name == f"organizations/{ident}" else None
-        ),
-    }[kind.lower()]()
-    if found is None:
-        raise Problem("denied", f"Permission denied on resource '{kind}/{ident}' (or it may not exist).")
-    return Reply(found.model_dump())
-
-
-# --- tokens ----------------------------------------------------------------------------------
-
-
-def token(call: Call) -> Reply:
-    return Reply({"access_token": ACCESS_TOKEN, "expires_in": 3600, "token_type": "Bearer"})
-
-
-def generate_access_token(call: Call) -> Reply:
-    expiry = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return Reply({"accessToken": ACCESS_TOKEN, "expireTime": expiry})
-
-
-# --- any other REST read, from `rest:` ------------------------------------------------------
-
-
-def rest_get(call: Call) -> Reply:
-    path = call.path
-    body = _rest_body(call, path)
-    if body is None and service_of(path) and _is_collection(path):
-        body = {}  # a list the estate does not mention is empty, as Google answers (proto3 JSON leaves empty lists out)
-    if body is None:
-        raise Problem("not_found", f"{path} is not in the estate")
-    if not isinstance(body, dict):
-        raise Problem("bad_request", f"the estate's rest entry for {path} is not an object")
-    lists = [k for k, v in body.items() if isinstance(v, list)]
-    if len(lists) == 1:
-        rest = {k: v for k, v in body.items() if k != lists[0]}
-        return _paged(call, lists[0], list(body[lists[0]]), 1000, rest)
-    return Reply(body)
-
-
-def _rest_body(call: Call, path: str) -> Any:
-    rest = _state(call).estate.rest
-    known = {k: v for k, v in call.query.items() if k not in _PAGING_ARGS}
-    if known:
-        query = "&".join(f"{k}={v}" for k, v in sorted(known.items()))
-        if f"{path}?{query}" in rest:
-            return rest[f"{path}?{query}"]
-    if path in rest:
-        return rest[path]
-    # one item of a served list, by its `name` (GET /v3/projects/p/alertPolicies/a)
-    parent = path.rpartition("/")[0]
-    body = rest.get(parent)
-    if isinstance(body, dict):
-        for items in (v for v in body.values() if isinstance(v, list)):
-            for item in items:
-                if isinstance(item, dict) and "/" + str(item.get("name", "")).lstrip("/") in (path, "/" + path.split("/", 2)[-1]):
-                    return item
-    return None
+    path = "/" + path.lstrip("/")
+    return next((service for service, pattern in _service_routes() if pattern.match(path)), "")
 
 
 def _is_collection(path: str) -> bool:
-    """/v3/projects/p/alertPolicies is a list; /v3/projects/p/alertPolicies/1 is one item (collection ids alternate)."""
-    segments = [s for s in path.split("/") if s][1:]  # after the version
-    if segments and segments[0] in ("storage", "compute"):  # /storage/v1/b, /compute/v1/projects/p/...
-        segments = segments[2:]
-    return len(segments) % 2 == 1 and ":" not in segments[-1]
+    """v3/projects/p/alertPolicies is a list; v3/projects/p/alertPolicies/1 is one item (collection ids alternate)."""
+    segments = [s for s in path.strip("/").split("/") if s][1:]  # after the version
+    return bool(segments) and len(segments) % 2 == 1 and ":" not in segments[-1]
 
 
-def _rest_operation(call: Call) -> str:
-    return f"{service_of(call.path) or 'unknown'}:GET {call.path}"
+def disabled_api(call: Call) -> Reply | None:
+    """SERVICE_DISABLED, as Google answers a request to an API not enabled in the path's project."""
+    state, service = _state(call), service_of(call.path)
+    for disabled in state.estate.disabled_apis:
+        if disabled.service != service:
+            continue
+        for match in re.finditer(r"projects/([^/:]+)", call.path):
+            number = state.canonical(f"projects/{match.group(1)}")
+            if disabled.projects and number not in {state.canonical(f"projects/{p.removeprefix('projects/')}") for p in disabled.projects}:
+                continue
+            digits = number.removeprefix("projects/")
+            message = (
+                f"{service} has not been used in project {digits} before or it is disabled. Enable it by visiting "
+                f"https://console.developers.google.com/apis/api/{service}/overview?project={digits} then retry."
+            )
+            info = {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "SERVICE_DISABLED",
+                "domain": "googleapis.com",
+                "metadata": {"consumer": number, "service": service},
+            }
+            return Reply({"error": {"code": 403, "message": message, "status": "PERMISSION_DENIED", "details": [info]}}, 403)
+    return None
 
 
-# --- helpers -------------------------------------------------------------------------------
+def _unless_disabled(handler: Any) -> Any:
+    def serve(call: Call) -> Reply:
+        return disabled_api(call) or handler(call)
 
-_PAGING_ARGS = {"pageToken", "pageSize", "maxResults", "alt", "$alt", "prettyPrint", "fields"}
-_RESOURCE_FIELDS = {
-    "name": "name",
-    "assetType": "assetType",
-    "location": "location",
-    "state": "state",
-    "project": "project",
-    "displayName": "displayName",
-}
+    return serve
 
 
-def _paged(call: Call, key: str, items: list[Any], most: int, extra: dict[str, Any] | None = None) -> Reply:
-    size = call.query.get("pageSize") or call.query.get("maxResults")
-    if size and size.isdigit() and int(size) > most:
-        call = _with_query(call, pageSize=str(most))
-    return BodyTokenPaging(items_key=key).reply(call, items, extra)
+# --- credentials -----------------------------------------------------------------------------
 
 
-def _with_query(call: Call, **values: str) -> Call:
-    from dataclasses import replace
+def issue_token(call: Call) -> Reply:
+    from urllib.parse import parse_qsl
 
-    return replace(call, query={**call.query, **values})
-
-
-def _all(call: Call, name: str) -> list[str]:
-    """Every value of a repeated query parameter (the core keeps the first)."""
-    from urllib.parse import parse_qs, urlsplit
-
-    return parse_qs(urlsplit("?" + call.raw_query).query).get(name, [])
+    provider: Gcp = call.emulator.provider  # type: ignore[assignment]
+    form = dict(parse_qsl(call.raw_body.decode("utf-8", "replace")))
+    if not provider.signed_by_key(form.get("assertion", "")):
+        raise Problem("unauthenticated", "invalid_grant: the assertion is not signed with the emulator's service-account key")
+    return Reply({"access_token": provider.token, "expires_in": 3599, "token_type": "Bearer"})
 
 
-def _required(call: Call, name: str) -> str:
-    value = call.query.get(name, "")
-    if not value:
-        raise Problem("bad_request", f"{name} is required")
-    return value
+# --- the provider ---------------------------------------------------------------------------
 
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _scopes_in(path: str) -> list[str]:
-    return [f"{kind}/{ident}" for kind, ident in re.findall(r"(projects|folders|organizations)/([^/:]+)", path)]
-
-
-def _type_filter(types: Iterable[str]) -> Any:
-    """CAI asset type filters: exact names, or regular expressions such as compute.googleapis.com.*"""
-    patterns = [re.compile(t) for t in types if t]
-    return (lambda t: any(p.fullmatch(t) for p in patterns)) if patterns else (lambda t: True)
-
-
-def _query(text: str, fields: dict[str, str]) -> Any:
-    """The emulator's query subset: `field:value` or `field=value` terms joined by spaces or AND
-    (`labels.KEY:VALUE` too); anything else is INVALID_ARGUMENT, never a silent match."""
-    terms = [t for t in re.split(r"\s+(?:AND\s+)?", text.strip()) if t and t != "AND"]
-    checks = []
-    for term in terms:
-        match = re.fullmatch(r"([A-Za-z.]+)\s*[:=]\s*\"?([^\"]*)\"?", term)
-        if not match or not (match.group(1) in fields or match.group(1).startswith("labels.")):
-            raise Problem("bad_request", f"the emulator does not support the query term {term!r}")
-        checks.append((match.group(1), match.group(2)))
-
-    def matches(item: dict[str, Any]) -> bool:
-        for name, value in checks:
-            label = name.startswith("labels.")
-            actual = (item.get("labels") or {}).get(name.removeprefix("labels.")) if label else item.get(fields[name])
-            if actual is None or (str(actual) != value and not str(actual).endswith("/" + value)):
-                return False
-        return True
-
-    return matches
-
-
-# --- routes (data) and the provider ---------------------------------------------------------
-
-ROUTES = [
-    Route("POST", "/token", "oauth2.token", token),
-    Route(
-        "POST", "/v1/projects/-/serviceAccounts/{account}:generateAccessToken", "iam.serviceAccounts.getAccessToken", generate_access_token
-    ),
-    Route("GET", "/v1/{kind}/{id}:searchAllResources", "cloudasset.assets.searchAllResources", lambda c: search_resources(_scope(c))),
-    Route(
-        "GET", "/v1/{kind}/{id}:searchAllIamPolicies", "cloudasset.assets.searchAllIamPolicies", lambda c: search_iam_policies(_scope(c))
-    ),
-    Route("GET", "/v1/{kind}/{id}/assets", _list_assets_operation, lambda c: list_assets(_scope(c, "parent"))),
-    Route("GET", "/v3/projects:search", "resourcemanager.projects.get", projects_search),
-    Route("GET", "/v3/projects", "resourcemanager.projects.list", projects_list),
-    Route("GET", "/v3/folders:search", "resourcemanager.folders.get", folders_search),
-    Route("GET", "/v3/folders", "resourcemanager.folders.list", folders_list),
-    Route("GET", "/v3/organizations:search", "resourcemanager.organizations.get", organizations_search),
-    Route("GET", "/v3/{kind}/{id}", "resourcemanager.{kind}.get", get_container),
-    Route("GET", "/{path*}", _rest_operation, rest_get),
+ROUTES: list[Route] = [  # data: method, path template, operation (the IAM permission it needs), handler
+    Route("POST", "/token", "oauth2/token", issue_token),
+    Route("GET", "/v1/{scope*}:searchAllResources", "cloudasset.assets.searchAllResources", search_all_resources),
+    Route("GET", "/v1/{scope*}:searchAllIamPolicies", "cloudasset.assets.searchAllIamPolicies", search_all_iam_policies),
+    Route("GET", "/v1/{parent*}/assets", list_assets_operation, list_assets),
+    Route("GET", "/v3/projects:search", "resourcemanager.projects.get", search_projects),
+    Route("GET", "/v3/projects", "resourcemanager.projects.list", list_projects),
+    Route("GET", "/v3/folders:search", "resourcemanager.folders.get", search_folders),
+    Route("GET", "/v3/folders", "resourcemanager.folders.list", list_folders),
+    Route("GET", "/v3/organizations:search", "resourcemanager.organizations.get", search_organizations),
+    Route("GET", "/v3/projects/{id}", "resourcemanager.projects.get", get_container),
+    Route("GET", "/v3/folders/{id}", "resourcemanager.folders.get", get_container),
+    Route("GET", "/v3/organizations/{id}", "resourcemanager.organizations.get", get_container),
+    Route("POST", "/{version}/{resource*}:getIamPolicy", iam_operation, get_iam_policy),
+    Route("GET", "/{path*}", rest_operation, rest_get),
 ]
+for _route in ROUTES[1:]:  # every API but the token endpoint answers SERVICE_DISABLED for `disabled_apis`
+    _route.handler = _unless_disabled(_route.handler)
 
-
-def _scope(call: Call, key: str = "scope") -> Call:
-    call.params[key] = f"{call.params['kind']}/{call.params['id']}"
-    return call
-
-
-GOOGLE_ERRORS = {
+ERRORS = {
     "bad_request": (400, "INVALID_ARGUMENT"),
     "unauthenticated": (401, "UNAUTHENTICATED"),
     "denied": (403, "PERMISSION_DENIED"),
@@ -518,101 +483,96 @@ GOOGLE_ERRORS = {
 }
 
 
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
 class Gcp(Provider):
     name = "gcp"
-    tls = False  # Google's REST clients and google-auth send bearer tokens over http to a local endpoint
+    tls = False  # the REST transport and google-auth accept plain http
     estate_model = GcpEstate
-    errors = GOOGLE_ERRORS
+    errors = ERRORS
     routes = ROUTES
+
+    def __init__(self) -> None:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        self.token = "ya29.emulator-" + secrets.token_urlsafe(24)
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.client_email = "cmm-scan-emulator@emulator-project.iam.gserviceaccount.com"
 
     def index(self, estate: EstateBase) -> GcpState:
         assert isinstance(estate, GcpEstate)
-        return GcpState(estate)
+        return build_state(estate)
 
     def error_body(self, call: Call, status: int, code: str, message: str) -> Any:
-        body: dict[str, Any] = {"code": status, "message": message, "status": code}
-        if code == "RESOURCE_EXHAUSTED":
-            body["details"] = [_error_info("RATE_LIMIT_EXCEEDED", {"service": service_of(call.path)})]
-        return {"error": body}
+        if call.operation == "oauth2/token":
+            return {"error": "invalid_grant", "error_description": message}
+        return {"error": {"code": status, "message": message, "status": code}}
 
     def authenticate(self, call: Call) -> str | None:
-        if call.path == "/token":
+        if call.operation == "oauth2/token":
             return None
-        if not (call.headers.get("Authorization") or "").startswith("Bearer "):
+        header = call.headers.get("Authorization") or ""
+        if not header.startswith("Bearer "):
             return "Request is missing required authentication credential. Expected OAuth 2 access token."
-        return None
+        token = header[len("Bearer ") :].strip()
+        if secrets.compare_digest(token, self.token) or self.signed_by_key(token):
+            return None
+        return "Request had invalid authentication credentials: not a token the emulator issued."
 
-    def scope_of(self, call: Call) -> str:
-        """The innermost project, folder or organisation the path names (projects by id), else the path."""
-        scopes = _scopes_in(call.path)
-        return call.state.canonical(scopes[0]) if scopes else call.path
+    def signed_by_key(self, jwt: str) -> bool:
+        """A JWT signed (RS256) by the throwaway service-account key, not expired."""
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        parts = jwt.split(".")
+        if len(parts) != 3:
+            return False
+        try:
+            self.key.public_key().verify(_unb64(parts[2]), f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(), hashes.SHA256())
+            claims = json.loads(_unb64(parts[1]))
+        except (InvalidSignature, ValueError):
+            return False
+        return claims.get("iss") == self.client_email and float(claims.get("exp", 0)) > time.time()
+
+    def scope_of(self, call: Call) -> list[str]:
+        """The project, folder or organization a request is about (a project by number and id)."""
+        target = call.params.get("scope") or call.params.get("parent") or call.params.get("resource") or call.path.strip("/")
+        m = re.search(r"(?:^|/)((?:projects|folders|organizations)/[^/:]+)", target)
+        if not m:
+            return [target]
+        state = _state(call)
+        above = state.ancestors.get(state.canonical(m.group(1)), [])
+        return [*state.names_of(m.group(1)), *(name for ancestor in above[1:] for name in state.names_of(ancestor))]
 
     def prepare(self, emulator: Emulator, workdir: Path) -> None:
-        key = workdir / "gcp-service-account.json"
-        key.write_text(json.dumps(service_account_key(f"{emulator.url}/token")), encoding="utf-8")
-        key.chmod(0o600)
-        self.key_file = key
+        from cryptography.hazmat.primitives import serialization
+
+        pem = self.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        key_file = {
+            "type": "service_account",
+            "project_id": "emulator-project",
+            "private_key_id": secrets.token_hex(20),
+            "private_key": pem.decode(),
+            "client_email": self.client_email,
+            "client_id": "100000000000000000001",
+            "auth_uri": f"{emulator.url}/auth",
+            "token_uri": f"{emulator.url}/token",
+            "universe_domain": "googleapis.com",
+        }
+        self.key_path = workdir / "service-account.json"
+        self.key_path.write_text(json.dumps(key_file, indent=2))
+        self.key_path.chmod(0o600)
 
     def settings(self, emulator: Emulator) -> dict[str, str]:
-        return {"GOOGLE_APPLICATION_CREDENTIALS": str(self.key_file), "CMM_SCAN_GCP_ENDPOINT": emulator.url}
-
-
-def disabled_api(call: Call) -> Reply | None:
-    """SERVICE_DISABLED for a request to an API the estate lists as not enabled in the path's project."""
-    state, service = _state(call), service_of(call.path)
-    for disabled in state.estate.disabled_apis:
-        if disabled.service != service:
-            continue
-        for scope in _scopes_in(call.path):
-            project = state.project(scope) if scope.startswith("projects/") else None
-            if project is None or (disabled.projects and not any(state.project(p) is project for p in disabled.projects)):
-                continue
-            number = project.name.removeprefix("projects/")
-            message = (
-                f"{service} has not been used in project {number} before or it is disabled. Enable it by visiting "
-                f"https://console.developers.google.com/apis/api/{service}/overview?project={number} then retry."
-            )
-            info = _error_info("SERVICE_DISABLED", {"consumer": f"projects/{number}", "service": service})
-            return Reply({"error": {"code": 403, "message": message, "status": "PERMISSION_DENIED", "details": [info]}}, 403)
-    return None
-
-
-def _with_disabled(handler: Any) -> Any:
-    def serve(call: Call) -> Reply:
-        return disabled_api(call) or handler(call)
-
-    return serve
-
-
-for _route in ROUTES:
-    if _route.template not in ("/token",):
-        _route.handler = _with_disabled(_route.handler)
-
-
-def _error_info(reason: str, metadata: dict[str, str]) -> dict[str, Any]:
-    return {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason, "domain": "googleapis.com", "metadata": metadata}
+        return {"GOOGLE_APPLICATION_CREDENTIALS": str(self.key_path), "CMM_SCAN_GCP_ENDPOINT": emulator.url}
 
 
 def provider() -> Gcp:
     return Gcp()
-
-
-# --- credentials for clients ---------------------------------------------------------------
-
-
-def service_account_key(token_uri: str, project_id: str = "cmm-scan-emulator") -> dict[str, Any]:
-    """A throwaway service-account key file whose token_uri points at the emulator (ADC works unchanged)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
-    return {
-        "type": "service_account",
-        "project_id": project_id,
-        "private_key_id": "emulator",
-        "private_key": pem,
-        "client_email": f"cmm-scan@{project_id}.iam.gserviceaccount.com",
-        "client_id": "100000000000000000000",
-        "token_uri": token_uri,
-    }

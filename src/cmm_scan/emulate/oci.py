@@ -1,0 +1,456 @@
+"""OCI: Resource Search, Identity and any per-compartment list/get, from one estate, over http.
+
+The estate (docs/emulator.md) holds the tenancy, its region subscriptions and compartments as
+the Identity API returns them, and every other resource as its service's list API returns it,
+keyed by that list's path (`20160918/instances`): under `resources:` when served in every region
+(Identity: users, policies...), under `regional: {region: ...}` when it lives in one region.
+Search summaries are derived from the same objects. One server serves every region: the region
+is the first path segment (`CMM_SCAN_OCI_ENDPOINT=http://127.0.0.1:PORT/{region}`). Requests must
+be signed (draft-cavage RSA-SHA256) with the throwaway key in the printed OCI config file.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources as package_files
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from cmm_scan.emulate.core import Call, Emulator, EstateBase, HeaderTokenPaging, Problem, Provider, Reply, Route
+
+SEARCH_PAGING = HeaderTokenPaging(items_key="items")
+LIST_PAGING = HeaderTokenPaging()
+EMULATOR_USER = "ocid1.user.oc1..emulatoruser"
+PAGING_PARAMS = {"limit", "page", "sortBy", "sortOrder", "compartmentIdInSubtree", "accessLevel", "compartmentId"}
+
+
+# --- the estate ------------------------------------------------------------------------------
+
+
+class OciObject(BaseModel):
+    """An object as the OCI API returns it: `id` checked, every other key served as written."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+
+    @field_validator("id")
+    @classmethod
+    def _ocid(cls, value: str) -> str:
+        if not re.fullmatch(r"ocid1\.[a-z0-9]+\.[a-z0-9-]+\.[a-z0-9-]*\.[A-Za-z0-9._-]+", value):
+            raise ValueError("an OCI id is an OCID, like ocid1.instance.oc1.uk-london-1.aaaa...")
+        return value
+
+    def served(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class Compartment(OciObject):
+    compartmentId: str
+    name: str
+    lifecycleState: str = "ACTIVE"
+
+
+class RegionSubscription(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    regionName: str
+    regionKey: str
+    status: str = "READY"
+    isHomeRegion: bool = False
+
+
+class Tenancy(OciObject):
+    name: str
+    homeRegionKey: str
+
+
+Collection = list[OciObject]
+
+
+class OciEstate(EstateBase):
+    provider: Literal["oci"]
+    tenancy: Tenancy | None = None
+    regionSubscriptions: list[RegionSubscription] = Field(default_factory=list)
+    compartments: list[Compartment] = Field(default_factory=list)
+    resources: dict[str, Collection] = Field(default_factory=dict, description="list path → items, served in every region")
+    regional: dict[str, dict[str, Collection]] = Field(default_factory=dict, description="region → list path → items")
+
+    @field_validator("regional")
+    @classmethod
+    def _regions_are_subscribed(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        subscribed = {r.regionName for r in info.data.get("regionSubscriptions") or []}
+        for region in value:
+            if region not in subscribed:
+                raise ValueError(f"region {region} has resources but is not in regionSubscriptions")
+        return value
+
+
+# --- derived views ---------------------------------------------------------------------------
+
+
+@cache
+def _search_types() -> dict[str, str]:
+    text = package_files.files("cmm_scan.emulate").joinpath("data/oci-search-types.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def search_type(ocid: str) -> str:
+    kind = ocid.split(".")[1]
+    return _search_types().get(kind, kind[:1].upper() + kind[1:])
+
+
+@dataclass
+class OciState:
+    estate: OciEstate
+    tenancy_id: str
+    compartments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    collections: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)  # (region or "", path) → items
+    summaries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # region → Search summaries, derived once
+
+    def search_summaries(self, region: str) -> list[dict[str, Any]]:
+        if region not in self.summaries:
+            self.summaries[region] = [summary(item) for item in self.everything(region)]
+        return self.summaries[region]
+
+    def parent_chain(self, compartment_id: str) -> list[str]:
+        """A compartment and every compartment above it, up to the tenancy."""
+        chain, current = [], compartment_id
+        while current and current not in chain:
+            chain.append(current)
+            current = self.compartments.get(current, {}).get("compartmentId", "")
+        return chain
+
+    def items(self, region: str, path: str) -> list[dict[str, Any]] | None:
+        found = [self.collections.get(("", path)), self.collections.get((region, path))]
+        if all(f is None for f in found):
+            return None
+        return [item for f in found if f for item in f]
+
+    def everything(self, region: str) -> list[dict[str, Any]]:
+        items = list(self.compartments.values())
+        for (where, _), collection in self.collections.items():
+            if where in ("", region):
+                items += collection
+        return items
+
+
+def build_state(estate: OciEstate) -> OciState:
+    tenancy_id = estate.tenancy.id if estate.tenancy else "ocid1.tenancy.oc1..emulatortenancy"
+    state = OciState(estate, tenancy_id)
+    for compartment in estate.compartments:
+        state.compartments[compartment.id] = compartment.served()
+    for path, collection in estate.resources.items():
+        state.collections[("", path.strip("/").lower())] = [o.served() for o in collection]
+    for region, paths in estate.regional.items():
+        for path, collection in paths.items():
+            state.collections[(region, path.strip("/").lower())] = [o.served() for o in collection]
+    return state
+
+
+def summary(item: dict[str, Any]) -> dict[str, Any]:
+    """A Search ResourceSummary derived from an object."""
+    result = {
+        "resourceType": search_type(item["id"]),
+        "identifier": item["id"],
+        "compartmentId": item.get("compartmentId"),
+        "timeCreated": item.get("timeCreated"),
+        "displayName": item.get("displayName") or item.get("name"),
+        "availabilityDomain": item.get("availabilityDomain"),
+        "lifecycleState": item.get("lifecycleState"),
+        "freeformTags": item.get("freeformTags") or {},
+        "definedTags": item.get("definedTags") or {},
+        "systemTags": item.get("systemTags") or {},
+    }
+    return {k: v for k, v in result.items() if v is not None}
+
+
+# --- the structured search query subset ----------------------------------------------------
+
+_QUERY = re.compile(
+    r"^\s*query\s+(?P<types>all|[\w]+(?:\s*,\s*[\w]+)*)\s+resources"
+    r"(?:\s+return\s+allAdditionalFields)?"
+    r"(?:\s+where\s+(?P<where>.+?))?"
+    r"(?:\s+sorted\s+by\s+(?P<sort>\w+)(?:\s+(?P<order>asc|desc))?)?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_CONDITION = re.compile(r"^\s*(?P<field>[\w.]+)\s*(?P<op>!=|=~|!=~|>=|<=|=|>|<)\s*'(?P<value>[^']*)'\s*$")
+
+
+def parse_search(query: str) -> tuple[set[str] | None, list[list[tuple[str, str, str]]], tuple[str, bool] | None]:
+    """(types or None for all, conditions as OR of ANDs, sort) — or a Problem for anything else."""
+    m = _QUERY.match(query)
+    if not m:
+        raise Problem("bad_request", f"Unsupported or invalid search query: {query!r}", code="InvalidParameter")
+    types = None if m.group("types").lower() == "all" else {t.strip().lower() for t in m.group("types").split(",")}
+    groups: list[list[tuple[str, str, str]]] = []
+    if m.group("where"):
+        for alternative in re.split(r"\|\||\s+or\s+", m.group("where"), flags=re.IGNORECASE):
+            conditions = []
+            for part in re.split(r"&&|\s+and\s+", alternative, flags=re.IGNORECASE):
+                c = _CONDITION.match(part.strip().strip("()"))
+                if not c:
+                    raise Problem("bad_request", f"Unsupported search condition {part.strip()!r}", code="InvalidParameter")
+                conditions.append((c.group("field"), c.group("op"), c.group("value")))
+            groups.append(conditions)
+    sort = (m.group("sort"), (m.group("order") or "asc").lower() == "desc") if m.group("sort") else None
+    return types, groups, sort
+
+
+def _field(result: dict[str, Any], name: str) -> list[str]:
+    """The values a condition's field names: plain fields, or tag keys and values."""
+    low = name.lower()
+    if low in ("freeformtags.key", "freeformtags.value"):
+        tags = result.get("freeformTags") or {}
+        return list(tags) if low.endswith("key") else [str(v) for v in tags.values()]
+    for key, value in result.items():
+        if key.lower() == low and value is not None:
+            return [str(value)]
+    return []
+
+
+def _holds(result: dict[str, Any], condition: tuple[str, str, str]) -> bool:
+    name, op, wanted = condition
+    values = _field(result, name)
+    if op == "=":
+        return any(v.lower() == wanted.lower() for v in values)
+    if op == "!=":
+        return all(v.lower() != wanted.lower() for v in values)
+    if op == "=~":
+        return any(wanted.lower() in v.lower() for v in values)
+    if op == "!=~":
+        return all(wanted.lower() not in v.lower() for v in values)
+    return any({">": v > wanted, "<": v < wanted, ">=": v >= wanted, "<=": v <= wanted}[op] for v in values)
+
+
+# --- handlers --------------------------------------------------------------------------------
+
+
+def _state(call: Call) -> OciState:
+    return call.state
+
+
+def _region(call: Call) -> str:
+    region = call.params["region"]
+    subscribed = {r.regionName for r in _state(call).estate.regionSubscriptions}
+    if subscribed and region not in subscribed:
+        raise Problem("unrouted", f"region {region} is not subscribed by this tenancy")
+    return region
+
+
+def _hidden(call: Call, compartment_id: str | None) -> bool:
+    return bool(compartment_id) and any(call.denied(call.operation, c) for c in _state(call).parent_chain(compartment_id or ""))
+
+
+def search_resources(call: Call) -> Reply:
+    region, body = _region(call), call.json()
+    if body.get("type") != "Structured":
+        raise Problem("bad_request", "the emulator answers only Structured search queries", code="InvalidParameter")
+    types, groups, sort = parse_search(body.get("query", ""))
+    results = []
+    for result in _state(call).search_summaries(region):
+        if types is not None and result["resourceType"].lower() not in types:
+            continue
+        if _hidden(call, result.get("compartmentId")):
+            continue  # Search returns only what the caller may inspect
+        if groups and not any(all(_holds(result, c) for c in conditions) for conditions in groups):
+            continue
+        results.append(result)
+    if sort:
+        results.sort(key=lambda r: str(r.get(sort[0]) or ""), reverse=sort[1])
+    return SEARCH_PAGING.reply(call, results)
+
+
+def list_compartments(call: Call) -> Reply:
+    _region(call)
+    state, parent = _state(call), call.query.get("compartmentId")
+    if not parent:
+        raise Problem("bad_request", "compartmentId is required", code="MissingParameter")
+    subtree = call.query.get("compartmentIdInSubtree", "false").lower() == "true"
+    if subtree and parent != state.tenancy_id:
+        raise Problem("bad_request", "compartmentIdInSubtree is only valid for the tenancy (root compartment)", code="InvalidParameter")
+    found = []
+    for compartment in state.compartments.values():
+        chain = state.parent_chain(compartment["compartmentId"])
+        if (parent in chain if subtree else compartment["compartmentId"] == parent) and not _hidden(call, compartment["id"]):
+            found.append(compartment)
+    return LIST_PAGING.reply(call, _filtered(call, found))
+
+
+def get_compartment(call: Call) -> Reply:
+    _region(call)
+    found = _state(call).compartments.get(call.params["id"])
+    if found is None:
+        raise Problem("not_found", f"Authorization failed or requested resource not found: {call.params['id']}")
+    return Reply(found)
+
+
+def get_tenancy(call: Call) -> Reply:
+    _region(call)
+    state = _state(call)
+    if call.params["id"] != state.tenancy_id or state.estate.tenancy is None:
+        raise Problem("not_found", "Authorization failed or requested resource not found.")
+    return Reply(state.estate.tenancy.served())
+
+
+def list_region_subscriptions(call: Call) -> Reply:
+    _region(call)
+    if call.params["id"] != _state(call).tenancy_id:
+        raise Problem("not_found", "Authorization failed or requested resource not found.")
+    return Reply([r.model_dump() for r in _state(call).estate.regionSubscriptions])
+
+
+def list_regions(call: Call) -> Reply:
+    _region(call)
+    return Reply([{"key": r.regionKey, "name": r.regionName} for r in _state(call).estate.regionSubscriptions])
+
+
+def _filtered(call: Call, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Query parameters naming a field of the items (lifecycleState, displayName...) filter them."""
+    for name, value in call.query.items():
+        if name not in PAGING_PARAMS and any(name in item for item in items):
+            items = [i for i in items if str(i.get(name)) == value]
+    return items
+
+
+def generic_operation(call: Call) -> str:
+    path = call.params["path"].strip("/")
+    items = _state(call).items(call.params["region"], path.lower())
+    return f"{'list' if items is not None else 'get'} {path}"
+
+
+def generic_get(call: Call) -> Reply:
+    """Any list path of the estate (items in `compartmentId`, paged) or `{list path}/{id}`."""
+    state, region, path = _state(call), _region(call), call.params["path"].strip("/").lower()
+    items = state.items(region, path)
+    if items is not None:
+        compartment = call.query.get("compartmentId")
+        if compartment is not None:
+            items = [i for i in items if i.get("compartmentId") == compartment]
+        return LIST_PAGING.reply(call, _filtered(call, items))
+    parent, _, item_id = call.params["path"].strip("/").rpartition("/")
+    for item in state.items(region, parent.lower()) or []:
+        if item.get("id") == item_id:
+            if _hidden(call, item.get("compartmentId")):
+                break
+            return Reply(item)
+    raise Problem("not_found", "Authorization failed or requested resource not found.")
+
+
+# --- the provider ---------------------------------------------------------------------------
+
+ROUTES: list[Route] = [  # data: method, path template (region first), operation, handler
+    Route("POST", "/{region}/20180409/resources", "search.resources", search_resources),
+    Route("GET", "/{region}/20160918/compartments", "identity.compartments.list", list_compartments),
+    Route("GET", "/{region}/20160918/compartments/{id}", "identity.compartments.get", get_compartment),
+    Route("GET", "/{region}/20160918/tenancies/{id}/regionSubscriptions", "identity.regionSubscriptions.list", list_region_subscriptions),
+    Route("GET", "/{region}/20160918/tenancies/{id}", "identity.tenancies.get", get_tenancy),
+    Route("GET", "/{region}/20160918/regions", "identity.regions.list", list_regions),
+    Route("GET", "/{region}/{path*}", generic_operation, generic_get),
+]
+
+ERRORS = {
+    "bad_request": (400, "InvalidParameter"),
+    "unauthenticated": (401, "NotAuthenticated"),
+    "denied": (404, "NotAuthorizedOrNotFound"),  # OCI does not tell "denied" from "not there"
+    "not_found": (404, "NotAuthorizedOrNotFound"),
+    "unrouted": (404, "NotFound"),
+    "throttled": (429, "TooManyRequests"),
+    "failed": (500, "InternalServerError"),
+}
+
+
+class Oci(Provider):
+    name = "oci"
+    tls = False  # the OCI SDK signs requests and accepts plain http
+    estate_model = OciEstate
+    errors = ERRORS
+    routes = ROUTES
+
+    def __init__(self) -> None:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        der = self.key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        self.fingerprint = ":".join(f"{b:02x}" for b in hashlib.md5(der, usedforsecurity=False).digest())
+        self.tenancy_id = ""
+
+    def index(self, estate: EstateBase) -> OciState:
+        assert isinstance(estate, OciEstate)
+        state = build_state(estate)
+        self.tenancy_id = state.tenancy_id
+        return state
+
+    def error_body(self, call: Call, status: int, code: str, message: str) -> Any:
+        return {"code": code, "message": message}
+
+    def authenticate(self, call: Call) -> str | None:
+        """The request carries a valid draft-cavage signature made with the emulator's key."""
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        header = call.headers.get("Authorization") or ""
+        if not header.startswith("Signature "):
+            return "The required information to complete authentication was not provided."
+        fields = dict(re.findall(r'(\w+)="([^"]*)"', header))
+        expected = f"{self.tenancy_id}/{EMULATOR_USER}/{self.fingerprint}"
+        if fields.get("keyId") != expected:
+            return f"keyId {fields.get('keyId')!r} is not the emulator's ({expected}); use the printed OCI_CONFIG_FILE"
+        lines = []
+        for name in (fields.get("headers") or "").split():
+            if name == "(request-target)":
+                lines.append(f"(request-target): {call.method.lower()} {call.target}")
+            else:
+                lines.append(f"{name}: {call.headers.get(name, '')}")
+        try:
+            signature = base64.b64decode(fields.get("signature", ""))
+            self.key.public_key().verify(signature, "\n".join(lines).encode(), padding.PKCS1v15(), hashes.SHA256())
+        except (InvalidSignature, ValueError):
+            return "The request signature does not verify with the emulator's key."
+        return None
+
+    def scope_of(self, call: Call) -> list[str]:
+        """The compartment a request is about, and every compartment above it."""
+        state = _state(call)
+        target = call.query.get("compartmentId") or call.params.get("id") or ""
+        if not target and "path" in call.params:
+            parent, _, item_id = call.params["path"].strip("/").rpartition("/")
+            item = next((i for i in state.items(call.params["region"], parent.lower()) or [] if i.get("id") == item_id), {})
+            target = item.get("compartmentId", "")
+        return state.parent_chain(target) if target else [call.path]
+
+    def prepare(self, emulator: Emulator, workdir: Path) -> None:
+        from cryptography.hazmat.primitives import serialization
+
+        key_path = workdir / "oci_api_key.pem"
+        pem = self.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        key_path.write_bytes(pem)
+        key_path.chmod(0o600)
+        estate: OciEstate = emulator.estate  # type: ignore[assignment]
+        home = next((r.regionName for r in estate.regionSubscriptions if r.isHomeRegion), "uk-london-1")
+        self.config_path = workdir / "oci-config"
+        self.config_path.write_text(
+            "[DEFAULT]\n"
+            f"user={EMULATOR_USER}\n"
+            f"fingerprint={self.fingerprint}\n"
+            f"key_file={key_path}\n"
+            f"tenancy={self.tenancy_id}\n"
+            f"region={home}\n"
+        )
+        self.config_path.chmod(0o600)
+
+    def settings(self, emulator: Emulator) -> dict[str, str]:
+        return {"OCI_CONFIG_FILE": str(self.config_path), "CMM_SCAN_OCI_ENDPOINT": f"{emulator.url}/{{region}}"}
+
+
+def provider() -> Oci:
+    return Oci()
