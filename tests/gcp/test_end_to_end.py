@@ -104,3 +104,39 @@ def test_permissions_role_is_read_only_yaml(tmp_path: Path) -> None:
     assert role["stage"] == "GA" and "cloudasset.assets.listResource" in role["includedPermissions"]
     assert "monitoring.alertPolicies.list" not in role["includedPermissions"], "only what the selected questions need"
     assert "roles/cloudasset.viewer" in done.stdout
+
+
+def test_emulate_command_then_scan_with_only_its_printed_exports(tmp_path: Path) -> None:
+    """`cmm-scan emulate gcp --estate FILE` in one process, `cmm-scan scan gcp` in another with nothing but
+    the two `export` lines it printed, as a user would run them."""
+    import signal
+
+    from tests.gcp.estates import as_assets
+
+    estate_file = tmp_path / "estate.yaml"
+    estate_file.write_text(yaml.safe_dump(as_assets(rich_estate())), encoding="utf-8")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cmm_scan.cli", "emulate", "gcp", "--estate", str(estate_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env({}),
+    )
+    try:
+        settings: dict[str, str] = {}
+        while len(settings) < 2:
+            line = server.stdout.readline()  # type: ignore[union-attr]
+            assert line.startswith("export "), line
+            name, _, value = line[len("export ") :].strip().partition("=")
+            settings[name] = value.strip("'")
+        out = tmp_path / "out"
+        done = _cli(["scan", "gcp", "--organization", "100", "--output-dir", str(out), "--format", "json"], _env(settings))
+        assert done.returncode == 0, done.stderr
+        results = {r["id"]: r for r in json.loads((out / "assessment.json").read_text())["results"]}
+        # web (3 VMs) scales on a queue, office (2) on a schedule only, bastion and spot-1 stand alone:
+        # 3 of 7 running VMs autoscale, 'Some systems scale automatically'
+        assert results["cost.capacity"]["answer"] == 3, results["cost.capacity"]
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=20)
+    assert server.returncode == 0
