@@ -46,8 +46,13 @@ def test_the_command_line_becomes_the_clouds_own_typed_options():
     assert (azure.tenant, azure.subscriptions_include, azure.subscriptions_exclude) == ("t-1", [], ["sub-b"])
     assert azure.management_groups == ["mg-a", "mg-b"]
 
-    gcp = options("gcp", "--organization", "123", "--folders", "f1", "--projects", "p1,!p2")
-    assert (gcp.organization, gcp.folders, gcp.projects_include, gcp.projects_exclude) == ("123", ["f1"], ["p1"], ["p2"])
+    gcp = options("gcp", "--organization", "123", "--folders", "11", "--projects", "p1,!p2")
+    assert (gcp.organization, gcp.folders, gcp.projects_include, gcp.projects_exclude) == (
+        "organizations/123",
+        ["folders/11"],
+        ["p1"],
+        ["p2"],
+    )
 
     oci = options("oci", "--auth", "instance_principal", "--compartments", "ocid1.compartment.oc1..a", "--workers", "3")
     assert (oci.auth, oci.compartments_include, oci.workers, oci.config_file) == (

@@ -180,10 +180,12 @@ def estate_key(provider: str, scopes: list[ScopeInfo], given: list[str]) -> str:
 def permissions_document(provider: str, rules: list[CompiledRule], extra_fact_types: Iterable[str] = ()) -> str:
     """From `cmm_scan.<provider>.permissions` when the provider has one (the grant comes from its specs,
     so printing it needs no cloud SDK), else from the adapter."""
+    module: ModuleType | None = None
     try:
         module = importlib.import_module(f"cmm_scan.{provider}.permissions")
     except ModuleNotFoundError as exc:
         if not (exc.name and f"cmm_scan.{provider}.permissions".startswith(exc.name)):
             raise
-        module = adapter(provider)  # says in one line that the provider is not available
+    if module is None or not hasattr(module, "permissions"):
+        module = adapter(provider)  # says in one line when the provider is not available
     return module.permissions(sorted(set(fact_plan(rules)) | set(extra_fact_types)))

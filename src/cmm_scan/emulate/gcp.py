@@ -18,9 +18,11 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cmm_scan.emulate.core import BodyTokenPaging, Call, Emulator, EstateBase, Problem, Provider, Reply, Route
@@ -60,9 +62,19 @@ class Asset(BaseModel):
         return value
 
 
+class DisabledApi(BaseModel):
+    """An API that is not enabled: its requests in these projects get 403 PERMISSION_DENIED, reason SERVICE_DISABLED."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    service: str = Field(description="e.g. cloudbuild.googleapis.com (data/gcp-services.yaml says which paths are whose)")
+    projects: list[str] = Field(default_factory=list, description="project ids or numbers; empty = every project")
+
+
 class GcpEstate(EstateBase):
     provider: Literal["gcp"]
     assets: list[Asset] = Field(default_factory=list)
+    disabled_apis: list[DisabledApi] = Field(default_factory=list)
     rest: dict[str, list[dict[str, Any]] | dict[str, Any]] = Field(
         default_factory=dict,
         description="any other Google REST path (with its version, e.g. v1/billingAccounts/X/budgets) → a collection or an object",
@@ -371,7 +383,59 @@ def rest_get(call: Call) -> Reply:
             if str(obj.get("name", "")).rsplit("/", 1)[-1] == item or obj.get("id") == item:
                 return Reply(obj)
         raise Problem("not_found", f"{path} was not found.")
+    if service_of(call.path) and _is_collection(path):
+        return BodyTokenPaging(items_key=path.rsplit("/", 1)[-1]).reply(call, [])  # a list of a known API not in the estate is empty
     raise Problem("unrouted", f"The emulator serves nothing at {call.path}; add it to the estate's rest: section.")
+
+
+@cache
+def _service_routes() -> list[tuple[str, re.Pattern[str]]]:
+    data = yaml.safe_load((Path(__file__).parent / "data" / "gcp-services.yaml").read_text(encoding="utf-8"))
+    return [(service, re.compile(pattern)) for service, patterns in data["services"].items() for pattern in patterns]
+
+
+def service_of(path: str) -> str:
+    """The Google API a path belongs to (one base URL serves them all), '' when unknown."""
+    path = "/" + path.lstrip("/")
+    return next((service for service, pattern in _service_routes() if pattern.match(path)), "")
+
+
+def _is_collection(path: str) -> bool:
+    """v3/projects/p/alertPolicies is a list; v3/projects/p/alertPolicies/1 is one item (collection ids alternate)."""
+    segments = [s for s in path.strip("/").split("/") if s][1:]  # after the version
+    return bool(segments) and len(segments) % 2 == 1 and ":" not in segments[-1]
+
+
+def disabled_api(call: Call) -> Reply | None:
+    """SERVICE_DISABLED, as Google answers a request to an API not enabled in the path's project."""
+    state, service = _state(call), service_of(call.path)
+    for disabled in state.estate.disabled_apis:
+        if disabled.service != service:
+            continue
+        for match in re.finditer(r"projects/([^/:]+)", call.path):
+            number = state.canonical(f"projects/{match.group(1)}")
+            if disabled.projects and number not in {state.canonical(f"projects/{p.removeprefix('projects/')}") for p in disabled.projects}:
+                continue
+            digits = number.removeprefix("projects/")
+            message = (
+                f"{service} has not been used in project {digits} before or it is disabled. Enable it by visiting "
+                f"https://console.developers.google.com/apis/api/{service}/overview?project={digits} then retry."
+            )
+            info = {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "SERVICE_DISABLED",
+                "domain": "googleapis.com",
+                "metadata": {"consumer": number, "service": service},
+            }
+            return Reply({"error": {"code": 403, "message": message, "status": "PERMISSION_DENIED", "details": [info]}}, 403)
+    return None
+
+
+def _unless_disabled(handler: Any) -> Any:
+    def serve(call: Call) -> Reply:
+        return disabled_api(call) or handler(call)
+
+    return serve
 
 
 # --- credentials -----------------------------------------------------------------------------
@@ -405,6 +469,8 @@ ROUTES: list[Route] = [  # data: method, path template, operation (the IAM permi
     Route("POST", "/{version}/{resource*}:getIamPolicy", iam_operation, get_iam_policy),
     Route("GET", "/{path*}", rest_operation, rest_get),
 ]
+for _route in ROUTES[1:]:  # every API but the token endpoint answers SERVICE_DISABLED for `disabled_apis`
+    _route.handler = _unless_disabled(_route.handler)
 
 ERRORS = {
     "bad_request": (400, "INVALID_ARGUMENT"),

@@ -1,0 +1,321 @@
+"""Transforms for GCP specs (`transform: name`): Google's shapes to neutral attribute values.
+
+The generic ones (age_days, tag_map, has_cost_tags, length, ...) are shared with the AWS specs;
+the ones here know Google's resources. None means "not read".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cmm_scan.cloud import transforms as shared
+
+GCP: dict[str, Any] = {}
+ADMIN_PORTS = (22, 3389)
+ARM_FAMILIES = ("t2a", "c4a", "n4a")
+# Autoscaler metrics that are standard load signals (not application, queue or custom metrics).
+STANDARD_METRICS = ("compute.googleapis.com/instance/cpu", "compute.googleapis.com/instance/network", "loadbalancing.googleapis.com")
+
+
+def transform(name: str) -> Any:
+    def register(fn: Any) -> Any:
+        GCP[name] = fn
+        return fn
+
+    return register
+
+
+def apply(name: str, value: Any) -> Any:
+    fn = GCP.get(name)
+    return fn(value) if fn else shared.apply(name, value)
+
+
+def region(location: Any) -> str:
+    """A zone's region (europe-west2-a → europe-west2); regions, multi-regions (EU, us) and global as they are."""
+    if not location or not isinstance(location, str):
+        return "global"
+    text = location.lower()
+    return text[:-2] if re.fullmatch(r"[a-z]+-[a-z]+\d+-[a-z]", text) else text
+
+
+@transform("last_segment")
+def last_segment(value: Any) -> str | None:
+    return value.rsplit("/", 1)[-1] if isinstance(value, str) and value else None
+
+
+@transform("machine_family")
+def machine_family(value: Any) -> str | None:
+    """zones/z/machineTypes/n2-standard-4 → n2; custom-2-4096 → custom."""
+    name = last_segment(value)
+    return name.split("-", 1)[0] if name else None
+
+
+@transform("machine_arm")
+def machine_arm(value: Any) -> bool | None:
+    family = machine_family(value)
+    return None if family is None else family in ARM_FAMILIES
+
+
+@transform("mig_of_instance")
+def mig_of_instance(value: Any) -> str | None:
+    """The managed instance group an instance belongs to, from its `created-by` metadata; 'none' when standalone."""
+    items = (value or {}).get("items") if isinstance(value, dict) else None
+    if items is None:
+        return "none"
+    created_by = next((i.get("value") for i in items if isinstance(i, dict) and i.get("key") == "created-by"), None)
+    return last_segment(created_by) if created_by and "instanceGroupManagers/" in created_by else "none"
+
+
+@transform("autoscaling_summary")
+def autoscaling_summary(value: Any) -> dict[str, Any] | None:
+    """An autoscaler's policy (or none) → policy_types, metric_kinds, dynamic, advanced_metrics, scheduled_only, min, max."""
+    if not isinstance(value, dict):
+        return None
+    autoscalers = value.get("autoscalers")
+    if autoscalers is None:
+        return None
+    if not autoscalers:
+        return {
+            "policy_types": [],
+            "metric_kinds": [],
+            "dynamic": False,
+            "advanced_metrics": False,
+            "scheduled_only": False,
+            "min": None,
+            "max": None,
+        }
+    policy = (autoscalers[0].get("data") or {}).get("autoscalingPolicy") or {}
+    mode = policy.get("mode", "ON")
+    kinds: list[str] = []
+    cpu = policy.get("cpuUtilization") or {}
+    if cpu.get("utilizationTarget") is not None or not any(
+        policy.get(k) for k in ("loadBalancingUtilization", "customMetricUtilizations", "scalingSchedules")
+    ):
+        kinds.append("cpu")
+    if cpu.get("predictiveMethod") in ("OPTIMIZE_AVAILABILITY", "STANDARD"):
+        kinds.append("predictive")
+    if policy.get("loadBalancingUtilization"):
+        kinds.append("request_count")
+    for metric in policy.get("customMetricUtilizations") or []:
+        name = str(metric.get("metric", ""))
+        if name.startswith(STANDARD_METRICS):
+            kinds.append("network" if "network" in name else "cpu")
+        else:
+            kinds.append("queue" if "pubsub" in name or "queue" in name else "custom")
+    lo, hi = policy.get("minNumReplicas", 1), policy.get("maxNumReplicas")
+    demand = [k for k in kinds if k != "scheduled"]
+    dynamic = mode != "OFF" and hi is not None and lo < hi and bool(demand)
+    schedules = bool(policy.get("scalingSchedules"))
+    policy_types = (
+        (["target_tracking"] if demand and mode != "OFF" else [])
+        + (["predictive"] if "predictive" in kinds else [])
+        + (["scheduled"] if schedules else [])
+    )
+    return {
+        "policy_types": policy_types,
+        "metric_kinds": sorted(set(kinds + (["scheduled"] if schedules else []))),
+        "dynamic": bool(dynamic),
+        "advanced_metrics": bool(dynamic) and bool({"queue", "custom", "predictive"} & set(kinds)),
+        "scheduled_only": schedules and (mode == "OFF" or not dynamic),
+        "min": lo,
+        "max": hi,
+    }
+
+
+@transform("gcs_versioning")
+def gcs_versioning(value: Any) -> str:
+    return "Enabled" if isinstance(value, dict) and value.get("enabled") else "none"
+
+
+@transform("gcs_lifecycle")
+def gcs_lifecycle(value: Any) -> dict[str, Any]:
+    rules = (value or {}).get("rule") or [] if isinstance(value, dict) else []
+    actions = [str((r.get("action") or {}).get("type", "")) for r in rules if isinstance(r, dict)]
+    return {"rules": len(rules), "expiration": "Delete" in actions, "transition": "SetStorageClass" in actions}
+
+
+@transform("gcs_lock_mode")
+def gcs_lock_mode(value: Any) -> str:
+    """A locked retention policy cannot be shortened or removed (WORM, compliance); an unlocked one can (governance)."""
+    if not isinstance(value, dict) or not value.get("retentionPeriod"):
+        return "none"
+    return "COMPLIANCE" if value.get("isLocked") else "GOVERNANCE"
+
+
+@transform("gcs_encryption")
+def gcs_encryption(value: Any) -> str:
+    return "kms-customer" if isinstance(value, dict) and value.get("defaultKmsKeyName") else "sse-s3"
+
+
+@transform("firewall_exposure")
+def firewall_exposure(value: Any) -> dict[str, bool] | None:
+    """An ingress allow rule from 0.0.0.0/0 or ::/0: open to the internet, and whether SSH/RDP or every port is."""
+    if not isinstance(value, dict):
+        return None
+    ranges = value.get("sourceRanges") or []
+    is_open = (
+        value.get("direction", "INGRESS") == "INGRESS"
+        and not value.get("disabled")
+        and bool(value.get("allowed"))
+        and any(r in ("0.0.0.0/0", "::/0") for r in ranges)
+    )
+    admin = False
+    if is_open:
+        for allowed in value.get("allowed") or []:
+            if allowed.get("IPProtocol") in ("all",) or (allowed.get("IPProtocol") in ("tcp", "6") and not allowed.get("ports")):
+                admin = True
+            for port in allowed.get("ports") or []:
+                lo, _, hi = str(port).partition("-")
+                if any(int(lo) <= p <= int(hi or lo) for p in ADMIN_PORTS):
+                    admin = True
+    return {"open": is_open, "admin": admin}
+
+
+@transform("duration_days")
+def duration_days(value: Any) -> int | None:
+    """Google's duration string (7776000s) in days."""
+    if not isinstance(value, str) or not value.endswith("s"):
+        return None
+    try:
+        return int(float(value[:-1]) // 86400)
+    except ValueError:
+        return None
+
+
+@transform("org_constraint")
+def org_constraint(value: Any) -> dict[str, Any] | None:
+    """One org policy (v1 shape in CAI) → what it enforces."""
+    if not isinstance(value, dict):
+        return None
+    constraint = str(value.get("constraint", "")).removeprefix("constraints/")
+    boolean = value.get("booleanPolicy") or {}
+    listed = value.get("listPolicy") or {}
+    enforced = (
+        bool(boolean.get("enforced"))
+        or bool(listed.get("allowedValues") or listed.get("deniedValues"))
+        or listed.get("allValues") == "DENY"
+    )
+    return {"constraint": constraint, "enforced": enforced}
+
+
+@transform("alert_metric")
+def alert_metric(value: Any) -> str | None:
+    """The metric type an alert policy's first condition watches (from its filter or PromQL), '' when none."""
+    if not isinstance(value, list):
+        return None
+    for condition in value:
+        for kind in ("conditionThreshold", "conditionAbsent", "conditionMatchedLog", "conditionMonitoringQueryLanguage"):
+            body = condition.get(kind) if isinstance(condition, dict) else None
+            if not isinstance(body, dict):
+                continue
+            text = str(body.get("filter") or body.get("query") or "")
+            match = re.search(r'metric\.type\s*=\s*"([^"]+)"', text)
+            if match:
+                return match.group(1)
+            if kind == "conditionMatchedLog":
+                return "logging.googleapis.com/log_match"
+        if isinstance(condition, dict) and condition.get("conditionPrometheusQueryLanguage"):
+            return "prometheus.googleapis.com/promql"
+    return ""
+
+
+CUSTOM_METRIC_PREFIXES = (
+    "custom.googleapis.com/",
+    "logging.googleapis.com/user/",
+    "workload.googleapis.com/",
+    "prometheus.googleapis.com/",
+    "external.googleapis.com/",
+)
+
+
+@transform("custom_metric")
+def custom_metric(value: Any) -> bool | None:
+    """Application metrics: custom, log-based, OpenTelemetry/Prometheus or external, not Google's service metrics."""
+    return None if value is None else str(value).startswith(CUSTOM_METRIC_PREFIXES)
+
+
+@transform("metric_namespace")
+def metric_namespace(value: Any) -> str | None:
+    return None if value is None else str(value).split("/", 1)[0]
+
+
+@transform("builds_summary")
+def builds_summary(value: Any) -> dict[str, Any] | None:
+    """Builds of the last 30 days: how many, and their median duration in minutes."""
+    if not isinstance(value, list):
+        return None
+    from statistics import median
+
+    recent, minutes = 0, []
+    for build in value:
+        age = shared.age_days(build.get("createTime"))
+        if age is None or age > 30:
+            continue
+        recent += 1
+        start, finish = shared._as_datetime(build.get("startTime")), shared._as_datetime(build.get("finishTime"))
+        if start and finish:
+            minutes.append((finish - start).total_seconds() / 60)
+    return {"recent": recent, "median_minutes": round(median(minutes), 2) if minutes else None}
+
+
+@transform("trigger_source")
+def trigger_source(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return None
+    if value.get("github"):
+        return "GITHUB"
+    repo = (value.get("repositoryEventConfig") or {}).get("repository") or (value.get("sourceToBuild") or {}).get("repository") or ""
+    if "github" in str(repo).lower():
+        return "GITHUB"
+    if value.get("triggerTemplate"):
+        return "CLOUD_SOURCE_REPOSITORIES"
+    if value.get("pubsubConfig"):
+        return "PUBSUB"
+    if value.get("webhookConfig"):
+        return "WEBHOOK"
+    return "REPOSITORY" if repo else "NO_SOURCE"
+
+
+@transform("sa_keys")
+def sa_keys(value: Any) -> dict[str, Any] | None:
+    """A service account's user-managed keys (Google-managed ones rotate themselves): active count, oldest age."""
+    if not isinstance(value, list):
+        return None
+    active = [k for k in value if (k.get("data") or {}).get("keyType") == "USER_MANAGED" and not (k.get("data") or {}).get("disabled")]
+    ages = [a for a in (shared.age_days((k.get("data") or {}).get("validAfterTime")) for k in active) if a is not None]
+    return {"active": len(active), "oldest_age_days": max(ages) if ages else 0}
+
+
+@transform("sink_bucket")
+def sink_bucket(value: Any) -> str | None:
+    """A sink destination → the name its bucket's asset carries (Cloud Logging bucket path, or a GCS bucket name)."""
+    if not isinstance(value, str):
+        return None
+    for prefix in ("logging.googleapis.com/", "storage.googleapis.com/"):
+        if value.startswith(prefix):
+            return value.removeprefix(prefix)
+    return value
+
+
+@transform("budget_notifications")
+def budget_notifications(value: Any) -> int | None:
+    """Alert thresholds that reach someone: billing admins by default, or channels / a Pub/Sub topic."""
+    if not isinstance(value, dict):
+        return None
+    rule = value.get("notificationsRule") or {}
+    reaches = (
+        not rule.get("disableDefaultIamRecipients") or bool(rule.get("monitoringNotificationChannels")) or bool(rule.get("pubsubTopic"))
+    )
+    return len(value.get("thresholdRules") or []) if reaches else 0
+
+
+# Security Command Center services, named as the neutral security.service facts name their kind.
+SCC_SERVICES = {"SECURITY_HEALTH_ANALYTICS": "securityhub", "EVENT_THREAT_DETECTION": "guardduty", "VM_THREAT_DETECTION": "inspector"}
+
+
+@transform("scc_service")
+def scc_service(value: Any) -> str | None:
+    """securityCenterServices/event-threat-detection → guardduty (SHA: posture; ETD: threat detection; VMTD: workloads)."""
+    name = last_segment(value)
+    return SCC_SERVICES.get(name.upper().replace("-", "_")) if name else None

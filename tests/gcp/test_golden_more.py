@@ -1,0 +1,47 @@
+"""Golden GCP estates for more questions: the expected level quoted from the rule's level text."""
+
+from __future__ import annotations
+
+from tests.aws.estates import assert_dont_know, explain
+from tests.gcp import estates
+from tests.gcp.support import answer
+
+
+def bucket(project: str, name: str, location: str, location_type: str) -> dict:
+    number = 1000 + int(project.rsplit("-", 1)[-1])
+    return estates.asset(
+        f"//storage.googleapis.com/{name}",
+        "storage.googleapis.com/Bucket",
+        {"name": name, "locationType": location_type},
+        location=location,
+        parent=f"//cloudresourcemanager.googleapis.com/projects/{number}",
+    )
+
+
+def test_workloads_in_one_region_with_dual_region_data_rules_out_level_1(gcp, tmp_path) -> None:
+    """cost.geography: every VM in London, the orders bucket dual-region (a copy in a second region), so
+    level 1 'Everything in one region.' is ruled out and level 2 'We use another region for non-production
+    workloads or backup and recovery.' holds; the 2/3 tie-break needs cross-region backups, which the GCP
+    adapter does not read yet: I don't know, levels 2-3, never a guess."""
+    estate = estates.org_estate()
+    estate["assets"] = [
+        estates.instance("app-1", "web-1"),
+        estates.instance("app-2", "web-2"),
+        bucket("app-1", "orders", "EUR4", "dual-region"),
+    ]
+    gcp.load(estate)
+    result = answer(tmp_path, "cost.geography")
+    assert_dont_know(result, [2, 3])
+
+
+def test_preventive_constraints_rule_out_no_enforcement(gcp, tmp_path) -> None:
+    """gov.policy_enforcement: enforced organisation policy constraints are preventive guardrails, so the
+    lowest level's 'no enforcement' reading is ruled out; the rest needs detective controls GCP does not
+    report yet, so the answer stays a range, never a guess."""
+    from tests.gcp.test_governance import governance_estate
+
+    gcp.load(governance_estate())
+    result = answer(tmp_path, "gov.policy_enforcement", organization="100")
+    guardrails = next(e for e in result.evidence if e.signal == "preventive_guardrails")
+    assert guardrails.display.startswith("3"), explain(result)
+    assert 1 not in (result.possible_levels or [1]), explain(result)
