@@ -165,4 +165,5 @@ def collect(args: argparse.Namespace, rules: list[CompiledRule], output: Path, c
 
 
 def permissions_document(provider: str, rules: list[CompiledRule]) -> str:
-    return json.dumps(adapter(provider).permissions(fact_plan(rules)), indent=2)
+    document = adapter(provider).permissions(fact_plan(rules))
+    return document if isinstance(document, str) else json.dumps(document, indent=2)  # OCI: policy statements

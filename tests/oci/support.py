@@ -64,8 +64,8 @@ class Estate:
         self.data["resources"].append({"list": list_path, "region": region, "search_type": search_type, "get": get, "data": data})
         return data
 
-    def single(self, path: str, data: Any, region: str | None = LONDON) -> None:
-        self.data["singletons"].append({"path": path, "region": region, "data": data})
+    def single(self, path: str, data: Any = None, region: str | None = LONDON, error: tuple[int, str] | None = None) -> None:
+        self.data["singletons"].append({"path": path, "region": region, "data": data, "error": error})
 
     def deny(self, *compartments: str) -> None:
         self.data["faults"].setdefault("deny_compartments", []).extend(cid(c) for c in compartments)

@@ -66,7 +66,8 @@ class Singleton(_Model):
 
     path: str
     region: str | None = None
-    data: Any
+    data: Any = None
+    error: tuple[int, str] | None = Field(default=None, description="answer this error instead, e.g. [404, LifecyclePolicyNotFound]")
 
 
 class Faults(_Model):
@@ -285,6 +286,8 @@ class OciEmulator:
 
         for single in self.estate.singletons:
             if single.path == path and here(single.region):
+                if single.error:
+                    return _error(single.error[0], single.error[1], f"{single.error[1]} (emulated)")
                 return Response(200, single.data)
         listed = [r for r in self.estate.resources if r.list == path and here(r.region)]
         if listed or any(r.list == path for r in self.estate.resources) or query.get("compartmentId"):

@@ -72,6 +72,7 @@ def plan(options: Any, fact_types: list[str]) -> ScanPlan:
         tenancy=tenancy,
         home_region=home,
         regions=regions,
+        subscribed=ready,
         compartments=readable,
         denied=denied,
         catalogue=catalogue(),
@@ -124,7 +125,7 @@ def _choose(compartments: list[dict[str, Any]], tenancy: str, text: Any) -> list
 
 
 def permissions(fact_types: list[str]) -> str:
-    return "\n".join(statements(fact_types)) + "\n"
+    return "\n".join(statements(fact_types))
 
 
 def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> None:
@@ -168,4 +169,5 @@ def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> Non
 
 
 def _regions_of(spec: Collector, tenancy: Any) -> list[str]:
-    return [tenancy.home_region] if spec.fanout in HOME_FANOUTS else list(tenancy.regions)
+    once = spec.fanout in HOME_FANOUTS or spec.handler  # a handler covers every region itself
+    return [tenancy.home_region] if once else list(tenancy.regions)

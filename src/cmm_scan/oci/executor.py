@@ -64,7 +64,8 @@ class Tenancy:
     transport: Transport
     tenancy: str
     home_region: str
-    regions: list[str]
+    regions: list[str]  # scanned
+    subscribed: list[str]
     compartments: list[dict[str, Any]]  # readable, the root included (id, name, compartmentId)
     denied: list[dict[str, Any]]  # listed by accessLevel=ANY only
     catalogue: Catalogue
@@ -143,7 +144,11 @@ class RegionRun:
     # --- items ----------------------------------------------------------------------------
 
     def items(self, source: Source, outcome: Outcome, failed: dict[int, set[str]]) -> list[dict[str, Any]]:
-        if source.fanout == "search":
+        if source.handler:
+            from cmm_scan.oci import handlers
+
+            found = getattr(handlers, source.handler)(self)
+        elif source.fanout == "search":
             found = [dict(s) for s in self.summaries()]
         elif source.fanout == "lookup":
             assert source.lookup
@@ -316,7 +321,7 @@ def run_collector(tenancy: Tenancy, spec: Collector, region: str) -> None:
                     type=spec.fact,
                     provider="oci",
                     scope=str(item.get("compartmentId") or tenancy.tenancy),
-                    region=fact_region,
+                    region=str(search(spec.fact_region, item)) if spec.fact_region else fact_region,
                     resource_id=str(search(spec.resource_id, item)),
                     attributes=plain(attributes),
                     source=", ".join(dict.fromkeys([spec.operation or "SearchResources"] + [c.operation for c in spec.calls])),

@@ -72,6 +72,7 @@ class Source(_Spec):
     fanout: Fanout = "compartments"
     search: str | None = Field(default=None, description="Search resourceType: list only in compartments where Search found it")
     lookup: str | None = Field(default=None, description="with fanout: lookup, the lookup whose items these are")
+    handler: str | None = Field(default=None, description="a function in cmm_scan.oci.handlers that gives the items (reads Search only)")
     service: str | None = None
     operation: str | None = None
     path: str | None = None
@@ -87,6 +88,8 @@ class Source(_Spec):
     def _request(self) -> Source:
         if self.fanout == "lookup" and not self.lookup:
             raise ValueError("fanout: lookup needs `lookup`")
+        if self.handler and self.fanout != "search":
+            raise ValueError("a handler reads the Search summaries: give it fanout: search")
         if self.fanout not in ("search", "lookup") and not (self.service and self.operation and self.path and self.permission):
             raise ValueError("a list source needs service, operation, path and permission (or fanout: search)")
         return self
@@ -102,6 +105,7 @@ class Collector(Source):
     enriches: list[str] = Field(default_factory=list)
     facet: dict[str, str | int | bool] = Field(default_factory=dict)
     resource_id: str = "id"
+    fact_region: str | None = Field(default=None, description="JMESPath giving the fact's region (default: the region read)")
     attributes: dict[str, Attribute | str] = Field(default_factory=dict)
 
     def attribute(self, name: str) -> Attribute:
@@ -146,6 +150,8 @@ def catalogue() -> Catalogue:
 def requests_of(source: Source) -> list[Request]:
     """Every request a source declares (its list and its follow-up calls)."""
     own = []
+    if source.fanout == "search" and source.permission:
+        own.append(Request(service="search", operation="SearchResources", path="/resources", permission=source.permission))
     if source.fanout not in ("search", "lookup"):
         assert source.operation and source.path and source.permission
         own.append(Request(service=source.service, operation=source.operation, path=source.path, permission=source.permission))

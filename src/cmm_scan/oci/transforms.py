@@ -87,3 +87,77 @@ def oci_scaling_summary(value: Any) -> dict[str, Any] | None:
         "min": minimum,
         "max": maximum,
     }
+
+
+@transform("oci_tag_keys_map")
+def oci_tag_keys_map(value: Any) -> dict[str, str] | None:
+    """Like oci_tags, plus each defined tag under its bare key too (Operations.CostCenter also as CostCenter),
+    so cost and classification keys are recognised whichever namespace holds them."""
+    tags = oci_tags(value)
+    if tags is None:
+        return None
+    return tags | {k.split(".", 1)[1]: v for k, v in tags.items() if "." in k}
+
+
+@transform("oldest_age_days")
+def oldest_age_days(value: Any) -> int | None:
+    """A list of timestamps -> the age in days of the oldest, 0 for an empty list."""
+    from cmm_scan.aws.transforms import age_days
+
+    if value is None:
+        return None
+    ages = [a for a in (age_days(v) for v in value) if a is not None]
+    return max(ages, default=0)
+
+
+ADMIN_STATEMENT = re.compile(r"^\s*allow\s+group\s+(?P<groups>.+?)\s+to\s+manage\s+all-resources\s+in\s+tenancy\b", re.IGNORECASE)
+
+
+@transform("oci_admin_groups")
+def oci_admin_groups(value: Any) -> list[str] | None:
+    """Policies (each with `statements`) -> lower-case names of groups granted `manage all-resources in tenancy`,
+    plus Administrators (the tenancy's built-in admin group)."""
+    if value is None:
+        return None
+    groups = {"administrators"}
+    for policy in value:
+        for statement in policy.get("statements") or []:
+            match = ADMIN_STATEMENT.match(statement)
+            if match:
+                for name in match.group("groups").split(","):
+                    groups.add(name.strip().split("/")[-1].strip("'\"").lower())
+    return sorted(groups)
+
+
+@transform("oci_lifecycle")
+def oci_lifecycle(value: Any) -> dict[str, Any] | None:
+    """An Object Storage lifecycle policy's rules -> {rules, expiration, transition} over enabled rules."""
+    if value is None:
+        return None
+    enabled = [r for r in value if r.get("isEnabled", True)]
+    actions = {str(r.get("action") or "").upper() for r in enabled}
+    return {"rules": len(enabled), "expiration": "DELETE" in actions, "transition": bool(actions & {"ARCHIVE", "INFREQUENT_ACCESS"})}
+
+
+@transform("oci_open_ingress")
+def oci_open_ingress(value: Any) -> dict[str, bool] | None:
+    """Ingress rules (security list `ingressSecurityRules`, or NSG rules with direction INGRESS) ->
+    {open: from 0.0.0.0/0 or ::/0, admin: SSH 22, RDP 3389 or every port from there}."""
+    if value is None:
+        return None
+    open_ = admin = False
+    for rule in value:
+        if str(rule.get("direction") or "INGRESS").upper() != "INGRESS":
+            continue
+        if rule.get("source") not in ("0.0.0.0/0", "::/0"):
+            continue
+        open_ = True
+        protocol = str(rule.get("protocol"))
+        ports = (rule.get("tcpOptions") or rule.get("udpOptions") or {}).get("destinationPortRange")
+        if (
+            protocol == "all"
+            or (protocol in ("6", "17") and not ports)
+            or (ports and any(ports.get("min", 0) <= p <= ports.get("max", 0) for p in (22, 3389)))
+        ):
+            admin = True
+    return {"open": open_, "admin": admin}
