@@ -1,0 +1,592 @@
+"""Azure: Resource Manager, Resource Graph and Microsoft Graph served from one estate, over https.
+
+The estate (docs/emulator.md) holds subscriptions as `GET /subscriptions` returns them, ARM
+resources (`id`, `type`, `location`, `tags`, `properties`...) including management groups and
+extension resources (`{scope}/providers/Microsoft.Security/pricings/X`), and Microsoft Graph
+objects keyed by their path under `/v1.0/`. Every view is derived: resource group lists,
+`{scope}/providers/{Namespace}/{type}` lists, gets by id, Resource Graph rows and tables.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import secrets
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources as package_files
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from cmm_scan.emulate import kql
+from cmm_scan.emulate.core import (
+    Call,
+    Emulator,
+    EstateBase,
+    NextLinkPaging,
+    Problem,
+    Provider,
+    Reply,
+    Route,
+    decode_token,
+    encode_token,
+    window,
+)
+
+DEFAULT_TENANT = "00000000-0000-0000-0000-000000000000"
+ARG_PATH = "/providers/Microsoft.ResourceGraph/resources"
+ARG_MAX_TOP = 1000
+
+
+# --- the estate ------------------------------------------------------------------------------
+
+
+class ArmObject(BaseModel):
+    """An object in the provider's own shape: the keys we need are checked, the rest kept as written."""
+
+    model_config = ConfigDict(extra="allow")
+
+    def served(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True, by_alias=True)
+
+
+class Subscription(ArmObject):
+    subscriptionId: str
+    displayName: str | None = None
+    state: str = "Enabled"
+
+
+class Resource(ArmObject):
+    id: str
+    type: str
+    name: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if not value.startswith("/") or value.endswith("/") or "//" in value:
+            raise ValueError("an ARM id starts with / and has no empty segments, like /subscriptions/<id>/resourceGroups/<name>")
+        return value
+
+    @field_validator("type")
+    @classmethod
+    def _namespaced(cls, value: str) -> str:
+        if "/" not in value:
+            raise ValueError("an ARM type is Namespace/type, like Microsoft.Compute/virtualMachines")
+        return value
+
+
+class AzureEstate(EstateBase):
+    provider: Literal["azure"]
+    tenantId: str = DEFAULT_TENANT
+    subscriptions: list[Subscription] = Field(default_factory=list)
+    resources: list[Resource] = Field(default_factory=list)
+    graph: dict[str, list[dict[str, Any]] | dict[str, Any]] = Field(
+        default_factory=dict, description="Microsoft Graph: path under /v1.0/ → a collection (list) or an object"
+    )
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> AzureEstate:
+        seen: set[str] = set()
+        for resource in self.resources:
+            key = resource.id.lower()
+            if key in seen:
+                raise ValueError(f"resource id {resource.id} appears twice")
+            seen.add(key)
+        return self
+
+
+# --- derived views ---------------------------------------------------------------------------
+
+
+@cache
+def _graph_tables() -> dict[str, Any]:
+    text = package_files.files("cmm_scan.emulate").joinpath("data/azure-resource-graph.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def graph_type(arm_type: str) -> str:
+    low = arm_type.lower()
+    return _graph_tables()["graph_type"].get(low, low)
+
+
+def table_of(graph_type_: str) -> str | None:
+    """The Resource Graph table of a (lower-case) type; None when Resource Graph does not hold it."""
+    data = _graph_tables()
+    if any(fnmatch.fnmatchcase(graph_type_, p) for p in data["not_in_resource_graph"]):
+        return None
+    for table, patterns in data["tables"].items():
+        if any(fnmatch.fnmatchcase(graph_type_, p) for p in patterns):
+            return table
+    return data["default"]
+
+
+def arm_type_of(path: str) -> str:
+    """The ARM resource type a path addresses (a resource or a collection of them)."""
+    low = path.rstrip("/")
+    _, sep, tail = low.rpartition("/providers/")
+    if sep:
+        parts = tail.split("/")
+        return "/".join([parts[0], *parts[1::2]])
+    parts = [p for p in low.split("/") if p]
+    types = [p for i, p in enumerate(parts) if i % 2 == 0]
+    names = {"subscriptions": "subscriptions", "resourcegroups": "resourceGroups", "tenants": "tenants"}
+    return "Microsoft.Resources/" + "/".join(names.get(t.lower(), t) for t in types)
+
+
+def _is_collection(path: str) -> bool:
+    _, sep, tail = path.rstrip("/").rpartition("/providers/")
+    count = len(tail.split("/")) if sep else len([p for p in path.split("/") if p])
+    return count % 2 == 0 if sep else count % 2 == 1
+
+
+def _parent_scope(resource_id: str) -> str:
+    """What a resource is deployed into: the part before its last /providers/."""
+    head, sep, _ = resource_id.rpartition("/providers/")
+    return head if sep else resource_id.rsplit("/", 2)[0]
+
+
+_RG = re.compile(r"^/subscriptions/([^/]+)/resourcegroups/([^/]+)", re.IGNORECASE)
+_SUB = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
+
+
+@dataclass
+class AzureState:
+    estate: AzureEstate
+    token: str
+    subscriptions: list[dict[str, Any]] = field(default_factory=list)
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    mg_parent: dict[str, str] = field(default_factory=dict)  # lower child id → parent management group id
+    graph: dict[str, Any] = field(default_factory=dict)
+
+    def subscription(self, sub_id: str) -> dict[str, Any] | None:
+        return next((s for s in self.subscriptions if s["subscriptionId"].lower() == sub_id.lower()), None)
+
+    def ancestors(self, child_id: str) -> list[dict[str, Any]]:
+        """Management groups above a subscription or management group, nearest first."""
+        chain, current = [], child_id.lower()
+        while (parent := self.mg_parent.get(current)) and len(chain) < 10:
+            group = self.by_id.get(parent.lower(), {"name": parent.rsplit("/", 1)[-1]})
+            chain.append({"name": group.get("name"), "displayName": group.get("properties", {}).get("displayName", group.get("name"))})
+            current = parent.lower()
+        return chain
+
+
+def build_state(estate: AzureEstate, token: str) -> AzureState:
+    state = AzureState(estate, token)
+    for sub in estate.subscriptions:
+        served = {"id": f"/subscriptions/{sub.subscriptionId}", "tenantId": estate.tenantId, **sub.served()}
+        served.setdefault("displayName", sub.subscriptionId)
+        served.setdefault("state", sub.state)
+        state.subscriptions.append(served)
+    for res in estate.resources:
+        served = res.served()
+        served.setdefault("name", res.id.rsplit("/", 1)[-1])
+        state.by_id[res.id.lower()] = served
+    # resource groups that resources live in but the estate does not list
+    for served in list(state.by_id.values()):
+        if m := _RG.match(served["id"]):
+            rg_id = f"/subscriptions/{m.group(1)}/resourceGroups/{m.group(2)}"
+            if rg_id.lower() not in state.by_id and served["id"].lower() != rg_id.lower():
+                state.by_id[rg_id.lower()] = {
+                    "id": rg_id,
+                    "name": m.group(2),
+                    "type": "Microsoft.Resources/resourceGroups",
+                    "location": served.get("location", "uksouth"),
+                    "properties": {"provisioningState": "Succeeded"},
+                }
+    for served in state.by_id.values():
+        state.children.setdefault(served["id"].rsplit("/", 1)[0].lower(), []).append(served)
+        if served["type"].lower() == "microsoft.management/managementgroups":
+            props = served.get("properties") or {}
+            for child in props.get("children") or []:
+                if child.get("id"):
+                    state.mg_parent.setdefault(child["id"].lower(), served["id"])
+            parent = (props.get("details") or {}).get("parent") or {}
+            if parent.get("id"):
+                state.mg_parent.setdefault(served["id"].lower(), parent["id"])
+    state.graph = {key.strip("/").lower(): value for key, value in estate.graph.items()}
+    return state
+
+
+def resource_graph_rows(state: AzureState) -> list[dict[str, Any]]:
+    """Every estate object as a Resource Graph row, with its table in `__table`."""
+    rows = []
+    for sub in state.subscriptions:
+        rows.append(
+            {
+                "__table": "ResourceContainers",
+                "id": sub["id"],
+                "name": sub.get("displayName"),
+                "type": "microsoft.resources/subscriptions",
+                "tenantId": state.estate.tenantId,
+                "subscriptionId": sub["subscriptionId"],
+                "resourceGroup": "",
+                "location": "",
+                "kind": "",
+                "managedBy": "",
+                "properties": {"state": sub.get("state"), "managementGroupAncestorsChain": state.ancestors(sub["id"])},
+                "tags": sub.get("tags") or {},
+            }
+        )
+    for res in state.by_id.values():
+        gtype = graph_type(res["type"])
+        table = table_of(gtype)
+        if table is None:
+            continue
+        sub = _SUB.match(res["id"])
+        rg = _RG.match(res["id"])
+        row = {
+            "id": res["id"],
+            "name": res["name"],
+            "type": gtype,
+            "tenantId": state.estate.tenantId,
+            "kind": res.get("kind", ""),
+            "location": (res.get("location") or "").lower(),
+            "resourceGroup": rg.group(2).lower() if rg else "",
+            "subscriptionId": sub.group(1) if sub else "",
+            "managedBy": res.get("managedBy", ""),
+            "sku": res.get("sku"),
+            "plan": res.get("plan"),
+            "properties": res.get("properties") or {},
+            "tags": res.get("tags") or {},
+            "identity": res.get("identity"),
+            "zones": res.get("zones"),
+            "extendedLocation": res.get("extendedLocation"),
+        }
+        if gtype == "microsoft.management/managementgroups":
+            props = dict(row["properties"])
+            props.pop("children", None)
+            row["properties"] = {**props, "managementGroupAncestorsChain": state.ancestors(res["id"])}
+        rows.append({"__table": table, **row})
+    return rows
+
+
+# --- handlers --------------------------------------------------------------------------------
+
+ARM_PAGING = NextLinkPaging(items_key="value", link_key="nextLink", token_param="$skiptoken")
+GRAPH_PAGING = NextLinkPaging(items_key="value", link_key="@odata.nextLink", token_param="$skiptoken", size_param="$top")
+
+
+def _state(call: Call) -> AzureState:
+    return call.state
+
+
+def _require_api_version(call: Call) -> None:
+    if not call.query.get("api-version"):
+        raise Problem(
+            "bad_request",
+            "The api-version query parameter (?api-version=) is required for all requests.",
+            code="MissingApiVersionParameter",
+        )
+
+
+def list_subscriptions(call: Call) -> Reply:
+    _require_api_version(call)
+    visible = [s for s in _state(call).subscriptions if not call.denied("Microsoft.Resources/subscriptions/read", s["id"])]
+    return ARM_PAGING.reply(call, visible)
+
+
+def get_subscription(call: Call) -> Reply:
+    _require_api_version(call)
+    sub = _state(call).subscription(call.params["subscription"])
+    if sub is None:
+        raise Problem("not_found", f"The subscription '{call.params['subscription']}' could not be found.", code="SubscriptionNotFound")
+    return Reply(sub)
+
+
+def list_tenants(call: Call) -> Reply:
+    _require_api_version(call)
+    tenant = _state(call).estate.tenantId
+    return ARM_PAGING.reply(call, [{"id": f"/tenants/{tenant}", "tenantId": tenant}])
+
+
+def _tracked(res: dict[str, Any]) -> bool:
+    """A top-level resource deployed in a resource group (what `/resources` lists)."""
+    return _RG.fullmatch(_parent_scope(res["id"])) is not None and res["type"].count("/") == 1
+
+
+def _resource_filter(call: Call) -> str | None:
+    """The one `$filter` form the generic lists honour: resourceType eq 'X'."""
+    text = call.query.get("$filter")
+    if not text:
+        return None
+    m = re.fullmatch(r"\s*resourceType\s+eq\s+'([^']+)'\s*", text, re.IGNORECASE)
+    if not m:
+        raise Problem("bad_request", f"the emulator supports only $filter=resourceType eq '<type>', not {text!r}", code="InvalidFilter")
+    return m.group(1).lower()
+
+
+def list_resources(call: Call) -> Reply:
+    _require_api_version(call)
+    scope = f"/subscriptions/{call.params['subscription']}"
+    if "group" in call.params:
+        scope += f"/resourcegroups/{call.params['group']}"
+    if _state(call).subscription(call.params["subscription"]) is None:
+        raise Problem("not_found", f"The subscription '{call.params['subscription']}' could not be found.", code="SubscriptionNotFound")
+    wanted = _resource_filter(call)
+    items = [
+        r
+        for r in _state(call).by_id.values()
+        if _tracked(r) and (r["id"].lower() + "/").startswith(scope.lower() + "/") and (wanted is None or r["type"].lower() == wanted)
+    ]
+    return ARM_PAGING.reply(call, items)
+
+
+def get_by_path(call: Call) -> Reply:
+    """GET a resource by id, or list a collection under a scope: `{scope}/providers/{Namespace}/{type}`,
+    `/subscriptions/{s}/resourcegroups`, child collections."""
+    _require_api_version(call)
+    state, path = _state(call), call.path.rstrip("/")
+    key = path.lower()
+    if (sub := _SUB.fullmatch(path)) is not None and state.subscription(sub.group(1)) is None:
+        raise Problem("not_found", f"The subscription '{sub.group(1)}' could not be found.", code="SubscriptionNotFound")
+    if key in state.by_id:
+        return Reply(_as_got(call, state.by_id[key]))
+    if not _is_collection(path):
+        raise Problem("not_found", f"The Resource '{arm_type_of(path)}/{path.rsplit('/', 1)[-1]}' was not found.")
+    items = list(state.children.get(key, []))
+    m = re.fullmatch(r"/subscriptions/([^/]+)/providers/([^/]+/[^/]+)", path, re.IGNORECASE)
+    if m:  # a tracked type listed at subscription scope: every resource group's too
+        sub_id, rtype = m.group(1).lower(), m.group(2).lower()
+        items += [
+            r
+            for r in state.by_id.values()
+            if r["type"].lower() == rtype and _RG.fullmatch(_parent_scope(r["id"])) and _RG.match(r["id"]).group(1).lower() == sub_id  # type: ignore[union-attr]
+        ]
+    items = [r for r in items if not call.denied(f"{r['type']}/read", r["id"])]
+    return ARM_PAGING.reply(call, sorted(items, key=lambda r: r["id"].lower()))
+
+
+def _as_got(call: Call, resource: dict[str, Any]) -> dict[str, Any]:
+    """Management groups carry their children only when asked with $expand=children."""
+    if resource["type"].lower() != "microsoft.management/managementgroups" or "children" in (call.query.get("$expand") or "").lower():
+        return resource
+    props = {k: v for k, v in (resource.get("properties") or {}).items() if k != "children"}
+    return {**resource, "properties": props}
+
+
+# Resource Graph
+
+
+def query_resource_graph(call: Call) -> Reply:
+    _require_api_version(call)
+    state, body = _state(call), call.json()
+    if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+        raise Problem("bad_request", "The request body must have a query.", code="BadRequest")
+    try:
+        query = kql.parse(body["query"])
+    except kql.KqlError as exc:
+        raise _invalid_query(str(exc)) from None
+    tables = set(_graph_tables()["tables"]) | {_graph_tables()["default"]}
+    table = next((t for t in tables if t.lower() == query.table.lower()), None)
+    if table is None:
+        raise _invalid_query(f"'{query.table}' is not a Resource Graph table the emulator serves")
+    subs = [s.lower() for s in body.get("subscriptions") or []]
+    groups = body.get("managementGroups") or []
+    for sub in subs:
+        scope = f"/subscriptions/{sub}"
+        if call.denied("Microsoft.ResourceGraph/resources/read", scope) or call.denied("*", scope):
+            action = "Microsoft.ResourceGraph/resources/read"
+            raise Problem("denied", f"The client does not have authorization to perform action '{action}' over scope '{scope}'")
+    if not subs and groups:
+        subs = [s["subscriptionId"].lower() for s in state.subscriptions if _under_groups(state, s["id"], groups)]
+    rows = [r for r in resource_graph_rows(state) if r["__table"] == table]
+    if subs or groups:
+        rows = [r for r in rows if _in_scope(state, r, subs, groups)]
+    else:  # tenant scope: subscriptions the caller may not read are silently left out, as Resource Graph does
+        rows = [r for r in rows if not r["subscriptionId"] or not call.denied("*", f"/subscriptions/{r['subscriptionId']}")]
+    rows = [{k: v for k, v in r.items() if k != "__table"} for r in sorted(rows, key=lambda r: r["id"].lower())]
+    try:
+        rows = query.run(rows)
+    except (TypeError, ValueError) as exc:
+        raise _invalid_query(str(exc)) from None
+    return _graph_page(call, rows, body.get("options") or {})
+
+
+def _in_scope(state: AzureState, row: dict[str, Any], subs: list[str], groups: list[str]) -> bool:
+    if row["subscriptionId"]:
+        return row["subscriptionId"].lower() in subs
+    return bool(groups) and _under_groups(state, row["id"], groups)
+
+
+def _graph_page(call: Call, rows: list[dict[str, Any]], options: dict[str, Any]) -> Reply:
+    """One page of Resource Graph results: `$top` (at most 1000), `$skipToken` or `$skip`, objectArray or table."""
+    top = options.get("$top") or options.get("top")
+    size = min(int(top) if top else ARG_MAX_TOP, ARG_MAX_TOP, call.emulator.page_size)
+    token = options.get("$skipToken") or options.get("skipToken")
+    offset = decode_token(token) if token else int(options.get("$skip") or options.get("skip") or 0)
+    chunk, nxt = window(rows, offset, size)
+    data: Any = chunk
+    if (options.get("resultFormat") or "objectArray").lower() == "table":
+        columns = list(dict.fromkeys(k for r in rows for k in r))
+        data = {
+            "columns": [{"name": c, "type": _column_type(rows, c)} for c in columns],
+            "rows": [[r.get(c) for c in columns] for r in chunk],
+        }
+    result: dict[str, Any] = {"totalRecords": len(rows), "count": len(chunk), "data": data, "facets": [], "resultTruncated": "false"}
+    if nxt is not None:
+        result["$skipToken"] = encode_token(nxt)
+    return Reply(result)
+
+
+def _column_type(rows: list[dict[str, Any]], column: str) -> str:
+    value = next((r[column] for r in rows if r.get(column) is not None), None)
+    return {bool: "boolean", int: "integer", float: "number", dict: "object", list: "object"}.get(type(value), "string")
+
+
+def _under_groups(state: AzureState, child_id: str, groups: list[str]) -> bool:
+    wanted = {g.lower() for g in groups}
+    current = child_id.lower()
+    if current.rsplit("/", 1)[-1] in wanted and "managementgroups" in current:
+        return True
+    while parent := state.mg_parent.get(current):
+        if parent.rsplit("/", 1)[-1].lower() in wanted:
+            return True
+        current = parent.lower()
+    return False
+
+
+def _invalid_query(detail: str) -> Problem:
+    problem = Problem("bad_request", f"Query is invalid. Please refer to the documentation for the Azure Resource Graph service. {detail}")
+    problem.code = "InvalidQuery"
+    return problem
+
+
+# Microsoft Graph
+
+
+def graph_get(call: Call) -> Reply:
+    state, rest = _state(call), call.params["path"].strip("/")
+    key = rest.lower()
+    if key in state.graph:
+        value = state.graph[key]
+        if isinstance(value, list):
+            context = f"{call.emulator.url}/{call.path.split('/')[1]}/$metadata#{rest}"
+            return GRAPH_PAGING.reply(call, value, extra={"@odata.context": context})
+        return Reply(value)
+    parent, _, item_id = key.rpartition("/")
+    collection = state.graph.get(parent)
+    if isinstance(collection, list):
+        for item in collection:
+            if str(item.get("id", "")).lower() == item_id or str(item.get("userPrincipalName", "")).lower() == item_id:
+                return Reply(item)
+        raise Problem("not_found", f"Resource '{item_id}' does not exist or one of its queried reference-property objects are not present.")
+    segment = rest.split("/", 1)[0]
+    raise Problem("unrouted_graph", f"Resource not found for the segment '{segment}'.")
+
+
+# --- the provider ---------------------------------------------------------------------------
+
+ARM_ERRORS = {
+    "bad_request": (400, "BadRequest"),
+    "unauthenticated": (401, "AuthenticationFailed"),
+    "denied": (403, "AuthorizationFailed"),
+    "not_found": (404, "ResourceNotFound"),
+    "unrouted": (405, "MethodNotAllowed"),  # the emulator is read-only: writes are refused
+    "throttled": (429, "TooManyRequests"),
+    "failed": (500, "InternalServerError"),
+}
+RESOURCE_GRAPH_ERRORS = {**ARM_ERRORS, "throttled": (429, "RateLimiting")}
+GRAPH_ERRORS = {
+    "bad_request": (400, "BadRequest"),
+    "unauthenticated": (401, "InvalidAuthenticationToken"),
+    "denied": (403, "Authorization_RequestDenied"),
+    "not_found": (404, "Request_ResourceNotFound"),
+    "unrouted": (405, "Request_BadRequest"),
+    "unrouted_graph": (400, "BadRequest"),
+    "throttled": (429, "TooManyRequests"),
+    "failed": (503, "serviceNotAvailable"),
+}
+
+
+ROUTES: list[Route] = [  # data: method, path template, operation (the permission it needs), handler
+    Route("GET", "/subscriptions", "Microsoft.Resources/subscriptions/read", list_subscriptions),
+    Route("GET", "/subscriptions/{subscription}", "Microsoft.Resources/subscriptions/read", get_subscription),
+    Route("GET", "/tenants", "Microsoft.Resources/tenants/read", list_tenants),
+    Route("GET", "/subscriptions/{subscription}/resources", "Microsoft.Resources/subscriptions/resources/read", list_resources),
+    Route(
+        "GET",
+        "/subscriptions/{subscription}/resourceGroups/{group}/resources",
+        "Microsoft.Resources/subscriptions/resourceGroups/resources/read",
+        list_resources,
+    ),
+    Route("POST", ARG_PATH, "Microsoft.ResourceGraph/resources/read", query_resource_graph),
+    Route("GET", "/v1.0/{path*}", lambda call: f"graph/{call.params['path'].strip('/')}", graph_get),
+    Route("GET", "/beta/{path*}", lambda call: f"graph/{call.params['path'].strip('/')}", graph_get),
+    Route("GET", "/{path*}", lambda call: f"{arm_type_of(call.path)}/read", get_by_path),
+]
+
+
+def _is_graph(call: Call) -> bool:
+    return call.path.lower().startswith(("/v1.0/", "/beta/"))
+
+
+class Azure(Provider):
+    name = "azure"
+    tls = True  # azure-core refuses bearer tokens over http
+    estate_model = AzureEstate
+    errors = ARM_ERRORS
+    routes = ROUTES
+
+    def __init__(self, token: str | None = None):
+        self.token = token or secrets.token_urlsafe(24)
+
+    def index(self, estate: EstateBase) -> AzureState:
+        assert isinstance(estate, AzureEstate)
+        return build_state(estate, self.token)
+
+    def error_table(self, call: Call) -> dict[str, tuple[int, str]]:
+        if _is_graph(call):
+            return GRAPH_ERRORS
+        return RESOURCE_GRAPH_ERRORS if call.path.lower() == ARG_PATH.lower() else ARM_ERRORS
+
+    def error_body(self, call: Call, status: int, code: str, message: str) -> Any:
+        if _is_graph(call):
+            return {"error": {"code": code, "message": message, "innerError": {"request-id": secrets.token_hex(8)}}}
+        if code == "InvalidQuery":
+            return {
+                "error": {
+                    "code": "BadRequest",
+                    "message": "Please provide below info when asking for support: timestamp and correlationId.",
+                    "details": [{"code": "InvalidQuery", "message": message}],
+                }
+            }
+        return {"error": {"code": code, "message": message}}
+
+    def throttled(self, call: Call, throttle: Any) -> Reply:
+        reply = super().throttled(call, throttle)
+        if call.path.lower() == ARG_PATH.lower():
+            reply.headers["x-ms-user-quota-remaining"] = "0"
+            reply.headers["x-ms-user-quota-resets-after"] = f"00:00:{int(throttle.retry_after):02d}"
+        return reply
+
+    def authenticate(self, call: Call) -> str | None:
+        header = call.headers.get("Authorization") or ""
+        if not header.startswith("Bearer "):
+            return "Authentication failed. The 'Authorization' header is missing or is not a Bearer token."
+        if not secrets.compare_digest(header[len("Bearer ") :].strip(), self.token):
+            return "Authentication failed. The access token is not the one the emulator printed (AZURE_ACCESS_TOKEN)."
+        return None
+
+    def scope_of(self, call: Call) -> str:
+        if _is_graph(call):
+            return "/" + call.path.split("/", 2)[2]
+        return call.path
+
+    def settings(self, emulator: Emulator) -> dict[str, str]:
+        ca = str(emulator.ca_path)
+        return {
+            "AZURE_ACCESS_TOKEN": self.token,
+            "CMM_SCAN_AZURE_ENDPOINT": emulator.url,
+            "CMM_SCAN_GRAPH_ENDPOINT": emulator.url,
+            "REQUESTS_CA_BUNDLE": ca,
+            "SSL_CERT_FILE": ca,
+        }
+
+
+def provider() -> Azure:
+    return Azure()
