@@ -10,9 +10,8 @@ import pytest
 
 from cmm_scan.emulate.oci import OciEstate
 from cmm_scan.models import Coverage, Fact
-from tests.oci.server import Running, serve
+from tests.oci.server import TENANCY, serve
 
-TENANCY = "ocid1.tenancy.oc1..golden"
 LONDON, FRANKFURT = "uk-london-1", "eu-frankfurt-1"
 
 
@@ -29,13 +28,14 @@ class Estate:
             "home_region": regions[0],
             "regions": list(regions),
             "namespace": "golden",
-            "page_size": page_size,
             "compartments": [],
             "resources": [],
             "singletons": [],
             "faults": {},
+            "provider": "oci",
         }
         self._n = 0
+        self.page_size = page_size
 
     def compartment(self, name: str, parent: str | None = None) -> str:
         self.data["compartments"].append({"id": cid(name), "name": name, "parent": cid(parent) if parent else None})
@@ -68,10 +68,12 @@ class Estate:
         self.data["singletons"].append({"path": path, "region": region, "data": data, "error": error})
 
     def deny(self, *compartments: str) -> None:
-        self.data["faults"].setdefault("deny_compartments", []).extend(cid(c) for c in compartments)
+        """The caller may read nothing in these compartments (nor their sub-compartments)."""
+        self.data.setdefault("denied_compartments", []).extend(cid(c) for c in compartments)
 
     def deny_path(self, *prefixes: str) -> None:
-        self.data["faults"].setdefault("deny_paths", []).extend(prefixes)
+        """Refuse every GET under these paths (404 NotAuthorizedOrNotFound, as OCI refuses)."""
+        self.data["faults"].setdefault("deny", []).extend({"operation": f"GET {p}*"} for p in prefixes)
 
     def build(self) -> OciEstate:
         return OciEstate.model_validate(self.data)
@@ -89,7 +91,7 @@ class Result:
     facts: list[Fact] = field(default_factory=list)
     coverage: list[Coverage] = field(default_factory=list)
     requests: int = 0
-    running: Running | None = None
+    log: list[dict[str, Any]] = field(default_factory=list)
 
     def of(self, fact_type: str) -> list[Fact]:
         return [f for f in self.facts if f.type == fact_type]
@@ -106,8 +108,8 @@ def scan(estate: Estate, fact_types: list[str], monkeypatch: pytest.MonkeyPatch,
     from cmm_scan.oci import adapter
 
     result = Result()
-    with serve(estate.build()) as running:
-        for name, value in running.settings().items():
+    with serve(estate.build(), estate.page_size) as running:
+        for name, value in running.env.items():
             monkeypatch.setenv(name, value)
         opts = SimpleNamespace(provider="oci", regions=None, workers=4, endpoint_url=None, **options)
         plan = adapter.plan(opts, fact_types)
@@ -117,6 +119,6 @@ def scan(estate: Estate, fact_types: list[str], monkeypatch: pytest.MonkeyPatch,
             (result.facts if isinstance(record, Fact) else result.coverage).append(record)
 
         adapter.run(plan, fact_types, sink, NullProgress())
-        result.requests = running.emulator.count
-        result.running = running
+        result.requests = len(running.requests)
+        result.log = list(running.requests)
     return result

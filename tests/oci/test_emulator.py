@@ -6,9 +6,7 @@ import oci
 import pytest
 
 from cmm_scan.emulate.oci import OciEstate, parse_query
-from tests.oci.server import serve
-
-TENANCY = "ocid1.tenancy.oc1..t"
+from tests.oci.server import TENANCY, serve
 
 
 def _estate(**extra: object) -> OciEstate:
@@ -37,12 +35,12 @@ def _estate(**extra: object) -> OciEstate:
     ]
     return OciEstate.model_validate(
         {
+            "provider": "oci",
             "tenancy": TENANCY,
             "regions": ["uk-london-1", "eu-frankfurt-1"],
-            "page_size": 3,
             "compartments": compartments,
             "resources": instances,
-            "faults": {"deny_compartments": ["ocid1.compartment.oc1..secret"]},
+            "denied_compartments": ["ocid1.compartment.oc1..secret"],
             **extra,
         }
     )
@@ -55,31 +53,31 @@ def no_sdk_retry(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _config(running) -> dict:  # type: ignore[no-untyped-def]
-    return oci.config.from_file(running.credentials.config_file)
+    return oci.config.from_file(running.env["OCI_CONFIG_FILE"])
 
 
 def test_compute_list_pages_through_opc_next_page_with_a_verified_signature(no_sdk_retry: None) -> None:
-    with serve(_estate()) as running:
+    with serve(_estate(), page_size=3) as running:
         client = oci.core.ComputeClient(
-            _config(running), service_endpoint=running.base + "/uk-london-1", retry_strategy=oci.retry.NoneRetryStrategy()
+            _config(running), service_endpoint=running.url + "/uk-london-1", retry_strategy=oci.retry.NoneRetryStrategy()
         )
         result = oci.pagination.list_call_get_all_results(client.list_instances, "ocid1.compartment.oc1..app")
         assert [i.display_name for i in result.data] == [f"web-{n}" for n in range(7)]
         assert result.data[0].shape == "VM.Standard.A1.Flex"
-        assert len([e for e in running.emulator.log if e["path"].endswith("/instances")]) == 3  # 3 + 3 + 1
+        assert len([e for e in running.requests if e["path"].endswith("/instances")]) == 3  # 3 + 3 + 1
 
 
 def test_a_denied_compartment_is_404_not_authorized_or_not_found(no_sdk_retry: None) -> None:
-    with serve(_estate()) as running:
-        client = oci.core.ComputeClient(_config(running), service_endpoint=running.base + "/uk-london-1")
+    with serve(_estate(), page_size=3) as running:
+        client = oci.core.ComputeClient(_config(running), service_endpoint=running.url + "/uk-london-1")
         with pytest.raises(oci.exceptions.ServiceError) as denied:
             client.list_instances("ocid1.compartment.oc1..secret")
         assert (denied.value.status, denied.value.code) == (404, "NotAuthorizedOrNotFound")
 
 
 def test_compartment_tree_accessible_leaves_out_the_denied_one(no_sdk_retry: None) -> None:
-    with serve(_estate()) as running:
-        identity = oci.identity.IdentityClient(_config(running), service_endpoint=running.base + "/uk-london-1")
+    with serve(_estate(), page_size=3) as running:
+        identity = oci.identity.IdentityClient(_config(running), service_endpoint=running.url + "/uk-london-1")
         every = oci.pagination.list_call_get_all_results(
             identity.list_compartments, TENANCY, compartment_id_in_subtree=True, access_level="ANY"
         ).data
@@ -93,41 +91,43 @@ def test_compartment_tree_accessible_leaves_out_the_denied_one(no_sdk_retry: Non
 
 
 def test_search_is_regional_paged_and_silent_about_denied_compartments(no_sdk_retry: None) -> None:
-    with serve(_estate()) as running:
+    with serve(_estate(), page_size=3) as running:
         config = _config(running)
         details = oci.resource_search.models.StructuredSearchDetails(
             type="Structured", query="query Instance resources where lifecycleState != 'TERMINATED'", matching_context_type="NONE"
         )
-        london = oci.resource_search.ResourceSearchClient(config, service_endpoint=running.base + "/uk-london-1")
+        london = oci.resource_search.ResourceSearchClient(config, service_endpoint=running.url + "/uk-london-1")
         found = oci.pagination.list_call_get_all_results(london.search_resources, details).data
         assert sorted(s.display_name for s in found) == [f"web-{n}" for n in range(7)]  # web-7, web-8 are in the denied compartment
-        frankfurt = oci.resource_search.ResourceSearchClient(config, service_endpoint=running.base + "/eu-frankfurt-1")
+        frankfurt = oci.resource_search.ResourceSearchClient(config, service_endpoint=running.url + "/eu-frankfurt-1")
         assert oci.pagination.list_call_get_all_results(frankfurt.search_resources, details).data == []
 
 
 def test_throttling_succeeds_on_the_sdk_retry() -> None:
-    with serve(_estate(faults={"throttle_every": 2})) as running:
+    with serve(_estate(faults={"throttle": {"share": 0.5, "retry_after": 0}, "seed": 7}), page_size=3) as running:
         client = oci.core.ComputeClient(
             _config(running),
-            service_endpoint=running.base + "/uk-london-1",
-            retry_strategy=oci.retry.RetryStrategyBuilder(max_attempts=3, retry_base_sleep_time_seconds=0.01).get_retry_strategy(),
+            service_endpoint=running.url + "/uk-london-1",
+            retry_strategy=oci.retry.RetryStrategyBuilder(
+                max_attempts=8, retry_base_sleep_time_seconds=0.01, retry_exponential_growth_factor=1
+            ).get_retry_strategy(),
         )
-        first = client.list_instances("ocid1.compartment.oc1..app", limit=3)  # request 1: ok
-        second = client.list_instances("ocid1.compartment.oc1..app", limit=3)  # request 2: 429, request 3: ok
-        assert len(first.data) == len(second.data) == 3
-        assert [e["status"] for e in running.emulator.log] == [200, 429, 200]
+        names = [i.display_name for i in oci.pagination.list_call_get_all_results(client.list_instances, "ocid1.compartment.oc1..app").data]
+        assert names == [f"web-{n}" for n in range(7)]
+        statuses = [e["status"] for e in running.requests]
+        assert 429 in statuses and statuses.count(200) == 3  # throttled pages were retried until they succeeded
 
 
 def test_a_request_without_a_valid_signature_is_401(no_sdk_retry: None) -> None:
     import requests
 
-    with serve(_estate()) as running:
-        answer = requests.get(running.base + "/uk-london-1/20160918/instances?compartmentId=x", timeout=5)
+    with serve(_estate(), page_size=3) as running:
+        answer = requests.get(running.url + "/uk-london-1/20160918/instances?compartmentId=x", timeout=5)
         assert (answer.status_code, answer.json()["code"]) == (401, "NotAuthenticated")
         forged = requests.get(
-            running.base + "/uk-london-1/20160918/instances?compartmentId=x",
+            running.url + "/uk-london-1/20160918/instances?compartmentId=x",
             headers={
-                "Authorization": f'Signature version="1",keyId="{running.credentials.key_id}",algorithm="rsa-sha256",'
+                "Authorization": f'Signature version="1",keyId="{running.provider.key_id}",algorithm="rsa-sha256",'
                 'headers="date (request-target) host",signature="AAAA"'
             },
             timeout=5,

@@ -71,6 +71,7 @@ if TYPE_CHECKING:
 # provider name → module with a `provider()` factory; add gcp and oci here when their modules land
 MODULES: dict[str, str] = {
     "azure": "cmm_scan.emulate.azure",
+    "oci": "cmm_scan.emulate.oci",
 }
 
 

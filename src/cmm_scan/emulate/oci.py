@@ -1,41 +1,47 @@
-"""The OCI part of the local cloud emulator: a tenancy written once, in OCI's own API shapes.
+"""OCI: Resource Search, Identity and any per-compartment service, served from one tenancy estate.
 
-The handler is independent of the HTTP server: `OciEmulator.handle(request)` answers one request. Every
-request path starts with the region (`/uk-london-1/20160918/instances?compartmentId=...`), so one server
-behind the endpoint template `http://127.0.0.1:PORT/{region}` serves a multi-region tenancy.
-
-What it serves, all derived from the estate (format: `OciEstate`):
+Every request path starts with the region (`/uk-london-1/20160918/instances?compartmentId=...`), so one
+server behind the endpoint template `http://127.0.0.1:PORT/{region}` (CMM_SCAN_OCI_ENDPOINT) serves a
+multi-region tenancy. Resources are written once, in OCI's API shapes (docs/emulator.md); every view is
+derived from them:
 - Resource Search `POST /{region}/20180409/resources`: a structured-query subset,
   `query all resources` or `query <Type>[, <Type>] resources [return allAdditionalFields] [where <cond> [&& <cond>]]`
-  with conditions `field = 'v'` / `field != 'v'`. Like the real service, it silently leaves out resources in
+  with conditions `field = 'v'` / `field != 'v'`. Like the real service it silently leaves out resources in
   compartments the caller may not read.
 - Identity: `GET /20160918/compartments` (`compartmentIdInSubtree`, `accessLevel=ANY|ACCESSIBLE`: a denied
-  compartment is listed by ANY only), `GET /20160918/tenancies/{id}`, `.../regionSubscriptions`.
+  compartment is listed by ANY only), `GET /20160918/tenancies/{id}` and `.../regionSubscriptions`.
 - Any other list or get from `resources` by path (services are data, not code): a list filters on its query
   parameters that name item fields (compartmentId, ...), a get is `{list}/{id}` (or `get:`), and
-  `singletons` answer an exact path.
-- `opc-next-page` paging (`limit`, `page`), OCI's error bodies `{"code", "message"}`: 404
-  NotAuthorizedOrNotFound (OCI's denial), 401 NotAuthenticated (no or bad signature), 429 TooManyRequests.
+  `singletons` answer an exact path (or an error such as 404 LifecyclePolicyNotFound).
+- `opc-next-page` paging, OCI's error bodies `{"code", "message"}`: 404 NotAuthorizedOrNotFound (OCI's
+  denial, also for `denied_compartments` and their sub-compartments), 401 NotAuthenticated, 429 TooManyRequests.
 - Every request must carry a draft-cavage `Authorization: Signature ...` header, verified against the
-  throwaway key the server wrote (or a session token's key: `keyId="ST$..."` is accepted unverified).
+  throwaway API key the server wrote next to its config file (OCI_CONFIG_FILE); a session token's key
+  (`keyId="ST$..."`) is accepted on its shape.
+Operations in the request log and deny faults are `GET /<version>/<path>` (region left out) and
+`SearchResources`; a deny fault's scope is the request's compartmentId (or its path).
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import re
-import threading
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cmm_scan.emulate.core import Call, Emulator, EstateBase, HeaderTokenPaging, Problem, Provider, Reply, Route
+
 SEARCH_PATH = "/20180409/resources"
 IDENTITY = "/20160918"
+EMULATED_USER = "ocid1.user.oc1..emulated"
 # query parameters that steer paging, sorting or the view, never filter on item fields
 _CONTROL_PARAMS = frozenset({"limit", "page", "sortBy", "sortOrder", "compartmentIdInSubtree", "accessLevel", "tenantId", "fields"})
+LISTS = HeaderTokenPaging()
+SEARCH_PAGES = HeaderTokenPaging(items_key="items")
 
 
 class _Model(BaseModel):
@@ -62,7 +68,7 @@ class Resource(_Model):
 
 
 class Singleton(_Model):
-    """An exact path answered with `data` (object or list), e.g. a bucket's lifecycle policy."""
+    """An exact path answered with `data` (object or list), e.g. a bucket's lifecycle policy, or with an error."""
 
     path: str
     region: str | None = None
@@ -70,112 +76,223 @@ class Singleton(_Model):
     error: tuple[int, str] | None = Field(default=None, description="answer this error instead, e.g. [404, LifecyclePolicyNotFound]")
 
 
-class Faults(_Model):
-    deny_compartments: list[str] = Field(default_factory=list, description="the caller may not read these: 404 NotAuthorizedOrNotFound")
-    deny_paths: list[str] = Field(default_factory=list, description="path prefixes (without region) answered 404 NotAuthorizedOrNotFound")
-    throttle_every: int = Field(default=0, ge=0, description="every Nth request is answered 429 TooManyRequests (0 = never)")
-
-
-class OciEstate(_Model):
+class OciEstate(EstateBase):
+    provider: Literal["oci"] = "oci"
     tenancy: str = "ocid1.tenancy.oc1..emulated"
     tenancy_name: str = "emulated"
     home_region: str = "uk-london-1"
     regions: list[str] = Field(default_factory=lambda: ["uk-london-1"], description="subscribed regions")
     namespace: str = "emulated"
-    page_size: int = Field(default=100, ge=1, description="most items a page when the caller asks for more")
     compartments: list[Compartment] = Field(default_factory=list)
     resources: list[Resource] = Field(default_factory=list)
     singletons: list[Singleton] = Field(default_factory=list)
-    faults: Faults = Field(default_factory=Faults)
+    denied_compartments: list[str] = Field(
+        default_factory=list, description="the caller may read nothing in these or their sub-compartments (404 NotAuthorizedOrNotFound)"
+    )
 
 
 @dataclass
-class Request:
-    method: str
-    target: str  # path with query, as sent
-    headers: dict[str, str]  # lower-case names
-    body: bytes = b""
+class OciState:
+    estate: OciEstate
+    parents: dict[str, str] = field(default_factory=dict)
+    denied: frozenset[str] = frozenset()
 
 
-@dataclass
-class Response:
-    status: int
-    body: Any
-    headers: dict[str, str] = field(default_factory=dict)
+def build_state(estate: OciEstate) -> OciState:
+    parents = {c.id: c.parent or estate.tenancy for c in estate.compartments}
+    denied = set(estate.denied_compartments)
+    changed = True
+    while changed:  # a denied compartment's sub-compartments are denied too (policies inherit down the tree)
+        changed = False
+        for child, parent in parents.items():
+            if parent in denied and child not in denied:
+                denied.add(child)
+                changed = True
+    return OciState(estate, parents, frozenset(denied))
 
-    def encoded(self) -> bytes:
-        return json.dumps(self.body).encode()
+
+def _not_authorized() -> Problem:
+    return Problem("denied", "Authorization failed or requested resource not found.")
 
 
-def _error(status: int, code: str, message: str) -> Response:
-    return Response(status, {"code": code, "message": message})
+def _region(call: Call) -> str:
+    region = call.params.get("region", "")
+    if region not in call.state.estate.regions:
+        raise Problem("not_found", f"region {region!r} is not subscribed by this tenancy")
+    return region
 
 
-class OciEmulator:
-    """Answers requests from one estate. Thread-safe: the request counter is the only state."""
+# --- identity -----------------------------------------------------------------------------------
 
-    def __init__(self, estate: OciEstate, public_key_pem: bytes | None = None, key_id: str | None = None):
-        self.estate = estate
-        self.public_key_pem, self.key_id = public_key_pem, key_id
-        self._lock = threading.Lock()
-        self.count = 0
-        self.log: list[dict[str, Any]] = []
-        self._parents = {c.id: c.parent or estate.tenancy for c in estate.compartments}
-        self._denied = self._closure(estate.faults.deny_compartments)
 
-    def _closure(self, roots: list[str]) -> frozenset[str]:
-        """A denied compartment's sub-compartments are denied too (policies inherit down the tree)."""
-        denied = set(roots)
-        changed = True
-        while changed:
-            changed = False
-            for child, parent in self._parents.items():
-                if parent in denied and child not in denied:
-                    denied.add(child)
-                    changed = True
-        return frozenset(denied)
+def compartments(call: Call) -> Reply:
+    _region(call)
+    state: OciState = call.state
+    estate = state.estate
+    parent = call.query.get("compartmentId", "")
+    if parent in state.denied:
+        raise _not_authorized()
+    subtree = call.query.get("compartmentIdInSubtree", "false").lower() == "true"
+    if subtree and parent != estate.tenancy:
+        raise Problem("bad_request", "compartmentIdInSubtree may only be used with the tenancy")
+    accessible_only = call.query.get("accessLevel", "ANY").upper() == "ACCESSIBLE"
+    chosen = [
+        c
+        for c in estate.compartments
+        if (subtree or (c.parent or estate.tenancy) == parent) and not (accessible_only and c.id in state.denied)
+    ]
+    shape = [
+        {
+            "id": c.id,
+            "compartmentId": c.parent or estate.tenancy,
+            "name": c.name,
+            "description": c.description,
+            "lifecycleState": c.lifecycleState,
+            "timeCreated": c.timeCreated,
+            "freeformTags": {},
+            "definedTags": {},
+        }
+        for c in chosen
+    ]
+    return LISTS.reply(call, shape)
 
-    # --- entry point ----------------------------------------------------------------
 
-    def handle(self, request: Request) -> Response:
-        parts = urlsplit(request.target)
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        segments = parts.path.split("/", 2)
-        region, path = (segments[1], "/" + segments[2]) if len(segments) == 3 else ("", parts.path)
-        with self._lock:
-            self.count += 1
-            number = self.count
-        response = self._answer(request, region, path, query, number)
-        response.headers.setdefault("opc-request-id", f"emulated-{number}")
-        self.log.append({"method": request.method, "path": parts.path, "status": response.status})
-        return response
+def tenancy(call: Call) -> Reply:
+    _region(call)
+    estate = call.state.estate
+    if call.params["tenancy"] != estate.tenancy:
+        raise _not_authorized()
+    return Reply({"id": estate.tenancy, "name": estate.tenancy_name, "homeRegionKey": estate.home_region.upper()})
 
-    def _answer(self, request: Request, region: str, path: str, query: dict[str, str], number: int) -> Response:
-        problem = self._signature_problem(request)
-        if problem:
-            return _error(401, "NotAuthenticated", problem)
-        if region not in self.estate.regions:
-            return _error(404, "NotAuthorizedOrNotFound", f"region {region!r} is not subscribed by this tenancy")
-        every = self.estate.faults.throttle_every
-        if every and number % every == 0:
-            return _error(429, "TooManyRequests", "Too many requests for the tenancy")
-        if any(path.startswith(prefix) for prefix in self.estate.faults.deny_paths):
-            return _error(404, "NotAuthorizedOrNotFound", "Authorization failed or requested resource not found.")
-        if request.method == "POST" and path == SEARCH_PATH:
-            return self._search(request, region, query)
-        if request.method != "GET":
-            return _error(405, "NotAllowed", "the emulator serves reads only (GET, and POST for Resource Search)")
-        if path == f"{IDENTITY}/compartments":
-            return self._compartments(query)
-        match = re.fullmatch(rf"{IDENTITY}/tenancies/([^/]+)(/regionSubscriptions)?", path)
-        if match:
-            return self._tenancy(match.group(1), bool(match.group(2)), query)
-        return self._generic(region, path, query)
 
-    # --- signature --------------------------------------------------------------------
+def region_subscriptions(call: Call) -> Reply:
+    _region(call)
+    estate = call.state.estate
+    if call.params["tenancy"] != estate.tenancy:
+        raise _not_authorized()
+    return Reply(
+        [{"regionKey": r.upper(), "regionName": r, "status": "READY", "isHomeRegion": r == estate.home_region} for r in estate.regions]
+    )
 
-    def _signature_problem(self, request: Request) -> str | None:
-        header = request.headers.get("authorization", "")
+
+# --- search -------------------------------------------------------------------------------------
+
+
+def search(call: Call) -> Reply:
+    region = _region(call)
+    state: OciState = call.state
+    try:
+        types, conditions, all_fields = parse_query(str(call.json().get("query", "")))
+    except ValueError as exc:
+        raise Problem("bad_request", f"Invalid search query: {exc}") from None
+    summaries = []
+    for resource in state.estate.resources:
+        if resource.search_type is None or (types and resource.search_type.lower() not in types):
+            continue
+        if (resource.region or state.estate.home_region) != region:
+            continue
+        compartment = resource.data.get("compartmentId")
+        if compartment in state.denied or call.denied(call.operation, str(compartment)):
+            continue  # Search leaves out what the caller may not read: silence, not an error
+        summary = _summary(resource, all_fields)
+        if all(_holds(summary, cond) for cond in conditions):
+            summaries.append(summary)
+    return SEARCH_PAGES.reply(call, summaries)
+
+
+# --- generic lists and gets ---------------------------------------------------------------------
+
+
+def generic(call: Call) -> Reply:
+    region = _region(call)
+    state: OciState = call.state
+    path = "/" + call.params["path"]
+
+    def here(item_region: str | None) -> bool:
+        return item_region is None or item_region == region
+
+    for single in state.estate.singletons:
+        if single.path == path and here(single.region):
+            if single.error:
+                status, code = single.error
+                return Reply({"code": code, "message": f"{code} (emulated)"}, status)
+            return Reply(single.data)
+    listed = [r for r in state.estate.resources if r.list == path and here(r.region)]
+    if listed or any(r.list == path for r in state.estate.resources) or call.query.get("compartmentId"):
+        if call.query.get("compartmentId") in state.denied:
+            raise _not_authorized()
+        filters = {k: v for k, v in call.query.items() if k not in _CONTROL_PARAMS}
+        items = [r.data for r in listed if all(str(r.data.get(k)) == v for k, v in filters.items() if _filters(k, r.data))]
+        return LISTS.reply(call, items)
+    for resource in state.estate.resources:
+        get = resource.get or f"{resource.list}/{resource.data.get('id')}"
+        if get == path and here(resource.region):
+            if resource.data.get("compartmentId") in state.denied:
+                break
+            return Reply(resource.data, headers={"etag": "emulated"})
+    raise _not_authorized()
+
+
+def _filters(param: str, item: dict[str, Any]) -> bool:
+    """A query parameter filters when it names an item field; compartmentId always does."""
+    return param in item or param == "compartmentId"
+
+
+def _generic_operation(call: Call) -> str:
+    return f"{call.method} /{call.params['path']}"
+
+
+ROUTES = [
+    Route("POST", "/{region}" + SEARCH_PATH, "SearchResources", search),
+    Route("GET", "/{region}" + IDENTITY + "/compartments", "ListCompartments", compartments),
+    Route("GET", "/{region}" + IDENTITY + "/tenancies/{tenancy}/regionSubscriptions", "ListRegionSubscriptions", region_subscriptions),
+    Route("GET", "/{region}" + IDENTITY + "/tenancies/{tenancy}", "GetTenancy", tenancy),
+    Route("GET", "/{region}/{path*}", _generic_operation, generic),
+]
+
+OCI_ERRORS = {
+    "bad_request": (400, "InvalidParameter"),
+    "unauthenticated": (401, "NotAuthenticated"),
+    "denied": (404, "NotAuthorizedOrNotFound"),
+    "not_found": (404, "NotAuthorizedOrNotFound"),
+    "unrouted": (404, "NotAuthorizedOrNotFound"),
+    "throttled": (429, "TooManyRequests"),
+    "failed": (500, "InternalServerError"),
+}
+
+
+class Oci(Provider):
+    name = "oci"
+    tls = False  # the SDK signs requests; plain http is accepted
+    estate_model = OciEstate
+    errors = OCI_ERRORS
+    routes = ROUTES
+
+    def __init__(self) -> None:
+        self.public_key_pem: bytes | None = None
+        self.key_id: str | None = None
+        self.config_file: str | None = None
+
+    def index(self, estate: EstateBase) -> OciState:
+        assert isinstance(estate, OciEstate)
+        return build_state(estate)
+
+    def error_body(self, call: Call, status: int, code: str, message: str) -> Any:
+        return {"code": code, "message": message}
+
+    def scope_of(self, call: Call) -> str:
+        return call.query.get("compartmentId") or call.path
+
+    def prepare(self, emulator: Emulator, workdir: Path) -> None:
+        assert isinstance(emulator.estate, OciEstate)
+        credentials = write_config(str(workdir), emulator.estate)
+        self.public_key_pem, self.key_id, self.config_file = credentials.public_key_pem, credentials.key_id, credentials.config_file
+
+    def settings(self, emulator: Emulator) -> dict[str, str]:
+        return {"OCI_CONFIG_FILE": str(self.config_file), "CMM_SCAN_OCI_ENDPOINT": emulator.url + "/{region}"}
+
+    def authenticate(self, call: Call) -> str | None:
+        header = call.headers.get("Authorization") or ""
         if not header.startswith("Signature "):
             return "The required information to complete authentication was not provided (no Signature header)."
         fields = dict(re.findall(r'(\w+)="([^"]*)"', header))
@@ -185,12 +302,13 @@ class OciEmulator:
             return None  # a session token's key is the client's own: shape checked, not the signature
         if self.key_id and fields["keyId"] != self.key_id:
             return f"Unknown key {fields['keyId']!r}."
+        target = call.path + (f"?{urlencode(call.query)}" if call.query else "")
         lines = []
         for name in fields["headers"].split():
             if name == "(request-target)":
-                lines.append(f"(request-target): {request.method.lower()} {request.target}")
+                lines.append(f"(request-target): {call.method.lower()} {target}")
             else:
-                lines.append(f"{name}: {request.headers.get(name, '')}")
+                lines.append(f"{name}: {call.headers.get(name) or ''}")
         from cryptography.exceptions import InvalidSignature
         from cryptography.hazmat.primitives import hashes, serialization
         from cryptography.hazmat.primitives.asymmetric import padding
@@ -202,113 +320,9 @@ class OciEmulator:
             return "The signature does not match the request."
         return None
 
-    # --- paging -----------------------------------------------------------------------
 
-    def _page(self, items: list[Any], query: dict[str, str], wrap: bool = False) -> Response:
-        try:
-            limit = min(int(query.get("limit") or self.estate.page_size), self.estate.page_size)
-            start = int(query.get("page") or 0)
-        except ValueError:
-            return _error(400, "InvalidParameter", "limit and page must be numbers")
-        chunk = items[start : start + limit]
-        headers = {"opc-next-page": str(start + limit)} if start + limit < len(items) else {}
-        return Response(200, {"items": chunk} if wrap else chunk, headers)
-
-    # --- identity ---------------------------------------------------------------------
-
-    def _compartments(self, query: dict[str, str]) -> Response:
-        parent = query.get("compartmentId", "")
-        if parent in self._denied:
-            return _error(404, "NotAuthorizedOrNotFound", "Authorization failed or requested resource not found.")
-        subtree = query.get("compartmentIdInSubtree", "false").lower() == "true"
-        if subtree and parent != self.estate.tenancy:
-            return _error(400, "InvalidParameter", "compartmentIdInSubtree may only be used with the tenancy")
-        accessible_only = query.get("accessLevel", "ANY").upper() == "ACCESSIBLE"
-        chosen = [
-            c
-            for c in self.estate.compartments
-            if (subtree or (c.parent or self.estate.tenancy) == parent) and not (accessible_only and c.id in self._denied)
-        ]
-        shape = [
-            {
-                "id": c.id,
-                "compartmentId": c.parent or self.estate.tenancy,
-                "name": c.name,
-                "description": c.description,
-                "lifecycleState": c.lifecycleState,
-                "timeCreated": c.timeCreated,
-                "freeformTags": {},
-                "definedTags": {},
-            }
-            for c in chosen
-        ]
-        return self._page(shape, query)
-
-    def _tenancy(self, tenancy: str, subscriptions: bool, query: dict[str, str]) -> Response:
-        if tenancy != self.estate.tenancy:
-            return _error(404, "NotAuthorizedOrNotFound", "Authorization failed or requested resource not found.")
-        if not subscriptions:
-            return Response(200, {"id": tenancy, "name": self.estate.tenancy_name, "homeRegionKey": self.estate.home_region.upper()})
-        return Response(
-            200,
-            [
-                {"regionKey": r.upper(), "regionName": r, "status": "READY", "isHomeRegion": r == self.estate.home_region}
-                for r in self.estate.regions
-            ],
-        )
-
-    # --- search -----------------------------------------------------------------------
-
-    def _search(self, request: Request, region: str, query: dict[str, str]) -> Response:
-        try:
-            details = json.loads(request.body or b"{}")
-            types, conditions, all_fields = parse_query(details.get("query", ""))
-        except (ValueError, json.JSONDecodeError) as exc:
-            return _error(400, "InvalidParameter", f"Invalid search query: {exc}")
-        summaries = []
-        for resource in self.estate.resources:
-            if resource.search_type is None or (types and resource.search_type.lower() not in types):
-                continue
-            if (resource.region or self.estate.home_region) != region:
-                continue
-            if resource.data.get("compartmentId") in self._denied:
-                continue  # Search leaves out what the caller may not read: silence, not an error
-            summary = _summary(resource, all_fields)
-            if all(_holds(summary, cond) for cond in conditions):
-                summaries.append(summary)
-        return self._page(summaries, query, wrap=True)
-
-    # --- generic lists and gets -------------------------------------------------------
-
-    def _generic(self, region: str, path: str, query: dict[str, str]) -> Response:
-        def here(item_region: str | None) -> bool:
-            return item_region is None or item_region == region
-
-        for single in self.estate.singletons:
-            if single.path == path and here(single.region):
-                if single.error:
-                    return _error(single.error[0], single.error[1], f"{single.error[1]} (emulated)")
-                return Response(200, single.data)
-        listed = [r for r in self.estate.resources if r.list == path and here(r.region)]
-        if listed or any(r.list == path for r in self.estate.resources) or query.get("compartmentId"):
-            compartment = query.get("compartmentId")
-            if compartment in self._denied:
-                return _error(404, "NotAuthorizedOrNotFound", "Authorization failed or requested resource not found.")
-            filters = {k: v for k, v in query.items() if k not in _CONTROL_PARAMS}
-            items = [r.data for r in listed if all(str(r.data.get(k)) == v for k, v in filters.items() if _filters(k, r.data))]
-            return self._page(items, query)
-        for resource in self.estate.resources:
-            get = resource.get or f"{resource.list}/{resource.data.get('id')}"
-            if get == path and here(resource.region):
-                if resource.data.get("compartmentId") in self._denied:
-                    break
-                return Response(200, resource.data, {"etag": "emulated"})
-        return _error(404, "NotAuthorizedOrNotFound", "Authorization failed or requested resource not found.")
-
-
-def _filters(param: str, item: dict[str, Any]) -> bool:
-    """A query parameter filters when it names an item field; compartmentId always does."""
-    return param in item or param == "compartmentId"
+def provider() -> Oci:
+    return Oci()
 
 
 # --- the structured query subset ----------------------------------------------------------
@@ -376,9 +390,6 @@ class Credentials:
     config_file: str
     key_id: str
     public_key_pem: bytes
-
-
-EMULATED_USER = "ocid1.user.oc1..emulated"
 
 
 def write_config(directory: str, estate: OciEstate) -> Credentials:
