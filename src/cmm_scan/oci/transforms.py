@@ -161,3 +161,12 @@ def oci_open_ingress(value: Any) -> dict[str, bool] | None:
         ):
             admin = True
     return {"open": open_, "admin": admin}
+
+
+@transform("overlaps_ci")
+def overlaps_ci(value: Any) -> bool | None:
+    """{a: [...], b: [...]} -> some value of a is in b, ignoring case; null when either is unknown."""
+    if not isinstance(value, dict) or value.get("a") is None or value.get("b") is None:
+        return None
+    wanted = {str(v).lower() for v in value["b"]}
+    return any(str(v).lower() in wanted for v in value["a"])
