@@ -222,7 +222,7 @@ def generic(call: Call) -> Reply:
         if call.query.get("compartmentId") in state.denied:
             raise _not_authorized()
         filters = {k: v for k, v in call.query.items() if k not in _CONTROL_PARAMS}
-        items = [r.data for r in listed if all(str(r.data.get(k)) == v for k, v in filters.items() if _filters(k, r.data))]
+        items = [r.data for r in listed if _matches(r.data, filters)]
         return LISTS.reply(call, items)
     for resource in state.estate.resources:
         get = resource.get or f"{resource.list}/{resource.data.get('id')}"
@@ -236,6 +236,11 @@ def generic(call: Call) -> Reply:
 def _filters(param: str, item: dict[str, Any]) -> bool:
     """A query parameter filters when it names an item field; compartmentId always does."""
     return param in item or param == "compartmentId"
+
+
+def _matches(item: dict[str, Any], filters: dict[str, str]) -> bool:
+    """Equality on every filtering parameter; OCI's `ALL` (budgets' targetType=ALL) filters nothing."""
+    return all(str(item.get(k)) == v for k, v in filters.items() if v != "ALL" and _filters(k, item))
 
 
 def _generic_operation(call: Call) -> str:

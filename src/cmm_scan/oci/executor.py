@@ -168,6 +168,9 @@ class RegionRun:
             if refused:
                 names = ", ".join(refused[:3]) + (" ..." if len(refused) > 3 else "")
                 raise _Partial(found, f"{source.operation} refused in {len(refused)} compartment(s): {names}")
+        for item in found:  # what specs may compare with: the tenancy (root compartment) and the region read
+            item.setdefault("_tenancy", self.t.tenancy)
+            item.setdefault("_region", self.region)
         if source.filter:
             found = [i for i in found if search(source.filter, i)]
         self._follow_up(source, found, outcome, failed)
@@ -179,7 +182,11 @@ class RegionRun:
         params.setdefault("compartmentId", compartment)
         path = self._fill(source.path, compartment)
         found: list[dict[str, Any]] = []
-        for page in self.t.transport.pages(source.service, self.region, path, params):
+        if source.paginate:
+            pages: Any = self.t.transport.pages(source.service, self.region, path, params)
+        else:
+            pages = [self.t.transport.call(source.service, self.region, path, params)[0]]
+        for page in pages:
             value = search(source.items, page)
             found.extend(
                 v if isinstance(v, dict) else {"_value": v} for v in (value if isinstance(value, list) else [value] if value else [])

@@ -79,6 +79,7 @@ class Source(_Spec):
     params: dict[str, Any] = Field(default_factory=dict)
     permission: Permission | None = None
     items: str = "@"
+    paginate: bool = Field(default=True, description="follow opc-next-page; false for a single get (e.g. a configuration)")
     filter: str | None = Field(default=None, description="JMESPath over an item; falsy items are dropped")
     calls: list[Call] = Field(default_factory=list)
     joins: list[Join] = Field(default_factory=list)
