@@ -111,7 +111,7 @@ def scan(estate: Estate, fact_types: list[str], monkeypatch: pytest.MonkeyPatch,
     with serve(estate.build(), estate.page_size) as running:
         for name, value in running.env.items():
             monkeypatch.setenv(name, value)
-        opts = SimpleNamespace(provider="oci", regions=None, workers=4, endpoint_url=None, **options)
+        opts = SimpleNamespace(**{"provider": "oci", "regions": None, "workers": 4, "endpoint_url": None, **options})
         plan = adapter.plan(opts, fact_types)
         plan.state.tenancy.transport.base_delay = 0.01
 

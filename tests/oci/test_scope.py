@@ -1,0 +1,49 @@
+"""Scope: the whole compartment tree once, every subscribed region, --compartments and --regions, denied compartments."""
+
+from __future__ import annotations
+
+import pytest
+
+from cmm_scan.errors import UserError
+from tests.oci.support import FRANKFURT, LONDON, TENANCY, scan
+from tests.oci.tenancy import nested_tenancy
+
+
+def test_three_deep_compartments_in_two_regions(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = scan(nested_tenancy(), ["compute.instance", "storage.bucket", "inventory.region"], monkeypatch)
+    instances = {f.resource_id.rsplit(".", 1)[1]: f for f in result.of("compute.instance")}
+    assert set(instances) == {"web0", "web1", "web2", "batch", "tools"}  # not "hidden": its compartment is denied
+    assert instances["batch"].region == FRANKFURT and instances["web0"].scope == "ocid1.compartment.oc1..web"
+    assert instances["web0"].attributes["autoscaled"] is True
+    assert {f.region for f in result.of("storage.bucket")} == {LONDON, FRANKFURT}
+    regions = {f.resource_id: f.attributes for f in result.of("inventory.region")}
+    assert regions[LONDON]["in_use"] is True and regions[LONDON]["uk"] is True and regions[FRANKFURT]["uk"] is False
+    # the denied compartment: coverage says so for every collector, so no answer counts its silence as "none"
+    denied = {(c.collector, c.scope) for c in result.coverage if c.status == "denied"}
+    assert ("core.instances", "ocid1.compartment.oc1..secret") in denied
+    assert ("objectstorage.buckets", "ocid1.compartment.oc1..secret") in denied
+    # paging (page size 2) went through: the tree and the Search pages were followed
+    assert sum(1 for r in result.log if r["operation"] == "ListCompartments") >= 4
+
+
+def test_compartment_and_region_selection(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = scan(nested_tenancy(), ["compute.instance"], monkeypatch, compartments="prod,!web", regions=[FRANKFURT])
+    assert [f.resource_id for f in result.of("compute.instance")] == ["ocid1.instance.oc1..batch"]
+    assert {c.region for c in result.coverage} == {FRANKFURT}
+
+
+def test_bad_selection_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(UserError, match="no such compartment"):
+        scan(nested_tenancy(), ["compute.instance"], monkeypatch, compartments="nope")
+    with pytest.raises(UserError, match="not subscribed"):
+        scan(nested_tenancy(), ["compute.instance"], monkeypatch, regions=["us-ashburn-1"])
+
+
+def test_one_region_failing_does_not_stop_the_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = nested_tenancy(deny_secret=False)
+    estate.data["faults"]["deny"] = [{"operation": "SearchResources"}]  # Search refused: list everywhere instead
+    result = scan(estate, ["compute.instance"], monkeypatch)
+    assert "ocid1.instance.oc1..hidden" in {f.resource_id for f in result.of("compute.instance")}
+    assert result.status("core.instances/search") == {"denied"}
+    assert result.status("core.instances") == {"ok"}
+    assert TENANCY
