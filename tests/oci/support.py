@@ -50,6 +50,7 @@ class Estate:
         region: str | None = LONDON,
         search_type: str | None = None,
         get: str | None = None,
+        items_key: str | None = None,
     ) -> dict[str, Any]:
         self._n += 1
         data = {
@@ -61,7 +62,9 @@ class Estate:
             **data,
         }
         data.setdefault("id", f"ocid1.{(search_type or 'resource').lower()}.oc1..r{self._n}")
-        self.data["resources"].append({"list": list_path, "region": region, "search_type": search_type, "get": get, "data": data})
+        self.data["resources"].append(
+            {"list": list_path, "region": region, "search_type": search_type, "get": get, "items_key": items_key, "data": data}
+        )
         return data
 
     def single(self, path: str, data: Any = None, region: str | None = LONDON, error: tuple[int, str] | None = None) -> None:

@@ -64,6 +64,7 @@ class Resource(_Model):
     get: str | None = Field(default=None, description="get path; default {list}/{data.id}")
     region: str | None = Field(default=None, description="region; none = a global (identity) resource, served everywhere")
     search_type: str | None = Field(default=None, description="Resource Search resourceType, e.g. Instance; none = not searchable")
+    items_key: str | None = Field(default=None, description="the list answers {items_key: [...]} (OCI's *Collection shapes), not an array")
     data: dict[str, Any]
 
 
@@ -223,7 +224,8 @@ def generic(call: Call) -> Reply:
             raise _not_authorized()
         filters = {k: v for k, v in call.query.items() if k not in _CONTROL_PARAMS}
         items = [r.data for r in listed if _matches(r.data, filters)]
-        return LISTS.reply(call, items)
+        key = next((r.items_key for r in state.estate.resources if r.list == path and r.items_key), None)
+        return (HeaderTokenPaging(items_key=key) if key else LISTS).reply(call, items)
     for resource in state.estate.resources:
         get = resource.get or f"{resource.list}/{resource.data.get('id')}"
         if get == path and here(resource.region):
@@ -247,7 +249,36 @@ def _generic_operation(call: Call) -> str:
     return f"{call.method} /{call.params['path']}"
 
 
+# what ListResourceTypes answers besides the estate's own types: those the OCI specs ask Search about
+SEARCHABLE = (
+    "Instance",
+    "InstancePool",
+    "Bucket",
+    "Vcn",
+    "Subnet",
+    "SecurityList",
+    "NetworkSecurityGroup",
+    "Alarm",
+    "LogGroup",
+    "Bastion",
+    "ContainerInstance",
+    "FunctionsFunction",
+    "FunctionsApplication",
+    "Volume",
+    "BootVolume",
+    "Vault",
+    "Key",
+)
+
+
+def resource_types(call: Call) -> Reply:
+    _region(call)
+    names = dict.fromkeys([*SEARCHABLE, *(r.search_type for r in call.state.estate.resources if r.search_type)])
+    return LISTS.reply(call, [{"name": name, "fields": []} for name in names])
+
+
 ROUTES = [
+    Route("GET", "/{region}/20180409/resourceTypes", "ListResourceTypes", resource_types),
     Route("POST", "/{region}" + SEARCH_PATH, "SearchResources", search),
     Route("GET", "/{region}" + IDENTITY + "/compartments", "ListCompartments", compartments),
     Route("GET", "/{region}" + IDENTITY + "/tenancies/{tenancy}/regionSubscriptions", "ListRegionSubscriptions", region_subscriptions),

@@ -128,6 +128,18 @@ class RegionRun:
 
         return self.t.memo(("search", self.region), fetch)
 
+    def searchable(self) -> frozenset[str]:
+        """The resource types Search indexes (ListResourceTypes, read once): Search guides a list only for these."""
+
+        def fetch() -> frozenset[str]:
+            try:
+                pages = self.t.transport.pages("search", self.t.home_region, "/resourceTypes", {"limit": SEARCH_PAGE})
+                return frozenset(str(t.get("name", "")).lower() for page in pages for t in page or [])
+            except OciError as exc:
+                raise StepFailed(*classify(exc)) from None
+
+        return self.t.memo("searchable", fetch)
+
     def _compartments(self, source: Source, outcome: Outcome) -> list[str]:
         if source.fanout in ("tenancy", "tenancy_home"):
             return [self.t.tenancy]
@@ -135,6 +147,8 @@ class RegionRun:
         if not source.search:
             return every
         try:
+            if source.search.lower() not in self.searchable():
+                return every  # a type Search does not index: its silence would mean nothing
             holding = {s.get("compartmentId") for s in self.summaries() if (s.get("resourceType") or "").lower() == source.search.lower()}
         except StepFailed as exc:  # no bulk inventory: list everywhere rather than guess
             outcome.problems.setdefault("search", (exc.status, f"Resource Search: {exc.reason}; listed every compartment"))

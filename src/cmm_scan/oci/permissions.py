@@ -9,6 +9,14 @@ from cmm_scan.oci.spec import Catalogue, Collector, Permission, Source, catalogu
 GROUP = "cmm-scan-readers"
 # the plan walks the tenancy: region subscriptions and the compartment tree (ANY and ACCESSIBLE)
 BASE = (Permission(verb="inspect", resource="tenancies"), Permission(verb="inspect", resource="compartments"))
+# every request the adapter makes outside the specs: (service, path template, permission; None = any signed-in caller)
+BUILTIN_REQUESTS: tuple[tuple[str, str, Permission | None], ...] = (
+    ("identity", "/tenancies/{tenancyId}/regionSubscriptions", BASE[0]),
+    ("identity", "/compartments", BASE[1]),
+    ("search", "/resources", None),  # Search answers with what the caller may inspect (each collector declares that)
+    ("search", "/resourceTypes", None),
+    ("objectstorage", "/n/", None),  # GetNamespace: the tenancy's Object Storage namespace
+)
 VERB_ORDER = {"inspect": 0, "read": 1}
 
 
