@@ -121,6 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     collecting.add_argument("--org", action="store_true", help="AWS: scan every account of the Organization")
     collecting.add_argument("--member-role", default="OrganizationAccountAccessRole", help="AWS: role to assume in member accounts")
     collecting.add_argument("--accounts", help="AWS: comma list of account ids to include; prefix with ! to exclude")
+    collecting.add_argument("--tenancy", help="OCI: tenancy OCID (default: the credentials' tenancy)")
+    collecting.add_argument("--compartments", help="OCI: comma list of compartment ids or names (with subtrees); ! excludes")
+    collecting.add_argument("--config-file", help="OCI: config file (default $OCI_CONFIG_FILE or ~/.oci/config)")
+    collecting.add_argument("--oci-profile", help="OCI: profile in the config file (default $OCI_CLI_PROFILE or DEFAULT)")
+    collecting.add_argument(
+        "--auth", choices=("config", "security_token", "instance_principal", "resource_principal"), help="OCI: credentials (default config)"
+    )
     collecting.add_argument("--shard", help="scan only shard i of n of the accounts, as i/n (1-based)")
     collecting.add_argument("--endpoint-url", help="send every API call to this endpoint (testing, private endpoints)")
     collecting.add_argument("--workers", type=int, default=8, help="parallel API callers (default 8)")

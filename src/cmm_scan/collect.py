@@ -48,6 +48,12 @@ class CollectOptions:
     shard: tuple[int, int] | None = None
     endpoint_url: str | None = None
     workers: int = 8
+    # OCI (read by cmm_scan.oci.adapter)
+    tenancy: str | None = None
+    compartments: str | None = None
+    config_file: str | None = None
+    oci_profile: str | None = None
+    auth: str | None = None
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> CollectOptions:
@@ -67,6 +73,11 @@ class CollectOptions:
             shard=parse_shard(args.shard) if args.shard else None,
             endpoint_url=args.endpoint_url,
             workers=args.workers,
+            tenancy=getattr(args, "tenancy", None),
+            compartments=getattr(args, "compartments", None),
+            config_file=getattr(args, "config_file", None),
+            oci_profile=getattr(args, "oci_profile", None),
+            auth=getattr(args, "auth", None),
         )
 
 
