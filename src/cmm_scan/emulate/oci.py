@@ -97,6 +97,10 @@ class OciState:
     estate: OciEstate
     parents: dict[str, str] = field(default_factory=dict)
     denied: frozenset[str] = frozenset()
+    # views by path, built once per load: a request costs a lookup, not a walk over the estate
+    singles: dict[str, list[Singleton]] = field(default_factory=dict)
+    lists: dict[str, list[Resource]] = field(default_factory=dict)
+    gets: dict[str, list[Resource]] = field(default_factory=dict)
 
 
 def build_state(estate: OciEstate) -> OciState:
@@ -109,7 +113,13 @@ def build_state(estate: OciEstate) -> OciState:
             if parent in denied and child not in denied:
                 denied.add(child)
                 changed = True
-    return OciState(estate, parents, frozenset(denied))
+    state = OciState(estate, parents, frozenset(denied))
+    for single in estate.singletons:
+        state.singles.setdefault(single.path, []).append(single)
+    for resource in estate.resources:
+        state.lists.setdefault(resource.list, []).append(resource)
+        state.gets.setdefault(resource.get or f"{resource.list}/{resource.data.get('id')}", []).append(resource)
+    return state
 
 
 def _not_authorized() -> Problem:
@@ -212,25 +222,22 @@ def generic(call: Call) -> Reply:
     def here(item_region: str | None) -> bool:
         return item_region is None or item_region == region
 
-    for single in state.estate.singletons:
-        if single.path == path and here(single.region):
+    for single in state.singles.get(path, []):
+        if here(single.region):
             if single.error:
                 status, code = single.error
                 return Reply({"code": code, "message": f"{code} (emulated)"}, status)
             return Reply(single.data)
-    listed = [r for r in state.estate.resources if r.list == path and here(r.region)]
-    if listed or any(r.list == path for r in state.estate.resources) or call.query.get("compartmentId"):
+    known = state.lists.get(path, [])
+    if known or call.query.get("compartmentId"):
         if call.query.get("compartmentId") in state.denied:
             raise _not_authorized()
         filters = {k: v for k, v in call.query.items() if k not in _CONTROL_PARAMS}
-        items = [r.data for r in listed if _matches(r.data, filters)]
-        key = next((r.items_key for r in state.estate.resources if r.list == path and r.items_key), None)
+        items = [r.data for r in known if here(r.region) and _matches(r.data, filters)]
+        key = next((r.items_key for r in known if r.items_key), None)
         return (HeaderTokenPaging(items_key=key) if key else LISTS).reply(call, items)
-    for resource in state.estate.resources:
-        get = resource.get or f"{resource.list}/{resource.data.get('id')}"
-        if get == path and here(resource.region):
-            if resource.data.get("compartmentId") in state.denied:
-                break
+    for resource in state.gets.get(path, []):
+        if here(resource.region) and resource.data.get("compartmentId") not in state.denied:
             return Reply(resource.data, headers={"etag": "emulated"})
     raise _not_authorized()
 

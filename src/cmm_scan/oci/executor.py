@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -30,6 +31,7 @@ from cmm_scan.oci.transport import OciError, Transport, classify
 
 SEARCH_QUERY = "query all resources where lifecycleState != 'TERMINATED' && lifecycleState != 'DELETED'"
 SEARCH_PAGE = 1000  # Resource Search's most per page
+CALL_WORKERS = 4  # per-item follow-up reads of one collector in flight at once
 
 
 @lru_cache(maxsize=4096)
@@ -216,18 +218,27 @@ class RegionRun:
         return value.format(**context)
 
     def _follow_up(self, source: Source, items: list[dict[str, Any]], outcome: Outcome, failed: dict[int, set[str]]) -> None:
+        if not items:
+            return  # nothing to follow up or join: no lookup is read for an empty list
         for call in source.calls:
-            for index, item in enumerate(items):
+
+            def one(index: int, call: Call = call) -> tuple[int, Any, tuple[str, str] | None]:
+                item = items[index]
                 if call.when and not search(call.when, item):
-                    item[call.into] = None
-                    continue
+                    return index, None, None
                 try:
-                    item[call.into] = self._call(source, call, item)
+                    return index, self._call(source, call, item), None
                 except (OciError, StepFailed) as exc:
-                    status, reason = classify(exc) if isinstance(exc, OciError) else (exc.status, exc.reason)
-                    item[call.into] = None
+                    return index, None, classify(exc) if isinstance(exc, OciError) else (exc.status, exc.reason)
+
+            # per-item reads are independent: a few at a time, each a signed round trip
+            with ThreadPoolExecutor(max_workers=min(CALL_WORKERS, len(items))) as pool:
+                answers = list(pool.map(one, range(len(items))))
+            for index, value, problem in answers:
+                items[index][call.into] = value
+                if problem:
                     failed.setdefault(index, set()).add(call.into)
-                    outcome.problems.setdefault(call.operation, (status, reason))
+                    outcome.problems.setdefault(call.operation, problem)
         for join in source.joins:
             try:
                 index_of = self.lookup(join.lookup)

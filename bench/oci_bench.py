@@ -1,0 +1,156 @@
+"""Benchmark a full OCI scan (`cmm-scan scan oci`) against the emulator: a tenancy of 3,000 resources in
+30 compartments (ten, each with two sub-compartments) and two regions.
+
+    .venv/bin/python bench/oci_bench.py [--resources 3000] [--compartments 30]
+
+The mix per region: instances (a fifth of them in autoscaled pools), volumes, VCNs with subnets and security
+lists, buckets, alarms, log groups; plus IAM users. Reports wall time, requests the emulator answered (by
+operation family) and the scanning subprocess's own peak RSS (VmHWM; Linux).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cmm_scan.emulate.core import Emulator
+from cmm_scan.emulate.oci import provider
+
+REGIONS = ("uk-london-1", "eu-frankfurt-1")
+TENANCY = "ocid1.tenancy.oc1..bench"
+CHILD = """
+import atexit, os, sys
+def peak():
+    with open("/proc/self/status") as status, open(os.environ["BENCH_PEAK_FILE"], "w") as out:
+        out.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+atexit.register(peak)
+from cmm_scan.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def estate(total: int, compartments: int) -> dict:
+    tops = max(1, compartments // 3)
+    comps = []
+    for t in range(tops):
+        comps.append({"id": f"ocid1.compartment.oc1..c{t}", "name": f"c{t}"})
+        for k in range(2):
+            comps.append({"id": f"ocid1.compartment.oc1..c{t}-{k}", "name": f"c{t}-{k}", "parent": f"ocid1.compartment.oc1..c{t}"})
+    comps = comps[:compartments]
+    resources: list[dict] = []
+    singletons: list[dict] = [{"path": "/n/", "data": "bench"}]
+    n = 0
+
+    def add(list_path: str, data: dict, comp: str, region: str, search_type: str | None) -> dict:
+        nonlocal n
+        n += 1
+        body = {
+            "id": data.get("id") or f"ocid1.{(search_type or 'x').lower()}.oc1..r{n}",
+            "compartmentId": comp,
+            "lifecycleState": "RUNNING",
+            "timeCreated": "2026-01-01T00:00:00Z",
+            "freeformTags": {"owner": "bench"},
+            "definedTags": {},
+            **data,
+        }
+        resources.append({"list": list_path, "region": region, "search_type": search_type, "data": body})
+        return body
+
+    per_region = total // len(REGIONS)
+    for r, region in enumerate(REGIONS):
+        for i in range(per_region):
+            comp = comps[i % len(comps)]["id"]
+            kind = i % 10
+            if kind < 5:
+                shape = "VM.Standard.A1.Flex" if i % 3 else "VM.Standard.E4.Flex"
+                add("/20160918/instances", {"shape": shape, "displayName": f"vm{r}-{i}"}, comp, region, "Instance")
+            elif kind < 7:
+                add("/20160918/volumes", {"displayName": f"vol{r}-{i}"}, comp, region, "Volume")
+            elif kind == 7:
+                add(
+                    "/20160918/securityLists",
+                    {"ingressSecurityRules": [{"source": "10.0.0.0/8", "protocol": "6"}]},
+                    comp,
+                    region,
+                    "SecurityList",
+                )
+            elif kind == 8:
+                add(
+                    "/20180401/alarms",
+                    {"namespace": "oci_computeagent", "query": "CpuUtilization[1m].mean() > 80", "destinations": ["ocid1.onstopic.oc1..t"]},
+                    comp,
+                    region,
+                    "Alarm",
+                )
+            else:
+                name = f"b{r}-{i}"
+                add("/n/bench/b", {"name": name, "namespace": "bench", "id": f"ocid1.bucket.oc1..{name}"}, comp, region, "Bucket")
+                singletons += [
+                    {
+                        "path": f"/n/bench/b/{name}",
+                        "region": region,
+                        "data": {"name": name, "publicAccessType": "NoPublicAccess", "versioning": "Enabled"},
+                    },
+                    {"path": f"/n/bench/b/{name}/retentionRules", "region": region, "data": {"items": []}},
+                    {"path": f"/n/bench/b/{name}/l", "region": region, "error": [404, "LifecyclePolicyNotFound"]},
+                ]
+    for u in range(50):
+        uid = f"ocid1.user.oc1..u{u}"
+        resources.append(
+            {
+                "list": "/20160918/users",
+                "data": {
+                    "id": uid,
+                    "name": f"u{u}",
+                    "compartmentId": TENANCY,
+                    "lifecycleState": "ACTIVE",
+                    "isMfaActivated": True,
+                    "timeCreated": "2025-01-01T00:00:00Z",
+                },
+            }
+        )
+        singletons += [{"path": f"/20160918/users/{uid}/{k}", "data": []} for k in ("apiKeys", "authTokens", "customerSecretKeys")]
+    return {
+        "provider": "oci",
+        "tenancy": TENANCY,
+        "home_region": REGIONS[0],
+        "regions": list(REGIONS),
+        "namespace": "bench",
+        "compartments": comps,
+        "resources": resources,
+        "singletons": singletons,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--resources", type=int, default=3000)
+    parser.add_argument("--compartments", type=int, default=30)
+    args = parser.parse_args()
+    with Emulator(provider(), estate(args.resources, args.compartments), page_size=1000) as emulator, tempfile.TemporaryDirectory() as out:
+        peak_file = Path(out) / "peak"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OCI_", "CMM_SCAN_"))}
+        env.update(emulator.env, BENCH_PEAK_FILE=str(peak_file))
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", CHILD, "scan", "oci", "-o", out, "--format", "json", "--no-store", "-q"], env=env)
+        wall = time.perf_counter() - started
+        families = collections.Counter(
+            r["operation"].split("?")[0].rsplit("/", 1)[0] if r["operation"].startswith("GET") else r["operation"]
+            for r in emulator.requests
+        )
+        print(f"exit {done.returncode}; {args.resources} resources, {args.compartments} compartments, {len(REGIONS)} regions")
+        print(f"wall {wall:.1f} s, {len(emulator.requests)} requests, peak RSS {int(peak_file.read_text()) / 1024:.0f} MiB")
+        for family, count in families.most_common(12):
+            print(f"  {count:5d}  {family}")
+
+
+if __name__ == "__main__":
+    main()
