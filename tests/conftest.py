@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.emulators import azure_emulator, emulators, gcp_emulator, oci_emulator  # noqa: F401  (fixtures for every test module)
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_history_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:

@@ -174,6 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite --output if it exists")
     p.set_defaults(handler=cmd_import_cmm)
 
+    from cmm_scan.emulate import command as emulate_command
+
+    emulate_command.add_parser(sub, [common], cmd_emulate)
+
     history_cli.add_commands(sub, common)
     return parser
 
@@ -310,6 +314,12 @@ def cmd_import_cmm(args: argparse.Namespace, console: Console) -> int:
     count = import_cmm(args.file, args.output, args.answered_by, args.force)
     console.note(f'wrote {args.output}: {count} answers ("I don\'t know" answers left out); use it with --answers')
     return EXIT_OK
+
+
+def cmd_emulate(args: argparse.Namespace, console: Console) -> int:
+    from cmm_scan.emulate.command import run
+
+    return run(args)
 
 
 # --- entry point -------------------------------------------------------------------------

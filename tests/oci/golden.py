@@ -52,8 +52,7 @@ def pool(estate: Estate, name: str, compartment: str, members: list[str], polici
         compartment=compartment,
         search_type="InstancePool",
     )
-    for member in members:
-        estate.add(f"{V}/instancePools/{pid}/instances", {"id": member}, compartment=compartment)
+    estate.single(f"{V}/instancePools/{pid}/instances", [{"id": m, "compartmentId": compartment} for m in members])
     if policies:
         estate.add(
             "/20181001/autoScalingConfigurations",

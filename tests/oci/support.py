@@ -20,25 +20,31 @@ def cid(name: str) -> str:
 
 
 class Estate:
-    """A tenancy under construction: compartments, resources in API shape, singletons, faults."""
+    """A tenancy under construction, written in the emulator's documented OCI estate format (docs/emulator.md):
+    compartments, list items in API shape per path (global or per region), exact-path objects, faults."""
 
     def __init__(self, regions: tuple[str, ...] = (LONDON,), page_size: int = 100):
         self.data: dict[str, Any] = {
-            "tenancy": TENANCY,
-            "home_region": regions[0],
-            "regions": list(regions),
-            "namespace": "golden",
-            "compartments": [],
-            "resources": [],
-            "singletons": [],
-            "faults": {},
             "provider": "oci",
+            "tenancy": {"id": TENANCY, "name": "golden", "homeRegionKey": regions[0].upper()},
+            "regionSubscriptions": [
+                {"regionName": r, "regionKey": r.upper(), "status": "READY", "isHomeRegion": n == 0} for n, r in enumerate(regions)
+            ],
+            "compartments": [],
+            "resources": {},
+            "regional": {},
+            "objects": {},
+            "regional_objects": {},
+            "errors": {},
+            "faults": {"deny": []},
         }
         self._n = 0
         self.page_size = page_size
 
     def compartment(self, name: str, parent: str | None = None) -> str:
-        self.data["compartments"].append({"id": cid(name), "name": name, "parent": cid(parent) if parent else None})
+        self.data["compartments"].append(
+            {"id": cid(name), "compartmentId": cid(parent) if parent else TENANCY, "name": name, "lifecycleState": "ACTIVE"}
+        )
         return cid(name)
 
     def add(
@@ -49,9 +55,10 @@ class Estate:
         compartment: str | None = None,
         region: str | None = LONDON,
         search_type: str | None = None,
-        get: str | None = None,
         items_key: str | None = None,
     ) -> dict[str, Any]:
+        """One item of a list (`/20160918/instances`); region None = served in every region (Identity).
+        Search sees it under the type its OCID names (`search_type` documents that, the emulator derives it)."""
         self._n += 1
         data = {
             "compartmentId": compartment or TENANCY,
@@ -62,21 +69,26 @@ class Estate:
             **data,
         }
         data.setdefault("id", f"ocid1.{(search_type or 'resource').lower()}.oc1..r{self._n}")
-        self.data["resources"].append(
-            {"list": list_path, "region": region, "search_type": search_type, "get": get, "items_key": items_key, "data": data}
-        )
+        path = list_path.strip("/")
+        table = self.data["resources"] if region is None else self.data["regional"].setdefault(region, {})
+        table.setdefault(path, []).append(data)
         return data
 
     def single(self, path: str, data: Any = None, region: str | None = LONDON, error: tuple[int, str] | None = None) -> None:
-        self.data["singletons"].append({"path": path, "region": region, "data": data, "error": error})
+        """An exact path answered with `data` (an object, or a list of items without OCIDs), or with an error."""
+        if error:
+            self.data["errors"][path.strip("/") or path] = list(error)
+            return
+        table = self.data["objects"] if region is None else self.data["regional_objects"].setdefault(region, {})
+        table[path.strip("/")] = data
 
     def deny(self, *compartments: str) -> None:
         """The caller may read nothing in these compartments (nor their sub-compartments)."""
-        self.data.setdefault("denied_compartments", []).extend(cid(c) for c in compartments)
+        self.data["faults"]["deny"].extend({"scope": cid(c)} for c in compartments)
 
     def deny_path(self, *prefixes: str) -> None:
         """Refuse every GET under these paths (404 NotAuthorizedOrNotFound, as OCI refuses)."""
-        self.data["faults"].setdefault("deny", []).extend({"operation": f"GET {p}*"} for p in prefixes)
+        self.data["faults"]["deny"].extend({"operation": f"* {p.strip('/')}*"} for p in prefixes)
 
     def build(self) -> OciEstate:
         return OciEstate.model_validate(self.data)

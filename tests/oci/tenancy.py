@@ -49,8 +49,7 @@ def nested_tenancy(deny_secret: bool = True) -> Estate:
         compartment=web,
         search_type="InstancePool",
     )
-    for n in range(3):
-        estate.add(f"{V}/instancePools/ocid1.instancepool.oc1..web/instances", {"id": f"ocid1.instance.oc1..web{n}"}, compartment=web)
+    estate.single(f"{V}/instancePools/ocid1.instancepool.oc1..web/instances", [{"id": f"ocid1.instance.oc1..web{n}"} for n in range(3)])
     estate.add(
         "/20181001/autoScalingConfigurations",
         {

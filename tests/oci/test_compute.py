@@ -41,15 +41,9 @@ def _pool_estate() -> Estate:
         compartment=app,
         search_type="InstancePool",
     )
-    estate.add(
+    estate.single(
         "/20160918/instancePools/ocid1.instancepool.oc1..web/instances",
-        {"id": "ocid1.instance.oc1..web0", "displayName": "web-0"},
-        compartment=app,
-    )
-    estate.add(
-        "/20160918/instancePools/ocid1.instancepool.oc1..web/instances",
-        {"id": "ocid1.instance.oc1..web1", "displayName": "web-1"},
-        compartment=app,
+        [{"id": "ocid1.instance.oc1..web0", "displayName": "web-0"}, {"id": "ocid1.instance.oc1..web1", "displayName": "web-1"}],
     )
     estate.add(
         "/20181001/autoScalingConfigurations",

@@ -23,7 +23,7 @@ def test_three_deep_compartments_in_two_regions(monkeypatch: pytest.MonkeyPatch)
     assert ("core.instances", "ocid1.compartment.oc1..secret") in denied
     assert ("objectstorage.buckets", "ocid1.compartment.oc1..secret") in denied
     # paging (page size 2) went through: the tree and the Search pages were followed
-    assert sum(1 for r in result.log if r["operation"] == "ListCompartments") >= 4
+    assert sum(1 for r in result.log if r["operation"] == "identity.compartments.list") >= 4
 
 
 def test_compartment_and_region_selection(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -41,7 +41,7 @@ def test_bad_selection_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_one_region_failing_does_not_stop_the_other(monkeypatch: pytest.MonkeyPatch) -> None:
     estate = nested_tenancy(deny_secret=False)
-    estate.data["faults"]["deny"] = [{"operation": "SearchResources"}]  # Search refused: list everywhere instead
+    estate.data["faults"]["deny"] = [{"operation": "search.resources"}]  # Search refused: list everywhere instead
     result = scan(estate, ["compute.instance"], monkeypatch)
     assert "ocid1.instance.oc1..hidden" in {f.resource_id for f in result.of("compute.instance")}
     assert result.status("core.instances/search") == {"denied"}

@@ -51,10 +51,10 @@ def test_serverless_and_containers(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.one("storage.volume", "volume.oc1..d") == {"encrypted": True, "volume_type": "block"}
 
 
-def test_a_type_search_may_not_index_is_listed_in_every_compartment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_the_searchable_types_every_compartment_is_listed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ListResourceTypes refused: Search cannot vouch for any type's absence, so each list runs in every compartment."""
     estate = _estate()
-    for resource in estate.data["resources"]:
-        if resource["search_type"] == "ClustersCluster":
-            resource["search_type"] = None  # not in ListResourceTypes: Search would be silent about it
+    estate.data["faults"]["deny"].append({"operation": "search.resourceTypes.list"})
     result = scan(estate, ["compute.kubernetes_cluster"], monkeypatch)
     assert result.one("compute.kubernetes_cluster", "cluster.oc1..k")["version"] == "v1.31.1"
+    assert result.status("containerengine.clusters/search") == {"denied"}

@@ -68,9 +68,10 @@ from cmm_scan.errors import UserError
 if TYPE_CHECKING:
     from cmm_scan.emulate.core import Provider
 
-# provider name → module with a `provider()` factory; add gcp and oci here when their modules land
+# provider name → module with a `provider()` factory
 MODULES: dict[str, str] = {
     "azure": "cmm_scan.emulate.azure",
+    "gcp": "cmm_scan.emulate.gcp",
     "oci": "cmm_scan.emulate.oci",
 }
 

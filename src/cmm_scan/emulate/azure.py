@@ -161,6 +161,7 @@ class AzureState:
     children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     mg_parent: dict[str, str] = field(default_factory=dict)  # lower child id → parent management group id
     graph: dict[str, Any] = field(default_factory=dict)
+    graph_rows: list[dict[str, Any]] | None = None  # Resource Graph rows, derived on the first query
 
     def subscription(self, sub_id: str) -> dict[str, Any] | None:
         return next((s for s in self.subscriptions if s["subscriptionId"].lower() == sub_id.lower()), None)
@@ -394,7 +395,9 @@ def query_resource_graph(call: Call) -> Reply:
             raise Problem("denied", f"The client does not have authorization to perform action '{action}' over scope '{scope}'")
     if not subs and groups:
         subs = [s["subscriptionId"].lower() for s in state.subscriptions if _under_groups(state, s["id"], groups)]
-    rows = [r for r in resource_graph_rows(state) if r["__table"] == table]
+    if state.graph_rows is None:
+        state.graph_rows = resource_graph_rows(state)
+    rows = [r for r in state.graph_rows if r["__table"] == table]
     if subs or groups:
         rows = [r for r in rows if _in_scope(state, r, subs, groups)]
     else:  # tenant scope: subscriptions the caller may not read are silently left out, as Resource Graph does
@@ -479,6 +482,44 @@ def graph_get(call: Call) -> Reply:
     raise Problem("unrouted_graph", f"Resource not found for the segment '{segment}'.")
 
 
+# Microsoft Entra ID: enough of the token service for azure-identity's ClientSecretCredential
+# (authority=the emulator URL, disable_instance_discovery=True). Any client id and secret are
+# accepted for the estate's tenant; the token issued is the printed AZURE_ACCESS_TOKEN.
+
+
+def _tenant(call: Call) -> str:
+    tenant = _state(call).estate.tenantId
+    if call.params["tenant"].lower() not in (tenant.lower(), "organizations"):
+        raise Problem("bad_request", f"AADSTS90002: Tenant '{call.params['tenant']}' not found.", code="invalid_request")
+    return tenant
+
+
+def openid_configuration(call: Call) -> Reply:
+    base = f"{call.emulator.url}/{_tenant(call)}"
+    return Reply(
+        {
+            "issuer": f"{base}/v2.0",
+            "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+            "token_endpoint": f"{base}/oauth2/v2.0/token",
+            "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+            "jwks_uri": f"{base}/discovery/v2.0/keys",
+            "response_types_supported": ["code", "id_token", "token"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+        }
+    )
+
+
+def issue_token(call: Call) -> Reply:
+    from urllib.parse import parse_qsl
+
+    _tenant(call)
+    form = dict(parse_qsl(call.raw_body.decode("utf-8", "replace")))
+    if form.get("grant_type") != "client_credentials" or not form.get("client_id"):
+        raise Problem("bad_request", "AADSTS900144: only client_credentials with a client_id is emulated.", code="invalid_request")
+    token = _state(call).token
+    return Reply({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token})
+
+
 # --- the provider ---------------------------------------------------------------------------
 
 ARM_ERRORS = {
@@ -515,6 +556,8 @@ ROUTES: list[Route] = [  # data: method, path template, operation (the permissio
         list_resources,
     ),
     Route("POST", ARG_PATH, "Microsoft.ResourceGraph/resources/read", query_resource_graph),
+    Route("GET", "/{tenant}/v2.0/.well-known/openid-configuration", "entra/openid-configuration", openid_configuration),
+    Route("POST", "/{tenant}/oauth2/v2.0/token", "entra/token", issue_token),
     Route("GET", "/v1.0/{path*}", lambda call: f"graph/{call.params['path'].strip('/')}", graph_get),
     Route("GET", "/beta/{path*}", lambda call: f"graph/{call.params['path'].strip('/')}", graph_get),
     Route("GET", "/{path*}", lambda call: f"{arm_type_of(call.path)}/read", get_by_path),
@@ -545,6 +588,8 @@ class Azure(Provider):
         return RESOURCE_GRAPH_ERRORS if call.path.lower() == ARG_PATH.lower() else ARM_ERRORS
 
     def error_body(self, call: Call, status: int, code: str, message: str) -> Any:
+        if call.operation.startswith("entra/"):
+            return {"error": code, "error_description": message}
         if _is_graph(call):
             return {"error": {"code": code, "message": message, "innerError": {"request-id": secrets.token_hex(8)}}}
         if code == "InvalidQuery":
@@ -565,6 +610,8 @@ class Azure(Provider):
         return reply
 
     def authenticate(self, call: Call) -> str | None:
+        if call.operation.startswith("entra/"):
+            return None  # the token service is how a client gets its bearer token
         header = call.headers.get("Authorization") or ""
         if not header.startswith("Bearer "):
             return "Authentication failed. The 'Authorization' header is missing or is not a Bearer token."

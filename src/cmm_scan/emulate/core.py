@@ -131,6 +131,12 @@ class Call:
     emulator: Emulator
     params: dict[str, str] = field(default_factory=dict)  # from the route template
     operation: str = "unrouted"
+    multi: dict[str, list[str]] = field(default_factory=dict)  # every value of repeated parameters
+    target: str = ""  # the request target exactly as sent (path and query), for signature checks
+
+    def values(self, name: str) -> list[str]:
+        """Every value of a query parameter that may repeat (`assetTypes=a&assetTypes=b`)."""
+        return self.multi.get(name, [])
 
     @property
     def state(self) -> Any:
@@ -317,8 +323,9 @@ class Provider:
         """None when the request carries acceptable credentials, else why not (answered 401)."""
         return None
 
-    def scope_of(self, call: Call) -> str:
-        """The scope a deny fault's `scope` is matched against (default: the path)."""
+    def scope_of(self, call: Call) -> str | list[str]:
+        """The scope a deny fault's `scope` is matched against (default: the path); several names
+        of the same scope (a project's id and number) may be given as a list."""
         return call.path
 
     def throttled(self, call: Call, throttle: Throttle) -> Reply:
@@ -326,7 +333,7 @@ class Provider:
         return self.error(call, "throttled", f"too many requests; retry after {retry} s", headers={"Retry-After": retry})
 
     def prepare(self, emulator: Emulator, workdir: Path) -> None:
-        """Write what clients need (keys, credential files) into workdir before serving."""
+        """Write what clients need (keys, credential files) into workdir; called on every load."""
 
     def settings(self, emulator: Emulator) -> dict[str, str]:
         """The environment that points cmm-scan and the SDKs at the server (printed as exports)."""
@@ -344,8 +351,11 @@ def load_estate(provider: Provider, source: Path | Mapping[str, Any] | EstateBas
 
     if isinstance(source, EstateBase):
         return source
-    if isinstance(source, Path):
-        estate, _ = load_yaml_model(source, provider.estate_model, hint=f"see docs/emulator.md for the {provider.name} estate format")
+    hint = f"see docs/emulator.md for the {provider.name} estate format"
+    if isinstance(source, Path) and source.suffix.lower() == ".json":
+        estate = _load_json_estate(provider, source, hint)
+    elif isinstance(source, Path):
+        estate, _ = load_yaml_model(source, provider.estate_model, hint=hint)
     else:
         try:
             estate = provider.estate_model.model_validate(dict(source))
@@ -356,6 +366,21 @@ def load_estate(provider: Provider, source: Path | Mapping[str, Any] | EstateBas
     if estate.provider != provider.name:
         raise UserError(f"{source if isinstance(source, Path) else 'estate'}: provider is {estate.provider!r}, not {provider.name!r}")
     return estate
+
+
+def _load_json_estate(provider: Provider, path: Path, hint: str) -> EstateBase:
+    """A .json estate parses several times faster than YAML (large generated estates); on a
+    validation error it is read again as YAML (JSON is YAML) for the line number."""
+    from pydantic import ValidationError
+
+    from cmm_scan.yamlfile import load_yaml_model
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return provider.estate_model.model_validate(data)
+    except (ValueError, ValidationError, OSError):
+        estate, _ = load_yaml_model(path, provider.estate_model, hint=hint)
+        return estate
 
 
 class Emulator:
@@ -383,8 +408,7 @@ class Emulator:
         self._log_lock = threading.Lock()
         self._log_file: IO[str] | None = request_log.open("a", encoding="utf-8", buffering=1) if request_log else None
         self._seen: Counter[str] = Counter()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_class(self))
-        self._httpd.daemon_threads = True
+        self._httpd = _QuietServer(("127.0.0.1", port), _handler_class(self))
         self.ca_path: Path | None = None
         if provider.tls:
             self.ca_path = _wrap_tls(self._httpd, self.workdir)
@@ -393,7 +417,6 @@ class Emulator:
         self.url = f"{scheme}://127.0.0.1:{self.port}"
         self._thread: threading.Thread | None = None
         self.load(estate if estate is not None else {"provider": provider.name})
-        provider.prepare(self, self.workdir)
 
     # estate and state
 
@@ -403,6 +426,7 @@ class Emulator:
         self.faults = self._fault_override or self.estate.faults
         self.state = self.provider.index(self.estate)
         self._seen.clear()
+        self.provider.prepare(self, self.workdir)  # credential files may depend on the estate (an OCI tenancy)
 
     def reset(self) -> None:
         """Back to an empty estate, no faults, an empty request log (between tests)."""
@@ -461,8 +485,10 @@ class Emulator:
                 return provider.error(call, "unauthenticated", why)
             if route is None:
                 return provider.error(call, "unrouted", f"the emulator serves no {call.method} {call.path}")
-            if faults.denies(call.operation, provider.scope_of(call)):
-                return provider.error(call, "denied", f"not authorised to perform {call.operation} over scope {provider.scope_of(call)}")
+            scopes = provider.scope_of(call)
+            scopes = [scopes] if isinstance(scopes, str) else scopes
+            if any(faults.denies(call.operation, scope) for scope in scopes):
+                return provider.error(call, "denied", f"not authorised to perform {call.operation} over scope {scopes[0]}")
             injected = self._injected_fault(call)
             if injected is not None:
                 return injected
@@ -517,6 +543,13 @@ def _hit(seed: int, kind: str, key: str, nth: int, share: Share, operation: str)
     return int.from_bytes(digest[:8], "big") / 2**64 < share.share
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up or speaks plain http to https is its own problem: no traceback."""
+
+
 def _handler_class(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -528,9 +561,11 @@ def _handler_class(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             split = urlsplit(self.path)
             path = re.sub(r"/{2,}", "/", split.path) or "/"
             query: dict[str, str] = {}
+            multi: dict[str, list[str]] = {}
             for key, value in parse_qsl(split.query, keep_blank_values=True):
                 query.setdefault(key, value)
-            call = Call(self.command, path, query, self.headers, raw, emulator)
+                multi.setdefault(key, []).append(value)
+            call = Call(self.command, path, query, self.headers, raw, emulator, multi=multi, target=self.path)
             reply = emulator.answer(call)
             emulator.record(call, reply.status)
             data = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
@@ -563,7 +598,8 @@ def _wrap_tls(httpd: ThreadingHTTPServer, workdir: Path) -> Path:
     cert = ca.issue_cert("127.0.0.1", "localhost")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(context)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    # the handshake happens in the request thread, so a silent client cannot stall the accept loop
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True, do_handshake_on_connect=False)
     ca_path = workdir / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_path))
     return ca_path

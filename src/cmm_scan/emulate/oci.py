@@ -1,304 +1,404 @@
-"""OCI: Resource Search, Identity and any per-compartment service, served from one tenancy estate.
+"""OCI: Resource Search, Identity and any per-compartment list/get, from one estate, over http.
 
-Every request path starts with the region (`/uk-london-1/20160918/instances?compartmentId=...`), so one
-server behind the endpoint template `http://127.0.0.1:PORT/{region}` (CMM_SCAN_OCI_ENDPOINT) serves a
-multi-region tenancy. Resources are written once, in OCI's API shapes (docs/emulator.md); every view is
-derived from them:
-- Resource Search `POST /{region}/20180409/resources`: a structured-query subset,
-  `query all resources` or `query <Type>[, <Type>] resources [return allAdditionalFields] [where <cond> [&& <cond>]]`
-  with conditions `field = 'v'` / `field != 'v'`. Like the real service it silently leaves out resources in
-  compartments the caller may not read.
-- Identity: `GET /20160918/compartments` (`compartmentIdInSubtree`, `accessLevel=ANY|ACCESSIBLE`: a denied
-  compartment is listed by ANY only), `GET /20160918/tenancies/{id}` and `.../regionSubscriptions`.
-- Any other list or get from `resources` by path (services are data, not code): a list filters on its query
-  parameters that name item fields (compartmentId, ...), a get is `{list}/{id}` (or `get:`), and
-  `singletons` answer an exact path (or an error such as 404 LifecyclePolicyNotFound).
-- `opc-next-page` paging, OCI's error bodies `{"code", "message"}`: 404 NotAuthorizedOrNotFound (OCI's
-  denial, also for `denied_compartments` and their sub-compartments), 401 NotAuthenticated, 429 TooManyRequests.
-- Every request must carry a draft-cavage `Authorization: Signature ...` header, verified against the
-  throwaway API key the server wrote next to its config file (OCI_CONFIG_FILE); a session token's key
-  (`keyId="ST$..."`) is accepted on its shape.
-Operations in the request log and deny faults are `GET /<version>/<path>` (region left out) and
-`SearchResources`; a deny fault's scope is the request's compartmentId (or its path).
+The estate (docs/emulator.md) holds the tenancy, its region subscriptions and compartments as
+the Identity API returns them, and every other resource as its service's list API returns it,
+keyed by that list's path (`20160918/instances`): under `resources:` when served in every region
+(Identity: users, policies...), under `regional: {region: ...}` when it lives in one region.
+Search summaries are derived from the same objects. One server serves every region: the region
+is the first path segment (`CMM_SCAN_OCI_ENDPOINT=http://127.0.0.1:PORT/{region}`). Requests must
+be signed (draft-cavage RSA-SHA256) with the throwaway key in the printed OCI config file.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources as package_files
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlencode
 
-from pydantic import BaseModel, ConfigDict, Field
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cmm_scan.emulate.core import Call, Emulator, EstateBase, HeaderTokenPaging, Problem, Provider, Reply, Route
 
-SEARCH_PATH = "/20180409/resources"
-IDENTITY = "/20160918"
-EMULATED_USER = "ocid1.user.oc1..emulated"
-# query parameters that steer paging, sorting or the view, never filter on item fields
-_CONTROL_PARAMS = frozenset({"limit", "page", "sortBy", "sortOrder", "compartmentIdInSubtree", "accessLevel", "tenantId", "fields"})
-LISTS = HeaderTokenPaging()
-SEARCH_PAGES = HeaderTokenPaging(items_key="items")
+SEARCH_PAGING = HeaderTokenPaging(items_key="items")
+LIST_PAGING = HeaderTokenPaging()
+EMULATOR_USER = "ocid1.user.oc1..emulatoruser"
+# list paths whose API answers a *Collection object `{"items": [...]}` rather than a bare array (data: add paths here)
+COLLECTION_LISTS = frozenset(
+    {"20210415/containerinstances", "20200131/targets", "20200131/securityzones", "20210215/hostscantargets", "20200909/serviceconnectors"}
+)
+PAGING_PARAMS = {"limit", "page", "sortBy", "sortOrder", "compartmentIdInSubtree", "accessLevel", "compartmentId"}
 
 
-class _Model(BaseModel):
+# --- the estate ------------------------------------------------------------------------------
+
+
+class OciObject(BaseModel):
+    """An object as the OCI API returns it: `id` checked, every other key served as written."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+
+    @field_validator("id")
+    @classmethod
+    def _ocid(cls, value: str) -> str:
+        if not re.fullmatch(r"ocid1\.[a-z0-9]+\.[a-z0-9-]+\.[a-z0-9-]*\.[A-Za-z0-9._-]+", value):
+            raise ValueError("an OCI id is an OCID, like ocid1.instance.oc1.uk-london-1.aaaa...")
+        return value
+
+    def served(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class Compartment(OciObject):
+    compartmentId: str
+    name: str
+    lifecycleState: str = "ACTIVE"
+
+
+class RegionSubscription(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    regionName: str
+    regionKey: str
+    status: str = "READY"
+    isHomeRegion: bool = False
 
-class Compartment(_Model):
-    id: str
+
+class Tenancy(OciObject):
     name: str
-    parent: str | None = Field(default=None, description="parent compartment id; none = the tenancy (root)")
-    description: str = ""
-    lifecycleState: str = "ACTIVE"
-    timeCreated: str = "2025-01-01T00:00:00Z"
+    homeRegionKey: str
 
 
-class Resource(_Model):
-    """One resource in its API shape (`data`), the list path that returns it, and how Search sees it."""
-
-    list: str = Field(description="list path without the region, e.g. /20160918/instances")
-    get: str | None = Field(default=None, description="get path; default {list}/{data.id}")
-    region: str | None = Field(default=None, description="region; none = a global (identity) resource, served everywhere")
-    search_type: str | None = Field(default=None, description="Resource Search resourceType, e.g. Instance; none = not searchable")
-    items_key: str | None = Field(default=None, description="the list answers {items_key: [...]} (OCI's *Collection shapes), not an array")
-    data: dict[str, Any]
-
-
-class Singleton(_Model):
-    """An exact path answered with `data` (object or list), e.g. a bucket's lifecycle policy, or with an error."""
-
-    path: str
-    region: str | None = None
-    data: Any = None
-    error: tuple[int, str] | None = Field(default=None, description="answer this error instead, e.g. [404, LifecyclePolicyNotFound]")
+Collection = list[OciObject]
 
 
 class OciEstate(EstateBase):
-    provider: Literal["oci"] = "oci"
-    tenancy: str = "ocid1.tenancy.oc1..emulated"
-    tenancy_name: str = "emulated"
-    home_region: str = "uk-london-1"
-    regions: list[str] = Field(default_factory=lambda: ["uk-london-1"], description="subscribed regions")
-    namespace: str = "emulated"
+    provider: Literal["oci"]
+    tenancy: Tenancy | None = None
+    regionSubscriptions: list[RegionSubscription] = Field(default_factory=list)
     compartments: list[Compartment] = Field(default_factory=list)
-    resources: list[Resource] = Field(default_factory=list)
-    singletons: list[Singleton] = Field(default_factory=list)
-    denied_compartments: list[str] = Field(
-        default_factory=list, description="the caller may read nothing in these or their sub-compartments (404 NotAuthorizedOrNotFound)"
+    resources: dict[str, Collection] = Field(default_factory=dict, description="list path → items, served in every region")
+    regional: dict[str, dict[str, Collection]] = Field(default_factory=dict, description="region → list path → items")
+    objects: dict[str, Any] = Field(
+        default_factory=dict,
+        description="exact path → the JSON it answers, in every region: a get that is no list item (a bucket by name, "
+        "its lifecycle policy, a tenancy configuration) or a list whose items have no OCID (API keys)",
     )
+    regional_objects: dict[str, dict[str, Any]] = Field(default_factory=dict, description="region → exact path → JSON")
+    errors: dict[str, tuple[int, str]] = Field(
+        default_factory=dict, description="exact path → [status, code] answered instead, e.g. [404, LifecyclePolicyNotFound]"
+    )
+
+    @model_validator(mode="after")
+    def _regions_are_subscribed(self) -> OciEstate:
+        subscribed = {r.regionName for r in self.regionSubscriptions}
+        for region in self.regional:
+            if region not in subscribed:
+                raise ValueError(f"region {region} has resources but is not in regionSubscriptions")
+        return self
+
+
+# --- derived views ---------------------------------------------------------------------------
+
+
+@cache
+def _search_types() -> dict[str, str]:
+    text = package_files.files("cmm_scan.emulate").joinpath("data/oci-search-types.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def search_type(ocid: str) -> str:
+    kind = ocid.split(".")[1]
+    return _search_types().get(kind, kind[:1].upper() + kind[1:])
 
 
 @dataclass
 class OciState:
     estate: OciEstate
-    parents: dict[str, str] = field(default_factory=dict)
-    denied: frozenset[str] = frozenset()
-    # views by path, built once per load: a request costs a lookup, not a walk over the estate
-    singles: dict[str, list[Singleton]] = field(default_factory=dict)
-    lists: dict[str, list[Resource]] = field(default_factory=dict)
-    gets: dict[str, list[Resource]] = field(default_factory=dict)
+    tenancy_id: str
+    compartments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    collections: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)  # (region or "", path) → items
+    summaries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # region → Search summaries, derived once
+
+    def search_summaries(self, region: str) -> list[dict[str, Any]]:
+        if region not in self.summaries:
+            self.summaries[region] = [summary(item) for item in self.everything(region)]
+        return self.summaries[region]
+
+    def parent_chain(self, compartment_id: str) -> list[str]:
+        """A compartment and every compartment above it, up to the tenancy."""
+        chain, current = [], compartment_id
+        while current and current not in chain:
+            chain.append(current)
+            current = self.compartments.get(current, {}).get("compartmentId", "")
+        return chain
+
+    def object(self, region: str, path: str) -> tuple[bool, Any]:
+        """(found, JSON) of an exact-path object: the region's own first, then the global one."""
+        for table in (self.estate.regional_objects.get(region, {}), self.estate.objects):
+            for key, value in table.items():
+                if key.strip("/").lower() == path:
+                    return True, value
+        return False, None
+
+    def items(self, region: str, path: str) -> list[dict[str, Any]] | None:
+        found = [self.collections.get(("", path)), self.collections.get((region, path))]
+        if all(f is None for f in found):
+            return None
+        return [item for f in found if f for item in f]
+
+    def everything(self, region: str) -> list[dict[str, Any]]:
+        items = list(self.compartments.values())
+        for (where, _), collection in self.collections.items():
+            if where in ("", region):
+                items += collection
+        return items
 
 
 def build_state(estate: OciEstate) -> OciState:
-    parents = {c.id: c.parent or estate.tenancy for c in estate.compartments}
-    denied = set(estate.denied_compartments)
-    changed = True
-    while changed:  # a denied compartment's sub-compartments are denied too (policies inherit down the tree)
-        changed = False
-        for child, parent in parents.items():
-            if parent in denied and child not in denied:
-                denied.add(child)
-                changed = True
-    state = OciState(estate, parents, frozenset(denied))
-    for single in estate.singletons:
-        state.singles.setdefault(single.path, []).append(single)
-    for resource in estate.resources:
-        state.lists.setdefault(resource.list, []).append(resource)
-        state.gets.setdefault(resource.get or f"{resource.list}/{resource.data.get('id')}", []).append(resource)
+    tenancy_id = estate.tenancy.id if estate.tenancy else "ocid1.tenancy.oc1..emulatortenancy"
+    state = OciState(estate, tenancy_id)
+    for compartment in estate.compartments:
+        state.compartments[compartment.id] = compartment.served()
+    for path, collection in estate.resources.items():
+        state.collections[("", path.strip("/").lower())] = [o.served() for o in collection]
+    for region, paths in estate.regional.items():
+        for path, collection in paths.items():
+            state.collections[(region, path.strip("/").lower())] = [o.served() for o in collection]
     return state
 
 
-def _not_authorized() -> Problem:
-    return Problem("denied", "Authorization failed or requested resource not found.")
+def summary(item: dict[str, Any]) -> dict[str, Any]:
+    """A Search ResourceSummary derived from an object."""
+    result = {
+        "resourceType": search_type(item["id"]),
+        "identifier": item["id"],
+        "compartmentId": item.get("compartmentId"),
+        "timeCreated": item.get("timeCreated"),
+        "displayName": item.get("displayName") or item.get("name"),
+        "availabilityDomain": item.get("availabilityDomain"),
+        "lifecycleState": item.get("lifecycleState"),
+        "freeformTags": item.get("freeformTags") or {},
+        "definedTags": item.get("definedTags") or {},
+        "systemTags": item.get("systemTags") or {},
+    }
+    return {k: v for k, v in result.items() if v is not None}
+
+
+# --- the structured search query subset ----------------------------------------------------
+
+_QUERY = re.compile(
+    r"^\s*query\s+(?P<types>all|[\w]+(?:\s*,\s*[\w]+)*)\s+resources"
+    r"(?:\s+return\s+allAdditionalFields)?"
+    r"(?:\s+where\s+(?P<where>.+?))?"
+    r"(?:\s+sorted\s+by\s+(?P<sort>\w+)(?:\s+(?P<order>asc|desc))?)?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_CONDITION = re.compile(r"^\s*(?P<field>[\w.]+)\s*(?P<op>!=|=~|!=~|>=|<=|=|>|<)\s*'(?P<value>[^']*)'\s*$")
+
+
+def parse_search(query: str) -> tuple[set[str] | None, list[list[tuple[str, str, str]]], tuple[str, bool] | None]:
+    """(types or None for all, conditions as OR of ANDs, sort) — or a Problem for anything else."""
+    m = _QUERY.match(query)
+    if not m:
+        raise Problem("bad_request", f"Unsupported or invalid search query: {query!r}", code="InvalidParameter")
+    types = None if m.group("types").lower() == "all" else {t.strip().lower() for t in m.group("types").split(",")}
+    groups: list[list[tuple[str, str, str]]] = []
+    if m.group("where"):
+        for alternative in re.split(r"\|\||\s+or\s+", m.group("where"), flags=re.IGNORECASE):
+            conditions = []
+            for part in re.split(r"&&|\s+and\s+", alternative, flags=re.IGNORECASE):
+                c = _CONDITION.match(part.strip().strip("()"))
+                if not c:
+                    raise Problem("bad_request", f"Unsupported search condition {part.strip()!r}", code="InvalidParameter")
+                conditions.append((c.group("field"), c.group("op"), c.group("value")))
+            groups.append(conditions)
+    sort = (m.group("sort"), (m.group("order") or "asc").lower() == "desc") if m.group("sort") else None
+    return types, groups, sort
+
+
+def _field(result: dict[str, Any], name: str) -> list[str]:
+    """The values a condition's field names: plain fields, or tag keys and values."""
+    low = name.lower()
+    if low in ("freeformtags.key", "freeformtags.value"):
+        tags = result.get("freeformTags") or {}
+        return list(tags) if low.endswith("key") else [str(v) for v in tags.values()]
+    for key, value in result.items():
+        if key.lower() == low and value is not None:
+            return [str(value)]
+    return []
+
+
+def _holds(result: dict[str, Any], condition: tuple[str, str, str]) -> bool:
+    name, op, wanted = condition
+    values = _field(result, name)
+    if op == "=":
+        return any(v.lower() == wanted.lower() for v in values)
+    if op == "!=":
+        return all(v.lower() != wanted.lower() for v in values)
+    if op == "=~":
+        return any(wanted.lower() in v.lower() for v in values)
+    if op == "!=~":
+        return all(wanted.lower() not in v.lower() for v in values)
+    return any({">": v > wanted, "<": v < wanted, ">=": v >= wanted, "<=": v <= wanted}[op] for v in values)
+
+
+# --- handlers --------------------------------------------------------------------------------
+
+
+def _state(call: Call) -> OciState:
+    return call.state
 
 
 def _region(call: Call) -> str:
-    region = call.params.get("region", "")
-    if region not in call.state.estate.regions:
-        raise Problem("not_found", f"region {region!r} is not subscribed by this tenancy")
+    region = call.params["region"]
+    subscribed = {r.regionName for r in _state(call).estate.regionSubscriptions}
+    if subscribed and region not in subscribed:
+        raise Problem("unrouted", f"region {region} is not subscribed by this tenancy")
     return region
 
 
-# --- identity -----------------------------------------------------------------------------------
+def _hidden(call: Call, compartment_id: str | None) -> bool:
+    return bool(compartment_id) and any(call.denied(call.operation, c) for c in _state(call).parent_chain(compartment_id or ""))
 
 
-def compartments(call: Call) -> Reply:
+def search_resources(call: Call) -> Reply:
+    region, body = _region(call), call.json()
+    if body.get("type") != "Structured":
+        raise Problem("bad_request", "the emulator answers only Structured search queries", code="InvalidParameter")
+    types, groups, sort = parse_search(body.get("query", ""))
+    results = []
+    for result in _state(call).search_summaries(region):
+        if types is not None and result["resourceType"].lower() not in types:
+            continue
+        if _hidden(call, result.get("compartmentId")):
+            continue  # Search returns only what the caller may inspect
+        if groups and not any(all(_holds(result, c) for c in conditions) for conditions in groups):
+            continue
+        results.append(result)
+    if sort:
+        results.sort(key=lambda r: str(r.get(sort[0]) or ""), reverse=sort[1])
+    return SEARCH_PAGING.reply(call, results)
+
+
+def list_compartments(call: Call) -> Reply:
     _region(call)
-    state: OciState = call.state
-    estate = state.estate
-    parent = call.query.get("compartmentId", "")
-    if parent in state.denied:
-        raise _not_authorized()
+    state, parent = _state(call), call.query.get("compartmentId")
+    if not parent:
+        raise Problem("bad_request", "compartmentId is required", code="MissingParameter")
     subtree = call.query.get("compartmentIdInSubtree", "false").lower() == "true"
-    if subtree and parent != estate.tenancy:
-        raise Problem("bad_request", "compartmentIdInSubtree may only be used with the tenancy")
-    accessible_only = call.query.get("accessLevel", "ANY").upper() == "ACCESSIBLE"
-    chosen = [
-        c
-        for c in estate.compartments
-        if (subtree or (c.parent or estate.tenancy) == parent) and not (accessible_only and c.id in state.denied)
-    ]
-    shape = [
-        {
-            "id": c.id,
-            "compartmentId": c.parent or estate.tenancy,
-            "name": c.name,
-            "description": c.description,
-            "lifecycleState": c.lifecycleState,
-            "timeCreated": c.timeCreated,
-            "freeformTags": {},
-            "definedTags": {},
-        }
-        for c in chosen
-    ]
-    return LISTS.reply(call, shape)
+    if subtree and parent != state.tenancy_id:
+        raise Problem("bad_request", "compartmentIdInSubtree is only valid for the tenancy (root compartment)", code="InvalidParameter")
+    found = []
+    for compartment in state.compartments.values():
+        chain = state.parent_chain(compartment["compartmentId"])
+        # accessLevel=ANY does no permission check (OCI lists every compartment); ACCESSIBLE leaves out the denied ones
+        hidden = call.query.get("accessLevel", "ANY").upper() == "ACCESSIBLE" and _hidden(call, compartment["id"])
+        if (parent in chain if subtree else compartment["compartmentId"] == parent) and not hidden:
+            found.append(compartment)
+    return LIST_PAGING.reply(call, _filtered(call, found))
 
 
-def tenancy(call: Call) -> Reply:
+def get_compartment(call: Call) -> Reply:
     _region(call)
-    estate = call.state.estate
-    if call.params["tenancy"] != estate.tenancy:
-        raise _not_authorized()
-    return Reply({"id": estate.tenancy, "name": estate.tenancy_name, "homeRegionKey": estate.home_region.upper()})
+    found = _state(call).compartments.get(call.params["id"])
+    if found is None:
+        raise Problem("not_found", f"Authorization failed or requested resource not found: {call.params['id']}")
+    return Reply(found)
 
 
-def region_subscriptions(call: Call) -> Reply:
+def get_tenancy(call: Call) -> Reply:
     _region(call)
-    estate = call.state.estate
-    if call.params["tenancy"] != estate.tenancy:
-        raise _not_authorized()
-    return Reply(
-        [{"regionKey": r.upper(), "regionName": r, "status": "READY", "isHomeRegion": r == estate.home_region} for r in estate.regions]
-    )
+    state = _state(call)
+    if call.params["id"] != state.tenancy_id or state.estate.tenancy is None:
+        raise Problem("not_found", "Authorization failed or requested resource not found.")
+    return Reply(state.estate.tenancy.served())
 
 
-# --- search -------------------------------------------------------------------------------------
-
-
-def search(call: Call) -> Reply:
-    region = _region(call)
-    state: OciState = call.state
-    try:
-        types, conditions, all_fields = parse_query(str(call.json().get("query", "")))
-    except ValueError as exc:
-        raise Problem("bad_request", f"Invalid search query: {exc}") from None
-    summaries = []
-    for resource in state.estate.resources:
-        if resource.search_type is None or (types and resource.search_type.lower() not in types):
-            continue
-        if (resource.region or state.estate.home_region) != region:
-            continue
-        compartment = resource.data.get("compartmentId")
-        if compartment in state.denied or call.denied(call.operation, str(compartment)):
-            continue  # Search leaves out what the caller may not read: silence, not an error
-        summary = _summary(resource, all_fields)
-        if all(_holds(summary, cond) for cond in conditions):
-            summaries.append(summary)
-    return SEARCH_PAGES.reply(call, summaries)
-
-
-# --- generic lists and gets ---------------------------------------------------------------------
-
-
-def generic(call: Call) -> Reply:
-    region = _region(call)
-    state: OciState = call.state
-    path = "/" + call.params["path"]
-
-    def here(item_region: str | None) -> bool:
-        return item_region is None or item_region == region
-
-    for single in state.singles.get(path, []):
-        if here(single.region):
-            if single.error:
-                status, code = single.error
-                return Reply({"code": code, "message": f"{code} (emulated)"}, status)
-            return Reply(single.data)
-    known = state.lists.get(path, [])
-    if known or call.query.get("compartmentId"):
-        if call.query.get("compartmentId") in state.denied:
-            raise _not_authorized()
-        filters = {k: v for k, v in call.query.items() if k not in _CONTROL_PARAMS}
-        items = [r.data for r in known if here(r.region) and _matches(r.data, filters)]
-        key = next((r.items_key for r in known if r.items_key), None)
-        return (HeaderTokenPaging(items_key=key) if key else LISTS).reply(call, items)
-    for resource in state.gets.get(path, []):
-        if here(resource.region) and resource.data.get("compartmentId") not in state.denied:
-            return Reply(resource.data, headers={"etag": "emulated"})
-    raise _not_authorized()
-
-
-def _filters(param: str, item: dict[str, Any]) -> bool:
-    """A query parameter filters when it names an item field; compartmentId always does."""
-    return param in item or param == "compartmentId"
-
-
-def _matches(item: dict[str, Any], filters: dict[str, str]) -> bool:
-    """Equality on every filtering parameter; OCI's `ALL` (budgets' targetType=ALL) filters nothing."""
-    return all(str(item.get(k)) == v for k, v in filters.items() if v != "ALL" and _filters(k, item))
-
-
-def _generic_operation(call: Call) -> str:
-    return f"{call.method} /{call.params['path']}"
-
-
-# what ListResourceTypes answers besides the estate's own types: those the OCI specs ask Search about
-SEARCHABLE = (
-    "Instance",
-    "InstancePool",
-    "Bucket",
-    "Vcn",
-    "Subnet",
-    "SecurityList",
-    "NetworkSecurityGroup",
-    "Alarm",
-    "LogGroup",
-    "Bastion",
-    "ContainerInstance",
-    "FunctionsFunction",
-    "FunctionsApplication",
-    "Volume",
-    "BootVolume",
-    "Vault",
-    "Key",
-)
-
-
-def resource_types(call: Call) -> Reply:
+def list_region_subscriptions(call: Call) -> Reply:
     _region(call)
-    names = dict.fromkeys([*SEARCHABLE, *(r.search_type for r in call.state.estate.resources if r.search_type)])
-    return LISTS.reply(call, [{"name": name, "fields": []} for name in names])
+    if call.params["id"] != _state(call).tenancy_id:
+        raise Problem("not_found", "Authorization failed or requested resource not found.")
+    return Reply([r.model_dump() for r in _state(call).estate.regionSubscriptions])
 
 
-ROUTES = [
-    Route("GET", "/{region}/20180409/resourceTypes", "ListResourceTypes", resource_types),
-    Route("POST", "/{region}" + SEARCH_PATH, "SearchResources", search),
-    Route("GET", "/{region}" + IDENTITY + "/compartments", "ListCompartments", compartments),
-    Route("GET", "/{region}" + IDENTITY + "/tenancies/{tenancy}/regionSubscriptions", "ListRegionSubscriptions", region_subscriptions),
-    Route("GET", "/{region}" + IDENTITY + "/tenancies/{tenancy}", "GetTenancy", tenancy),
-    Route("GET", "/{region}/{path*}", _generic_operation, generic),
+def list_resource_types(call: Call) -> Reply:
+    """Search's ListResourceTypes: the types the emulator derives summaries for."""
+    _region(call)
+    names = dict.fromkeys(sorted(_search_types().values()))
+    return LIST_PAGING.reply(call, [{"name": name, "fields": []} for name in names])
+
+
+def list_regions(call: Call) -> Reply:
+    _region(call)
+    return Reply([{"key": r.regionKey, "name": r.regionName} for r in _state(call).estate.regionSubscriptions])
+
+
+def _filtered(call: Call, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Query parameters naming a field of the items (lifecycleState, displayName...) filter them."""
+    for name, value in call.query.items():
+        if name not in PAGING_PARAMS and value != "ALL" and any(name in item for item in items):  # targetType=ALL: every kind
+            items = [i for i in items if str(i.get(name)) == value]
+    return items
+
+
+def generic_operation(call: Call) -> str:
+    path = call.params["path"].strip("/")
+    items = _state(call).items(call.params["region"], path.lower())
+    return f"{'list' if items is not None else 'get'} {path}"
+
+
+def generic_get(call: Call) -> Reply:
+    """Any list path of the estate (items in `compartmentId`, paged) or `{list path}/{id}`."""
+    state, region, path = _state(call), _region(call), call.params["path"].strip("/").lower()
+    error = next((e for p, e in state.estate.errors.items() if p.strip("/").lower() == path), None)
+    if error:
+        return Reply({"code": error[1], "message": f"{error[1]} (emulated)"}, error[0])
+    found, value = state.object(region, path)
+    if found:
+        return Reply(value)
+    items = state.items(region, path)
+    if items is not None:
+        compartment = call.query.get("compartmentId")
+        if compartment is not None:
+            items = [i for i in items if i.get("compartmentId") == compartment]
+        paging = SEARCH_PAGING if path in COLLECTION_LISTS else LIST_PAGING
+        return paging.reply(call, _filtered(call, items))
+    parent, _, item_id = call.params["path"].strip("/").rpartition("/")
+    for item in state.items(region, parent.lower()) or []:
+        if item_id in (item.get("id"), item.get("name")):  # buckets are got by name
+            if _hidden(call, item.get("compartmentId")):
+                break
+            return Reply(item)
+    raise Problem("not_found", "Authorization failed or requested resource not found.")
+
+
+# --- the provider ---------------------------------------------------------------------------
+
+ROUTES: list[Route] = [  # data: method, path template (region first), operation, handler
+    Route("POST", "/{region}/20180409/resources", "search.resources", search_resources),
+    Route("GET", "/{region}/20180409/resourceTypes", "search.resourceTypes.list", list_resource_types),
+    Route("GET", "/{region}/20160918/compartments", "identity.compartments.list", list_compartments),
+    Route("GET", "/{region}/20160918/compartments/{id}", "identity.compartments.get", get_compartment),
+    Route("GET", "/{region}/20160918/tenancies/{id}/regionSubscriptions", "identity.regionSubscriptions.list", list_region_subscriptions),
+    Route("GET", "/{region}/20160918/tenancies/{id}", "identity.tenancies.get", get_tenancy),
+    Route("GET", "/{region}/20160918/regions", "identity.regions.list", list_regions),
+    Route("GET", "/{region}/{path*}", generic_operation, generic_get),
 ]
 
-OCI_ERRORS = {
+ERRORS = {
     "bad_request": (400, "InvalidParameter"),
     "unauthenticated": (401, "NotAuthenticated"),
-    "denied": (404, "NotAuthorizedOrNotFound"),
+    "denied": (404, "NotAuthorizedOrNotFound"),  # OCI does not tell "denied" from "not there"
     "not_found": (404, "NotAuthorizedOrNotFound"),
-    "unrouted": (404, "NotAuthorizedOrNotFound"),
+    "unrouted": (404, "NotFound"),
     "throttled": (429, "TooManyRequests"),
     "failed": (500, "InternalServerError"),
 }
@@ -306,161 +406,88 @@ OCI_ERRORS = {
 
 class Oci(Provider):
     name = "oci"
-    tls = False  # the SDK signs requests; plain http is accepted
+    tls = False  # the OCI SDK signs requests and accepts plain http
     estate_model = OciEstate
-    errors = OCI_ERRORS
+    errors = ERRORS
     routes = ROUTES
 
     def __init__(self) -> None:
-        self.public_key_pem: bytes | None = None
-        self.key_id: str | None = None
-        self.config_file: str | None = None
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        der = self.key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        self.fingerprint = ":".join(f"{b:02x}" for b in hashlib.md5(der, usedforsecurity=False).digest())
+        self.tenancy_id = ""
 
     def index(self, estate: EstateBase) -> OciState:
         assert isinstance(estate, OciEstate)
-        return build_state(estate)
+        state = build_state(estate)
+        self.tenancy_id = state.tenancy_id
+        return state
 
     def error_body(self, call: Call, status: int, code: str, message: str) -> Any:
         return {"code": code, "message": message}
 
-    def scope_of(self, call: Call) -> str:
-        return call.query.get("compartmentId") or call.path
-
-    def prepare(self, emulator: Emulator, workdir: Path) -> None:
-        assert isinstance(emulator.estate, OciEstate)
-        credentials = write_config(str(workdir), emulator.estate)
-        self.public_key_pem, self.key_id, self.config_file = credentials.public_key_pem, credentials.key_id, credentials.config_file
-
-    def settings(self, emulator: Emulator) -> dict[str, str]:
-        return {"OCI_CONFIG_FILE": str(self.config_file), "CMM_SCAN_OCI_ENDPOINT": emulator.url + "/{region}"}
-
     def authenticate(self, call: Call) -> str | None:
-        header = call.headers.get("Authorization") or ""
-        if not header.startswith("Signature "):
-            return "The required information to complete authentication was not provided (no Signature header)."
-        fields = dict(re.findall(r'(\w+)="([^"]*)"', header))
-        if not {"keyId", "signature", "headers"} <= fields.keys():
-            return "The Signature header lacks keyId, headers or signature."
-        if fields["keyId"].startswith("ST$") or not self.public_key_pem:
-            return None  # a session token's key is the client's own: shape checked, not the signature
-        if self.key_id and fields["keyId"] != self.key_id:
-            return f"Unknown key {fields['keyId']!r}."
-        target = call.path + (f"?{urlencode(call.query)}" if call.query else "")
-        lines = []
-        for name in fields["headers"].split():
-            if name == "(request-target)":
-                lines.append(f"(request-target): {call.method.lower()} {target}")
-            else:
-                lines.append(f"{name}: {call.headers.get(name) or ''}")
+        """The request carries a valid draft-cavage signature made with the emulator's key."""
         from cryptography.exceptions import InvalidSignature
-        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.asymmetric import padding
 
-        key = serialization.load_pem_public_key(self.public_key_pem)
+        header = call.headers.get("Authorization") or ""
+        if not header.startswith("Signature "):
+            return "The required information to complete authentication was not provided."
+        fields = dict(re.findall(r'(\w+)="([^"]*)"', header))
+        expected = f"{self.tenancy_id}/{EMULATOR_USER}/{self.fingerprint}"
+        if fields.get("keyId") != expected:
+            return f"keyId {fields.get('keyId')!r} is not the emulator's ({expected}); use the printed OCI_CONFIG_FILE"
+        lines = []
+        for name in (fields.get("headers") or "").split():
+            if name == "(request-target)":
+                lines.append(f"(request-target): {call.method.lower()} {call.target}")
+            else:
+                lines.append(f"{name}: {call.headers.get(name, '')}")
         try:
-            key.verify(base64.b64decode(fields["signature"]), "\n".join(lines).encode(), padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr,call-arg]
+            signature = base64.b64decode(fields.get("signature", ""))
+            self.key.public_key().verify(signature, "\n".join(lines).encode(), padding.PKCS1v15(), hashes.SHA256())
         except (InvalidSignature, ValueError):
-            return "The signature does not match the request."
+            return "The request signature does not verify with the emulator's key."
         return None
+
+    def scope_of(self, call: Call) -> list[str]:
+        """The compartment a request is about, and every compartment above it."""
+        state = _state(call)
+        target = call.query.get("compartmentId") or call.params.get("id") or ""
+        if not target and "path" in call.params:
+            parent, _, item_id = call.params["path"].strip("/").rpartition("/")
+            item = next((i for i in state.items(call.params["region"], parent.lower()) or [] if i.get("id") == item_id), {})
+            target = item.get("compartmentId", "")
+        return state.parent_chain(target) if target else [call.path]
+
+    def prepare(self, emulator: Emulator, workdir: Path) -> None:
+        from cryptography.hazmat.primitives import serialization
+
+        key_path = workdir / "oci_api_key.pem"
+        pem = self.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        key_path.write_bytes(pem)
+        key_path.chmod(0o600)
+        estate: OciEstate = emulator.estate  # type: ignore[assignment]
+        home = next((r.regionName for r in estate.regionSubscriptions if r.isHomeRegion), "uk-london-1")
+        self.config_path = workdir / "oci-config"
+        self.config_path.write_text(
+            "[DEFAULT]\n"
+            f"user={EMULATOR_USER}\n"
+            f"fingerprint={self.fingerprint}\n"
+            f"key_file={key_path}\n"
+            f"tenancy={self.tenancy_id}\n"
+            f"region={home}\n"
+        )
+        self.config_path.chmod(0o600)
+
+    def settings(self, emulator: Emulator) -> dict[str, str]:
+        return {"OCI_CONFIG_FILE": str(self.config_path), "CMM_SCAN_OCI_ENDPOINT": f"{emulator.url}/{{region}}"}
 
 
 def provider() -> Oci:
     return Oci()
-
-
-# --- the structured query subset ----------------------------------------------------------
-
-_QUERY = re.compile(
-    r"^\s*query\s+(?P<types>.+?)\s+resources(?P<all>\s+return\s+allAdditionalFields)?(?:\s+where\s+(?P<where>.+?))?\s*$",
-    re.IGNORECASE | re.DOTALL,
-)
-_COND = re.compile(r"^\s*(?P<field>[\w.]+)\s*(?P<op>!=|=)\s*'(?P<value>[^']*)'\s*$")
-
-
-def parse_query(text: str) -> tuple[set[str], list[tuple[str, str, str]], bool]:
-    """(lower-case types or empty for all, conditions, return allAdditionalFields). ValueError when outside the subset."""
-    match = _QUERY.match(text)
-    if not match:
-        raise ValueError(f"expected `query <type>[, <type>] resources [where ...]`, got {text!r}")
-    types = {t.strip().lower() for t in match.group("types").split(",")}
-    if types == {"all"}:
-        types = set()
-    conditions = []
-    for part in re.split(r"\s*&&\s*|\s+and\s+", match.group("where") or "", flags=re.IGNORECASE):
-        if not part.strip():
-            continue
-        cond = _COND.match(part)
-        if not cond:
-            raise ValueError(f"condition {part!r} is outside the emulated subset (field = 'v', field != 'v', joined by &&)")
-        conditions.append((cond.group("field"), cond.group("op"), cond.group("value")))
-    return types, conditions, bool(match.group("all"))
-
-
-def _summary(resource: Resource, all_fields: bool) -> dict[str, Any]:
-    data = resource.data
-    summary = {
-        "resourceType": resource.search_type,
-        "identifier": data.get("id"),
-        "compartmentId": data.get("compartmentId"),
-        "displayName": data.get("displayName") or data.get("name"),
-        "lifecycleState": data.get("lifecycleState"),
-        "timeCreated": data.get("timeCreated"),
-        "availabilityDomain": data.get("availabilityDomain"),
-        "freeformTags": data.get("freeformTags") or {},
-        "definedTags": data.get("definedTags") or {},
-        "systemTags": data.get("systemTags") or {},
-        "identityContext": {},
-    }
-    if all_fields:
-        summary["additionalDetails"] = {k: v for k, v in data.items() if k not in summary}
-    return summary
-
-
-def _holds(summary: dict[str, Any], condition: tuple[str, str, str]) -> bool:
-    name, op, value = condition
-    actual = summary.get(name)
-    if actual is None and "additionalDetails" in summary:
-        actual = summary["additionalDetails"].get(name)
-    equal = str(actual).lower() == value.lower()
-    return equal if op == "=" else not equal
-
-
-# --- throwaway credentials ------------------------------------------------------------------
-
-
-@dataclass
-class Credentials:
-    config_file: str
-    key_id: str
-    public_key_pem: bytes
-
-
-def write_config(directory: str, estate: OciEstate) -> Credentials:
-    """A fresh RSA key and an OCI config file (profile DEFAULT) naming it, readable by the SDK and by us."""
-    import hashlib
-    import os
-
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public = key.public_key()
-    der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    fingerprint = ":".join(f"{b:02x}" for b in hashlib.md5(der).digest())  # OCI's API-key fingerprint is MD5
-    key_path = os.path.join(directory, "oci_api_key.pem")
-    with open(key_path, "wb") as handle:
-        os.fchmod(handle.fileno(), 0o600)
-        handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    config_path = os.path.join(directory, "config")
-    with open(config_path, "w", encoding="utf-8") as handle:
-        os.fchmod(handle.fileno(), 0o600)
-        handle.write(
-            "[DEFAULT]\n"
-            f"user={EMULATED_USER}\n"
-            f"fingerprint={fingerprint}\n"
-            f"tenancy={estate.tenancy}\n"
-            f"region={estate.home_region}\n"
-            f"key_file={key_path}\n"
-        )
-    pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return Credentials(config_path, f"{estate.tenancy}/{EMULATED_USER}/{fingerprint}", pem)
