@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import collections
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -38,31 +39,31 @@ sys.exit(main(sys.argv[1:]))
 
 
 def estate(total: int, compartments: int) -> dict:
+    """The tenancy in the emulator's documented OCI estate format (docs/emulator.md)."""
     tops = max(1, compartments // 3)
     comps = []
     for t in range(tops):
-        comps.append({"id": f"ocid1.compartment.oc1..c{t}", "name": f"c{t}"})
+        comps.append({"id": f"ocid1.compartment.oc1..c{t}", "compartmentId": TENANCY, "name": f"c{t}"})
         for k in range(2):
-            comps.append({"id": f"ocid1.compartment.oc1..c{t}-{k}", "name": f"c{t}-{k}", "parent": f"ocid1.compartment.oc1..c{t}"})
+            comps.append({"id": f"ocid1.compartment.oc1..c{t}-{k}", "compartmentId": f"ocid1.compartment.oc1..c{t}", "name": f"c{t}-{k}"})
     comps = comps[:compartments]
-    resources: list[dict] = []
-    singletons: list[dict] = [{"path": "/n/", "data": "bench"}]
+    regional: dict[str, dict[str, list]] = {region: {} for region in REGIONS}
+    objects: dict[str, object] = {"n/": "bench"}
+    errors: dict[str, list] = {}
     n = 0
 
-    def add(list_path: str, data: dict, comp: str, region: str, search_type: str | None) -> dict:
+    def add(region: str, path: str, kind: str, comp: str, **data: object) -> None:
         nonlocal n
         n += 1
         body = {
-            "id": data.get("id") or f"ocid1.{(search_type or 'x').lower()}.oc1..r{n}",
+            "id": f"ocid1.{kind}.oc1..r{n}",
             "compartmentId": comp,
             "lifecycleState": "RUNNING",
             "timeCreated": "2026-01-01T00:00:00Z",
             "freeformTags": {"owner": "bench"},
-            "definedTags": {},
             **data,
         }
-        resources.append({"list": list_path, "region": region, "search_type": search_type, "data": body})
-        return body
+        regional[region].setdefault(path, []).append(body)
 
     per_region = total // len(REGIONS)
     for r, region in enumerate(REGIONS):
@@ -70,63 +71,48 @@ def estate(total: int, compartments: int) -> dict:
             comp = comps[i % len(comps)]["id"]
             kind = i % 10
             if kind < 5:
-                shape = "VM.Standard.A1.Flex" if i % 3 else "VM.Standard.E4.Flex"
-                add("/20160918/instances", {"shape": shape, "displayName": f"vm{r}-{i}"}, comp, region, "Instance")
+                add(region, "20160918/instances", "instance", comp, shape="VM.Standard.A1.Flex" if i % 3 else "VM.Standard.E4.Flex")
             elif kind < 7:
-                add("/20160918/volumes", {"displayName": f"vol{r}-{i}"}, comp, region, "Volume")
+                add(region, "20160918/volumes", "volume", comp)
             elif kind == 7:
                 add(
-                    "/20160918/securityLists",
-                    {"ingressSecurityRules": [{"source": "10.0.0.0/8", "protocol": "6"}]},
-                    comp,
-                    region,
-                    "SecurityList",
+                    region, "20160918/securityLists", "securitylist", comp, ingressSecurityRules=[{"source": "10.0.0.0/8", "protocol": "6"}]
                 )
             elif kind == 8:
                 add(
-                    "/20180401/alarms",
-                    {"namespace": "oci_computeagent", "query": "CpuUtilization[1m].mean() > 80", "destinations": ["ocid1.onstopic.oc1..t"]},
-                    comp,
                     region,
-                    "Alarm",
+                    "20180401/alarms",
+                    "alarm",
+                    comp,
+                    namespace="oci_computeagent",
+                    query="CpuUtilization[1m].mean() > 80",
+                    destinations=["ocid1.onstopic.oc1..t"],
                 )
             else:
                 name = f"b{r}-{i}"
-                add("/n/bench/b", {"name": name, "namespace": "bench", "id": f"ocid1.bucket.oc1..{name}"}, comp, region, "Bucket")
-                singletons += [
-                    {
-                        "path": f"/n/bench/b/{name}",
-                        "region": region,
-                        "data": {"name": name, "publicAccessType": "NoPublicAccess", "versioning": "Enabled"},
-                    },
-                    {"path": f"/n/bench/b/{name}/retentionRules", "region": region, "data": {"items": []}},
-                    {"path": f"/n/bench/b/{name}/l", "region": region, "error": [404, "LifecyclePolicyNotFound"]},
-                ]
-    for u in range(50):
-        uid = f"ocid1.user.oc1..u{u}"
-        resources.append(
-            {
-                "list": "/20160918/users",
-                "data": {
-                    "id": uid,
-                    "name": f"u{u}",
-                    "compartmentId": TENANCY,
-                    "lifecycleState": "ACTIVE",
-                    "isMfaActivated": True,
-                    "timeCreated": "2025-01-01T00:00:00Z",
-                },
-            }
-        )
-        singletons += [{"path": f"/20160918/users/{uid}/{k}", "data": []} for k in ("apiKeys", "authTokens", "customerSecretKeys")]
+                add(region, "n/bench/b", "bucket", comp, name=name, namespace="bench")
+                objects[f"n/bench/b/{name}"] = {"name": name, "publicAccessType": "NoPublicAccess", "versioning": "Enabled"}
+                errors[f"n/bench/b/{name}/l"] = [404, "LifecyclePolicyNotFound"]
+    users = [
+        {
+            "id": f"ocid1.user.oc1..u{u}",
+            "name": f"u{u}",
+            "compartmentId": TENANCY,
+            "lifecycleState": "ACTIVE",
+            "isMfaActivated": True,
+            "timeCreated": "2025-01-01T00:00:00Z",
+        }
+        for u in range(50)
+    ]
     return {
         "provider": "oci",
-        "tenancy": TENANCY,
-        "home_region": REGIONS[0],
-        "regions": list(REGIONS),
-        "namespace": "bench",
+        "tenancy": {"id": TENANCY, "name": "bench", "homeRegionKey": "LHR"},
+        "regionSubscriptions": [{"regionName": r, "regionKey": r.upper(), "isHomeRegion": r == REGIONS[0]} for r in REGIONS],
         "compartments": comps,
-        "resources": resources,
-        "singletons": singletons,
+        "resources": {"20160918/users": users},
+        "regional": regional,
+        "objects": objects,
+        "errors": errors,
     }
 
 
@@ -142,13 +128,10 @@ def main() -> None:
         started = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", CHILD, "scan", "oci", "-o", out, "--format", "json", "--no-store", "-q"], env=env)
         wall = time.perf_counter() - started
-        families = collections.Counter(
-            r["operation"].split("?")[0].rsplit("/", 1)[0] if r["operation"].startswith("GET") else r["operation"]
-            for r in emulator.requests
-        )
+        families = collections.Counter(re.sub(r"ocid1\.[^/]+|b\d+-\d+", "*", r["operation"]) for r in emulator.requests)
         print(f"exit {done.returncode}; {args.resources} resources, {args.compartments} compartments, {len(REGIONS)} regions")
         print(f"wall {wall:.1f} s, {len(emulator.requests)} requests, peak RSS {int(peak_file.read_text()) / 1024:.0f} MiB")
-        for family, count in families.most_common(12):
+        for family, count in families.most_common(16):
             print(f"  {count:5d}  {family}")
 
 

@@ -62,9 +62,18 @@ def test_bucket_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
     site = result.one("storage.bucket", "public-site")
     assert site["public_access_blocked"] is False and site["versioning"] == "Suspended" and site["encryption"] == "sse-s3"
     assert site["object_lock"] is False and site["object_lock_mode"] == "none"
-    # no lifecycle policy at all: the emulator's 404 NotAuthorizedOrNotFound is a refusal, not "none"
-    assert site["lifecycle_rules"] is None
+    # no lifecycle policy written for it: an existing bucket's sub-resource the estate leaves out is empty
+    assert site["lifecycle_rules"] == 0
+
+
+def test_a_refused_lifecycle_read_is_unknown_not_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = _estate()
+    estate.deny_path(f"/n/{NS}/b/public-site/l")
+    result = scan(estate, ["storage.bucket"], monkeypatch)
+    site = result.one("storage.bucket", "public-site")
+    assert site["lifecycle_rules"] is None and site["lifecycle_expiration"] is None
     assert result.status("objectstorage.buckets/GetObjectLifecyclePolicy") == {"denied"}
+    assert result.one("storage.bucket", "audit-archive")["lifecycle_rules"] == 1
 
 
 def test_a_bucket_without_a_lifecycle_policy_has_none(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,6 +12,7 @@ be signed (draft-cavage RSA-SHA256) with the throwaway key in the printed OCI co
 from __future__ import annotations
 
 import base64
+import fnmatch
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -349,6 +350,29 @@ def _filtered(call: Call, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return items
 
 
+@cache
+def _known_lists() -> list[str]:
+    text = package_files.files("cmm_scan.emulate").joinpath("data/oci-list-paths.yaml").read_text(encoding="utf-8")
+    return [str(p).lower() for p in yaml.safe_load(text)]
+
+
+def _known_list(path: str) -> bool:
+    return any(fnmatch.fnmatchcase(path, pattern) for pattern in _known_lists())
+
+
+def _sub_collection_of_visible_item(call: Call, state: OciState, region: str, path: str) -> bool:
+    """`{list path}/{id or name}/{name}` (a user's API keys, a pool's instances, a bucket's retention rules) where
+    the item exists and is not denied."""
+    head, _, leaf = path.rpartition("/")
+    parent, _, item_id = head.rpartition("/")
+    if not parent or not leaf or "." in leaf:
+        return False
+    for item in state.items(region, parent) or []:
+        if item_id in (str(item.get("id", "")).lower(), str(item.get("name", "")).lower()):
+            return not _hidden(call, item.get("compartmentId"))
+    return False
+
+
 def generic_operation(call: Call) -> str:
     path = call.params["path"].strip("/")
     items = _state(call).items(call.params["region"], path.lower())
@@ -371,6 +395,10 @@ def generic_get(call: Call) -> Reply:
             items = [i for i in items if i.get("compartmentId") == compartment]
         paging = SEARCH_PAGING if path in COLLECTION_LISTS else LIST_PAGING
         return paging.reply(call, _filtered(call, items))
+    if call.query.get("compartmentId") and _known_list(path):
+        return LIST_PAGING.reply(call, [])  # a list API the estate holds nothing for: an empty compartment, as OCI answers
+    if _sub_collection_of_visible_item(call, state, region, path):
+        return LIST_PAGING.reply(call, [])  # an existing resource's sub-list the estate leaves out is empty, as OCI answers
     parent, _, item_id = call.params["path"].strip("/").rpartition("/")
     for item in state.items(region, parent.lower()) or []:
         if item_id in (item.get("id"), item.get("name")):  # buckets are got by name
