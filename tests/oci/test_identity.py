@@ -106,3 +106,20 @@ def test_identity_providers(monkeypatch: pytest.MonkeyPatch) -> None:
         "url": "https://login.microsoftonline.com/x/federationmetadata",
         "ci_issuer": False,
     }
+
+
+def test_dynamic_groups_and_the_authentication_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = _estate()
+    estate.add(
+        f"{V}/dynamicGroups",
+        {"id": "ocid1.dynamicgroup.oc1..builders", "name": "Builders", "matchingRule": "ALL {resource.type = 'devopsbuildpipeline'}"},
+        region=None,
+    )
+    estate.add(
+        f"{V}/policies", {"name": "ci", "statements": ["Allow dynamic-group builders to manage all-resources in tenancy"]}, region=None
+    )
+    estate.single(f"{V}/authenticationPolicies/{TENANCY}", {"passwordPolicy": {"minimumPasswordLength": 14}}, region=None)
+    result = scan(estate, ["identity.role", "identity.password_policy"], monkeypatch)
+    role = result.one("identity.role", "dynamicgroup")
+    assert role["workload_identity"] is True and role["trust_kinds"] == ["service"] and role["admin"] is True
+    assert result.one("identity.password_policy", "authentication-policy") == {"present": True, "min_length": 14}

@@ -110,7 +110,9 @@ def oldest_age_days(value: Any) -> int | None:
     return max(ages, default=0)
 
 
-ADMIN_STATEMENT = re.compile(r"^\s*allow\s+group\s+(?P<groups>.+?)\s+to\s+manage\s+all-resources\s+in\s+tenancy\b", re.IGNORECASE)
+ADMIN_STATEMENT = re.compile(
+    r"^\s*allow\s+(?P<kind>dynamic-group|group)\s+(?P<groups>.+?)\s+to\s+manage\s+all-resources\s+in\s+tenancy\b", re.IGNORECASE
+)
 
 
 @transform("oci_admin_groups")
@@ -123,7 +125,7 @@ def oci_admin_groups(value: Any) -> list[str] | None:
     for policy in value:
         for statement in policy.get("statements") or []:
             match = ADMIN_STATEMENT.match(statement)
-            if match:
+            if match and match.group("kind").lower() == "group":
                 for name in match.group("groups").split(","):
                     groups.add(name.strip().split("/")[-1].strip("'\"").lower())
     return sorted(groups)
@@ -170,3 +172,17 @@ def overlaps_ci(value: Any) -> bool | None:
         return None
     wanted = {str(v).lower() for v in value["b"]}
     return any(str(v).lower() in wanted for v in value["a"])
+
+
+@transform("oci_admin_dynamic_groups")
+def oci_admin_dynamic_groups(value: Any) -> list[str] | None:
+    """Policies -> lower-case names of dynamic groups granted `manage all-resources in tenancy`."""
+    if value is None:
+        return None
+    names: set[str] = set()
+    for policy in value:
+        for statement in policy.get("statements") or []:
+            match = ADMIN_STATEMENT.match(statement)
+            if match and match.group("kind").lower() == "dynamic-group":
+                names |= {n.strip().split("/")[-1].strip("'\"").lower() for n in match.group("groups").split(",")}
+    return sorted(names)
