@@ -186,3 +186,9 @@ def oci_admin_dynamic_groups(value: Any) -> list[str] | None:
             if match and match.group("kind").lower() == "dynamic-group":
                 names |= {n.strip().split("/")[-1].strip("'\"").lower() for n in match.group("groups").split(",")}
     return sorted(names)
+
+
+@transform("seconds_to_days")
+def seconds_to_days(value: Any) -> int | None:
+    """Seconds -> whole days (backup retention)."""
+    return None if value is None else int(value) // 86400

@@ -1,0 +1,145 @@
+"""More golden OCI tenancies: MFA, where workloads run, software identities, monitoring. Each expected level (or the
+levels left open) is read off the level text quoted in the docstring."""
+
+from __future__ import annotations
+
+from tests.oci.golden import V, answer, explain, instance
+from tests.oci.support import FRANKFURT, LONDON, TENANCY, Estate
+
+
+def _user(estate: Estate, name: str, mfa: bool, console: bool = True, api_keys: int = 0, key_date: str = "2026-10-01T00:00:00Z") -> None:
+    uid = f"ocid1.user.oc1..{name}"
+    estate.add(
+        f"{V}/users", {"id": uid, "name": name, "isMfaActivated": mfa, "capabilities": {"canUseConsolePassword": console}}, region=None
+    )
+    estate.single(
+        f"{V}/users/{uid}/apiKeys",
+        [{"keyId": f"{uid}/k{n}", "lifecycleState": "ACTIVE", "timeCreated": key_date} for n in range(api_keys)],
+        region=None,
+    )
+
+
+def _levels(result) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    return {o.level: o.verdict for o in result.levels}
+
+
+# --- sec.mfa: "How do you use two-factor or multi-factor authentication (2FA/MFA)?" ----------------
+
+
+def test_mfa_on_every_console_user_supports_level_4_and_rules_out_5(monkeypatch, tmp_path) -> None:
+    """Level 4, 'Only strong 2FA/MFA methods are allowed (no SMS or phone-based codes).', is supported: every
+    console user has MFA (an authenticator app; OCI IAM offers no SMS codes). Level 5, 'Only hardware-based MFA
+    is used', is ruled out (no FIDO key). Identity domains' own sign-in settings are not read yet, so levels 1-3
+    stay open for a person: no level is suggested."""
+    estate = Estate()
+    for n in range(5):
+        _user(estate, f"person{n}", mfa=True)
+    result = answer(estate, "sec.mfa", monkeypatch, tmp_path)
+    assert result.possible_levels == [1, 2, 3, 4] and result.suggested_level is None, explain(result)
+    assert _levels(result)[4] == "supported" and _levels(result)[5] == "ruled_out", explain(result)
+
+
+def test_mfa_missing_for_many_rules_out_enforcement(monkeypatch, tmp_path) -> None:
+    """Levels 1, 'It's suggested, but not required.', or 2, 'It's required, but not always enforced.': three of
+    five console users have no MFA (more than the few exceptions level 3 allows)."""
+    estate = Estate()
+    for n in range(5):
+        _user(estate, f"person{n}", mfa=n < 2)
+    result = answer(estate, "sec.mfa", monkeypatch, tmp_path)
+    assert result.possible_levels == [1, 2], explain(result)
+
+
+def test_mfa_refused_user_listing_is_dont_know(monkeypatch, tmp_path) -> None:
+    """ "I don't know": the users cannot be listed, so nothing about MFA is known."""
+    estate = Estate()
+    _user(estate, "person", mfa=False)
+    estate.deny_path(f"{V}/users")
+    result = answer(estate, "sec.mfa", monkeypatch, tmp_path)
+    assert result.answer == 0 and result.suggested_level is None and result.possible_levels == [1, 2, 3, 4, 5], explain(result)
+
+
+# --- cost.geography: "How do you choose where to run workloads and store data?" --------------------
+
+
+def test_geography_one_region_is_level_1(monkeypatch, tmp_path) -> None:
+    """Level 1, 'Everything in one region.': the tenancy subscribes to two regions but runs and stores everything
+    in London; no bucket is replicated and the volume backup policy keeps its copies in London."""
+    estate = Estate(regions=(LONDON, FRANKFURT))
+    app = estate.compartment("app")
+    instance(estate, "web", app)
+    estate.add(
+        f"{V}/volumeBackupPolicies",
+        {
+            "id": "ocid1.volumebackuppolicy.oc1..daily",
+            "displayName": "daily",
+            "destinationRegion": None,
+            "schedules": [{"backupType": "INCREMENTAL", "period": "ONE_DAY", "retentionSeconds": 2592000}],
+        },
+        compartment=app,
+    )
+    result = answer(estate, "cost.geography", monkeypatch, tmp_path)
+    assert result.answer == 1, explain(result)
+
+
+def test_geography_workloads_in_two_regions_rules_out_level_1(monkeypatch, tmp_path) -> None:
+    """Not level 1, 'Everything in one region.': instances run in London and Frankfurt. Whether regions are chosen
+    for cost or sustainability (3) or moved automatically (4) is for a person."""
+    estate = Estate(regions=(LONDON, FRANKFURT))
+    app = estate.compartment("app")
+    instance(estate, "web", app)
+    estate.add(
+        f"{V}/instances",
+        {"id": "ocid1.instance.oc1..dr", "shape": "VM.Standard.E4.Flex", "lifecycleState": "RUNNING"},
+        compartment=app,
+        region=FRANKFURT,
+    )
+    result = answer(estate, "cost.geography", monkeypatch, tmp_path)
+    assert 1 not in result.possible_levels and result.possible_levels == [2, 3, 4], explain(result)
+
+
+# --- sec.nhi_auth: "How do you manage accounts used by software, not people?" -----------------------
+
+
+def test_software_identities_are_dynamic_groups_only_is_level_5(monkeypatch, tmp_path) -> None:
+    """Level 5, 'We use short-lived, strongly checked identities that change for each use.': software calls OCI only
+    as instance and resource principals (dynamic groups); no user holds an API key."""
+    estate = Estate()
+    for name in ("builders", "workers"):
+        estate.add(f"{V}/dynamicGroups", {"id": f"ocid1.dynamicgroup.oc1..{name}", "name": name}, region=None)
+    _user(estate, "person", mfa=True)
+    result = answer(estate, "sec.nhi_auth", monkeypatch, tmp_path)
+    assert result.answer == 5, explain(result)
+
+
+def test_software_on_old_api_keys_rules_out_level_5(monkeypatch, tmp_path) -> None:
+    """Not level 5, 'short-lived, strongly checked identities': a service user without console access signs with
+    two API keys created in 2024 (older than the rule's key age), and no dynamic group exists."""
+    estate = Estate()
+    _user(estate, "ci", mfa=False, console=False, api_keys=2, key_date="2024-01-01T00:00:00Z")
+    result = answer(estate, "sec.nhi_auth", monkeypatch, tmp_path)
+    assert 5 not in result.possible_levels, explain(result)
+    assert TENANCY
+
+
+# --- ops.monitoring: "How do you monitor your systems?" ---------------------------------------------
+
+
+def test_monitoring_alarms_on_application_metrics_keep_level_4_open(monkeypatch, tmp_path) -> None:
+    """Level 4, 'Advanced monitoring tools with some integration between infrastructure and applications', stays
+    open: alarms notify a topic, one of them on an application's own metric namespace (not oci_*)."""
+    estate = Estate()
+    app = estate.compartment("app")
+    for n, namespace in enumerate(("oci_computeagent", "oci_computeagent", "shop_orders")):
+        estate.add(
+            "/20180401/alarms",
+            {
+                "id": f"ocid1.alarm.oc1..a{n}",
+                "namespace": namespace,
+                "query": "X[1m].mean() > 1",
+                "destinations": ["ocid1.onstopic.oc1..ops"],
+                "isEnabled": True,
+            },
+            compartment=app,
+        )
+    result = answer(estate, "ops.monitoring", monkeypatch, tmp_path)
+    assert 4 in result.possible_levels and _levels(result)[4] != "ruled_out", explain(result)
