@@ -47,3 +47,9 @@ def test_one_region_failing_does_not_stop_the_other(monkeypatch: pytest.MonkeyPa
     assert result.status("core.instances/search") == {"denied"}
     assert result.status("core.instances") == {"ok"}
     assert TENANCY
+
+
+def test_typed_options_with_include_and_exclude_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shared options model gives compartments as include/exclude lists."""
+    result = scan(nested_tenancy(), ["compute.instance"], monkeypatch, compartments_include=["prod"], compartments_exclude=["web"])
+    assert [f.resource_id for f in result.of("compute.instance")] == ["ocid1.instance.oc1..batch"]

@@ -1,7 +1,8 @@
 """The OCI adapter (contract in cmm_scan.collect): credentials, regions, the compartment tree; then the specs.
 
-Options it reads (getattr, so it works with the shared options model as it grows): tenancy, compartments
-(`a,b,!c`: ids or names; a compartment brings its sub-compartments), config_file, oci_profile, auth,
+Options it reads (getattr, so it works with the typed `cmm_scan.oci.options.Options` and the older
+CollectOptions alike): tenancy, compartments_include/compartments_exclude (or a `compartments` string
+`a,b,!c`; ids or names; a compartment brings its sub-compartments), config_file, oci_profile, auth,
 regions, endpoint_url, workers. Environment: OCI_CONFIG_FILE, OCI_CLI_PROFILE, CMM_SCAN_OCI_AUTH,
 CMM_SCAN_OCI_ENDPOINT (a template with {region}, e.g. the emulator's http://127.0.0.1:PORT/{region}).
 """
@@ -62,9 +63,10 @@ def plan(options: Any, fact_types: list[str]) -> ScanPlan:
     tree = {"compartmentId": tenancy, "compartmentIdInSubtree": True, "lifecycleState": "ACTIVE"}
     everything = [c for c in read("/compartments", {**tree, "accessLevel": "ANY"}) if c.get("lifecycleState", "ACTIVE") == "ACTIVE"]
     readable_ids = {c["id"] for c in read("/compartments", {**tree, "accessLevel": "ACCESSIBLE"})}
-    chosen = _choose(everything, tenancy, _option(options, "compartments"))
+    include, exclude = _compartment_filter(options)
+    chosen = _choose(everything, tenancy, include, exclude)
     root = {"id": tenancy, "name": "(root)", "compartmentId": None}
-    include_root = _root_included(_option(options, "compartments"))
+    include_root = not include  # naming compartments leaves the root's own resources out
     readable = ([root] if include_root else []) + [c for c in chosen if c["id"] in readable_ids]
     denied = [c for c in chosen if c["id"] not in readable_ids]
     state = Tenancy(
@@ -92,19 +94,18 @@ def _regions(asked: Any, ready: list[str]) -> list[str]:
     return wanted
 
 
-def _split(text: Any) -> tuple[list[str], list[str]]:
+def _compartment_filter(options: Any) -> tuple[list[str], list[str]]:
+    """(include, exclude): the typed options' lists, or a `--compartments a,b,!c` string."""
+    include, exclude = getattr(options, "compartments_include", None), getattr(options, "compartments_exclude", None)
+    if include or exclude:
+        return list(include or []), list(exclude or [])
+    text = getattr(options, "compartments", None)
     values = [v.strip() for v in (text.split(",") if isinstance(text, str) else text or []) if v.strip()]
     return [v for v in values if not v.startswith("!")], [v[1:] for v in values if v.startswith("!")]
 
 
-def _root_included(text: Any) -> bool:
-    include, _ = _split(text)
-    return not include
-
-
-def _choose(compartments: list[dict[str, Any]], tenancy: str, text: Any) -> list[dict[str, Any]]:
+def _choose(compartments: list[dict[str, Any]], tenancy: str, include: list[str], exclude: list[str]) -> list[dict[str, Any]]:
     """--compartments a,b,!c: ids or names; a named compartment brings its whole subtree."""
-    include, exclude = _split(text)
     by_key = {c["id"]: c for c in compartments} | {c.get("name"): c for c in compartments}
     unknown = [k for k in include + exclude if k not in by_key]
     if unknown:
