@@ -201,3 +201,58 @@ def test_cloud_guard_refused_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None
     estate.deny_path("/20200131/")
     result = scan(estate, ["security.service"], monkeypatch)
     assert result.of("security.service") == [] and result.status("cloudguard.configuration") == {"denied"}
+
+
+def test_vault_keys_and_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = Estate()
+    app = estate.compartment("app")
+    estate.add(
+        "/20180608/vaults",
+        {
+            "id": "ocid1.vault.oc1..v",
+            "displayName": "main",
+            "vaultType": "DEFAULT",
+            "managementEndpoint": "https://v-management.kms.uk-london-1.oraclecloud.com",
+        },
+        compartment=app,
+    )
+    estate.add(
+        "/20180608/keys",
+        {
+            "id": "ocid1.key.oc1..rotated",
+            "vaultId": "ocid1.vault.oc1..v",
+            "lifecycleState": "ENABLED",
+            "protectionMode": "HSM",
+            "isAutoRotationEnabled": True,
+        },
+        compartment=app,
+    )
+    estate.add(
+        "/20180608/keys",
+        {
+            "id": "ocid1.key.oc1..manual",
+            "vaultId": "ocid1.vault.oc1..v",
+            "lifecycleState": "ENABLED",
+            "protectionMode": "SOFTWARE",
+            "isAutoRotationEnabled": False,
+        },
+        compartment=app,
+    )
+    result = scan(estate, ["crypto.key"], monkeypatch)
+    assert result.one("crypto.key", "key.oc1..rotated") == {
+        "customer_managed": True,
+        "rotation_enabled": True,
+        "state": "Enabled",
+        "hsm": True,
+    }
+    assert result.one("crypto.key", "key.oc1..manual")["rotation_enabled"] is False
+    assert {f.scope for f in result.of("crypto.key")} == {app}
+
+
+def test_refused_key_listing_is_an_incomplete_population(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = Estate()
+    app = estate.compartment("app")
+    estate.add("/20180608/vaults", {"id": "ocid1.vault.oc1..v", "managementEndpoint": "https://x"}, compartment=app)
+    estate.deny_path("/20180608/keys")
+    result = scan(estate, ["crypto.key"], monkeypatch)
+    assert result.of("crypto.key") == [] and result.status("kms.keys") == {"denied"}

@@ -12,6 +12,7 @@ silently leaves out what the caller may not read:
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -190,7 +191,30 @@ class RegionRun:
         if source.filter:
             found = [i for i in found if search(source.filter, i)]
         self._follow_up(source, found, outcome, failed)
+        if source.explode:
+            found, failed_parents = self._explode(source, found, failed)
+            failed.clear()
+            failed.update(failed_parents)
         return found
+
+    def _explode(
+        self, source: Source, items: list[dict[str, Any]], failed: dict[int, set[str]]
+    ) -> tuple[list[dict[str, Any]], dict[int, set[str]]]:
+        """Each element of `explode` becomes an item; an item whose list could not be read yields nothing (its
+        failure is already a coverage problem, so the fact type is incomplete, not empty)."""
+        assert source.explode
+        out: list[dict[str, Any]] = []
+        for item in items:
+            children = search(source.explode, item)
+            for child in children if isinstance(children, list) else []:
+                exploded = {**child, "_parent": item, "_tenancy": self.t.tenancy, "_region": self.region}
+                if not source.explode_filter or search(source.explode_filter, exploded):
+                    out.append(exploded)
+        root = re.split(r"[.\[|]", source.explode, maxsplit=1)[0]
+        unread = sum(1 for i in range(len(items)) if root in failed.get(i, set()))
+        if unread:  # the facts those items hold are missing: the population is incomplete, not smaller
+            raise _Partial(out, f"{root} could not be read for {unread} of {len(items)} item(s)")
+        return out, {}
 
     def _list(self, source: Source, compartment: str) -> list[dict[str, Any]]:
         assert source.service and source.path
@@ -263,12 +287,14 @@ class RegionRun:
         path = self._fill(call.path, compartment, args)
         params = {k: self._fill(v, compartment, args) for k, v in call.params.items()}
         params.update({k: v for k, v in args.items() if "{" + k + "}" not in call.path})
+        host = search(call.host, item) if call.host else None
+        service = call.service or source.service or ""
         try:
             if call.paginate:
-                pages = list(self.t.transport.pages(call.service or source.service or "", self.region, path, params))
+                pages = list(self.t.transport.pages(service, self.region, path, params, host=host))
                 value: Any = [x for page in pages for x in (page if isinstance(page, list) else [page])] if pages else []
             else:
-                value, _ = self.t.transport.call(call.service or source.service or "", self.region, path, params)
+                value, _ = self.t.transport.call(service, self.region, path, params, host=host)
         except OciError as exc:
             if exc.code in call.errors:
                 return call.errors[exc.code]

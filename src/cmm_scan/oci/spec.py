@@ -55,6 +55,7 @@ class Call(Request):
     """A follow-up read per item; the result goes into the item under `into`."""
 
     into: str
+    host: str | None = Field(default=None, description="JMESPath over the item: the resource's own endpoint (a vault's managementEndpoint)")
     result: str = Field(default="@", description="JMESPath over the response")
     errors: dict[str, Any] = Field(default_factory=dict, description="error code -> stored value meaning a known answer")
     when: str | None = Field(default=None, description="JMESPath over the item; skipped (null) when falsy")
@@ -81,6 +82,10 @@ class Source(_Spec):
     items: str = "@"
     paginate: bool = Field(default=True, description="follow opc-next-page; false for a single get (e.g. a configuration)")
     filter: str | None = Field(default=None, description="JMESPath over an item; falsy items are dropped")
+    explode: str | None = Field(
+        default=None, description="after calls: each element of this JMESPath list becomes an item (the original as _parent)"
+    )
+    explode_filter: str | None = Field(default=None, description="JMESPath over an exploded item; falsy ones are dropped")
     calls: list[Call] = Field(default_factory=list)
     joins: list[Join] = Field(default_factory=list)
     derive: list[Derive] = Field(default_factory=list)

@@ -84,20 +84,22 @@ class Transport:
             session = self._local.session = self._requests.Session()
         return session
 
-    def url(self, service: str, region: str, path: str) -> str:
+    def url(self, service: str, region: str, path: str, host: str | None = None) -> str:
+        """`host`: a resource's own endpoint (a vault's management endpoint); an endpoint template wins over it."""
         spec = services()[service]
-        base = (
-            self.endpoint.format(region=region).rstrip("/")
-            if self.endpoint
-            else "https://" + spec.host.format(region=region, domain=self.domain)
-        )
+        if self.endpoint:
+            base = self.endpoint.format(region=region).rstrip("/")
+        elif host:
+            base = host.rstrip("/")
+        else:
+            base = "https://" + spec.host.format(region=region, domain=self.domain)
         return base + spec.version + path
 
     def call(
-        self, service: str, region: str, path: str, params: dict[str, Any] | None = None, body: Any = None
+        self, service: str, region: str, path: str, params: dict[str, Any] | None = None, body: Any = None, host: str | None = None
     ) -> tuple[Any, dict[str, str]]:
         """One request (GET, or POST with a JSON body), retried on throttling and server errors with back-off."""
-        url = self.url(service, region, path)
+        url = self.url(service, region, path, host)
         clean = {k: _param(v) for k, v in (params or {}).items() if v is not None}
         for attempt in range(1, self.attempts + 1):
             with self._count_lock:
@@ -129,11 +131,13 @@ class Transport:
             return min(float(retry_after), 30.0)
         return min(self.base_delay * 2 ** (attempt - 1), 16.0) * (0.5 + random.random() / 2)  # full back-off with jitter
 
-    def pages(self, service: str, region: str, path: str, params: dict[str, Any] | None = None, body: Any = None) -> Iterator[Any]:
+    def pages(
+        self, service: str, region: str, path: str, params: dict[str, Any] | None = None, body: Any = None, host: str | None = None
+    ) -> Iterator[Any]:
         """Every page of a list (bare array) or search (`{"items": [...]}`), following `opc-next-page`."""
         params = dict(params or {})
         while True:
-            data, headers = self.call(service, region, path, params, body)
+            data, headers = self.call(service, region, path, params, body, host)
             yield data
             token = headers.get("opc-next-page") or headers.get("Opc-Next-Page")
             if not token:
