@@ -32,6 +32,7 @@ from cmm_scan.oci.transport import OciError, Transport, classify
 
 SEARCH_QUERY = "query all resources where lifecycleState != 'TERMINATED' && lifecycleState != 'DELETED'"
 SEARCH_PAGE = 1000  # Resource Search's most per page
+ACTIVITY_DAYS = 7  # Audit events examined for who makes changes
 CALL_WORKERS = 4  # per-item follow-up reads of one collector in flight at once
 
 
@@ -91,6 +92,19 @@ class Tenancy:
         if state == "failed":
             raise value
         return value
+
+    def window(self) -> dict[str, Any]:
+        """{window_start}, {now} (ISO, UTC) and {window_days} for activity reads: the same for every request."""
+
+        def make() -> dict[str, Any]:
+            from datetime import UTC, timedelta
+
+            now = datetime.now(UTC).replace(microsecond=0)
+            start = now - timedelta(days=ACTIVITY_DAYS)
+            iso = {"now": now, "window_start": start}
+            return {k: v.isoformat().replace("+00:00", "Z") for k, v in iso.items()} | {"window_days": ACTIVITY_DAYS}
+
+        return self.memo("window", make)
 
     def namespace(self) -> str:
         def fetch() -> str:
@@ -231,12 +245,14 @@ class RegionRun:
             found.extend(
                 v if isinstance(v, dict) else {"_value": v} for v in (value if isinstance(value, list) else [value] if value else [])
             )
+        if source.aggregate:  # one item for the compartment: what its items add up to
+            return [{"id": f"{compartment}/{self.region}", "compartmentId": compartment, **transforms.apply(source.aggregate, found)}]
         return found
 
     def _fill(self, value: Any, compartment: str, extra: dict[str, Any] | None = None) -> Any:
         if not isinstance(value, str) or "{" not in value:
             return value
-        context = {"tenancy": self.t.tenancy, "region": self.region, "compartment": compartment, **(extra or {})}
+        context = {"tenancy": self.t.tenancy, "region": self.region, "compartment": compartment, **self.t.window(), **(extra or {})}
         if "{namespace}" in value:
             context["namespace"] = self.t.namespace()
         return value.format(**context)

@@ -82,6 +82,9 @@ class Source(_Spec):
     items: str = "@"
     paginate: bool = Field(default=True, description="follow opc-next-page; false for a single get (e.g. a configuration)")
     filter: str | None = Field(default=None, description="JMESPath over an item; falsy items are dropped")
+    aggregate: str | None = Field(
+        default=None, description="a transform turning one compartment's listed items into one item (e.g. Audit events into counts)"
+    )
     explode: str | None = Field(
         default=None, description="after calls: each element of this JMESPath list becomes an item (the original as _parent)"
     )

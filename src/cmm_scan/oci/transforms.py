@@ -192,3 +192,48 @@ def oci_admin_dynamic_groups(value: Any) -> list[str] | None:
 def seconds_to_days(value: Any) -> int | None:
     """Seconds -> whole days (backup retention)."""
     return None if value is None else int(value) // 86400
+
+
+WRITE_ACTIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+IAC_AGENTS = re.compile(r"terraform|pulumi|resource-manager|ansible|crossplane", re.IGNORECASE)
+CI_NAMES = re.compile(r"pipeline|deploy|github|gitlab|jenkins|azure-devops|ci[-_.]|[-_.]ci\b|build", re.IGNORECASE)
+
+
+def _activity_kind(event: dict[str, Any]) -> str | None:
+    """One Audit event -> console, iac, pipeline, iac_by_cicd, other; None for a read or a service's own change."""
+    data = event.get("data") or {}
+    if str((data.get("request") or {}).get("action") or "").upper() not in WRITE_ACTIONS:
+        return None
+    identity = data.get("identity") or {}
+    if str(identity.get("authType") or "").lower() == "service":
+        return None  # OCI acting on its own (autoscaling, lifecycle): nobody's change
+    agent = str(identity.get("userAgent") or "")
+    cicd = str(identity.get("authType") or "").lower() == "res" or bool(CI_NAMES.search(str(identity.get("principalName") or "")))
+    if IAC_AGENTS.search(agent):
+        return "iac_by_cicd" if cicd else "iac"
+    if cicd:
+        return "pipeline"
+    if identity.get("consoleSessionId") or "console" in agent.lower():
+        return "console"
+    return "other"
+
+
+@transform("oci_activity")
+def oci_activity(value: Any) -> dict[str, int] | None:
+    """A compartment's Audit events over the window -> the activity.changes counts (writes by people and their
+    tools; resource principals and CI-named users are CI/CD identities)."""
+    if value is None:
+        return None
+    counts = {"total": 0, "console": 0, "iac": 0, "pipeline": 0, "cicd_identity": 0, "other": 0}
+    for event in value:
+        kind = _activity_kind(event)
+        if kind is None:
+            continue
+        counts["total"] += 1
+        if kind == "iac_by_cicd":
+            counts["iac"] += 1
+            counts["cicd_identity"] += 1
+        else:
+            counts[kind] += 1
+            counts["cicd_identity"] += kind == "pipeline"
+    return counts
