@@ -53,3 +53,13 @@ def test_typed_options_with_include_and_exclude_lists(monkeypatch: pytest.Monkey
     """The shared options model gives compartments as include/exclude lists."""
     result = scan(nested_tenancy(), ["compute.instance"], monkeypatch, compartments_include=["prod"], compartments_exclude=["web"])
     assert [f.resource_id for f in result.of("compute.instance")] == ["ocid1.instance.oc1..batch"]
+
+
+def test_throttling_is_retried_until_every_collector_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Half the requests answered 429 TooManyRequests: the transport backs off and retries; nothing is lost."""
+    estate = nested_tenancy(deny_secret=False)
+    estate.data["faults"].update(throttle={"share": 0.5, "retry_after": 0}, seed=3)
+    result = scan(estate, ["compute.instance", "storage.bucket"], monkeypatch)
+    assert 429 in {r["status"] for r in result.log}
+    assert {c.status for c in result.coverage} == {"ok"}
+    assert len(result.of("compute.instance")) == 6 and len(result.of("storage.bucket")) == 2
