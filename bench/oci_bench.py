@@ -5,7 +5,9 @@
 
 The mix per region: instances (a fifth of them in autoscaled pools), volumes, VCNs with subnets and security
 lists, buckets, alarms, log groups; plus IAM users. Reports wall time, requests the emulator answered (by
-operation family) and the scanning subprocess's own peak RSS (VmHWM; Linux).
+operation family) and the scanning subprocess's own peak RSS (VmHWM; Linux). On a shared 2-CPU machine:
+
+    6-11 s wall, 1,209 requests (159 tenancy-wide, 900 for 300 buckets, 150 for 50 users), 87 MiB peak RSS
 """
 
 from __future__ import annotations
