@@ -143,3 +143,88 @@ def test_monitoring_alarms_on_application_metrics_keep_level_4_open(monkeypatch,
         )
     result = answer(estate, "ops.monitoring", monkeypatch, tmp_path)
     assert 4 in result.possible_levels and _levels(result)[4] != "ruled_out", explain(result)
+
+
+# --- sec.privileged_access: "How do you manage privileged access?" ----------------------------------
+
+
+def _admins(estate: Estate, mfa: tuple[bool, ...]) -> None:
+    estate.add(f"{V}/groups", {"id": "ocid1.group.oc1..administrators", "name": "Administrators"}, region=None)
+    for n, on in enumerate(mfa):
+        _user(estate, f"admin{n}", mfa=on)
+        estate.add(
+            f"{V}/userGroupMemberships",
+            {"id": f"ocid1.groupmembership.oc1..m{n}", "userId": f"ocid1.user.oc1..admin{n}", "groupId": "ocid1.group.oc1..administrators"},
+            region=None,
+        )
+
+
+def test_privileged_an_administrator_without_mfa_rules_out_level_3_and_above(monkeypatch, tmp_path) -> None:
+    """Level 1, 'Each admin manages their own privileged accounts, with no set process.', or 2: one of two members of
+    Administrators signs in to the console without MFA, which rules out level 3, 'structured admin processes, with
+    one-time passwords for access', and everything above it."""
+    estate = Estate()
+    _admins(estate, (True, False))
+    result = answer(estate, "sec.privileged_access", monkeypatch, tmp_path)
+    assert result.possible_levels == [1, 2], explain(result)
+
+
+def test_privileged_two_admins_with_mfa_and_no_keys_keep_level_4_open(monkeypatch, tmp_path) -> None:
+    """Level 4, 'We use automated systems for privileged access, with strong controls', stays open: the two
+    administrators (break-glass sized) have MFA and no API keys."""
+    estate = Estate()
+    _admins(estate, (True, True))
+    result = answer(estate, "sec.privileged_access", monkeypatch, tmp_path)
+    assert 4 in result.possible_levels and _levels(result)[3] != "ruled_out", explain(result)
+
+
+# --- data.retention: "What is your approach to data retention?" -------------------------------------
+
+
+def _retention_estate(kept: bool) -> Estate:
+    estate = Estate()
+    data = estate.compartment("data")
+    for name in ("records", "exports"):
+        estate.add("/n/golden/b", {"id": f"ocid1.bucket.oc1..{name}", "name": name, "namespace": "golden"}, compartment=data)
+        estate.single(f"/n/golden/b/{name}", {"name": name, "versioning": "Enabled", "publicAccessType": "NoPublicAccess"})
+        rule = [{"name": "expire", "action": "DELETE", "isEnabled": True, "timeAmount": 365, "timeUnit": "DAYS"}] if kept else []
+        estate.single(f"/n/golden/b/{name}/l", {"items": rule})
+    estate.single("/n/", "golden", region=None)
+    estate.single("/20190901/configuration", {"retentionPeriodDays": 365}, region=None)
+    return estate
+
+
+def test_retention_everywhere_supports_level_5(monkeypatch, tmp_path) -> None:
+    """Level 5, 'We follow policy and use automated cloud tools to check that we do.', is supported: every bucket has
+    a lifecycle rule that deletes old objects and the logs (Audit) have a retention period."""
+    result = answer(_retention_estate(kept=True), "data.retention", monkeypatch, tmp_path)
+    assert _levels(result)[5] == "supported", explain(result)
+
+
+def test_no_bucket_retention_rules_out_level_5(monkeypatch, tmp_path) -> None:
+    """Not level 5, 'We follow policy and use automated cloud tools to check that we do.': no bucket has a lifecycle
+    rule or a retention rule, so retention is not applied by the platform."""
+    result = answer(_retention_estate(kept=False), "data.retention", monkeypatch, tmp_path)
+    assert 5 not in result.possible_levels, explain(result)
+
+
+# --- ops.cicd: "Do you use continuous integration and continuous deployment (CI/CD)?" ---------------
+
+
+def test_cicd_every_active_compartment_changed_by_pipelines_rules_out_levels_1_to_3(monkeypatch, tmp_path) -> None:
+    """Level 4, 'Nearly all teams use CI/CD, but tools and processes vary.', or 5, 'Everyone uses the same CI/CD
+    process.': in both active compartments (at least 20 writes in the week) DevOps pipelines made most changes."""
+    from tests.oci.test_activity import event
+
+    estate = Estate()
+    n = 0
+    for name in ("payments", "records"):
+        compartment = estate.compartment(name)
+        for i in range(25):
+            n += 1
+            if i < 20:
+                event(estate, compartment, n, "PUT", auth="res", agent="Terraform/1.9.5", principal="ocid1.devopsdeploypipeline.oc1..p")
+            else:
+                event(estate, compartment, n, "POST", console=True, agent="Oracle-Console")
+    result = answer(estate, "ops.cicd", monkeypatch, tmp_path)
+    assert set(result.possible_levels) <= {4, 5} and result.possible_levels, explain(result)
