@@ -63,3 +63,18 @@ def test_throttling_is_retried_until_every_collector_reads(monkeypatch: pytest.M
     assert 429 in {r["status"] for r in result.log}
     assert {c.status for c in result.coverage} == {"ok"}
     assert len(result.of("compute.instance")) == 6 and len(result.of("storage.bucket")) == 2
+
+
+def test_shards_split_the_compartments_and_together_read_everything_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = scan(nested_tenancy(deny_secret=False), ["compute.instance", "inventory.resource"], monkeypatch)
+    parts = [
+        scan(nested_tenancy(deny_secret=False), ["compute.instance", "inventory.resource"], monkeypatch, shard=(i, 3)) for i in (1, 2, 3)
+    ]
+    for fact_type in ("compute.instance", "inventory.resource"):
+        together = sorted(f.resource_id for p in parts for f in p.of(fact_type))
+        assert together == sorted(f.resource_id for f in whole.of(fact_type)), fact_type
+
+
+def test_search_inventory_keeps_to_the_selected_compartments(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = scan(nested_tenancy(), ["inventory.resource"], monkeypatch, compartments="shared")
+    assert {f.scope for f in result.of("inventory.resource")} == {"ocid1.compartment.oc1..shared"}

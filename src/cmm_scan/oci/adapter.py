@@ -67,6 +67,12 @@ def plan(options: Any, fact_types: list[str]) -> ScanPlan:
     chosen = _choose(everything, tenancy, include, exclude)
     root = {"id": tenancy, "name": "(root)", "compartmentId": None}
     include_root = not include  # naming compartments leaves the root's own resources out
+    shard = getattr(options, "shard", None)
+    if shard:  # --shard i/n splits the compartments (the root goes with its own shard), the same on every machine
+        from cmm_scan.collect import in_shard
+
+        chosen = [c for c in chosen if in_shard(c["id"], shard)]
+        include_root = include_root and in_shard(tenancy, shard)
     readable = ([root] if include_root else []) + [c for c in chosen if c["id"] in readable_ids]
     denied = [c for c in chosen if c["id"] not in readable_ids]
     state = Tenancy(
@@ -171,4 +177,6 @@ def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> Non
 
 def _regions_of(spec: Collector, tenancy: Any) -> list[str]:
     once = spec.fanout in HOME_FANOUTS or spec.handler  # a handler covers every region itself
+    if spec.fanout in ("tenancy", "tenancy_home") and tenancy.tenancy not in {c["id"] for c in tenancy.compartments}:
+        return []  # the root compartment is not scanned here (--compartments names others, or another shard has it)
     return [tenancy.home_region] if once else list(tenancy.regions)

@@ -180,7 +180,8 @@ class RegionRun:
 
             found = getattr(handlers, source.handler)(self)
         elif source.fanout == "search":
-            found = [dict(s) for s in self.summaries()]
+            scanned = {c["id"] for c in self.t.compartments}  # the selected, readable compartments (and the root when scanned)
+            found = [dict(s) for s in self.summaries() if s.get("compartmentId") in scanned]
         elif source.fanout == "lookup":
             assert source.lookup
             found = [dict(i) for i in self.lookup_items(source.lookup)]
