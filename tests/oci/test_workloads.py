@@ -58,3 +58,21 @@ def test_without_the_searchable_types_every_compartment_is_listed(monkeypatch: p
     result = scan(estate, ["compute.kubernetes_cluster"], monkeypatch)
     assert result.one("compute.kubernetes_cluster", "cluster.oc1..k")["version"] == "v1.31.1"
     assert result.status("containerengine.clusters/search") == {"denied"}
+
+
+def test_container_repositories(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = Estate()
+    app = estate.compartment("app")
+    estate.add(
+        "/20160918/container/repositories",
+        {"id": "ocid1.containerrepo.oc1..api", "displayName": "api", "isImmutable": True},
+        compartment=app,
+    )
+    estate.add(
+        "/20160918/container/repositories",
+        {"id": "ocid1.containerrepo.oc1..web", "displayName": "web", "isImmutable": False},
+        compartment=app,
+    )
+    result = scan(estate, ["artifact.repository"], monkeypatch)
+    assert result.one("artifact.repository", "containerrepo.oc1..api") == {"tag_immutable": True}
+    assert result.one("artifact.repository", "containerrepo.oc1..web") == {"tag_immutable": False}

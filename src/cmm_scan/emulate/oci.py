@@ -31,7 +31,14 @@ LIST_PAGING = HeaderTokenPaging()
 EMULATOR_USER = "ocid1.user.oc1..emulatoruser"
 # list paths whose API answers a *Collection object `{"items": [...]}` rather than a bare array (data: add paths here)
 COLLECTION_LISTS = frozenset(
-    {"20210415/containerinstances", "20200131/targets", "20200131/securityzones", "20210215/hostscantargets", "20200909/serviceconnectors"}
+    {
+        "20210415/containerinstances",
+        "20200131/targets",
+        "20200131/securityzones",
+        "20210215/hostscantargets",
+        "20200909/serviceconnectors",
+        "20160918/container/repositories",
+    }
 )
 PAGING_PARAMS = {"limit", "page", "sortBy", "sortOrder", "compartmentIdInSubtree", "accessLevel", "compartmentId"}
 
