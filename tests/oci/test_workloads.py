@@ -73,6 +73,15 @@ def test_container_repositories(monkeypatch: pytest.MonkeyPatch) -> None:
         {"id": "ocid1.containerrepo.oc1..web", "displayName": "web", "isImmutable": False},
         compartment=app,
     )
+    estate.add(
+        "/20210215/containerScanTargets",
+        {
+            "id": "ocid1.vsscontainerscantarget.oc1..t",
+            "lifecycleState": "ACTIVE",
+            "targetRegistry": {"type": "OCIR", "compartmentId": app, "repositories": ["api"]},
+        },
+        compartment=app,
+    )
     result = scan(estate, ["artifact.repository"], monkeypatch)
-    assert result.one("artifact.repository", "containerrepo.oc1..api") == {"tag_immutable": True}
-    assert result.one("artifact.repository", "containerrepo.oc1..web") == {"tag_immutable": False}
+    assert result.one("artifact.repository", "containerrepo.oc1..api") == {"tag_immutable": True, "scan_on_push": True}
+    assert result.one("artifact.repository", "containerrepo.oc1..web") == {"tag_immutable": False, "scan_on_push": False}

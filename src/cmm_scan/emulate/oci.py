@@ -38,6 +38,7 @@ COLLECTION_LISTS = frozenset(
         "20210215/hostscantargets",
         "20200909/serviceconnectors",
         "20160918/container/repositories",
+        "20210215/containerscantargets",
     }
 )
 PAGING_PARAMS = {"limit", "page", "sortBy", "sortOrder", "compartmentIdInSubtree", "accessLevel", "compartmentId"}

@@ -237,3 +237,18 @@ def oci_activity(value: Any) -> dict[str, int] | None:
             counts[kind] += 1
             counts["cicd_identity"] += kind == "pipeline"
     return counts
+
+
+@transform("oci_repo_scanned")
+def oci_repo_scanned(value: Any) -> bool | None:
+    """{name, targets}: a Vulnerability Scanning container target covers this repository (all repositories of its
+    compartment when the target names none)."""
+    if not isinstance(value, dict) or value.get("targets") is None:
+        return None
+    for target in value["targets"]:
+        if target.get("lifecycleState", "ACTIVE") != "ACTIVE":
+            continue
+        names = (target.get("targetRegistry") or {}).get("repositories")
+        if names is None or value.get("name") in names:
+            return True
+    return False
