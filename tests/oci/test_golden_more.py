@@ -228,3 +228,34 @@ def test_cicd_every_active_compartment_changed_by_pipelines_rules_out_levels_1_t
                 event(estate, compartment, n, "POST", console=True, agent="Oracle-Console")
     result = answer(estate, "ops.cicd", monkeypatch, tmp_path)
     assert set(result.possible_levels) <= {4, 5} and result.possible_levels, explain(result)
+
+
+# --- gov.build_artefacts: "How do you manage and store build artefacts?" ----------------------------
+
+
+def _repositories(estate: Estate, immutable: tuple[bool, ...]) -> None:
+    app = estate.compartment("app")
+    for n, on in enumerate(immutable):
+        estate.add(
+            "/20160918/container/repositories",
+            {"id": f"ocid1.containerrepo.oc1..r{n}", "displayName": f"r{n}", "isImmutable": on},
+            compartment=app,
+        )
+
+
+def test_artefacts_mutable_repositories_rule_out_level_5(monkeypatch, tmp_path) -> None:
+    """Not level 5, 'All build artefacts are unchangeable, signed, and stored for audits.': two of three Container
+    Registry repositories let a tag be pushed again."""
+    estate = Estate()
+    _repositories(estate, (True, False, False))
+    result = answer(estate, "gov.build_artefacts", monkeypatch, tmp_path)
+    assert 5 not in result.possible_levels, explain(result)
+
+
+def test_artefacts_all_immutable_keep_level_5_open(monkeypatch, tmp_path) -> None:
+    """Level 5, 'All build artefacts are unchangeable...', stays open: every repository has immutable tags (signing
+    and audit storage are for a person to show)."""
+    estate = Estate()
+    _repositories(estate, (True, True))
+    result = answer(estate, "gov.build_artefacts", monkeypatch, tmp_path)
+    assert 5 in result.possible_levels and _levels(result)[5] != "ruled_out", explain(result)
