@@ -117,8 +117,11 @@ def test_a_denied_compartment_is_not_found_below_and_left_out_above(oci_emulator
     with pytest.raises(oci.exceptions.ServiceError) as denied:
         compute.list_instances(PROD)  # prod sits inside platform
     assert (denied.value.status, denied.value.code) == (404, "NotAuthorizedOrNotFound")
-    visible = client(oci.identity.IdentityClient).list_compartments(TENANCY, compartment_id_in_subtree=True).data
+    identity = client(oci.identity.IdentityClient)
+    visible = identity.list_compartments(TENANCY, compartment_id_in_subtree=True, access_level="ACCESSIBLE").data
     assert [c.name for c in visible] == ["sandbox"]
+    # accessLevel ANY (the API's default) checks no permission: OCI lists every compartment of the tree
+    assert len(identity.list_compartments(TENANCY, compartment_id_in_subtree=True).data) == 3
     assert search("query instance resources") == []
 
 

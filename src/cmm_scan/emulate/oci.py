@@ -12,6 +12,7 @@ be signed (draft-cavage RSA-SHA256) with the throwaway key in the printed OCI co
 from __future__ import annotations
 
 import base64
+import fnmatch
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -28,6 +29,18 @@ from cmm_scan.emulate.core import Call, Emulator, EstateBase, HeaderTokenPaging,
 SEARCH_PAGING = HeaderTokenPaging(items_key="items")
 LIST_PAGING = HeaderTokenPaging()
 EMULATOR_USER = "ocid1.user.oc1..emulatoruser"
+# list paths whose API answers a *Collection object `{"items": [...]}` rather than a bare array (data: add paths here)
+COLLECTION_LISTS = frozenset(
+    {
+        "20210415/containerinstances",
+        "20200131/targets",
+        "20200131/securityzones",
+        "20210215/hostscantargets",
+        "20200909/serviceconnectors",
+        "20160918/container/repositories",
+        "20210215/containerscantargets",
+    }
+)
 PAGING_PARAMS = {"limit", "page", "sortBy", "sortOrder", "compartmentIdInSubtree", "accessLevel", "compartmentId"}
 
 
@@ -82,6 +95,15 @@ class OciEstate(EstateBase):
     compartments: list[Compartment] = Field(default_factory=list)
     resources: dict[str, Collection] = Field(default_factory=dict, description="list path → items, served in every region")
     regional: dict[str, dict[str, Collection]] = Field(default_factory=dict, description="region → list path → items")
+    objects: dict[str, Any] = Field(
+        default_factory=dict,
+        description="exact path → the JSON it answers, in every region: a get that is no list item (a bucket by name, "
+        "its lifecycle policy, a tenancy configuration) or a list whose items have no OCID (API keys)",
+    )
+    regional_objects: dict[str, dict[str, Any]] = Field(default_factory=dict, description="region → exact path → JSON")
+    errors: dict[str, tuple[int, str]] = Field(
+        default_factory=dict, description="exact path → [status, code] answered instead, e.g. [404, LifecyclePolicyNotFound]"
+    )
 
     @field_validator("regional")
     @classmethod
@@ -127,6 +149,14 @@ class OciState:
             chain.append(current)
             current = self.compartments.get(current, {}).get("compartmentId", "")
         return chain
+
+    def object(self, region: str, path: str) -> tuple[bool, Any]:
+        """(found, JSON) of an exact-path object: the region's own first, then the global one."""
+        for table in (self.estate.regional_objects.get(region, {}), self.estate.objects):
+            for key, value in table.items():
+                if key.strip("/").lower() == path:
+                    return True, value
+        return False, None
 
     def items(self, region: str, path: str) -> list[dict[str, Any]] | None:
         found = [self.collections.get(("", path)), self.collections.get((region, path))]
@@ -279,7 +309,9 @@ def list_compartments(call: Call) -> Reply:
     found = []
     for compartment in state.compartments.values():
         chain = state.parent_chain(compartment["compartmentId"])
-        if (parent in chain if subtree else compartment["compartmentId"] == parent) and not _hidden(call, compartment["id"]):
+        # accessLevel=ANY does no permission check (OCI lists every compartment); ACCESSIBLE leaves out the denied ones
+        hidden = call.query.get("accessLevel", "ANY").upper() == "ACCESSIBLE" and _hidden(call, compartment["id"])
+        if (parent in chain if subtree else compartment["compartmentId"] == parent) and not hidden:
             found.append(compartment)
     return LIST_PAGING.reply(call, _filtered(call, found))
 
@@ -307,6 +339,13 @@ def list_region_subscriptions(call: Call) -> Reply:
     return Reply([r.model_dump() for r in _state(call).estate.regionSubscriptions])
 
 
+def list_resource_types(call: Call) -> Reply:
+    """Search's ListResourceTypes: the types the emulator derives summaries for."""
+    _region(call)
+    names = dict.fromkeys(sorted(_search_types().values()))
+    return LIST_PAGING.reply(call, [{"name": name, "fields": []} for name in names])
+
+
 def list_regions(call: Call) -> Reply:
     _region(call)
     return Reply([{"key": r.regionKey, "name": r.regionName} for r in _state(call).estate.regionSubscriptions])
@@ -315,9 +354,32 @@ def list_regions(call: Call) -> Reply:
 def _filtered(call: Call, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Query parameters naming a field of the items (lifecycleState, displayName...) filter them."""
     for name, value in call.query.items():
-        if name not in PAGING_PARAMS and any(name in item for item in items):
+        if name not in PAGING_PARAMS and value != "ALL" and any(name in item for item in items):  # targetType=ALL: every kind
             items = [i for i in items if str(i.get(name)) == value]
     return items
+
+
+@cache
+def _known_lists() -> list[str]:
+    text = package_files.files("cmm_scan.emulate").joinpath("data/oci-list-paths.yaml").read_text(encoding="utf-8")
+    return [str(p).lower() for p in yaml.safe_load(text)]
+
+
+def _known_list(path: str) -> bool:
+    return any(fnmatch.fnmatchcase(path, pattern) for pattern in _known_lists())
+
+
+def _sub_collection_of_visible_item(call: Call, state: OciState, region: str, path: str) -> bool:
+    """`{list path}/{id or name}/{name}` (a user's API keys, a pool's instances, a bucket's retention rules) where
+    the item exists and is not denied."""
+    head, _, leaf = path.rpartition("/")
+    parent, _, item_id = head.rpartition("/")
+    if not parent or not leaf or "." in leaf:
+        return False
+    for item in state.items(region, parent) or []:
+        if item_id in (str(item.get("id", "")).lower(), str(item.get("name", "")).lower()):
+            return not _hidden(call, item.get("compartmentId"))
+    return False
 
 
 def generic_operation(call: Call) -> str:
@@ -329,15 +391,26 @@ def generic_operation(call: Call) -> str:
 def generic_get(call: Call) -> Reply:
     """Any list path of the estate (items in `compartmentId`, paged) or `{list path}/{id}`."""
     state, region, path = _state(call), _region(call), call.params["path"].strip("/").lower()
+    error = next((e for p, e in state.estate.errors.items() if p.strip("/").lower() == path), None)
+    if error:
+        return Reply({"code": error[1], "message": f"{error[1]} (emulated)"}, error[0])
+    found, value = state.object(region, path)
+    if found:
+        return Reply(value)
     items = state.items(region, path)
     if items is not None:
         compartment = call.query.get("compartmentId")
         if compartment is not None:
             items = [i for i in items if i.get("compartmentId") == compartment]
-        return LIST_PAGING.reply(call, _filtered(call, items))
+        paging = SEARCH_PAGING if path in COLLECTION_LISTS else LIST_PAGING
+        return paging.reply(call, _filtered(call, items))
+    if call.query.get("compartmentId") and _known_list(path):
+        return LIST_PAGING.reply(call, [])  # a list API the estate holds nothing for: an empty compartment, as OCI answers
+    if _sub_collection_of_visible_item(call, state, region, path):
+        return LIST_PAGING.reply(call, [])  # an existing resource's sub-list the estate leaves out is empty, as OCI answers
     parent, _, item_id = call.params["path"].strip("/").rpartition("/")
     for item in state.items(region, parent.lower()) or []:
-        if item.get("id") == item_id:
+        if item_id in (item.get("id"), item.get("name")):  # buckets are got by name
             if _hidden(call, item.get("compartmentId")):
                 break
             return Reply(item)
@@ -348,6 +421,7 @@ def generic_get(call: Call) -> Reply:
 
 ROUTES: list[Route] = [  # data: method, path template (region first), operation, handler
     Route("POST", "/{region}/20180409/resources", "search.resources", search_resources),
+    Route("GET", "/{region}/20180409/resourceTypes", "search.resourceTypes.list", list_resource_types),
     Route("GET", "/{region}/20160918/compartments", "identity.compartments.list", list_compartments),
     Route("GET", "/{region}/20160918/compartments/{id}", "identity.compartments.get", get_compartment),
     Route("GET", "/{region}/20160918/tenancies/{id}/regionSubscriptions", "identity.regionSubscriptions.list", list_region_subscriptions),

@@ -1,0 +1,254 @@
+"""Named transforms for OCI specs (registered with the shared transform table). Pure: no API calls."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cmm_scan.cloud.transforms import transform
+
+ARM_SHAPE = re.compile(r"\.A\d+(\.|$)", re.IGNORECASE)  # Ampere Altra/AmpereOne: VM.Standard.A1.Flex, BM.Standard.A1.160, A2, A4
+
+
+@transform("oci_tags")
+def oci_tags(value: Any) -> dict[str, str] | None:
+    """{freeform: {k: v}, defined: {ns: {k: v}}} -> one map; defined tags are named ns.key."""
+    if not isinstance(value, dict):
+        return None
+    tags = {str(k): str(v) for k, v in (value.get("freeform") or {}).items()}
+    for namespace, keys in (value.get("defined") or {}).items():
+        for key, tag in (keys or {}).items():
+            tags[f"{namespace}.{key}"] = str(tag)
+    return tags
+
+
+@transform("oci_shape_family")
+def oci_shape_family(value: Any) -> str | None:
+    """VM.Standard.E4.Flex -> standard.e4; BM.Standard3.64 -> standard3; VM.Standard.A1.Flex -> standard.a1."""
+    if not isinstance(value, str):
+        return None
+    parts = [p for p in value.lower().split(".")[1:] if p != "flex" and not p.isdigit()]
+    return ".".join(parts) or value.lower()
+
+
+@transform("oci_shape_arm")
+def oci_shape_arm(value: Any) -> bool | None:
+    """Ampere (ARM) shapes: the lower-carbon choice on OCI."""
+    return None if not isinstance(value, str) else bool(ARM_SHAPE.search(value))
+
+
+def _policy_kinds(policy: dict[str, Any]) -> tuple[str, set[str]]:
+    kind = str(policy.get("policyType") or "").lower()
+    if kind == "scheduled":
+        return "scheduled", {"scheduled"}
+    kinds: set[str] = set()
+    for rule in policy.get("rules") or []:
+        metric = rule.get("metric") or {}
+        if str(metric.get("metricSource") or "").upper() == "CUSTOM_QUERY":
+            kinds.add("custom")
+            continue
+        metric_type = str(metric.get("metricType") or "").upper()
+        kinds.add({"CPU_UTILIZATION": "cpu", "MEMORY_UTILIZATION": "memory"}.get(metric_type, "custom"))
+    return ("target_tracking" if kind == "threshold" else kind or "other"), kinds
+
+
+@transform("oci_scaling_summary")
+def oci_scaling_summary(value: Any) -> dict[str, Any] | None:
+    """The enabled autoscaling configurations of one pool ({configs: [...]}, each with `policies`) -> scaling facts.
+
+    Threshold policies scale on a metric (dynamic); scheduled ones only resize on a timetable."""
+    if not isinstance(value, dict) or value.get("configs") is None:
+        return None
+    types: set[str] = set()
+    kinds: set[str] = set()
+    minimum = maximum = None
+    for config in value["configs"]:
+        if config is None:
+            return None  # a configuration whose policies could not be read
+        if config.get("isEnabled") is False:
+            continue
+        for policy in config.get("policies") or []:
+            if policy.get("isEnabled") is False:
+                continue
+            policy_type, metric_kinds = _policy_kinds(policy)
+            types.add(policy_type)
+            kinds |= metric_kinds
+            capacity = policy.get("capacity") or {}
+            if policy_type != "scheduled":
+                minimum = capacity.get("min") if minimum is None else min(minimum, capacity.get("min") or minimum)
+                maximum = capacity.get("max") if maximum is None else max(maximum, capacity.get("max") or maximum)
+    dynamic = bool(types - {"scheduled"}) and (minimum is None or maximum is None or minimum < maximum)
+    return {
+        "policy_types": sorted(types),
+        "metric_kinds": sorted(kinds),
+        "dynamic": dynamic,
+        "advanced_metrics": dynamic and bool(kinds & {"custom", "queue", "predictive"}),
+        "scheduled_only": types == {"scheduled"},
+        "min": minimum,
+        "max": maximum,
+    }
+
+
+@transform("oci_tag_keys_map")
+def oci_tag_keys_map(value: Any) -> dict[str, str] | None:
+    """Like oci_tags, plus each defined tag under its bare key too (Operations.CostCenter also as CostCenter),
+    so cost and classification keys are recognised whichever namespace holds them."""
+    tags = oci_tags(value)
+    if tags is None:
+        return None
+    return tags | {k.split(".", 1)[1]: v for k, v in tags.items() if "." in k}
+
+
+@transform("oldest_age_days")
+def oldest_age_days(value: Any) -> int | None:
+    """A list of timestamps -> the age in days of the oldest, 0 for an empty list."""
+    from cmm_scan.cloud.transforms import age_days
+
+    if value is None:
+        return None
+    ages = [a for a in (age_days(v) for v in value) if a is not None]
+    return max(ages, default=0)
+
+
+ADMIN_STATEMENT = re.compile(
+    r"^\s*allow\s+(?P<kind>dynamic-group|group)\s+(?P<groups>.+?)\s+to\s+manage\s+all-resources\s+in\s+tenancy\b", re.IGNORECASE
+)
+
+
+@transform("oci_admin_groups")
+def oci_admin_groups(value: Any) -> list[str] | None:
+    """Policies (each with `statements`) -> lower-case names of groups granted `manage all-resources in tenancy`,
+    plus Administrators (the tenancy's built-in admin group)."""
+    if value is None:
+        return None
+    groups = {"administrators"}
+    for policy in value:
+        for statement in policy.get("statements") or []:
+            match = ADMIN_STATEMENT.match(statement)
+            if match and match.group("kind").lower() == "group":
+                for name in match.group("groups").split(","):
+                    groups.add(name.strip().split("/")[-1].strip("'\"").lower())
+    return sorted(groups)
+
+
+@transform("oci_lifecycle")
+def oci_lifecycle(value: Any) -> dict[str, Any] | None:
+    """An Object Storage lifecycle policy's rules -> {rules, expiration, transition} over enabled rules."""
+    if value is None:
+        return None
+    enabled = [r for r in value if r.get("isEnabled", True)]
+    actions = {str(r.get("action") or "").upper() for r in enabled}
+    return {"rules": len(enabled), "expiration": "DELETE" in actions, "transition": bool(actions & {"ARCHIVE", "INFREQUENT_ACCESS"})}
+
+
+@transform("oci_open_ingress")
+def oci_open_ingress(value: Any) -> dict[str, bool] | None:
+    """Ingress rules (security list `ingressSecurityRules`, or NSG rules with direction INGRESS) ->
+    {open: from 0.0.0.0/0 or ::/0, admin: SSH 22, RDP 3389 or every port from there}."""
+    if value is None:
+        return None
+    open_ = admin = False
+    for rule in value:
+        if str(rule.get("direction") or "INGRESS").upper() != "INGRESS":
+            continue
+        if rule.get("source") not in ("0.0.0.0/0", "::/0"):
+            continue
+        open_ = True
+        protocol = str(rule.get("protocol"))
+        ports = (rule.get("tcpOptions") or rule.get("udpOptions") or {}).get("destinationPortRange")
+        if (
+            protocol == "all"
+            or (protocol in ("6", "17") and not ports)
+            or (ports and any(ports.get("min", 0) <= p <= ports.get("max", 0) for p in (22, 3389)))
+        ):
+            admin = True
+    return {"open": open_, "admin": admin}
+
+
+@transform("overlaps_ci")
+def overlaps_ci(value: Any) -> bool | None:
+    """{a: [...], b: [...]} -> some value of a is in b, ignoring case; null when either is unknown."""
+    if not isinstance(value, dict) or value.get("a") is None or value.get("b") is None:
+        return None
+    wanted = {str(v).lower() for v in value["b"]}
+    return any(str(v).lower() in wanted for v in value["a"])
+
+
+@transform("oci_admin_dynamic_groups")
+def oci_admin_dynamic_groups(value: Any) -> list[str] | None:
+    """Policies -> lower-case names of dynamic groups granted `manage all-resources in tenancy`."""
+    if value is None:
+        return None
+    names: set[str] = set()
+    for policy in value:
+        for statement in policy.get("statements") or []:
+            match = ADMIN_STATEMENT.match(statement)
+            if match and match.group("kind").lower() == "dynamic-group":
+                names |= {n.strip().split("/")[-1].strip("'\"").lower() for n in match.group("groups").split(",")}
+    return sorted(names)
+
+
+@transform("seconds_to_days")
+def seconds_to_days(value: Any) -> int | None:
+    """Seconds -> whole days (backup retention)."""
+    return None if value is None else int(value) // 86400
+
+
+WRITE_ACTIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+IAC_AGENTS = re.compile(r"terraform|pulumi|resource-manager|ansible|crossplane", re.IGNORECASE)
+CI_NAMES = re.compile(r"pipeline|deploy|github|gitlab|jenkins|azure-devops|ci[-_.]|[-_.]ci\b|build", re.IGNORECASE)
+
+
+def _activity_kind(event: dict[str, Any]) -> str | None:
+    """One Audit event -> console, iac, pipeline, iac_by_cicd, other; None for a read or a service's own change."""
+    data = event.get("data") or {}
+    if str((data.get("request") or {}).get("action") or "").upper() not in WRITE_ACTIONS:
+        return None
+    identity = data.get("identity") or {}
+    if str(identity.get("authType") or "").lower() == "service":
+        return None  # OCI acting on its own (autoscaling, lifecycle): nobody's change
+    agent = str(identity.get("userAgent") or "")
+    cicd = str(identity.get("authType") or "").lower() == "res" or bool(CI_NAMES.search(str(identity.get("principalName") or "")))
+    if IAC_AGENTS.search(agent):
+        return "iac_by_cicd" if cicd else "iac"
+    if cicd:
+        return "pipeline"
+    if identity.get("consoleSessionId") or "console" in agent.lower():
+        return "console"
+    return "other"
+
+
+@transform("oci_activity")
+def oci_activity(value: Any) -> dict[str, int] | None:
+    """A compartment's Audit events over the window -> the activity.changes counts (writes by people and their
+    tools; resource principals and CI-named users are CI/CD identities)."""
+    if value is None:
+        return None
+    counts = {"total": 0, "console": 0, "iac": 0, "pipeline": 0, "cicd_identity": 0, "other": 0}
+    for event in value:
+        kind = _activity_kind(event)
+        if kind is None:
+            continue
+        counts["total"] += 1
+        if kind == "iac_by_cicd":
+            counts["iac"] += 1
+            counts["cicd_identity"] += 1
+        else:
+            counts[kind] += 1
+            counts["cicd_identity"] += kind == "pipeline"
+    return counts
+
+
+@transform("oci_repo_scanned")
+def oci_repo_scanned(value: Any) -> bool | None:
+    """{name, targets}: a Vulnerability Scanning container target covers this repository (all repositories of its
+    compartment when the target names none)."""
+    if not isinstance(value, dict) or value.get("targets") is None:
+        return None
+    for target in value["targets"]:
+        if target.get("lifecycleState", "ACTIVE") != "ACTIVE":
+            continue
+        names = (target.get("targetRegistry") or {}).get("repositories")
+        if names is None or value.get("name") in names:
+            return True
+    return False

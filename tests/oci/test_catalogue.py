@@ -1,0 +1,77 @@
+"""Every OCI spec is consistent with the fact catalogue, the service table, the transforms and the read-only rule;
+the OCI operation names exist in the oci SDK; the lookups it joins exist."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cmm_scan.aws import transforms
+from cmm_scan.factcatalogue import fact_catalogue
+from cmm_scan.oci import handlers
+from cmm_scan.oci import transforms as _oci  # noqa: F401  (registers the OCI transforms)
+from cmm_scan.oci.permissions import BUILTIN_REQUESTS, sources
+from cmm_scan.oci.spec import catalogue, requests_of
+from cmm_scan.oci.transport import services
+
+CAT = catalogue()
+COLLECTORS = sorted(CAT.collectors.values(), key=lambda c: c.id)
+
+
+@pytest.mark.parametrize("spec", COLLECTORS, ids=lambda c: c.id)
+def test_collector_matches_the_fact_catalogue(spec) -> None:  # type: ignore[no-untyped-def]
+    facts = fact_catalogue().facts
+    assert spec.fact in facts, f"{spec.id}: unknown fact type {spec.fact}"
+    assert not set(spec.attributes) - set(facts[spec.fact].attributes), f"{spec.id}: attributes not in providers/facts.yaml"
+    assert not set(spec.facet) - set(facts[spec.fact].attributes)
+    for source in sources(spec, CAT):
+        named = [spec.attribute(n).transform for n in spec.attributes] + [d.transform for d in source.derive]
+        assert all(t is None or t in transforms.TRANSFORMS for t in named), f"{spec.id}: unknown transform"
+        if source.handler:
+            assert callable(getattr(handlers, source.handler))
+        for join in source.joins:
+            assert join.lookup in CAT.lookups, f"{spec.id}: unknown lookup {join.lookup}"
+
+
+def _sdk_operations() -> set[str]:
+    """Every operation name of the oci SDK's service clients (ListInstances, GetBucket, ...), from the
+    clients' method names."""
+    import oci
+
+    names: set[str] = set()
+    for module in (
+        oci.core,
+        oci.identity,
+        oci.object_storage,
+        oci.autoscaling,
+        oci.resource_search,
+        oci.container_engine,
+        oci.functions,
+        oci.container_instances,
+        oci.monitoring,
+        oci.logging,
+        oci.audit,
+        oci.budget,
+        oci.bastion,
+        oci.cloud_guard,
+        oci.key_management,
+        oci.artifacts,
+        oci.vulnerability_scanning,
+    ):
+        for client in [getattr(module, n) for n in dir(module) if n.endswith("Client") and not n.endswith("CompositeOperations")]:
+            names |= {"".join(p.title() for p in m.split("_")) for m in dir(client) if not m.startswith("_")}
+    return names
+
+
+def test_requests_name_real_operations_of_known_services_with_read_verbs() -> None:
+    operations = _sdk_operations()
+    for spec in COLLECTORS:
+        for source in sources(spec, CAT):
+            for request in requests_of(source):
+                service = request.service or source.service
+                assert service in services(), f"{spec.id}: unknown service {service}"
+                assert request.operation in operations, f"{spec.id}: {request.operation} is no oci SDK operation"
+                assert request.permission.verb in ("inspect", "read")
+                assert re.fullmatch(r"[a-z-]+", request.permission.resource)
+    assert all(service in services() for service, _, _ in BUILTIN_REQUESTS)

@@ -1,0 +1,258 @@
+"""Budgets, alarms, log groups, Audit, security lists and NSGs, VCNs, Bastions, Cloud Guard."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.oci.support import TENANCY, Estate, scan
+
+V = "/20160918"
+
+
+def _estate() -> Estate:
+    estate = Estate()
+    app = estate.compartment("app")
+    # budgets: one on the whole tenancy with an actual and a forecast alert, one on a tag without recipients
+    estate.add(
+        "/20190111/budgets",
+        {"id": "ocid1.budget.oc1..all", "displayName": "all", "targetType": "COMPARTMENT", "targets": [TENANCY], "amount": 1000},
+        region=None,
+    )
+    estate.single(
+        "/20190111/budgets/ocid1.budget.oc1..all/alertRules",
+        [
+            {"type": "ACTUAL", "threshold": 80, "recipients": "finance@example.gov.uk"},
+            {"type": "FORECAST", "threshold": 100, "recipients": "finance@example.gov.uk"},
+        ],
+        region=None,
+    )
+    estate.add(
+        "/20190111/budgets",
+        {"id": "ocid1.budget.oc1..team", "displayName": "team", "targetType": "TAG", "targets": ["Finance.CostCentre.42"], "amount": 50},
+        region=None,
+    )
+    estate.single("/20190111/budgets/ocid1.budget.oc1..team/alertRules", [{"type": "ACTUAL", "recipients": ""}], region=None)
+    # alarms
+    estate.add(
+        "/20180401/alarms",
+        {
+            "id": "ocid1.alarm.oc1..cpu",
+            "displayName": "cpu",
+            "namespace": "oci_computeagent",
+            "query": "CpuUtilization[1m].mean() > 80",
+            "destinations": ["ocid1.onstopic.oc1..ops"],
+            "isEnabled": True,
+        },
+        compartment=app,
+        search_type="Alarm",
+    )
+    estate.add(
+        "/20180401/alarms",
+        {
+            "id": "ocid1.alarm.oc1..orders",
+            "displayName": "orders",
+            "namespace": "shop_app",
+            "query": "OrdersFailed[5m].sum() > 0",
+            "destinations": [],
+            "isEnabled": True,
+        },
+        compartment=app,
+        search_type="Alarm",
+    )
+    # log groups and audit
+    estate.add("/20200531/logGroups", {"id": "ocid1.loggroup.oc1..app", "displayName": "app"}, compartment=app, search_type="LogGroup")
+    estate.single(
+        "/20200531/logGroups/ocid1.loggroup.oc1..app/logs", [{"id": "l1", "retentionDuration": 90}, {"id": "l2", "retentionDuration": 30}]
+    )
+    estate.single("/20190901/configuration", {"retentionPeriodDays": 365}, region=None)
+    # network
+    estate.add(
+        f"{V}/vcns",
+        {"id": "ocid1.vcn.oc1..main", "displayName": "main", "defaultSecurityListId": "ocid1.securitylist.oc1..default"},
+        compartment=app,
+        search_type="Vcn",
+    )
+    estate.add(
+        f"{V}/subnets",
+        {
+            "id": "ocid1.subnet.oc1..web",
+            "vcnId": "ocid1.vcn.oc1..main",
+            "securityListIds": ["ocid1.securitylist.oc1..default", "ocid1.securitylist.oc1..web"],
+        },
+        compartment=app,
+        search_type="Subnet",
+    )
+    estate.add(
+        f"{V}/securityLists",
+        {
+            "id": "ocid1.securitylist.oc1..default",
+            "vcnId": "ocid1.vcn.oc1..main",
+            "ingressSecurityRules": [
+                {"source": "0.0.0.0/0", "protocol": "6", "tcpOptions": {"destinationPortRange": {"min": 22, "max": 22}}}
+            ],
+        },
+        compartment=app,
+        search_type="SecurityList",
+    )
+    estate.add(
+        f"{V}/securityLists",
+        {
+            "id": "ocid1.securitylist.oc1..web",
+            "vcnId": "ocid1.vcn.oc1..main",
+            "ingressSecurityRules": [
+                {"source": "0.0.0.0/0", "protocol": "6", "tcpOptions": {"destinationPortRange": {"min": 443, "max": 443}}}
+            ],
+        },
+        compartment=app,
+        search_type="SecurityList",
+    )
+    estate.add(
+        f"{V}/securityLists",
+        {
+            "id": "ocid1.securitylist.oc1..spare",
+            "vcnId": "ocid1.vcn.oc1..main",
+            "ingressSecurityRules": [{"source": "10.0.0.0/16", "protocol": "all"}],
+        },
+        compartment=app,
+        search_type="SecurityList",
+    )
+    estate.add(
+        f"{V}/networkSecurityGroups",
+        {"id": "ocid1.networksecuritygroup.oc1..db", "vcnId": "ocid1.vcn.oc1..main"},
+        compartment=app,
+        search_type="NetworkSecurityGroup",
+    )
+    estate.single(
+        f"{V}/networkSecurityGroups/ocid1.networksecuritygroup.oc1..db/securityRules",
+        [{"direction": "INGRESS", "source": "0.0.0.0/0", "protocol": "all"}],
+    )
+    estate.single(f"{V}/networkSecurityGroups/ocid1.networksecuritygroup.oc1..db/vnics", [{"vnicId": "ocid1.vnic.oc1..v"}])
+    estate.add(
+        "/20210331/bastions",
+        {"id": "ocid1.bastion.oc1..b", "name": "ops", "bastionType": "STANDARD"},
+        compartment=app,
+        search_type="Bastion",
+    )
+    # Cloud Guard on, with a target on the root compartment
+    estate.single("/20200131/configuration", {"reportingRegion": "uk-london-1", "status": "ENABLED"}, region=None)
+    estate.single(
+        "/20200131/targets",
+        {"items": [{"id": "t", "compartmentId": TENANCY, "targetResourceType": "COMPARTMENT", "targetResourceId": TENANCY}]},
+        region=None,
+    )
+    return estate
+
+
+def test_budgets(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = scan(_estate(), ["cost.budget"], monkeypatch)
+    assert result.one("cost.budget", "budget.oc1..all") == {
+        "budget_type": "COST",
+        "notifications": 2,
+        "forecast_alert": True,
+        "scoped": False,
+    }
+    assert result.one("cost.budget", "budget.oc1..team") == {
+        "budget_type": "COST",
+        "notifications": 0,
+        "forecast_alert": False,
+        "scoped": True,
+    }
+
+
+def test_alarms_logs_and_audit(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = scan(_estate(), ["monitoring.alarm", "logging.log_group", "audit.trail"], monkeypatch)
+    cpu, orders = result.one("monitoring.alarm", "cpu"), result.one("monitoring.alarm", "orders")
+    assert (cpu["has_actions"], cpu["custom_metric"]) == (True, False)
+    assert (orders["has_actions"], orders["custom_metric"], orders["namespace"]) == (False, True, "shop_app")
+    assert result.one("logging.log_group", "loggroup.oc1..app") == {"never_expires": False, "retention_days": 90}
+    assert result.one("logging.log_group", "audit-log")["retention_days"] == 365
+    trail = result.one("audit.trail", "audit")
+    assert trail["multi_region"] is True and trail["logging"] is True and trail.get("log_validation") is None  # not read: unknown
+
+
+def test_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = scan(_estate(), ["network.security_group", "network.vpc", "network.remote_access"], monkeypatch)
+    default = result.one("network.security_group", "securitylist.oc1..default")
+    assert default == {"in_use": True, "open_to_internet": True, "admin_ports_open": True, "is_default": True}
+    web = result.one("network.security_group", "securitylist.oc1..web")
+    assert (web["in_use"], web["open_to_internet"], web["admin_ports_open"], web["is_default"]) == (True, True, False, False)
+    spare = result.one("network.security_group", "securitylist.oc1..spare")
+    assert (spare["in_use"], spare["open_to_internet"]) == (False, False)
+    nsg = result.one("network.security_group", "networksecuritygroup")
+    assert (nsg["in_use"], nsg["admin_ports_open"]) == (True, True)
+    assert result.one("network.vpc", "vcn.oc1..main") == {"is_default": False}
+    assert result.one("network.remote_access", "bastion") == {"kind": "bastion", "identity_aware": True}
+
+
+def test_cloud_guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = scan(_estate(), ["security.service"], monkeypatch)
+    guard = result.one("security.service", "cloud-guard")
+    assert guard == {
+        "service": "cloud_guard",
+        "enabled": True,
+        "organization_managed": True,
+        "auto_enable": True,
+        "coverage": ["COMPARTMENT"],
+    }
+
+
+def test_cloud_guard_refused_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = _estate()
+    estate.deny_path("/20200131/")
+    result = scan(estate, ["security.service"], monkeypatch)
+    assert result.of("security.service") == [] and result.status("cloudguard.configuration") == {"denied"}
+
+
+def test_vault_keys_and_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = Estate()
+    app = estate.compartment("app")
+    estate.add(
+        "/20180608/vaults",
+        {
+            "id": "ocid1.vault.oc1..v",
+            "displayName": "main",
+            "vaultType": "DEFAULT",
+            "managementEndpoint": "https://v-management.kms.uk-london-1.oraclecloud.com",
+        },
+        compartment=app,
+    )
+    estate.add(
+        "/20180608/keys",
+        {
+            "id": "ocid1.key.oc1..rotated",
+            "vaultId": "ocid1.vault.oc1..v",
+            "lifecycleState": "ENABLED",
+            "protectionMode": "HSM",
+            "isAutoRotationEnabled": True,
+        },
+        compartment=app,
+    )
+    estate.add(
+        "/20180608/keys",
+        {
+            "id": "ocid1.key.oc1..manual",
+            "vaultId": "ocid1.vault.oc1..v",
+            "lifecycleState": "ENABLED",
+            "protectionMode": "SOFTWARE",
+            "isAutoRotationEnabled": False,
+        },
+        compartment=app,
+    )
+    result = scan(estate, ["crypto.key"], monkeypatch)
+    assert result.one("crypto.key", "key.oc1..rotated") == {
+        "customer_managed": True,
+        "rotation_enabled": True,
+        "state": "Enabled",
+        "hsm": True,
+    }
+    assert result.one("crypto.key", "key.oc1..manual")["rotation_enabled"] is False
+    assert {f.scope for f in result.of("crypto.key")} == {app}
+
+
+def test_refused_key_listing_is_an_incomplete_population(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = Estate()
+    app = estate.compartment("app")
+    estate.add("/20180608/vaults", {"id": "ocid1.vault.oc1..v", "managementEndpoint": "https://x"}, compartment=app)
+    estate.deny_path("/20180608/keys")
+    result = scan(estate, ["crypto.key"], monkeypatch)
+    assert result.of("crypto.key") == [] and result.status("kms.keys") == {"denied"}

@@ -1,0 +1,125 @@
+"""IAM users: console access, MFA, keys and their ages, administrators (by group or by policy), federation."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.oci.support import TENANCY, Estate, scan
+
+V = "/20160918"
+
+
+def user(estate: Estate, name: str, *, groups: tuple[str, ...] = (), api_keys: int = 0, tokens: int = 0, **fields: object) -> str:
+    uid = f"ocid1.user.oc1..{name}"
+    estate.add(
+        f"{V}/users",
+        {
+            "id": uid,
+            "name": name,
+            "isMfaActivated": False,
+            "capabilities": {"canUseConsolePassword": True},
+            "timeCreated": "2025-01-01T00:00:00Z",
+            **fields,
+        },
+        region=None,
+    )
+    keys = [
+        {"keyId": f"{uid}/k{n}", "fingerprint": "aa", "lifecycleState": "ACTIVE", "timeCreated": "2025-06-01T00:00:00Z"}
+        for n in range(api_keys)
+    ]
+    estate.single(f"{V}/users/{uid}/apiKeys", keys, region=None)
+    estate.single(
+        f"{V}/users/{uid}/authTokens",
+        [{"id": f"{uid}/t{n}", "lifecycleState": "ACTIVE", "timeCreated": "2026-01-01T00:00:00Z"} for n in range(tokens)],
+        region=None,
+    )
+    estate.single(f"{V}/users/{uid}/customerSecretKeys", [], region=None)
+    for group in groups:
+        estate.add(f"{V}/userGroupMemberships", {"userId": uid, "groupId": f"ocid1.group.oc1..{group}"}, region=None)
+    return uid
+
+
+def _estate() -> Estate:
+    estate = Estate()
+    for group in ("Administrators", "NetworkAdmins", "Readers"):
+        estate.add(f"{V}/groups", {"id": f"ocid1.group.oc1..{group}", "name": group}, region=None)
+    estate.add(
+        f"{V}/policies", {"name": "net", "statements": ["Allow group NetworkAdmins to manage all-resources in tenancy"]}, region=None
+    )
+    estate.add(f"{V}/policies", {"name": "read", "statements": ["Allow group Readers to read all-resources in tenancy"]}, region=None)
+    user(estate, "alice", groups=("Administrators",), isMfaActivated=True, lastSuccessfulLoginTime="2026-11-30T00:00:00Z")
+    user(estate, "bob", groups=("NetworkAdmins",))
+    user(estate, "carol", groups=("Readers",))
+    user(estate, "ci-deployer", api_keys=2, tokens=1, capabilities={"canUseConsolePassword": False})
+    user(estate, "fed-dave", identityProviderId="ocid1.saml2idp.oc1..azuread")
+    estate.add(
+        f"{V}/identityProviders",
+        {
+            "id": "ocid1.saml2idp.oc1..azuread",
+            "name": "AzureAD",
+            "protocol": "SAML2",
+            "metadataUrl": "https://login.microsoftonline.com/x/federationmetadata",
+        },
+        region=None,
+    )
+    return estate
+
+
+def test_users(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = scan(_estate(), ["identity.user"], monkeypatch)
+    alice = result.one("identity.user", "alice")
+    assert alice["admin"] is True and alice["mfa_active"] is True and alice["mfa_kind"] == "virtual"
+    assert alice["console_access"] is True and alice["human"] is True and alice["active_keys"] == 0 and alice["is_root"] is False
+    assert result.one("identity.user", "bob")["admin"] is True  # manage all-resources in tenancy by policy
+    assert result.one("identity.user", "carol")["admin"] is False
+    robot = result.one("identity.user", "ci-deployer")
+    assert robot["console_access"] is False and robot["human"] is False
+    assert robot["active_keys"] == 3 and robot["oldest_key_age_days"] > 300
+    dave = result.one("identity.user", "fed-dave")
+    assert dave["mfa_active"] is None and dave["console_access"] is True  # the identity provider holds the second factor
+    assert {f.scope for f in result.of("identity.user")} == {TENANCY}
+    assert {f.region for f in result.of("identity.user")} == {"global"}
+
+
+def test_refused_policies_leave_admin_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = _estate()
+    estate.deny_path("/20160918/policies")
+    result = scan(estate, ["identity.user"], monkeypatch)
+    assert result.one("identity.user", "alice")["admin"] is None
+    assert result.one("identity.user", "alice")["mfa_active"] is True
+    assert result.status("identity.users/join:policies") == {"denied"}
+
+
+def test_refused_key_listing_leaves_keys_unknown_not_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = _estate()
+    estate.deny_path("/20160918/users/ocid1.user.oc1..ci-deployer/apiKeys")
+    result = scan(estate, ["identity.user"], monkeypatch)
+    robot = result.one("identity.user", "ci-deployer")
+    assert robot["active_keys"] is None and robot["human"] is None and robot["oldest_key_age_days"] is None
+    assert result.one("identity.user", "alice")["active_keys"] == 0
+
+
+def test_identity_providers(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = scan(_estate(), ["identity.federation_provider"], monkeypatch)
+    assert result.one("identity.federation_provider", "azuread") == {
+        "kind": "saml",
+        "url": "https://login.microsoftonline.com/x/federationmetadata",
+        "ci_issuer": False,
+    }
+
+
+def test_dynamic_groups_and_the_authentication_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = _estate()
+    estate.add(
+        f"{V}/dynamicGroups",
+        {"id": "ocid1.dynamicgroup.oc1..builders", "name": "Builders", "matchingRule": "ALL {resource.type = 'devopsbuildpipeline'}"},
+        region=None,
+    )
+    estate.add(
+        f"{V}/policies", {"name": "ci", "statements": ["Allow dynamic-group builders to manage all-resources in tenancy"]}, region=None
+    )
+    estate.single(f"{V}/authenticationPolicies/{TENANCY}", {"passwordPolicy": {"minimumPasswordLength": 14}}, region=None)
+    result = scan(estate, ["identity.role", "identity.password_policy"], monkeypatch)
+    role = result.one("identity.role", "dynamicgroup")
+    assert role["workload_identity"] is True and role["trust_kinds"] == ["service"] and role["admin"] is True
+    assert result.one("identity.password_policy", "authentication-policy") == {"present": True, "min_length": 14}

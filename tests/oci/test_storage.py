@@ -1,0 +1,93 @@
+"""Object Storage buckets: versioning, retention rules (WORM), lifecycle, replication, keys, public access."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.oci.support import Estate, scan
+
+NS = "golden"
+
+
+def _bucket(
+    estate: Estate, name: str, compartment: str, *, lifecycle: list | None = None, retention: list | None = None, **details: object
+) -> None:
+    summary = {"name": name, "namespace": NS, "id": f"ocid1.bucket.oc1..{name}"}
+    estate.add(f"/n/{NS}/b", summary, compartment=compartment, search_type="Bucket")
+    estate.single(
+        f"/n/{NS}/b/{name}",
+        {
+            **summary,
+            "compartmentId": compartment,
+            "publicAccessType": "NoPublicAccess",
+            "versioning": "Disabled",
+            "replicationEnabled": False,
+            "kmsKeyId": None,
+            **details,
+        },
+    )
+    estate.single(f"/n/{NS}/b/{name}/retentionRules", {"items": retention or []})
+    if lifecycle is not None:
+        estate.single(f"/n/{NS}/b/{name}/l", {"items": lifecycle})
+
+
+def _estate() -> Estate:
+    estate = Estate()
+    estate.single("/n/", NS)
+    data = estate.compartment("data")
+    _bucket(
+        estate,
+        "audit-archive",
+        data,
+        versioning="Enabled",
+        kmsKeyId="ocid1.key.oc1..k",
+        replicationEnabled=True,
+        retention=[{"displayName": "7y", "duration": {"timeAmount": 7, "timeUnit": "YEARS"}, "timeRuleLocked": "2026-01-01T00:00:00Z"}],
+        lifecycle=[{"name": "cold", "action": "ARCHIVE", "isEnabled": True, "timeAmount": 30, "timeUnit": "DAYS"}],
+        freeformTags={"data-classification": "official"},
+    )
+    _bucket(estate, "public-site", data, publicAccessType="ObjectRead", versioning="Suspended")
+    return estate
+
+
+def test_bucket_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = _estate()
+    result = scan(estate, ["storage.bucket"], monkeypatch)
+    archive = result.one("storage.bucket", "audit-archive")
+    assert archive["versioning"] == "Enabled" and archive["replication"] is True
+    assert archive["object_lock"] is True and archive["object_lock_mode"] == "COMPLIANCE"
+    assert archive["encryption"] == "kms-customer" and archive["public_access_blocked"] is True
+    assert (archive["lifecycle_rules"], archive["lifecycle_transition"], archive["lifecycle_expiration"]) == (1, True, False)
+    assert archive["data_classification"] == "official"
+    site = result.one("storage.bucket", "public-site")
+    assert site["public_access_blocked"] is False and site["versioning"] == "Suspended" and site["encryption"] == "sse-s3"
+    assert site["object_lock"] is False and site["object_lock_mode"] == "none"
+    # no lifecycle policy written for it: an existing bucket's sub-resource the estate leaves out is empty
+    assert site["lifecycle_rules"] == 0
+
+
+def test_a_refused_lifecycle_read_is_unknown_not_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = _estate()
+    estate.deny_path(f"/n/{NS}/b/public-site/l")
+    result = scan(estate, ["storage.bucket"], monkeypatch)
+    site = result.one("storage.bucket", "public-site")
+    assert site["lifecycle_rules"] is None and site["lifecycle_expiration"] is None
+    assert result.status("objectstorage.buckets/GetObjectLifecyclePolicy") == {"denied"}
+    assert result.one("storage.bucket", "audit-archive")["lifecycle_rules"] == 1
+
+
+def test_a_bucket_without_a_lifecycle_policy_has_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = _estate()
+    estate.single(f"/n/{NS}/b/public-site/l", error=(404, "LifecyclePolicyNotFound"))
+    result = scan(estate, ["storage.bucket"], monkeypatch)
+    site = result.one("storage.bucket", "public-site")
+    assert (site["lifecycle_rules"], site["lifecycle_expiration"]) == (0, False)
+    assert result.status("objectstorage.buckets/GetObjectLifecyclePolicy") == set()
+
+
+def test_buckets_in_a_denied_compartment_are_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = _estate()
+    estate.deny("data")
+    result = scan(estate, ["storage.bucket"], monkeypatch)
+    assert result.of("storage.bucket") == []
+    assert "denied" in result.status("objectstorage.buckets")
