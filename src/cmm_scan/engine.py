@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from cmm_scan import __version__
+from cmm_scan.factcatalogue import FACT_FIELDS, fact_catalogue
 from cmm_scan.models import (
     Assessment,
     AssessmentSource,
@@ -21,8 +23,8 @@ from cmm_scan.models import (
 )
 from cmm_scan.rules import CompiledRule
 from cmm_scan.scoring import score_rule
-from cmm_scan.signals import CoverageIndex, ReaderGroup, SignalAccumulator, fact_env, reader_groups, where_key
-from cmm_scan.snapshot_io import read_records
+from cmm_scan.signals import CoverageIndex, ReaderGroup, SignalAccumulator, reader_groups, where_key
+from cmm_scan.snapshot_io import read_records_raw
 
 DEFAULT_ID_LIMIT = 50
 
@@ -86,19 +88,28 @@ def _read_one(
     done_before: int,
 ) -> SnapshotSource:
     """Stream one snapshot into the accumulators and the coverage index."""
-    records = read_records(path)
+    clashes = _clashes()
+    records = read_records_raw(path)
     header = next(records)
     assert isinstance(header, SnapshotHeader)  # read_records always yields the header first
     coverage.begin_snapshot(f"the {header.provider} snapshot {path.name}", header.not_held)
     facts = coverage_ok = problem_count = 0
     for record in records:
-        if isinstance(record, Fact):
+        if type(record) is dict:  # a fact, as the plain dict of its line
             facts += 1
-            readers = by_type.get(record.type)
+            readers = by_type.get(record["type"])
             if readers:
-                env = fact_env(record)
+                key = (record["scope"], record["provider"])
+                resource_id = record["resource_id"]
+                # The line's own dict becomes the expressions' environment: its fields, then the
+                # attributes over them, as `fact_env` builds it. Its other keys (record, type,
+                # source, attributes) no filter may read, unless an attribute has the name.
+                attributes = record["attributes"]
+                for name in clashes.get(record["type"], ()):
+                    del record[name]
+                record.update(attributes)
                 for group in readers:
-                    group.add(record, env)
+                    group.add(record, resource_id, key)
             if progress and facts % 50_000 == 0:
                 progress(done_before + facts)
         elif isinstance(record, Coverage):
@@ -130,6 +141,13 @@ def _read_one(
         shard=header.shard,
         estate=header.estate,
     )
+
+
+@cache
+def _clashes() -> dict[str, tuple[str, ...]]:
+    """Per fact type, its attributes named like a key of a fact's line other than the fields."""
+    raw_keys = set(Fact.model_fields) - FACT_FIELDS
+    return {t: tuple(sorted(set(s.attributes) & raw_keys)) for t, s in fact_catalogue().facts.items() if set(s.attributes) & raw_keys}
 
 
 def _pooled(sources: list[SnapshotSource], problems: list[CoverageSummary], missing_shards: list[str]) -> AssessmentSource:

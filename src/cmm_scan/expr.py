@@ -113,7 +113,10 @@ def _overlaps(values: Any, choices: Any) -> Any:
         return UNKNOWN
     if isinstance(values, str):
         values = [values]
-    return any(v in choices for v in values)
+    try:
+        return any(v in choices for v in values)
+    except TypeError:  # not a list (a provider wrote the wrong type): unreadable, not a crash
+        return UNKNOWN
 
 
 @_function("lower")
@@ -246,19 +249,26 @@ def compile_expr(
     text: str,
     constants: Mapping[str, Any] | None = None,
     allowed_names: set[str] | None = None,
+    reference: bool = False,
 ) -> tuple[Compiled, set[str]]:
-    """Compile `text` into a closure over an environment.
+    """Compile `text` into a function of an environment.
 
     `constants` are substituted at compile time (thresholds). When `allowed_names` is given,
-    every other name must be one of them. Returns the closure and the names it reads.
+    every other name must be one of them. Returns the function and the names it reads: one
+    generated function (`exprcode`), or with `reference` the closures that define the meaning.
     """
+    from cmm_scan.exprcode import generate  # it builds on this module's helpers
+
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         raise ExprError(f"not a valid expression: {exc.msg}", (exc.offset or 1) - 1) from None
     names: set[str] = set()
-    compiled = _Compiler(constants or {}, allowed_names, names).visit(tree.body)
-    return compiled, names
+    compiler = _Compiler(constants or {}, allowed_names, names)
+    compiled = compiler.visit(tree.body)  # also checks the expression: every error is raised here
+    if reference:
+        return compiled, names
+    return generate(tree.body, dict(constants or {}), _FUNCTIONS, compiler.visit), names
 
 
 class _Compiler:

@@ -98,13 +98,23 @@ class ReaderGroup:
     def __init__(self, accumulators: list[SignalAccumulator]):
         self.where = accumulators[0].signal.where
         self.accumulators = accumulators
+        self._inside = [acc.add_inside for acc in accumulators]
+        self._unknown = [acc.add_unknown for acc in accumulators]
 
-    def add(self, fact: Fact, env: dict[str, Any]) -> None:
-        inside = as_tristate(self.where(env)) if self.where else True
-        if inside is False:
-            return
-        for acc in self.accumulators:
-            acc.add_inside(fact, env, inside)
+    def add(self, env: dict[str, Any], resource_id: str, key: tuple[str, str]) -> None:
+        """The hot path: `key` is the fact's (scope, provider)."""
+        where = self.where
+        if where is not None:
+            inside = where(env)
+            if inside is not True:
+                if inside is False or (inside := as_tristate(inside)) is False:
+                    return
+                if inside is None:
+                    for add in self._unknown:
+                        add(resource_id, key)
+                    return
+        for add in self._inside:
+            add(env, resource_id, key)
 
 
 def where_key(where: str | None, thresholds: dict[str, float]) -> tuple[Any, ...]:
@@ -131,26 +141,44 @@ def fact_env(fact: Fact) -> dict[str, Any]:
 
 
 class SignalAccumulator:
-    """Counts for one signal; `add` is the hot path."""
+    """Counts for one signal; `add_inside` and `add_unknown` are the hot path.
+
+    Per (scope, provider) a row [matching, total, unknown] is all a fact updates (besides the
+    weighted sums of a weighted share, and a sum's total or a distinct's values); the estate-wide
+    counts are the rows' sums, taken once at the end (`_totals`)."""
 
     def __init__(self, signal: CompiledSignal, id_limit: int):
         self.signal = signal
         self.kind = signal.spec.kind
         self.id_limit = id_limit
-        self.members = 0.0  # where-true (weighted for a weighted share)
-        self.members_unknown = 0.0  # where-unknown
-        self.matching = 0.0  # share: match-true among members
-        self.matching_unknown = 0.0  # share: match-unknown among members
-        self.count_members = 0
-        self.count_matching = 0
-        self.count_unknown = 0
+        self.weighted_members = 0.0  # share: where-true, weighted
+        self.weighted_unknown = 0.0  # share: where-unknown, or weight unreadable
+        self.weighted_matching = 0.0  # share: match-true among members, weighted
+        self.weighted_matching_unknown = 0.0  # share: match-unknown among members, weighted
         self.total = 0.0  # sum
         self.values: set[Any] = set()
         self.ids_matching: list[str] = []
         self.ids_not_matching: list[str] = []
         self.ids_unknown: list[str] = []
         self.truncated = False
-        self.by_scope: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+        self.by_scope: dict[tuple[str, str], list[int]] = {}
+        self.add_inside = {"count": self._add_count, "share": self._add_share}.get(self.kind, self._add_value)
+
+    def add(self, fact: Fact, env: dict[str, Any]) -> None:
+        """One fact, `where` and all (the policy engine's path)."""
+        sig = self.signal
+        inside = as_tristate(sig.where(env)) if sig.where else True
+        key = (fact.scope, fact.provider)
+        if inside is None:
+            self.add_unknown(fact.resource_id, key)
+        elif inside:
+            self.add_inside(env, fact.resource_id, key)
+
+    def _row(self, key: tuple[str, str]) -> list[int]:
+        row = self.by_scope.get(key)
+        if row is None:
+            row = self.by_scope[key] = [0, 0, 0]
+        return row
 
     def _keep(self, ids: list[str], resource_id: str) -> None:
         if len(ids) < self.id_limit:
@@ -158,82 +186,105 @@ class SignalAccumulator:
         else:
             self.truncated = True
 
-    def add(self, fact: Fact, env: dict[str, Any]) -> None:
-        sig = self.signal
-        inside = as_tristate(sig.where(env)) if sig.where else True
-        if inside is not False:
-            self.add_inside(fact, env, inside)
-
-    def add_inside(self, fact: Fact, env: dict[str, Any], inside: bool | None) -> None:
-        """`add` for a fact whose `where` was already evaluated (True, or None for unknown): signals
-        sharing a `where` evaluate it once per fact (see `ReaderGroup`)."""
-        scope = self.by_scope[(fact.scope, fact.provider)]
-        if inside is None:
-            self.members_unknown += 1
-            self.count_unknown += 1
-            scope[2] += 1
-            self._keep(self.ids_unknown, fact.resource_id)
-            return
-        if self.kind == "count":
-            self.members += 1
-            self.count_members += 1
-            self.count_matching += 1
-            scope[0] += 1
-            scope[1] += 1
-            self._keep(self.ids_matching, fact.resource_id)
-        elif self.kind == "share":
-            self._add_share(fact, env, scope)
+    def add_unknown(self, resource_id: str, key: tuple[str, str]) -> None:
+        """A fact whose `where` could not be read: it may or may not belong to the population."""
+        self._row(key)[2] += 1
+        self.weighted_unknown += 1
+        if len(self.ids_unknown) < self.id_limit:
+            self.ids_unknown.append(resource_id)
         else:
-            self._add_value(fact, env, scope)
+            self.truncated = True
 
-    def _add_share(self, fact: Fact, env: dict[str, Any], scope: list[int]) -> None:
+    def _add_count(self, env: dict[str, Any], resource_id: str, key: tuple[str, str]) -> None:
+        row = self.by_scope.get(key) or self._row(key)
+        row[0] += 1
+        row[1] += 1
+        if len(self.ids_matching) < self.id_limit:
+            self.ids_matching.append(resource_id)
+        else:
+            self.truncated = True
+
+    def _add_share(self, env: dict[str, Any], resource_id: str, key: tuple[str, str]) -> None:
         sig = self.signal
+        row = self.by_scope.get(key) or self._row(key)
         weight = 1.0
         if sig.weight is not None:
             raw = sig.weight(env)
             if not isinstance(raw, int | float) or isinstance(raw, bool) or raw < 0:
-                self.members_unknown += 1
-                self.count_unknown += 1
-                scope[2] += 1
-                self._keep(self.ids_unknown, fact.resource_id)
+                self.weighted_unknown += 1
+                row[2] += 1
+                self._keep(self.ids_unknown, resource_id)
                 return
             weight = float(raw)
         assert sig.match is not None
-        hit = as_tristate(sig.match(env))
-        self.members += weight
-        self.count_members += 1
-        scope[1] += 1
+        hit = sig.match(env)
+        if hit is not True and hit is not False:
+            hit = as_tristate(hit)
+        self.weighted_members += weight
+        row[1] += 1
         if hit is True:
-            self.matching += weight
-            self.count_matching += 1
-            scope[0] += 1
-            self._keep(self.ids_matching, fact.resource_id)
+            self.weighted_matching += weight
+            row[0] += 1
+            self._keep(self.ids_matching, resource_id)
         elif hit is None:
-            self.matching_unknown += weight
-            self.count_unknown += 1
-            scope[2] += 1
-            self._keep(self.ids_unknown, fact.resource_id)
+            self.weighted_matching_unknown += weight
+            row[2] += 1
+            self._keep(self.ids_unknown, resource_id)
         else:
-            self._keep(self.ids_not_matching, fact.resource_id)
+            self._keep(self.ids_not_matching, resource_id)
 
-    def _add_value(self, fact: Fact, env: dict[str, Any], scope: list[int]) -> None:
+    def _add_value(self, env: dict[str, Any], resource_id: str, key: tuple[str, str]) -> None:
         assert self.signal.attribute is not None
         value = self.signal.attribute(env)
-        scope[1] += 1
+        row = self.by_scope.get(key) or self._row(key)
+        row[1] += 1
         if value is UNKNOWN or (self.kind == "sum" and not _is_number(value)):
-            self.count_unknown += 1
-            scope[2] += 1
-            self._keep(self.ids_unknown, fact.resource_id)
+            row[2] += 1
+            self._keep(self.ids_unknown, resource_id)
             return
-        scope[0] += 1
-        self.count_members += 1
-        self._keep(self.ids_matching, fact.resource_id)
+        row[0] += 1
+        self._keep(self.ids_matching, resource_id)
         if self.kind == "sum":
             self.total += float(value)
         else:
             self.values.add(_hashable(value))
 
+    def _totals(self) -> tuple[int, int, int]:
+        """(matching, members, unknown) over every scope: what the evidence counts."""
+        matching = total = unknown = 0
+        for row in self.by_scope.values():
+            matching += row[0]
+            total += row[1]
+            unknown += row[2]
+        if self.kind == "count":
+            return matching, matching, unknown
+        if self.kind == "share":
+            return matching, total, unknown
+        return matching, matching, unknown  # sum, distinct: the readable values, and the unreadable
+
     # --- finishing ------------------------------------------------------------------------
+
+    @property
+    def count_matching(self) -> int:
+        return self._totals()[0]
+
+    @property
+    def count_members(self) -> int:
+        return self._totals()[1]
+
+    @property
+    def count_unknown(self) -> int:
+        return self._totals()[2]
+
+    @property
+    def members(self) -> float:
+        """Where-true facts (weighted for a share)."""
+        return self.weighted_members if self.kind == "share" else float(self._totals()[1])
+
+    @property
+    def members_unknown(self) -> float:
+        """Where-unknown facts (and, for a weighted share, facts of unreadable weight)."""
+        return self.weighted_unknown
 
     def value(self, coverage: TypeCoverage) -> Interval | Any:
         """The signal as an interval, or UNKNOWN when nothing bounds it."""
@@ -252,8 +303,8 @@ class SignalAccumulator:
     def _share(self, complete: bool) -> Interval | Any:
         if not complete:
             return Interval(0.0, 1.0)
-        members, extra = self.members, self.members_unknown
-        hit, maybe = self.matching, self.matching_unknown
+        members, extra = self.weighted_members, self.weighted_unknown
+        hit, maybe = self.weighted_matching, self.weighted_matching_unknown
         candidates: list[float] = []
         if members > 0:  # facts of unknown membership all outside the population
             candidates += [hit / members, (hit + maybe) / members]

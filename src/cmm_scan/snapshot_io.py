@@ -14,9 +14,10 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, get_args
 
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import from_json
 
 from cmm_scan.errors import UserError
 from cmm_scan.factcatalogue import fact_catalogue
@@ -26,6 +27,7 @@ from cmm_scan.models import (
     SNAPSHOT_VERSIONS_READ,
     Coverage,
     Fact,
+    Provider,
     SnapshotEnd,
     SnapshotHeader,
     SnapshotRecord,
@@ -34,6 +36,7 @@ from cmm_scan.outpaths import check_replaceable
 from cmm_scan.redact import redact_coverage, redact_fact
 
 _RECORD = TypeAdapter(SnapshotRecord)
+_VALIDATE = _RECORD.validator.validate_json
 _FIX = "re-run `cmm-scan collect` to write a fresh snapshot"
 
 
@@ -126,6 +129,46 @@ def read_records(path: Path) -> Iterator[SnapshotHeader | Fact | Coverage]:
     Any problem raises UserError naming the file and the line. Callers must consume the
     iterator to the end: the check that the file is complete happens at the end record.
     """
+    return _records(path, raw_facts=False)  # type: ignore[return-value]
+
+
+def read_records_raw(path: Path) -> Iterator[SnapshotHeader | dict[str, Any] | Coverage]:
+    """`read_records` for the scoring hot path: each fact comes as the plain dict of its line.
+
+    A fact line is decoded once by pydantic-core's JSON parser and its shape checked by hand (the
+    fields, their types, no others: what our writer always writes); only a line that fails the
+    check goes through the full model, which turns it into a fact or into the same one-line error
+    as `read_records`. Header, coverage and end records are full models as there."""
+    return _records(path, raw_facts=True)
+
+
+_FACT_KEYS = frozenset(Fact.model_fields)
+_PROVIDERS = frozenset(get_args(Provider))
+
+
+def _raw_fact(line: str) -> dict[str, Any] | None:
+    """The fact on `line` as a dict if it has exactly the shape `Fact` validates, else None."""
+    try:
+        data = from_json(line)
+    except ValueError:
+        return None
+    if (
+        type(data) is dict
+        and data.get("record") == "fact"
+        and data.keys() == _FACT_KEYS
+        and type(data["type"]) is str
+        and data["provider"] in _PROVIDERS
+        and type(data["scope"]) is str
+        and type(data["region"]) is str
+        and type(data["resource_id"]) is str
+        and type(data["attributes"]) is dict
+        and type(data["source"]) is str
+    ):
+        return data
+    return None
+
+
+def _records(path: Path, raw_facts: bool) -> Iterator[Any]:
     if path.is_dir():
         raise UserError(f"{path}: cannot read snapshot: Is a directory", "check the path")
     if path.exists() and not (path.is_file() or path.is_fifo()):
@@ -141,31 +184,60 @@ def read_records(path: Path) -> Iterator[SnapshotHeader | Fact | Coverage]:
         seen_header = False
         facts = coverage = 0
         try:
-            for lineno, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                if seen_end is not None:
-                    raise UserError(f"{path}:{lineno}: data after the end record", _FIX)
-                record = _parse(path, lineno, line, first=not seen_header)
-                if not seen_header:
+            lines = iter(handle)
+            for line in lines:  # the header: the first line that is not blank
+                lineno += 1
+                if line.strip():
                     seen_header = True
-                    yield _check_header(path, record)
+                    yield _check_header(path, _parse(path, lineno, line, first=True))
+                    break
+            for line in lines:  # the hot path: one parse and a type test per line
+                lineno += 1
+                if raw_facts and (raw := _raw_fact(line)) is not None:
+                    if raw["type"] not in known:
+                        raise UserError(
+                            f"{path}:{lineno}: unknown fact type '{raw['type']}' (not in providers/facts.yaml)",
+                            "was the snapshot written by another version of cmm-scan? collect it again with this one",
+                        )
+                    facts += 1
+                    yield raw
                     continue
-                if isinstance(record, SnapshotHeader):
-                    raise UserError(f"{path}:{lineno}: a second header", _FIX)
-                if isinstance(record, SnapshotEnd):
-                    seen_end = record
-                    continue
-                if isinstance(record, Fact):
+                try:
+                    record = _VALIDATE(line)
+                except ValidationError:
+                    if not line.strip():
+                        continue
+                    _parse(path, lineno, line, first=False)  # raises the one-line error
+                    raise
+                kind = type(record)
+                if kind is Fact and raw_facts:  # a valid fact of another shape (a field left to its default)
                     if record.type not in known:
                         raise UserError(
                             f"{path}:{lineno}: unknown fact type '{record.type}' (not in providers/facts.yaml)",
                             "was the snapshot written by another version of cmm-scan? collect it again with this one",
                         )
                     facts += 1
-                else:
+                    yield record.model_dump()
+                    continue
+                if kind is Fact:
+                    if record.type not in known:
+                        raise UserError(
+                            f"{path}:{lineno}: unknown fact type '{record.type}' (not in providers/facts.yaml)",
+                            "was the snapshot written by another version of cmm-scan? collect it again with this one",
+                        )
+                    facts += 1
+                elif kind is Coverage:
                     coverage += 1
+                elif kind is SnapshotEnd:
+                    seen_end = record
+                    break
+                else:
+                    raise UserError(f"{path}:{lineno}: a second header", _FIX)
                 yield record
+            for line in lines:
+                lineno += 1
+                if line.strip():
+                    raise UserError(f"{path}:{lineno}: data after the end record", _FIX)
         except UnicodeDecodeError:
             raise UserError(f"{path}:{lineno + 1}: not a text file (not UTF-8): not a snapshot", _FIX) from None
         except (EOFError, gzip.BadGzipFile, OSError) as exc:
@@ -184,7 +256,7 @@ def read_records(path: Path) -> Iterator[SnapshotHeader | Fact | Coverage]:
 
 def _parse(path: Path, lineno: int, line: str, first: bool) -> Any:
     try:
-        return _RECORD.validate_json(line)
+        return _VALIDATE(line)  # pydantic-core parses and checks in one pass, faster than json.loads alone
     except ValidationError as exc:
         error = exc.errors()[0]
         if error["type"] == "json_invalid":

@@ -59,8 +59,11 @@ def write_synthetic(
     accounts: int = 3,
     regions: tuple[str, ...] = ("eu-west-2", "eu-west-1"),
     first_account: int = 0,
+    unreadable: float = 0.0,
 ) -> None:
-    """`first_account` numbers the accounts, so the parts of one synthetic estate cover different scopes."""
+    """`first_account` numbers the accounts, so the parts of one synthetic estate cover different scopes.
+    `unreadable` is the share of attribute values left out, null, or of the wrong type: what rules
+    must answer "unknown" for."""
     rng = random.Random(seed)
     catalogue = fact_catalogue().facts
     types = sorted(catalogue)
@@ -90,6 +93,8 @@ def write_synthetic(
         for n in range(facts):
             fact_type = types[n % len(types)]
             attributes = {name: _value(rng, name, spec) for name, spec in catalogue[fact_type].attributes.items()}
+            if unreadable:
+                _spoil(rng, attributes, unreadable)
             writer.fact(
                 Fact(
                     type=fact_type,
@@ -101,3 +106,13 @@ def write_synthetic(
                     source="synthetic",
                 )
             )
+
+
+def _spoil(rng: random.Random, attributes: dict[str, Any], share: float) -> None:
+    for name in list(attributes):
+        if rng.random() < share:
+            spoilt = rng.choice(("missing", "null", "text", "number", "list"))
+            if spoilt == "missing":
+                del attributes[name]
+            else:
+                attributes[name] = {"null": None, "text": "n/a", "number": -3, "list": ["x"]}[spoilt]
