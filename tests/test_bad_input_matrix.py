@@ -9,7 +9,9 @@ for `collect` and `scan` to every kind of bad output and option.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +55,9 @@ class Paths:
         (self.root / "a-symlink").symlink_to(self.root / "target.txt")
         (self.root / "assessment.json").write_bytes((self.reports / "assessment.json").read_bytes())
         (self.root / "saved.json").write_bytes((self.reports / "cmm-assessment.json").read_bytes())
+        with closing(sqlite3.connect(self.root / "foreign.db")) as other:  # another program's database
+            other.execute("CREATE TABLE notes (body TEXT)")
+            other.commit()
 
     def __truediv__(self, name: str) -> Path:
         return self.root / name
@@ -162,6 +167,24 @@ OPTION_ROWS: dict[str, tuple[Callable[[Paths], list[str]], dict[str, str], str]]
         "less than or equal to 5",
     ),
     "unknown format": (lambda p: ["demo", "-o", str(p / "out"), "--format", "pdf"], {}, "unknown format"),
+    "score --output-dir empty": (lambda p: ["score", _snapshot(), "--no-store", "--output-dir", ""], {}, "--output-dir is empty"),
+    "demo -o empty": (lambda p: ["demo", "-o", " "], {}, "--output-dir is empty"),
+    "score --store empty file": (
+        lambda p: ["score", _snapshot(), "--store", str(p / "empty"), "-o", str(p / "out")],
+        {},
+        "is an empty file, not a cmm-scan store",
+    ),
+    "score --store not a database": (
+        lambda p: ["score", _snapshot(), "--store", str(p / "a-file"), "-o", str(p / "out")],
+        {},
+        "is not a SQLite database",
+    ),
+    "demo --store another program's database": (
+        lambda p: ["demo", "--store", str(p / "foreign.db"), "-o", str(p / "out")],
+        {},
+        "is a SQLite database of something else",
+    ),
+    "history --store empty file": (lambda p: ["history", "--store", str(p / "empty")], {}, "is an empty file"),
     "store and no-store": (
         lambda p: ["score", _snapshot(), "--store", str(p / "h.db"), "--no-store", "-o", str(p / "out")],
         {},

@@ -1,7 +1,8 @@
 """Ctrl-C, for real: the CLI in a subprocess and a SIGINT sent to it.
 
-- Interrupted while the reports are written, the previous report set is left whole (never a mix of old
-  and new files), and nothing half-written stays behind.
+- Interrupted (SIGINT, or the SIGTERM a scheduler sends) while the reports are written, the previous
+  report set is left whole (never a mix of old and new files),
+  and nothing half-written stays behind.
 - Interrupted while collecting, the command exits within 2 s with code 130, pending API calls
   cancelled, and no snapshot (whole or partial) is left.
 """
@@ -40,19 +41,25 @@ def _hashes(directory: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in directory.iterdir() if p.is_file() and not p.name.startswith(".")}
 
 
-def _interrupt_when(proc: subprocess.Popen[str], ready: Callable[[], bool], timeout: float = 60) -> None:
-    """Poll fast until `ready()`, then send SIGINT."""
+def _interrupt_when(proc: subprocess.Popen[str], ready: Callable[[], bool], timeout: float = 60, signum: int = signal.SIGINT) -> None:
+    """Poll fast until `ready()`, then send SIGINT (or `signum`)."""
     deadline = time.monotonic() + timeout
     while not ready():
         assert proc.poll() is None, f"finished before the moment to interrupt it: {proc.communicate()}"
         assert time.monotonic() < deadline, "never reached the moment to interrupt"
         time.sleep(0.001)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
 
 
-def test_interrupted_report_writing_leaves_one_whole_set(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "code", "said"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
+    ids=["SIGINT", "SIGTERM"],
+)
+def test_interrupted_report_writing_leaves_one_whole_set(tmp_path: Path, signum: int, code: int, said: str) -> None:
     """SIGINT the moment the new set starts to appear (a staging directory, or a report file changed in
-    place): every file must then be the previous run's, or every file the new run's, never a mix."""
+    place): every file must then be the previous run's, or every file the new run's, never a mix.
+    SIGTERM (how a scheduler stops a job) takes the same clean path, and exits 143."""
     out = tmp_path / "reports"
     first = _cli("demo", "-q", "--no-store", "--questions", "cost", "--format", FORMATS, "--output-dir", str(out))
     assert first.wait(60) == 0, first.communicate()
@@ -63,10 +70,10 @@ def test_interrupted_report_writing_leaves_one_whole_set(tmp_path: Path) -> None
         return any(n.startswith(STAGING_PREFIX) for n in os.listdir(out)) or _hashes(out) != previous
 
     proc = _cli("demo", "-q", "--no-store", "--format", FORMATS, "--output-dir", str(out))
-    _interrupt_when(proc, writing_started)
+    _interrupt_when(proc, writing_started, signum=signum)
     _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130, err
-    assert "interrupted" in err and "Traceback" not in err
+    assert proc.returncode == code, err
+    assert said in err and "Traceback" not in err
     now = _hashes(out)
     assert sorted(now) == sorted(previous), "a file was added, or something half-written left behind"
     kept = {name for name in now if now[name] == previous[name]}

@@ -6,7 +6,8 @@ Exit codes (docs/exit-codes.md):
   2  bad input or usage: a malformed file, an unknown option value, bad credentials
   3  collection read nothing at all (every collector denied or failed)
   4  CI gate failed: a regression, an answer below a configured minimum, or a policy must that does not hold (--fail-on policy)
-  130 interrupted
+  130 interrupted (SIGINT, Ctrl-C)
+  143 terminated (SIGTERM, as a scheduler stops a job)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from cmm_scan import __version__
 from cmm_scan.console import Console
 from cmm_scan.errors import UserError
 from cmm_scan.flags import SCANNABLE, parse_shard
+from cmm_scan.terminate import EXIT_TERMINATED, Terminated, terminated_as_interrupt
 
 if TYPE_CHECKING:
     from cmm_scan.config import Config
@@ -104,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def outputs_with(default: str) -> argparse.ArgumentParser:  # one parent per default: --help says each command's own
         outputs = argparse.ArgumentParser(add_help=False)
-        outputs.add_argument("--output-dir", "-o", type=Path, default=Path("cmm-report"), help="where to write (default ./cmm-report)")
+        outputs.add_argument("--output-dir", "-o", type=_out_dir, default=Path("cmm-report"), help="where to write (default ./cmm-report)")
         outputs.add_argument("--format", default=None, help=f"comma list of json, md, csv, cmm, html (default {default})")
         return outputs
 
@@ -131,7 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("collect", parents=[common, collecting, selecting], help="read a cloud estate into a snapshot file")
     p.add_argument("--baseline", help="also gather what this policy baseline's checks read")
-    p.add_argument("--output", type=Path, default=Path("cmm-report/snapshot.jsonl.gz"), help="snapshot path (.jsonl or .jsonl.gz)")
+    p.add_argument(
+        "--output",
+        type=_snapshot_target,
+        default=Path("cmm-report/snapshot.jsonl.gz"),
+        help="snapshot path (.jsonl or .jsonl.gz), or an s3://, gs:// or az:// URL of one (docs/estate.md)",
+    )
     p.set_defaults(handler=cmd_collect)
 
     p = sub.add_parser("score", parents=[common, outputs, scoring, selecting, storing], help="score snapshots into one assessment")
@@ -282,7 +289,10 @@ def cmd_collect(args: argparse.Namespace, console: Console) -> int:
 
     options = provider_options(args)
     rules = _selected_rules(args)
-    summary = collect(options, rules, args.output, console, extra_fact_types=_baseline_fact_types(args))
+    from cmm_scan.storage import local_output
+
+    with local_output(args.output) as path:  # a storage URL: written locally, uploaded once whole
+        summary = collect(options, rules, path, console, extra_fact_types=_baseline_fact_types(args))
     console.note(f"wrote {args.output}: {summary}")
     if summary.failed:
         console.note(summary.failed_line())
@@ -453,8 +463,25 @@ def _check_outputs(args: argparse.Namespace) -> None:
         if getattr(args, attr, None) is not None:
             check_output_dir(getattr(args, attr), option)
     for attr, option in OUTPUT_FILES:
-        if getattr(args, attr, None) is not None:
+        if isinstance(getattr(args, attr, None), Path):  # not a storage URL: that is checked by its upload
             check_output_file(getattr(args, attr), option)
+
+
+def _snapshot_target(value: str) -> Path | str:
+    """A local path, or a storage URL kept as text (a Path would fold its '//')."""
+    from cmm_scan.storage import StorageUrl, is_url
+
+    if is_url(value):
+        StorageUrl.parse(value)  # a malformed URL is one line now, not after collecting
+        return value
+    return Path(value)
+
+
+def _out_dir(value: str) -> Path:
+    """`--output-dir ""` would quietly mean the current directory: refuse it (see `main`)."""
+    if not value.strip():
+        raise UserError("--output-dir is empty", "name a directory, for example --output-dir cmm-report")
+    return Path(value)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -462,8 +489,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["--version"]:  # answered before the parser is built: the cloud option groups import pydantic
         print(f"cmm-scan {__version__}")
         return EXIT_OK
+    with terminated_as_interrupt():
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UserError as exc:  # raised by an option's own check (argparse passes other exceptions on)
+        print(f"cmm-scan: error: {exc.line()}", file=sys.stderr)
+        return exc.exit_code
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
@@ -475,6 +511,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"cmm-scan: error: {exc.line()}", file=sys.stderr)
         return exc.exit_code
+    except Terminated:
+        print("cmm-scan: terminated (SIGTERM); nothing half-written was kept", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("cmm-scan: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130

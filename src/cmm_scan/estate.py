@@ -16,6 +16,7 @@ from pathlib import Path
 from cmm_scan.errors import UserError
 from cmm_scan.models import SnapshotHeader
 from cmm_scan.snapshot_io import read_header
+from cmm_scan.storage import is_url, snapshots_at
 
 SNAPSHOT_SUFFIXES = (".jsonl", ".jsonl.gz")
 # Scopes that hold facts: one of these in two snapshots would count its resources twice.
@@ -41,7 +42,9 @@ def snapshot_paths(inputs: Sequence[str | Path]) -> list[Path]:
     for item in inputs:
         text = str(item)
         path = Path(text)
-        if path.is_dir():
+        if is_url(item):  # shared storage: the listed objects, fetched to temporary files
+            found += snapshots_at(text)
+        elif path.is_dir():
             inside = sorted(p for p in path.iterdir() if p.is_file() and p.name.endswith(SNAPSHOT_SUFFIXES))
             if not inside:
                 raise UserError(f"{path}: no snapshot files (*.jsonl, *.jsonl.gz) in this folder", "pass the folder the scans wrote to")

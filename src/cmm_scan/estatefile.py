@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from cmm_scan.errors import UserError
 from cmm_scan.flags import COMMON_FLAGS, SCANNABLE, option_of, split_filter, split_list
 from cmm_scan.options import ProviderOptions, module_of
+from cmm_scan.storage import StorageUrl, is_url
 from cmm_scan.yamlfile import load_yaml_model
 
 ESTATE_VERSION = 1
@@ -42,7 +43,10 @@ class EstateFile(BaseModel):
 
     format_version: int = Field(default=ESTATE_VERSION, ge=1, le=ESTATE_VERSION)
     name: str = Field(description="The estate's name: keys its shards and its runs in the store")
-    snapshots: Path = Field(default=Path("cmm-snapshots"), description="Folder the scans write to and score reads (relative to the file)")
+    snapshots: str = Field(
+        default="cmm-snapshots",
+        description="Folder the scans write to and score reads (relative to the file), or a storage URL: s3://, gs://, az://",
+    )
     store: str | None = Field(default=None, description="History store URL (as --store)")
     shards: int = Field(default=1, ge=1, le=10_000, description="How many shards `scan --estate --shard i/n` splits each part into")
     parts: list[EstatePart] = Field(min_length=1)
@@ -62,12 +66,22 @@ class Estate:
         self.path, self.spec, self.parts = path, spec, parts
 
     @property
-    def folder(self) -> Path:
-        return self.spec.snapshots if self.spec.snapshots.is_absolute() else self.path.parent / self.spec.snapshots
+    def folder(self) -> Path | StorageUrl:
+        """Where the parts' snapshots go: a local folder, or a prefix in shared storage (cmm_scan.storage)."""
+        if is_url(self.spec.snapshots):
+            return StorageUrl.parse(self.spec.snapshots)
+        folder = Path(self.spec.snapshots)
+        return folder if folder.is_absolute() else self.path.parent / folder
 
-    def snapshot_path(self, part: str, shard: tuple[int, int] | None) -> Path:
+    def snapshot_path(self, part: str, shard: tuple[int, int] | None) -> Path | str:
+        name = self.snapshot_name(part, shard)
+        folder = self.folder
+        return str(folder.child(name)) if isinstance(folder, StorageUrl) else folder / name
+
+    @staticmethod
+    def snapshot_name(part: str, shard: tuple[int, int] | None) -> str:
         suffix = f".shard-{shard[0]}-of-{shard[1]}" if shard else ""
-        return self.folder / f"{part}{suffix}.jsonl.gz"
+        return f"{part}{suffix}.jsonl.gz"
 
     def estate_key(self, part: str) -> str:
         return f"{self.spec.name}:{part}"
