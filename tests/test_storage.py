@@ -118,3 +118,35 @@ def test_a_storage_url_parses_into_bucket_and_key():
     assert StorageUrl.parse("az://acct/cont/p/").bucket == "acct/cont"
     assert StorageUrl.parse("gs://b").is_folder and not StorageUrl.parse("gs://b/x.jsonl").is_folder
     assert str(StorageUrl.parse("gs://b/run").child("a.jsonl.gz")) == "gs://b/run/a.jsonl.gz"
+
+
+@pytest.mark.parametrize("cloud", ["gs", "az"])
+def test_gcs_and_azure_blob_hold_snapshots_as_s3_does(cloud, request, tmp_path):
+    """gs:// through the Cloud Storage JSON API (google-auth) against the GCP emulator, az:// through
+    the Blob REST API (azure-core) against the Azure emulator: upload, list the prefix, score."""
+    emulator = request.getfixturevalue("gcp_emulator" if cloud == "gs" else "azure_emulator")
+    base = "gs://cmm-snapshots/run-1" if cloud == "gs" else "az://cmmstore/snapshots/run-1"
+    for path in demo_snapshots():
+        with local_output(f"{base}/{path.name.replace('.snapshot.jsonl', '.jsonl')}") as local:
+            local.write_bytes(path.read_bytes())
+    with local_output(f"{base}/deeper/ignored.jsonl") as local:  # not directly under the prefix: not listed
+        local.write_bytes(demo_snapshots()[0].read_bytes())
+    held = emulator.objects["cmm-snapshots" if cloud == "gs" else "cmmstore/snapshots"]
+    assert sorted(held) == sorted([*(f"run-1/aws-org.shard-{i}-of-3.jsonl" for i in (1, 2, 3)), "run-1/deeper/ignored.jsonl"])
+    local_out, stored_out = tmp_path / "local", tmp_path / "stored"
+    assert main(["score", str(demo_snapshots()[0].parent), "--no-store", "-q", "--format", "json", "-o", str(local_out)]) == 0
+    assert main(["score", f"{base}/", "--no-store", "-q", "--format", "json", "-o", str(stored_out)]) == 0
+    assert _answers(stored_out) == _answers(local_out)
+    operations = {r["operation"] for r in emulator.requests}
+    written = "storage.objects.create" if cloud == "gs" else "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write"
+    assert written in operations
+
+
+@pytest.mark.parametrize("cloud", ["gs", "az"])
+def test_a_missing_bucket_or_container_is_one_line(cloud, request, tmp_path, capsys):
+    request.getfixturevalue("gcp_emulator" if cloud == "gs" else "azure_emulator")
+    url = "gs://no-such-bucket/x/" if cloud == "gs" else "az://cmmstore/no-such-container/x/"
+    assert main(["score", url, "--no-store", "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert url in err and "404" in err, err

@@ -269,7 +269,8 @@ class _AzureBlob:
     def _send(self, method: str, path: str, params: dict[str, str] | None = None, **kwargs: Any) -> Any:
         from azure.core.rest import HttpRequest
 
-        request = HttpRequest(method, f"{self.base}/{quote(self.container)}/{path}", params=params, **kwargs)
+        url = f"{self.base}/{quote(self.container)}" + (f"/{path}" if path else "")
+        request = HttpRequest(method, url, params=params, **kwargs)
         response = self.client.send_request(request, stream=True)
         if response.status_code >= 300:
             response.read()

@@ -119,7 +119,7 @@ def test_emulate_prints_settings_that_work_and_exits_0_on_interrupt(tmp_path: Pa
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         settings = {}
-        while len(settings) < 5:
+        while len(settings) < 6:
             line = server.stdout.readline()  # type: ignore[union-attr]
             assert line.startswith("export "), line
             name, _, value = line[len("export ") :].strip().partition("=")
@@ -128,6 +128,7 @@ def test_emulate_prints_settings_that_work_and_exits_0_on_interrupt(tmp_path: Pa
             "AZURE_ACCESS_TOKEN",
             "CMM_SCAN_AZURE_ENDPOINT",
             "CMM_SCAN_GRAPH_ENDPOINT",
+            "CMM_SCAN_AZURE_BLOB_ENDPOINT",
             "REQUESTS_CA_BUNDLE",
             "SSL_CERT_FILE",
         }

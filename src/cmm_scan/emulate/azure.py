@@ -34,6 +34,7 @@ from cmm_scan.emulate.core import (
     encode_token,
     window,
 )
+from cmm_scan.emulate.objects import BLOB_ROUTES
 
 DEFAULT_TENANT = "00000000-0000-0000-0000-000000000000"
 ARG_PATH = "/providers/Microsoft.ResourceGraph/resources"
@@ -614,6 +615,7 @@ ROUTES: list[Route] = [  # data: method, path template, operation (the permissio
     Route("POST", "/{tenant}/oauth2/v2.0/token", "entra/token", issue_token),
     Route("GET", "/v1.0/{path*}", lambda call: f"graph/{call.params['path'].strip('/')}", graph_get),
     Route("GET", "/beta/{path*}", lambda call: f"graph/{call.params['path'].strip('/')}", graph_get),
+    *BLOB_ROUTES,  # Blob Storage objects under /blob: where shards write snapshots (az://)
     Route("GET", "/{path*}", lambda call: f"{arm_type_of(call.path)}/read", get_by_path),
 ]
 
@@ -684,6 +686,7 @@ class Azure(Provider):
             "AZURE_ACCESS_TOKEN": self.token,
             "CMM_SCAN_AZURE_ENDPOINT": emulator.url,
             "CMM_SCAN_GRAPH_ENDPOINT": emulator.url,
+            "CMM_SCAN_AZURE_BLOB_ENDPOINT": f"{emulator.url}/blob",  # az:// snapshot storage (emulate/objects.py)
             "REQUESTS_CA_BUNDLE": ca,
             "SSL_CERT_FILE": ca,
         }

@@ -411,6 +411,7 @@ class Emulator:
         self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix=f"cmm-scan-emulate-{provider.name}-")
         self.workdir = workdir or Path(self._tmp.name)  # type: ignore[union-attr]
         self.requests: list[dict[str, Any]] = []
+        self.objects: dict[str, dict[str, bytes]] = {}  # object storage a client wrote (emulate/objects.py)
         self._log_lock = threading.Lock()
         self._log_file: IO[str] | None = request_log.open("a", encoding="utf-8", buffering=1) if request_log else None
         self._seen: Counter[str] = Counter()
@@ -439,6 +440,7 @@ class Emulator:
         self._fault_override = None
         self.load({"provider": self.provider.name})
         self.requests.clear()
+        self.objects.clear()
 
     def set_faults(self, faults: Faults | Mapping[str, Any] | None) -> None:
         self.faults = faults if isinstance(faults, Faults) else Faults.model_validate(faults or {})

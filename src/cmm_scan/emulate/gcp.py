@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cmm_scan.emulate.core import BodyTokenPaging, Call, Emulator, EstateBase, Problem, Provider, Reply, Route
+from cmm_scan.emulate.objects import GCS_ROUTES
 
 PROJECT_TYPE = "cloudresourcemanager.googleapis.com/Project"
 FOLDER_TYPE = "cloudresourcemanager.googleapis.com/Folder"
@@ -467,6 +468,7 @@ ROUTES: list[Route] = [  # data: method, path template, operation (the IAM permi
     Route("GET", "/v3/folders/{id}", "resourcemanager.folders.get", get_container),
     Route("GET", "/v3/organizations/{id}", "resourcemanager.organizations.get", get_container),
     Route("POST", "/{version}/{resource*}:getIamPolicy", iam_operation, get_iam_policy),
+    *GCS_ROUTES,  # Cloud Storage objects: where shards write snapshots (gs://)
     Route("GET", "/{path*}", rest_operation, rest_get),
 ]
 for _route in ROUTES[1:]:  # every API but the token endpoint answers SERVICE_DISABLED for `disabled_apis`
