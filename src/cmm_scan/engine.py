@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cmm_scan import __version__
+from cmm_scan.expr import as_tristate
 from cmm_scan.factcatalogue import FACT_FIELDS, fact_catalogue
 from cmm_scan.models import (
     Assessment,
@@ -23,7 +24,7 @@ from cmm_scan.models import (
 )
 from cmm_scan.rules import CompiledRule
 from cmm_scan.scoring import score_rule
-from cmm_scan.signals import CoverageIndex, ReaderGroup, SignalAccumulator, reader_groups, where_key
+from cmm_scan.signals import CoverageIndex, Plan, SignalAccumulator, reader_groups, where_key
 from cmm_scan.snapshot_io import read_records_raw
 
 DEFAULT_ID_LIMIT = 50
@@ -46,7 +47,7 @@ def evaluate(
     for rule in rules:
         for acc in accumulators[rule.id]:
             of_type[acc.signal.spec.fact].append((where_key(acc.signal.spec.where, rule.thresholds), acc))
-    by_type = {fact_type: reader_groups(accs) for fact_type, accs in of_type.items()}
+    by_type = {fact_type: [g.plan() for g in reader_groups(accs)] for fact_type, accs in of_type.items()}
     coverage = CoverageIndex()
     problems: list[CoverageSummary] = []
     sources: list[SnapshotSource] = []
@@ -81,7 +82,7 @@ def evaluate(
 
 def _read_one(
     path: Path,
-    by_type: dict[str, list[ReaderGroup]],
+    by_type: dict[str, list[Plan]],
     coverage: CoverageIndex,
     problems: list[CoverageSummary],
     progress: Callable[[int], None] | None,
@@ -108,8 +109,18 @@ def _read_one(
                 for name in clashes.get(record["type"], ()):
                     del record[name]
                 record.update(attributes)
-                for group in readers:
-                    group.add(record, resource_id, key)
+                for where, inside, unknown in readers:  # ReaderGroup.add, inlined: the innermost loop
+                    if where is not None:
+                        truth = where(record)
+                        if truth is not True:
+                            if truth is False or (truth := as_tristate(truth)) is False:
+                                continue
+                            if truth is None:
+                                for add_unknown in unknown:
+                                    add_unknown(resource_id, key)
+                                continue
+                    for add in inside:
+                        add(record, resource_id, key)
             if progress and facts % 50_000 == 0:
                 progress(done_before + facts)
         elif isinstance(record, Coverage):

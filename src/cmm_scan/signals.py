@@ -92,6 +92,9 @@ class CoverageIndex:
         return TypeCoverage(state.collected, state.gaps + relevant, state.attribute_gaps) if relevant else state
 
 
+Plan = tuple[Any, list[Any], list[Any]]
+
+
 class ReaderGroup:
     """The accumulators of one fact type that share a `where` expression: it is evaluated once per fact."""
 
@@ -101,8 +104,13 @@ class ReaderGroup:
         self._inside = [acc.add_inside for acc in accumulators]
         self._unknown = [acc.add_unknown for acc in accumulators]
 
+    def plan(self) -> Plan:
+        """(where, adders for a fact inside, adders for a fact of unknown membership): what the
+        engine's inner loop runs, as `add` does."""
+        return self.where, self._inside, self._unknown
+
     def add(self, env: dict[str, Any], resource_id: str, key: tuple[str, str]) -> None:
-        """The hot path: `key` is the fact's (scope, provider)."""
+        """One fact: `key` is its (scope, provider)."""
         where = self.where
         if where is not None:
             inside = where(env)
