@@ -50,21 +50,27 @@ def _upload_demo(prefix: str, gz: bool = False) -> None:
             local.write_bytes(gzip.compress(path.read_bytes()) if gz else path.read_bytes())
 
 
+@pytest.fixture(scope="module")
+def local_answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The demo folder scored from local disk: what every storage must reproduce."""
+    out = tmp_path_factory.mktemp("local")
+    assert main(["score", str(demo_snapshots()[0].parent), "--no-store", "-q", "--format", "json", "-o", str(out)]) == 0
+    return _answers(out)
+
+
 def _answers(out: Path) -> dict[str, object]:
     data = json.loads((out / "assessment.json").read_text())
     return {r["question_id"] if "question_id" in r else r["id"]: (r["suggested_level"], r["evidence"]) for r in data["results"]}
 
 
-def test_score_reads_a_prefix_and_answers_as_the_local_files_do(s3, tmp_path):
+def test_score_reads_a_prefix_and_answers_as_the_local_files_do(s3, tmp_path, local_answers):
     """The demo's three shards uploaded under a prefix; `score s3://bucket/prefix/` lists, fetches and
     pools them: the same answers, evidence and source files as scoring the folder on disk."""
     _upload_demo("run-1")
     assert _keys(s3, "run-1/") == [f"run-1/aws-org.shard-{i}-of-3.jsonl" for i in (1, 2, 3)]
-    local = tmp_path / "local"
-    assert main(["score", str(demo_snapshots()[0].parent), "--no-store", "-q", "--format", "json", "-o", str(local)]) == 0
     stored = tmp_path / "stored"
     assert main(["score", f"s3://{BUCKET}/run-1/", "--no-store", "-q", "--format", "json", "-o", str(stored)]) == 0
-    assert _answers(stored) == _answers(local)
+    assert _answers(stored) == local_answers
     files = [s["file"] for s in json.loads((stored / "assessment.json").read_text())["source"]["snapshots"]]
     assert files == [f"aws-org.shard-{i}-of-3.jsonl" for i in (1, 2, 3)]
 
@@ -94,6 +100,14 @@ def test_collect_uploads_its_snapshot_only_once_whole(s3, tmp_path):
     assert json.loads(lines[0])["format"] == "cmm-scan-snapshot" and json.loads(lines[-1])["record"] == "end"
 
 
+def test_a_failed_write_uploads_nothing(s3):
+    """The writer failing (or an interrupt) inside `local_output`: no object, whole or partial."""
+    with pytest.raises(KeyboardInterrupt), local_output(f"s3://{BUCKET}/cut/aws.jsonl.gz") as local:
+        local.write_text("half a snapshot")
+        raise KeyboardInterrupt
+    assert _keys(s3, "cut/") == []
+
+
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
@@ -121,7 +135,7 @@ def test_a_storage_url_parses_into_bucket_and_key():
 
 
 @pytest.mark.parametrize("cloud", ["gs", "az"])
-def test_gcs_and_azure_blob_hold_snapshots_as_s3_does(cloud, request, tmp_path):
+def test_gcs_and_azure_blob_hold_snapshots_as_s3_does(cloud, request, tmp_path, local_answers):
     """gs:// through the Cloud Storage JSON API (google-auth) against the GCP emulator, az:// through
     the Blob REST API (azure-core) against the Azure emulator: upload, list the prefix, score."""
     emulator = request.getfixturevalue("gcp_emulator" if cloud == "gs" else "azure_emulator")
@@ -133,10 +147,9 @@ def test_gcs_and_azure_blob_hold_snapshots_as_s3_does(cloud, request, tmp_path):
         local.write_bytes(demo_snapshots()[0].read_bytes())
     held = emulator.objects["cmm-snapshots" if cloud == "gs" else "cmmstore/snapshots"]
     assert sorted(held) == sorted([*(f"run-1/aws-org.shard-{i}-of-3.jsonl" for i in (1, 2, 3)), "run-1/deeper/ignored.jsonl"])
-    local_out, stored_out = tmp_path / "local", tmp_path / "stored"
-    assert main(["score", str(demo_snapshots()[0].parent), "--no-store", "-q", "--format", "json", "-o", str(local_out)]) == 0
+    stored_out = tmp_path / "stored"
     assert main(["score", f"{base}/", "--no-store", "-q", "--format", "json", "-o", str(stored_out)]) == 0
-    assert _answers(stored_out) == _answers(local_out)
+    assert _answers(stored_out) == local_answers
     operations = {r["operation"] for r in emulator.requests}
     written = "storage.objects.create" if cloud == "gs" else "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write"
     assert written in operations

@@ -151,6 +151,6 @@ def test_bad_urls_are_user_errors(url, message):
 def test_a_file_that_is_not_a_database_is_a_user_error(tmp_path):
     bogus = tmp_path / "notes.txt"
     bogus.write_text("hello, this is not SQLite\n" * 100)
-    with pytest.raises(UserError, match="store sqlite:///.*: is not a SQLite database"):
+    with pytest.raises(UserError, match=r"store sqlite:///.*: is not a SQLite database"):
         open_store(str(bogus))
     assert bogus.read_text() == "hello, this is not SQLite\n" * 100  # left untouched
