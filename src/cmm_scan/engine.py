@@ -42,11 +42,23 @@ def evaluate(
     One streaming pass over each file in turn; memory stays flat in the number of facts. With
     `missing_shards` (an incomplete shard set scored on purpose) every result is marked partial."""
     paths = [snapshots] if isinstance(snapshots, Path) else list(snapshots)
-    accumulators = {r.id: [SignalAccumulator(s, id_limit) for s in r.signals] for r in rules}
+    accumulators: dict[str, list[SignalAccumulator]] = {}
+    counted: dict[tuple[Any, ...], SignalAccumulator] = {}  # one accumulator counts for every signal that counts the same
+    twins: list[tuple[SignalAccumulator, SignalAccumulator]] = []
     of_type: dict[str, list[tuple[tuple[Any, ...], SignalAccumulator]]] = defaultdict(list)
     for rule in rules:
-        for acc in accumulators[rule.id]:
-            of_type[acc.signal.spec.fact].append((where_key(acc.signal.spec.where, rule.thresholds), acc))
+        accumulators[rule.id] = []
+        for signal in rule.signals:
+            acc = SignalAccumulator(signal, id_limit)
+            accumulators[rule.id].append(acc)
+            spec = signal.spec
+            where = where_key(spec.where, rule.thresholds)
+            same = (spec.fact, spec.kind, where, *(where_key(t, rule.thresholds) for t in (spec.match, spec.weight, spec.attribute)))
+            if same in counted:
+                twins.append((acc, counted[same]))
+                continue
+            counted[same] = acc
+            of_type[spec.fact].append((where, acc))
     by_type = {fact_type: [g.plan() for g in reader_groups(accs)] for fact_type, accs in of_type.items()}
     coverage = CoverageIndex()
     problems: list[CoverageSummary] = []
@@ -57,6 +69,8 @@ def evaluate(
         fact_count += source.fact_count
         sources.append(source)
     coverage.settle(set(by_type))
+    for twin, counter in twins:
+        twin.take_counts(counter)
     results = []
     for rule in rules:
         env: dict[str, Any] = {}

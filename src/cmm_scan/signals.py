@@ -257,6 +257,13 @@ class SignalAccumulator:
         else:
             self.values.add(_hashable(value))
 
+    def take_counts(self, other: SignalAccumulator) -> None:
+        """The counts of another accumulator of a signal that counts the same facts the same way
+        (type, kind, filter, match, weight, attribute): each fact is counted once for both."""
+        for name, value in vars(other).items():
+            if name not in ("signal", "add_inside"):
+                setattr(self, name, value)
+
     def _totals(self) -> tuple[int, int, int]:
         """(matching, members, unknown) over every scope: what the evidence counts."""
         matching = total = unknown = 0
