@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from cmm_scan.aws import transforms as shared
+from cmm_scan.cloud import transforms
+from cmm_scan.cloud.permissions import all_requests
 from cmm_scan.emulate.gcp import service_of
 from cmm_scan.factcatalogue import fact_catalogue
-from cmm_scan.gcp import transforms
+from cmm_scan.gcp.adapter import catalogue
 from cmm_scan.gcp.permissions import collector_permissions, is_read, role_yaml
-from cmm_scan.gcp.spec import catalogue
 
-COLLECTORS = sorted(catalogue().values(), key=lambda c: c.id)
-KNOWN = set(transforms.GCP) | set(shared.TRANSFORMS)
+COLLECTORS = sorted(catalogue().collectors.values(), key=lambda c: c.id)
 
 
 @pytest.mark.parametrize("spec", COLLECTORS, ids=lambda c: c.id)
@@ -22,22 +21,20 @@ def test_collector_matches_fact_catalogue(spec) -> None:
     unknown = set(spec.attributes) - set(facts[spec.fact].attributes)
     assert not unknown, f"{spec.id}: attributes not in providers/facts.yaml: {unknown}"
     used = [spec.attribute(n).transform for n in spec.attributes] + [d.transform for d in spec.derive]
-    assert {t for t in used if t} <= KNOWN, f"{spec.id}: unknown transform"
+    assert {t for t in used if t} <= set(transforms.TRANSFORMS), f"{spec.id}: unknown transform"
 
 
 @pytest.mark.parametrize("spec", COLLECTORS, ids=lambda c: c.id)
 def test_collector_reads_only_and_declares_its_permissions(spec) -> None:
     permissions = collector_permissions(spec)
     assert permissions and all(is_read(p) for p in permissions), (spec.id, permissions)
-    for request in [spec.request, *spec.calls]:
-        if request is not None:
-            # the emulator knows which API a path belongs to (so a disabled API can be refused for it)
-            sample = (
-                request.path.replace("{billing_account}", "billingAccounts/0A-0B")
-                .replace("{project}", "p")
-                .replace("{parent}", "projects/p")
-            )
-            assert service_of(sample) == request.service, (spec.id, request.path)
+
+
+@pytest.mark.parametrize("request_", all_requests(catalogue()), ids=lambda r: f"{r.operation}:{r.path}")
+def test_every_request_names_its_api(request_) -> None:
+    # the emulator knows which API a path belongs to (so a disabled API can be refused for it)
+    sample = request_.path.replace("{billing_account}", "billingAccounts/0A-0B").replace("{project}", "p").replace("{parent}", "projects/p")
+    assert service_of(sample) == request_.api, (request_.operation, request_.path)
 
 
 def test_role_covers_every_collector() -> None:

@@ -1,7 +1,7 @@
-"""Transforms for GCP specs (`transform: name`): Google's shapes to neutral attribute values.
-
-The generic ones (age_days, tag_map, has_cost_tags, length, ...) are shared with the AWS specs;
-the ones here know Google's resources. None means "not read".
+"""Transforms for GCP specs (`transform: name`, or `apply('name', value)` in an expression): Google's shapes to
+neutral attribute values, registered in the shared table (cmm_scan.cloud.transforms). The generic ones
+(age_days, tag_map, has_cost_tags, length, ...) live there; the ones here know Google's resources.
+None means "not read".
 """
 
 from __future__ import annotations
@@ -11,26 +11,14 @@ from typing import Any
 
 from cmm_scan.cloud import transforms as shared
 
-GCP: dict[str, Any] = {}
+transform = shared.transform
 ADMIN_PORTS = (22, 3389)
 ARM_FAMILIES = ("t2a", "c4a", "n4a")
 # Autoscaler metrics that are standard load signals (not application, queue or custom metrics).
 STANDARD_METRICS = ("compute.googleapis.com/instance/cpu", "compute.googleapis.com/instance/network", "loadbalancing.googleapis.com")
 
 
-def transform(name: str) -> Any:
-    def register(fn: Any) -> Any:
-        GCP[name] = fn
-        return fn
-
-    return register
-
-
-def apply(name: str, value: Any) -> Any:
-    fn = GCP.get(name)
-    return fn(value) if fn else shared.apply(name, value)
-
-
+@transform("gcp_region")
 def region(location: Any) -> str:
     """A zone's region (europe-west2-a → europe-west2); regions, multi-regions (EU, us) and global as they are."""
     if not location or not isinstance(location, str):
@@ -310,12 +298,42 @@ def budget_notifications(value: Any) -> int | None:
     return len(value.get("thresholdRules") or []) if reaches else 0
 
 
-# Security Command Center services, named as the neutral security.service facts name their kind.
-SCC_SERVICES = {"SECURITY_HEALTH_ANALYTICS": "securityhub", "EVENT_THREAT_DETECTION": "guardduty", "VM_THREAT_DETECTION": "inspector"}
+# Security Command Center services and the neutral kind of each (security.service `kind`): Security Health
+# Analytics checks posture; Event, Container and VM Threat Detection detect threats; Web Security Scanner
+# scans for vulnerabilities. Others (rapid vulnerability detection, notebook scanning...) are not mapped.
+SCC_KINDS = {
+    "security-health-analytics": "posture",
+    "event-threat-detection": "threat_detection",
+    "container-threat-detection": "threat_detection",
+    "vm-threat-detection": "threat_detection",
+    "web-security-scanner": "vulnerability_scanning",
+}
 
 
 @transform("scc_service")
 def scc_service(value: Any) -> str | None:
-    """securityCenterServices/event-threat-detection → guardduty (SHA: posture; ETD: threat detection; VMTD: workloads)."""
-    name = last_segment(value)
-    return SCC_SERVICES.get(name.upper().replace("-", "_")) if name else None
+    """securityCenterServices/event-threat-detection → event-threat-detection, for the services SCC_KINDS maps."""
+    name = (last_segment(value) or "").lower().replace("_", "-")
+    return name if name in SCC_KINDS else None
+
+
+@transform("scc_kind")
+def scc_kind(value: Any) -> str | None:
+    """An SCC service's short name → its neutral kind (threat_detection, posture, vulnerability_scanning)."""
+    return SCC_KINDS.get(value) if isinstance(value, str) else None
+
+
+@transform("gcp_owned_link")
+def owned_link(value: Any) -> str | None:
+    """[owner, compute link] → 'owner|zones/z/instanceGroupManagers/web': a join key within one project, so
+    `https://…/projects/app-1/zones/z/…/web` (by id) meets `projects/1001/zones/z/…/web` (by number)."""
+    if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, str) and v for v in value):
+        return None
+    match = re.search(r"/((?:zones|regions)/.+)$", value[1])
+    return f"{value[0]}|{match.group(1) if match else value[1]}"
+
+
+@transform("gcp_link")
+def link(value: Any) -> str | None:
+    """A destination or link without its API host: `logging.googleapis.com/projects/p/…` → `projects/p/…`."""
+    return re.sub(r"^[a-z]+\.googleapis\.com/", "", value) if isinstance(value, str) else None
