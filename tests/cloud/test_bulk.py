@@ -4,7 +4,10 @@ named another way, owners outside the scan dropped) and `apply()` in expressions
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from cmm_scan.cloud import transforms
 from cmm_scan.cloud.executor import Context, Unit
@@ -13,12 +16,25 @@ from cmm_scan.cloud.permissions import drawn_keys, required
 from cmm_scan.cloud.runner import run_units
 from cmm_scan.cloud.spec import load_catalogue
 from cmm_scan.models import Coverage, Fact
-from tests.cloud.test_engine import Result, server, toy  # noqa: F401  (the toy server fixtures)
+from tests.cloud.test_engine import Result
 from tests.cloud.toy import ToyServer, ToyTransport
 
 transforms.transform("toy_upper")(lambda value: value.upper() if isinstance(value, str) else None)
 CATALOGUE = load_catalogue("synthetic", Path(__file__).parent / "bulk")
 OWNERS = {"n1": "g1", "n2": "g2"}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ToyServer]:
+    served = ToyServer()
+    yield served
+    served.close()
+
+
+@pytest.fixture
+def toy(server: ToyServer) -> ToyServer:
+    server.reset()
+    return server
 
 
 def part(name: str) -> Unit:
