@@ -337,3 +337,23 @@ def owned_link(value: Any) -> str | None:
 def link(value: Any) -> str | None:
     """A destination or link without its API host: `logging.googleapis.com/projects/p/…` → `projects/p/…`."""
     return re.sub(r"^[a-z]+\.googleapis\.com/", "", value) if isinstance(value, str) else None
+
+
+# Roles that administer everything in their scope: the primitive owner and editor roles, and the roles that
+# can grant any role (and so themselves owner).
+ADMIN_ROLES = frozenset(
+    {
+        "roles/owner",
+        "roles/editor",
+        "roles/resourcemanager.organizationAdmin",
+        "roles/resourcemanager.folderAdmin",
+        "roles/resourcemanager.projectIamAdmin",
+        "roles/iam.securityAdmin",
+    }
+)
+
+
+@transform("gcp_admin_roles")
+def admin_roles(value: Any) -> bool | None:
+    """A member's roles in one scope → whether one of them administers it."""
+    return bool(set(value) & ADMIN_ROLES) if isinstance(value, list) else None
