@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from cmm_scan.cloud import transforms
@@ -42,3 +45,18 @@ def test_role_covers_every_collector() -> None:
     role = role_yaml(every)
     for spec in COLLECTORS:
         assert all(f"- {p}" in role for p in collector_permissions(spec))
+
+
+def test_the_catalogue_registers_every_transform_it_names_on_its_own() -> None:
+    """In a fresh interpreter (a scan imports nothing else first): every transform a spec names, in an attribute,
+    a derive or an apply() call, is registered by loading the GCP catalogue."""
+    check = (
+        "import re\n"
+        "from cmm_scan.gcp.adapter import catalogue\n"
+        "from cmm_scan.cloud import transforms\n"
+        "text = ' '.join(p.read_text() for p in set(catalogue().files.values()))\n"
+        "named = set(re.findall(r'transform: (\\w+)', text)) | set(re.findall(r\"apply\\('(\\w+)'\", text))\n"
+        "print(sorted(named - set(transforms.TRANSFORMS)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
