@@ -34,7 +34,7 @@ BILLING_INFO = "billing_info"  # the lookup naming each project's billing accoun
 
 @cache
 def catalogue() -> Catalogue:
-    import cmm_scan.aws.transforms  # noqa: F401  (ci_issuer, shared with AWS and OCI)
+    import cmm_scan.aws.transforms  # (ci_issuer, shared with AWS and OCI)
     import cmm_scan.gcp.transforms  # noqa: F401  (registers the GCP transforms the specs name)
 
     return load_catalogue("gcp", bundled("providers") / "gcp")
