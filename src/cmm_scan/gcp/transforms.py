@@ -357,3 +357,20 @@ ADMIN_ROLES = frozenset(
 def admin_roles(value: Any) -> bool | None:
     """A member's roles in one scope → whether one of them administers it."""
     return bool(set(value) & ADMIN_ROLES) if isinstance(value, list) else None
+
+
+@transform("gcp_attestors")
+def attestors(value: Any) -> list[dict[str, Any]] | None:
+    """A Binary Authorization policy → [{attestor, enforced}] for each attestor its rules require (default and
+    per-cluster); enforced when one rule requiring it blocks deployments rather than only auditing them."""
+    if not isinstance(value, dict):
+        return None
+    rules = [value.get("defaultAdmissionRule") or {}, *(value.get("clusterAdmissionRules") or {}).values()]
+    found: dict[str, bool] = {}
+    for rule in rules:
+        if not isinstance(rule, dict) or rule.get("evaluationMode") != "REQUIRE_ATTESTATION":
+            continue
+        enforced = rule.get("enforcementMode", "ENFORCED_BLOCK_AND_AUDIT_LOG") == "ENFORCED_BLOCK_AND_AUDIT_LOG"
+        for attestor in rule.get("requireAttestationsBy") or []:
+            found[str(attestor)] = found.get(str(attestor), False) or enforced
+    return [{"attestor": name, "enforced": enforced} for name, enforced in sorted(found.items())]
