@@ -7,14 +7,17 @@ Scope units (docs/gcp.md):
   `scope_of` maps the assets' owners (projects/NUMBER) to project ids and drops those outside the scan; its
   parts (each project, the organisation alone) are asked when the whole read is refused.
 - `hierarchy`: the same reads for policies (ORG_POLICY, IAM_POLICY content), whose scopes add the folders.
-- `project`: per-service REST in one project. `organization_else_project`: the organisation when it is
-  scanned whole (projects inherit its settings), else each project. `billing_account`: each billing account
+- `project`: per-service REST in one project. `project_group`: up to LOG_GROUP projects read in one request
+  (Cloud Logging's entries:list), asked project by project when the group is refused.
+- `organization_else_project`: the organisation when it is scanned whole (projects inherit its settings), else
+  each project. `billing_account`: each billing account
   the projects are charged to, found in the inventory once the first units have run.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -30,6 +33,8 @@ from cmm_scan.models import ScopeInfo
 from cmm_scan.paths import bundled
 
 BILLING_INFO = "billing_info"  # the lookup naming each project's billing account
+LOG_GROUP = 25  # projects one entries:list names
+ACTIVITY_DAYS = 7
 
 
 @cache
@@ -105,15 +110,28 @@ def _whole_organization(h: Hierarchy) -> bool:
     return h.organization is not None and h.organization in h.inventory_roots
 
 
-def units(h: Hierarchy) -> list[Unit]:
+def units(h: Hierarchy, now: datetime | None = None) -> list[Unit]:
     found = inventory_units(h, "inventory") + inventory_units(h, "hierarchy")
     found += [Unit("project", f"project:{p.id}", (p.id,), vars=_project_vars(p)) for p in h.projects]
+    since = ((now or datetime.now(UTC)) - timedelta(days=ACTIVITY_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for start in range(0, len(h.projects), LOG_GROUP):
+        group = h.projects[start : start + LOG_GROUP]
+        parts = tuple(_log_group([p], since) for p in group) if len(group) > 1 else ()
+        whole = _log_group(group, since)
+        found.append(Unit(whole.kind, whole.key, whole.scopes, vars=whole.vars, parts=parts))
     if _whole_organization(h):
         org = str(h.organization)
         found.append(Unit("organization_else_project", f"organization:{org}", (org,), vars={"parent": org}))
     else:
         found += [Unit("organization_else_project", f"project:{p.id}", (p.id,), vars=_project_vars(p)) for p in h.projects]
     return found
+
+
+def _log_group(projects: list[Project], since: str) -> Unit:
+    names = [f"projects/{p.id}" for p in projects]
+    return Unit(
+        "project_group", "logs:" + ",".join(names), tuple(p.id for p in projects), vars={"resource_names": names, "window_start": since}
+    )
 
 
 def _project_vars(project: Project) -> dict[str, str]:

@@ -374,3 +374,59 @@ def attestors(value: Any) -> list[dict[str, Any]] | None:
         for attestor in rule.get("requireAttestationsBy") or []:
             found[str(attestor)] = found.get(str(attestor), False) or enforced
     return [{"attestor": name, "enforced": enforced} for name, enforced in sorted(found.items())]
+
+
+# Who made an Admin Activity audit entry (protoPayload: an AuditLog).
+SERVICE_AGENTS = re.compile(
+    r"^(service-\d+@|\d+@cloudservices\.)|@gcp-sa-|@compute-system\.|-robot\.iam\.|@system\.gserviceaccount\.com$", re.IGNORECASE
+)
+IAC_AGENTS = re.compile(r"terraform|opentofu|pulumi|config-connector|cnrm|deployment-manager|crossplane", re.IGNORECASE)
+CI_PRINCIPALS = re.compile(
+    r"@cloudbuild\.gserviceaccount\.com$|pipeline|deploy|github|gitlab|jenkins|build|circleci|[-_.]ci[-_.@]|^ci[-_.]", re.IGNORECASE
+)
+
+
+def activity_kind(entry: Any) -> str | None:
+    """One audit entry → console, iac, pipeline, iac_by_cicd or other; None for Google's own change (a service
+    agent: autoscaling, GKE, managed instance groups) or an entry that is not an audit record."""
+    payload = (entry or {}).get("protoPayload") if isinstance(entry, dict) else None
+    if not isinstance(payload, dict):
+        return None
+    auth = payload.get("authenticationInfo") or {}
+    principal = str(auth.get("principalEmail") or "")
+    if not principal or SERVICE_AGENTS.search(principal):
+        return None
+    agent = str((payload.get("requestMetadata") or {}).get("callerSuppliedUserAgent") or "")
+    delegated = " ".join(
+        str(d.get("principalSubject") or "") for d in auth.get("serviceAccountDelegationInfo") or [] if isinstance(d, dict)
+    )
+    # a CI/CD identity: a service account named for it, Cloud Build's, or one a CI system (workload identity) acts as
+    cicd = principal.endswith("gserviceaccount.com") and (bool(CI_PRINCIPALS.search(principal)) or "workloadIdentityPools" in delegated)
+    if IAC_AGENTS.search(agent):
+        return "iac_by_cicd" if cicd else "iac"
+    if cicd:
+        return "pipeline"
+    if "mozilla" in agent.lower() or "console" in agent.lower():
+        return "console"
+    return "other"
+
+
+@transform("gcp_activity")
+def activity_counts(value: Any) -> dict[str, int] | None:
+    """A project's Admin Activity entries → the activity.changes counts (people and their tools; Google's own
+    service agents left out)."""
+    if not isinstance(value, list):
+        return None
+    counts = {"total": 0, "console": 0, "iac": 0, "pipeline": 0, "cicd_identity": 0, "other": 0}
+    for entry in value:
+        kind = activity_kind(entry)
+        if kind is None:
+            continue
+        counts["total"] += 1
+        if kind == "iac_by_cicd":
+            counts["iac"] += 1
+            counts["cicd_identity"] += 1
+        else:
+            counts[kind] += 1
+            counts["cicd_identity"] += kind == "pipeline"
+    return counts

@@ -63,18 +63,21 @@ class GoogleTransport:
         """Every page, following nextPageToken to the end when the request pages."""
         if request.paging and request.paging not in PAGING:
             raise RuntimeError(f"{request.operation}: GCP pages with {PAGING}, not {request.paging}")
+        # a GET pages in its query; a POST (entries:list) in its body
         query = {k: v for k, v in request.query.items() if v not in (None, [])}
+        body = dict(request.body or {}) if request.method == "POST" else None
+        paged = body if body is not None else query
         if request.page_size:
-            query["pageSize"] = request.page_size
+            paged["pageSize"] = request.page_size
         while True:
-            page = self._send(request, query)
+            page = self._send(request, query, body)
             yield page
             token = page.get("nextPageToken") if request.paging and isinstance(page, dict) else None
             if not token:
                 return
-            query = {**query, "pageToken": token}
+            paged["pageToken"] = token
 
-    def _send(self, request: Prepared, query: dict[str, Any]) -> Any:
+    def _send(self, request: Prepared, query: dict[str, Any], body: Any = None) -> Any:
         import requests
 
         url = self.url(request.api, request.path)
@@ -83,7 +86,7 @@ class GoogleTransport:
             with self._lock:
                 self.requests += 1
             if request.method == "POST":
-                return self._session().post(url, params=query, json=request.body, timeout=60)
+                return self._session().post(url, params=query, json=body, timeout=60)
             return self._session().get(url, params=query, timeout=60)
 
         try:
