@@ -430,3 +430,25 @@ def activity_counts(value: Any) -> dict[str, int] | None:
             counts[kind] += 1
             counts["cicd_identity"] += kind == "pipeline"
     return counts
+
+
+@transform("gcp_stage_targets")
+def stage_targets(value: Any) -> list[str] | None:
+    """A Cloud Deploy pipeline → the full names of the targets its stages deploy to (its location's targets)."""
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        return None
+    location = value["name"].split("/deliveryPipelines/", 1)[0]
+    stages = (value.get("serialPipeline") or {}).get("stages") or []
+    return [f"{location}/targets/{s['targetId']}" for s in stages if isinstance(s, dict) and s.get("targetId")]
+
+
+TARGET_KINDS = {"gke": "GKE", "run": "CloudRun", "anthosCluster": "GKE", "multiTarget": "MultiTarget", "customTarget": "Custom"}
+
+
+@transform("gcp_target_kinds")
+def target_kinds(value: Any) -> list[str] | None:
+    """Cloud Deploy targets (assets) → what they deploy to: GKE, CloudRun, ..."""
+    if not isinstance(value, list):
+        return None
+    found = {kind for target in value for key, kind in TARGET_KINDS.items() if ((target or {}).get("data") or {}).get(key) is not None}
+    return sorted(found)
