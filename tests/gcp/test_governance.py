@@ -111,3 +111,14 @@ def test_budgets_unknown_when_the_projects_billing_is_unreadable(gcp) -> None:
     # app-2's billing account cannot be known: budgets stay unknown there, the others' account is read once
     assert {c.scope: c.status for c in result.coverage if c.status != "ok"} == {"app-2": "denied"}
     assert len(result.of("cost.budget")) == 1
+
+
+def test_the_organisation_counts_its_projects_and_folders(gcp) -> None:
+    gcp.load(governance_estate())
+    result = scan(["org.organization", "compute.instance"], organization="100")
+    (org,) = result.of("org.organization")
+    assert org.scope == "organizations/100" and org.attributes == {"all_features": True, "accounts": 4, "ous": 2}
+    reads = [r for r in gcp.requests if r["operation"] == "cloudasset.assets.listResource"]
+    assert len(reads) == 1, "the organisation's inventory read is shared"
+    # a project subset does not see the organisation whole: not collected, rather than 'no organisation'
+    assert scan(["org.organization"], projects="app-1").of("org.organization") == []

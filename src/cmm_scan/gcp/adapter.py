@@ -10,7 +10,8 @@ Scope units (docs/gcp.md):
 - `project`: per-service REST in one project. `project_group`: up to LOG_GROUP projects read in one request
   (Cloud Logging's entries:list), asked project by project when the group is refused.
 - `organization_else_project`: the organisation when it is scanned whole (projects inherit its settings), else
-  each project. `billing_account`: each billing account
+  each project.
+- `organization`: the organisation when it is scanned whole, sharing its inventory read. `billing_account`: each billing account
   the projects are charged to, found in the inventory once the first units have run.
 """
 
@@ -122,6 +123,8 @@ def units(h: Hierarchy, now: datetime | None = None) -> list[Unit]:
     if _whole_organization(h):
         org = str(h.organization)
         found.append(Unit("organization_else_project", f"organization:{org}", (org,), vars={"parent": org}))
+        # the same key as the organisation's inventory unit: its inventory read is shared, not repeated
+        found.append(Unit("organization", f"inventory:{org}", (org,), vars={"parent": org}))
     else:
         found += [Unit("organization_else_project", f"project:{p.id}", (p.id,), vars=_project_vars(p)) for p in h.projects]
     return found
