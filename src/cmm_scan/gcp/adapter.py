@@ -11,8 +11,9 @@ Scope units (docs/gcp.md):
   (Cloud Logging's entries:list), asked project by project when the group is refused.
 - `organization_else_project`: the organisation when it is scanned whole (projects inherit its settings), else
   each project.
-- `organization`: the organisation when it is scanned whole, sharing its inventory read. `billing_account`: each billing account
-  the projects are charged to, found in the inventory once the first units have run.
+- `organization`: the organisation when it is scanned whole, sharing its inventory read.
+- `billing_account`: each billing account the projects are charged to, found in the inventory once the first
+  units have run.
 """
 
 from __future__ import annotations
