@@ -240,6 +240,13 @@ def test_backoff_slows_down_when_the_quota_hook_says_the_quota_is_spent() -> Non
     assert waits == [5.0, 5.0]  # a throttled answer waits what the quota says, not the default back-off
 
 
+def test_retry_after_zero_retries_at_once() -> None:
+    waits: list[float] = []
+    backoff = Backoff(sleep=waits.append)
+    assert backoff.run(_sender([_Answer(429, {"Retry-After": "0"}), _Answer(503), _Answer(200)])).status_code == 200
+    assert waits == [0.0, 1.0], "the server said now; without a word, the back-off (second attempt: 2 x 0.5 s)"
+
+
 def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert retry_after({"Retry-After": "7"}) == 7.0
     assert retry_after({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 0.0

@@ -25,6 +25,16 @@ GROUPS: dict[str, list[dict[str, Any]]] = {
     "g3": [{"id": "vm-20", "size": "small", "tags": {}}],
 }
 RULES = {"g1": [{"vm": "vm-1", "port": 22}, {"vm": "vm-1", "port": 443}, {"vm": "vm-3", "port": 80}], "g2": [], "g3": []}
+# one bulk inventory of mixed kinds, owners named their own way (n1 is g1, n2 is g2, n9 is outside any scan)
+ASSETS = [
+    {"kind": "vm", "owner": "n1", "name": "a", "parts": [{"p": 1}, {"p": 2}]},
+    {"kind": "vm", "owner": "n1", "name": "skip-me", "parts": []},
+    {"kind": "vm", "owner": "n2", "name": "b", "parts": [{"p": 3}]},
+    {"kind": "vm", "owner": "n9", "name": "elsewhere", "parts": [{"p": 9}]},
+    {"kind": "disk", "owner": "n1", "vm": "a", "encrypted": True},
+    {"kind": "disk", "owner": "n2", "vm": "b", "encrypted": False},
+    {"kind": "bucket", "owner": "n1", "name": "x"},
+]
 ROWS = [{"name": f"db-{n}", "scope": "g1" if n < 4 else "g2", "encrypted": n != 2} for n in range(1, 7)]
 
 
@@ -41,6 +51,7 @@ class ToyServer:
     def __init__(self) -> None:
         self.faults = Faults()
         self.log: list[tuple[str, str]] = []
+        self.queries: list[dict[str, list[str]]] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -61,6 +72,7 @@ class ToyServer:
     def reset(self) -> None:
         self.faults = Faults()
         self.log.clear()
+        self.queries.clear()
 
     def close(self) -> None:
         self.httpd.shutdown()
@@ -70,6 +82,7 @@ class ToyServer:
         url = urllib.parse.urlsplit(handler.path)
         path, query = url.path, dict(urllib.parse.parse_qsl(url.query))
         self.log.append((handler.command, path))
+        self.queries.append(urllib.parse.parse_qs(url.query))
         status, payload, headers = self._route(handler.command, path, query, body)
         data = json.dumps(payload).encode()
         handler.send_response(status)
@@ -102,6 +115,10 @@ class ToyServer:
             return 200, {"value": RULES.get(parts[1], [])}, {}
         if method == "GET" and len(parts) == 3 and parts[0] == "vms" and parts[2] == "disk":
             return 200, {"encrypted": parts[1] != "vm-3", "sizeGb": 30}, {}
+        if method == "GET" and len(parts) == 2 and parts[0] == "assets":
+            wanted = set(self.queries[-1].get("kind", []))  # every value of a repeated name
+            found = [a for a in ASSETS if (parts[1] == "all" or a["owner"] == parts[1]) and (not wanted or a["kind"] in wanted)]
+            return 200, {"value": found}, {}
         if method == "POST" and path == "/query":
             rows = [r for r in ROWS if r["scope"] in body["scopes"]]
             start = int((body.get("options") or {}).get("skipToken") or 0)
@@ -127,7 +144,7 @@ class ToyTransport:
         self.sent = 0
 
     def pages(self, request: Prepared) -> Iterator[Any]:
-        url = self.base + request.path + ("?" + urllib.parse.urlencode(request.query) if request.query else "")
+        url = self.base + request.path + ("?" + urllib.parse.urlencode(request.query, doseq=True) if request.query else "")
         body = request.body
         while True:
             response = self.backoff.run(lambda url=url, body=body: self._send(request.method, url, body))

@@ -18,7 +18,7 @@ from jmespath.exceptions import JMESPathTypeError
 from cmm_scan.cloud import transforms
 from cmm_scan.cloud.jmes import as_item, hashable, plain, search
 from cmm_scan.cloud.memo import Memo
-from cmm_scan.cloud.spec import PLACEHOLDER, Attribute, Call, Catalogue, Collector, Join, Lookup, Request
+from cmm_scan.cloud.spec import PLACEHOLDER, Attribute, Call, Catalogue, Collector, Draw, Join, Lookup, Request
 from cmm_scan.cloud.transport import CloudError, Prepared, Transport, worst
 from cmm_scan.models import Coverage, Fact
 
@@ -39,6 +39,10 @@ class Unit:
     # smaller units covering the same scopes (one per subscription of a group): when a collector's list fails
     # here, it is asked again in each part, so one scope's denial never hides the others
     parts: tuple[Unit, ...] = field(default=(), hash=False, compare=False)
+    # a bulk read over a whole organisation names its items' owners its own way (GCP project numbers) and also
+    # returns owners outside the scan: when set, a collector's `fact_scope` value is looked up here, and an
+    # item whose value is not found is dropped
+    scope_of: dict[str, str] | None = field(default=None, hash=False, compare=False)
 
 
 @dataclass
@@ -50,6 +54,8 @@ class Context:
     emit: Sink
     memo: Memo = field(default_factory=Memo)
     keep: frozenset[str] = frozenset()  # collectors whose facts lookups read
+    # lookup -> the keys the selected collectors draw from it ([] = every item): its request's `{drawn}`
+    drawn: dict[str, list[str]] | None = None
     # Secret redaction (issue #17) happens in the snapshot's fact sink, so every provider gets it; a provider
     # that must drop a field before it leaves the adapter can set this too.
     redact: Callable[[dict[str, Any]], dict[str, Any]] | None = None
@@ -119,8 +125,8 @@ class UnitRun:
         self.context, self.unit = context, unit
         self.requests = 0
 
-    def prepare(self, request: Request, item: dict[str, Any] | None = None) -> Prepared:
-        values = dict(self.unit.vars)
+    def prepare(self, request: Request, item: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> Prepared:
+        values = {**self.unit.vars, **(extra or {})}
         values.update({name: search(expr, item or {}) for name, expr in request.args.items()})
         path = fill(request.path, values)
         missing = PLACEHOLDER.findall(path)
@@ -137,18 +143,26 @@ class UnitRun:
             page_size=request.page_size,
         )
 
-    def pages(self, request: Request, item: dict[str, Any] | None = None) -> Iterator[Any]:
-        for page in self.context.transport.pages(self.prepare(request, item)):
+    def pages(self, request: Request, item: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> Iterator[Any]:
+        for page in self.context.transport.pages(self.prepare(request, item, extra)):
             self.requests += 1
             yield page
 
-    def items(self, request: Request, item: dict[str, Any] | None = None, errors: dict[str, Any] | None = None) -> list[Any]:
+    def items(
+        self,
+        request: Request,
+        item: dict[str, Any] | None = None,
+        errors: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> list[Any]:
         """The listed items of every page; an error named in `errors` stands for a response meaning a known value."""
-        return _collect(self.pages_or_known(request, item, errors), request.items)
+        return _collect(self.pages_or_known(request, item, errors, extra), request.items)
 
-    def pages_or_known(self, request: Request, item: dict[str, Any] | None, errors: dict[str, Any] | None) -> list[Any]:
+    def pages_or_known(
+        self, request: Request, item: dict[str, Any] | None, errors: dict[str, Any] | None, extra: dict[str, Any] | None = None
+    ) -> list[Any]:
         try:
-            return list(self.pages(request, item))
+            return list(self.pages(request, item, extra))
         except CloudError as exc:
             key = exc.matches(errors or {})
             if key is None:
@@ -164,18 +178,45 @@ class UnitRun:
 
     def lookup(self, name: str) -> list[Any]:
         spec = self.context.catalogue.lookups[name]
-        return self.context.memo.get(("lookup", name, self.unit.key), lambda: self._fetch_lookup(spec))
+        return self.context.memo.get(("lookup", name, self.unit.key), lambda: self._fetch_lookup(name, spec))
 
-    def _fetch_lookup(self, spec: Lookup) -> list[Any]:
+    def draw(self, draw: Draw) -> list[dict[str, Any]]:
+        """A lookup's items whose key is one of the draw's keys (every item without keys), each a shallow copy:
+        a collector adds its calls, joins and derived values to its own items only."""
+        if not draw.keys:
+            return [dict(item) for item in self.lookup(draw.lookup)]
+        index = self.context.memo.get(("index", draw.lookup, self.unit.key), lambda: self._index(draw.lookup))
+        return [dict(item) for key in draw.keys for item in index.get(key, [])]
+
+    def _index(self, name: str) -> dict[Any, list[Any]]:
+        key = self.context.catalogue.lookups[name].key
+        if not key:
+            raise RuntimeError(f"lookup {name} is drawn from by key but has no `key`")
+        index: dict[Any, list[Any]] = {}
+        for item in self.lookup(name):
+            index.setdefault(hashable(search(key, item)), []).append(item)
+        return index
+
+    def fact_scope(self, spec: Collector, item: dict[str, Any]) -> str | None:
+        """The scope of an item's fact (None: the unit's only scope, or, with `scope_of`, outside the scan)."""
+        raw = search(spec.fact_scope, item) if spec.fact_scope else None
+        if self.unit.scope_of is None or raw is None:
+            return raw
+        return self.unit.scope_of.get(raw)
+
+    def _fetch_lookup(self, name: str, spec: Lookup) -> list[Any]:
         if spec.collector:
             outcome = self.scope_collector(spec.collector)
             if outcome.status != "ok":
                 raise StepFailed(outcome.status, f"{spec.collector}: {outcome.reason}")
             found: list[Any] = [{"resource_id": f.resource_id, **f.attributes} for f in outcome.facts]
+        elif spec.draw:
+            found = self.draw(spec.draw)
         else:
             assert spec.source
+            drawn = (self.context.drawn or {}).get(name, [])
             try:
-                found = self.items(spec.source, errors=spec.errors)
+                found = self.items(spec.source, errors=spec.errors, extra={"drawn": drawn})
             except CloudError as exc:
                 raise StepFailed(*self.classify(exc)) from None
         found = [as_item(x) for x in found]
@@ -292,7 +333,8 @@ def _only_scope(spec: Collector, unit: Unit) -> str:
 
 def source_of(spec: Collector) -> str:
     requests = [spec.source] if spec.source else list(spec.requests)
-    return ", ".join(dict.fromkeys(f"{r.api}:{r.operation}" for r in [*requests, *spec.calls] if r is not None))
+    drawn = [f"{spec.draw.lookup}[{','.join(spec.draw.keys)}]"] if spec.draw else []
+    return ", ".join(dict.fromkeys([*drawn, *(f"{r.api}:{r.operation}" for r in [*requests, *spec.calls] if r is not None)]))
 
 
 def emit_coverage(spec: Collector, context: Context, unit: Unit, outcome: Outcome) -> None:
@@ -331,18 +373,25 @@ def emit_coverage(spec: Collector, context: Context, unit: Unit, outcome: Outcom
 
 
 def _list_items(spec: Collector, run: UnitRun) -> list[dict[str, Any]]:
-    assert spec.source
-    parents: list[Any] = run.lookup(spec.for_each) if spec.for_each else [None]
     items: list[dict[str, Any]] = []
-    for parent in parents:
-        context = {"_parent": parent} if parent is not None else None
-        for found in run.items(spec.source, context, spec.errors):
-            item = as_item(found)
-            if spec.filter and not search(spec.filter, item):
-                continue
-            if parent is not None:
-                item["_parent"] = parent
-            items.append(item)
+    if spec.draw:
+        items = [item for item in run.draw(spec.draw) if not spec.filter or search(spec.filter, item)]
+    else:
+        assert spec.source
+        parents: list[Any] = run.lookup(spec.for_each) if spec.for_each else [None]
+        for parent in parents:
+            context = {"_parent": parent} if parent is not None else None
+            for found in run.items(spec.source, context, spec.errors):
+                item = as_item(found)
+                if spec.filter and not search(spec.filter, item):
+                    continue
+                if parent is not None:
+                    item["_parent"] = parent
+                items.append(item)
+    if spec.each:
+        items = [{**as_item(sub), "_parent": item} for item in items for sub in (search(spec.each, item) or [])]
+    if run.unit.scope_of is not None and spec.fact_scope:  # owners outside the scan
+        items = [item for item in items if run.fact_scope(spec, item) is not None]
     return items
 
 
@@ -364,6 +413,8 @@ def _data_collector(spec: Collector, run: UnitRun, outcome: Outcome) -> Iterator
             item[derive.into] = value_of(derive, item, item_failed)
             if item[derive.into] is None and set(derive.requires) & item_failed:
                 item_failed.add(derive.into)
+        if spec.keep and not search(spec.keep, item):
+            continue
         yield _fact_out(spec, run, item, item_failed)
 
 
@@ -383,7 +434,7 @@ def _follow_up(spec: Collector, run: UnitRun, call: Call, item: dict[str, Any], 
         else:
             status, reason = run.classify(exc, spec.not_enabled)
             # in a unit over several scopes, only the item's own scope is missing this step
-            where = search(spec.fact_scope, item) if spec.fact_scope and len(run.unit.scopes) > 1 else None
+            where = run.fact_scope(spec, item) if spec.fact_scope and len(run.unit.scopes) > 1 else None
             outcome.problem(call.operation, status, reason, where if where in run.unit.scopes else None)
             failed.add(call.into)
             result = None
@@ -414,5 +465,5 @@ def _fact_out(spec: Collector, run: UnitRun, item: dict[str, Any], failed: set[s
     if spec.resource_format:
         resource_id = spec.resource_format.format(id=raw_id, **run.unit.vars)
     region = search(spec.fact_region, item) if spec.fact_region else None
-    scope = search(spec.fact_scope, item) if spec.fact_scope else None
+    scope = run.fact_scope(spec, item)
     return FactOut(resource_id=resource_id, attributes=attributes, region=region or None, scope=scope or None)

@@ -78,7 +78,8 @@ class Backoff:
                 if hint:  # the quota is spent: slow down before the next request rather than be throttled
                     self.sleep(min(hint, self.longest_wait))
                 return response
-            wait = max(retry_after(response.headers) or 0.0, hint or 0.0) or self._backoff(attempt)
+            told = retry_after(response.headers)  # the server's word, 0 (retry now) included; else our back-off
+            wait = max(told or 0.0, hint or 0.0) if told is not None or hint else self._backoff(attempt)
             wait = min(wait, self.longest_wait)
             if last or waited + wait > self.budget:
                 return response

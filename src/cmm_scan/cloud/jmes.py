@@ -11,7 +11,8 @@ import jmespath.functions
 
 
 class _Functions(jmespath.functions.Functions):
-    """JMESPath has no string splitting or lower-casing; specs need them for ids (ARNs, ARM ids)."""
+    """JMESPath has no string splitting or lower-casing; specs need them for ids (ARNs, ARM ids); `apply` calls a
+    registered transform where only an expression fits."""
 
     @jmespath.functions.signature({"types": ["string", "null"]}, {"types": ["string"]})
     def _func_split(self, value: str | None, separator: str) -> list[str] | None:
@@ -20,6 +21,13 @@ class _Functions(jmespath.functions.Functions):
     @jmespath.functions.signature({"types": ["string", "null"]})
     def _func_lower(self, value: str | None) -> str | None:
         return None if value is None else value.lower()
+
+    @jmespath.functions.signature({"types": ["string"]}, {"types": []})
+    def _func_apply(self, name: str, value: Any) -> Any:
+        """apply('name', value): a registered transform inside an expression (a join key, a fact's scope or region)."""
+        from cmm_scan.cloud import transforms
+
+        return transforms.apply(name, value)
 
 
 OPTIONS = jmespath.Options(custom_functions=_Functions())

@@ -13,15 +13,16 @@ def selected(fact_types: Iterable[str], cat: Catalogue) -> list[Collector]:
 
 
 def lookups_of(spec: Collector, cat: Catalogue) -> list[str]:
-    """Lookups a collector reads, directly or through other lookups' joins."""
-    pending = [j.lookup for j in spec.joins] + ([spec.for_each] if spec.for_each else [])
+    """Lookups a collector reads, directly or through other lookups' joins and draws."""
+    pending = [j.lookup for j in spec.joins] + [n for n in (spec.for_each, spec.draw and spec.draw.lookup) if n]
     seen: list[str] = []
     while pending:
         name = pending.pop()
         if name in seen:
             continue
         seen.append(name)
-        pending += [j.lookup for j in cat.lookups[name].joins]
+        lookup = cat.lookups[name]
+        pending += [j.lookup for j in lookup.joins] + ([lookup.draw.lookup] if lookup.draw else [])
     return seen
 
 
@@ -51,3 +52,24 @@ def all_requests(cat: Catalogue) -> list[Request]:
     return [r for spec in cat.collectors.values() for r in requests_of(spec, cat)] + [
         lookup.source for lookup in cat.lookups.values() if lookup.source
     ]
+
+
+def drawn_keys(cat: Catalogue, collectors: Iterable[Collector], lookups: Iterable[str] = ()) -> dict[str, list[str]]:
+    """lookup -> the keys the collectors (and `lookups`) draw from it, directly or through other lookups
+    ([] when one of them takes every item): what a bulk read's `{drawn}` asks for."""
+    collectors = list(collectors)
+    names = {n for c in collectors for n in lookups_of(c, cat)} | set(lookups)
+    pending = list(names)
+    while pending:  # the lookups the named ones join or draw from
+        lookup = cat.lookups[pending.pop()]
+        for name in [j.lookup for j in lookup.joins] + ([lookup.draw.lookup] if lookup.draw else []):
+            if name not in names:
+                names.add(name)
+                pending.append(name)
+    draws = [c.draw for c in collectors if c.draw] + [cat.lookups[n].draw for n in sorted(names) if cat.lookups[n].draw]
+    found: dict[str, set[str] | None] = {}
+    for draw in draws:
+        assert draw is not None
+        keys = found.get(draw.lookup, set())
+        found[draw.lookup] = None if keys is None or not draw.keys else keys | set(draw.keys)
+    return {name: sorted(keys) if keys is not None else [] for name, keys in found.items()}

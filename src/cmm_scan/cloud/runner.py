@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from cmm_scan.cloud.executor import Context, Outcome, Unit, UnitRun, emit_coverage
+from cmm_scan.cloud.permissions import drawn_keys
 from cmm_scan.cloud.spec import Collector
 from cmm_scan.models import Coverage, Fact
 
@@ -28,6 +29,8 @@ def run_units(context: Context, units: Iterable[Unit], collectors: list[Collecto
 
     context.emit = safe_emit
     context.keep = context.keep | kept(context)
+    if context.drawn is None:
+        context.drawn = drawn_keys(context.catalogue, collectors)
     tasks = [(unit, spec) for unit in units for spec in collectors if spec.scope == unit.kind]
     if progress is not None:
         progress.total = len(tasks)

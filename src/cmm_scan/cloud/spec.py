@@ -79,19 +79,29 @@ class Join(_Spec):
     as_: str = Field(alias="as", description="key the list of matches is stored under, e.g. _rules")
 
 
+class Draw(_Spec):
+    """Take the items of another lookup (a bulk read shared by many collectors, such as an asset inventory)
+    whose `key` is one of `keys`. The keys every selected collector draws are what the bulk read's request
+    names with `{drawn}`, so it asks only for what the scan uses."""
+
+    lookup: str
+    keys: list[str] = Field(default_factory=list, description="the lookup's keys to take; empty = every item")
+
+
 class Lookup(_Spec):
     """A list fetched once per scope unit and shared by every collector that joins it."""
 
     source: Request | None = None
     collector: str | None = Field(default=None, description="use the facts of this collector (same scope unit) instead")
+    draw: Draw | None = Field(default=None, description="the items of another lookup, by its key")
     key: str | None = Field(default=None, description="JMESPath over a lookup item giving its join key")
     errors: dict[str, Any] = Field(default_factory=dict, description="error code or HTTP status -> response meaning 'none'")
     joins: list[Join] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_source(self) -> Lookup:
-        if (self.collector is None) == (self.source is None):
-            raise ValueError("a lookup names exactly one of `source` or `collector`")
+        if sum(x is not None for x in (self.source, self.collector, self.draw)) != 1:
+            raise ValueError("a lookup names exactly one of `source`, `collector` or `draw`")
         return self
 
 
@@ -104,8 +114,13 @@ class Collector(_Spec):
     )
     scope: str = Field(description="the scope unit it runs once per (the provider names them: tenant, subscription_group...)")
     source: Request | None = Field(default=None, description="the list request")
+    draw: Draw | None = Field(default=None, description="instead of a list request: items of a shared bulk lookup, by key")
     for_each: str | None = Field(default=None, description="lookup whose items each drive one list request (as _parent)")
     filter: str | None = Field(default=None, description="JMESPath over an item; items where it is falsy are skipped")
+    each: str | None = Field(default=None, description="JMESPath over an item giving sub-items, one fact each (the item is _parent)")
+    keep: str | None = Field(
+        default=None, description="JMESPath over an item after calls, joins and derive; items where it is falsy emit no fact"
+    )
     resource_id: str = Field(default="", description="JMESPath giving the resource id")
     resource_format: str | None = Field(default=None, description="Python format: {id} and the scope unit's variables")
     fact_region: str | None = Field(default=None, description="JMESPath giving the fact's region (default: the unit's)")
@@ -122,12 +137,18 @@ class Collector(_Spec):
 
     @model_validator(mode="after")
     def _shape(self) -> Collector:
-        if (self.handler is None) == (self.source is None):
-            raise ValueError(f"collector {self.id}: give exactly one of `source` or `handler`")
-        if self.source and not self.resource_id:
-            raise ValueError(f"collector {self.id}: `source` needs `resource_id`")
-        if self.handler and not self.requests:
-            raise ValueError(f"collector {self.id}: a handler declares the `requests` it makes")
+        if self.source and self.draw:
+            raise ValueError(f"collector {self.id}: give one of `source` or `draw`")
+        if (self.handler is None and self.source is None and self.draw is None) or (self.handler and self.source):
+            raise ValueError(f"collector {self.id}: give exactly one of `source` or `handler` (a `draw` is a source)")
+        if (self.source or self.draw) and not self.handler and not self.resource_id:
+            raise ValueError(f"collector {self.id}: `source` and `draw` need `resource_id`")
+        if self.handler and not self.requests and not self.draw:
+            raise ValueError(f"collector {self.id}: a handler declares the `requests` it makes (or the lookup it draws)")
+        if self.draw and self.for_each:
+            raise ValueError(f"collector {self.id}: `for_each` drives list requests; a `draw` makes none")
+        if self.each and self.for_each:
+            raise ValueError(f"collector {self.id}: `each` and `for_each` both set `_parent`")
         return self
 
     def attribute(self, name: str) -> Attribute:
@@ -171,8 +192,11 @@ def load_catalogue(provider: str, root: Path) -> Catalogue:
                 raise UserError(f"{path}: collector '{collector.id}' is also defined in {files[collector.id]}")
             collectors[collector.id], files[collector.id] = collector, path
     for collector in collectors.values():
-        names = [j.lookup for j in collector.joins] + ([collector.for_each] if collector.for_each else [])
+        names = [j.lookup for j in collector.joins] + [n for n in (collector.for_each, collector.draw and collector.draw.lookup) if n]
         for name in names:
             if name not in lookups:
                 raise UserError(f"{files[collector.id]}: collector '{collector.id}' reads an undefined lookup '{name}'")
+    for name, lookup in lookups.items():
+        if lookup.draw and lookup.draw.lookup not in lookups:
+            raise UserError(f"{files['lookup:' + name]}: lookup '{name}' draws from an undefined lookup '{lookup.draw.lookup}'")
     return Catalogue(provider=provider, collectors=collectors, lookups=lookups, files=files)

@@ -25,7 +25,20 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from cmm_scan.emulate.core import BodyTokenPaging, Call, Emulator, EstateBase, Problem, Provider, Reply, Route
+from cmm_scan.emulate.core import (
+    BodyTokenPaging,
+    Call,
+    Emulator,
+    EstateBase,
+    Problem,
+    Provider,
+    Reply,
+    Route,
+    decode_token,
+    encode_token,
+    page_size,
+    window,
+)
 from cmm_scan.emulate.objects import GCS_ROUTES
 
 PROJECT_TYPE = "cloudresourcemanager.googleapis.com/Project"
@@ -79,6 +92,10 @@ class GcpEstate(EstateBase):
     rest: dict[str, list[dict[str, Any]] | dict[str, Any]] = Field(
         default_factory=dict,
         description="any other Google REST path (with its version, e.g. v1/billingAccounts/X/budgets) → a collection or an object",
+    )
+    log_entries: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Cloud Logging entries (LogEntry JSON: logName projects/<id>/logs/..., timestamp, protoPayload): POST /v2/entries:list",
     )
 
 
@@ -358,6 +375,34 @@ def get_iam_policy(call: Call) -> Reply:
     raise Problem("denied", f"Permission denied on resource '{resource}' (or it may not exist).")
 
 
+def list_log_entries(call: Call) -> Reply:
+    """`POST /v2/entries:list`: the entries of the named projects (all refused if one is), narrowed by the filter's
+    `logName` and `timestamp>=` terms, newest first, paged with pageSize/pageToken in the body."""
+    state, body = _state(call), call.json() or {}
+    projects = []
+    for name in body.get("resourceNames") or []:
+        canonical = state.canonical(str(name))
+        if _hidden(call, state.ancestors.get(canonical, [canonical]), call.operation):
+            raise Problem("denied", f"The caller does not have permission to read logs of '{name}'.")
+        projects.append(state.project_names.get(canonical, canonical))
+    text = str(body.get("filter") or "")
+    since = re.search(r'timestamp\s*>=\s*"([^"]+)"', text)
+    log = re.search(r'logName\s*[:=]\s*"([^"]+)"', text)
+    found = [
+        e
+        for e in state.estate.log_entries
+        if any(str(e.get("logName", "")).startswith(f"{p}/logs/") for p in projects)
+        and (not since or str(e.get("timestamp", "")) >= since.group(1))
+        and (not log or str(e.get("logName", "")).endswith(log.group(1).rsplit("/logs/", 1)[-1]))
+    ]
+    found.sort(key=lambda e: str(e.get("timestamp", "")), reverse=True)
+    chunk, nxt = window(found, decode_token(body.get("pageToken")), page_size(call, body.get("pageSize")))
+    reply: dict[str, Any] = {"entries": chunk} if chunk else {}
+    if nxt is not None:
+        reply["nextPageToken"] = encode_token(nxt)
+    return Reply(reply)
+
+
 def iam_operation(call: Call) -> str:
     kind = call.params["resource"].split("/")[0]
     service = "resourcemanager." if kind in ("projects", "folders", "organizations") else ""
@@ -467,6 +512,7 @@ ROUTES: list[Route] = [  # data: method, path template, operation (the IAM permi
     Route("GET", "/v3/projects/{id}", "resourcemanager.projects.get", get_container),
     Route("GET", "/v3/folders/{id}", "resourcemanager.folders.get", get_container),
     Route("GET", "/v3/organizations/{id}", "resourcemanager.organizations.get", get_container),
+    Route("POST", "/v2/entries:list", "logging.logEntries.list", list_log_entries),
     Route("POST", "/{version}/{resource*}:getIamPolicy", iam_operation, get_iam_policy),
     *GCS_ROUTES,  # Cloud Storage objects: where shards write snapshots (gs://)
     Route("GET", "/{path*}", rest_operation, rest_get),

@@ -1,16 +1,15 @@
-"""The least-privilege custom role for a GCP scan: read permissions only, from the specs."""
+"""The least-privilege custom role for a GCP scan: read permissions only, from the specs (the requests each
+selected collector makes, the lookups it reads) and the plan's own requests."""
 
 from __future__ import annotations
 
-from cmm_scan.gcp.spec import Collector, catalogue, selected
+from collections.abc import Iterable
 
-# What the plan and the inventory reads need, whatever the collectors.
-PLAN_PERMISSIONS = ("resourcemanager.projects.get", "resourcemanager.folders.list", "resourcemanager.organizations.get")
-CONTENT_PERMISSIONS = {
-    "RESOURCE": "cloudasset.assets.listResource",
-    "IAM_POLICY": "cloudasset.assets.listIamPolicy",
-    "ORG_POLICY": "cloudasset.assets.listOrgPolicy",
-}
+from cmm_scan.cloud.permissions import requests_of, required, selected
+from cmm_scan.cloud.spec import Collector, Request
+from cmm_scan.gcp.adapter import BILLING_INFO, catalogue
+from cmm_scan.gcp.scopes import PLAN_REQUESTS
+
 READ_VERBS = (
     "get",
     "list",
@@ -40,21 +39,22 @@ PREDEFINED = {
 }
 
 
+def extra_requests(collector: Collector) -> list[Request]:
+    """What the adapter reads for a collector beyond its spec: billing accounts come from the inventory."""
+    if collector.scope != "billing_account":
+        return []
+    return requests_of(Collector(id="_billing", fact="_", scope="inventory", handler="_", draw={"lookup": BILLING_INFO}), catalogue())
+
+
 def collector_permissions(collector: Collector) -> set[str]:
-    found = {CONTENT_PERMISSIONS[collector.content]} if collector.asset_types else set()
-    if collector.scope == "billing_account":  # which billing accounts: the projects' billing info, from the inventory
-        found.add(CONTENT_PERMISSIONS["RESOURCE"])
-    for request in [collector.request, *collector.calls]:
-        if request is not None:
-            found.update(request.permissions)
-    return found
+    requests = requests_of(collector, catalogue()) + extra_requests(collector)
+    return {p for r in requests for p in r.permissions}
 
 
-def required(fact_types: list[str]) -> list[str]:
-    perms = set(PLAN_PERMISSIONS)
-    for collector in selected(fact_types, catalogue()):
-        perms |= collector_permissions(collector)
-    return sorted(perms)
+def needed(fact_types: Iterable[str]) -> list[str]:
+    fact_types = list(fact_types)
+    extra = [*PLAN_REQUESTS.values(), *(r for spec in selected(fact_types, catalogue()) for r in extra_requests(spec))]
+    return sorted({p for names in required(fact_types, catalogue(), extra=extra).values() for p in names})
 
 
 def is_read(permission: str) -> bool:
@@ -63,7 +63,7 @@ def is_read(permission: str) -> bool:
 
 def role_yaml(fact_types: list[str]) -> str:
     """A custom role as `gcloud iam roles create cmmScanReader --organization=N --file=role.yaml` takes it."""
-    perms = required(fact_types)
+    perms = needed(fact_types)
     roles = sorted({PREDEFINED[p.split(".", 1)[0]] for p in perms if p.split(".", 1)[0] in PREDEFINED})
     lines = [
         "# cmm-scan: least-privilege custom role (read permissions only). Create it with",

@@ -2,14 +2,66 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+from cmm_scan.cloud.executor import fill
+from cmm_scan.cloud.spec import Request
+from cmm_scan.cloud.transport import CloudError, Prepared, Transport
 from cmm_scan.collect import in_shard
 from cmm_scan.errors import UserError
 from cmm_scan.gcp.options import Options
-from cmm_scan.gcp.transport import GoogleApiError, Transport, classify
+from cmm_scan.gcp.transport import classify
 
 RM = "cloudresourcemanager.googleapis.com"
+# The requests the plan makes before any collector (their permissions join the printed role).
+PLAN_REQUESTS = {
+    "organizations": Request(
+        operation="cloudresourcemanager.organizations.search",
+        api=RM,
+        permissions=["resourcemanager.organizations.get"],
+        path="/v3/organizations:search",
+        items="organizations",
+        paging="page_token",
+    ),
+    "folders": Request(
+        operation="cloudresourcemanager.folders.list",
+        api=RM,
+        permissions=["resourcemanager.folders.list"],
+        path="/v3/folders",
+        query={"parent": "{parent}"},
+        items="folders",
+        paging="page_token",
+        page_size=500,
+    ),
+    "projects": Request(
+        operation="cloudresourcemanager.projects.search",
+        api=RM,
+        permissions=["resourcemanager.projects.get"],
+        path="/v3/projects:search",
+        query={"query": "state:ACTIVE"},
+        items="projects",
+        paging="page_token",
+        page_size=500,
+    ),
+}
+
+
+def listed(transport: Transport, name: str, **values: Any) -> Iterator[Any]:
+    """The items of one of the plan's requests, every page."""
+    request = PLAN_REQUESTS[name]
+    prepared = Prepared(
+        operation=request.operation,
+        api=request.api,
+        method=request.method,
+        path=fill(request.path, values),
+        query=fill(request.query, values),
+        paging=request.paging,
+        page_size=request.page_size,
+    )
+    for page in transport.pages(prepared):
+        yield from (page or {}).get(request.items, [])
 
 
 @dataclass(frozen=True)
@@ -27,6 +79,7 @@ class Hierarchy:
     folder_names: dict[str, str] = field(default_factory=dict)
     projects: list[Project] = field(default_factory=list)
     refused: list[tuple[str, str, str]] = field(default_factory=list)  # (scope, status, reason) not readable
+    policies_refused: list[tuple[str, str, str]] = field(default_factory=list)  # where policies cannot be attributed
     inventory_roots: list[str] = field(default_factory=list)  # where the inventory is read whole; else per project
 
     def ancestors(self, project: Project) -> list[str]:
@@ -48,16 +101,15 @@ def resolve(transport: Transport, options: Options) -> Hierarchy:
     roots = list(options.folders) or ([found.organization] if options.organization else [])
     for root in roots:
         _walk_folders(transport, root, found)
+    if not roots and found.organization:  # a discovered organisation: its folders only name where policies are set
+        unsure = Hierarchy()
+        _walk_folders(transport, found.organization, unsure)
+        found.folders, found.folder_names, found.policies_refused = unsure.folders, unsure.folder_names, unsure.refused
     try:
-        projects = [
-            p
-            for page in transport.pages(RM, "/v3/projects:search", {"query": "state:ACTIVE", "pageSize": 500})
-            for p in page.get("projects", [])
-        ]
-    except GoogleApiError as exc:
-        verdict = classify(exc)
+        projects = list(listed(transport, "projects"))
+    except CloudError as exc:
         raise UserError(
-            f"cannot list GCP projects: {verdict.reason}", "grant resourcemanager.projects.get (roles/browser) to the scanning identity"
+            f"cannot list GCP projects: {classify(exc)[1]}", "grant resourcemanager.projects.get (roles/browser) to the scanning identity"
         ) from None
     under = set(roots) | set(found.folders)
     include = {p.removeprefix("projects/") for p in options.projects_include}
@@ -89,8 +141,8 @@ def resolve(transport: Transport, options: Options) -> Hierarchy:
 
 def _visible_organization(transport: Transport) -> str | None:
     try:
-        orgs = [o for page in transport.pages(RM, "/v3/organizations:search") for o in page.get("organizations", [])]
-    except GoogleApiError:
+        orgs = list(listed(transport, "organizations"))
+    except CloudError:
         return None  # projects without an organisation, or no right to see it: scan the projects
     return orgs[0]["name"] if len(orgs) == 1 else None
 
@@ -100,11 +152,10 @@ def _walk_folders(transport: Transport, root: str, found: Hierarchy) -> None:
     while pending:
         parent = pending.pop()
         try:
-            for page in transport.pages(RM, "/v3/folders", {"parent": parent, "pageSize": 500}):
-                for folder in page.get("folders", []):
-                    found.folders[folder["name"]] = parent
-                    found.folder_names[folder["name"]] = folder.get("displayName", "")
-                    pending.append(folder["name"])
-        except GoogleApiError as exc:
-            verdict = classify(exc)
-            found.refused.append((parent, verdict.status, f"cannot list its folders: {verdict.reason}"))
+            for folder in listed(transport, "folders", parent=parent):
+                found.folders[folder["name"]] = parent
+                found.folder_names[folder["name"]] = folder.get("displayName", "")
+                pending.append(folder["name"])
+        except CloudError as exc:
+            status, reason = classify(exc)
+            found.refused.append((parent, status, f"cannot list its folders: {reason}"))

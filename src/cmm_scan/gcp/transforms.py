@@ -1,7 +1,7 @@
-"""Transforms for GCP specs (`transform: name`): Google's shapes to neutral attribute values.
-
-The generic ones (age_days, tag_map, has_cost_tags, length, ...) are shared with the AWS specs;
-the ones here know Google's resources. None means "not read".
+"""Transforms for GCP specs (`transform: name`, or `apply('name', value)` in an expression): Google's shapes to
+neutral attribute values, registered in the shared table (cmm_scan.cloud.transforms). The generic ones
+(age_days, tag_map, has_cost_tags, length, ...) live there; the ones here know Google's resources.
+None means "not read".
 """
 
 from __future__ import annotations
@@ -11,26 +11,14 @@ from typing import Any
 
 from cmm_scan.cloud import transforms as shared
 
-GCP: dict[str, Any] = {}
+transform = shared.transform
 ADMIN_PORTS = (22, 3389)
 ARM_FAMILIES = ("t2a", "c4a", "n4a")
 # Autoscaler metrics that are standard load signals (not application, queue or custom metrics).
 STANDARD_METRICS = ("compute.googleapis.com/instance/cpu", "compute.googleapis.com/instance/network", "loadbalancing.googleapis.com")
 
 
-def transform(name: str) -> Any:
-    def register(fn: Any) -> Any:
-        GCP[name] = fn
-        return fn
-
-    return register
-
-
-def apply(name: str, value: Any) -> Any:
-    fn = GCP.get(name)
-    return fn(value) if fn else shared.apply(name, value)
-
-
+@transform("gcp_region")
 def region(location: Any) -> str:
     """A zone's region (europe-west2-a → europe-west2); regions, multi-regions (EU, us) and global as they are."""
     if not location or not isinstance(location, str):
@@ -310,12 +298,157 @@ def budget_notifications(value: Any) -> int | None:
     return len(value.get("thresholdRules") or []) if reaches else 0
 
 
-# Security Command Center services, named as the neutral security.service facts name their kind.
-SCC_SERVICES = {"SECURITY_HEALTH_ANALYTICS": "securityhub", "EVENT_THREAT_DETECTION": "guardduty", "VM_THREAT_DETECTION": "inspector"}
+# Security Command Center services and the neutral kind of each (security.service `kind`): Security Health
+# Analytics checks posture; Event, Container and VM Threat Detection detect threats; Web Security Scanner
+# scans for vulnerabilities. Others (rapid vulnerability detection, notebook scanning...) are not mapped.
+SCC_KINDS = {
+    "security-health-analytics": "posture",
+    "event-threat-detection": "threat_detection",
+    "container-threat-detection": "threat_detection",
+    "vm-threat-detection": "threat_detection",
+    "web-security-scanner": "vulnerability_scanning",
+}
 
 
 @transform("scc_service")
 def scc_service(value: Any) -> str | None:
-    """securityCenterServices/event-threat-detection → guardduty (SHA: posture; ETD: threat detection; VMTD: workloads)."""
-    name = last_segment(value)
-    return SCC_SERVICES.get(name.upper().replace("-", "_")) if name else None
+    """securityCenterServices/event-threat-detection → event-threat-detection, for the services SCC_KINDS maps."""
+    name = (last_segment(value) or "").lower().replace("_", "-")
+    return name if name in SCC_KINDS else None
+
+
+@transform("scc_kind")
+def scc_kind(value: Any) -> str | None:
+    """An SCC service's short name → its neutral kind (threat_detection, posture, vulnerability_scanning)."""
+    return SCC_KINDS.get(value) if isinstance(value, str) else None
+
+
+@transform("gcp_owned_link")
+def owned_link(value: Any) -> str | None:
+    """[owner, compute link] → 'owner|zones/z/instanceGroupManagers/web': a join key within one project, so
+    `https://…/projects/app-1/zones/z/…/web` (by id) meets `projects/1001/zones/z/…/web` (by number)."""
+    if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, str) and v for v in value):
+        return None
+    match = re.search(r"/((?:zones|regions)/.+)$", value[1])
+    return f"{value[0]}|{match.group(1) if match else value[1]}"
+
+
+@transform("gcp_link")
+def link(value: Any) -> str | None:
+    """A destination or link without its API host: `logging.googleapis.com/projects/p/…` → `projects/p/…`."""
+    return re.sub(r"^[a-z]+\.googleapis\.com/", "", value) if isinstance(value, str) else None
+
+
+# Roles that administer everything in their scope: the primitive owner and editor roles, and the roles that
+# can grant any role (and so themselves owner).
+ADMIN_ROLES = frozenset(
+    {
+        "roles/owner",
+        "roles/editor",
+        "roles/resourcemanager.organizationAdmin",
+        "roles/resourcemanager.folderAdmin",
+        "roles/resourcemanager.projectIamAdmin",
+        "roles/iam.securityAdmin",
+    }
+)
+
+
+@transform("gcp_admin_roles")
+def admin_roles(value: Any) -> bool | None:
+    """A member's roles in one scope → whether one of them administers it."""
+    return bool(set(value) & ADMIN_ROLES) if isinstance(value, list) else None
+
+
+@transform("gcp_attestors")
+def attestors(value: Any) -> list[dict[str, Any]] | None:
+    """A Binary Authorization policy → [{attestor, enforced}] for each attestor its rules require (default and
+    per-cluster); enforced when one rule requiring it blocks deployments rather than only auditing them."""
+    if not isinstance(value, dict):
+        return None
+    rules = [value.get("defaultAdmissionRule") or {}, *(value.get("clusterAdmissionRules") or {}).values()]
+    found: dict[str, bool] = {}
+    for rule in rules:
+        if not isinstance(rule, dict) or rule.get("evaluationMode") != "REQUIRE_ATTESTATION":
+            continue
+        enforced = rule.get("enforcementMode", "ENFORCED_BLOCK_AND_AUDIT_LOG") == "ENFORCED_BLOCK_AND_AUDIT_LOG"
+        for attestor in rule.get("requireAttestationsBy") or []:
+            found[str(attestor)] = found.get(str(attestor), False) or enforced
+    return [{"attestor": name, "enforced": enforced} for name, enforced in sorted(found.items())]
+
+
+# Who made an Admin Activity audit entry (protoPayload: an AuditLog).
+SERVICE_AGENTS = re.compile(
+    r"^(service-\d+@|\d+@cloudservices\.)|@gcp-sa-|@compute-system\.|-robot\.iam\.|@system\.gserviceaccount\.com$", re.IGNORECASE
+)
+IAC_AGENTS = re.compile(r"terraform|opentofu|pulumi|config-connector|cnrm|deployment-manager|crossplane", re.IGNORECASE)
+CI_PRINCIPALS = re.compile(
+    r"@cloudbuild\.gserviceaccount\.com$|pipeline|deploy|github|gitlab|jenkins|build|circleci|[-_.]ci[-_.@]|^ci[-_.]", re.IGNORECASE
+)
+
+
+def activity_kind(entry: Any) -> str | None:
+    """One audit entry → console, iac, pipeline, iac_by_cicd or other; None for Google's own change (a service
+    agent: autoscaling, GKE, managed instance groups) or an entry that is not an audit record."""
+    payload = (entry or {}).get("protoPayload") if isinstance(entry, dict) else None
+    if not isinstance(payload, dict):
+        return None
+    auth = payload.get("authenticationInfo") or {}
+    principal = str(auth.get("principalEmail") or "")
+    if not principal or SERVICE_AGENTS.search(principal):
+        return None
+    agent = str((payload.get("requestMetadata") or {}).get("callerSuppliedUserAgent") or "")
+    delegated = " ".join(
+        str(d.get("principalSubject") or "") for d in auth.get("serviceAccountDelegationInfo") or [] if isinstance(d, dict)
+    )
+    # a CI/CD identity: a service account named for it, Cloud Build's, or one a CI system (workload identity) acts as
+    cicd = principal.endswith("gserviceaccount.com") and (bool(CI_PRINCIPALS.search(principal)) or "workloadIdentityPools" in delegated)
+    if IAC_AGENTS.search(agent):
+        return "iac_by_cicd" if cicd else "iac"
+    if cicd:
+        return "pipeline"
+    if "mozilla" in agent.lower() or "console" in agent.lower():
+        return "console"
+    return "other"
+
+
+@transform("gcp_activity")
+def activity_counts(value: Any) -> dict[str, int] | None:
+    """A project's Admin Activity entries → the activity.changes counts (people and their tools; Google's own
+    service agents left out)."""
+    if not isinstance(value, list):
+        return None
+    counts = {"total": 0, "console": 0, "iac": 0, "pipeline": 0, "cicd_identity": 0, "other": 0}
+    for entry in value:
+        kind = activity_kind(entry)
+        if kind is None:
+            continue
+        counts["total"] += 1
+        if kind == "iac_by_cicd":
+            counts["iac"] += 1
+            counts["cicd_identity"] += 1
+        else:
+            counts[kind] += 1
+            counts["cicd_identity"] += kind == "pipeline"
+    return counts
+
+
+@transform("gcp_stage_targets")
+def stage_targets(value: Any) -> list[str] | None:
+    """A Cloud Deploy pipeline → the full names of the targets its stages deploy to (its location's targets)."""
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        return None
+    location = value["name"].split("/deliveryPipelines/", 1)[0]
+    stages = (value.get("serialPipeline") or {}).get("stages") or []
+    return [f"{location}/targets/{s['targetId']}" for s in stages if isinstance(s, dict) and s.get("targetId")]
+
+
+TARGET_KINDS = {"gke": "GKE", "run": "CloudRun", "anthosCluster": "GKE", "multiTarget": "MultiTarget", "customTarget": "Custom"}
+
+
+@transform("gcp_target_kinds")
+def target_kinds(value: Any) -> list[str] | None:
+    """Cloud Deploy targets (assets) → what they deploy to: GKE, CloudRun, ..."""
+    if not isinstance(value, list):
+        return None
+    found = {kind for target in value for key, kind in TARGET_KINDS.items() if ((target or {}).get("data") or {}).get(key) is not None}
+    return sorted(found)

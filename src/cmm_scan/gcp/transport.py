@@ -1,60 +1,49 @@
-"""Google REST over google-auth's AuthorizedSession: one base URL or Google's per-API hosts, pageToken
-paging, retries with back-off for quota and server errors, and Google's error body read into a
+"""Google REST for the shared engine (cmm_scan.cloud.transport.Transport): google-auth's AuthorizedSession,
+one base URL (an endpoint override, the emulator) or Google's per-API hosts (a request's `api` is the host),
+`page_token` paging, retries through cmm_scan.cloud.http.Backoff, and Google's error body read into a
 coverage status."""
 
 from __future__ import annotations
 
-import random
 import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
-RETRIED = {429, 500, 502, 503, 504}
+from cmm_scan.cloud.http import Backoff
+from cmm_scan.cloud.transport import CloudError, Prepared
+
+PAGING = ("page_token",)  # nextPageToken in the body, pageToken in the next query
 
 
-class GoogleApiError(Exception):
-    """A Google API answered with an error: its HTTP code, canonical status and ErrorInfo reason."""
+class GoogleError(CloudError):
+    """A Google API error: `code` is the canonical status (PERMISSION_DENIED), `reason` the ErrorInfo reason
+    (SERVICE_DISABLED), `status` the HTTP code."""
 
-    def __init__(self, code: int, status: str, reason: str, message: str):
-        super().__init__(message)
-        self.code, self.status, self.reason, self.message = code, status, reason, message
-
-
-@dataclass(frozen=True)
-class Verdict:
-    status: str  # coverage status: denied, not_enabled, error
-    reason: str
+    def __init__(self, status: int | None, code: str, message: str, operation: str = "", reason: str = ""):
+        super().__init__(status, reason or code, message, operation)
+        self.google_status, self.reason = code, reason
 
 
-def classify(exc: Exception) -> Verdict:
+def classify(error: CloudError) -> tuple[str, str]:
     """Google's error → coverage; never zero. An API that is not enabled is Google's PERMISSION_DENIED too and
     stays `denied` (unknown): the scan could not look, which is not the same as finding nothing."""
-    if isinstance(exc, GoogleApiError):
-        first = exc.message.split(". ")[0].strip().rstrip(".")
-        if exc.reason == "SERVICE_DISABLED" or "has not been used in project" in exc.message:
-            return Verdict("denied", f"API not enabled: {first}")
-        if exc.code in (401, 403) or exc.status in ("PERMISSION_DENIED", "UNAUTHENTICATED"):
-            return Verdict("denied", f"{exc.status or exc.code}: {first}")
-        return Verdict("error", f"{exc.code} {exc.status}: {first}")
-    return Verdict("error", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    first = error.message.split(". ")[0].strip().rstrip(".")
+    status = getattr(error, "google_status", "") or error.code
+    if error.code == "SERVICE_DISABLED" or "has not been used in project" in error.message:
+        return "denied", f"API not enabled: {first}"
+    if error.status in (401, 403) or status in ("PERMISSION_DENIED", "UNAUTHENTICATED"):
+        return "denied", f"{status or error.status}: {first}"
+    return "error", f"{error.status} {status}: {first}"[:300]
 
 
-class Transport:
-    """Thread-safe: one AuthorizedSession per thread, one request counter."""
+class GoogleTransport:
+    """Thread-safe: one AuthorizedSession per thread; `requests` counts every HTTP request (retries too)."""
 
-    def __init__(
-        self,
-        credentials: Any,
-        endpoint: str | None = None,
-        *,
-        attempts: int = 5,
-        backoff: float = 0.5,
-        sleep: Callable[[float], None] = time.sleep,
-    ):
+    def __init__(self, credentials: Any, endpoint: str | None = None, backoff: Backoff | None = None):
+        import requests
+
         self.credentials, self.endpoint = credentials, endpoint
-        self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
+        self.backoff = backoff or Backoff(retry_exceptions=(requests.ConnectionError, requests.Timeout))
         self._local = threading.local()
         self._lock = threading.Lock()
         self.requests = 0
@@ -67,60 +56,59 @@ class Transport:
             session = self._local.session = AuthorizedSession(self.credentials)
         return session
 
-    def url(self, service: str, path: str) -> str:
-        return f"{self.endpoint}{path}" if self.endpoint else f"https://{service}{path}"
+    def url(self, api: str, path: str) -> str:
+        return f"{self.endpoint}{path}" if self.endpoint else f"https://{api}{path}"
 
-    def get(self, service: str, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        """One GET, retried on 429/5xx with exponential back-off (Retry-After honoured, bounded)."""
-        import requests
-
-        url = self.url(service, path)
-        for attempt in range(1, self.attempts + 1):
-            with self._lock:
-                self.requests += 1
-            try:
-                response = self._session().get(url, params=params, timeout=60)
-            except requests.RequestException as exc:
-                if attempt == self.attempts:
-                    raise GoogleApiError(0, "UNAVAILABLE", "", f"cannot reach {service}: {type(exc).__name__}") from None
-                self.sleep(self._delay(attempt, None))
-                continue
-            if response.status_code < 400:
-                return response.json() if response.content else {}
-            error = _error(response)
-            if response.status_code in RETRIED and attempt < self.attempts:
-                self.sleep(self._delay(attempt, response.headers.get("Retry-After")))
-                continue
-            raise error
-        raise AssertionError("unreachable")
-
-    def pages(self, service: str, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-        """Every page of a list, following nextPageToken to the end."""
-        query = dict(params or {})
+    def pages(self, request: Prepared) -> Iterator[Any]:
+        """Every page, following nextPageToken to the end when the request pages."""
+        if request.paging and request.paging not in PAGING:
+            raise RuntimeError(f"{request.operation}: GCP pages with {PAGING}, not {request.paging}")
+        # a GET pages in its query; a POST (entries:list) in its body
+        query = {k: v for k, v in request.query.items() if v not in (None, [])}
+        body = dict(request.body or {}) if request.method == "POST" else None
+        paged = body if body is not None else query
+        if request.page_size:
+            paged["pageSize"] = request.page_size
         while True:
-            page = self.get(service, path, query)
+            page = self._send(request, query, body)
             yield page
-            token = page.get("nextPageToken")
+            token = page.get("nextPageToken") if request.paging and isinstance(page, dict) else None
             if not token:
                 return
-            query["pageToken"] = token
+            paged["pageToken"] = token
 
-    def _delay(self, attempt: int, retry_after: str | None) -> float:
-        if retry_after:
-            try:
-                return min(float(retry_after), 60.0)
-            except ValueError:
-                pass
-        return min(self.backoff * 2 ** (attempt - 1), 30.0) * (0.5 + random.random() / 2)
+    def _send(self, request: Prepared, query: dict[str, Any], body: Any = None) -> Any:
+        import requests
+
+        url = self.url(request.api, request.path)
+
+        def send() -> Any:
+            with self._lock:
+                self.requests += 1
+            if request.method == "POST":
+                return self._session().post(url, params=query, json=body, timeout=60)
+            return self._session().get(url, params=query, timeout=60)
+
+        try:
+            response = self.backoff.run(send)
+        except requests.RequestException as exc:
+            raise GoogleError(None, "UNAVAILABLE", f"cannot reach {request.api}: {type(exc).__name__}", request.operation) from None
+        if response.status_code < 400:
+            return response.json() if response.content else {}
+        raise _error(response, request.operation)
+
+    def classify(self, error: CloudError) -> tuple[str, str]:
+        return classify(error)
 
 
-def _error(response: Any) -> GoogleApiError:
+def _error(response: Any, operation: str) -> GoogleError:
     try:
         body = response.json().get("error", {})
-    except ValueError:
+    except (ValueError, AttributeError):
         body = {}
     if not isinstance(body, dict):
         body = {"message": str(body)}
     reasons = [d.get("reason", "") for d in body.get("details", []) if isinstance(d, dict)]
     message = str(body.get("message") or response.reason or "")
-    return GoogleApiError(response.status_code, str(body.get("status", "")), next((r for r in reasons if r), ""), message)
+    status = str(body.get("status") or response.status_code)
+    return GoogleError(response.status_code, status, message[:300], operation, next((r for r in reasons if r), ""))

@@ -1,0 +1,1 @@
+"""Hand-written GCP collectors (docs/cloud-collectors.md): what one spec entry cannot say."""
