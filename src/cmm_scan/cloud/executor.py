@@ -7,9 +7,10 @@ leaves its attributes null (unknown), never false or zero, and is recorded in co
 
 from __future__ import annotations
 
-import contextlib
 import importlib
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ from jmespath.exceptions import JMESPathTypeError
 from cmm_scan.cloud import transforms
 from cmm_scan.cloud.jmes import as_item, hashable, plain, search
 from cmm_scan.cloud.memo import Memo
-from cmm_scan.cloud.spec import PLACEHOLDER, Attribute, Call, Catalogue, Collector, Join, Lookup, Request
+from cmm_scan.cloud.spec import PLACEHOLDER, Attribute, Call, Catalogue, Collector, GuideUse, Join, Lookup, Request, _Items
 from cmm_scan.cloud.transport import CloudError, Prepared, Transport, worst
 from cmm_scan.models import Coverage, Fact
 
@@ -53,6 +54,8 @@ class Context:
     # Secret redaction (issue #17) happens in the snapshot's fact sink, so every provider gets it; a provider
     # that must drop a field before it leaves the adapter can set this too.
     redact: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # per-item follow-up reads of one call in flight at once (each a round trip; a cloud with no bulk read sets more)
+    call_workers: int = 1
 
     @property
     def provider(self) -> str:
@@ -69,6 +72,14 @@ class StepFailed(Exception):
 
 class Skip(Exception):
     """Nothing to read in this unit (coverage `skipped`, with the reason)."""
+
+
+class Partial(Exception):
+    """A list refused for some `for_each` parents: the items read for the others, and why the rest is unknown."""
+
+    def __init__(self, found: list[dict[str, Any]], reason: str):
+        super().__init__(reason)
+        self.found, self.reason = found, reason
 
 
 @dataclass
@@ -118,6 +129,7 @@ class UnitRun:
     def __init__(self, context: Context, unit: Unit):
         self.context, self.unit = context, unit
         self.requests = 0
+        self._count = threading.Lock()  # follow-up calls may run on several threads
 
     def prepare(self, request: Request, item: dict[str, Any] | None = None) -> Prepared:
         values = dict(self.unit.vars)
@@ -135,11 +147,14 @@ class UnitRun:
             body=fill(request.body, values),
             paging=request.paging,
             page_size=request.page_size,
+            host=fill(request.host, values) if request.host else None,
+            region=self.unit.vars.get("region") or (None if self.unit.region == "global" else self.unit.region),
         )
 
     def pages(self, request: Request, item: dict[str, Any] | None = None) -> Iterator[Any]:
         for page in self.context.transport.pages(self.prepare(request, item)):
-            self.requests += 1
+            with self._count:
+                self.requests += 1
             yield page
 
     def items(self, request: Request, item: dict[str, Any] | None = None, errors: dict[str, Any] | None = None) -> list[Any]:
@@ -164,25 +179,71 @@ class UnitRun:
 
     def lookup(self, name: str) -> list[Any]:
         spec = self.context.catalogue.lookups[name]
-        return self.context.memo.get(("lookup", name, self.unit.key), lambda: self._fetch_lookup(spec))
+        key = ("lookup", name) if spec.shared else ("lookup", name, self.unit.key)
+        return self.context.memo.get(key, lambda: self._fetch_lookup(name, spec))
 
-    def _fetch_lookup(self, spec: Lookup) -> list[Any]:
+    def _fetch_lookup(self, name: str, spec: Lookup) -> list[Any]:
         if spec.collector:
             outcome = self.scope_collector(spec.collector)
             if outcome.status != "ok":
                 raise StepFailed(outcome.status, f"{spec.collector}: {outcome.reason}")
-            found: list[Any] = [{"resource_id": f.resource_id, **f.attributes} for f in outcome.facts]
-        else:
+            return [{"resource_id": f.resource_id, **f.attributes} for f in outcome.facts]
+        if spec.var:
+            return [as_item(x) for x in self.unit.vars.get(spec.var) or []]
+        if not (spec.for_each or spec.calls or spec.derive or spec.aggregate or spec.filter):  # a plain list
             assert spec.source
             try:
-                found = self.items(spec.source, errors=spec.errors)
+                found = [as_item(x) for x in self.items(spec.source, errors=spec.errors)]
             except CloudError as exc:
                 raise StepFailed(*self.classify(exc)) from None
-        found = [as_item(x) for x in found]
-        for join in spec.joins:
-            with contextlib.suppress(StepFailed):  # the joined key stays null: what needs it reads as unknown
-                self.join_all(found, join)
+            for join in spec.joins:
+                try:
+                    self.join_all(found, join)
+                except StepFailed as exc:
+                    if spec.strict:
+                        raise StepFailed(exc.status, f"{name}: join:{join.lookup}: {exc.reason}") from None
+                # else the joined key stays null: what needs it reads as unknown
+            return found
+        # a lookup is all or nothing: a half-read list or follow-up would look like "none"
+        outcome = Outcome()
+        try:
+            found = list_items(spec, self, outcome)
+        except Partial as partial:
+            raise StepFailed("denied", f"{name}: {partial.reason}") from None
+        except CloudError as exc:
+            raise StepFailed(*self.classify(exc)) from None
+        enrich(spec, self, found, outcome)
+        guide = spec.guide.by if spec.guide else None
+        for (step, _), (status, reason) in outcome.problems.items():
+            if step != guide and (spec.strict or not step.startswith("join:")):
+                raise StepFailed(status, f"{name}: {step}: {reason}")
         return found
+
+    def guided(self, use: GuideUse, parents: list[Any], parent_key: str, outcome: Outcome) -> list[Any]:
+        """The parents the guide's inventory says hold `use.kind` (every parent when it cannot say)."""
+        guide = self.context.catalogue.guides[use.by]
+        kind = use.kind.lower()
+        try:
+            if guide.indexed:
+                known = self.context.memo.get(
+                    ("indexed", use.by, self.unit.key),
+                    lambda: frozenset(str(search(guide.indexed_kind, x) or "").lower() for x in self.lookup(guide.indexed or "")),
+                )
+                if kind not in known:
+                    return parents  # a kind the inventory does not index: its silence would mean nothing
+            holding = self.context.memo.get(("guide", use.by, self.unit.key), lambda: self._guide_index(use.by))
+        except StepFailed as exc:
+            outcome.problem(use.by, exc.status, f"{exc.reason}; listed for every parent")
+            return parents
+        here = holding.get(kind, set())
+        return [p for p in parents if hashable(search(parent_key, p)) in here]
+
+    def _guide_index(self, name: str) -> dict[str, set[Any]]:
+        guide = self.context.catalogue.guides[name]
+        index: dict[str, set[Any]] = {}
+        for item in self.lookup(guide.lookup):
+            index.setdefault(str(search(guide.kind, item) or "").lower(), set()).add(hashable(search(guide.parent, item)))
+        return index
 
     def join_all(self, items: list[dict[str, Any]], join: Join, failed: dict[int, set[str]] | None = None) -> None:
         try:
@@ -279,7 +340,7 @@ def _emit_fact(spec: Collector, run: UnitRun, out: FactOut) -> None:
             region=out.region or run.unit.region,
             resource_id=out.resource_id,
             attributes=attributes,
-            source=source_of(spec),
+            source=source_of(spec, run.context.catalogue),
         )
     )
 
@@ -290,8 +351,11 @@ def _only_scope(spec: Collector, unit: Unit) -> str:
     return unit.scopes[0]
 
 
-def source_of(spec: Collector) -> str:
+def source_of(spec: Collector, catalogue: Catalogue | None = None) -> str:
     requests = [spec.source] if spec.source else list(spec.requests)
+    lookup = catalogue.lookups.get(spec.for_each or "") if catalogue and not spec.source else None
+    if lookup is not None and lookup.source:  # the items are a lookup's: its list is where they come from
+        requests = [lookup.source, *lookup.calls]
     return ", ".join(dict.fromkeys(f"{r.api}:{r.operation}" for r in [*requests, *spec.calls] if r is not None))
 
 
@@ -330,29 +394,54 @@ def emit_coverage(spec: Collector, context: Context, unit: Unit, outcome: Outcom
             )
 
 
-def _list_items(spec: Collector, run: UnitRun) -> list[dict[str, Any]]:
-    assert spec.source
-    parents: list[Any] = run.lookup(spec.for_each) if spec.for_each else [None]
+def list_items(spec: _Items, run: UnitRun, outcome: Outcome, empty_on: list[str] | None = None) -> list[dict[str, Any]]:
+    """The listed items: of one request, of one per `for_each` parent (only where the guide says), or the for_each
+    lookup's own. A parent whose list is refused raises `Partial` with the others' items."""
+    if spec.source is None:
+        assert spec.for_each
+        found = [dict(x) for x in run.lookup(spec.for_each)]  # copies: calls and joins write into them
+        return [x for x in found if not spec.filter or search(spec.filter, x)]
+    parents: list[Any] = [None]
+    if spec.for_each:
+        parents = run.lookup(spec.for_each)
+        if spec.guide:
+            key = run.context.catalogue.lookups[spec.for_each].key or "id"
+            parents = run.guided(spec.guide, parents, key, outcome)
     items: list[dict[str, Any]] = []
+    refused: list[str] = []
     for parent in parents:
         context = {"_parent": parent} if parent is not None else None
-        for found in run.items(spec.source, context, spec.errors):
-            item = as_item(found)
-            if spec.filter and not search(spec.filter, item):
+        try:
+            listed = [as_item(x) for x in run.items(spec.source, context, spec.errors)]
+        except CloudError as exc:
+            if empty_on and exc.matches(empty_on):
                 continue
+            if parent is None or run.classify(exc)[0] != "denied":
+                raise
+            refused.append(str(search("id || name", as_item(parent)) or parent))
+            continue
+        if spec.aggregate:  # one item for the parent: what its items add up to
+            listed = [{**(transforms.apply(spec.aggregate, listed) or {})}]
+        for item in listed:
+            item["_unit"] = run.unit.vars  # what specs may compare with: the tenant, the region read
             if parent is not None:
                 item["_parent"] = parent
+            if spec.filter and not search(spec.filter, item):
+                continue
             items.append(item)
+    if refused:
+        names = ", ".join(refused[:3]) + (" ..." if len(refused) > 3 else "")
+        raise Partial(items, f"{spec.source.operation} refused for {len(refused)} of {len(parents)}: {names}")
     return items
 
 
-def _data_collector(spec: Collector, run: UnitRun, outcome: Outcome) -> Iterator[FactOut]:
-    items = _list_items(spec, run)
-    # calls first (they may describe the item the joins match on), then joins, then derive
+def enrich(spec: _Items, run: UnitRun, items: list[dict[str, Any]], outcome: Outcome) -> dict[int, set[str]]:
+    """Calls first (they may describe the item the joins match on), then joins, then derive; what failed per item."""
     failed: dict[int, set[str]] = {i: set() for i in range(len(items))}
+    if not items:
+        return failed  # nothing to follow up or join: no lookup is read for an empty list
     for call in spec.calls:  # call by call: a call's `when` and `args` may read the calls above it
-        for i, item in enumerate(items):
-            _follow_up(spec, run, call, item, failed[i], outcome)
+        _follow_up_all(spec, run, call, items, failed, outcome)
     for join in spec.joins:
         try:
             run.join_all(items, join, failed)
@@ -364,33 +453,55 @@ def _data_collector(spec: Collector, run: UnitRun, outcome: Outcome) -> Iterator
             item[derive.into] = value_of(derive, item, item_failed)
             if item[derive.into] is None and set(derive.requires) & item_failed:
                 item_failed.add(derive.into)
-        yield _fact_out(spec, run, item, item_failed)
+    return failed
 
 
-def _follow_up(spec: Collector, run: UnitRun, call: Call, item: dict[str, Any], failed: set[str], outcome: Outcome) -> None:
+def _data_collector(spec: Collector, run: UnitRun, outcome: Outcome) -> Iterator[FactOut]:
+    try:
+        items = list_items(spec, run, outcome, spec.empty_on)
+    except Partial as partial:  # the population is incomplete, not smaller: the facts read, and coverage says so
+        items = partial.found
+        outcome.status, outcome.reason = "denied", partial.reason
+    failed = enrich(spec, run, items, outcome)
+    for i, item in enumerate(items):
+        yield _fact_out(spec, run, item, failed[i])
+
+
+def _follow_up_all(
+    spec: _Items, run: UnitRun, call: Call, items: list[dict[str, Any]], failed: dict[int, set[str]], outcome: Outcome
+) -> None:
+    workers = min(run.context.call_workers, len(items))
+    if workers > 1:  # independent reads, each a round trip: a few at a time
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cmm-call") as pool:
+            answers = list(pool.map(lambda item: _call_result(spec, run, call, item), items))
+    else:
+        answers = [_call_result(spec, run, call, item) for item in items]
+    for i, (item, (result, problem)) in enumerate(zip(items, answers, strict=True)):
+        if problem is not None:
+            status, reason = problem
+            fact_scope = getattr(spec, "fact_scope", None)
+            # in a unit over several scopes, only the item's own scope is missing this step
+            where = search(fact_scope, item) if fact_scope and len(run.unit.scopes) > 1 else None
+            outcome.problem(call.operation, status, reason, where if where in run.unit.scopes else None)
+            failed[i].add(call.into)
+        if call.into == ".":
+            item.update(result or {})
+        else:
+            item[call.into] = result
+
+
+def _call_result(spec: _Items, run: UnitRun, call: Call, item: dict[str, Any]) -> tuple[Any, tuple[str, str] | None]:
     if call.when and not search(call.when, item):
-        item[call.into] = None
-        return
+        return None, None
     try:
         if call.paging:
-            result: Any = _collect(run.pages(call, item), call.result)
-        else:
-            result = search(call.result, next(iter(run.pages(call, item)), None))
+            return _collect(run.pages(call, item), call.result), None
+        return search(call.result, next(iter(run.pages(call, item)), None)), None
     except CloudError as exc:
         key = exc.matches(call.errors)
         if key is not None:
-            result = call.errors[key]
-        else:
-            status, reason = run.classify(exc, spec.not_enabled)
-            # in a unit over several scopes, only the item's own scope is missing this step
-            where = search(spec.fact_scope, item) if spec.fact_scope and len(run.unit.scopes) > 1 else None
-            outcome.problem(call.operation, status, reason, where if where in run.unit.scopes else None)
-            failed.add(call.into)
-            result = None
-    if call.into == ".":
-        item.update(result or {})
-    else:
-        item[call.into] = result
+            return call.errors[key], None
+        return None, run.classify(exc, getattr(spec, "not_enabled", None))
 
 
 def value_of(attr: Attribute, item: dict[str, Any], failed: set[str]) -> Any:
