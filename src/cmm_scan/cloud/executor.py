@@ -114,13 +114,19 @@ def fill(template: Any, values: dict[str, Any]) -> Any:
     if isinstance(template, str):
         whole = PLACEHOLDER.fullmatch(template)
         if whole and whole.group(1) in values:
-            return values[whole.group(1)]
-        return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
+            return _value(values[whole.group(1)])
+        return PLACEHOLDER.sub(lambda m: str(_value(values[m.group(1)])) if m.group(1) in values else m.group(0), template)
     if isinstance(template, dict):
         return {k: fill(v, values) for k, v in template.items()}
     if isinstance(template, list):
         return [fill(v, values) for v in template]
     return template
+
+
+def _value(value: Any) -> Any:
+    """A unit variable may be a function of no arguments (memoised by the provider): it is called only when a template
+    names it, so a value that costs a request (OCI's Object Storage namespace) is read only when a request needs it."""
+    return value() if callable(value) else value
 
 
 class UnitRun:
@@ -196,7 +202,7 @@ class UnitRun:
                 found = [as_item(x) for x in self.items(spec.source, errors=spec.errors)]
             except CloudError as exc:
                 raise StepFailed(*self.classify(exc)) from None
-            for join in spec.joins:
+            for join in spec.joins if found else ():  # no lookup is read for an empty list
                 try:
                     self.join_all(found, join)
                 except StepFailed as exc:
@@ -258,7 +264,9 @@ class UnitRun:
         index: dict[Any, list[Any]] = {}
         if lookup.key:
             for other in others:
-                index.setdefault(hashable(search(lookup.key, other)), []).append(other)
+                keys = search(lookup.key, other)
+                for key in keys if isinstance(keys, list) else [keys]:  # a list of keys: indexed under each
+                    index.setdefault(hashable(key), []).append(other)
         for item in items:
             if join.match is None or not lookup.key:
                 item[join.as_] = others

@@ -21,18 +21,21 @@ def lookups_of(spec: Collector, cat: Catalogue) -> list[str]:
         if name in seen:
             continue
         seen.append(name)
-        pending += [j.lookup for j in cat.lookups[name].joins]
+        lookup = cat.lookups[name]
+        pending += [j.lookup for j in lookup.joins] + ([lookup.for_each] if lookup.for_each else [])
     return seen
 
 
 def requests_of(spec: Collector, cat: Catalogue, _seen: frozenset[str] = frozenset()) -> list[Request]:
-    """Every request the collector, and the lookups and collectors it reads, can make."""
+    """Every request the collector, and the lookups and collectors it reads, can make. A guide's lookups are hints
+    (without them a list runs for every parent): their permissions are not required."""
     found: list[Request] = [*([spec.source] if spec.source else []), *spec.requests, *spec.calls]
     for name in lookups_of(spec, cat):
         lookup = cat.lookups[name]
         if lookup.source:
             found.append(lookup.source)
-        elif lookup.collector and lookup.collector not in _seen:
+        found += lookup.calls
+        if lookup.collector and lookup.collector not in _seen:
             found += requests_of(cat.collectors[lookup.collector], cat, _seen | {spec.id})
     return found
 
@@ -49,5 +52,5 @@ def required(fact_types: Iterable[str], cat: Catalogue, extra: Iterable[Request]
 def all_requests(cat: Catalogue) -> list[Request]:
     """Every request any spec of the catalogue declares (tests match the server's request log against these)."""
     return [r for spec in cat.collectors.values() for r in requests_of(spec, cat)] + [
-        lookup.source for lookup in cat.lookups.values() if lookup.source
+        r for lookup in cat.lookups.values() for r in [*([lookup.source] if lookup.source else []), *lookup.calls]
     ]

@@ -127,7 +127,7 @@ class Lookup(_Items):
 
     collector: str | None = Field(default=None, description="use the facts of this collector (same scope unit) instead")
     var: str | None = Field(default=None, description="the items are the scope unit's variable of this name (a list the provider gives)")
-    key: str | None = Field(default=None, description="JMESPath over a lookup item giving its join key")
+    key: str | None = Field(default=None, description="JMESPath over a lookup item giving its join key, or a list of keys")
     shared: bool = Field(default=False, description="read once per scan, not once per unit: the same answer everywhere")
     strict: bool = Field(default=False, description="a failed join fails the lookup (else the joined key stays null)")
 
