@@ -25,6 +25,9 @@ GROUPS: dict[str, list[dict[str, Any]]] = {
     "g3": [{"id": "vm-20", "size": "small", "tags": {}}],
 }
 RULES = {"g1": [{"vm": "vm-1", "port": 22}, {"vm": "vm-1", "port": 443}, {"vm": "vm-3", "port": 80}], "g2": [], "g3": []}
+# a bulk inventory (what each group holds) and the kinds it indexes: for guided lists
+INVENTORY = [{"group": "g1", "kind": "VM"}, {"group": "g3", "kind": "vm"}, {"group": "g2", "kind": "Disk"}]
+KINDS = [{"name": "VM"}, {"name": "Disk"}]
 ROWS = [{"name": f"db-{n}", "scope": "g1" if n < 4 else "g2", "encrypted": n != 2} for n in range(1, 7)]
 
 
@@ -102,6 +105,10 @@ class ToyServer:
             return 200, {"value": RULES.get(parts[1], [])}, {}
         if method == "GET" and len(parts) == 3 and parts[0] == "vms" and parts[2] == "disk":
             return 200, {"encrypted": parts[1] != "vm-3", "sizeGb": 30}, {}
+        if method == "GET" and path == "/inventory":
+            return 200, {"value": INVENTORY}, {}
+        if method == "GET" and path == "/kinds":
+            return 200, {"value": KINDS}, {}
         if method == "POST" and path == "/query":
             rows = [r for r in ROWS if r["scope"] in body["scopes"]]
             start = int((body.get("options") or {}).get("skipToken") or 0)
