@@ -60,6 +60,10 @@ def _sdk_operations() -> set[str]:
         oci.key_management,
         oci.artifacts,
         oci.vulnerability_scanning,
+        oci.data_safe,
+        oci.devops,
+        oci.events,
+        oci.sch,
     ):
         for client in [getattr(module, n) for n in dir(module) if n.endswith("Client") and not n.endswith("CompositeOperations")]:
             names |= {"".join(p.title() for p in m.split("_")) for m in dir(client) if not m.startswith("_")}

@@ -186,21 +186,25 @@ def test_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_cloud_guard(monkeypatch: pytest.MonkeyPatch) -> None:
     result = scan(_estate(), ["security.service"], monkeypatch)
-    guard = result.one("security.service", "cloud-guard")
-    assert guard == {
-        "service": "cloud_guard",
-        "enabled": True,
-        "organization_managed": True,
-        "auto_enable": True,
-        "coverage": ["COMPARTMENT"],
-    }
+    # Cloud Guard is OCI's threat detector and its posture service: one fact of each neutral kind
+    for kind in ("threat_detection", "posture"):
+        guard = result.one("security.service", f"cloud-guard/{kind}")
+        assert guard == {
+            "service": "cloud_guard",
+            "kind": kind,
+            "enabled": True,
+            "organization_managed": True,
+            "auto_enable": True,
+            "coverage": ["COMPARTMENT"],
+        }
 
 
 def test_cloud_guard_refused_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
     estate = _estate()
     estate.deny_path("/20200131/")
     result = scan(estate, ["security.service"], monkeypatch)
-    assert result.of("security.service") == [] and result.status("cloudguard.configuration") == {"denied"}
+    guard = [f for f in result.of("security.service") if f.attributes["service"] == "cloud_guard"]
+    assert guard == [] and result.status("cloudguard.configuration") == {"denied"}
 
 
 def test_vault_keys_and_rotation(monkeypatch: pytest.MonkeyPatch) -> None:

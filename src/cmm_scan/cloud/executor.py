@@ -407,7 +407,7 @@ def list_items(spec: _Items, run: UnitRun, outcome: Outcome, empty_on: list[str]
     lookup's own. A parent whose list is refused raises `Partial` with the others' items."""
     if spec.source is None:
         assert spec.for_each
-        found = [dict(x) for x in run.lookup(spec.for_each)]  # copies: calls and joins write into them
+        found = [{**x, "_unit": run.unit.vars} for x in run.lookup(spec.for_each)]  # copies: calls and joins write into them
         return [x for x in found if not spec.filter or search(spec.filter, x)]
     parents: list[Any] = [None]
     if spec.for_each:

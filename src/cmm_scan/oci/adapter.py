@@ -121,7 +121,9 @@ def units(state: State, context: Context) -> list[Unit]:
     }
     common["namespace"] = lambda: context.memo.get("namespace", lambda: _namespace(state, context))
     scopes = (state.tenancy,)
-    by_region = {r: Unit("region", f"region:{r}", scopes, region=r, vars={**common, "region": r}) for r in state.regions}
+    by_region = {
+        r: Unit("region", f"region:{r}", scopes, region=r, vars={**common, "region": r, "here": [{"id": r}]}) for r in state.regions
+    }
     home = {**common, "region": state.home_region}
     found = [*by_region.values(), Unit("home", "home", scopes, vars={**home, "region_units": by_region, "subscribed": state.subscribed})]
     if state.root_scanned:

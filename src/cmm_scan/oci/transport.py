@@ -60,7 +60,8 @@ class OciTransport:
 
         self.signer, self.endpoint, self.domain, self.timeout = signer, endpoint, domain, timeout
         self._requests = requests
-        self.backoff = Backoff(retry_exceptions=(requests.ConnectionError, requests.Timeout))
+        # eight attempts, as the oci SDK's default retry strategy makes (within the shared 120 s budget)
+        self.backoff = Backoff(attempts=8, retry_exceptions=(requests.ConnectionError, requests.Timeout))
         self._local = threading.local()
         self._lock = threading.Lock()
         self.sent = 0
