@@ -252,3 +252,61 @@ def oci_repo_scanned(value: Any) -> bool | None:
         if names is None or value.get("name") in names:
             return True
     return False
+
+
+# DevOps deploy stage types, by what they do (the OCI DevOps API's deployStageType values)
+CANARY_STAGES = frozenset({"COMPUTE_INSTANCE_GROUP_CANARY_DEPLOYMENT", "OKE_CANARY_DEPLOYMENT"})
+BLUE_GREEN_STAGES = frozenset({"COMPUTE_INSTANCE_GROUP_BLUE_GREEN_DEPLOYMENT", "OKE_BLUE_GREEN_DEPLOYMENT"})
+ROLLING_STAGES = frozenset({"COMPUTE_INSTANCE_GROUP_ROLLING_DEPLOYMENT", "OKE_DEPLOYMENT", "OKE_HELM_CHART_DEPLOYMENT"})
+ALL_AT_ONCE_STAGES = frozenset({"DEPLOY_FUNCTION"})
+APPROVAL_STAGES = frozenset({"MANUAL_APPROVAL", "COMPUTE_INSTANCE_GROUP_CANARY_APPROVAL", "OKE_CANARY_APPROVAL"})
+STAGE_TARGETS = {"COMPUTE_INSTANCE_GROUP": "compute", "OKE": "oke", "DEPLOY_FUNCTION": "functions", "INVOKE_FUNCTION": "functions"}
+
+
+@transform("oci_deploy_stages")
+def oci_deploy_stages(value: Any) -> dict[str, Any] | None:
+    """A deploy pipeline's stages -> {strategy, deploys, manual_approval, manual_cutover, auto_rollback, targets}.
+
+    The safest strategy any deploy stage uses wins (canary, then blue-green, then rolling: OKE applies manifests as
+    a rolling update). A blue-green or canary release waits for a person when an approval stage gates it."""
+    if not isinstance(value, list):
+        return None
+    types = [str(s.get("deployStageType") or "") for s in value if s.get("lifecycleState", "ACTIVE") == "ACTIVE"]
+    kinds = set(types)
+    strategy = (
+        "canary"
+        if kinds & CANARY_STAGES
+        else "blue_green"
+        if kinds & BLUE_GREEN_STAGES
+        else "rolling"
+        if kinds & ROLLING_STAGES
+        else "all_at_once"
+        if kinds & ALL_AT_ONCE_STAGES
+        else None
+    )
+    deploying = [s for s in value if s.get("deployStageType") in CANARY_STAGES | BLUE_GREEN_STAGES | ROLLING_STAGES | ALL_AT_ONCE_STAGES]
+    rollback = [str((s.get("rollbackPolicy") or {}).get("policyType") or "") for s in deploying]
+    approval = bool(kinds & APPROVAL_STAGES)
+    return {
+        "strategy": strategy,
+        "deploys": strategy is not None,
+        "stages": len(types),
+        "manual_approval": approval,
+        "manual_cutover": strategy in ("canary", "blue_green") and approval,
+        "auto_rollback": bool(rollback) and all(p == "AUTOMATED_STAGE_ROLLBACK_POLICY" for p in rollback),
+        "targets": sorted({t for k in kinds for prefix, t in STAGE_TARGETS.items() if k.startswith(prefix)}),
+    }
+
+
+@transform("oci_build_stages")
+def oci_build_stages(value: Any) -> dict[str, Any] | None:
+    """A build pipeline's stages -> {stages, builds, delivers, deploys} (BUILD runs the build spec; a
+    TRIGGER_DEPLOYMENT_PIPELINE stage hands the artefacts to a deploy pipeline)."""
+    if not isinstance(value, list):
+        return None
+    kinds = [str(s.get("buildPipelineStageType") or "") for s in value]
+    return {
+        "stages": len(kinds),
+        "builds": "BUILD" in kinds,
+        "deploys": "TRIGGER_DEPLOYMENT_PIPELINE" in kinds,
+    }
