@@ -260,3 +260,25 @@ def test_refused_key_listing_is_an_incomplete_population(monkeypatch: pytest.Mon
     estate.deny_path("/20180608/keys")
     result = scan(estate, ["crypto.key"], monkeypatch)
     assert result.of("crypto.key") == [] and result.status("kms.keys") == {"denied"}
+
+
+def test_event_rules_route_security_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An Events rule on Cloud Guard problems with a notification action is a security-event route; one on
+    instance launches is not; a refused GetRule leaves only the targets unknown."""
+    estate = Estate()
+    app = estate.compartment("app")
+    for name, condition in (
+        ("problems", '{"eventType": ["com.oraclecloud.cloudguard.problemdetected"]}'),
+        ("launches", '{"eventType": ["com.oraclecloud.computeapi.launchinstance.end"]}'),
+    ):
+        rid = f"ocid1.eventrule.oc1..{name}"
+        estate.add("/20181201/rules", {"id": rid, "condition": condition, "isEnabled": True}, compartment=app, search_type="EventRule")
+        actions = {"actions": [{"actionType": "ONS", "isEnabled": True, "topicId": "ocid1.onstopic.oc1..sec"}]}
+        estate.single(f"/20181201/rules/{rid}", {"id": rid, "condition": condition, "actions": actions})
+    result = scan(estate, ["monitoring.event_rule"], monkeypatch)
+    assert result.one("monitoring.event_rule", "problems") == {"security_events": True, "targets": 1}
+    assert result.one("monitoring.event_rule", "launches") == {"security_events": False, "targets": 1}
+    estate.deny_path("/20181201/rules/ocid1")
+    result = scan(estate, ["monitoring.event_rule"], monkeypatch)
+    assert result.one("monitoring.event_rule", "problems") == {"security_events": True, "targets": None}
+    assert result.status("events.rules/GetRule") == {"denied"}
