@@ -3,6 +3,7 @@ read with the real signer from the emulator; golden answers for ops.release."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -52,12 +53,27 @@ def _delivery_estate() -> Estate:
     build = "ocid1.devopsbuildpipeline.oc1..shop"
     estate.add(f"{D}/buildPipelines", {"id": build, "displayName": "shop-build"}, compartment=app, search_type="DevopsBuildPipeline")
     for n, kind in enumerate(("BUILD", "DELIVER_ARTIFACT", "TRIGGER_DEPLOYMENT_PIPELINE")):
+        source = {"buildSourceCollection": {"items": [{"connectionType": "GITHUB"}]}, "buildTimeoutInSeconds": 3600}
         estate.add(
             f"{D}/buildPipelineStages",
-            {"id": f"ocid1.devopsbuildstage.oc1..s{n}", "buildPipelineId": build, "buildPipelineStageType": kind},
+            {"id": f"ocid1.devopsbuildstage.oc1..s{n}", "buildPipelineId": build, "buildPipelineStageType": kind}
+            | (source if kind == "BUILD" else {}),
             compartment=app,
             search_type="DevopsBuildPipelineStage",
         )
+    recent = datetime.now(UTC) - timedelta(days=3)
+    for n, (minutes, state) in enumerate(((6, "SUCCEEDED"), (10, "FAILED"), (8, "SUCCEEDED"))):
+        started = recent + timedelta(hours=n)
+        progress = {"timeStarted": started.isoformat(), "timeFinished": (started + timedelta(minutes=minutes)).isoformat()}
+        run = {"id": f"ocid1.devopsbuildrun.oc1..r{n}", "buildPipelineId": build, "buildRunProgressSummary": progress}
+        estate.add(f"{D}/buildRuns", {**run, "lifecycleState": state}, compartment=app, search_type="DevopsBuildRun")
+    old = {"timeStarted": "2025-01-01T00:00:00Z", "timeFinished": "2025-01-01T02:00:00Z"}
+    estate.add(
+        f"{D}/buildRuns",
+        {"id": "ocid1.devopsbuildrun.oc1..old", "buildPipelineId": build, "buildRunProgressSummary": old, "lifecycleState": "SUCCEEDED"},
+        compartment=app,
+        search_type="DevopsBuildRun",
+    )
     return estate
 
 
@@ -71,6 +87,14 @@ def test_deploy_pipelines_release_strategies(monkeypatch: pytest.MonkeyPatch) ->
     assert deploy["has_manual_approval"] is True and deploy["deploy_targets"] == ["compute"] and deploy["stages"] == 3
     build = result.one("cicd.pipeline", "devopsbuildpipeline.oc1..shop")
     assert (build["has_build"], build["has_deploy"], build["stages"]) == (True, True, 3)
+    assert {c.status for c in result.coverage} == {"ok"}
+
+
+def test_build_pipelines_as_build_projects(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three runs in the last 30 days (6, 10 and 8 minutes: median 8), one a year old that does not count."""
+    result = scan(_delivery_estate(), ["cicd.build_project"], monkeypatch)
+    project = result.one("cicd.build_project", "devopsbuildpipeline.oc1..shop")
+    assert project == {"source_type": "GITHUB", "timeout_minutes": 60, "recent_builds": 3, "median_build_minutes": 8.0}
     assert {c.status for c in result.coverage} == {"ok"}
 
 

@@ -43,6 +43,7 @@ COLLECTION_LISTS = frozenset(
         "20210630/deploystages",
         "20210630/buildpipelines",
         "20210630/buildpipelinestages",
+        "20210630/buildruns",
     }
 )
 PAGING_PARAMS = {

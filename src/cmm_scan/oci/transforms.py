@@ -310,3 +310,35 @@ def oci_build_stages(value: Any) -> dict[str, Any] | None:
         "builds": "BUILD" in kinds,
         "deploys": "TRIGGER_DEPLOYMENT_PIPELINE" in kinds,
     }
+
+
+@transform("seconds_to_minutes")
+def seconds_to_minutes(value: Any) -> int | None:
+    return int(value) // 60 if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+BUILD_WINDOW_DAYS = 30  # build runs counted as recent (cicd.build_project.recent_builds)
+
+
+@transform("oci_build_runs")
+def oci_build_runs(value: Any) -> dict[str, Any] | None:
+    """A build pipeline's runs -> {recent, median_minutes}: runs started in the last 30 days, and the median time of
+    those that finished (None when none did)."""
+    from statistics import median
+
+    from cmm_scan.cloud.transforms import _as_datetime, now
+
+    if not isinstance(value, list):
+        return None
+    cutoff = now().timestamp() - BUILD_WINDOW_DAYS * 86400
+    recent, minutes = 0, []
+    for run in value:
+        progress = run.get("buildRunProgressSummary") or {}
+        started = _as_datetime(progress.get("timeStarted") or run.get("timeCreated"))
+        if started is None or started.timestamp() < cutoff:
+            continue
+        recent += 1
+        finished = _as_datetime(progress.get("timeFinished"))
+        if finished is not None and run.get("lifecycleState") in ("SUCCEEDED", "FAILED"):
+            minutes.append((finished - started).total_seconds() / 60)
+    return {"recent": recent, "median_minutes": round(median(minutes), 1) if minutes else None}
