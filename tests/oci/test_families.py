@@ -282,3 +282,23 @@ def test_event_rules_route_security_findings(monkeypatch: pytest.MonkeyPatch) ->
     result = scan(estate, ["monitoring.event_rule"], monkeypatch)
     assert result.one("monitoring.event_rule", "problems") == {"security_events": True, "targets": None}
     assert result.status("events.rules/GetRule") == {"denied"}
+
+
+def test_vault_secrets_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Metadata only: scheduled rotation every 30 days, and a secret never rotated (its age since creation)."""
+    estate = Estate()
+    app = estate.compartment("app")
+    rotating = {"isScheduledRotationEnabled": True, "rotationInterval": "P30D"}
+    estate.add(
+        "/20180608/secrets",
+        {"id": "ocid1.vaultsecret.oc1..db", "rotationConfig": rotating, "lastRotationTime": "2026-01-01T00:00:00Z"},
+        compartment=app,
+        search_type="VaultSecret",
+    )
+    estate.add("/20180608/secrets", {"id": "ocid1.vaultsecret.oc1..api"}, compartment=app, search_type="VaultSecret")
+    result = scan(estate, ["secrets.secret"], monkeypatch)
+    db = result.one("secrets.secret", "vaultsecret.oc1..db")
+    assert (db["rotation_enabled"], db["rotation_days"], db["kms_customer_key"]) == (True, 30, True)
+    api = result.one("secrets.secret", "vaultsecret.oc1..api")
+    assert api["rotation_enabled"] is False and api["rotation_days"] is None and api["unrotated_days"] >= 0
+    assert all("secretbundles" not in r["path"].lower() for r in result.log)  # values are never read

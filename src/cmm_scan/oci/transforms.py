@@ -342,3 +342,12 @@ def oci_build_runs(value: Any) -> dict[str, Any] | None:
         if finished is not None and run.get("lifecycleState") in ("SUCCEEDED", "FAILED"):
             minutes.append((finished - started).total_seconds() / 60)
     return {"recent": recent, "median_minutes": round(median(minutes), 1) if minutes else None}
+
+
+@transform("oci_duration_days")
+def oci_duration_days(value: Any) -> int | None:
+    """An ISO 8601 duration (a secret's rotation interval, P30D) -> whole days."""
+    from cmm_scan.cloud.transforms import iso_duration_hours
+
+    hours = iso_duration_hours(value)
+    return None if hours is None else int(hours // 24)
