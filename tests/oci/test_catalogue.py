@@ -67,6 +67,7 @@ def _sdk_operations() -> set[str]:
         oci.database,
         oci.mysql,
         oci.vault,
+        oci.resource_manager,
     ):
         for client in [getattr(module, n) for n in dir(module) if n.endswith("Client") and not n.endswith("CompositeOperations")]:
             names |= {"".join(p.title() for p in m.split("_")) for m in dir(client) if not m.startswith("_")}

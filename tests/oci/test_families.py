@@ -302,3 +302,18 @@ def test_vault_secrets_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
     api = result.one("secrets.secret", "vaultsecret.oc1..api")
     assert api["rotation_enabled"] is False and api["rotation_days"] is None and api["unrotated_days"] >= 0
     assert all("secretbundles" not in r["path"].lower() for r in result.log)  # values are never read
+
+
+def test_resource_manager_stacks_and_drift(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = Estate()
+    app = estate.compartment("app")
+    for name, drift in (("network", "DRIFTED"), ("apps", None)):
+        sid = f"ocid1.ormstack.oc1..{name}"
+        estate.add("/20180917/stacks", {"id": sid, "lifecycleState": "ACTIVE"}, compartment=app, search_type="OrmStack")
+        estate.single(f"/20180917/stacks/{sid}", {"id": sid, **({"stackDriftStatus": drift} if drift else {})})
+    result = scan(estate, ["iac.stack"], monkeypatch)
+    assert result.one("iac.stack", "network") == {"status": "ACTIVE", "drift_status": "DRIFTED"}
+    assert result.one("iac.stack", "apps") == {"status": "ACTIVE", "drift_status": "NOT_CHECKED"}
+    estate.deny_path("/20180917/stacks/ocid1")
+    result = scan(estate, ["iac.stack"], monkeypatch)
+    assert result.one("iac.stack", "network") == {"status": "ACTIVE", "drift_status": None}
