@@ -125,3 +125,24 @@ def test_a_guides_requests_are_not_required_permissions() -> None:
     catalogue = load_catalogue("synthetic", SPECS)
     needed = required(["compute.instance"], catalogue)
     assert needed == {"toy": ["toy/vms/read"]}
+
+
+def test_lookup_and_guide_mistakes_are_refused(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from cmm_scan.cloud.spec import Lookup
+    from cmm_scan.errors import UserError
+
+    source = {"operation": "x", "api": "toy", "permissions": ["p"], "path": "/x"}
+    with pytest.raises(ValidationError, match="exactly one of"):
+        Lookup(source=source, var="groups")
+    with pytest.raises(ValidationError, match="exactly one of"):
+        Lookup()
+    with pytest.raises(ValidationError, match="needs `for_each` and `source`"):
+        Lookup(source=source, guide={"by": "g", "kind": "vm"})
+    (tmp_path / "a.yaml").write_text(
+        "format_version: 1\nlookups:\n  parents: {var: parents, key: id}\n"
+        "  guided: {for_each: parents, guide: {by: nope, kind: vm}, source: {operation: x, api: toy, permissions: [p], path: /x}}\n"
+    )
+    with pytest.raises(UserError, match="undefined guide 'nope'"):
+        load_catalogue("synthetic", tmp_path)

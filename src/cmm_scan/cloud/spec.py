@@ -133,7 +133,8 @@ class Lookup(_Items):
 
     @model_validator(mode="after")
     def _one_source(self) -> Lookup:
-        if sum(x is not None for x in (self.collector, self.source, self.var)) != 1 and not (self.for_each and not self.collector):
+        named = sum(x is not None for x in (self.collector, self.source, self.var))
+        if named > 1 or (named == 0 and not self.for_each) or (self.for_each and (self.collector or self.var)):
             raise ValueError("a lookup names exactly one of `source`, `collector` or `var` (or takes a `for_each` lookup's items)")
         return self
 
