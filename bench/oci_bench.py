@@ -7,7 +7,7 @@ The mix per region: instances (a fifth of them in autoscaled pools), volumes, VC
 lists, buckets, alarms, log groups; plus IAM users. Reports wall time, requests the emulator answered (by
 operation family) and the scanning subprocess's own peak RSS (VmHWM; Linux). On a shared 2-CPU machine:
 
-    6-11 s wall, 1,209 requests (159 tenancy-wide, 900 for 300 buckets, 150 for 50 users), 87 MiB peak RSS
+    11-21 s wall (load 6-12), 1,211 requests (161 tenancy-wide, 900 for 300 buckets, 150 for 50 users), 89 MiB peak RSS
 """
 
 from __future__ import annotations

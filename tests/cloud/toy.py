@@ -35,6 +35,9 @@ ASSETS = [
     {"kind": "disk", "owner": "n2", "vm": "b", "encrypted": False},
     {"kind": "bucket", "owner": "n1", "name": "x"},
 ]
+# a bulk inventory (what each group holds) and the kinds it indexes: for guided lists
+INVENTORY = [{"group": "g1", "kind": "VM"}, {"group": "g3", "kind": "vm"}, {"group": "g2", "kind": "Disk"}]
+KINDS = [{"name": "VM"}, {"name": "Disk"}]
 ROWS = [{"name": f"db-{n}", "scope": "g1" if n < 4 else "g2", "encrypted": n != 2} for n in range(1, 7)]
 
 
@@ -119,6 +122,10 @@ class ToyServer:
             wanted = set(self.queries[-1].get("kind", []))  # every value of a repeated name
             found = [a for a in ASSETS if (parts[1] == "all" or a["owner"] == parts[1]) and (not wanted or a["kind"] in wanted)]
             return 200, {"value": found}, {}
+        if method == "GET" and path == "/inventory":
+            return 200, {"value": INVENTORY}, {}
+        if method == "GET" and path == "/kinds":
+            return 200, {"value": KINDS}, {}
         if method == "POST" and path == "/query":
             rows = [r for r in ROWS if r["scope"] in body["scopes"]]
             start = int((body.get("options") or {}).get("skipToken") or 0)

@@ -131,7 +131,7 @@ def scan(estate: Estate, fact_types: list[str], monkeypatch: pytest.MonkeyPatch,
             options["compartments_include"], options["compartments_exclude"] = split_filter(options.pop("compartments"))
         opts = Options(workers=4, **options)
         plan = adapter.plan(opts, fact_types)
-        plan.state.tenancy.transport.base_delay = 0.01
+        plan.state.transport.backoff.base = 0.01
 
         def sink(record: Fact | Coverage) -> None:
             (result.facts if isinstance(record, Fact) else result.coverage).append(record)

@@ -3,16 +3,15 @@ the OCI operation names exist in the oci SDK; the lookups it joins exist."""
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
 
-from cmm_scan.aws import transforms
+from cmm_scan.cloud import transforms
+from cmm_scan.cloud.permissions import all_requests, lookups_of
 from cmm_scan.factcatalogue import fact_catalogue
-from cmm_scan.oci import handlers
-from cmm_scan.oci import transforms as _oci  # noqa: F401  (registers the OCI transforms)
-from cmm_scan.oci.permissions import BUILTIN_REQUESTS, sources
-from cmm_scan.oci.spec import catalogue, requests_of
+from cmm_scan.oci.permissions import PLAN_REQUESTS, catalogue
 from cmm_scan.oci.transport import services
 
 CAT = catalogue()
@@ -25,13 +24,16 @@ def test_collector_matches_the_fact_catalogue(spec) -> None:  # type: ignore[no-
     assert spec.fact in facts, f"{spec.id}: unknown fact type {spec.fact}"
     assert not set(spec.attributes) - set(facts[spec.fact].attributes), f"{spec.id}: attributes not in providers/facts.yaml"
     assert not set(spec.facet) - set(facts[spec.fact].attributes)
-    for source in sources(spec, CAT):
+    sources = [spec, *(CAT.lookups[name] for name in lookups_of(spec, CAT))]
+    for source in sources:
         named = [spec.attribute(n).transform for n in spec.attributes] + [d.transform for d in source.derive]
+        named += [source.aggregate] if source.aggregate else []
         assert all(t is None or t in transforms.TRANSFORMS for t in named), f"{spec.id}: unknown transform"
-        if source.handler:
-            assert callable(getattr(handlers, source.handler))
         for join in source.joins:
             assert join.lookup in CAT.lookups, f"{spec.id}: unknown lookup {join.lookup}"
+    if spec.handler:
+        module, _, function = spec.handler.partition(":")
+        assert callable(getattr(importlib.import_module(f"cmm_scan.oci.handlers.{module}"), function))
 
 
 def _sdk_operations() -> set[str]:
@@ -58,6 +60,14 @@ def _sdk_operations() -> set[str]:
         oci.key_management,
         oci.artifacts,
         oci.vulnerability_scanning,
+        oci.data_safe,
+        oci.devops,
+        oci.events,
+        oci.sch,
+        oci.database,
+        oci.mysql,
+        oci.vault,
+        oci.resource_manager,
     ):
         for client in [getattr(module, n) for n in dir(module) if n.endswith("Client") and not n.endswith("CompositeOperations")]:
             names |= {"".join(p.title() for p in m.split("_")) for m in dir(client) if not m.startswith("_")}
@@ -66,12 +76,9 @@ def _sdk_operations() -> set[str]:
 
 def test_requests_name_real_operations_of_known_services_with_read_verbs() -> None:
     operations = _sdk_operations()
-    for spec in COLLECTORS:
-        for source in sources(spec, CAT):
-            for request in requests_of(source):
-                service = request.service or source.service
-                assert service in services(), f"{spec.id}: unknown service {service}"
-                assert request.operation in operations, f"{spec.id}: {request.operation} is no oci SDK operation"
-                assert request.permission.verb in ("inspect", "read")
-                assert re.fullmatch(r"[a-z-]+", request.permission.resource)
-    assert all(service in services() for service, _, _ in BUILTIN_REQUESTS)
+    for request in [*all_requests(CAT), *PLAN_REQUESTS.values()]:
+        assert request.api in services(), f"{request.operation}: unknown service {request.api}"
+        assert request.operation in operations, f"{request.operation} is no oci SDK operation"
+        for permission in request.permissions:
+            verb, _, resource = permission.partition(" ")
+            assert verb in ("inspect", "read") and re.fullmatch(r"[a-z-]+", resource), permission

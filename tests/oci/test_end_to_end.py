@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from cmm_scan.oci.permissions import BUILTIN_REQUESTS, permissions_of, selected, sources
-from cmm_scan.oci.spec import catalogue, requests_of
+from cmm_scan.cloud.permissions import all_requests, selected
+from cmm_scan.cloud.spec import Request
+from cmm_scan.oci.permissions import PLAN_REQUESTS, catalogue, grants
 from cmm_scan.oci.transport import services
 from tests.oci.server import serve
 from tests.oci.tenancy import nested_tenancy
@@ -51,19 +52,13 @@ def test_cli_scans_a_nested_tenancy_with_only_the_printed_settings(tmp_path: Pat
     assert all(r["status"] < 500 for r in logged) and all(r["method"] in ("GET", "POST") for r in logged)
 
 
-def _declared() -> list[tuple[re.Pattern[str], str]]:
-    """(path pattern without the region, permission) of every request any collector or lookup declares."""
-    cat = catalogue()
+def _declared() -> list[tuple[re.Pattern[str], str, Request]]:
+    """(path pattern without the region, permission, request) of every request any collector or lookup declares,
+    and the plan's own."""
     found = []
-    for spec in cat.collectors.values():
-        for source in sources(spec, cat):
-            for request in requests_of(source):
-                version = services()[request.service or source.service or ""].version
-                template = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(version + request.path))
-                found.append((re.compile(f"^{template}$"), f"{request.permission.verb} {request.permission.resource}"))
-    for service, path, permission in BUILTIN_REQUESTS:  # the plan's own reads and Search
-        template = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(services()[service].version + path))
-        found.append((re.compile(f"^{template}$"), f"{permission.verb} {permission.resource}" if permission else "signed-in"))
+    for request in [*all_requests(catalogue()), *PLAN_REQUESTS.values()]:
+        template = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(services()[request.api].version + request.path))
+        found += [(re.compile(f"^{template}$"), permission, request) for permission in request.permissions]
     return found
 
 
@@ -72,16 +67,16 @@ def test_every_request_of_a_scan_is_covered_by_the_printed_policy(monkeypatch: p
 
     every_fact = sorted({c.fact for c in catalogue().collectors.values()})
     result = scan(nested_tenancy(deny_secret=False), every_fact, monkeypatch)
-    printed = {f"{p.verb} {p.resource}" for p in permissions_of(every_fact)}
+    printed = {f"{verb} {resource}" for verb, resource in grants(every_fact)}
     declared = _declared()
     for entry in result.log:
         path = "/" + entry["path"].split("/", 2)[2]  # leave out the region
-        needs = {perm for pattern, perm in declared if pattern.match(path)}
+        needs = {perm for pattern, perm, request in declared if pattern.match(path) and request.method == entry["method"]}
         assert needs, f"{entry['method']} {path} is made by no declared request"
-        satisfied = needs & (printed | {"signed-in"}) or any(n.replace("inspect", "read") in printed for n in needs)
+        satisfied = needs & printed or any(n.replace("inspect", "read") in printed for n in needs)
         assert satisfied, f"{path} needs {needs}"
     assert all(verb in ("inspect", "read") for verb in (p.split()[0] for p in printed))
-    assert len(selected(every_fact)) == len(catalogue().collectors)
+    assert len(selected(every_fact, catalogue())) == len(catalogue().collectors)
 
 
 def test_permissions_command_prints_policy_statements() -> None:

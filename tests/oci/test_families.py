@@ -186,21 +186,25 @@ def test_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_cloud_guard(monkeypatch: pytest.MonkeyPatch) -> None:
     result = scan(_estate(), ["security.service"], monkeypatch)
-    guard = result.one("security.service", "cloud-guard")
-    assert guard == {
-        "service": "cloud_guard",
-        "enabled": True,
-        "organization_managed": True,
-        "auto_enable": True,
-        "coverage": ["COMPARTMENT"],
-    }
+    # Cloud Guard is OCI's threat detector and its posture service: one fact of each neutral kind
+    for kind in ("threat_detection", "posture"):
+        guard = result.one("security.service", f"cloud-guard/{kind}")
+        assert guard == {
+            "service": "cloud_guard",
+            "kind": kind,
+            "enabled": True,
+            "organization_managed": True,
+            "auto_enable": True,
+            "coverage": ["COMPARTMENT"],
+        }
 
 
 def test_cloud_guard_refused_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
     estate = _estate()
     estate.deny_path("/20200131/")
     result = scan(estate, ["security.service"], monkeypatch)
-    assert result.of("security.service") == [] and result.status("cloudguard.configuration") == {"denied"}
+    guard = [f for f in result.of("security.service") if f.attributes["service"] == "cloud_guard"]
+    assert guard == [] and result.status("cloudguard.configuration") == {"denied"}
 
 
 def test_vault_keys_and_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -256,3 +260,60 @@ def test_refused_key_listing_is_an_incomplete_population(monkeypatch: pytest.Mon
     estate.deny_path("/20180608/keys")
     result = scan(estate, ["crypto.key"], monkeypatch)
     assert result.of("crypto.key") == [] and result.status("kms.keys") == {"denied"}
+
+
+def test_event_rules_route_security_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An Events rule on Cloud Guard problems with a notification action is a security-event route; one on
+    instance launches is not; a refused GetRule leaves only the targets unknown."""
+    estate = Estate()
+    app = estate.compartment("app")
+    for name, condition in (
+        ("problems", '{"eventType": ["com.oraclecloud.cloudguard.problemdetected"]}'),
+        ("launches", '{"eventType": ["com.oraclecloud.computeapi.launchinstance.end"]}'),
+    ):
+        rid = f"ocid1.eventrule.oc1..{name}"
+        estate.add("/20181201/rules", {"id": rid, "condition": condition, "isEnabled": True}, compartment=app, search_type="EventRule")
+        actions = {"actions": [{"actionType": "ONS", "isEnabled": True, "topicId": "ocid1.onstopic.oc1..sec"}]}
+        estate.single(f"/20181201/rules/{rid}", {"id": rid, "condition": condition, "actions": actions})
+    result = scan(estate, ["monitoring.event_rule"], monkeypatch)
+    assert result.one("monitoring.event_rule", "problems") == {"security_events": True, "targets": 1}
+    assert result.one("monitoring.event_rule", "launches") == {"security_events": False, "targets": 1}
+    estate.deny_path("/20181201/rules/ocid1")
+    result = scan(estate, ["monitoring.event_rule"], monkeypatch)
+    assert result.one("monitoring.event_rule", "problems") == {"security_events": True, "targets": None}
+    assert result.status("events.rules/GetRule") == {"denied"}
+
+
+def test_vault_secrets_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Metadata only: scheduled rotation every 30 days, and a secret never rotated (its age since creation)."""
+    estate = Estate()
+    app = estate.compartment("app")
+    rotating = {"isScheduledRotationEnabled": True, "rotationInterval": "P30D"}
+    estate.add(
+        "/20180608/secrets",
+        {"id": "ocid1.vaultsecret.oc1..db", "rotationConfig": rotating, "lastRotationTime": "2026-01-01T00:00:00Z"},
+        compartment=app,
+        search_type="VaultSecret",
+    )
+    estate.add("/20180608/secrets", {"id": "ocid1.vaultsecret.oc1..api"}, compartment=app, search_type="VaultSecret")
+    result = scan(estate, ["secrets.secret"], monkeypatch)
+    db = result.one("secrets.secret", "vaultsecret.oc1..db")
+    assert (db["rotation_enabled"], db["rotation_days"], db["kms_customer_key"]) == (True, 30, True)
+    api = result.one("secrets.secret", "vaultsecret.oc1..api")
+    assert api["rotation_enabled"] is False and api["rotation_days"] is None and api["unrotated_days"] >= 0
+    assert all("secretbundles" not in r["path"].lower() for r in result.log)  # values are never read
+
+
+def test_resource_manager_stacks_and_drift(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = Estate()
+    app = estate.compartment("app")
+    for name, drift in (("network", "DRIFTED"), ("apps", None)):
+        sid = f"ocid1.ormstack.oc1..{name}"
+        estate.add("/20180917/stacks", {"id": sid, "lifecycleState": "ACTIVE"}, compartment=app, search_type="OrmStack")
+        estate.single(f"/20180917/stacks/{sid}", {"id": sid, **({"stackDriftStatus": drift} if drift else {})})
+    result = scan(estate, ["iac.stack"], monkeypatch)
+    assert result.one("iac.stack", "network") == {"status": "ACTIVE", "drift_status": "DRIFTED"}
+    assert result.one("iac.stack", "apps") == {"status": "ACTIVE", "drift_status": "NOT_CHECKED"}
+    estate.deny_path("/20180917/stacks/ocid1")
+    result = scan(estate, ["iac.stack"], monkeypatch)
+    assert result.one("iac.stack", "network") == {"status": "ACTIVE", "drift_status": None}

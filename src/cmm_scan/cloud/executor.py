@@ -7,9 +7,10 @@ leaves its attributes null (unknown), never false or zero, and is recorded in co
 
 from __future__ import annotations
 
-import contextlib
 import importlib
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ from jmespath.exceptions import JMESPathTypeError
 from cmm_scan.cloud import transforms
 from cmm_scan.cloud.jmes import as_item, hashable, plain, search
 from cmm_scan.cloud.memo import Memo
-from cmm_scan.cloud.spec import PLACEHOLDER, Attribute, Call, Catalogue, Collector, Draw, Join, Lookup, Request
+from cmm_scan.cloud.spec import PLACEHOLDER, Attribute, Call, Catalogue, Collector, Draw, GuideUse, Join, Lookup, Request, _Items
 from cmm_scan.cloud.transport import CloudError, Prepared, Transport, worst
 from cmm_scan.models import Coverage, Fact
 
@@ -59,6 +60,8 @@ class Context:
     # Secret redaction (issue #17) happens in the snapshot's fact sink, so every provider gets it; a provider
     # that must drop a field before it leaves the adapter can set this too.
     redact: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # per-item follow-up reads of one call in flight at once (each a round trip; a cloud with no bulk read sets more)
+    call_workers: int = 1
 
     @property
     def provider(self) -> str:
@@ -75,6 +78,14 @@ class StepFailed(Exception):
 
 class Skip(Exception):
     """Nothing to read in this unit (coverage `skipped`, with the reason)."""
+
+
+class Partial(Exception):
+    """A list refused for some `for_each` parents: the items read for the others, and why the rest is unknown."""
+
+    def __init__(self, found: list[dict[str, Any]], reason: str):
+        super().__init__(reason)
+        self.found, self.reason = found, reason
 
 
 @dataclass
@@ -109,13 +120,19 @@ def fill(template: Any, values: dict[str, Any]) -> Any:
     if isinstance(template, str):
         whole = PLACEHOLDER.fullmatch(template)
         if whole and whole.group(1) in values:
-            return values[whole.group(1)]
-        return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
+            return _value(values[whole.group(1)])
+        return PLACEHOLDER.sub(lambda m: str(_value(values[m.group(1)])) if m.group(1) in values else m.group(0), template)
     if isinstance(template, dict):
         return {k: fill(v, values) for k, v in template.items()}
     if isinstance(template, list):
         return [fill(v, values) for v in template]
     return template
+
+
+def _value(value: Any) -> Any:
+    """A unit variable may be a function of no arguments (memoised by the provider): it is called only when a template
+    names it, so a value that costs a request (OCI's Object Storage namespace) is read only when a request needs it."""
+    return value() if callable(value) else value
 
 
 class UnitRun:
@@ -124,6 +141,7 @@ class UnitRun:
     def __init__(self, context: Context, unit: Unit):
         self.context, self.unit = context, unit
         self.requests = 0
+        self._count = threading.Lock()  # follow-up calls may run on several threads
 
     def prepare(self, request: Request, item: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> Prepared:
         values = {**self.unit.vars, **(extra or {})}
@@ -141,11 +159,14 @@ class UnitRun:
             body=fill(request.body, values),
             paging=request.paging,
             page_size=request.page_size,
+            host=fill(request.host, values) if request.host else None,
+            region=self.unit.vars.get("region") or (None if self.unit.region == "global" else self.unit.region),
         )
 
     def pages(self, request: Request, item: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> Iterator[Any]:
         for page in self.context.transport.pages(self.prepare(request, item, extra)):
-            self.requests += 1
+            with self._count:
+                self.requests += 1
             yield page
 
     def items(
@@ -178,7 +199,8 @@ class UnitRun:
 
     def lookup(self, name: str) -> list[Any]:
         spec = self.context.catalogue.lookups[name]
-        return self.context.memo.get(("lookup", name, self.unit.key), lambda: self._fetch_lookup(name, spec))
+        key = ("lookup", name) if spec.shared else ("lookup", name, self.unit.key)
+        return self.context.memo.get(key, lambda: self._fetch_lookup(name, spec))
 
     def draw(self, draw: Draw) -> list[dict[str, Any]]:
         """A lookup's items whose key is one of the draw's keys (every item without keys), each a shallow copy:
@@ -197,9 +219,10 @@ class UnitRun:
             index.setdefault(hashable(search(key, item)), []).append(item)
         return index
 
-    def fact_scope(self, spec: Collector, item: dict[str, Any]) -> str | None:
+    def fact_scope(self, spec: _Items, item: dict[str, Any]) -> str | None:
         """The scope of an item's fact (None: the unit's only scope, or, with `scope_of`, outside the scan)."""
-        raw = search(spec.fact_scope, item) if spec.fact_scope else None
+        expr = getattr(spec, "fact_scope", None)
+        raw = search(expr, item) if expr else None
         if self.unit.scope_of is None or raw is None:
             return raw
         return self.unit.scope_of.get(raw)
@@ -209,21 +232,67 @@ class UnitRun:
             outcome = self.scope_collector(spec.collector)
             if outcome.status != "ok":
                 raise StepFailed(outcome.status, f"{spec.collector}: {outcome.reason}")
-            found: list[Any] = [{"resource_id": f.resource_id, **f.attributes} for f in outcome.facts]
-        elif spec.draw:
-            found = self.draw(spec.draw)
-        else:
-            assert spec.source
-            drawn = (self.context.drawn or {}).get(name, [])
-            try:
-                found = self.items(spec.source, errors=spec.errors, extra={"drawn": drawn})
-            except CloudError as exc:
-                raise StepFailed(*self.classify(exc)) from None
-        found = [as_item(x) for x in found]
-        for join in spec.joins:
-            with contextlib.suppress(StepFailed):  # the joined key stays null: what needs it reads as unknown
-                self.join_all(found, join)
+            return [{"resource_id": f.resource_id, **f.attributes} for f in outcome.facts]
+        if spec.var:
+            return [as_item(x) for x in self.unit.vars.get(spec.var) or []]
+        if not (spec.for_each or spec.calls or spec.derive or spec.aggregate or spec.filter):  # a plain list
+            if spec.draw:
+                found = self.draw(spec.draw)
+            else:
+                assert spec.source
+                drawn = (self.context.drawn or {}).get(name, [])
+                try:
+                    found = [as_item(x) for x in self.items(spec.source, errors=spec.errors, extra={"drawn": drawn})]
+                except CloudError as exc:
+                    raise StepFailed(*self.classify(exc)) from None
+            for join in spec.joins if found else ():  # no lookup is read for an empty list
+                try:
+                    self.join_all(found, join)
+                except StepFailed as exc:
+                    if spec.strict:
+                        raise StepFailed(exc.status, f"{name}: join:{join.lookup}: {exc.reason}") from None
+                # else the joined key stays null: what needs it reads as unknown
+            return found
+        # a lookup is all or nothing: a half-read list or follow-up would look like "none"
+        outcome = Outcome()
+        try:
+            found = list_items(spec, self, outcome)
+        except Partial as partial:
+            raise StepFailed("denied", f"{name}: {partial.reason}") from None
+        except CloudError as exc:
+            raise StepFailed(*self.classify(exc)) from None
+        enrich(spec, self, found, outcome)
+        guide = spec.guide.by if spec.guide else None
+        for (step, _), (status, reason) in outcome.problems.items():
+            if step != guide and (spec.strict or not step.startswith("join:")):
+                raise StepFailed(status, f"{name}: {step}: {reason}")
         return found
+
+    def guided(self, use: GuideUse, parents: list[Any], parent_key: str, outcome: Outcome) -> list[Any]:
+        """The parents the guide's inventory says hold `use.kind` (every parent when it cannot say)."""
+        guide = self.context.catalogue.guides[use.by]
+        kind = use.kind.lower()
+        try:
+            if guide.indexed:
+                known = self.context.memo.get(
+                    ("indexed", use.by, self.unit.key),
+                    lambda: frozenset(str(search(guide.indexed_kind, x) or "").lower() for x in self.lookup(guide.indexed or "")),
+                )
+                if kind not in known:
+                    return parents  # a kind the inventory does not index: its silence would mean nothing
+            holding = self.context.memo.get(("guide", use.by, self.unit.key), lambda: self._guide_index(use.by))
+        except StepFailed as exc:
+            outcome.problem(use.by, exc.status, f"{exc.reason}; listed for every parent")
+            return parents
+        here = holding.get(kind, set())
+        return [p for p in parents if hashable(search(parent_key, p)) in here]
+
+    def _guide_index(self, name: str) -> dict[str, set[Any]]:
+        guide = self.context.catalogue.guides[name]
+        index: dict[str, set[Any]] = {}
+        for item in self.lookup(guide.lookup):
+            index.setdefault(str(search(guide.kind, item) or "").lower(), set()).add(hashable(search(guide.parent, item)))
+        return index
 
     def join_all(self, items: list[dict[str, Any]], join: Join, failed: dict[int, set[str]] | None = None) -> None:
         try:
@@ -238,7 +307,9 @@ class UnitRun:
         index: dict[Any, list[Any]] = {}
         if lookup.key:
             for other in others:
-                index.setdefault(hashable(search(lookup.key, other)), []).append(other)
+                keys = search(lookup.key, other)
+                for key in keys if isinstance(keys, list) else [keys]:  # a list of keys: indexed under each
+                    index.setdefault(hashable(key), []).append(other)
         for item in items:
             if join.match is None or not lookup.key:
                 item[join.as_] = others
@@ -320,7 +391,7 @@ def _emit_fact(spec: Collector, run: UnitRun, out: FactOut) -> None:
             region=out.region or run.unit.region,
             resource_id=out.resource_id,
             attributes=attributes,
-            source=source_of(spec),
+            source=source_of(spec, run.context.catalogue),
         )
     )
 
@@ -331,8 +402,11 @@ def _only_scope(spec: Collector, unit: Unit) -> str:
     return unit.scopes[0]
 
 
-def source_of(spec: Collector) -> str:
+def source_of(spec: Collector, catalogue: Catalogue | None = None) -> str:
     requests = [spec.source] if spec.source else list(spec.requests)
+    lookup = catalogue.lookups.get(spec.for_each or "") if catalogue and not spec.source else None
+    if lookup is not None and lookup.source:  # the items are a lookup's: its list is where they come from
+        requests = [lookup.source, *lookup.calls]
     drawn = [f"{spec.draw.lookup}[{','.join(spec.draw.keys)}]"] if spec.draw else []
     return ", ".join(dict.fromkeys([*drawn, *(f"{r.api}:{r.operation}" for r in [*requests, *spec.calls] if r is not None)]))
 
@@ -372,36 +446,57 @@ def emit_coverage(spec: Collector, context: Context, unit: Unit, outcome: Outcom
             )
 
 
-def _list_items(spec: Collector, run: UnitRun) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
+def list_items(spec: _Items, run: UnitRun, outcome: Outcome, empty_on: list[str] | None = None) -> list[dict[str, Any]]:
+    """The listed items: of one request, of one per `for_each` parent (only where the guide says), or the for_each
+    lookup's own, or a bulk lookup's drawn by key. A parent whose list is refused raises `Partial` with the others' items."""
     if spec.draw:
-        items = [item for item in run.draw(spec.draw) if not spec.filter or search(spec.filter, item)]
-    else:
-        assert spec.source
-        parents: list[Any] = run.lookup(spec.for_each) if spec.for_each else [None]
-        for parent in parents:
-            context = {"_parent": parent} if parent is not None else None
-            for found in run.items(spec.source, context, spec.errors):
-                item = as_item(found)
-                if spec.filter and not search(spec.filter, item):
-                    continue
-                if parent is not None:
-                    item["_parent"] = parent
-                items.append(item)
-    if spec.each:
-        items = [{**as_item(sub), "_parent": item} for item in items for sub in (search(spec.each, item) or [])]
-    if run.unit.scope_of is not None and spec.fact_scope:  # owners outside the scan
-        items = [item for item in items if run.fact_scope(spec, item) is not None]
+        found = [{**x, "_unit": run.unit.vars} for x in run.draw(spec.draw)]
+        return [x for x in found if not spec.filter or search(spec.filter, x)]
+    if spec.source is None:
+        assert spec.for_each
+        found = [{**x, "_unit": run.unit.vars} for x in run.lookup(spec.for_each)]  # copies: calls and joins write into them
+        return [x for x in found if not spec.filter or search(spec.filter, x)]
+    parents: list[Any] = [None]
+    if spec.for_each:
+        parents = run.lookup(spec.for_each)
+        if spec.guide:
+            key = run.context.catalogue.lookups[spec.for_each].key or "id"
+            parents = run.guided(spec.guide, parents, key, outcome)
+    items: list[dict[str, Any]] = []
+    refused: list[str] = []
+    for parent in parents:
+        context = {"_parent": parent} if parent is not None else None
+        try:
+            listed = [as_item(x) for x in run.items(spec.source, context, spec.errors)]
+        except CloudError as exc:
+            if empty_on and exc.matches(empty_on):
+                continue
+            if parent is None or run.classify(exc)[0] != "denied":
+                raise
+            refused.append(str(search("id || name", as_item(parent)) or parent))
+            continue
+        if spec.aggregate:  # one item for the parent: what its items add up to
+            listed = [{**(transforms.apply(spec.aggregate, listed) or {})}]
+        for item in listed:
+            item["_unit"] = run.unit.vars  # what specs may compare with: the tenant, the region read
+            if parent is not None:
+                item["_parent"] = parent
+            if spec.filter and not search(spec.filter, item):
+                continue
+            items.append(item)
+    if refused:
+        names = ", ".join(refused[:3]) + (" ..." if len(refused) > 3 else "")
+        raise Partial(items, f"{spec.source.operation} refused for {len(refused)} of {len(parents)}: {names}")
     return items
 
 
-def _data_collector(spec: Collector, run: UnitRun, outcome: Outcome) -> Iterator[FactOut]:
-    items = _list_items(spec, run)
-    # calls first (they may describe the item the joins match on), then joins, then derive
+def enrich(spec: _Items, run: UnitRun, items: list[dict[str, Any]], outcome: Outcome) -> dict[int, set[str]]:
+    """Calls first (they may describe the item the joins match on), then joins, then derive; what failed per item."""
     failed: dict[int, set[str]] = {i: set() for i in range(len(items))}
+    if not items:
+        return failed  # nothing to follow up or join: no lookup is read for an empty list
     for call in spec.calls:  # call by call: a call's `when` and `args` may read the calls above it
-        for i, item in enumerate(items):
-            _follow_up(spec, run, call, item, failed[i], outcome)
+        _follow_up_all(spec, run, call, items, failed, outcome)
     for join in spec.joins:
         try:
             run.join_all(items, join, failed)
@@ -413,35 +508,60 @@ def _data_collector(spec: Collector, run: UnitRun, outcome: Outcome) -> Iterator
             item[derive.into] = value_of(derive, item, item_failed)
             if item[derive.into] is None and set(derive.requires) & item_failed:
                 item_failed.add(derive.into)
+    return failed
+
+
+def _data_collector(spec: Collector, run: UnitRun, outcome: Outcome) -> Iterator[FactOut]:
+    try:
+        items = list_items(spec, run, outcome, spec.empty_on)
+    except Partial as partial:  # the population is incomplete, not smaller: the facts read, and coverage says so
+        items = partial.found
+        outcome.status, outcome.reason = "denied", partial.reason
+    if spec.each:  # one fact per sub-item, its item as _parent
+        items = [{**as_item(sub), "_parent": item} for item in items for sub in (search(spec.each, item) or [])]
+    if run.unit.scope_of is not None and spec.fact_scope:  # owners outside the scan
+        items = [item for item in items if run.fact_scope(spec, item) is not None]
+    failed = enrich(spec, run, items, outcome)
+    for i, item in enumerate(items):
         if spec.keep and not search(spec.keep, item):
             continue
-        yield _fact_out(spec, run, item, item_failed)
+        yield _fact_out(spec, run, item, failed[i])
 
 
-def _follow_up(spec: Collector, run: UnitRun, call: Call, item: dict[str, Any], failed: set[str], outcome: Outcome) -> None:
+def _follow_up_all(
+    spec: _Items, run: UnitRun, call: Call, items: list[dict[str, Any]], failed: dict[int, set[str]], outcome: Outcome
+) -> None:
+    workers = min(run.context.call_workers, len(items))
+    if workers > 1:  # independent reads, each a round trip: a few at a time
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cmm-call") as pool:
+            answers = list(pool.map(lambda item: _call_result(spec, run, call, item), items))
+    else:
+        answers = [_call_result(spec, run, call, item) for item in items]
+    for i, (item, (result, problem)) in enumerate(zip(items, answers, strict=True)):
+        if problem is not None:
+            status, reason = problem
+            # in a unit over several scopes, only the item's own scope is missing this step
+            where = run.fact_scope(spec, item) if len(run.unit.scopes) > 1 else None
+            outcome.problem(call.operation, status, reason, where if where in run.unit.scopes else None)
+            failed[i].add(call.into)
+        if call.into == ".":
+            item.update(result or {})
+        else:
+            item[call.into] = result
+
+
+def _call_result(spec: _Items, run: UnitRun, call: Call, item: dict[str, Any]) -> tuple[Any, tuple[str, str] | None]:
     if call.when and not search(call.when, item):
-        item[call.into] = None
-        return
+        return None, None
     try:
         if call.paging:
-            result: Any = _collect(run.pages(call, item), call.result)
-        else:
-            result = search(call.result, next(iter(run.pages(call, item)), None))
+            return _collect(run.pages(call, item), call.result), None
+        return search(call.result, next(iter(run.pages(call, item)), None)), None
     except CloudError as exc:
         key = exc.matches(call.errors)
         if key is not None:
-            result = call.errors[key]
-        else:
-            status, reason = run.classify(exc, spec.not_enabled)
-            # in a unit over several scopes, only the item's own scope is missing this step
-            where = run.fact_scope(spec, item) if spec.fact_scope and len(run.unit.scopes) > 1 else None
-            outcome.problem(call.operation, status, reason, where if where in run.unit.scopes else None)
-            failed.add(call.into)
-            result = None
-    if call.into == ".":
-        item.update(result or {})
-    else:
-        item[call.into] = result
+            return call.errors[key], None
+        return None, run.classify(exc, getattr(spec, "not_enabled", None))
 
 
 def value_of(attr: Attribute, item: dict[str, Any], failed: set[str]) -> Any:

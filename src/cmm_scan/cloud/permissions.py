@@ -22,18 +22,20 @@ def lookups_of(spec: Collector, cat: Catalogue) -> list[str]:
             continue
         seen.append(name)
         lookup = cat.lookups[name]
-        pending += [j.lookup for j in lookup.joins] + ([lookup.draw.lookup] if lookup.draw else [])
+        pending += [j.lookup for j in lookup.joins] + [n for n in (lookup.for_each, lookup.draw and lookup.draw.lookup) if n]
     return seen
 
 
 def requests_of(spec: Collector, cat: Catalogue, _seen: frozenset[str] = frozenset()) -> list[Request]:
-    """Every request the collector, and the lookups and collectors it reads, can make."""
+    """Every request the collector, and the lookups and collectors it reads, can make. A guide's lookups are hints
+    (without them a list runs for every parent): their permissions are not required."""
     found: list[Request] = [*([spec.source] if spec.source else []), *spec.requests, *spec.calls]
     for name in lookups_of(spec, cat):
         lookup = cat.lookups[name]
         if lookup.source:
             found.append(lookup.source)
-        elif lookup.collector and lookup.collector not in _seen:
+        found += lookup.calls
+        if lookup.collector and lookup.collector not in _seen:
             found += requests_of(cat.collectors[lookup.collector], cat, _seen | {spec.id})
     return found
 
@@ -50,7 +52,7 @@ def required(fact_types: Iterable[str], cat: Catalogue, extra: Iterable[Request]
 def all_requests(cat: Catalogue) -> list[Request]:
     """Every request any spec of the catalogue declares (tests match the server's request log against these)."""
     return [r for spec in cat.collectors.values() for r in requests_of(spec, cat)] + [
-        lookup.source for lookup in cat.lookups.values() if lookup.source
+        r for lookup in cat.lookups.values() for r in [*([lookup.source] if lookup.source else []), *lookup.calls]
     ]
 
 
@@ -62,7 +64,7 @@ def drawn_keys(cat: Catalogue, collectors: Iterable[Collector], lookups: Iterabl
     pending = list(names)
     while pending:  # the lookups the named ones join or draw from
         lookup = cat.lookups[pending.pop()]
-        for name in [j.lookup for j in lookup.joins] + ([lookup.draw.lookup] if lookup.draw else []):
+        for name in [j.lookup for j in lookup.joins] + [n for n in (lookup.for_each, lookup.draw and lookup.draw.lookup) if n]:
             if name not in names:
                 names.add(name)
                 pending.append(name)

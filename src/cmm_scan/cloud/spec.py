@@ -54,6 +54,7 @@ class Request(_Spec):
     paging: str | None = Field(default=None, description="the provider's paging style, e.g. next_link; none = one response")
     page_size: int | None = Field(default=None, ge=1, description="items a page, where the API takes it (the provider names the parameter)")
     args: dict[str, str] = Field(default_factory=dict, description="template variable -> JMESPath over the item (or {_parent})")
+    host: str | None = Field(default=None, description="template: the resource's own endpoint, when the API is served there")
 
     @model_validator(mode="after")
     def _body(self) -> Request:
@@ -88,24 +89,69 @@ class Draw(_Spec):
     keys: list[str] = Field(default_factory=list, description="the lookup's keys to take; empty = every item")
 
 
-class Lookup(_Spec):
-    """A list fetched once per scope unit and shared by every collector that joins it."""
+class Guide(_Spec):
+    """Bulk first: an inventory (a lookup) tells which `for_each` parents hold a kind of resource, so a collector or
+    lookup that names the guide lists only in those. A guide is a hint: when it cannot be read the list runs for every
+    parent (coverage notes it), so the permissions of its requests are not required."""
 
-    source: Request | None = None
-    collector: str | None = Field(default=None, description="use the facts of this collector (same scope unit) instead")
-    draw: Draw | None = Field(default=None, description="the items of another lookup, by its key")
-    key: str | None = Field(default=None, description="JMESPath over a lookup item giving its join key")
-    errors: dict[str, Any] = Field(default_factory=dict, description="error code or HTTP status -> response meaning 'none'")
+    lookup: str = Field(description="the inventory lookup, read once per unit")
+    parent: str = Field(description="JMESPath over an inventory item: the key (the for_each lookup's `key`) of its parent")
+    kind: str = Field(description="JMESPath over an inventory item: its kind, compared case-insensitively")
+    indexed: str | None = Field(default=None, description="lookup of the kinds the inventory indexes: any other kind is listed everywhere")
+    indexed_kind: str = Field(default="@", description="JMESPath over an `indexed` item: the kind")
+
+
+class GuideUse(_Spec):
+    by: str = Field(description="a guide of the catalogue")
+    kind: str = Field(description="the kind of resource this list returns, as the inventory names it")
+
+
+class _Items(_Spec):
+    """How items are read, shared by collectors and lookups: list (once, or once per `for_each` parent, only where a
+    `guide` says), filter, follow up, join, derive."""
+
+    source: Request | None = Field(default=None, description="the list request")
+    draw: Draw | None = Field(default=None, description="instead of a list request: items of a shared bulk lookup, by key")
+    for_each: str | None = Field(
+        default=None, description="lookup whose items each drive one list request (as _parent); without `source`, its items are the items"
+    )
+    guide: GuideUse | None = Field(default=None, description="list only for the for_each parents the guide's inventory says hold this kind")
+    aggregate: str | None = Field(default=None, description="transform turning one parent's listed items into one item (with _parent)")
+    filter: str | None = Field(default=None, description="JMESPath over an item; items where it is falsy are skipped")
+    calls: list[Call] = Field(default_factory=list)
     joins: list[Join] = Field(default_factory=list)
+    derive: list[Derive] = Field(default_factory=list, description="intermediate values, after calls and joins")
+    errors: dict[str, Any] = Field(default_factory=dict, description="error code or status -> response meaning a known value")
 
     @model_validator(mode="after")
-    def _one_source(self) -> Lookup:
-        if sum(x is not None for x in (self.source, self.collector, self.draw)) != 1:
-            raise ValueError("a lookup names exactly one of `source`, `collector` or `draw`")
+    def _guided(self) -> _Items:
+        if self.guide and not (self.for_each and self.source):
+            raise ValueError("a guide narrows the for_each parents of a list: it needs `for_each` and `source`")
+        if self.aggregate and not self.source:
+            raise ValueError("`aggregate` combines the items of a list: it needs `source`")
+        if self.draw and (self.source or self.for_each):
+            raise ValueError("a `draw` takes a bulk lookup's items: it makes no list request (no `source` or `for_each`)")
         return self
 
 
-class Collector(_Spec):
+class Lookup(_Items):
+    """A list fetched once per scope unit (or once per scan when `shared`) and shared by every collector that joins it."""
+
+    collector: str | None = Field(default=None, description="use the facts of this collector (same scope unit) instead")
+    var: str | None = Field(default=None, description="the items are the scope unit's variable of this name (a list the provider gives)")
+    key: str | None = Field(default=None, description="JMESPath over a lookup item giving its join key, or a list of keys")
+    shared: bool = Field(default=False, description="read once per scan, not once per unit: the same answer everywhere")
+    strict: bool = Field(default=False, description="a failed join fails the lookup (else the joined key stays null)")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Lookup:
+        named = sum(x is not None for x in (self.collector, self.source, self.var, self.draw))
+        if named > 1 or (named == 0 and not self.for_each) or (self.for_each and (self.collector or self.var)):
+            raise ValueError("a lookup names exactly one of `source`, `collector`, `var` or `draw` (or takes a `for_each` lookup's items)")
+        return self
+
+
+class Collector(_Items):
     id: str = Field(description="unique, e.g. arg.virtual_machines")
     fact: str = Field(description="fact type from providers/facts.yaml")
     enriches: list[str] = Field(default_factory=list)
@@ -113,10 +159,6 @@ class Collector(_Spec):
         default_factory=dict, description="attributes every fact of this collector carries: its failure leaves only those unknown"
     )
     scope: str = Field(description="the scope unit it runs once per (the provider names them: tenant, subscription_group...)")
-    source: Request | None = Field(default=None, description="the list request")
-    draw: Draw | None = Field(default=None, description="instead of a list request: items of a shared bulk lookup, by key")
-    for_each: str | None = Field(default=None, description="lookup whose items each drive one list request (as _parent)")
-    filter: str | None = Field(default=None, description="JMESPath over an item; items where it is falsy are skipped")
     each: str | None = Field(default=None, description="JMESPath over an item giving sub-items, one fact each (the item is _parent)")
     keep: str | None = Field(
         default=None, description="JMESPath over an item after calls, joins and derive; items where it is falsy emit no fact"
@@ -125,28 +167,23 @@ class Collector(_Spec):
     resource_format: str | None = Field(default=None, description="Python format: {id} and the scope unit's variables")
     fact_region: str | None = Field(default=None, description="JMESPath giving the fact's region (default: the unit's)")
     fact_scope: str | None = Field(default=None, description="JMESPath giving the fact's scope (a subscription of a group)")
-    calls: list[Call] = Field(default_factory=list)
-    joins: list[Join] = Field(default_factory=list)
-    derive: list[Derive] = Field(default_factory=list, description="intermediate values, after calls and joins")
     attributes: dict[str, Attribute | str] = Field(default_factory=dict)
     not_enabled: list[str] = Field(default_factory=list, description="error codes or statuses meaning the service is off")
     empty_on: list[str] = Field(default_factory=list, description="error codes or statuses meaning 'no items'")
-    errors: dict[str, Any] = Field(default_factory=dict, description="error code or status -> response meaning a known value")
     handler: str | None = Field(default=None, description="module:function in cmm_scan.<provider>.handlers")
     requests: list[Request] = Field(default_factory=list, description="the requests a handler makes, by operation")
 
     @model_validator(mode="after")
     def _shape(self) -> Collector:
-        if self.source and self.draw:
-            raise ValueError(f"collector {self.id}: give one of `source` or `draw`")
-        if (self.handler is None and self.source is None and self.draw is None) or (self.handler and self.source):
-            raise ValueError(f"collector {self.id}: give exactly one of `source` or `handler` (a `draw` is a source)")
-        if (self.source or self.draw) and not self.handler and not self.resource_id:
+        listed = self.source is not None or self.for_each is not None
+        if (self.handler is not None and listed) or (self.handler is None and not listed and self.draw is None):
+            raise ValueError(
+                f"collector {self.id}: give exactly one of `source` or `handler` (or only a `for_each` lookup; a `draw` is a source)"
+            )
+        if (listed or self.draw) and not self.handler and not self.resource_id:
             raise ValueError(f"collector {self.id}: `source` and `draw` need `resource_id`")
         if self.handler and not self.requests and not self.draw:
             raise ValueError(f"collector {self.id}: a handler declares the `requests` it makes (or the lookup it draws)")
-        if self.draw and self.for_each:
-            raise ValueError(f"collector {self.id}: `for_each` drives list requests; a `draw` makes none")
         if self.each and self.for_each:
             raise ValueError(f"collector {self.id}: `each` and `for_each` both set `_parent`")
         return self
@@ -165,6 +202,7 @@ class Collector(_Spec):
 
 class SpecFile(_Spec):
     format_version: Literal[1]
+    guides: dict[str, Guide] = Field(default_factory=dict)
     lookups: dict[str, Lookup] = Field(default_factory=dict)
     collectors: list[Collector] = Field(default_factory=list)
 
@@ -174,15 +212,23 @@ class Catalogue(BaseModel):
     collectors: dict[str, Collector]
     lookups: dict[str, Lookup]
     files: dict[str, Path]
+    guides: dict[str, Guide] = Field(default_factory=dict)
 
 
-def load_catalogue(provider: str, root: Path) -> Catalogue:
-    """Every spec file of a provider, merged; ids and lookup names must be unique across files."""
+def load_catalogue(provider: str, root: Path, skip: frozenset[str] = frozenset()) -> Catalogue:
+    """Every spec file of a provider (but the file names in `skip`), merged; ids and names must be unique across files."""
     collectors: dict[str, Collector] = {}
     lookups: dict[str, Lookup] = {}
     files: dict[str, Path] = {}
+    guides: dict[str, Guide] = {}
     for path in sorted(root.glob("*.yaml")):
+        if path.name in skip:
+            continue
         spec, _ = load_yaml_model(path, SpecFile)
+        for name, guide in spec.guides.items():
+            if name in guides:
+                raise UserError(f"{path}: guide '{name}' is also defined in {files['guide:' + name]}")
+            guides[name], files["guide:" + name] = guide, path
         for name, lookup in spec.lookups.items():
             if name in lookups:
                 raise UserError(f"{path}: lookup '{name}' is also defined in {files['lookup:' + name]}")
@@ -191,12 +237,18 @@ def load_catalogue(provider: str, root: Path) -> Catalogue:
             if collector.id in collectors:
                 raise UserError(f"{path}: collector '{collector.id}' is also defined in {files[collector.id]}")
             collectors[collector.id], files[collector.id] = collector, path
-    for collector in collectors.values():
-        names = [j.lookup for j in collector.joins] + [n for n in (collector.for_each, collector.draw and collector.draw.lookup) if n]
+    readers: list[tuple[str, _Items]] = [(f"collector '{c.id}'", c) for c in collectors.values()]
+    readers += [(f"lookup '{n}'", lookup) for n, lookup in lookups.items()]
+    for who, items in readers:
+        names = [j.lookup for j in items.joins] + [n for n in (items.for_each, items.draw and items.draw.lookup) if n]
+        if items.guide:
+            guide = guides.get(items.guide.by)
+            if guide is None:
+                raise UserError(f"{root}: {who} names an undefined guide '{items.guide.by}'")
+            names += [guide.lookup, *([guide.indexed] if guide.indexed else [])]
+            if items.for_each in lookups and not lookups[items.for_each].key:
+                raise UserError(f"{root}: {who} is guided over lookup '{items.for_each}', which has no `key`")
         for name in names:
             if name not in lookups:
-                raise UserError(f"{files[collector.id]}: collector '{collector.id}' reads an undefined lookup '{name}'")
-    for name, lookup in lookups.items():
-        if lookup.draw and lookup.draw.lookup not in lookups:
-            raise UserError(f"{files['lookup:' + name]}: lookup '{name}' draws from an undefined lookup '{lookup.draw.lookup}'")
-    return Catalogue(provider=provider, collectors=collectors, lookups=lookups, files=files)
+                raise UserError(f"{root}: {who} reads an undefined lookup '{name}'")
+    return Catalogue(provider=provider, collectors=collectors, lookups=lookups, files=files, guides=guides)

@@ -40,6 +40,8 @@ class Prepared:
     body: Any = None
     paging: str | None = None
     page_size: int | None = None
+    host: str | None = None  # the resource's own endpoint, when the spec names one
+    region: str | None = None  # the unit's `region` variable (else its region): for clouds whose endpoints are regional
 
 
 class Transport(Protocol):

@@ -39,9 +39,25 @@ COLLECTION_LISTS = frozenset(
         "20200909/serviceconnectors",
         "20160918/container/repositories",
         "20210215/containerscantargets",
+        "20210630/deploypipelines",
+        "20210630/deploystages",
+        "20210630/buildpipelines",
+        "20210630/buildpipelinestages",
+        "20210630/buildruns",
     }
 )
-PAGING_PARAMS = {"limit", "page", "sortBy", "sortOrder", "compartmentIdInSubtree", "accessLevel", "compartmentId"}
+PAGING_PARAMS = {
+    "limit",
+    "page",
+    "sortBy",
+    "sortOrder",
+    "compartmentIdInSubtree",
+    "accessLevel",
+    "compartmentId",
+    "isRequiredSecurityZonesInSubtree",
+}
+# list parameters that widen a list from one compartment to its whole subtree
+SUBTREE_FLAGS = ("compartmentIdInSubtree", "isRequiredSecurityZonesInSubtree")
 
 
 # --- the estate ------------------------------------------------------------------------------
@@ -400,7 +416,11 @@ def generic_get(call: Call) -> Reply:
     items = state.items(region, path)
     if items is not None:
         compartment = call.query.get("compartmentId")
-        if compartment is not None:
+        if compartment is not None and any(call.query.get(f, "false").lower() == "true" for f in SUBTREE_FLAGS):
+            items = [
+                i for i in items if compartment in state.parent_chain(i.get("compartmentId")) and not _hidden(call, i.get("compartmentId"))
+            ]
+        elif compartment is not None:
             items = [i for i in items if i.get("compartmentId") == compartment]
         paging = SEARCH_PAGING if path in COLLECTION_LISTS else LIST_PAGING
         return paging.reply(call, _filtered(call, items))

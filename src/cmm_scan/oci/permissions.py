@@ -1,60 +1,74 @@
-"""The IAM policy statements a scan needs, from the specs: inspect/read verbs only, `in tenancy`."""
+"""The IAM policy statements a scan needs, from the specs: inspect/read verbs only, `in tenancy`.
+
+A request's permission is written `<verb> <resource-type>` (`read buckets`); read includes inspect, so each
+resource type is printed once with the strongest verb any selected request needs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
-from cmm_scan.oci.spec import Catalogue, Collector, Permission, Source, catalogue, requests_of
+from cmm_scan.cloud.permissions import requests_of, required, selected
+from cmm_scan.cloud.spec import Catalogue, Collector, Request, load_catalogue
+from cmm_scan.paths import bundled
 
 GROUP = "cmm-scan-readers"
-# the plan walks the tenancy: region subscriptions and the compartment tree (ANY and ACCESSIBLE)
-BASE = (Permission(verb="inspect", resource="tenancies"), Permission(verb="inspect", resource="compartments"))
-# every request the adapter makes outside the specs: (service, path template, permission; None = any signed-in caller)
-BUILTIN_REQUESTS: tuple[tuple[str, str, Permission | None], ...] = (
-    ("identity", "/tenancies/{tenancyId}/regionSubscriptions", BASE[0]),
-    ("identity", "/compartments", BASE[1]),
-    ("search", "/resources", None),  # Search answers with what the caller may inspect (each collector declares that)
-    ("search", "/resourceTypes", None),
-    ("objectstorage", "/n/", None),  # GetNamespace: the tenancy's Object Storage namespace
-)
-VERB_ORDER = {"inspect": 0, "read": 1}
+VERBS = ("inspect", "read")
+
+# The requests the plan makes before any collector: the region subscriptions, the compartment tree (twice: every
+# compartment, and those the caller may read), the Object Storage namespace (when a spec needs {namespace}).
+PLAN_REQUESTS = {
+    "regions": Request(
+        operation="ListRegionSubscriptions",
+        api="identity",
+        permissions=["inspect tenancies"],
+        path="/tenancies/{tenancy}/regionSubscriptions",
+    ),
+    "compartments": Request(
+        operation="ListCompartments",
+        api="identity",
+        permissions=["inspect compartments"],
+        path="/compartments",
+        query={"compartmentId": "{tenancy}", "compartmentIdInSubtree": True, "lifecycleState": "ACTIVE", "accessLevel": "{access}"},
+        paging="opc",
+    ),
+    "namespace": Request(operation="GetNamespace", api="objectstorage", permissions=["read buckets"], path="/n/"),
+}
 
 
-def selected(fact_types: Iterable[str], cat: Catalogue | None = None) -> list[Collector]:
+@cache
+def catalogue() -> Catalogue:
+    import cmm_scan.oci.transforms  # noqa: F401  (registers the OCI transforms the specs name)
+
+    return load_catalogue("oci", bundled("providers") / "oci", skip=frozenset({"services.yaml"}))
+
+
+def needs_namespace(fact_types: Iterable[str], cat: Catalogue | None = None) -> bool:
     cat = cat or catalogue()
-    wanted = set(fact_types)
-    return [c for c in cat.collectors.values() if c.fact in wanted or wanted & set(c.enriches)]
+    return any(spec_needs_namespace(spec, cat) for spec in selected(fact_types, cat))
 
 
-def sources(spec: Collector, cat: Catalogue) -> list[Source]:
-    """The collector and every lookup it joins, transitively."""
-    found: list[Source] = [spec]
-    seen: set[str] = set()
-    index = 0
-    while index < len(found):
-        source = found[index]
-        names = [j.lookup for j in source.joins] + ([source.lookup] if source.lookup else [])
-        for name in names:
-            if name not in seen:
-                seen.add(name)
-                found.append(cat.lookups[name])
-        index += 1
-    return found
+def spec_needs_namespace(spec: Collector, cat: Catalogue) -> bool:
+    return any("{namespace}" in r.path for r in requests_of(spec, cat))
 
 
-def permissions_of(fact_types: Iterable[str], cat: Catalogue | None = None) -> list[Permission]:
+def grants(fact_types: Iterable[str], cat: Catalogue | None = None) -> list[tuple[str, str]]:
+    """(verb, resource type), the strongest verb per type, sorted by type."""
     cat = cat or catalogue()
-    needed = list(BASE)
-    for spec in selected(fact_types, cat):
-        for source in sources(spec, cat):
-            needed += [r.permission for r in requests_of(source)]
-    # read includes inspect: keep the strongest verb per resource type
+    fact_types = list(fact_types)
+    extra = [PLAN_REQUESTS["regions"], PLAN_REQUESTS["compartments"]]
+    if needs_namespace(fact_types, cat):
+        extra.append(PLAN_REQUESTS["namespace"])
     best: dict[str, str] = {}
-    for p in needed:
-        if VERB_ORDER[p.verb] >= VERB_ORDER.get(best.get(p.resource, "inspect"), 0):
-            best[p.resource] = p.verb
-    return [Permission(verb=v, resource=r) for r, v in sorted(best.items())]  # type: ignore[arg-type]
+    for permission in (p for names in required(fact_types, cat, extra=extra).values() for p in names):
+        verb, _, resource = permission.partition(" ")
+        if verb not in VERBS:
+            raise AssertionError(f"an OCI permission is `inspect` or `read` a resource type, not {permission!r}")
+        if VERBS.index(verb) >= VERBS.index(best.get(resource, "inspect")):
+            best[resource] = verb
+    return sorted(((v, r) for r, v in best.items()), key=lambda g: g[1])
 
 
 def statements(fact_types: Iterable[str], group: str = GROUP) -> list[str]:
-    return [f"Allow group {group} to {p.verb} {p.resource} in tenancy" for p in permissions_of(fact_types)]
+    return [f"Allow group {group} to {verb} {resource} in tenancy" for verb, resource in grants(fact_types)]

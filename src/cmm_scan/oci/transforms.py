@@ -252,3 +252,102 @@ def oci_repo_scanned(value: Any) -> bool | None:
         if names is None or value.get("name") in names:
             return True
     return False
+
+
+# DevOps deploy stage types, by what they do (the OCI DevOps API's deployStageType values)
+CANARY_STAGES = frozenset({"COMPUTE_INSTANCE_GROUP_CANARY_DEPLOYMENT", "OKE_CANARY_DEPLOYMENT"})
+BLUE_GREEN_STAGES = frozenset({"COMPUTE_INSTANCE_GROUP_BLUE_GREEN_DEPLOYMENT", "OKE_BLUE_GREEN_DEPLOYMENT"})
+ROLLING_STAGES = frozenset({"COMPUTE_INSTANCE_GROUP_ROLLING_DEPLOYMENT", "OKE_DEPLOYMENT", "OKE_HELM_CHART_DEPLOYMENT"})
+ALL_AT_ONCE_STAGES = frozenset({"DEPLOY_FUNCTION"})
+APPROVAL_STAGES = frozenset({"MANUAL_APPROVAL", "COMPUTE_INSTANCE_GROUP_CANARY_APPROVAL", "OKE_CANARY_APPROVAL"})
+STAGE_TARGETS = {"COMPUTE_INSTANCE_GROUP": "compute", "OKE": "oke", "DEPLOY_FUNCTION": "functions", "INVOKE_FUNCTION": "functions"}
+
+
+@transform("oci_deploy_stages")
+def oci_deploy_stages(value: Any) -> dict[str, Any] | None:
+    """A deploy pipeline's stages -> {strategy, deploys, manual_approval, manual_cutover, auto_rollback, targets}.
+
+    The safest strategy any deploy stage uses wins (canary, then blue-green, then rolling: OKE applies manifests as
+    a rolling update). A blue-green or canary release waits for a person when an approval stage gates it."""
+    if not isinstance(value, list):
+        return None
+    types = [str(s.get("deployStageType") or "") for s in value if s.get("lifecycleState", "ACTIVE") == "ACTIVE"]
+    kinds = set(types)
+    strategy = (
+        "canary"
+        if kinds & CANARY_STAGES
+        else "blue_green"
+        if kinds & BLUE_GREEN_STAGES
+        else "rolling"
+        if kinds & ROLLING_STAGES
+        else "all_at_once"
+        if kinds & ALL_AT_ONCE_STAGES
+        else None
+    )
+    deploying = [s for s in value if s.get("deployStageType") in CANARY_STAGES | BLUE_GREEN_STAGES | ROLLING_STAGES | ALL_AT_ONCE_STAGES]
+    rollback = [str((s.get("rollbackPolicy") or {}).get("policyType") or "") for s in deploying]
+    approval = bool(kinds & APPROVAL_STAGES)
+    return {
+        "strategy": strategy,
+        "deploys": strategy is not None,
+        "stages": len(types),
+        "manual_approval": approval,
+        "manual_cutover": strategy in ("canary", "blue_green") and approval,
+        "auto_rollback": bool(rollback) and all(p == "AUTOMATED_STAGE_ROLLBACK_POLICY" for p in rollback),
+        "targets": sorted({t for k in kinds for prefix, t in STAGE_TARGETS.items() if k.startswith(prefix)}),
+    }
+
+
+@transform("oci_build_stages")
+def oci_build_stages(value: Any) -> dict[str, Any] | None:
+    """A build pipeline's stages -> {stages, builds, delivers, deploys} (BUILD runs the build spec; a
+    TRIGGER_DEPLOYMENT_PIPELINE stage hands the artefacts to a deploy pipeline)."""
+    if not isinstance(value, list):
+        return None
+    kinds = [str(s.get("buildPipelineStageType") or "") for s in value]
+    return {
+        "stages": len(kinds),
+        "builds": "BUILD" in kinds,
+        "deploys": "TRIGGER_DEPLOYMENT_PIPELINE" in kinds,
+    }
+
+
+@transform("seconds_to_minutes")
+def seconds_to_minutes(value: Any) -> int | None:
+    return int(value) // 60 if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+BUILD_WINDOW_DAYS = 30  # build runs counted as recent (cicd.build_project.recent_builds)
+
+
+@transform("oci_build_runs")
+def oci_build_runs(value: Any) -> dict[str, Any] | None:
+    """A build pipeline's runs -> {recent, median_minutes}: runs started in the last 30 days, and the median time of
+    those that finished (None when none did)."""
+    from statistics import median
+
+    from cmm_scan.cloud.transforms import _as_datetime, now
+
+    if not isinstance(value, list):
+        return None
+    cutoff = now().timestamp() - BUILD_WINDOW_DAYS * 86400
+    recent, minutes = 0, []
+    for run in value:
+        progress = run.get("buildRunProgressSummary") or {}
+        started = _as_datetime(progress.get("timeStarted") or run.get("timeCreated"))
+        if started is None or started.timestamp() < cutoff:
+            continue
+        recent += 1
+        finished = _as_datetime(progress.get("timeFinished"))
+        if finished is not None and run.get("lifecycleState") in ("SUCCEEDED", "FAILED"):
+            minutes.append((finished - started).total_seconds() / 60)
+    return {"recent": recent, "median_minutes": round(median(minutes), 1) if minutes else None}
+
+
+@transform("oci_duration_days")
+def oci_duration_days(value: Any) -> int | None:
+    """An ISO 8601 duration (a secret's rotation interval, P30D) -> whole days."""
+    from cmm_scan.cloud.transforms import iso_duration_hours
+
+    hours = iso_duration_hours(value)
+    return None if hours is None else int(hours // 24)

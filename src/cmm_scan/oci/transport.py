@@ -1,28 +1,29 @@
-"""Signed REST calls to OCI services: endpoints from data, `opc-next-page` paging, bounded retries.
+"""Signed REST calls to OCI services, the shared engine's `Transport` (cmm_scan.cloud.transport) for OCI.
 
-Plain `requests` with the SDK's signer instead of a client class per service: one code path for every
-service (each is a row in providers/oci/services.yaml), and only the signer's part of the SDK is loaded.
+Plain `requests` with the SDK's signer instead of a client class per service: one code path for every service (a
+request's `api` is a row of providers/oci/services.yaml), and only the signer's part of the SDK is loaded. Each
+request goes to its service's host in the request's region (the unit's), or to the resource's own endpoint (a
+vault's management endpoint); an endpoint template (--endpoint-url, the emulator) takes every request.
 """
 
 from __future__ import annotations
 
-import random
 import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from cmm_scan.cloud.http import Backoff
+from cmm_scan.cloud.transport import CloudError, Prepared
 from cmm_scan.paths import bundled
 from cmm_scan.yamlfile import load_yaml_model
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 DENIED_CODES = frozenset(
     {"NotAuthorizedOrNotFound", "NotAuthenticated", "NotAuthorized", "Forbidden", "NotAuthorizedOrResourceAlreadyExists"}
 )
+PAGING = "opc"  # the one paging style: the `opc-next-page` header, sent back as `page`
 
 
 class Service(BaseModel):
@@ -43,40 +44,27 @@ def services() -> dict[str, Service]:
     return spec.services
 
 
-class OciError(Exception):
-    """An OCI error answer (or a transport failure, status 0)."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(f"{status} {code}: {message}")
-        self.status, self.code, self.message = status, code, message
-
-
-def classify(error: OciError) -> tuple[str, str]:
+def classify(error: CloudError) -> tuple[str, str]:
     """Coverage status and a one-line reason. OCI answers 404 NotAuthorizedOrNotFound where it means 'not allowed'."""
+    where = f"{error.operation}: " if error.operation else ""
     if error.status in (401, 403) or error.code in DENIED_CODES:
-        return "denied", f"{error.code} ({error.status}): not allowed, or not there"
+        return "denied", f"{where}{error.code} ({error.status}): not allowed, or not there"
     if error.status == 429:
-        return "error", "TooManyRequests (429): still throttled after retries"
-    return "error", f"{error.code or 'error'} ({error.status}): {error.message[:200]}"
+        return "error", f"{where}TooManyRequests (429): still throttled after retries"
+    return "error", f"{where}{error.code or 'error'} ({error.status}): {error.message[:200]}"
 
 
-@dataclass
-class Transport:
-    signer: Any
-    endpoint: str | None = None  # template with {region}, e.g. http://127.0.0.1:PORT/{region}
-    domain: str = "oraclecloud.com"
-    attempts: int = 5
-    base_delay: float = 0.5
-    timeout: float = 60.0
-    sleep: Callable[[float], None] = time.sleep
-
-    def __post_init__(self) -> None:
+class OciTransport:
+    def __init__(self, signer: Any, endpoint: str | None = None, domain: str = "oraclecloud.com", timeout: float = 60.0):
         import requests
 
+        self.signer, self.endpoint, self.domain, self.timeout = signer, endpoint, domain, timeout
         self._requests = requests
+        # eight attempts, as the oci SDK's default retry strategy makes (within the shared 120 s budget)
+        self.backoff = Backoff(attempts=8, retry_exceptions=(requests.ConnectionError, requests.Timeout))
         self._local = threading.local()
-        self._count_lock = threading.Lock()
-        self.requests = 0
+        self._lock = threading.Lock()
+        self.sent = 0
 
     def _session(self) -> Any:
         session = getattr(self._local, "session", None)
@@ -84,9 +72,9 @@ class Transport:
             session = self._local.session = self._requests.Session()
         return session
 
-    def url(self, service: str, region: str, path: str, host: str | None = None) -> str:
+    def url(self, api: str, region: str, path: str, host: str | None = None) -> str:
         """`host`: a resource's own endpoint (a vault's management endpoint); an endpoint template wins over it."""
-        spec = services()[service]
+        spec = services()[api]
         if self.endpoint:
             base = self.endpoint.format(region=region).rstrip("/")
         elif host:
@@ -95,54 +83,45 @@ class Transport:
             base = "https://" + spec.host.format(region=region, domain=self.domain)
         return base + spec.version + path
 
-    def call(
-        self, service: str, region: str, path: str, params: dict[str, Any] | None = None, body: Any = None, host: str | None = None
-    ) -> tuple[Any, dict[str, str]]:
-        """One request (GET, or POST with a JSON body), retried on throttling and server errors with back-off."""
-        url = self.url(service, region, path, host)
-        clean = {k: _param(v) for k, v in (params or {}).items() if v is not None}
-        for attempt in range(1, self.attempts + 1):
-            with self._count_lock:
-                self.requests += 1
-            try:
-                if body is None:
-                    answer = self._session().get(url, params=clean, auth=self.signer, timeout=self.timeout)
-                else:
-                    answer = self._session().post(url, params=clean, json=body, auth=self.signer, timeout=self.timeout)
-            except self._requests.RequestException as exc:
-                if attempt == self.attempts:
-                    raise OciError(0, "RequestFailed", f"{type(exc).__name__} calling {url.split('?')[0]}") from None
-                self.sleep(self._delay(attempt, None))
-                continue
-            if answer.status_code < 300:
-                return (answer.json() if answer.content else None), dict(answer.headers)
-            if answer.status_code in RETRY_STATUSES and attempt < self.attempts:
-                self.sleep(self._delay(attempt, answer.headers.get("retry-after")))
-                continue
+    def pages(self, request: Prepared) -> Iterator[Any]:
+        """Every page (a bare array, or `{"items": [...]}`), following `opc-next-page` when the request pages."""
+        if not request.region:
+            raise RuntimeError(f"{request.operation}: an OCI request needs the unit's region")
+        url = self.url(request.api, request.region, request.path, request.host)
+        params = {k: _param(v) for k, v in request.query.items() if v is not None}
+        if request.page_size:
+            params["limit"] = request.page_size
+        while True:
+            data, token = self._send(request, url, params)
+            yield data
+            if request.paging != PAGING or not token:
+                return
+            params = {**params, "page": token}
+
+    def _send(self, request: Prepared, url: str, params: dict[str, Any]) -> tuple[Any, str | None]:
+        def send() -> Any:
+            with self._lock:
+                self.sent += 1
+            if request.method == "POST":
+                return self._session().post(url, params=params, json=request.body, auth=self.signer, timeout=self.timeout)
+            return self._session().get(url, params=params, auth=self.signer, timeout=self.timeout)
+
+        try:
+            answer = self.backoff.run(send)
+        except self._requests.RequestException as exc:
+            raise CloudError(None, "RequestFailed", f"{type(exc).__name__} calling {url}", request.operation) from None
+        if answer.status_code >= 300:
             try:
                 error = answer.json()
             except ValueError:
                 error = {}
-            raise OciError(answer.status_code, str(error.get("code") or answer.reason), str(error.get("message") or ""))
-        raise AssertionError("unreachable")
+            error = error if isinstance(error, dict) else {}
+            code = str(error.get("code") or answer.reason)
+            raise CloudError(answer.status_code, code, str(error.get("message") or "")[:300], request.operation)
+        return (answer.json() if answer.content else None), answer.headers.get("opc-next-page")
 
-    def _delay(self, attempt: int, retry_after: str | None) -> float:
-        if retry_after and retry_after.isdigit():
-            return min(float(retry_after), 30.0)
-        return min(self.base_delay * 2 ** (attempt - 1), 16.0) * (0.5 + random.random() / 2)  # full back-off with jitter
-
-    def pages(
-        self, service: str, region: str, path: str, params: dict[str, Any] | None = None, body: Any = None, host: str | None = None
-    ) -> Iterator[Any]:
-        """Every page of a list (bare array) or search (`{"items": [...]}`), following `opc-next-page`."""
-        params = dict(params or {})
-        while True:
-            data, headers = self.call(service, region, path, params, body, host)
-            yield data
-            token = headers.get("opc-next-page") or headers.get("Opc-Next-Page")
-            if not token:
-                return
-            params["page"] = token
+    def classify(self, error: CloudError) -> tuple[str, str]:
+        return classify(error)
 
 
 def _param(value: Any) -> Any:
