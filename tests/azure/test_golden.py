@@ -8,6 +8,8 @@ from typing import Any
 
 from cmm_scan.models import QuestionResult
 from cmm_scan.rules import fact_plan
+from tests.aws.estates import explain
+from tests.azure.entra import GLOBAL_ADMIN, require_mfa, tenant_graph, user
 from tests.azure.support import DEV, PROD, SHARED, resource, rid, scan, tenant_estate
 from tests.azure.test_compute import VMSS, autoscale, cpu_rule, scale_set, vm
 from tests.support.estate import Estate, _all_rules
@@ -73,18 +75,55 @@ def test_retention_level_5_ruled_out_when_storage_has_no_retention(azure, tmp_pa
     workspace = resource(PROD, "Microsoft.OperationalInsights/workspaces", "logs", properties={"retentionInDays": 30})
     azure.load(tenant_estate([*accounts, *children, workspace]))
     result = answer(tmp_path, "data.retention")
-    from tests.aws.estates import explain
-
     assert 5 not in result.possible_levels and result.possible_levels == [1, 2, 3, 4], explain(result)
 
 
-def test_mfa_registered_in_entra_is_not_taken_for_enforced(azure, tmp_path: Path) -> None:
-    """Every Entra user has a FIDO2 key registered, but conditional access (not read) decides what is enforced:
-    the tenant is where people sign in, so levels 1-5 stay open ("I don't know"), never a claimed level."""
-    users = [{"id": f"u{n}", "userType": "Member", "accountEnabled": True} for n in range(4)]
-    details = [{"id": f"u{n}", "isMfaRegistered": True, "methodsRegistered": ["fido2"]} for n in range(4)]
-    graph = {"organization": [{"id": "org", "onPremisesSyncEnabled": None}], "users": users}
-    graph["reports/authenticationMethods/userRegistrationDetails"] = details
-    azure.load(tenant_estate(graph=graph))
+def test_mfa_registered_in_entra_but_not_enforced_is_level_1_or_2(azure, tmp_path: Path) -> None:
+    """Every Entra user has a FIDO2 key registered, but no conditional access policy or security default makes
+    anyone use it: "It's enforced for nearly all users, with few exceptions." (level 3) and above are ruled out;
+    "It's suggested, but not required." and "It's required, but not always enforced." stay for a person."""
+    people = [user(f"u{n}") for n in range(4)]
+    azure.load(tenant_estate(graph=tenant_graph(people, methods={f"u{n}": ["fido2"] for n in range(4)})))
+    result = answer(tmp_path, "sec.mfa")
+    assert result.possible_levels == [1, 2], explain(result)
+
+
+def test_mfa_unknown_when_conditional_access_cannot_be_read(azure, tmp_path: Path) -> None:
+    """Never guess: with the policies refused, registration alone says nothing of enforcement: "I don't know"."""
+    estate = tenant_estate(graph=tenant_graph([user(f"u{n}") for n in range(4)]))
+    estate["faults"] = {"deny": [{"operation": "graph/identity/conditionalAccess/*"}]}
+    azure.load(estate)
     result = answer(tmp_path, "sec.mfa")
     assert result.answer == 0 and result.suggested_level is None and result.possible_levels == [1, 2, 3, 4, 5]
+
+
+def test_standing_global_admin_without_mfa_rules_out_structured_privileged_access(azure, tmp_path: Path) -> None:
+    """A Global Administrator held standing and excluded from the MFA policy: "We have structured admin processes,
+    with one-time passwords for access." (level 3) and above are ruled out; "Each admin manages their own
+    privileged accounts, with no set process." stays possible."""
+    people = [user("ada"), user("root-admin"), user("bob")]
+    graph = tenant_graph(people, [require_mfa(exclude=["root-admin"])], roles={"root-admin": [GLOBAL_ADMIN]})
+    azure.load(tenant_estate(graph=graph))
+    result = answer(tmp_path, "sec.privileged_access")
+    assert result.possible_levels == [1, 2], explain(result)
+
+
+def test_three_standing_global_admins_rule_out_automated_privileged_access(azure, tmp_path: Path) -> None:
+    """Three people hold Global Administrator standing (more than two break-glass accounts) though MFA covers
+    them: "We use automated systems for privileged access, with strong controls and checks." (level 4) and
+    above are ruled out; level 3 ("one-time passwords for access") stays possible."""
+    admins = ["a1", "a2", "a3"]
+    graph = tenant_graph([user(a) for a in [*admins, "bob"]], [require_mfa()], roles={a: [GLOBAL_ADMIN] for a in admins})
+    azure.load(tenant_estate(graph=graph))
+    result = answer(tmp_path, "sec.privileged_access")
+    assert result.possible_levels == [1, 2, 3], explain(result)
+
+
+def test_admin_rights_only_eligible_through_pim_leave_automated_access_possible(azure, tmp_path: Path) -> None:
+    """Administrators are only eligible (just in time through PIM) and everyone must pass MFA: nothing rules out
+    "We use automated systems for privileged access, with strong controls and checks." (level 4)."""
+    admins = ["a1", "a2", "a3"]
+    graph = tenant_graph([user(a) for a in admins], [require_mfa()], eligible={a: [GLOBAL_ADMIN] for a in admins})
+    azure.load(tenant_estate(graph=graph))
+    result = answer(tmp_path, "sec.privileged_access")
+    assert 4 in result.possible_levels and 5 in result.possible_levels, explain(result)

@@ -77,7 +77,8 @@ PLAN_REQUESTS = {
 
 @cache
 def catalogue() -> Catalogue:
-    import cmm_scan.azure.transforms  # noqa: F401  (registers the Azure transforms the specs name)
+    import cmm_scan.azure.conditional_access  # noqa: F401  (registers the Azure transforms the specs name)
+    import cmm_scan.azure.transforms  # noqa: F401
 
     return load_catalogue("azure", bundled("providers") / "azure")
 

@@ -1,0 +1,82 @@
+"""Entra ID through Microsoft Graph: conditional access and security defaults (who must pass MFA), the
+authentication-methods policy, directory roles held standing or eligible through PIM, guests."""
+
+from __future__ import annotations
+
+from tests.azure.entra import GLOBAL_ADMIN, SECURITY_READER, block_legacy, require_mfa, tenant_graph, user
+from tests.azure.support import TENANT, scan, tenant_estate
+
+
+def users_of(result) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    return {f.resource_id: f.attributes for f in result.of("identity.user") if f.attributes["human"]}
+
+
+def test_conditional_access_decides_who_must_pass_mfa(azure) -> None:
+    """Matched by id, group (direct membership), directory role and guest type; exclusions win; report-only,
+    location-bound and 'MFA or compliant device' policies do not count."""
+    people = [user("ada"), user("bob", groups=["breakglass"]), user("cy", groups=["ops"]), user("dee"), user("eve", guest=True)]
+    policies = [
+        require_mfa("Everyone", exclude=["dee"], users={"excludeGroups": ["breakglass"], "excludeUsers": ["dee", "eve"]}),
+        require_mfa("Ops", include=[], users={"includeGroups": ["ops"]}),
+        require_mfa("Guests", include=["GuestsOrExternalUsers"], state="enabledForReportingButNotEnforced"),
+        require_mfa("Dee off site", include=["dee"]),
+        require_mfa("Dee either", include=["dee"], grantControls={"operator": "OR", "builtInControls": ["mfa", "compliantDevice"]}),
+    ]
+    policies[3]["conditions"]["locations"] = {"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]}
+    azure.load(tenant_estate(graph=tenant_graph(people, policies)))
+    found = users_of(scan(["identity.user"]))
+    assert {u: a["mfa_active"] for u, a in found.items()} == {"ada": True, "bob": False, "cy": True, "dee": False, "eve": False}
+    assert (found["eve"]["external"], found["ada"]["external"]) == (True, False)
+
+
+def test_security_defaults_require_mfa_of_everyone(azure) -> None:
+    azure.load(tenant_estate(graph=tenant_graph([user("ada"), user("bob")], defaults=True)))
+    result = scan(["identity.user", "identity.sso_instance"])
+    assert {a["mfa_active"] for a in users_of(result).values()} == {True}
+    (tenant,) = result.of("identity.sso_instance")
+    assert (tenant.attributes["mfa_enforced"], tenant.attributes["legacy_auth_blocked"]) == (True, True)
+
+
+def test_the_tenant_says_whether_mfa_is_enforced_legacy_sign_in_blocked_and_phone_codes_allowed(azure) -> None:
+    people = [user("ada"), user("bob"), user("off", enabled=False)]
+    azure.load(tenant_estate(graph=tenant_graph(people, [require_mfa(exclude=["off"]), block_legacy()], phone=False)))
+    (tenant,) = scan(["identity.sso_instance"]).of("identity.sso_instance")
+    assert tenant.scope == TENANT
+    assert {k: tenant.attributes[k] for k in ("users", "mfa_enforced", "legacy_auth_blocked", "phone_methods_allowed")} == {
+        "users": 3,
+        "mfa_enforced": True,  # a disabled account cannot sign in
+        "legacy_auth_blocked": True,
+        "phone_methods_allowed": False,
+    }
+
+
+def test_standing_and_eligible_privileged_roles(azure) -> None:
+    people = [user("ada"), user("bob"), user("cy")]
+    roles = {"ada": [GLOBAL_ADMIN], "cy": [SECURITY_READER]}
+    azure.load(tenant_estate(graph=tenant_graph(people, [require_mfa()], roles=roles, eligible={"bob": [GLOBAL_ADMIN]})))
+    found = users_of(scan(["identity.user"]))
+    assert {u: (a["admin"], a["eligible_admin"]) for u, a in found.items()} == {
+        "ada": (True, False),
+        "bob": (False, True),
+        "cy": (False, False),  # Security Reader is not a privileged role
+    }
+
+
+def test_denied_policies_leave_mfa_unknown_and_denied_roles_leave_admin_unknown(azure) -> None:
+    estate = tenant_estate(graph=tenant_graph([user("ada")], [require_mfa()], roles={"ada": [GLOBAL_ADMIN]}))
+    estate["faults"] = {"deny": [{"operation": "graph/identity/conditionalAccess/*"}, {"operation": "graph/roleManagement/*"}]}
+    azure.load(estate)
+    result = scan(["identity.user", "identity.sso_instance"])
+    ada = users_of(result)["ada"]
+    assert (ada["mfa_active"], ada["admin"], ada["eligible_admin"]) == (None, None, None)
+    (tenant,) = result.of("identity.sso_instance")
+    assert (tenant.attributes["mfa_enforced"], tenant.attributes["legacy_auth_blocked"]) == (None, None)
+    assert result.status("azure.entra_users/join:conditional_access") == {TENANT: "denied"}
+    assert result.status("azure.entra_users/join:role_assignments") == {TENANT: "denied"}
+
+
+def test_federated_domains_are_saml_identity_providers(azure) -> None:
+    """A domain federated to another IdP (AD FS, Okta...) hands sign-in, and its MFA, to that IdP."""
+    azure.load(tenant_estate(graph=tenant_graph([user("ada")], federated=["corp.example.org"])))
+    (idp,) = scan(["identity.federation_provider"]).of("identity.federation_provider")
+    assert (idp.resource_id, idp.attributes["kind"], idp.scope) == ("corp.example.org", "saml", TENANT)
