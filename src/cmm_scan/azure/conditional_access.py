@@ -103,7 +103,7 @@ def azure_legacy_auth_blocked(value: Any) -> bool | None:
         who = conditions.get("users") or {}
         if not (_on(policy) and _blocks(policy) and _all_apps(conditions)):
             continue
-        if "all" in _list(who.get("includeUsers")) and LEGACY_CLIENTS <= set(_list(conditions.get("clientAppTypes"))):
+        if "all" in _list(who.get("includeUsers")) and set(_list(conditions.get("clientAppTypes"))) >= LEGACY_CLIENTS:
             return True
     return False
 
