@@ -7,6 +7,22 @@ from typing import Any
 
 GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10"
 SECURITY_READER = "5d6b6bb7-de71-4623-b4af-96380a352509"  # a directory role that is not privileged
+OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+
+
+def rbac(scope: str, principal: str, role: str, kind: str = "User") -> dict[str, Any]:
+    """An Azure role assignment (an extension resource at a subscription or management group)."""
+    return {
+        "id": f"{scope}/providers/Microsoft.Authorization/roleAssignments/{principal}-{role[:8]}",
+        "type": "Microsoft.Authorization/roleAssignments",
+        "properties": {
+            "roleDefinitionId": f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{role}",
+            "principalId": principal,
+            "principalType": kind,
+            "scope": scope,
+        },
+    }
 
 
 def user(uid: str, guest: bool = False, enabled: bool = True, groups: list[str] = ()) -> dict[str, Any]:  # type: ignore[assignment]
@@ -75,6 +91,7 @@ def tenant_graph(
         "organization": [{"id": "org", "displayName": "Example", "onPremisesSyncEnabled": None}],
         "users": users,
         "applications": [],
+        "servicePrincipals": [],
         "domains": [{"id": "example.org", "authenticationType": "Managed", "isVerified": True}]
         + [{"id": d, "authenticationType": "Federated", "isVerified": True} for d in federated],
         "reports/authenticationMethods/userRegistrationDetails": [

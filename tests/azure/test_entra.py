@@ -3,8 +3,8 @@ authentication-methods policy, directory roles held standing or eligible through
 
 from __future__ import annotations
 
-from tests.azure.entra import GLOBAL_ADMIN, SECURITY_READER, block_legacy, require_mfa, tenant_graph, user
-from tests.azure.support import TENANT, scan, tenant_estate
+from tests.azure.entra import GLOBAL_ADMIN, OWNER, READER, SECURITY_READER, block_legacy, rbac, require_mfa, tenant_graph, user
+from tests.azure.support import PROD, TENANT, scan, tenant_estate
 
 
 def users_of(result) -> dict[str, dict]:  # type: ignore[no-untyped-def]
@@ -80,3 +80,30 @@ def test_federated_domains_are_saml_identity_providers(azure) -> None:
     azure.load(tenant_estate(graph=tenant_graph([user("ada")], federated=["corp.example.org"])))
     (idp,) = scan(["identity.federation_provider"]).of("identity.federation_provider")
     assert (idp.resource_id, idp.attributes["kind"], idp.scope) == ("corp.example.org", "saml", TENANT)
+
+
+def test_owner_on_azure_resources_is_admin_for_people_and_service_principals(azure) -> None:
+    """Owner at a management group or subscription is admin (standing); Reader is not. An app registration is
+    admin through its service principal."""
+    graph = tenant_graph([user("ada"), user("bob"), user("cy")])
+    graph["applications"] = [{"id": "o1", "appId": "app1", "displayName": "deployer", "passwordCredentials": [], "keyCredentials": []}]
+    graph["servicePrincipals"] = [{"id": "sp1", "appId": "app1", "servicePrincipalType": "Application"}]
+    estate = tenant_estate(
+        [
+            rbac("/providers/Microsoft.Management/managementGroups/prod", "ada", OWNER),
+            rbac(f"/subscriptions/{PROD}", "bob", READER),
+            rbac(f"/subscriptions/{PROD}", "sp1", OWNER, kind="ServicePrincipal"),
+        ],
+        graph=graph,
+    )
+    azure.load(estate)
+    result = scan(["identity.user"])
+    admins = {f.resource_id: f.attributes["admin"] for f in result.of("identity.user")}
+    assert admins == {"ada": True, "bob": False, "cy": False, "app1": True}
+
+
+def test_denied_role_assignments_on_resources_leave_admin_unknown(azure) -> None:
+    estate = tenant_estate([rbac(f"/subscriptions/{PROD}", "ada", OWNER)], graph=tenant_graph([user("ada")]))
+    estate["faults"] = {"deny": [{"operation": "Microsoft.ResourceGraph/resources/read"}]}
+    azure.load(estate)
+    assert users_of(scan(["identity.user"]))["ada"]["admin"] is None

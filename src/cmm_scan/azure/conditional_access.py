@@ -126,7 +126,11 @@ def azure_all_mfa_active(value: Any) -> bool | None:
 
 @transform("azure_any_of")
 def azure_any_of(value: Any) -> bool | None:
-    """{any: [ids], of: [ids]} -> one of `any` is in `of` (case-insensitive): e.g. a role held among the privileged."""
-    if value is None or value.get("any") is None:
+    """{any: [ids], of: [ids]} -> one of `any` is in `of`, comparing the last path segment without case (a role
+    definition id may be a bare GUID or a full resource id); `true` passes through."""
+    if value is True:
+        return True
+    if not isinstance(value, dict) or value.get("any") is None:
         return None
-    return bool(set(_list(value["any"])) & set(_list(value.get("of"))))
+    wanted = {v.rsplit("/", 1)[-1] for v in _list(value.get("of"))}
+    return any(v.rsplit("/", 1)[-1] in wanted for v in _list(value["any"]))
