@@ -174,3 +174,34 @@ def azure_credentials(value: Any) -> dict[str, int] | None:
         start = _as_datetime(credential.get("startDateTime"))
         ages.append(max(0, (current - start).days) if start else 0)
     return {"active": len(ages), "oldest_age_days": max(ages, default=0)}
+
+
+@transform("azure_dashboard_shows_application")
+def azure_dashboard_shows_application(value: Any) -> bool | None:
+    """Portal dashboard parts -> one shows a log query or a metric of the application (Application Insights, or a
+    namespace outside Azure's own resource providers)."""
+    if value is None:
+        return None
+    for part in value:
+        metadata = (part or {}).get("metadata") or {}
+        if "logsdashboardpart" in str(metadata.get("type", "")).lower():
+            return True
+        for metric in ((metadata.get("settings") or {}).get("content") or {}).get("options", {}).get("chart", {}).get("metrics") or []:
+            namespace = str(metric.get("namespace") or "").lower()
+            if namespace == "microsoft.insights/components" or (namespace and not namespace.startswith("microsoft.")):
+                return True
+    return False
+
+
+@transform("azure_workbook_shows_application")
+def azure_workbook_shows_application(value: Any) -> bool | None:
+    """Workbook items -> one runs a log query (type 3: KqlItem) or charts Application Insights metrics."""
+    if value is None:
+        return None
+    for item in value:
+        content = (item or {}).get("content") or {}
+        if item.get("type") == 3 or content.get("query"):
+            return True
+        if any(str(m.get("namespace") or "").lower() == "microsoft.insights/components" for m in content.get("metrics") or []):
+            return True
+    return False
