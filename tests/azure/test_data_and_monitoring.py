@@ -204,3 +204,39 @@ def test_tags_policy_assignments_and_budgets(azure) -> None:
         "conformance_pack": False,
     }
     assert result.one("cost.budget", "monthly") == {"budget_type": "COST", "notifications": 2, "forecast_alert": True, "scoped": False}
+
+
+def test_backup_policies_with_retention_and_cross_region_copies(azure) -> None:
+    """A geo-redundant vault with cross-region restore copies every policy's recovery points to the paired region."""
+    grs = resource(PROD, "Microsoft.RecoveryServices/vaults", "grs", properties={"redundancySettings": {"crossRegionRestore": "Enabled"}})
+    lrs = resource(DEV, "Microsoft.RecoveryServices/vaults", "lrs", properties={"redundancySettings": {"crossRegionRestore": "Disabled"}})
+    daily = {"count": 30, "durationType": "Days"}
+    yearly = {"count": 7, "durationType": "Years"}
+
+    def backup_policy(vault: dict[str, Any], name: str, retention: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": f"{vault['id']}/backupPolicies/{name}",
+            "type": "Microsoft.RecoveryServices/vaults/backupPolicies",
+            "location": "uksouth",
+            "properties": {
+                "backupManagementType": "AzureIaasVM",
+                "schedulePolicy": {"scheduleRunFrequency": "Daily"},
+                "retentionPolicy": retention,
+            },
+        }
+
+    long_term = {
+        "retentionPolicyType": "LongTermRetentionPolicy",
+        "dailySchedule": {"retentionDuration": daily},
+        "yearlySchedule": {"retentionDuration": yearly},
+    }
+    azure.load(
+        tenant_estate(
+            [grs, lrs, backup_policy(grs, "vms", long_term), backup_policy(lrs, "dev", {"dailySchedule": {"retentionDuration": daily}})]
+        )
+    )
+    plans = {f.resource_id.rsplit("/", 1)[-1]: f.attributes for f in scan(["storage.backup_plan"]).of("storage.backup_plan")}
+    assert plans == {
+        "vms": {"rules": 1, "cross_region_copy": True, "max_retention_days": 7 * 366},
+        "dev": {"rules": 1, "cross_region_copy": False, "max_retention_days": 30},
+    }

@@ -127,3 +127,61 @@ def test_admin_rights_only_eligible_through_pim_leave_automated_access_possible(
     azure.load(tenant_estate(graph=graph))
     result = answer(tmp_path, "sec.privileged_access")
     assert 4 in result.possible_levels and 5 in result.possible_levels, explain(result)
+
+
+def test_client_vpn_with_certificates_rules_out_no_perimeter(azure, tmp_path: Path) -> None:
+    """SSH and RDP are closed to the internet and Bastion grants sessions per Entra identity, but people still
+    connect through a point-to-site VPN: "We don't use network perimeters. Access is based on device and user
+    identity, with strong checks." (level 5) is ruled out; "In some areas, we use strong identity checks instead
+    of network controls, reducing VPN use." (level 4) stays possible."""
+    web = resource(PROD, "Microsoft.Network/networkSecurityGroups", "web", properties={
+        "securityRules": [{"name": "https", "properties": {"direction": "Inbound", "access": "Allow", "sourceAddressPrefix": "Internet",
+                                                           "destinationPortRange": "443"}}],
+        "subnets": [{"id": "/web"}]})  # fmt: skip
+    vpn = resource(PROD, "Microsoft.Network/virtualNetworkGateways", "p2s", properties={
+        "gatewayType": "Vpn", "vpnClientConfiguration": {"vpnAuthenticationTypes": ["Certificate"]}})  # fmt: skip
+    bastion = resource(PROD, "Microsoft.Network/bastionHosts", "bastion", properties={})
+    azure.load(tenant_estate([web, vpn, bastion]))
+    result = answer(tmp_path, "sec.network")
+    assert 5 not in result.possible_levels and 4 in result.possible_levels, explain(result)
+
+
+def test_one_uk_region_with_geo_redundant_backups_is_not_everything_in_one_region(azure, tmp_path: Path) -> None:
+    """Every workload runs in uksouth, but the backup vault restores across regions: "Everything in one region."
+    (level 1) is ruled out; "We use another region for non-production workloads or backup and recovery." (level 2)
+    fits, and whether regions are picked on cost or energy (level 3) is for a person."""
+    vault = resource(
+        PROD, "Microsoft.RecoveryServices/vaults", "backup", properties={"redundancySettings": {"crossRegionRestore": "Enabled"}}
+    )
+    policy = {
+        "id": f"{vault['id']}/backupPolicies/daily",
+        "type": "Microsoft.RecoveryServices/vaults/backupPolicies",
+        "properties": {
+            "schedulePolicy": {"scheduleRunFrequency": "Daily"},
+            "retentionPolicy": {"dailySchedule": {"retentionDuration": {"count": 30, "durationType": "Days"}}},
+        },
+    }
+    azure.load(tenant_estate([vm(PROD, "app1"), vm(DEV, "app2"), vault, policy]))
+    result = answer(tmp_path, "cost.geography")
+    assert result.possible_levels == [2, 3], explain(result)
+
+
+def test_policy_assignments_and_a_compliance_standard_rule_out_we_dont(azure, tmp_path: Path) -> None:
+    """An Azure Policy assignment checks resources and Defender assesses a regulatory standard: "We don't." and
+    "We have policies, but don't check whether people follow them." (levels 1 and 2) are ruled out."""
+    assignment = {
+        "id": "/providers/Microsoft.Management/managementGroups/prod/providers/Microsoft.Authorization/policyAssignments/tags",
+        "type": "Microsoft.Authorization/policyAssignments",
+        "properties": {
+            "displayName": "Require tags",
+            "policyDefinitionId": "/providers/Microsoft.Authorization/policyDefinitions/871b6d14-10aa-478d-b590-94f262ecfa99",
+        },
+    }
+    standard = {
+        "id": f"/subscriptions/{PROD}/providers/Microsoft.Security/regulatoryComplianceStandards/CIS-Azure-2.0.0",
+        "type": "Microsoft.Security/regulatoryComplianceStandards",
+        "properties": {"state": "Failed"},
+    }
+    azure.load(tenant_estate([assignment, standard, vm(PROD, "app1")]))
+    result = answer(tmp_path, "gov.policy_enforcement")
+    assert 1 not in result.possible_levels and 2 not in result.possible_levels, explain(result)

@@ -205,3 +205,23 @@ def azure_workbook_shows_application(value: Any) -> bool | None:
         if any(str(m.get("namespace") or "").lower() == "microsoft.insights/components" for m in content.get("metrics") or []):
             return True
     return False
+
+
+_DAYS = {"days": 1, "weeks": 7, "months": 31, "years": 366}
+
+
+@transform("azure_retention_days")
+def azure_retention_days(value: Any) -> int | None:
+    """A backup policy's retentionPolicy (or a list of them) -> the longest retention in days: daily, weekly,
+    monthly and yearly schedules (LongTermRetentionPolicy) or a simple one (SimpleRetentionPolicy)."""
+    if value is None:
+        return None
+    policies = value if isinstance(value, list) else [value]
+    longest = 0
+    for policy in policies:
+        schedules = [policy.get(k) for k in ("dailySchedule", "weeklySchedule", "monthlySchedule", "yearlySchedule")]
+        durations = [s.get("retentionDuration") for s in schedules if s] + [policy.get("retentionDuration")]
+        for duration in durations:
+            if duration:
+                longest = max(longest, int(duration.get("count") or 0) * _DAYS.get(str(duration.get("durationType", "days")).lower(), 1))
+    return longest
