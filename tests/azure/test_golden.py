@@ -185,3 +185,23 @@ def test_policy_assignments_and_a_compliance_standard_rule_out_we_dont(azure, tm
     azure.load(tenant_estate([assignment, standard, vm(PROD, "app1")]))
     result = answer(tmp_path, "gov.policy_enforcement")
     assert 1 not in result.possible_levels and 2 not in result.possible_levels, explain(result)
+
+
+def test_changes_made_by_hand_in_the_portal_is_level_1(azure, tmp_path: Path) -> None:
+    """Every change of the last 14 days was made by people in the portal: "Manually, with no automation." (1)."""
+    from tests.azure.test_changes import change
+
+    azure.load(tenant_estate([change(PROD, n, "User", "Azure Portal") for n in range(25)]))
+    result = answer(tmp_path, "gov.provisioning")
+    assert result.suggested_level == 1 and result.answer == 1, explain(result)
+
+
+def test_changes_all_made_by_deployment_pipelines_leaves_level_5_possible(azure, tmp_path: Path) -> None:
+    """Every change was made by a service principal applying templates: "All cloud services are set up by CI/CD
+    pipelines." (level 5) is possible, "Manually, with no automation." (level 1) is ruled out."""
+    from tests.azure.test_changes import change
+
+    changes = [change(sub, n, "Application", "ARM Template") for sub in (PROD, DEV) for n in range(25)]
+    azure.load(tenant_estate(changes))
+    result = answer(tmp_path, "gov.provisioning")
+    assert 5 in result.possible_levels and 1 not in result.possible_levels, explain(result)
