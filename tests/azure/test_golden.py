@@ -205,3 +205,18 @@ def test_changes_all_made_by_deployment_pipelines_leaves_level_5_possible(azure,
     azure.load(tenant_estate(changes))
     result = answer(tmp_path, "gov.provisioning")
     assert 5 in result.possible_levels and 1 not in result.possible_levels, explain(result)
+
+
+def test_deny_guardrails_with_detective_policies_rule_out_not_much_technology(azure, tmp_path: Path) -> None:
+    """Deny policies (allowed locations, no public IPs) assigned to a management group and a subscription, audit
+    and deployIfNotExists policies, Resource Graph recording every location in use: "We use processes to apply
+    policies, but not much technology." (level 3) and below are ruled out; "We use processes and some technology
+    to apply policies." (4) and "We have robust processes and technology to ensure that policies are always
+    followed." (5) stay open (an initiative's effects are not expanded, so the guardrail count is a range)."""
+    from tests.azure.test_policy_effects import estate
+
+    data = estate()
+    data["resources"].append(vm(PROD, "app1"))
+    azure.load(data)
+    result = answer(tmp_path, "gov.policy_enforcement")
+    assert result.possible_levels == [4, 5], explain(result)

@@ -225,3 +225,22 @@ def azure_retention_days(value: Any) -> int | None:
             if duration:
                 longest = max(longest, int(duration.get("count") or 0) * _DAYS.get(str(duration.get("durationType", "days")).lower(), 1))
     return longest
+
+
+@transform("azure_policy_effect")
+def azure_policy_effect(value: Any) -> str | None:
+    """{assignment, definition} -> the effect the assignment enforces, lower case (deny, audit,
+    deployifnotexists, modify...): the definition's `then.effect`, resolved through the assignment's parameters
+    and the definition's defaults when it is a parameter; `disabled` when the assignment does not enforce."""
+    if value is None or not value.get("definition"):
+        return None
+    assignment, definition = value.get("assignment") or {}, value["definition"]
+    effect = str(((definition.get("policyRule") or {}).get("then") or {}).get("effect") or "")
+    match = re.fullmatch(r"\[parameters\('([^']+)'\)\]", effect.strip())
+    if match:
+        name = match.group(1)
+        given = (assignment.get("parameters") or {}).get(name) or {}
+        effect = str(given.get("value") or ((definition.get("parameters") or {}).get(name) or {}).get("defaultValue") or "")
+    if str(assignment.get("enforcementMode", "Default")).lower() == "donotenforce":
+        return "disabled"
+    return effect.lower() or None
