@@ -146,6 +146,13 @@ class UnitRun:
         """The listed items of every page; an error named in `errors` stands for a response meaning a known value."""
         return _collect(self.pages_or_known(request, item, errors), request.items)
 
+    def shared_items(self, request: Request, errors: dict[str, Any] | None = None) -> list[Any]:
+        """A unit-wide list request's items, sent once per unit however many collectors and lookups list the
+        same thing (a failure is shared too); each caller gets its own shallow copies to add keys to."""
+        key = ("items", self.unit.key, request.model_dump_json(exclude={"permissions"}), repr(sorted((errors or {}).items())))
+        found = self.context.memo.get(key, lambda: self.items(request, None, errors))
+        return [dict(x) if isinstance(x, dict) else x for x in found]
+
     def pages_or_known(self, request: Request, item: dict[str, Any] | None, errors: dict[str, Any] | None) -> list[Any]:
         try:
             return list(self.pages(request, item))
@@ -175,7 +182,7 @@ class UnitRun:
         else:
             assert spec.source
             try:
-                found = self.items(spec.source, errors=spec.errors)
+                found = self.shared_items(spec.source, spec.errors)
             except CloudError as exc:
                 raise StepFailed(*self.classify(exc)) from None
         found = [as_item(x) for x in found]
@@ -336,7 +343,8 @@ def _list_items(spec: Collector, run: UnitRun) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for parent in parents:
         context = {"_parent": parent} if parent is not None else None
-        for found in run.items(spec.source, context, spec.errors):
+        listed = run.items(spec.source, context, spec.errors) if parent is not None else run.shared_items(spec.source, spec.errors)
+        for found in listed:
             item = as_item(found)
             if spec.filter and not search(spec.filter, item):
                 continue

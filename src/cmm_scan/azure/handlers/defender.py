@@ -29,9 +29,7 @@ def _plan(row: dict[str, Any]) -> dict[str, Any]:
 
 def plans(run: UnitRun, spec: Collector) -> Iterator[FactOut]:
     """One fact per subscription of the unit: the collector's attributes over that subscription's plans."""
-    request = spec.request("Microsoft.ResourceGraph/resources")
-    key = ("azure.defender_pricings", run.unit.key, repr(request.body))
-    rows: list[dict[str, Any]] = run.context.memo.get(key, lambda: run.items(request))
+    rows: list[dict[str, Any]] = run.shared_items(spec.request("Microsoft.ResourceGraph/resources"))
     by_subscription: dict[str, list[dict[str, Any]]] = {s.lower(): [] for s in run.unit.scopes}
     for row in rows:
         subscription = str(row.get("subscriptionId") or "").lower()

@@ -23,9 +23,7 @@ WORKLOAD_PREFIXES = (
 
 def _locations(run: UnitRun, spec: Collector) -> dict[tuple[str, str], bool]:
     """(subscription, location) -> holds a workload, from one query per unit shared by the collectors here."""
-    request = spec.request("Microsoft.ResourceGraph/resources")
-    key = ("azure.locations", run.unit.key, repr(request.body))
-    rows: list[dict[str, object]] = run.context.memo.get(key, lambda: run.items(request))
+    rows: list[dict[str, object]] = run.shared_items(spec.request("Microsoft.ResourceGraph/resources"))
     found: dict[tuple[str, str], bool] = {}
     for row in rows:
         location = str(row.get("location") or "").lower()
