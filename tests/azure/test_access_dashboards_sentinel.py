@@ -104,3 +104,28 @@ def test_sentinel_on_a_workspace_is_an_investigation_service(azure) -> None:
     assert [(f.scope, f.attributes["service"], f.attributes["enabled"], f.attributes["coverage"]) for f in services] == [
         (SHARED, "sentinel", True, ["central"])
     ]
+
+
+def test_log_search_alerts_are_alerts_and_metrics_from_logs_from_one_query(azure) -> None:
+    workspace = rid(SHARED, "ops", "Microsoft.OperationalInsights/workspaces", "central")
+    group = rid(SHARED, "ops", "Microsoft.Insights/actionGroups", "on-call")
+    failed = {
+        "enabled": True,
+        "scopes": [workspace],
+        "criteria": {"allOf": [{"query": "AppRequests | where Success == false", "operator": "GreaterThan", "threshold": 5}]},
+        "actions": {"actionGroups": [group]},
+    }
+    silent = {**failed, "actions": {"actionGroups": []}}
+    azure.load(
+        tenant_estate(
+            [
+                resource(PROD, "Microsoft.Insights/scheduledQueryRules", "failed-requests", properties=failed),
+                resource(PROD, "Microsoft.Insights/scheduledQueryRules", "draft", properties=silent),
+            ]
+        )
+    )
+    result = scan(["monitoring.alarm", "monitoring.metric_filter"])
+    alarms = {f.resource_id.rsplit("/", 1)[-1]: f.attributes["has_actions"] for f in result.of("monitoring.alarm")}
+    assert alarms == {"failed-requests": True, "draft": False}
+    assert {f.attributes["log_group"] for f in result.of("monitoring.metric_filter")} == {"central"}
+    assert sum(c.requests for c in result.coverage if c.collector in ("azure.log_alerts", "azure.log_metrics")) == 1

@@ -240,3 +240,31 @@ def test_backup_policies_with_retention_and_cross_region_copies(azure) -> None:
         "vms": {"rules": 1, "cross_region_copy": True, "max_retention_days": 7 * 366},
         "dev": {"rules": 1, "cross_region_copy": False, "max_retention_days": 30},
     }
+
+
+def test_managed_databases_with_backups_and_zone_redundancy(azure) -> None:
+    pg = resource(PROD, "Microsoft.DBforPostgreSQL/flexibleServers", "orders-pg", properties={
+        "backup": {"backupRetentionDays": 14, "geoRedundantBackup": "Enabled"}, "highAvailability": {"mode": "ZoneRedundant"}})  # fmt: skip
+    periodic = {"type": "Periodic", "periodicModeProperties": {"backupIntervalInMinutes": 240, "backupRetentionIntervalInHours": 48}}
+    locations = [{"locationName": "UK South", "isZoneRedundant": False}]
+    cosmos = resource(
+        DEV,
+        "Microsoft.DocumentDB/databaseAccounts",
+        "events",
+        kind="GlobalDocumentDB",
+        properties={"locations": locations, "backupPolicy": periodic},
+    )
+    sql = resource(PROD, "Microsoft.Sql/servers/databases", "orders", group="data", properties={"zoneRedundant": False})
+    sql["id"] = f"/subscriptions/{PROD}/resourceGroups/data/providers/Microsoft.Sql/servers/srv/databases/orders"
+    policy = {
+        "id": f"{sql['id']}/backupShortTermRetentionPolicies/default",
+        "type": "Microsoft.Sql/servers/databases/backupShortTermRetentionPolicies",
+        "properties": {"retentionDays": 7},
+    }
+    azure.load(tenant_estate([pg, cosmos, sql, policy]))
+    found = {f.resource_id.rsplit("/", 1)[-1]: f.attributes for f in scan(["compute.managed_database"]).of("compute.managed_database")}
+    assert {n: (a["engine"], a["multi_az"], a["backup_retention_days"]) for n, a in found.items()} == {
+        "orders-pg": ("postgres", True, 14),
+        "events": ("cosmosdb", False, 2),
+        "orders": ("sqlserver", False, 7),
+    }

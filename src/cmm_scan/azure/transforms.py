@@ -244,3 +244,16 @@ def azure_policy_effect(value: Any) -> str | None:
     if str(assignment.get("enforcementMode", "Default")).lower() == "donotenforce":
         return "disabled"
     return effect.lower() or None
+
+
+@transform("azure_cosmos_backup_days")
+def azure_cosmos_backup_days(value: Any) -> int | None:
+    """A Cosmos DB backupPolicy -> days of backups kept: continuous (7 or 30 days by tier) or periodic
+    (backupRetentionIntervalInHours, rounded down, at least the one copy a day it always keeps)."""
+    if not isinstance(value, dict):
+        return None
+    if str(value.get("type", "")).lower() == "continuous":
+        tier = str((value.get("continuousModeProperties") or {}).get("tier") or "Continuous30Days")
+        return 7 if tier == "Continuous7Days" else 30
+    hours = (value.get("periodicModeProperties") or {}).get("backupRetentionIntervalInHours")
+    return max(1, int(hours) // 24) if hours is not None else None
