@@ -107,3 +107,12 @@ def test_denied_role_assignments_on_resources_leave_admin_unknown(azure) -> None
     estate["faults"] = {"deny": [{"operation": "Microsoft.ResourceGraph/resources/read"}]}
     azure.load(estate)
     assert users_of(scan(["identity.user"]))["ada"]["admin"] is None
+
+
+def test_people_synced_from_active_directory_are_provisioned_and_the_users_list_is_read_once(azure) -> None:
+    people = [{**user("ada"), "onPremisesSyncEnabled": True}, {**user("bob"), "onPremisesSyncEnabled": True}, user("cloud-only")]
+    azure.load(tenant_estate(graph=tenant_graph(people)))
+    result = scan(["identity.user", "identity.sso_instance"])
+    (tenant,) = result.of("identity.sso_instance")
+    assert (tenant.attributes["users"], tenant.attributes["provisioned_users"]) == (3, 2)
+    assert [r["operation"] for r in azure.requests].count("graph/users") == 1
