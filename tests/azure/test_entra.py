@@ -87,7 +87,10 @@ def test_owner_on_azure_resources_is_admin_for_people_and_service_principals(azu
     admin through its service principal."""
     graph = tenant_graph([user("ada"), user("bob"), user("cy")])
     graph["applications"] = [{"id": "o1", "appId": "app1", "displayName": "deployer", "passwordCredentials": [], "keyCredentials": []}]
-    graph["servicePrincipals"] = [{"id": "sp1", "appId": "app1", "servicePrincipalType": "Application"}]
+    graph["servicePrincipals"] = [
+        {"id": "sp1", "appId": "app1", "servicePrincipalType": "Application", "appOwnerOrganizationId": TENANT},
+        {"id": "sp-ms", "appId": "00000003-0000-0000-c000-000000000000", "appOwnerOrganizationId": "f8cdef31-a31e-4b4a-93e4-5f571e91255a"},
+    ]
     estate = tenant_estate(
         [
             rbac("/providers/Microsoft.Management/managementGroups/prod", "ada", OWNER),
@@ -116,3 +119,12 @@ def test_people_synced_from_active_directory_are_provisioned_and_the_users_list_
     (tenant,) = result.of("identity.sso_instance")
     assert (tenant.attributes["users"], tenant.attributes["provisioned_users"]) == (3, 2)
     assert [r["operation"] for r in azure.requests].count("graph/users") == 1
+
+
+def test_a_user_in_20_groups_may_be_in_an_excluded_group_graph_did_not_expand(azure) -> None:
+    """Graph expands at most 20 groups per user: with an excluded group unseen, MFA enforcement is unknown."""
+    many = user("ada", groups=[f"g{n}" for n in range(20)])
+    policy = require_mfa(users={"excludeGroups": ["breakglass"]})
+    azure.load(tenant_estate(graph=tenant_graph([many, user("bob")], [policy])))
+    found = users_of(scan(["identity.user"]))
+    assert (found["ada"]["mfa_active"], found["bob"]["mfa_active"]) == (None, True)

@@ -60,12 +60,21 @@ def _names(user: dict[str, Any]) -> set[str]:
     return names
 
 
-def _applies(policy: dict[str, Any], user: dict[str, Any]) -> bool:
+GRAPH_EXPAND_LIMIT = 20  # Graph expands at most 20 related objects: a user in more groups may be in others too
+
+
+def _applies(policy: dict[str, Any], user: dict[str, Any]) -> bool | None:
     who = (policy.get("conditions") or {}).get("users") or {}
     names = _names(user)
     include = {*_list(who.get("includeUsers")), *_list(who.get("includeRoles")), *_list(who.get("includeGroups"))}
     exclude = {*_list(who.get("excludeUsers")), *_list(who.get("excludeRoles")), *_list(who.get("excludeGroups"))}
-    return ("all" in include or bool(include & names)) and not exclude & names
+    if exclude & names:
+        return False
+    cut_short = len(user.get("groups") or []) >= GRAPH_EXPAND_LIMIT
+    if "all" in include or include & names:
+        # a user whose group list may be cut short could be in an excluded group not seen
+        return None if who.get("excludeGroups") and cut_short else True
+    return None if who.get("includeGroups") and cut_short else False
 
 
 def _defaults_on(defaults: Any) -> bool:
@@ -81,14 +90,14 @@ def azure_mfa_enforced(value: Any) -> bool | None:
         return None
     if _defaults_on(value["defaults"]):
         return True
-    return any(
-        _on(p)
-        and _requires_mfa(p)
-        and _all_apps(p.get("conditions") or {})
-        and _unconditional(p.get("conditions") or {})
-        and _applies(p, value)
+    verdicts = [
+        _applies(p, value)
         for p in value["policies"]
-    )
+        if _on(p) and _requires_mfa(p) and _all_apps(p.get("conditions") or {}) and _unconditional(p.get("conditions") or {})
+    ]
+    if True in verdicts:
+        return True
+    return None if None in verdicts else False
 
 
 @transform("azure_legacy_auth_blocked")
