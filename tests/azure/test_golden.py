@@ -220,3 +220,13 @@ def test_deny_guardrails_with_detective_policies_rule_out_not_much_technology(az
     azure.load(data)
     result = answer(tmp_path, "gov.policy_enforcement")
     assert result.possible_levels == [4, 5], explain(result)
+
+
+def test_every_person_in_entra_is_nearly_all_on_the_central_system(azure, tmp_path: Path) -> None:
+    """Entra ID is the central identity system and every person signs in through it, with no cloud-local
+    accounts: "Nearly all services use our central system, and we keep them in sync." (level 4) and above;
+    "We have a central identity system, but not all services use it." (level 2) and below are ruled out."""
+    people = [user(f"u{n}") for n in range(6)]
+    azure.load(tenant_estate(graph=tenant_graph(people, [require_mfa()])))
+    result = answer(tmp_path, "sec.staff_identity")
+    assert result.possible_levels == [4, 5], explain(result)
