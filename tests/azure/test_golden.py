@@ -230,3 +230,58 @@ def test_every_person_in_entra_is_nearly_all_on_the_central_system(azure, tmp_pa
     azure.load(tenant_estate(graph=tenant_graph(people, [require_mfa()])))
     result = answer(tmp_path, "sec.staff_identity")
     assert result.possible_levels == [4, 5], explain(result)
+
+
+def test_pipelines_with_federated_credentials_and_no_secrets_allow_short_lived_identities(azure, tmp_path: Path) -> None:
+    """Every app registration deploys with a federated credential (GitHub OIDC) and none holds a secret or
+    certificate: "We use short-lived, strongly checked identities that change for each use." (level 5) is
+    possible."""
+    github = "https://token.actions.githubusercontent.com"
+    apps = [
+        {"id": f"o{n}", "appId": f"app{n}", "displayName": f"deploy-{n}", "passwordCredentials": [], "keyCredentials": [],
+         "federatedIdentityCredentials": [{"issuer": github, "subject": f"repo:dept/app{n}:ref:refs/heads/main"}]}
+        for n in range(3)
+    ]  # fmt: skip
+    graph = tenant_graph([user("ada")], [require_mfa()])
+    graph["applications"] = apps
+    azure.load(tenant_estate(graph=graph))
+    result = answer(tmp_path, "sec.nhi_auth")
+    assert 5 in result.possible_levels, explain(result)
+
+
+def test_an_app_registration_with_a_year_old_secret_rules_out_short_lived_identities(azure, tmp_path: Path) -> None:
+    """One app registration signs in with a client secret created 400 days ago: "We use short-lived, strongly
+    checked identities that change for each use." (level 5) is ruled out."""
+    from tests.azure.test_identity_and_keys import iso
+
+    secret = {"startDateTime": iso(400), "endDateTime": iso(-300)}
+    apps = [{"id": "o1", "appId": "legacy", "displayName": "legacy", "passwordCredentials": [secret], "keyCredentials": []}]
+    graph = tenant_graph([user("ada")], [require_mfa()])
+    graph["applications"] = apps
+    azure.load(tenant_estate(graph=graph))
+    result = answer(tmp_path, "sec.nhi_auth")
+    assert 5 not in result.possible_levels, explain(result)
+
+
+def test_changes_mostly_by_hand_rule_out_most_things_automated(azure, tmp_path: Path) -> None:
+    """Of 30 changes, 3 came from a pipeline and 27 from people in the portal: "Manually, when needed, with no set
+    process." (level 1) and "Documented manual processes." (level 2) stay possible; "Most things are standardised
+    and automated." (level 4) and above are ruled out."""
+    from tests.azure.test_changes import change
+
+    changes = [change(PROD, n, "User", "Azure Portal") for n in range(27)] + [
+        change(PROD, 100 + n, "Application", "ARM Template") for n in range(3)
+    ]
+    azure.load(tenant_estate(changes))
+    result = answer(tmp_path, "gov.environment_mgmt")
+    assert 4 not in result.possible_levels and 5 not in result.possible_levels and 1 in result.possible_levels, explain(result)
+
+
+def test_people_synced_from_active_directory_into_entra_show_automated_identity_management(azure, tmp_path: Path) -> None:
+    """Every person is in Entra ID, synced from Active Directory, with no cloud-local accounts: "People share
+    accounts, or accounts are managed by hand." (1) and "links to cloud systems are inconsistent." (2) are ruled
+    out; "Identity management is automated." (level 4) is possible."""
+    people = [{**user(f"u{n}"), "onPremisesSyncEnabled": True} for n in range(5)]
+    azure.load(tenant_estate(graph=tenant_graph(people, [require_mfa()])))
+    result = answer(tmp_path, "sec.user_provisioning")
+    assert 1 not in result.possible_levels and 2 not in result.possible_levels and 4 in result.possible_levels, explain(result)
