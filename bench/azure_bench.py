@@ -7,8 +7,8 @@ Reports wall time, requests (the emulator's request log, by operation) and the s
 On a loaded 2-CPU machine (the emulator in this process, evaluating every Resource Graph query):
 
     default (5,100 resources with Defender plans, 20 subscriptions, 200 users, conditional access and directory
-    roles): 11-21 s (shared 2-core machine), 90 requests, 7,521 facts, peak 75 MiB, no coverage gaps
-    (37 Resource Graph queries, 20 budgets + 20 activity-log exports: one per subscription, 13 plan/Graph)
+    roles): 11-21 s (shared 2-core machine), 89 requests, 7,521 facts, peak 74 MiB, no coverage gaps
+    (34 Resource Graph queries, 20 budgets + 20 activity-log exports: one per subscription, 15 plan/Graph)
 """
 
 from __future__ import annotations

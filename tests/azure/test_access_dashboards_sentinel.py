@@ -129,3 +129,23 @@ def test_log_search_alerts_are_alerts_and_metrics_from_logs_from_one_query(azure
     assert alarms == {"failed-requests": True, "draft": False}
     assert {f.attributes["log_group"] for f in result.of("monitoring.metric_filter")} == {"central"}
     assert sum(c.requests for c in result.coverage if c.collector in ("azure.log_alerts", "azure.log_metrics")) == 1
+
+
+def test_the_small_resource_families_share_one_query_and_databases_another(azure) -> None:
+    """VPN gateways, dashboards, workbooks, log alerts, Sentinel and security automations are read with one
+    Resource Graph query per subscription group; every kind of managed database with one more."""
+    azure.load(tenant_estate([gateway(PROD, "p2s", {"vpnAuthenticationTypes": ["AAD"]})]))
+    kinds = [
+        "network.remote_access",
+        "monitoring.dashboard",
+        "monitoring.alarm",
+        "monitoring.metric_filter",
+        "security.service",
+        "monitoring.event_rule",
+        "compute.managed_database",
+    ]
+    coverage = scan(kinds).coverage
+    small = ("vpn_gateways", "dashboards", "workbooks", "log_alerts", "log_metrics", "sentinel", "security_automations")
+    databases = ("flexible_servers", "cosmos_accounts", "sql_databases")
+    assert sum(c.requests for c in coverage if c.collector in {f"azure.{n}" for n in small}) == 1
+    assert sum(c.requests for c in coverage if c.collector in {f"azure.{n}" for n in databases}) == 1

@@ -118,7 +118,8 @@ def test_people_synced_from_active_directory_are_provisioned_and_the_users_list_
     result = scan(["identity.user", "identity.sso_instance"])
     (tenant,) = result.of("identity.sso_instance")
     assert (tenant.attributes["users"], tenant.attributes["provisioned_users"]) == (3, 2)
-    assert [r["operation"] for r in azure.requests].count("graph/users") == 1
+    listed = [r for r in azure.requests if r["operation"] == "graph/users" and "onPremisesSyncEnabled" in str(r.get("query"))]
+    assert len(listed) == 1  # the users collector and the tenant's lookup share one request
 
 
 def test_a_user_in_20_groups_may_be_in_an_excluded_group_graph_did_not_expand(azure) -> None:
@@ -128,3 +129,16 @@ def test_a_user_in_20_groups_may_be_in_an_excluded_group_graph_did_not_expand(az
     azure.load(tenant_estate(graph=tenant_graph([many, user("bob")], [policy])))
     found = users_of(scan(["identity.user"]))
     assert (found["ada"]["mfa_active"], found["bob"]["mfa_active"]) == (None, True)
+
+
+def test_days_since_each_person_last_signed_in(azure) -> None:
+    from tests.azure.test_identity_and_keys import iso
+
+    people = [
+        {**user("ada"), "signInActivity": {"lastSignInDateTime": iso(3), "lastSuccessfulSignInDateTime": iso(2)}},
+        {**user("bob"), "signInActivity": {"lastSignInDateTime": iso(200)}},
+        {**user("new"), "createdDateTime": iso(10)},  # never signed in: its age
+    ]
+    azure.load(tenant_estate(graph=tenant_graph(people)))
+    found = users_of(scan(["identity.user"]))
+    assert {u: a["password_unused_days"] for u, a in found.items()} == {"ada": 2, "bob": 200, "new": 10}

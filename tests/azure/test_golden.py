@@ -285,3 +285,15 @@ def test_people_synced_from_active_directory_into_entra_show_automated_identity_
     azure.load(tenant_estate(graph=tenant_graph(people, [require_mfa()])))
     result = answer(tmp_path, "sec.user_provisioning")
     assert 1 not in result.possible_levels and 2 not in result.possible_levels and 4 in result.possible_levels, explain(result)
+
+
+def test_a_third_of_people_not_signed_in_for_months_rules_out_regular_reviews(azure, tmp_path: Path) -> None:
+    """3 of 9 people have not signed in for 200 days yet keep their access: "Access is reviewed regularly, with
+    expiry dates set for each role." (level 4) and above are ruled out."""
+    from tests.azure.test_identity_and_keys import iso
+
+    active = [{**user(f"a{n}"), "signInActivity": {"lastSignInDateTime": iso(5)}} for n in range(6)]
+    stale = [{**user(f"s{n}"), "signInActivity": {"lastSignInDateTime": iso(200)}} for n in range(3)]
+    azure.load(tenant_estate(graph=tenant_graph(active + stale, [require_mfa()])))
+    result = answer(tmp_path, "sec.access_reviews")
+    assert 4 not in result.possible_levels and 5 not in result.possible_levels, explain(result)
