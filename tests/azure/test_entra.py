@@ -142,3 +142,15 @@ def test_days_since_each_person_last_signed_in(azure) -> None:
     azure.load(tenant_estate(graph=tenant_graph(people)))
     found = users_of(scan(["identity.user"]))
     assert {u: a["password_unused_days"] for u, a in found.items()} == {"ada": 2, "bob": 200, "new": 10}
+
+
+def test_unread_directory_roles_matter_only_to_policies_that_name_roles(azure) -> None:
+    admins_only = require_mfa("Admins", include=[], users={"includeRoles": [GLOBAL_ADMIN]})
+    estate = tenant_estate(graph=tenant_graph([user("ada")], [require_mfa(exclude=["bob"]), admins_only]))
+    estate["faults"] = {"deny": [{"operation": "graph/roleManagement/*"}]}
+    azure.load(estate)
+    assert users_of(scan(["identity.user"]))["ada"]["mfa_active"] is True  # all users: no role needed
+    estate = tenant_estate(graph=tenant_graph([user("ada")], [admins_only]))
+    estate["faults"] = {"deny": [{"operation": "graph/roleManagement/*"}]}
+    azure.load(estate)
+    assert users_of(scan(["identity.user"]))["ada"]["mfa_active"] is None  # is ada an administrator? not read

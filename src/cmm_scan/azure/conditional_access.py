@@ -70,6 +70,8 @@ def _applies(policy: dict[str, Any], user: dict[str, Any]) -> bool | None:
     exclude = {*_list(who.get("excludeUsers")), *_list(who.get("excludeRoles")), *_list(who.get("excludeGroups"))}
     if exclude & names:
         return False
+    if user.get("roles") is None and (who.get("includeRoles") or who.get("excludeRoles")):
+        return None  # the user's directory roles were not read
     cut_short = len(user.get("groups") or []) >= GRAPH_EXPAND_LIMIT
     if "all" in include or include & names:
         # a user whose group list may be cut short could be in an excluded group not seen
