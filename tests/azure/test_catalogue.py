@@ -14,7 +14,7 @@ from cmm_scan.cloud.transforms import TRANSFORMS
 from cmm_scan.factcatalogue import fact_catalogue
 
 UNITS = {"tenant", "subscription_group", "subscription"}
-GRAPH_READ = re.compile(r"^[A-Za-z]+(\.[A-Za-z]+)*\.Read(\.All)?$")
+GRAPH_READ = re.compile(r"^[A-Za-z]+(\.[A-Za-z]+)*\.Read(\.All|\.Directory)?$")  # RoleManagement.Read.Directory
 
 
 def _expressions(spec) -> list[str]:

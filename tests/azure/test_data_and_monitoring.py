@@ -204,3 +204,67 @@ def test_tags_policy_assignments_and_budgets(azure) -> None:
         "conformance_pack": False,
     }
     assert result.one("cost.budget", "monthly") == {"budget_type": "COST", "notifications": 2, "forecast_alert": True, "scoped": False}
+
+
+def test_backup_policies_with_retention_and_cross_region_copies(azure) -> None:
+    """A geo-redundant vault with cross-region restore copies every policy's recovery points to the paired region."""
+    grs = resource(PROD, "Microsoft.RecoveryServices/vaults", "grs", properties={"redundancySettings": {"crossRegionRestore": "Enabled"}})
+    lrs = resource(DEV, "Microsoft.RecoveryServices/vaults", "lrs", properties={"redundancySettings": {"crossRegionRestore": "Disabled"}})
+    daily = {"count": 30, "durationType": "Days"}
+    yearly = {"count": 7, "durationType": "Years"}
+
+    def backup_policy(vault: dict[str, Any], name: str, retention: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": f"{vault['id']}/backupPolicies/{name}",
+            "type": "Microsoft.RecoveryServices/vaults/backupPolicies",
+            "location": "uksouth",
+            "properties": {
+                "backupManagementType": "AzureIaasVM",
+                "schedulePolicy": {"scheduleRunFrequency": "Daily"},
+                "retentionPolicy": retention,
+            },
+        }
+
+    long_term = {
+        "retentionPolicyType": "LongTermRetentionPolicy",
+        "dailySchedule": {"retentionDuration": daily},
+        "yearlySchedule": {"retentionDuration": yearly},
+    }
+    azure.load(
+        tenant_estate(
+            [grs, lrs, backup_policy(grs, "vms", long_term), backup_policy(lrs, "dev", {"dailySchedule": {"retentionDuration": daily}})]
+        )
+    )
+    plans = {f.resource_id.rsplit("/", 1)[-1]: f.attributes for f in scan(["storage.backup_plan"]).of("storage.backup_plan")}
+    assert plans == {
+        "vms": {"rules": 1, "cross_region_copy": True, "max_retention_days": 7 * 366},
+        "dev": {"rules": 1, "cross_region_copy": False, "max_retention_days": 30},
+    }
+
+
+def test_managed_databases_with_backups_and_zone_redundancy(azure) -> None:
+    pg = resource(PROD, "Microsoft.DBforPostgreSQL/flexibleServers", "orders-pg", properties={
+        "backup": {"backupRetentionDays": 14, "geoRedundantBackup": "Enabled"}, "highAvailability": {"mode": "ZoneRedundant"}})  # fmt: skip
+    periodic = {"type": "Periodic", "periodicModeProperties": {"backupIntervalInMinutes": 240, "backupRetentionIntervalInHours": 48}}
+    locations = [{"locationName": "UK South", "isZoneRedundant": False}]
+    cosmos = resource(
+        DEV,
+        "Microsoft.DocumentDB/databaseAccounts",
+        "events",
+        kind="GlobalDocumentDB",
+        properties={"locations": locations, "backupPolicy": periodic},
+    )
+    sql = resource(PROD, "Microsoft.Sql/servers/databases", "orders", group="data", properties={"zoneRedundant": False})
+    sql["id"] = f"/subscriptions/{PROD}/resourceGroups/data/providers/Microsoft.Sql/servers/srv/databases/orders"
+    policy = {
+        "id": f"{sql['id']}/backupShortTermRetentionPolicies/default",
+        "type": "Microsoft.Sql/servers/databases/backupShortTermRetentionPolicies",
+        "properties": {"retentionDays": 7},
+    }
+    azure.load(tenant_estate([pg, cosmos, sql, policy]))
+    found = {f.resource_id.rsplit("/", 1)[-1]: f.attributes for f in scan(["compute.managed_database"]).of("compute.managed_database")}
+    assert {n: (a["engine"], a["multi_az"], a["backup_retention_days"]) for n, a in found.items()} == {
+        "orders-pg": ("postgres", True, 14),
+        "events": ("cosmosdb", False, 2),
+        "orders": ("sqlserver", False, 7),
+    }

@@ -8,6 +8,8 @@ from typing import Any
 
 from cmm_scan.models import QuestionResult
 from cmm_scan.rules import fact_plan
+from tests.aws.estates import explain
+from tests.azure.entra import GLOBAL_ADMIN, require_mfa, tenant_graph, user
 from tests.azure.support import DEV, PROD, SHARED, resource, rid, scan, tenant_estate
 from tests.azure.test_compute import VMSS, autoscale, cpu_rule, scale_set, vm
 from tests.support.estate import Estate, _all_rules
@@ -73,18 +75,225 @@ def test_retention_level_5_ruled_out_when_storage_has_no_retention(azure, tmp_pa
     workspace = resource(PROD, "Microsoft.OperationalInsights/workspaces", "logs", properties={"retentionInDays": 30})
     azure.load(tenant_estate([*accounts, *children, workspace]))
     result = answer(tmp_path, "data.retention")
-    from tests.aws.estates import explain
-
     assert 5 not in result.possible_levels and result.possible_levels == [1, 2, 3, 4], explain(result)
 
 
-def test_mfa_registered_in_entra_is_not_taken_for_enforced(azure, tmp_path: Path) -> None:
-    """Every Entra user has a FIDO2 key registered, but conditional access (not read) decides what is enforced:
-    the tenant is where people sign in, so levels 1-5 stay open ("I don't know"), never a claimed level."""
-    users = [{"id": f"u{n}", "userType": "Member", "accountEnabled": True} for n in range(4)]
-    details = [{"id": f"u{n}", "isMfaRegistered": True, "methodsRegistered": ["fido2"]} for n in range(4)]
-    graph = {"organization": [{"id": "org", "onPremisesSyncEnabled": None}], "users": users}
-    graph["reports/authenticationMethods/userRegistrationDetails"] = details
-    azure.load(tenant_estate(graph=graph))
+def test_mfa_registered_in_entra_but_not_enforced_is_level_1_or_2(azure, tmp_path: Path) -> None:
+    """Every Entra user has a FIDO2 key registered, but no conditional access policy or security default makes
+    anyone use it: "It's enforced for nearly all users, with few exceptions." (level 3) and above are ruled out;
+    "It's suggested, but not required." and "It's required, but not always enforced." stay for a person."""
+    people = [user(f"u{n}") for n in range(4)]
+    azure.load(tenant_estate(graph=tenant_graph(people, methods={f"u{n}": ["fido2"] for n in range(4)})))
+    result = answer(tmp_path, "sec.mfa")
+    assert result.possible_levels == [1, 2], explain(result)
+
+
+def test_mfa_unknown_when_conditional_access_cannot_be_read(azure, tmp_path: Path) -> None:
+    """Never guess: with the policies refused, registration alone says nothing of enforcement: "I don't know"."""
+    estate = tenant_estate(graph=tenant_graph([user(f"u{n}") for n in range(4)]))
+    estate["faults"] = {"deny": [{"operation": "graph/identity/conditionalAccess/*"}]}
+    azure.load(estate)
     result = answer(tmp_path, "sec.mfa")
     assert result.answer == 0 and result.suggested_level is None and result.possible_levels == [1, 2, 3, 4, 5]
+
+
+def test_standing_global_admin_without_mfa_rules_out_structured_privileged_access(azure, tmp_path: Path) -> None:
+    """A Global Administrator held standing and excluded from the MFA policy: "We have structured admin processes,
+    with one-time passwords for access." (level 3) and above are ruled out; "Each admin manages their own
+    privileged accounts, with no set process." stays possible."""
+    people = [user("ada"), user("root-admin"), user("bob")]
+    graph = tenant_graph(people, [require_mfa(exclude=["root-admin"])], roles={"root-admin": [GLOBAL_ADMIN]})
+    azure.load(tenant_estate(graph=graph))
+    result = answer(tmp_path, "sec.privileged_access")
+    assert result.possible_levels == [1, 2], explain(result)
+
+
+def test_three_standing_global_admins_rule_out_automated_privileged_access(azure, tmp_path: Path) -> None:
+    """Three people hold Global Administrator standing (more than two break-glass accounts) though MFA covers
+    them: "We use automated systems for privileged access, with strong controls and checks." (level 4) and
+    above are ruled out; level 3 ("one-time passwords for access") stays possible."""
+    admins = ["a1", "a2", "a3"]
+    graph = tenant_graph([user(a) for a in [*admins, "bob"]], [require_mfa()], roles={a: [GLOBAL_ADMIN] for a in admins})
+    azure.load(tenant_estate(graph=graph))
+    result = answer(tmp_path, "sec.privileged_access")
+    assert result.possible_levels == [1, 2, 3], explain(result)
+
+
+def test_admin_rights_only_eligible_through_pim_leave_automated_access_possible(azure, tmp_path: Path) -> None:
+    """Administrators are only eligible (just in time through PIM) and everyone must pass MFA: nothing rules out
+    "We use automated systems for privileged access, with strong controls and checks." (level 4)."""
+    admins = ["a1", "a2", "a3"]
+    graph = tenant_graph([user(a) for a in admins], [require_mfa()], eligible={a: [GLOBAL_ADMIN] for a in admins})
+    azure.load(tenant_estate(graph=graph))
+    result = answer(tmp_path, "sec.privileged_access")
+    assert 4 in result.possible_levels and 5 in result.possible_levels, explain(result)
+
+
+def test_client_vpn_with_certificates_rules_out_no_perimeter(azure, tmp_path: Path) -> None:
+    """SSH and RDP are closed to the internet and Bastion grants sessions per Entra identity, but people still
+    connect through a point-to-site VPN: "We don't use network perimeters. Access is based on device and user
+    identity, with strong checks." (level 5) is ruled out; "In some areas, we use strong identity checks instead
+    of network controls, reducing VPN use." (level 4) stays possible."""
+    web = resource(PROD, "Microsoft.Network/networkSecurityGroups", "web", properties={
+        "securityRules": [{"name": "https", "properties": {"direction": "Inbound", "access": "Allow", "sourceAddressPrefix": "Internet",
+                                                           "destinationPortRange": "443"}}],
+        "subnets": [{"id": "/web"}]})  # fmt: skip
+    vpn = resource(PROD, "Microsoft.Network/virtualNetworkGateways", "p2s", properties={
+        "gatewayType": "Vpn", "vpnClientConfiguration": {"vpnAuthenticationTypes": ["Certificate"]}})  # fmt: skip
+    bastion = resource(PROD, "Microsoft.Network/bastionHosts", "bastion", properties={})
+    azure.load(tenant_estate([web, vpn, bastion]))
+    result = answer(tmp_path, "sec.network")
+    assert 5 not in result.possible_levels and 4 in result.possible_levels, explain(result)
+
+
+def test_one_uk_region_with_geo_redundant_backups_is_not_everything_in_one_region(azure, tmp_path: Path) -> None:
+    """Every workload runs in uksouth, but the backup vault restores across regions: "Everything in one region."
+    (level 1) is ruled out; "We use another region for non-production workloads or backup and recovery." (level 2)
+    fits, and whether regions are picked on cost or energy (level 3) is for a person."""
+    vault = resource(
+        PROD, "Microsoft.RecoveryServices/vaults", "backup", properties={"redundancySettings": {"crossRegionRestore": "Enabled"}}
+    )
+    policy = {
+        "id": f"{vault['id']}/backupPolicies/daily",
+        "type": "Microsoft.RecoveryServices/vaults/backupPolicies",
+        "properties": {
+            "schedulePolicy": {"scheduleRunFrequency": "Daily"},
+            "retentionPolicy": {"dailySchedule": {"retentionDuration": {"count": 30, "durationType": "Days"}}},
+        },
+    }
+    azure.load(tenant_estate([vm(PROD, "app1"), vm(DEV, "app2"), vault, policy]))
+    result = answer(tmp_path, "cost.geography")
+    assert result.possible_levels == [2, 3], explain(result)
+
+
+def test_policy_assignments_and_a_compliance_standard_rule_out_we_dont(azure, tmp_path: Path) -> None:
+    """An Azure Policy assignment checks resources and Defender assesses a regulatory standard: "We don't." and
+    "We have policies, but don't check whether people follow them." (levels 1 and 2) are ruled out."""
+    assignment = {
+        "id": "/providers/Microsoft.Management/managementGroups/prod/providers/Microsoft.Authorization/policyAssignments/tags",
+        "type": "Microsoft.Authorization/policyAssignments",
+        "properties": {
+            "displayName": "Require tags",
+            "policyDefinitionId": "/providers/Microsoft.Authorization/policyDefinitions/871b6d14-10aa-478d-b590-94f262ecfa99",
+        },
+    }
+    standard = {
+        "id": f"/subscriptions/{PROD}/providers/Microsoft.Security/regulatoryComplianceStandards/CIS-Azure-2.0.0",
+        "type": "Microsoft.Security/regulatoryComplianceStandards",
+        "properties": {"state": "Failed"},
+    }
+    azure.load(tenant_estate([assignment, standard, vm(PROD, "app1")]))
+    result = answer(tmp_path, "gov.policy_enforcement")
+    assert 1 not in result.possible_levels and 2 not in result.possible_levels, explain(result)
+
+
+def test_changes_made_by_hand_in_the_portal_is_level_1(azure, tmp_path: Path) -> None:
+    """Every change of the last 14 days was made by people in the portal: "Manually, with no automation." (1)."""
+    from tests.azure.test_changes import change
+
+    azure.load(tenant_estate([change(PROD, n, "User", "Azure Portal") for n in range(25)]))
+    result = answer(tmp_path, "gov.provisioning")
+    assert result.suggested_level == 1 and result.answer == 1, explain(result)
+
+
+def test_changes_all_made_by_deployment_pipelines_leaves_level_5_possible(azure, tmp_path: Path) -> None:
+    """Every change was made by a service principal applying templates: "All cloud services are set up by CI/CD
+    pipelines." (level 5) is possible, "Manually, with no automation." (level 1) is ruled out."""
+    from tests.azure.test_changes import change
+
+    changes = [change(sub, n, "Application", "ARM Template") for sub in (PROD, DEV) for n in range(25)]
+    azure.load(tenant_estate(changes))
+    result = answer(tmp_path, "gov.provisioning")
+    assert 5 in result.possible_levels and 1 not in result.possible_levels, explain(result)
+
+
+def test_deny_guardrails_with_detective_policies_rule_out_not_much_technology(azure, tmp_path: Path) -> None:
+    """Deny policies (allowed locations, no public IPs) assigned to a management group and a subscription, audit
+    and deployIfNotExists policies, Resource Graph recording every location in use: "We use processes to apply
+    policies, but not much technology." (level 3) and below are ruled out; "We use processes and some technology
+    to apply policies." (4) and "We have robust processes and technology to ensure that policies are always
+    followed." (5) stay open (an initiative's effects are not expanded, so the guardrail count is a range)."""
+    from tests.azure.test_policy_effects import estate
+
+    data = estate()
+    data["resources"].append(vm(PROD, "app1"))
+    azure.load(data)
+    result = answer(tmp_path, "gov.policy_enforcement")
+    assert result.possible_levels == [4, 5], explain(result)
+
+
+def test_every_person_in_entra_is_nearly_all_on_the_central_system(azure, tmp_path: Path) -> None:
+    """Entra ID is the central identity system and every person signs in through it, with no cloud-local
+    accounts: "Nearly all services use our central system, and we keep them in sync." (level 4) and above;
+    "We have a central identity system, but not all services use it." (level 2) and below are ruled out."""
+    people = [user(f"u{n}") for n in range(6)]
+    azure.load(tenant_estate(graph=tenant_graph(people, [require_mfa()])))
+    result = answer(tmp_path, "sec.staff_identity")
+    assert result.possible_levels == [4, 5], explain(result)
+
+
+def test_pipelines_with_federated_credentials_and_no_secrets_allow_short_lived_identities(azure, tmp_path: Path) -> None:
+    """Every app registration deploys with a federated credential (GitHub OIDC) and none holds a secret or
+    certificate: "We use short-lived, strongly checked identities that change for each use." (level 5) is
+    possible."""
+    github = "https://token.actions.githubusercontent.com"
+    apps = [
+        {"id": f"o{n}", "appId": f"app{n}", "displayName": f"deploy-{n}", "passwordCredentials": [], "keyCredentials": [],
+         "federatedIdentityCredentials": [{"issuer": github, "subject": f"repo:dept/app{n}:ref:refs/heads/main"}]}
+        for n in range(3)
+    ]  # fmt: skip
+    graph = tenant_graph([user("ada")], [require_mfa()])
+    graph["applications"] = apps
+    azure.load(tenant_estate(graph=graph))
+    result = answer(tmp_path, "sec.nhi_auth")
+    assert 5 in result.possible_levels, explain(result)
+
+
+def test_an_app_registration_with_a_year_old_secret_rules_out_short_lived_identities(azure, tmp_path: Path) -> None:
+    """One app registration signs in with a client secret created 400 days ago: "We use short-lived, strongly
+    checked identities that change for each use." (level 5) is ruled out."""
+    from tests.azure.test_identity_and_keys import iso
+
+    secret = {"startDateTime": iso(400), "endDateTime": iso(-300)}
+    apps = [{"id": "o1", "appId": "legacy", "displayName": "legacy", "passwordCredentials": [secret], "keyCredentials": []}]
+    graph = tenant_graph([user("ada")], [require_mfa()])
+    graph["applications"] = apps
+    azure.load(tenant_estate(graph=graph))
+    result = answer(tmp_path, "sec.nhi_auth")
+    assert 5 not in result.possible_levels, explain(result)
+
+
+def test_changes_mostly_by_hand_rule_out_most_things_automated(azure, tmp_path: Path) -> None:
+    """Of 30 changes, 3 came from a pipeline and 27 from people in the portal: "Manually, when needed, with no set
+    process." (level 1) and "Documented manual processes." (level 2) stay possible; "Most things are standardised
+    and automated." (level 4) and above are ruled out."""
+    from tests.azure.test_changes import change
+
+    changes = [change(PROD, n, "User", "Azure Portal") for n in range(27)] + [
+        change(PROD, 100 + n, "Application", "ARM Template") for n in range(3)
+    ]
+    azure.load(tenant_estate(changes))
+    result = answer(tmp_path, "gov.environment_mgmt")
+    assert 4 not in result.possible_levels and 5 not in result.possible_levels and 1 in result.possible_levels, explain(result)
+
+
+def test_people_synced_from_active_directory_into_entra_show_automated_identity_management(azure, tmp_path: Path) -> None:
+    """Every person is in Entra ID, synced from Active Directory, with no cloud-local accounts: "People share
+    accounts, or accounts are managed by hand." (1) and "links to cloud systems are inconsistent." (2) are ruled
+    out; "Identity management is automated." (level 4) is possible."""
+    people = [{**user(f"u{n}"), "onPremisesSyncEnabled": True} for n in range(5)]
+    azure.load(tenant_estate(graph=tenant_graph(people, [require_mfa()])))
+    result = answer(tmp_path, "sec.user_provisioning")
+    assert 1 not in result.possible_levels and 2 not in result.possible_levels and 4 in result.possible_levels, explain(result)
+
+
+def test_a_third_of_people_not_signed_in_for_months_rules_out_regular_reviews(azure, tmp_path: Path) -> None:
+    """3 of 9 people have not signed in for 200 days yet keep their access: "Access is reviewed regularly, with
+    expiry dates set for each role." (level 4) and above are ruled out."""
+    from tests.azure.test_identity_and_keys import iso
+
+    active = [{**user(f"a{n}"), "signInActivity": {"lastSignInDateTime": iso(5)}} for n in range(6)]
+    stale = [{**user(f"s{n}"), "signInActivity": {"lastSignInDateTime": iso(200)}} for n in range(3)]
+    azure.load(tenant_estate(graph=tenant_graph(active + stale, [require_mfa()])))
+    result = answer(tmp_path, "sec.access_reviews")
+    assert 4 not in result.possible_levels and 5 not in result.possible_levels, explain(result)

@@ -12,6 +12,7 @@ from cmm_scan.azure.adapter import PLAN_REQUESTS, catalogue, permissions
 from cmm_scan.cloud.permissions import all_requests
 from cmm_scan.errors import UserError
 from cmm_scan.factcatalogue import fact_catalogue
+from tests.azure.entra import require_mfa, tenant_graph, user
 from tests.azure.support import DEV, PROD, SHARED, TENANT, resource, scan, tenant_estate
 
 DISK = "Microsoft.Compute/disks"
@@ -22,13 +23,9 @@ def disks() -> list[dict[str, Any]]:
 
 
 def graph() -> dict[str, Any]:
-    users = [{"id": f"u{n}", "userPrincipalName": f"u{n}@example.org", "userType": "Member", "accountEnabled": True} for n in range(3)]
-    details = [
-        {"id": "u0", "isMfaRegistered": True, "methodsRegistered": ["fido2", "microsoftAuthenticatorPush"]},
-        {"id": "u1", "isMfaRegistered": True, "methodsRegistered": ["microsoftAuthenticatorPush"]},
-        {"id": "u2", "isMfaRegistered": False, "methodsRegistered": []},
-    ]
-    return {"users": users, "reports/authenticationMethods/userRegistrationDetails": details}
+    """Three people; conditional access requires MFA of everyone but u2."""
+    methods = {"u0": ["fido2", "microsoftAuthenticatorPush"], "u1": ["microsoftAuthenticatorPush"]}
+    return tenant_graph([user(f"u{n}") for n in range(3)], [require_mfa(exclude=["u2"])], methods=methods)
 
 
 def test_the_tenant_its_management_groups_and_every_subscription_are_scopes(azure) -> None:
@@ -98,7 +95,12 @@ def test_a_denied_graph_report_leaves_mfa_unknown_never_off(azure) -> None:
     estate["faults"] = {"deny": [{"operation": "graph/reports/*"}]}
     azure.load(estate)
     result = scan(["identity.user"])
-    assert {(f.attributes["mfa_active"], f.attributes["mfa_kind"]) for f in result.of("identity.user")} == {(None, None)}
+    # what the policies require is still read; which methods people registered is not
+    assert {f.resource_id: (f.attributes["mfa_active"], f.attributes["mfa_kind"]) for f in result.of("identity.user")} == {
+        "u0": (True, None),
+        "u1": (True, None),
+        "u2": (False, None),
+    }
     assert result.status("azure.entra_users/join:registration_details") == {TENANT: "denied"}
 
 
@@ -138,7 +140,10 @@ def test_every_request_is_a_declared_read_the_printed_role_and_graph_permissions
     assert set(printed["graphApplicationPermissions"]) == {
         "Application.Read.All",
         "AuditLog.Read.All",
+        "Domain.Read.All",
         "Organization.Read.All",
+        "Policy.Read.All",
+        "RoleManagement.Read.Directory",
         "User.Read.All",
     }
     assert {r.path for r in PLAN_REQUESTS.values()} <= {"/tenants", "/subscriptions", "/providers/Microsoft.ResourceGraph/resources"}

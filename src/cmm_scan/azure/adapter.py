@@ -77,7 +77,7 @@ PLAN_REQUESTS = {
 
 @cache
 def catalogue() -> Catalogue:
-    import cmm_scan.azure.transforms  # noqa: F401  (registers the Azure transforms the specs name)
+    from cmm_scan.azure import conditional_access, transforms  # noqa: F401  (register the Azure transforms the specs name)
 
     return load_catalogue("azure", bundled("providers") / "azure")
 

@@ -174,3 +174,86 @@ def azure_credentials(value: Any) -> dict[str, int] | None:
         start = _as_datetime(credential.get("startDateTime"))
         ages.append(max(0, (current - start).days) if start else 0)
     return {"active": len(ages), "oldest_age_days": max(ages, default=0)}
+
+
+@transform("azure_dashboard_shows_application")
+def azure_dashboard_shows_application(value: Any) -> bool | None:
+    """Portal dashboard parts -> one shows a log query or a metric of the application (Application Insights, or a
+    namespace outside Azure's own resource providers)."""
+    if value is None:
+        return None
+    for part in value:
+        metadata = (part or {}).get("metadata") or {}
+        if "logsdashboardpart" in str(metadata.get("type", "")).lower():
+            return True
+        for metric in ((metadata.get("settings") or {}).get("content") or {}).get("options", {}).get("chart", {}).get("metrics") or []:
+            namespace = str(metric.get("namespace") or "").lower()
+            if namespace == "microsoft.insights/components" or (namespace and not namespace.startswith("microsoft.")):
+                return True
+    return False
+
+
+@transform("azure_workbook_shows_application")
+def azure_workbook_shows_application(value: Any) -> bool | None:
+    """Workbook items -> one runs a log query (type 3: KqlItem) or charts Application Insights metrics."""
+    if value is None:
+        return None
+    for item in value:
+        content = (item or {}).get("content") or {}
+        if item.get("type") == 3 or content.get("query"):
+            return True
+        if any(str(m.get("namespace") or "").lower() == "microsoft.insights/components" for m in content.get("metrics") or []):
+            return True
+    return False
+
+
+_DAYS = {"days": 1, "weeks": 7, "months": 31, "years": 366}
+
+
+@transform("azure_retention_days")
+def azure_retention_days(value: Any) -> int | None:
+    """A backup policy's retentionPolicy (or a list of them) -> the longest retention in days: daily, weekly,
+    monthly and yearly schedules (LongTermRetentionPolicy) or a simple one (SimpleRetentionPolicy)."""
+    if value is None:
+        return None
+    policies = value if isinstance(value, list) else [value]
+    longest = 0
+    for policy in policies:
+        schedules = [policy.get(k) for k in ("dailySchedule", "weeklySchedule", "monthlySchedule", "yearlySchedule")]
+        durations = [s.get("retentionDuration") for s in schedules if s] + [policy.get("retentionDuration")]
+        for duration in durations:
+            if duration:
+                longest = max(longest, int(duration.get("count") or 0) * _DAYS.get(str(duration.get("durationType", "days")).lower(), 1))
+    return longest
+
+
+@transform("azure_policy_effect")
+def azure_policy_effect(value: Any) -> str | None:
+    """{assignment, definition} -> the effect the assignment enforces, lower case (deny, audit,
+    deployifnotexists, modify...): the definition's `then.effect`, resolved through the assignment's parameters
+    and the definition's defaults when it is a parameter; `disabled` when the assignment does not enforce."""
+    if value is None or not value.get("definition"):
+        return None
+    assignment, definition = value.get("assignment") or {}, value["definition"]
+    effect = str(((definition.get("policyRule") or {}).get("then") or {}).get("effect") or "")
+    match = re.fullmatch(r"\[parameters\('([^']+)'\)\]", effect.strip())
+    if match:
+        name = match.group(1)
+        given = (assignment.get("parameters") or {}).get(name) or {}
+        effect = str(given.get("value") or ((definition.get("parameters") or {}).get(name) or {}).get("defaultValue") or "")
+    if str(assignment.get("enforcementMode", "Default")).lower() == "donotenforce":
+        return "disabled"
+    return effect.lower() or None
+
+
+@transform("azure_cosmos_backup_days")
+def azure_cosmos_backup_days(value: Any) -> int | None:
+    """A Cosmos DB backupPolicy -> days of backups kept: continuous (7 or 30 days by tier) or periodic
+    (backupRetentionIntervalInHours, rounded down, at least the one copy a day it always keeps)."""
+    if not isinstance(value, dict):
+        return None
+    if str(value.get("type", "")).lower() == "continuous":
+        tier = str((value.get("continuousModeProperties") or {}).get("tier") or "Continuous30Days")
+        return 7 if tier == "Continuous7Days" else 30
+    hours = (value.get("periodicModeProperties") or {}).get("backupRetentionIntervalInHours")
+    return max(1, int(hours) // 24) if hours is not None else None

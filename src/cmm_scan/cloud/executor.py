@@ -164,7 +164,10 @@ class UnitRun:
         )
 
     def pages(self, request: Request, item: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> Iterator[Any]:
-        for page in self.context.transport.pages(self.prepare(request, item, extra)):
+        return self._send(self.prepare(request, item, extra))
+
+    def _send(self, prepared: Prepared) -> Iterator[Any]:
+        for page in self.context.transport.pages(prepared):
             with self._count:
                 self.requests += 1
             yield page
@@ -179,11 +182,24 @@ class UnitRun:
         """The listed items of every page; an error named in `errors` stands for a response meaning a known value."""
         return _collect(self.pages_or_known(request, item, errors, extra), request.items)
 
+    def shared_items(self, request: Request, errors: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> list[Any]:
+        """A unit-wide list request's items, sent once per unit however many collectors and lookups list the
+        same thing (a failure is shared too); each caller gets its own shallow copies to add keys to."""
+        # keyed on what goes on the wire: specs that fill the same request differently still share it
+        prepared = self.prepare(request, None, extra)
+        key = ("items", self.unit.key, repr(prepared), repr(sorted((errors or {}).items())))
+        found = self.context.memo.get(key, lambda: _collect(self._known(self._send(prepared), errors), request.items))
+        return [dict(x) if isinstance(x, dict) else x for x in found]
+
     def pages_or_known(
         self, request: Request, item: dict[str, Any] | None, errors: dict[str, Any] | None, extra: dict[str, Any] | None = None
     ) -> list[Any]:
+        return self._known(self.pages(request, item, extra), errors)
+
+    @staticmethod
+    def _known(pages: Iterator[Any], errors: dict[str, Any] | None) -> list[Any]:
         try:
-            return list(self.pages(request, item, extra))
+            return list(pages)
         except CloudError as exc:
             key = exc.matches(errors or {})
             if key is None:
@@ -242,7 +258,7 @@ class UnitRun:
                 assert spec.source
                 drawn = (self.context.drawn or {}).get(name, [])
                 try:
-                    found = [as_item(x) for x in self.items(spec.source, errors=spec.errors, extra={"drawn": drawn})]
+                    found = [as_item(x) for x in self.shared_items(spec.source, spec.errors, {"drawn": drawn})]
                 except CloudError as exc:
                     raise StepFailed(*self.classify(exc)) from None
             for join in spec.joins if found else ():  # no lookup is read for an empty list
@@ -467,7 +483,12 @@ def list_items(spec: _Items, run: UnitRun, outcome: Outcome, empty_on: list[str]
     for parent in parents:
         context = {"_parent": parent} if parent is not None else None
         try:
-            listed = [as_item(x) for x in run.items(spec.source, context, spec.errors)]
+            listed = [
+                as_item(x)
+                for x in (
+                    run.items(spec.source, context, spec.errors) if parent is not None else run.shared_items(spec.source, spec.errors)
+                )
+            ]
         except CloudError as exc:
             if empty_on and exc.matches(empty_on):
                 continue

@@ -487,7 +487,8 @@ def graph_get(call: Call) -> Reply:
     raise Problem("unrouted_graph", f"Resource not found for the segment '{segment}'.")
 
 
-_GRAPH_LITERAL = r"'(?:[^']|'')*'|true|false|null|-?\d+(?:\.\d+)?"
+_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_GRAPH_LITERAL = rf"'(?:[^']|'')*'|{_GUID}|true|false|null|-?\d+(?:\.\d+)?"  # a Guid is written bare, as OData does
 _GRAPH_CLAUSE = re.compile(
     rf"^\s*(?:(?P<field>[\w/]+)\s+(?P<op>eq|ne|gt|ge|lt|le)\s+(?P<value>{_GRAPH_LITERAL})"
     rf"|startswith\(\s*(?P<sfield>[\w/]+)\s*,\s*(?P<svalue>'(?:[^']|'')*')\s*\))\s*$",

@@ -21,15 +21,22 @@ WORKLOAD_PREFIXES = (
 )
 
 
-def in_use(run: UnitRun, spec: Collector) -> Iterator[FactOut]:
-    """One inventory.region fact per subscription and location holding a workload or a data store."""
+def _locations(run: UnitRun, spec: Collector) -> dict[tuple[str, str], bool]:
+    """(subscription, location) -> holds a workload, from one query per unit shared by the collectors here."""
+    rows: list[dict[str, object]] = run.shared_items(spec.request("Microsoft.ResourceGraph/resources"))
     found: dict[tuple[str, str], bool] = {}
-    for row in run.items(spec.request("Microsoft.ResourceGraph/resources")):
+    for row in rows:
         location = str(row.get("location") or "").lower()
         if not location or location == "global":
             continue
-        key = (str(row.get("subscriptionId") or "").lower(), location)
-        found[key] = found.get(key, False) or str(row.get("type") or "").lower().startswith(WORKLOAD_PREFIXES)
+        place = (str(row.get("subscriptionId") or "").lower(), location)
+        found[place] = found.get(place, False) or str(row.get("type") or "").lower().startswith(WORKLOAD_PREFIXES)
+    return found
+
+
+def in_use(run: UnitRun, spec: Collector) -> Iterator[FactOut]:
+    """One inventory.region fact per subscription and location holding a workload or a data store."""
+    found = _locations(run, spec)
     wanted = run.unit.vars.get("regions")
     for (subscription, location), workloads in sorted(found.items()):
         yield FactOut(
@@ -41,6 +48,18 @@ def in_use(run: UnitRun, spec: Collector) -> Iterator[FactOut]:
                 "workloads": workloads,
                 "uk": location in UK_LOCATIONS,
             },
+            region=location,
+            scope=subscription,
+        )
+
+
+def recording(run: UnitRun, spec: Collector) -> Iterator[FactOut]:
+    """Resource Graph keeps every resource's configuration and its changes (ResourceChanges), always on and in
+    every location: one config.recorder fact per subscription and location in use, recording."""
+    for subscription, location in sorted(_locations(run, spec)):
+        yield FactOut(
+            resource_id=f"/subscriptions/{subscription}/providers/Microsoft.ResourceGraph/locations/{location}",
+            attributes={"recording": True, "all_supported": True, "include_global": True},
             region=location,
             scope=subscription,
         )
