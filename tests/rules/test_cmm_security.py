@@ -459,7 +459,7 @@ def account(estate: Estate, scope: str = A) -> None:
 
 
 def insider_estate(org_trail: bool = True, locked: bool = True, guardduty: int = 20, of: int = 20, alerts: bool = True) -> Estate:
-    estate = Estate()
+    estate = Estate().covered("monitoring.metric_filter", "config.rule")  # a full scan reads them; none here
     account(estate)
     estate.fact(
         "audit.trail", logging=True, multi_region=True, organization_trail=org_trail, log_validation=True, destination_locked=locked
@@ -494,9 +494,14 @@ def test_insider_tie_break_never_covers_an_unread_account_list(tmp_path):
 
 
 def test_insider_unlocked_logs_leave_4_open_not_met(tmp_path):
+    """An organisation trail keeps every account's logs: "Systems keep logs" (2) is shown. Unlocked logs leave
+    "can't be changed" (4) open (a SIEM may hold them), so the answer is the floor: at least 2."""
     result = score(insider_estate(locked=False), tmp_path, "sec.privileged_insider")
     assert verdicts(result)[4] == "possible"
-    assert result.answer == 0
+    assert (result.status, result.floor_level, result.answer, result.possible_levels) == ("floor", 2, 2, [2, 3, 4, 5])
+    assert result.because == (
+        "Management-plane logs are kept for every account (organisation trails: 1; accounts with a multi-region trail: 1 of 1)."
+    )
 
 
 def test_insider_account_without_trail_rules_out_4(tmp_path):
@@ -510,6 +515,32 @@ def test_insider_account_without_trail_rules_out_4(tmp_path):
 def test_insider_guardduty_coverage_boundary(tmp_path):
     assert score(insider_estate(guardduty=19, of=20), tmp_path, "sec.privileged_insider").answer == 4
     assert score(insider_estate(guardduty=18, of=20), tmp_path, "sec.privileged_insider").possible_levels == [2, 3, 4, 5]
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        {"fact": "monitoring.metric_filter", "audit_log": True, "organization_audit_log": True, "alarmed": True},
+        {"fact": "config.rule", "identifier": "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED"},
+    ],
+    ids=["alarms-on-the-trail-log", "config-rules-on-the-trail"],
+)
+def test_insider_other_automatic_checks_are_equivalent_to_threat_detection(tmp_path, check):
+    """ "Logs are stored in one place, can't be changed, and are checked automatically" (4): with no threat
+    detection at all, alarms that act on metric filters over the organisation trail's log, or configuration
+    rules checking the trail, are the automatic check."""
+    estate = insider_estate(guardduty=0, alerts=False)
+    fact = dict(check)
+    estate.fact(fact.pop("fact"), **fact)
+    result = score(estate, tmp_path, "sec.privileged_insider")
+    assert result.answer == 4 and result.possible_levels == [4, 5]
+
+
+def test_insider_alarms_that_do_not_act_are_not_a_check(tmp_path):
+    estate = insider_estate(guardduty=0, alerts=False)
+    estate.fact("monitoring.metric_filter", audit_log=True, organization_audit_log=True, alarmed=False)
+    result = score(estate, tmp_path, "sec.privileged_insider")
+    assert (result.status, result.floor_level) == ("floor", 2)
 
 
 def test_insider_no_trail_at_all(tmp_path):
