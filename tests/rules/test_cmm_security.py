@@ -563,33 +563,89 @@ def test_insider_denied_trails_is_unknown(tmp_path):
 # --- sec.supply_chain / sec.vuln_mgmt / sec.network ----------------------------------------------
 
 
-def test_supply_chain_scanning_rules_out_level_1_only(tmp_path):
-    estate = Estate().covered("artifact.repository")
+def supply_estate() -> Estate:
+    return Estate().covered("artifact.repository", "artifact.registry_scanning", "security.service")
+
+
+def test_supply_chain_scanning_everywhere_is_at_least_3(tmp_path):
+    """A scanner in every account-region and no unscanned repository: "All code is checked" (3) is shown;
+    a central team (4) and advanced tools (5) are for a person: at least 3."""
+    estate = supply_estate()
     estate.fact("security.service", service="inspector", kind="vulnerability_scanning", enabled=True, organization_managed=True)
     result = score(estate, tmp_path, "sec.supply_chain")
-    assert result.possible_levels == [2, 3, 4, 5]
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 3, [3, 4, 5])
     assert verdicts(result)[4] == "supported"
+    assert result.because.startswith("All running code is checked: a vulnerability scanner in 100% (1 of 1) of account-regions")
+
+
+def test_supply_chain_unscanned_repositories_stop_at_2(tmp_path):
+    """Scanner everywhere but most container repositories unscanned: "Some teams use tools to check
+    security" (2) is shown, "All code is checked" (3) is not: at least 2."""
+    estate = supply_estate()
+    estate.fact("security.service", service="inspector", kind="vulnerability_scanning", enabled=True, organization_managed=False)
+    estate.fact("artifact.repository", scan_on_push=True)
+    estate.many(3, "artifact.repository", scan_on_push=False)
+    estate.fact("artifact.registry_scanning", scan_type="BASIC", continuous=False)
+    result = score(estate, tmp_path, "sec.supply_chain")
+    assert (result.status, result.floor_level, result.answer) == ("floor", 2, 2)
+    assert result.because == (
+        "Some code is checked by tools (account-regions with a vulnerability scanner: 1; container repositories scanning on push: 1 of 4)."
+    )
 
 
 def test_supply_chain_no_cloud_scanning_rules_nothing_out(tmp_path):
     # Repository scanning (Dependabot, Snyk) is not visible: absence of cloud scanning proves nothing.
-    estate = Estate().covered("artifact.repository")
+    estate = supply_estate()
     estate.fact("security.service", service="inspector", kind="vulnerability_scanning", enabled=False, organization_managed=False)
     result = score(estate, tmp_path, "sec.supply_chain")
-    assert result.possible_levels == [1, 2, 3, 4, 5]
+    assert result.possible_levels == [1, 2, 3, 4, 5] and result.answer == 0
+
+
+def test_supply_chain_denied_scanner_is_never_a_floor(tmp_path):
+    estate = Estate().covered("artifact.repository", "artifact.registry_scanning").denied("security.service")
+    estate.fact("artifact.repository", scan_on_push=False)
+    assert score(estate, tmp_path, "sec.supply_chain").answer == 0
 
 
 def test_vuln_mgmt_full_tooling_is_a_floor_never_a_settled_level(tmp_path):
     """ "We hunt for threats and respond quickly, with some automation" (4) is shown; red and purple teams (5)
     only a person can tell: at least 4."""
-    estate = Estate()
+    estate = Estate().covered("config.recorder", "config.rule")
     for service, kind in (("securityhub", "posture"), ("inspector", "vulnerability_scanning"), ("detective", "investigation")):
         estate.fact("security.service", service=service, kind=kind, enabled=True)
     estate.fact("monitoring.event_rule", security_events=True, targets=2)
     result = score(estate, tmp_path, "sec.vuln_mgmt")
     assert (result.status, result.floor_level, result.answer, result.suggested_level) == ("floor", 4, 4, None)
     assert verdicts(result)[3] == "supported" and verdicts(result)[4] == "supported"
-    assert result.because.startswith("Threats are hunted and answered with automation: posture checks in 100% (1 of 1)")
+    assert result.because.startswith("Threats are watched for and answered with automation (event rules acting on findings: 1;")
+
+
+def test_vuln_mgmt_configuration_rules_everywhere_are_automated_scanning(tmp_path):
+    """Recording on in every account-region with configuration rules, no posture or scanner service:
+    "We use automated tools to scan for problems and do regular checks" (3) is shown: at least 3."""
+    estate = Estate().covered("security.service", "monitoring.event_rule")
+    estate.fact("config.recorder", recording=True)
+    estate.fact("config.rule", identifier="S3_BUCKET_PUBLIC_READ_PROHIBITED")
+    result = score(estate, tmp_path, "sec.vuln_mgmt")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 3, [3, 4, 5])
+
+
+def test_vuln_mgmt_threat_detection_with_routed_findings_is_at_least_4(tmp_path):
+    """Posture service and threat detection everywhere, findings acted on by an event rule: "We hunt for
+    threats and respond quickly, with some automation" (4) is shown; red and purple teams (5) are not."""
+    estate = Estate().covered("config.recorder", "config.rule")
+    for service, kind in (("securityhub", "posture"), ("guardduty", "threat_detection")):
+        estate.fact("security.service", service=service, kind=kind, enabled=True)
+    estate.fact("monitoring.event_rule", security_events=True, targets=1)
+    result = score(estate, tmp_path, "sec.vuln_mgmt")
+    assert (result.status, result.floor_level, result.answer) == ("floor", 4, 4)
+
+
+def test_vuln_mgmt_unrouted_findings_stop_at_3(tmp_path):
+    estate = Estate().covered("config.recorder", "config.rule", "monitoring.event_rule")
+    for service, kind in (("securityhub", "posture"), ("guardduty", "threat_detection")):
+        estate.fact("security.service", service=service, kind=kind, enabled=True)
+    assert score(estate, tmp_path, "sec.vuln_mgmt").floor_level == 3
 
 
 def test_vuln_mgmt_scanning_in_part_of_the_estate_shows_nothing(tmp_path):
