@@ -79,23 +79,44 @@ def test_mfa_everyone_on_hardware_is_level_5(tmp_path):
     assert result.answer == 5
 
 
-def test_mfa_many_users_without_mfa_leaves_1_or_2(tmp_path):
-    # Not enforced for nearly all: 3-5 are out; whether MFA is mandated on paper decides 1 or 2.
+def test_mfa_half_the_users_without_mfa_is_level_2(tmp_path):
+    """5 of 10 console users with MFA and IAM the only way in: not "enforced for nearly all users" (3), but more
+    than a suggestion: "It's required, but not always enforced" (2)."""
     result = score(mfa_estate(5, 5), tmp_path, "sec.mfa")
-    assert result.possible_levels == [1, 2]
-    assert result.answer == 0
-    assert result.status == "range"
+    assert (result.status, result.answer, result.possible_levels) == ("suggested", 2, [2])
+    assert result.because == (
+        "MFA is required but not always enforced: 5 of 10 console users have it, IAM is the only way in, and root users without it: 0."
+    )
+
+
+def test_mfa_on_a_small_minority_is_level_1(tmp_path):
+    """2 of 10 console users with MFA and IAM the only way in: "It's suggested, but not required" (1)."""
+    result = score(mfa_estate(2, 8), tmp_path, "sec.mfa")
+    assert (result.status, result.answer, result.possible_levels) == ("suggested", 1, [1])
+    assert result.because == "MFA is used by a minority only: 2 of 10 console users have it, and IAM is the only way in."
+
+
+def test_mfa_minority_behind_an_identity_centre_stays_open(tmp_path):
+    # People may sign in through the identity centre, whose MFA policy is not read: IAM users are only a sample.
+    estate = mfa_estate(2, 8)
+    estate.fact("identity.sso_instance", region="global", identity_source="internal", users=50)
+    result = score(estate, tmp_path, "sec.mfa")
+    assert result.answer == 0 and result.possible_levels == [1, 2]
 
 
 @pytest.mark.parametrize(
     ("with_mfa", "without", "expected"),
-    [(57, 3, 4), (54, 3, 0)],  # 57/60 = 95% meets nearly_all; 54/57 = 94.7% with 3 > 2 exceptions does not
+    [(57, 3, 4), (54, 3, 2)],  # 57/60 = 95% meets nearly_all; 54/57 = 94.7% with 3 > 2 exceptions does not
 )
 def test_mfa_nearly_all_boundary(tmp_path, with_mfa, without, expected):
     result = score(mfa_estate(with_mfa, without), tmp_path, "sec.mfa")
     assert result.answer == expected
-    if expected == 0:
-        assert result.possible_levels == [1, 2]
+
+
+@pytest.mark.parametrize(("with_mfa", "without", "expected"), [(4, 4, 2), (3, 4, 1)])
+def test_mfa_majority_boundary(tmp_path, with_mfa, without, expected):
+    # 4 of 8 is the majority threshold (50%): required; 3 of 7 is below it: suggested
+    assert score(mfa_estate(with_mfa, without), tmp_path, "sec.mfa").answer == expected
 
 
 def test_mfa_two_exceptions_are_few(tmp_path):
@@ -105,9 +126,11 @@ def test_mfa_two_exceptions_are_few(tmp_path):
 
 
 def test_mfa_root_without_mfa_rules_out_enforcement(tmp_path):
+    """A root user without MFA: not "enforced for nearly all users" (3); every console user has it, so it is
+    "required, but not always enforced" (2)."""
     result = score(mfa_estate(10, 0, root_mfa=False), tmp_path, "sec.mfa")
-    assert result.possible_levels == [1, 2]
-    assert result.answer == 0
+    assert result.possible_levels == [2]
+    assert result.answer == 2
 
 
 def test_mfa_root_unreadable_is_not_root_without_mfa(tmp_path):
@@ -177,8 +200,8 @@ def test_mfa_multi_account_share_with_breakdown(tmp_path):
     person(estate, 7, scope=B)
     person(estate, 3, scope=B, mfa=False)
     result = score(estate, tmp_path, "sec.mfa")
-    # 17 of 20 = 85% over both accounts, 3 > 2 without: not "nearly all"
-    assert result.possible_levels == [1, 2]
+    # 17 of 20 = 85% over both accounts, 3 > 2 without: not "nearly all", but required (2)
+    assert result.possible_levels == [2]
     share = next(e for e in result.evidence if e.signal == "console_mfa")
     assert share.matching == 17 and share.total == 20
     by_scope = {s.scope: (s.matching, s.total) for s in share.by_scope}
@@ -187,7 +210,7 @@ def test_mfa_multi_account_share_with_breakdown(tmp_path):
 
 def test_mfa_threshold_override_changes_answer(tmp_path):
     estate = mfa_estate(5, 5)
-    assert score(estate, tmp_path, "sec.mfa").answer == 0
+    assert score(estate, tmp_path, "sec.mfa").answer == 2
     relaxed = score(estate, tmp_path, "sec.mfa", overrides={"sec.mfa": {"few_exceptions": 5}})
     assert relaxed.answer == 4
 

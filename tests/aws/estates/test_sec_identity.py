@@ -489,11 +489,22 @@ def test_mfa_two_exceptions_are_few(aws, tmp_path) -> None:
     assert result.answer == 4, explain(result)
 
 
-def test_mfa_half_without_leaves_1_or_2(aws, tmp_path) -> None:
-    """5 of 10 without MFA: not enforced (3+ out); 'suggested' (1) or 'required' (2) is a written policy."""
+def test_mfa_half_without_is_required_not_enforced(aws, tmp_path) -> None:
+    """5 of 10 without MFA and IAM the only way in: not "enforced for nearly all users" (3), but half have it:
+    "It's required, but not always enforced" (2)."""
     people("user", 5)
     people("nomfa", 5, mfa=None)
-    assert_dont_know(answer(tmp_path, "sec.mfa"), [1, 2])
+    result = answer(tmp_path, "sec.mfa")
+    assert (result.status, result.answer) == ("suggested", 2), explain(result)
+
+
+def test_mfa_small_minority_is_suggested_only(aws, tmp_path) -> None:
+    """1 of 6 console users with MFA and IAM the only way in: "It's suggested, but not required" (1)."""
+    people("user", 1)
+    people("nomfa", 5, mfa=None)
+    result = answer(tmp_path, "sec.mfa")
+    assert (result.status, result.answer) == ("suggested", 1), explain(result)
+    assert result.because == "MFA is used by a minority only: 1 of 6 console users have it, and IAM is the only way in."
 
 
 def test_mfa_people_in_identity_centre_keep_1_to_4_open(aws, tmp_path) -> None:
