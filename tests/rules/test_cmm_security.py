@@ -740,6 +740,36 @@ def test_privileged_access_root_keys_rule_out_otp_levels(tmp_path):
     assert result.possible_levels == [1, 2]
 
 
+def test_privileged_access_admins_on_mfa_with_logging_is_at_least_3(tmp_path):
+    """ "We have structured admin processes, with one-time passwords for access" (3): every admin and root on MFA,
+    no admin or root keys, a trail logging, IAM the only way in. At least 3."""
+    estate = no_idp(Estate())
+    root(estate, kind="hardware")
+    person(estate, 2, admin=True)
+    estate.fact("audit.trail", logging=True, multi_region=True)
+    result = score(estate, tmp_path, "sec.privileged_access")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 3, [3, 4, 5])
+
+
+def test_privileged_access_identity_centre_people_keep_otp_unshown(tmp_path):
+    # Administrators may also come in through the identity centre, whose MFA settings are not read.
+    estate = no_idp(Estate())
+    root(estate, kind="hardware")
+    person(estate, 2, admin=True)
+    estate.fact("audit.trail", logging=True, multi_region=True)
+    estate.fact("identity.sso_instance", region="global", users=30)
+    assert score(estate, tmp_path, "sec.privileged_access").answer == 0
+
+
+def test_privileged_access_admin_with_keys_is_not_otp_only(tmp_path):
+    estate = no_idp(Estate())
+    root(estate)
+    person(estate, 1, admin=True, active_keys=1)
+    estate.fact("audit.trail", logging=True, multi_region=True)
+    result = score(estate, tmp_path, "sec.privileged_access")
+    assert result.answer == 0 and 1 in result.possible_levels
+
+
 # --- manual questions --------------------------------------------------------------------------
 
 

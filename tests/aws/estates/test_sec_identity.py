@@ -553,6 +553,35 @@ def test_privileged_access_many_local_admins_rule_out_automation(aws, tmp_path) 
     assert_dont_know(answer(tmp_path, "sec.privileged_access"), [1, 2, 3])
 
 
+def logging_trail() -> None:
+    s3 = boto3.client("s3", REGION)
+    s3.create_bucket(Bucket="audit-logs-archive", CreateBucketConfiguration={"LocationConstraint": REGION})
+    trail = boto3.client("cloudtrail", REGION)
+    trail.create_trail(Name="management", S3BucketName="audit-logs-archive", IsMultiRegionTrail=True)
+    trail.start_logging(Name="management")
+
+
+def test_privileged_access_break_glass_admins_on_mfa_is_at_least_3(aws, tmp_path) -> None:
+    """Two break-glass administrators, both signing in with MFA and holding no keys, IAM the only way in,
+    and a trail logging: "structured admin processes, with one-time passwords for access" (3) is shown;
+    automated, just-in-time access (4, 5) lives in tools the scan does not read: at least 3."""
+    people("breakglass", 2, admin=True)
+    people("user", 3)
+    logging_trail()
+    result = answer(tmp_path, "sec.privileged_access")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 3, [3, 4, 5]), explain(result)
+    assert result.because.startswith("Privileged access needs a one-time password: 2 administrator users, all with MFA")
+
+
+def test_privileged_access_many_admins_on_mfa_is_level_3(aws, tmp_path) -> None:
+    """Three standing administrators on MFA with a trail logging: one-time passwords (3) shown, and more
+    standing admins than break-glass rule out "automated systems for privileged access" (4, 5): level 3."""
+    people("admin", 3, admin=True)
+    logging_trail()
+    result = answer(tmp_path, "sec.privileged_access")
+    assert (result.status, result.answer) == ("suggested", 3), explain(result)
+
+
 def test_privileged_access_denied_users_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
     person("admin-a", mfa=None, admin=True, keys=1)
     deny(monkeypatch, "iam:GenerateCredentialReport")
