@@ -331,7 +331,7 @@ def test_nhi_cloud_multi_account(tmp_path):
 
 
 def identity_estate(admin_mfa: bool = True, sso_users: int = 100, local: int = 2, rules: bool = True) -> Estate:
-    estate = Estate().covered("identity.federation_provider", region="global").covered("security.standard")
+    estate = Estate().covered("identity.federation_provider", region="global").covered("security.standard", "security.service")
     root(estate)
     estate.fact("identity.password_policy", region="global", present=True)  # read once in every account
     person(estate, 1, admin=True, mfa=admin_mfa)
@@ -364,6 +364,26 @@ def test_user_identity_local_users_is_level_3(tmp_path):
 def test_user_identity_no_automated_checks(tmp_path):
     result = score(identity_estate(rules=False), tmp_path, "sec.user_identity")
     assert result.possible_levels == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("service", "kind"), [("guardduty", "threat_detection"), ("access_analyzer", "access_analysis"), ("securityhub", "posture")]
+)
+def test_user_identity_other_automated_checks_count(tmp_path, service, kind):
+    """ "There are rules, such as two-factor authentication for key accounts, and some automated checks" (3):
+    no identity configuration rule, but a service that checks identities automatically; with half the
+    people local IAM users, single sign-on is not "widely used" (4): level 3."""
+    estate = identity_estate(rules=False, sso_users=10, local=10)
+    estate.fact("security.service", service=service, kind=kind, enabled=True)
+    result = score(estate, tmp_path, "sec.user_identity")
+    assert (result.status, result.answer) == ("suggested", 3)
+    assert result.because.startswith("Key accounts use two-factor authentication and some checks are automated: 100% (2 of 2)")
+
+
+def test_user_identity_services_that_are_off_check_nothing(tmp_path):
+    estate = identity_estate(rules=False, sso_users=10, local=10)
+    estate.fact("security.service", service="guardduty", kind="threat_detection", enabled=False)
+    assert score(estate, tmp_path, "sec.user_identity").possible_levels == [1, 2]
 
 
 def test_user_identity_sso_threshold_override(tmp_path):
