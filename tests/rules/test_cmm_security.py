@@ -432,6 +432,36 @@ def test_access_reviews_boundary_and_override(tmp_path):
     assert strict.possible_levels == [1, 2, 3]
 
 
+def reviews_estate(coverage: list[str], stale: int = 0) -> Estate:
+    estate = Estate().covered("identity.role", region="global")
+    account(estate)
+    person(estate, 10 - stale)
+    person(estate, stale, password_unused_days=200)
+    estate.fact("security.service", service="access_analyzer", kind="access_analysis", enabled=True, coverage=coverage)
+    return estate
+
+
+def test_access_reviews_organisation_unused_access_analysis_is_at_least_3(tmp_path):
+    """An unused-access analysis over the whole organisation and no unused sign-ins lingering: "We review access
+    often" (3) is shown; expiry dates (4) and access that follows role changes (5) are for a person."""
+    result = score(reviews_estate(["ORGANIZATION", "ORGANIZATION_UNUSED_ACCESS"]), tmp_path, "sec.access_reviews")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 3, [3, 4, 5])
+    assert result.because.startswith("Access is reviewed continuously by an automated unused-access analysis (organisation-wide: 1;")
+
+
+def test_access_reviews_external_access_analyser_is_not_a_review(tmp_path):
+    # An analyser of external access only says who outside can reach resources, not whether people's access is reviewed.
+    result = score(reviews_estate(["ACCOUNT"]), tmp_path, "sec.access_reviews")
+    assert result.answer == 0 and result.possible_levels == [1, 2, 3, 4, 5]
+
+
+def test_access_reviews_analysis_with_lingering_sign_ins_shows_nothing(tmp_path):
+    """The analysis runs, but 3 of 10 people's sign-ins have gone unused for months: access is not removed, so
+    4-5 are out and "review often" is not shown either."""
+    result = score(reviews_estate(["ORGANIZATION_UNUSED_ACCESS"], stale=3), tmp_path, "sec.access_reviews")
+    assert result.answer == 0 and result.possible_levels == [1, 2, 3]
+
+
 # --- sec.user_provisioning / sec.staff_identity ----------------------------------------------
 
 
