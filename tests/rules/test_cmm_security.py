@@ -480,8 +480,11 @@ def directory_estate(local: int, sso_users: int, provisioned: int | None = None,
 
 
 def test_provisioning_local_users_only_is_1_or_2(tmp_path):
+    """Local IAM users only, no directory linked: "accounts are managed by hand" (1); a directory the cloud
+    is not linked to (2) is for a person, so the tie-break reads 1."""
     result = score(directory_estate(local=20, sso_users=0), tmp_path, "sec.user_provisioning")
     assert result.possible_levels == [1, 2]
+    assert result.answer == 1 and result.tie_break
 
 
 def test_provisioning_mostly_federated_is_level_3(tmp_path):
@@ -495,9 +498,11 @@ def test_provisioning_boundary_below_most_federated(tmp_path):
 
 
 def test_provisioning_automated_is_level_4(tmp_path):
+    """ "Identity management is automated" (4): every identity-centre user made by sync, one local person
+    (break-glass). A single cloud directory with non-standard systems gone (5) is for a person: at least 4."""
     result = score(directory_estate(local=1, sso_users=100, provisioned=100), tmp_path, "sec.user_provisioning")
     assert result.possible_levels == [4, 5]
-    assert result.answer == 0
+    assert (result.status, result.floor_level, result.answer) == ("floor", 4, 4)
 
 
 def test_provisioning_unknown_sync_keeps_3_to_5_open(tmp_path):

@@ -359,11 +359,14 @@ def test_access_reviews_empty_account_is_i_dont_know(aws, tmp_path) -> None:
 # --- sec.user_provisioning: creating user accounts ----------------------------------------------
 
 
-def test_provisioning_local_users_only_leaves_1_or_2(aws, tmp_path) -> None:
-    """People sign in as local IAM users: 'managed by hand' (1) or 'a central directory, but links to
-    cloud systems are inconsistent' (2) turns on whether a directory exists elsewhere."""
+def test_provisioning_local_users_only_is_managed_by_hand(aws, tmp_path) -> None:
+    """People sign in as local IAM users and no directory is linked: 'accounts are managed by hand' (1).
+    'A central directory, but links to cloud systems are inconsistent' (2) would need a directory the scan
+    cannot see, so levels 1-2 tie-break to 1."""
     people("user", 6)
-    assert_dont_know(answer(tmp_path, "sec.user_provisioning"), [1, 2])
+    result = answer(tmp_path, "sec.user_provisioning")
+    assert (result.answer, result.possible_levels) == (1, [1, 2]), explain(result)
+    assert result.tie_break
 
 
 def test_provisioning_mostly_identity_centre_is_level_3(aws, tmp_path) -> None:
@@ -383,11 +386,13 @@ def test_provisioning_identity_centre_users_made_by_hand_is_level_3(aws, tmp_pat
     assert result.answer == 3, explain(result)
 
 
-def test_provisioning_direct_saml_without_local_people_leaves_4_or_5(aws, tmp_path) -> None:
+def test_provisioning_direct_saml_without_local_people_is_at_least_4(aws, tmp_path) -> None:
     """People come in through the corporate SAML IdP, no local IAM people: no account to create in the
-    cloud (4); 'a single cloud-based directory ... non-standard systems are gone' (5) is for a person."""
+    cloud, 'Identity management is automated' (4) is shown; 'a single cloud-based directory ... non-standard
+    systems are gone' (5) is for a person: at least 4."""
     saml_provider()
-    assert_dont_know(answer(tmp_path, "sec.user_provisioning"), [4, 5])
+    result = answer(tmp_path, "sec.user_provisioning")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 4, [4, 5]), explain(result)
 
 
 def test_provisioning_denied_identity_store_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
@@ -405,10 +410,12 @@ def test_provisioning_empty_account_is_not_applicable(aws, tmp_path) -> None:
 # --- sec.staff_identity: staff identities ---------------------------------------------------------
 
 
-def test_staff_identity_local_users_only_leaves_1_or_2(aws, tmp_path) -> None:
-    """The cloud manages its own users (1), or a central system exists but the cloud does not use it (2)."""
+def test_staff_identity_local_users_only_is_level_1(aws, tmp_path) -> None:
+    """'Each service manages its own identities' (1): the cloud manages its own users. A central system the
+    cloud does not use (2) would be invisible, so levels 1-2 tie-break to 1."""
     people("user", 6)
-    assert_dont_know(answer(tmp_path, "sec.staff_identity"), [1, 2])
+    result = answer(tmp_path, "sec.staff_identity")
+    assert (result.answer, result.possible_levels) == (1, [1, 2]), explain(result)
 
 
 def test_staff_identity_half_central_is_level_2(aws, tmp_path) -> None:
@@ -436,10 +443,12 @@ def test_staff_identity_nearly_all_central_is_level_4(aws, tmp_path) -> None:
     assert result.answer == 4, explain(result)
 
 
-def test_staff_identity_all_central_leaves_4_or_5(aws, tmp_path) -> None:
-    """Everyone through the identity centre: whether every other service and person follows (5) is for a person."""
+def test_staff_identity_all_central_is_at_least_4(aws, tmp_path) -> None:
+    """Everyone through the identity centre: 'Nearly all services use our central system' (4) is shown;
+    whether every other service and person follows (5) is for a person: at least 4."""
     sso_people(10)
-    assert_dont_know(answer(tmp_path, "sec.staff_identity"), [4, 5])
+    result = answer(tmp_path, "sec.staff_identity")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 4, [4, 5]), explain(result)
 
 
 def test_staff_identity_saml_beside_local_people_is_i_dont_know(aws, tmp_path) -> None:
