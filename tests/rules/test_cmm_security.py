@@ -244,12 +244,13 @@ def test_nhi_auth_stale_key_rules_out_level_5(tmp_path):
     assert 5 not in result.possible_levels
 
 
-def test_nhi_auth_rotated_store_is_3_or_4(tmp_path):
-    # Store in use with some rotation: 3 or 4; certificates (4) are not read, so a person decides.
+def test_nhi_auth_rotated_store_is_at_least_3(tmp_path):
+    """ "We use a central place to store secrets and sometimes rotate them" (3) is shown; certificates (4)
+    are not read, so a person decides whether it is 4: at least 3."""
     result = score(nhi_estate(roles=1, users=5, key_age=400, secrets=5, rotated=1), tmp_path, "sec.nhi_auth")
     assert result.possible_levels == [3, 4]
-    assert result.answer == 0
-    assert result.status == "range"
+    assert (result.status, result.floor_level, result.answer) == ("floor", 3, 3)
+    assert result.because == "Secrets are kept in a central store and some are rotated: 1 of 5 stored secrets rotate automatically."
 
 
 def test_nhi_auth_keys_without_store_is_level_2(tmp_path):
@@ -298,16 +299,19 @@ def test_nhi_auth_empty_account_is_not_applicable(tmp_path):
 
 
 def test_nhi_cloud_short_lived_is_level_4(tmp_path):
+    """ "Service accounts use short-lived identities, checked each time" (4) is shown; identities-as-code and
+    organisation trust (5) are not read: at least 4."""
     result = score(nhi_estate(roles=10, users=0), tmp_path, "sec.nhi_cloud")
     assert result.possible_levels == [4, 5]
-    assert result.answer == 0  # identities-as-code and organisation trust (5) are not read
+    assert (result.status, result.floor_level, result.answer) == ("floor", 4, 4)
 
 
 def test_nhi_cloud_keys_with_store_is_a_range(tmp_path):
-    # Whether the store is mandatory (3) is for a person; keys rule out "like user accounts" (1).
+    """Keys rule out "like user accounts" (1) and show "long-lived API keys" (2); whether the store is
+    mandatory (3) is for a person: at least 2."""
     result = score(nhi_estate(roles=1, users=4, key_age=200, secrets=2), tmp_path, "sec.nhi_cloud")
     assert result.possible_levels == [2, 3]
-    assert result.answer == 0
+    assert (result.status, result.floor_level, result.answer) == ("floor", 2, 2)
 
 
 def test_nhi_cloud_keys_without_store_is_level_2(tmp_path):

@@ -188,12 +188,13 @@ def test_nhi_auth_one_stale_key_among_roles_is_level_2(aws, tmp_path) -> None:
     assert result.answer == 2, explain(result)
 
 
-def test_nhi_auth_rotated_store_leaves_3_or_4(aws, tmp_path) -> None:
+def test_nhi_auth_rotated_store_is_at_least_3(aws, tmp_path) -> None:
     """'A central place to store secrets and sometimes rotate them' (3): 1 of 3 secrets rotates. Whether
-    services also use certificates, mutual TLS (4), is not in the configuration: a person decides."""
+    services also use certificates, mutual TLS (4), is not in the configuration: at least 3."""
     software("ci-bot")
     secrets(3, rotated=1)
-    assert_dont_know(answer(tmp_path, "sec.nhi_auth"), [3, 4])
+    result = answer(tmp_path, "sec.nhi_auth")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 3, [3, 4]), explain(result)
 
 
 def test_nhi_auth_people_on_the_console_do_not_make_passwords(aws, tmp_path) -> None:
@@ -250,19 +251,22 @@ def test_nhi_cloud_keys_without_store_is_level_2(aws, tmp_path) -> None:
     assert result.answer == 2, explain(result)
 
 
-def test_nhi_cloud_keys_with_store_leaves_2_or_3(aws, tmp_path) -> None:
-    """Keys, and a central secret store in use: whether 'everyone must use' it (3) is a mandate, not configuration."""
+def test_nhi_cloud_keys_with_store_is_at_least_2(aws, tmp_path) -> None:
+    """Software on its own access keys: 'Service accounts use long-lived API keys' (2) is shown; with a central
+    secret store in use, whether 'everyone must use' it (3) is a mandate, not configuration: at least 2."""
     software("ci-bot")
     secrets(2)
-    assert_dont_know(answer(tmp_path, "sec.nhi_cloud"), [2, 3])
+    result = answer(tmp_path, "sec.nhi_cloud")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 2, [2, 3]), explain(result)
 
 
-def test_nhi_cloud_short_lived_leaves_4_or_5(aws, tmp_path) -> None:
-    """'Short-lived identities, checked each time' (4) holds; 'managed as code, with trust set up across
-    the whole organisation' (5) is about how they are made, which the scan does not read."""
+def test_nhi_cloud_short_lived_is_at_least_4(aws, tmp_path) -> None:
+    """'Short-lived identities, checked each time' (4) is shown; 'managed as code, with trust set up across
+    the whole organisation' (5) is about how they are made, which the scan does not read: at least 4."""
     workload_roles(3)
     ci_role()
-    assert_dont_know(answer(tmp_path, "sec.nhi_cloud"), [4, 5])
+    result = answer(tmp_path, "sec.nhi_cloud")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 4, [4, 5]), explain(result)
 
 
 def test_nhi_cloud_denied_roles_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
