@@ -656,7 +656,7 @@ def test_supply_chain_scanning_everywhere_is_at_least_3(tmp_path):
     estate.fact("security.service", service="inspector", kind="vulnerability_scanning", enabled=True, organization_managed=True)
     result = score(estate, tmp_path, "sec.supply_chain")
     assert (result.status, result.floor_level, result.possible_levels) == ("floor", 3, [3, 4, 5])
-    assert verdicts(result)[4] == "supported"
+    assert verdicts(result)[4] == "human"  # central scanning is shown as evidence; a central team is for a person
     assert result.because.startswith("All running code is checked: a vulnerability scanner in 100% (1 of 1) of account-regions")
 
 
@@ -739,11 +739,21 @@ def test_vuln_mgmt_scanning_in_part_of_the_estate_shows_nothing(tmp_path):
 
 
 def test_network_open_admin_ports_rule_out_no_perimeter(tmp_path):
+    """SSH open to the internet rules out "We don't use network perimeters" (5); the security groups themselves
+    show "We rely on network controls like firewalls and IP allow-lists" (1): at least 1."""
     estate = Estate().covered("network.remote_access")
     estate.fact("network.security_group", in_use=True, admin_ports_open=True)
     result = score(estate, tmp_path, "sec.network")
     assert result.possible_levels == [1, 2, 3, 4]
-    assert result.answer == 0
+    assert (result.status, result.floor_level, result.answer) == ("floor", 1, 1)
+    assert result.because == "Network controls guard the workloads: 1 security groups (firewall rules and allow-lists) are in use."
+
+
+def test_network_unreadable_remote_access_is_no_floor(tmp_path):
+    # remote access not read (moto has no Client VPN): a read level 5 turns on is missing, so no floor
+    estate = Estate().denied("network.remote_access")
+    estate.fact("network.security_group", in_use=True, admin_ports_open=True)
+    assert score(estate, tmp_path, "sec.network").answer == 0
 
 
 def test_network_client_vpn_rules_out_level_5(tmp_path):
