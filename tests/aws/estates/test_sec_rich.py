@@ -40,7 +40,11 @@ UNUSED_ACCESS = {
 EXPECTED = {
     "sec.mfa": ("suggested", 4, "Only strong 2FA/MFA methods are allowed (no SMS or phone-based codes)."),
     "sec.privileged_access": ("floor", 3, "We have structured admin processes, with one-time passwords for access."),
-    "sec.user_identity": ("suggested", 3, "There are rules, such as two-factor authentication for key accounts, and some automated checks."),
+    "sec.user_identity": (
+        "suggested",
+        3,
+        "There are rules, such as two-factor authentication for key accounts, and some automated checks.",
+    ),
     "sec.staff_identity": ("suggested", 1, "Each service manages its own identities."),
     "sec.user_provisioning": ("suggested", 1, "People share accounts, or accounts are managed by hand."),
     "sec.access_reviews": ("floor", 3, "We review access often, but mostly add new access rather than remove it."),
@@ -58,9 +62,8 @@ EXPECTED = {
 
 def _config(*identifiers: str) -> None:
     config = boto3.client("config", REGION)
-    config.put_configuration_recorder(
-        ConfigurationRecorder={"name": "default", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/config", "recordingGroup": {"allSupported": True}}
-    )
+    recorder = {"name": "default", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/config", "recordingGroup": {"allSupported": True}}
+    config.put_configuration_recorder(ConfigurationRecorder=recorder)
     config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "management-trail-logs"})
     config.start_configuration_recorder(ConfigurationRecorderName="default")
     for identifier in identifiers:
@@ -138,7 +141,9 @@ def test_alarms_on_the_trails_log_are_the_automatic_check(moto_gaps, tmp_path) -
     )
     for name in ("root-sign-in", "console-without-mfa"):
         transform = [{"metricName": name, "metricNamespace": "CISBenchmark", "metricValue": "1"}]
-        logs.put_metric_filter(logGroupName="management-trail", filterName=name, filterPattern="{ $.x = 1 }", metricTransformations=transform)
+        logs.put_metric_filter(
+            logGroupName="management-trail", filterName=name, filterPattern="{ $.x = 1 }", metricTransformations=transform
+        )
         cloudwatch.put_metric_alarm(
             AlarmName=name,
             MetricName=name,
