@@ -489,7 +489,9 @@ def test_provisioning_local_users_only_is_1_or_2(tmp_path):
     result = score(directory_estate(local=20, sso_users=0), tmp_path, "sec.user_provisioning")
     assert result.possible_levels == [1, 2]
     assert result.answer == 1 and result.tie_break
-    assert result.because == "Most people sign in as the cloud's own users: 20 local IAM people against 0 identity-centre users and 0 SAML providers."
+    assert result.because == (
+        "Most people sign in as the cloud's own users: 20 local IAM people against 0 identity-centre users and 0 SAML providers."
+    )
 
 
 def test_provisioning_mostly_federated_is_level_3(tmp_path):
