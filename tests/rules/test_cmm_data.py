@@ -37,7 +37,11 @@ def retention_estate(buckets_set: int, buckets_unset: int, logs_set: int, logs_u
 )
 def test_retention_level_5_ruled_out_only_when_most_data_has_no_retention(tmp_path, buckets, logs, level_5_open):
     result = retention_estate(*buckets, *logs).score(tmp_path, "data.retention")
-    assert_no_level(result)
+    if level_5_open:
+        # retention on at least half the buckets and log groups shows "We have policies" (1): at least 1
+        assert (result.status, result.floor_level, result.answer) == ("floor", 1, 1)
+    else:
+        assert_no_level(result)
     assert (5 in result.possible_levels) is level_5_open
     assert verdicts(result)[5] == ("supported" if level_5_open else "ruled_out")
     assert [lv for lv in result.possible_levels if lv < 5] == [1, 2, 3, 4]  # policies, attestations: people
@@ -126,23 +130,44 @@ def test_retention_threshold_override(tmp_path):
 # --- data.management -----------------------------------------------------------------------
 
 
-def test_data_management_full_classification_is_evidence_not_a_level(tmp_path):
+def test_data_management_full_classification_is_at_least_3(tmp_path):
+    """Every bucket classified: "We inventory and classify all our data" (3) is shown; reviews and data flows (4)
+    and a catalogue (5) are not configuration: at least 3."""
     estate = Estate().covered("storage.bucket", "inventory.resource", "security.service")
     estate.many(5, "storage.bucket", data_classification="official")
     estate.many(5, "inventory.resource", has_data_tags=True)
-    estate.fact("security.service", service="macie", enabled=True)
-    estate.fact("security.service", service="guardduty", enabled=True)
+    estate.fact("security.service", service="macie", kind="data_discovery", enabled=True)
+    estate.fact("security.service", service="guardduty", kind="threat_detection", enabled=True)
     result = estate.score(tmp_path, "data.management")
     assert evidence(result, "classified_buckets").value.lo == 1
     assert evidence(result, "discovery_regions").value.lo == 1
-    assert_no_level(result)
-    assert result.possible_levels == [1, 2, 3, 4, 5]
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 3, [3, 4, 5])
+    assert result.because == "Stored data is classified: 5 of 5 buckets carry a classification tag."
+
+
+@pytest.mark.parametrize(("classified", "unclassified", "floor"), [(5, 5, 2), (9, 1, 3), (4, 6, None)])
+def test_data_management_classification_bands(tmp_path, classified, unclassified, floor):
+    """Half the buckets classified shows teams documenting their data under a policy (2); nine in ten, all data
+    inventoried and classified (3); fewer than half shows nothing (the inventory may live elsewhere)."""
+    estate = Estate().covered("storage.bucket", "inventory.resource", "security.service")
+    estate.many(classified, "storage.bucket", data_classification="official")
+    estate.many(unclassified, "storage.bucket", data_classification="none")
+    result = estate.score(tmp_path, "data.management")
+    assert result.floor_level == floor and result.answer == (floor or 0)
+
+
+def test_data_management_discovery_alone_is_not_an_inventory(tmp_path):
+    # a discovery service switched on (moto and some accounts start with it on) says nothing of what it classified
+    estate = Estate().covered("storage.bucket", "inventory.resource", "security.service")
+    estate.many(3, "storage.bucket", data_classification="none")
+    estate.fact("security.service", service="macie", kind="data_discovery", enabled=True)
+    assert_no_level(estate.score(tmp_path, "data.management"))
 
 
 def test_data_management_no_classification_is_not_level_1(tmp_path):
     estate = Estate().covered("storage.bucket", "inventory.resource", "security.service")
     estate.many(5, "storage.bucket", data_classification="none")
-    estate.fact("security.service", service="macie", enabled=False)
+    estate.fact("security.service", service="macie", kind="data_discovery", enabled=False)
     result = estate.score(tmp_path, "data.management")
     assert evidence(result, "classified_buckets").value.hi == 0
     assert_no_level(result)  # the inventory may be kept outside the cloud

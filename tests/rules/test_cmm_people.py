@@ -26,6 +26,23 @@ def test_external_admin_rules_out_no_special_access(tmp_path):
     assert_no_level(result)  # break-glass (3) or standing (1-2) is for people
 
 
+@pytest.mark.parametrize(("unused_days", "answer"), [(200, 3), (90, 3), (89, 0), (5, 0)])
+def test_an_idle_external_admin_is_emergency_access(tmp_path, unused_days, answer):
+    """An outside administrator role unused for months: "Third parties ... have emergency access only" (3);
+    "no special access" (4, 5) is ruled out by the role itself. One used lately is a working route (1-3 open)."""
+    estate = roles(internal_admin=1)
+    estate.fact("identity.role", trusts_external_account=True, admin=True, service_linked=False, unused_days=unused_days)
+    result = estate.score(tmp_path, "people.third_parties")
+    assert result.answer == answer
+    if answer:
+        assert result.because == (
+            "Outside administrator access is kept for emergencies: none of the roles an outside account may assume "
+            "with administrator rights (1) was used in the last months."
+        )
+    else:
+        assert result.possible_levels == [1, 2, 3]
+
+
 @pytest.mark.parametrize("readonly", [0, 2])
 def test_no_external_admin_confirms_nothing(tmp_path, readonly):
     result = roles(external_readonly=readonly, internal_admin=2).score(tmp_path, "people.third_parties")

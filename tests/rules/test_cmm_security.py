@@ -79,23 +79,44 @@ def test_mfa_everyone_on_hardware_is_level_5(tmp_path):
     assert result.answer == 5
 
 
-def test_mfa_many_users_without_mfa_leaves_1_or_2(tmp_path):
-    # Not enforced for nearly all: 3-5 are out; whether MFA is mandated on paper decides 1 or 2.
+def test_mfa_half_the_users_without_mfa_is_level_2(tmp_path):
+    """5 of 10 console users with MFA and IAM the only way in: not "enforced for nearly all users" (3), but more
+    than a suggestion: "It's required, but not always enforced" (2)."""
     result = score(mfa_estate(5, 5), tmp_path, "sec.mfa")
-    assert result.possible_levels == [1, 2]
-    assert result.answer == 0
-    assert result.status == "range"
+    assert (result.status, result.answer, result.possible_levels) == ("suggested", 2, [2])
+    assert result.because == (
+        "MFA is required but not always enforced: 5 of 10 console users have it, IAM is the only way in, and root users without it: 0."
+    )
+
+
+def test_mfa_on_a_small_minority_is_level_1(tmp_path):
+    """2 of 10 console users with MFA and IAM the only way in: "It's suggested, but not required" (1)."""
+    result = score(mfa_estate(2, 8), tmp_path, "sec.mfa")
+    assert (result.status, result.answer, result.possible_levels) == ("suggested", 1, [1])
+    assert result.because == "MFA is used by a minority only: 2 of 10 console users have it, and IAM is the only way in."
+
+
+def test_mfa_minority_behind_an_identity_centre_stays_open(tmp_path):
+    # People may sign in through the identity centre, whose MFA policy is not read: IAM users are only a sample.
+    estate = mfa_estate(2, 8)
+    estate.fact("identity.sso_instance", region="global", identity_source="internal", users=50)
+    result = score(estate, tmp_path, "sec.mfa")
+    assert result.answer == 0 and result.possible_levels == [1, 2]
 
 
 @pytest.mark.parametrize(
     ("with_mfa", "without", "expected"),
-    [(57, 3, 4), (54, 3, 0)],  # 57/60 = 95% meets nearly_all; 54/57 = 94.7% with 3 > 2 exceptions does not
+    [(57, 3, 4), (54, 3, 2)],  # 57/60 = 95% meets nearly_all; 54/57 = 94.7% with 3 > 2 exceptions does not
 )
 def test_mfa_nearly_all_boundary(tmp_path, with_mfa, without, expected):
     result = score(mfa_estate(with_mfa, without), tmp_path, "sec.mfa")
     assert result.answer == expected
-    if expected == 0:
-        assert result.possible_levels == [1, 2]
+
+
+@pytest.mark.parametrize(("with_mfa", "without", "expected"), [(4, 4, 2), (3, 4, 1)])
+def test_mfa_majority_boundary(tmp_path, with_mfa, without, expected):
+    # 4 of 8 is the majority threshold (50%): required; 3 of 7 is below it: suggested
+    assert score(mfa_estate(with_mfa, without), tmp_path, "sec.mfa").answer == expected
 
 
 def test_mfa_two_exceptions_are_few(tmp_path):
@@ -105,9 +126,11 @@ def test_mfa_two_exceptions_are_few(tmp_path):
 
 
 def test_mfa_root_without_mfa_rules_out_enforcement(tmp_path):
+    """A root user without MFA: not "enforced for nearly all users" (3); every console user has it, so it is
+    "required, but not always enforced" (2)."""
     result = score(mfa_estate(10, 0, root_mfa=False), tmp_path, "sec.mfa")
-    assert result.possible_levels == [1, 2]
-    assert result.answer == 0
+    assert result.possible_levels == [2]
+    assert result.answer == 2
 
 
 def test_mfa_root_unreadable_is_not_root_without_mfa(tmp_path):
@@ -177,8 +200,8 @@ def test_mfa_multi_account_share_with_breakdown(tmp_path):
     person(estate, 7, scope=B)
     person(estate, 3, scope=B, mfa=False)
     result = score(estate, tmp_path, "sec.mfa")
-    # 17 of 20 = 85% over both accounts, 3 > 2 without: not "nearly all"
-    assert result.possible_levels == [1, 2]
+    # 17 of 20 = 85% over both accounts, 3 > 2 without: not "nearly all", but required (2)
+    assert result.possible_levels == [2]
     share = next(e for e in result.evidence if e.signal == "console_mfa")
     assert share.matching == 17 and share.total == 20
     by_scope = {s.scope: (s.matching, s.total) for s in share.by_scope}
@@ -187,7 +210,7 @@ def test_mfa_multi_account_share_with_breakdown(tmp_path):
 
 def test_mfa_threshold_override_changes_answer(tmp_path):
     estate = mfa_estate(5, 5)
-    assert score(estate, tmp_path, "sec.mfa").answer == 0
+    assert score(estate, tmp_path, "sec.mfa").answer == 2
     relaxed = score(estate, tmp_path, "sec.mfa", overrides={"sec.mfa": {"few_exceptions": 5}})
     assert relaxed.answer == 4
 
@@ -221,12 +244,13 @@ def test_nhi_auth_stale_key_rules_out_level_5(tmp_path):
     assert 5 not in result.possible_levels
 
 
-def test_nhi_auth_rotated_store_is_3_or_4(tmp_path):
-    # Store in use with some rotation: 3 or 4; certificates (4) are not read, so a person decides.
+def test_nhi_auth_rotated_store_is_at_least_3(tmp_path):
+    """ "We use a central place to store secrets and sometimes rotate them" (3) is shown; certificates (4)
+    are not read, so a person decides whether it is 4: at least 3."""
     result = score(nhi_estate(roles=1, users=5, key_age=400, secrets=5, rotated=1), tmp_path, "sec.nhi_auth")
     assert result.possible_levels == [3, 4]
-    assert result.answer == 0
-    assert result.status == "range"
+    assert (result.status, result.floor_level, result.answer) == ("floor", 3, 3)
+    assert result.because == "Secrets are kept in a central store and some are rotated: 1 of 5 stored secrets rotate automatically."
 
 
 def test_nhi_auth_keys_without_store_is_level_2(tmp_path):
@@ -275,16 +299,19 @@ def test_nhi_auth_empty_account_is_not_applicable(tmp_path):
 
 
 def test_nhi_cloud_short_lived_is_level_4(tmp_path):
+    """ "Service accounts use short-lived identities, checked each time" (4) is shown; identities-as-code and
+    organisation trust (5) are not read: at least 4."""
     result = score(nhi_estate(roles=10, users=0), tmp_path, "sec.nhi_cloud")
     assert result.possible_levels == [4, 5]
-    assert result.answer == 0  # identities-as-code and organisation trust (5) are not read
+    assert (result.status, result.floor_level, result.answer) == ("floor", 4, 4)
 
 
 def test_nhi_cloud_keys_with_store_is_a_range(tmp_path):
-    # Whether the store is mandatory (3) is for a person; keys rule out "like user accounts" (1).
+    """Keys rule out "like user accounts" (1) and show "long-lived API keys" (2); whether the store is
+    mandatory (3) is for a person: at least 2."""
     result = score(nhi_estate(roles=1, users=4, key_age=200, secrets=2), tmp_path, "sec.nhi_cloud")
     assert result.possible_levels == [2, 3]
-    assert result.answer == 0
+    assert (result.status, result.floor_level, result.answer) == ("floor", 2, 2)
 
 
 def test_nhi_cloud_keys_without_store_is_level_2(tmp_path):
@@ -308,7 +335,7 @@ def test_nhi_cloud_multi_account(tmp_path):
 
 
 def identity_estate(admin_mfa: bool = True, sso_users: int = 100, local: int = 2, rules: bool = True) -> Estate:
-    estate = Estate().covered("identity.federation_provider", region="global").covered("security.standard")
+    estate = Estate().covered("identity.federation_provider", region="global").covered("security.standard", "security.service")
     root(estate)
     estate.fact("identity.password_policy", region="global", present=True)  # read once in every account
     person(estate, 1, admin=True, mfa=admin_mfa)
@@ -341,6 +368,26 @@ def test_user_identity_local_users_is_level_3(tmp_path):
 def test_user_identity_no_automated_checks(tmp_path):
     result = score(identity_estate(rules=False), tmp_path, "sec.user_identity")
     assert result.possible_levels == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("service", "kind"), [("guardduty", "threat_detection"), ("access_analyzer", "access_analysis"), ("securityhub", "posture")]
+)
+def test_user_identity_other_automated_checks_count(tmp_path, service, kind):
+    """ "There are rules, such as two-factor authentication for key accounts, and some automated checks" (3):
+    no identity configuration rule, but a service that checks identities automatically; with half the
+    people local IAM users, single sign-on is not "widely used" (4): level 3."""
+    estate = identity_estate(rules=False, sso_users=10, local=10)
+    estate.fact("security.service", service=service, kind=kind, enabled=True)
+    result = score(estate, tmp_path, "sec.user_identity")
+    assert (result.status, result.answer) == ("suggested", 3)
+    assert result.because.startswith("Key accounts use two-factor authentication and some checks are automated: 100% (2 of 2)")
+
+
+def test_user_identity_services_that_are_off_check_nothing(tmp_path):
+    estate = identity_estate(rules=False, sso_users=10, local=10)
+    estate.fact("security.service", service="guardduty", kind="threat_detection", enabled=False)
+    assert score(estate, tmp_path, "sec.user_identity").possible_levels == [1, 2]
 
 
 def test_user_identity_sso_threshold_override(tmp_path):
@@ -389,6 +436,36 @@ def test_access_reviews_boundary_and_override(tmp_path):
     assert strict.possible_levels == [1, 2, 3]
 
 
+def reviews_estate(coverage: list[str], stale: int = 0) -> Estate:
+    estate = Estate().covered("identity.role", region="global")
+    account(estate)
+    person(estate, 10 - stale)
+    person(estate, stale, password_unused_days=200)
+    estate.fact("security.service", service="access_analyzer", kind="access_analysis", enabled=True, coverage=coverage)
+    return estate
+
+
+def test_access_reviews_organisation_unused_access_analysis_is_at_least_3(tmp_path):
+    """An unused-access analysis over the whole organisation and no unused sign-ins lingering: "We review access
+    often" (3) is shown; expiry dates (4) and access that follows role changes (5) are for a person."""
+    result = score(reviews_estate(["ORGANIZATION", "ORGANIZATION_UNUSED_ACCESS"]), tmp_path, "sec.access_reviews")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 3, [3, 4, 5])
+    assert result.because.startswith("Access is reviewed continuously by an automated unused-access analysis (organisation-wide: 1;")
+
+
+def test_access_reviews_external_access_analyser_is_not_a_review(tmp_path):
+    # An analyser of external access only says who outside can reach resources, not whether people's access is reviewed.
+    result = score(reviews_estate(["ACCOUNT"]), tmp_path, "sec.access_reviews")
+    assert result.answer == 0 and result.possible_levels == [1, 2, 3, 4, 5]
+
+
+def test_access_reviews_analysis_with_lingering_sign_ins_shows_nothing(tmp_path):
+    """The analysis runs, but 3 of 10 people's sign-ins have gone unused for months: access is not removed, so
+    4-5 are out and "review often" is not shown either."""
+    result = score(reviews_estate(["ORGANIZATION_UNUSED_ACCESS"], stale=3), tmp_path, "sec.access_reviews")
+    assert result.answer == 0 and result.possible_levels == [1, 2, 3]
+
+
 # --- sec.user_provisioning / sec.staff_identity ----------------------------------------------
 
 
@@ -407,8 +484,14 @@ def directory_estate(local: int, sso_users: int, provisioned: int | None = None,
 
 
 def test_provisioning_local_users_only_is_1_or_2(tmp_path):
+    """Local IAM users only, no directory linked: "accounts are managed by hand" (1); a directory the cloud
+    is not linked to (2) is for a person, so the tie-break reads 1."""
     result = score(directory_estate(local=20, sso_users=0), tmp_path, "sec.user_provisioning")
     assert result.possible_levels == [1, 2]
+    assert result.answer == 1 and result.tie_break
+    assert result.because == (
+        "Most people sign in as the cloud's own users: 20 local IAM people against 0 identity-centre users and 0 SAML providers."
+    )
 
 
 def test_provisioning_mostly_federated_is_level_3(tmp_path):
@@ -422,9 +505,11 @@ def test_provisioning_boundary_below_most_federated(tmp_path):
 
 
 def test_provisioning_automated_is_level_4(tmp_path):
+    """ "Identity management is automated" (4): every identity-centre user made by sync, one local person
+    (break-glass). A single cloud directory with non-standard systems gone (5) is for a person: at least 4."""
     result = score(directory_estate(local=1, sso_users=100, provisioned=100), tmp_path, "sec.user_provisioning")
     assert result.possible_levels == [4, 5]
-    assert result.answer == 0
+    assert (result.status, result.floor_level, result.answer) == ("floor", 4, 4)
 
 
 def test_provisioning_unknown_sync_keeps_3_to_5_open(tmp_path):
@@ -459,13 +544,13 @@ def account(estate: Estate, scope: str = A) -> None:
 
 
 def insider_estate(org_trail: bool = True, locked: bool = True, guardduty: int = 20, of: int = 20, alerts: bool = True) -> Estate:
-    estate = Estate()
+    estate = Estate().covered("monitoring.metric_filter", "config.rule")  # a full scan reads them; none here
     account(estate)
     estate.fact(
         "audit.trail", logging=True, multi_region=True, organization_trail=org_trail, log_validation=True, destination_locked=locked
     )
     for i in range(of):
-        estate.fact("security.service", region=f"r{i}", service="guardduty", enabled=i < guardduty)
+        estate.fact("security.service", region=f"r{i}", service="guardduty", kind="threat_detection", enabled=i < guardduty)
     if alerts:
         estate.fact("monitoring.event_rule", security_events=True, targets=1)
     else:
@@ -494,9 +579,14 @@ def test_insider_tie_break_never_covers_an_unread_account_list(tmp_path):
 
 
 def test_insider_unlocked_logs_leave_4_open_not_met(tmp_path):
+    """An organisation trail keeps every account's logs: "Systems keep logs" (2) is shown. Unlocked logs leave
+    "can't be changed" (4) open (a SIEM may hold them), so the answer is the floor: at least 2."""
     result = score(insider_estate(locked=False), tmp_path, "sec.privileged_insider")
     assert verdicts(result)[4] == "possible"
-    assert result.answer == 0
+    assert (result.status, result.floor_level, result.answer, result.possible_levels) == ("floor", 2, 2, [2, 3, 4, 5])
+    assert result.because == (
+        "Management-plane logs are kept for every account (organisation trails: 1; accounts with a multi-region trail: 1 of 1)."
+    )
 
 
 def test_insider_account_without_trail_rules_out_4(tmp_path):
@@ -510,6 +600,32 @@ def test_insider_account_without_trail_rules_out_4(tmp_path):
 def test_insider_guardduty_coverage_boundary(tmp_path):
     assert score(insider_estate(guardduty=19, of=20), tmp_path, "sec.privileged_insider").answer == 4
     assert score(insider_estate(guardduty=18, of=20), tmp_path, "sec.privileged_insider").possible_levels == [2, 3, 4, 5]
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        {"fact": "monitoring.metric_filter", "audit_log": True, "organization_audit_log": True, "alarmed": True},
+        {"fact": "config.rule", "identifier": "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED"},
+    ],
+    ids=["alarms-on-the-trail-log", "config-rules-on-the-trail"],
+)
+def test_insider_other_automatic_checks_are_equivalent_to_threat_detection(tmp_path, check):
+    """ "Logs are stored in one place, can't be changed, and are checked automatically" (4): with no threat
+    detection at all, alarms that act on metric filters over the organisation trail's log, or configuration
+    rules checking the trail, are the automatic check."""
+    estate = insider_estate(guardduty=0, alerts=False)
+    fact = dict(check)
+    estate.fact(fact.pop("fact"), **fact)
+    result = score(estate, tmp_path, "sec.privileged_insider")
+    assert result.answer == 4 and result.possible_levels == [4, 5]
+
+
+def test_insider_alarms_that_do_not_act_are_not_a_check(tmp_path):
+    estate = insider_estate(guardduty=0, alerts=False)
+    estate.fact("monitoring.metric_filter", audit_log=True, organization_audit_log=True, alarmed=False)
+    result = score(estate, tmp_path, "sec.privileged_insider")
+    assert (result.status, result.floor_level) == ("floor", 2)
 
 
 def test_insider_no_trail_at_all(tmp_path):
@@ -532,49 +648,115 @@ def test_insider_denied_trails_is_unknown(tmp_path):
 # --- sec.supply_chain / sec.vuln_mgmt / sec.network ----------------------------------------------
 
 
-def test_supply_chain_scanning_rules_out_level_1_only(tmp_path):
-    estate = Estate().covered("artifact.repository")
-    estate.fact("security.service", service="inspector", enabled=True, organization_managed=True)
+def supply_estate() -> Estate:
+    return Estate().covered("artifact.repository", "artifact.registry_scanning", "security.service")
+
+
+def test_supply_chain_scanning_everywhere_is_at_least_3(tmp_path):
+    """A scanner in every account-region and no unscanned repository: "All code is checked" (3) is shown;
+    a central team (4) and advanced tools (5) are for a person: at least 3."""
+    estate = supply_estate()
+    estate.fact("security.service", service="inspector", kind="vulnerability_scanning", enabled=True, organization_managed=True)
     result = score(estate, tmp_path, "sec.supply_chain")
-    assert result.possible_levels == [2, 3, 4, 5]
-    assert verdicts(result)[4] == "supported"
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 3, [3, 4, 5])
+    assert verdicts(result)[4] == "human"  # central scanning is shown as evidence; a central team is for a person
+    assert result.because.startswith("All running code is checked: a vulnerability scanner in 100% (1 of 1) of account-regions")
+
+
+def test_supply_chain_unscanned_repositories_stop_at_2(tmp_path):
+    """Scanner everywhere but most container repositories unscanned: "Some teams use tools to check
+    security" (2) is shown, "All code is checked" (3) is not: at least 2."""
+    estate = supply_estate()
+    estate.fact("security.service", service="inspector", kind="vulnerability_scanning", enabled=True, organization_managed=False)
+    estate.fact("artifact.repository", scan_on_push=True)
+    estate.many(3, "artifact.repository", scan_on_push=False)
+    estate.fact("artifact.registry_scanning", scan_type="BASIC", continuous=False)
+    result = score(estate, tmp_path, "sec.supply_chain")
+    assert (result.status, result.floor_level, result.answer) == ("floor", 2, 2)
+    assert result.because == (
+        "Some code is checked by tools (account-regions with a vulnerability scanner: 1; container repositories scanning on push: 1 of 4)."
+    )
 
 
 def test_supply_chain_no_cloud_scanning_rules_nothing_out(tmp_path):
     # Repository scanning (Dependabot, Snyk) is not visible: absence of cloud scanning proves nothing.
-    estate = Estate().covered("artifact.repository")
-    estate.fact("security.service", service="inspector", enabled=False, organization_managed=False)
+    estate = supply_estate()
+    estate.fact("security.service", service="inspector", kind="vulnerability_scanning", enabled=False, organization_managed=False)
     result = score(estate, tmp_path, "sec.supply_chain")
-    assert result.possible_levels == [1, 2, 3, 4, 5]
+    assert result.possible_levels == [1, 2, 3, 4, 5] and result.answer == 0
+
+
+def test_supply_chain_denied_scanner_is_never_a_floor(tmp_path):
+    estate = Estate().covered("artifact.repository", "artifact.registry_scanning").denied("security.service")
+    estate.fact("artifact.repository", scan_on_push=False)
+    assert score(estate, tmp_path, "sec.supply_chain").answer == 0
 
 
 def test_vuln_mgmt_full_tooling_is_a_floor_never_a_settled_level(tmp_path):
     """ "We hunt for threats and respond quickly, with some automation" (4) is shown; red and purple teams (5)
     only a person can tell: at least 4."""
-    estate = Estate()
-    for service in ("securityhub", "inspector", "detective"):
-        estate.fact("security.service", service=service, enabled=True)
+    estate = Estate().covered("config.recorder", "config.rule")
+    for service, kind in (("securityhub", "posture"), ("inspector", "vulnerability_scanning"), ("detective", "investigation")):
+        estate.fact("security.service", service=service, kind=kind, enabled=True)
     estate.fact("monitoring.event_rule", security_events=True, targets=2)
     result = score(estate, tmp_path, "sec.vuln_mgmt")
     assert (result.status, result.floor_level, result.answer, result.suggested_level) == ("floor", 4, 4, None)
     assert verdicts(result)[3] == "supported" and verdicts(result)[4] == "supported"
-    assert result.because.startswith("Threats are hunted and answered with automation: posture checks in 100% (1 of 1)")
+    assert result.because.startswith("Threats are watched for and answered with automation (event rules acting on findings: 1;")
+
+
+def test_vuln_mgmt_configuration_rules_everywhere_are_automated_scanning(tmp_path):
+    """Recording on in every account-region with configuration rules, no posture or scanner service:
+    "We use automated tools to scan for problems and do regular checks" (3) is shown: at least 3."""
+    estate = Estate().covered("security.service", "monitoring.event_rule")
+    estate.fact("config.recorder", recording=True)
+    estate.fact("config.rule", identifier="S3_BUCKET_PUBLIC_READ_PROHIBITED")
+    result = score(estate, tmp_path, "sec.vuln_mgmt")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 3, [3, 4, 5])
+
+
+def test_vuln_mgmt_threat_detection_with_routed_findings_is_at_least_4(tmp_path):
+    """Posture service and threat detection everywhere, findings acted on by an event rule: "We hunt for
+    threats and respond quickly, with some automation" (4) is shown; red and purple teams (5) are not."""
+    estate = Estate().covered("config.recorder", "config.rule")
+    for service, kind in (("securityhub", "posture"), ("guardduty", "threat_detection")):
+        estate.fact("security.service", service=service, kind=kind, enabled=True)
+    estate.fact("monitoring.event_rule", security_events=True, targets=1)
+    result = score(estate, tmp_path, "sec.vuln_mgmt")
+    assert (result.status, result.floor_level, result.answer) == ("floor", 4, 4)
+
+
+def test_vuln_mgmt_unrouted_findings_stop_at_3(tmp_path):
+    estate = Estate().covered("config.recorder", "config.rule", "monitoring.event_rule")
+    for service, kind in (("securityhub", "posture"), ("guardduty", "threat_detection")):
+        estate.fact("security.service", service=service, kind=kind, enabled=True)
+    assert score(estate, tmp_path, "sec.vuln_mgmt").floor_level == 3
 
 
 def test_vuln_mgmt_scanning_in_part_of_the_estate_shows_nothing(tmp_path):
     estate = Estate()
-    estate.fact("security.service", service="securityhub", enabled=True)
-    estate.fact("security.service", service="securityhub", enabled=False)
-    estate.fact("security.service", service="inspector", enabled=True)
+    estate.fact("security.service", service="securityhub", kind="posture", enabled=True)
+    estate.fact("security.service", service="securityhub", kind="posture", enabled=False)
+    estate.fact("security.service", service="inspector", kind="vulnerability_scanning", enabled=True)
     assert score(estate, tmp_path, "sec.vuln_mgmt").answer == 0
 
 
 def test_network_open_admin_ports_rule_out_no_perimeter(tmp_path):
+    """SSH open to the internet rules out "We don't use network perimeters" (5); the security groups themselves
+    show "We rely on network controls like firewalls and IP allow-lists" (1): at least 1."""
     estate = Estate().covered("network.remote_access")
     estate.fact("network.security_group", in_use=True, admin_ports_open=True)
     result = score(estate, tmp_path, "sec.network")
     assert result.possible_levels == [1, 2, 3, 4]
-    assert result.answer == 0
+    assert (result.status, result.floor_level, result.answer) == ("floor", 1, 1)
+    assert result.because == "Network controls guard the workloads: 1 security groups (firewall rules and allow-lists) are in use."
+
+
+def test_network_unreadable_remote_access_is_no_floor(tmp_path):
+    # remote access not read (moto has no Client VPN): a read level 5 turns on is missing, so no floor
+    estate = Estate().denied("network.remote_access")
+    estate.fact("network.security_group", in_use=True, admin_ports_open=True)
+    assert score(estate, tmp_path, "sec.network").answer == 0
 
 
 def test_network_client_vpn_rules_out_level_5(tmp_path):
@@ -628,6 +810,36 @@ def test_privileged_access_root_keys_rule_out_otp_levels(tmp_path):
     root(estate, keys=1)
     result = score(estate, tmp_path, "sec.privileged_access")
     assert result.possible_levels == [1, 2]
+
+
+def test_privileged_access_admins_on_mfa_with_logging_is_at_least_3(tmp_path):
+    """ "We have structured admin processes, with one-time passwords for access" (3): every admin and root on MFA,
+    no admin or root keys, a trail logging, IAM the only way in. At least 3."""
+    estate = no_idp(Estate())
+    root(estate, kind="hardware")
+    person(estate, 2, admin=True)
+    estate.fact("audit.trail", logging=True, multi_region=True)
+    result = score(estate, tmp_path, "sec.privileged_access")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 3, [3, 4, 5])
+
+
+def test_privileged_access_identity_centre_people_keep_otp_unshown(tmp_path):
+    # Administrators may also come in through the identity centre, whose MFA settings are not read.
+    estate = no_idp(Estate())
+    root(estate, kind="hardware")
+    person(estate, 2, admin=True)
+    estate.fact("audit.trail", logging=True, multi_region=True)
+    estate.fact("identity.sso_instance", region="global", users=30)
+    assert score(estate, tmp_path, "sec.privileged_access").answer == 0
+
+
+def test_privileged_access_admin_with_keys_is_not_otp_only(tmp_path):
+    estate = no_idp(Estate())
+    root(estate)
+    person(estate, 1, admin=True, active_keys=1)
+    estate.fact("audit.trail", logging=True, multi_region=True)
+    result = score(estate, tmp_path, "sec.privileged_access")
+    assert result.answer == 0 and 1 in result.possible_levels
 
 
 # --- manual questions --------------------------------------------------------------------------

@@ -188,12 +188,13 @@ def test_nhi_auth_one_stale_key_among_roles_is_level_2(aws, tmp_path) -> None:
     assert result.answer == 2, explain(result)
 
 
-def test_nhi_auth_rotated_store_leaves_3_or_4(aws, tmp_path) -> None:
+def test_nhi_auth_rotated_store_is_at_least_3(aws, tmp_path) -> None:
     """'A central place to store secrets and sometimes rotate them' (3): 1 of 3 secrets rotates. Whether
-    services also use certificates, mutual TLS (4), is not in the configuration: a person decides."""
+    services also use certificates, mutual TLS (4), is not in the configuration: at least 3."""
     software("ci-bot")
     secrets(3, rotated=1)
-    assert_dont_know(answer(tmp_path, "sec.nhi_auth"), [3, 4])
+    result = answer(tmp_path, "sec.nhi_auth")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 3, [3, 4]), explain(result)
 
 
 def test_nhi_auth_people_on_the_console_do_not_make_passwords(aws, tmp_path) -> None:
@@ -250,19 +251,22 @@ def test_nhi_cloud_keys_without_store_is_level_2(aws, tmp_path) -> None:
     assert result.answer == 2, explain(result)
 
 
-def test_nhi_cloud_keys_with_store_leaves_2_or_3(aws, tmp_path) -> None:
-    """Keys, and a central secret store in use: whether 'everyone must use' it (3) is a mandate, not configuration."""
+def test_nhi_cloud_keys_with_store_is_at_least_2(aws, tmp_path) -> None:
+    """Software on its own access keys: 'Service accounts use long-lived API keys' (2) is shown; with a central
+    secret store in use, whether 'everyone must use' it (3) is a mandate, not configuration: at least 2."""
     software("ci-bot")
     secrets(2)
-    assert_dont_know(answer(tmp_path, "sec.nhi_cloud"), [2, 3])
+    result = answer(tmp_path, "sec.nhi_cloud")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 2, [2, 3]), explain(result)
 
 
-def test_nhi_cloud_short_lived_leaves_4_or_5(aws, tmp_path) -> None:
-    """'Short-lived identities, checked each time' (4) holds; 'managed as code, with trust set up across
-    the whole organisation' (5) is about how they are made, which the scan does not read."""
+def test_nhi_cloud_short_lived_is_at_least_4(aws, tmp_path) -> None:
+    """'Short-lived identities, checked each time' (4) is shown; 'managed as code, with trust set up across
+    the whole organisation' (5) is about how they are made, which the scan does not read: at least 4."""
     workload_roles(3)
     ci_role()
-    assert_dont_know(answer(tmp_path, "sec.nhi_cloud"), [4, 5])
+    result = answer(tmp_path, "sec.nhi_cloud")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 4, [4, 5]), explain(result)
 
 
 def test_nhi_cloud_denied_roles_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
@@ -359,11 +363,14 @@ def test_access_reviews_empty_account_is_i_dont_know(aws, tmp_path) -> None:
 # --- sec.user_provisioning: creating user accounts ----------------------------------------------
 
 
-def test_provisioning_local_users_only_leaves_1_or_2(aws, tmp_path) -> None:
-    """People sign in as local IAM users: 'managed by hand' (1) or 'a central directory, but links to
-    cloud systems are inconsistent' (2) turns on whether a directory exists elsewhere."""
+def test_provisioning_local_users_only_is_managed_by_hand(aws, tmp_path) -> None:
+    """People sign in as local IAM users and no directory is linked: 'accounts are managed by hand' (1).
+    'A central directory, but links to cloud systems are inconsistent' (2) would need a directory the scan
+    cannot see, so levels 1-2 tie-break to 1."""
     people("user", 6)
-    assert_dont_know(answer(tmp_path, "sec.user_provisioning"), [1, 2])
+    result = answer(tmp_path, "sec.user_provisioning")
+    assert (result.answer, result.possible_levels) == (1, [1, 2]), explain(result)
+    assert result.tie_break
 
 
 def test_provisioning_mostly_identity_centre_is_level_3(aws, tmp_path) -> None:
@@ -383,11 +390,13 @@ def test_provisioning_identity_centre_users_made_by_hand_is_level_3(aws, tmp_pat
     assert result.answer == 3, explain(result)
 
 
-def test_provisioning_direct_saml_without_local_people_leaves_4_or_5(aws, tmp_path) -> None:
+def test_provisioning_direct_saml_without_local_people_is_at_least_4(aws, tmp_path) -> None:
     """People come in through the corporate SAML IdP, no local IAM people: no account to create in the
-    cloud (4); 'a single cloud-based directory ... non-standard systems are gone' (5) is for a person."""
+    cloud, 'Identity management is automated' (4) is shown; 'a single cloud-based directory ... non-standard
+    systems are gone' (5) is for a person: at least 4."""
     saml_provider()
-    assert_dont_know(answer(tmp_path, "sec.user_provisioning"), [4, 5])
+    result = answer(tmp_path, "sec.user_provisioning")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 4, [4, 5]), explain(result)
 
 
 def test_provisioning_denied_identity_store_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
@@ -405,10 +414,12 @@ def test_provisioning_empty_account_is_not_applicable(aws, tmp_path) -> None:
 # --- sec.staff_identity: staff identities ---------------------------------------------------------
 
 
-def test_staff_identity_local_users_only_leaves_1_or_2(aws, tmp_path) -> None:
-    """The cloud manages its own users (1), or a central system exists but the cloud does not use it (2)."""
+def test_staff_identity_local_users_only_is_level_1(aws, tmp_path) -> None:
+    """'Each service manages its own identities' (1): the cloud manages its own users. A central system the
+    cloud does not use (2) would be invisible, so levels 1-2 tie-break to 1."""
     people("user", 6)
-    assert_dont_know(answer(tmp_path, "sec.staff_identity"), [1, 2])
+    result = answer(tmp_path, "sec.staff_identity")
+    assert (result.answer, result.possible_levels) == (1, [1, 2]), explain(result)
 
 
 def test_staff_identity_half_central_is_level_2(aws, tmp_path) -> None:
@@ -436,10 +447,12 @@ def test_staff_identity_nearly_all_central_is_level_4(aws, tmp_path) -> None:
     assert result.answer == 4, explain(result)
 
 
-def test_staff_identity_all_central_leaves_4_or_5(aws, tmp_path) -> None:
-    """Everyone through the identity centre: whether every other service and person follows (5) is for a person."""
+def test_staff_identity_all_central_is_at_least_4(aws, tmp_path) -> None:
+    """Everyone through the identity centre: 'Nearly all services use our central system' (4) is shown;
+    whether every other service and person follows (5) is for a person: at least 4."""
     sso_people(10)
-    assert_dont_know(answer(tmp_path, "sec.staff_identity"), [4, 5])
+    result = answer(tmp_path, "sec.staff_identity")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 4, [4, 5]), explain(result)
 
 
 def test_staff_identity_saml_beside_local_people_is_i_dont_know(aws, tmp_path) -> None:
@@ -489,11 +502,22 @@ def test_mfa_two_exceptions_are_few(aws, tmp_path) -> None:
     assert result.answer == 4, explain(result)
 
 
-def test_mfa_half_without_leaves_1_or_2(aws, tmp_path) -> None:
-    """5 of 10 without MFA: not enforced (3+ out); 'suggested' (1) or 'required' (2) is a written policy."""
+def test_mfa_half_without_is_required_not_enforced(aws, tmp_path) -> None:
+    """5 of 10 without MFA and IAM the only way in: not "enforced for nearly all users" (3), but half have it:
+    "It's required, but not always enforced" (2)."""
     people("user", 5)
     people("nomfa", 5, mfa=None)
-    assert_dont_know(answer(tmp_path, "sec.mfa"), [1, 2])
+    result = answer(tmp_path, "sec.mfa")
+    assert (result.status, result.answer) == ("suggested", 2), explain(result)
+
+
+def test_mfa_small_minority_is_suggested_only(aws, tmp_path) -> None:
+    """1 of 6 console users with MFA and IAM the only way in: "It's suggested, but not required" (1)."""
+    people("user", 1)
+    people("nomfa", 5, mfa=None)
+    result = answer(tmp_path, "sec.mfa")
+    assert (result.status, result.answer) == ("suggested", 1), explain(result)
+    assert result.because == "MFA is used by a minority only: 1 of 6 console users have it, and IAM is the only way in."
 
 
 def test_mfa_people_in_identity_centre_keep_1_to_4_open(aws, tmp_path) -> None:
@@ -540,6 +564,35 @@ def test_privileged_access_many_local_admins_rule_out_automation(aws, tmp_path) 
     (3) may hold, 'automated systems for privileged access' (4, 5) does not."""
     people("admin", 3, admin=True)
     assert_dont_know(answer(tmp_path, "sec.privileged_access"), [1, 2, 3])
+
+
+def logging_trail() -> None:
+    s3 = boto3.client("s3", REGION)
+    s3.create_bucket(Bucket="audit-logs-archive", CreateBucketConfiguration={"LocationConstraint": REGION})
+    trail = boto3.client("cloudtrail", REGION)
+    trail.create_trail(Name="management", S3BucketName="audit-logs-archive", IsMultiRegionTrail=True)
+    trail.start_logging(Name="management")
+
+
+def test_privileged_access_break_glass_admins_on_mfa_is_at_least_3(aws, tmp_path) -> None:
+    """Two break-glass administrators, both signing in with MFA and holding no keys, IAM the only way in,
+    and a trail logging: "structured admin processes, with one-time passwords for access" (3) is shown;
+    automated, just-in-time access (4, 5) lives in tools the scan does not read: at least 3."""
+    people("breakglass", 2, admin=True)
+    people("user", 3)
+    logging_trail()
+    result = answer(tmp_path, "sec.privileged_access")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 3, [3, 4, 5]), explain(result)
+    assert result.because.startswith("Privileged access needs a one-time password: 2 administrator users, all with MFA")
+
+
+def test_privileged_access_many_admins_on_mfa_is_level_3(aws, tmp_path) -> None:
+    """Three standing administrators on MFA with a trail logging: one-time passwords (3) shown, and more
+    standing admins than break-glass rule out "automated systems for privileged access" (4, 5): level 3."""
+    people("admin", 3, admin=True)
+    logging_trail()
+    result = answer(tmp_path, "sec.privileged_access")
+    assert (result.status, result.answer) == ("suggested", 3), explain(result)
 
 
 def test_privileged_access_denied_users_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:

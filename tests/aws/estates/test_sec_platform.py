@@ -75,21 +75,22 @@ def test_insider_every_region_watched_is_level_4(moto_gaps, tmp_path) -> None:
     assert result.answer == 4, explain(result)
 
 
-def test_insider_threat_detection_in_one_region_of_two_isassert_dont_know(moto_gaps, tmp_path) -> None:
+def test_insider_threat_detection_in_one_region_of_two_is_at_least_2(moto_gaps, tmp_path) -> None:
     """GuardDuty in one region of two is not "checked automatically" across the estate, but a SIEM
-    outside the cloud may check the logs: levels 2-5 stay open, so 0."""
+    outside the cloud may check the logs: levels 2-5 stay open. The trail logging every region of the
+    account shows "Systems keep logs" (2): at least 2."""
     _checked_immutable_logs(REGION)
     result = answer(tmp_path, INSIDER, regions=(REGION, OTHER))
-    assert_dont_know(result, [2, 3, 4, 5])
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 2, [2, 3, 4, 5]), explain(result)
 
 
-def test_insider_unlocked_logs_without_detection_isassert_dont_know(moto_gaps, tmp_path) -> None:
+def test_insider_unlocked_logs_without_detection_is_at_least_2(moto_gaps, tmp_path) -> None:
     """Level 2 reads "Systems keep logs, but logs are not checked or centralised", level 3 adds
     checks before go-live: a plain trail cannot tell them apart, and a SIEM may hold an immutable
-    copy (level 4), so 0."""
+    copy (level 4). The trail shows that systems keep logs: at least 2."""
     trail(locked=False, validation=False)
     result = answer(tmp_path, INSIDER)
-    assert_dont_know(result, [2, 3, 4, 5])
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 2, [2, 3, 4, 5]), explain(result)
     assert verdicts(result)[1] == "ruled_out", explain(result)
 
 
@@ -162,7 +163,7 @@ def test_insider_locked_archive_without_file_validation_is_not_level_4_evidence(
     guardduty()
     route_findings("sns")
     result = answer(tmp_path, INSIDER)
-    assert_dont_know(result, [2, 3, 4, 5])
+    assert (result.floor_level, result.possible_levels) == (2, [2, 3, 4, 5]), explain(result)  # logs kept: at least 2
 
 
 # --- sec.supply_chain ---------------------------------------------------------------------------
@@ -176,15 +177,14 @@ def _repositories(scanned: int, unscanned: int = 0) -> None:
         ecr.create_repository(repositoryName=f"app{i}", imageScanningConfiguration={"scanOnPush": i < scanned})
 
 
-def test_supply_chain_continuous_scanning_rules_out_only_level_1(moto_gaps, tmp_path) -> None:
-    """Inspector scanning EC2, ECR and Lambda and every repository scanning on push: dependencies
-    are tracked, so level 1 ("We don't track software dependencies") is out. Levels 2-5 turn on
-    repository scanning and who fixes what, which the cloud does not show: 0."""
+def test_supply_chain_continuous_scanning_is_at_least_3(moto_gaps, tmp_path) -> None:
+    """Inspector scanning EC2, ECR and Lambda and every repository scanning on push: level 1 ("We don't
+    track software dependencies") is out and "All code is checked" (3) is shown. A central team (4) and
+    advanced tools (5) are for a person: at least 3."""
     inspector()
     _repositories(scanned=2)
     result = answer(tmp_path, "sec.supply_chain")
-    assert_dont_know(result, [2, 3, 4, 5])
-    assert verdicts(result)[3] == "supported", explain(result)
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 3, [3, 4, 5]), explain(result)
 
 
 def test_supply_chain_no_cloud_scanning_isassert_dont_know(moto_gaps, tmp_path) -> None:
@@ -194,10 +194,12 @@ def test_supply_chain_no_cloud_scanning_isassert_dont_know(moto_gaps, tmp_path) 
     assert_dont_know(answer(tmp_path, "sec.supply_chain"), [1, 2, 3, 4, 5])
 
 
-def test_supply_chain_scanning_in_one_region_of_two_rules_nothing_out(moto_gaps, tmp_path) -> None:
-    """Inspector in one region of two (50%, under the 90% threshold) does not show tracking everywhere."""
+def test_supply_chain_scanning_in_one_region_of_two_is_at_least_2(moto_gaps, tmp_path) -> None:
+    """Inspector in one region of two (50%, under the 90% threshold) does not show tracking everywhere, and
+    rules nothing out; it shows that "Some teams use tools to check security" (2): at least 2."""
     inspector(REGION)
-    assert_dont_know(answer(tmp_path, "sec.supply_chain", regions=(REGION, OTHER)), [1, 2, 3, 4, 5])
+    result = answer(tmp_path, "sec.supply_chain", regions=(REGION, OTHER))
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 2, [2, 3, 4, 5]), explain(result)
 
 
 def test_supply_chain_denied_scanner_status_isassert_dont_know(moto_gaps, tmp_path, monkeypatch) -> None:
@@ -247,7 +249,8 @@ def test_vuln_mgmt_denied_posture_service_isassert_dont_know(moto_gaps, tmp_path
     deny(monkeypatch, "securityhub:DescribeHub")
     result = answer(tmp_path, "sec.vuln_mgmt")
     assert_dont_know(result, [1, 2, 3, 4, 5])
-    assert verdicts(result)[3] == "possible", explain(result)
+    # the scanner alone supports level 3, but a read the levels turn on is missing: no floor
+    assert verdicts(result)[3] == "supported", explain(result)
 
 
 # --- sec.network --------------------------------------------------------------------------------
@@ -256,26 +259,28 @@ def test_vuln_mgmt_denied_posture_service_isassert_dont_know(moto_gaps, tmp_path
 def test_network_open_ssh_and_client_vpn_rule_out_no_perimeter(moto_gaps, tmp_path) -> None:
     """SSH open to the internet on a running instance and a client VPN: access rests on network
     paths, so level 5 ("We don't use network perimeters") is out. Levels 1-3 turn on how
-    applications check identity, and level 4 on zero-trust products the cloud may not show: 0."""
+    applications check identity, and level 4 on zero-trust products the cloud may not show: at least 1."""
     instance_with_group([SSH])
     moto_gaps.remote_access(client_vpn=True)
     result = answer(tmp_path, "sec.network")
-    assert_dont_know(result, [1, 2, 3, 4])
+    # the security group itself shows "We rely on network controls like firewalls and IP allow-lists" (1)
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 1, [1, 2, 3, 4]), explain(result)
 
 
 def test_network_open_rdp_alone_rules_out_level_5(moto_gaps, tmp_path) -> None:
     instance_with_group([RDP])
-    assert_dont_know(answer(tmp_path, "sec.network"), [1, 2, 3, 4])
+    result = answer(tmp_path, "sec.network")
+    assert (result.floor_level, result.possible_levels) == (1, [1, 2, 3, 4]), explain(result)
 
 
 def test_network_verified_access_without_open_ports_supports_4_and_5(moto_gaps, tmp_path) -> None:
     """Verified Access with user and device trust providers, no client VPN, admin ports open only
     to an office range: levels 4 and 5 are supported, but 1-3 (how applications check identity)
-    and any perimeter outside the cloud are for a person: 0."""
+    and any perimeter outside the cloud are for a person; the security groups show level 1: at least 1."""
     instance_with_group([HTTPS, ADMIN_FROM_OFFICE])
     moto_gaps.remote_access(verified_access=True)
     result = answer(tmp_path, "sec.network")
-    assert_dont_know(result, [1, 2, 3, 4, 5])
+    assert (result.floor_level, result.possible_levels) == (1, [1, 2, 3, 4, 5]), explain(result)
     assert verdicts(result)[4] == "supported" and verdicts(result)[5] == "supported", explain(result)
 
 
