@@ -50,15 +50,19 @@ def cicd_estate(using: int, not_using: int, *, issuers=("https://token.actions.g
         (7, 3, 2, 0, [3], 3),
         (8, 2, 2, 0, [4], 4),  # at nearly_all_units, two CI systems
         (9, 1, 1, 1, [4], 4),  # 90% but two toolchains (GitHub + cloud pipelines): not one process
-        (9, 1, 1, 0, [4, 5], None),  # 90%, one toolchain: a person confirms one shared process
+        (9, 1, 1, 0, [4, 5], 4),  # 90%, one toolchain: "at least 4", a person confirms one shared process
     ],
 )
 def test_cicd_levels(tmp_path, using, not_using, issuers, pipelines, possible, level):
     urls = [f"https://ci-{i}.example" for i in range(issuers)]
     result = cicd_estate(using, not_using, issuers=urls, pipelines=pipelines).score(tmp_path, "ops.cicd")
     assert result.possible_levels == possible, result.reasons
-    assert result.suggested_level == level
-    assert result.answer == (level or 0)
+    assert result.answer == level
+    if len(possible) > 1:  # "Nearly all teams use CI/CD" shown, "everyone uses the same process" for a person
+        assert (result.status, result.floor_level, result.suggested_level) == ("floor", level, None)
+        assert result.because == f"In {using} of {using + not_using} account-regions with real activity, CI/CD identities made at least half of the writes."
+    else:
+        assert result.suggested_level == level
 
 
 def test_cicd_nothing_automated_is_level_1(tmp_path):
@@ -108,11 +112,26 @@ def test_cicd_ci_jobs_running_terraform_count_as_ci(tmp_path):
 
 
 def test_cicd_history_without_ci_identity_count_is_unknown(tmp_path):
-    """A snapshot from before cicd_identity was collected: the share is unknown, not zero."""
+    """A snapshot from before cicd_identity was collected: the share is unknown, not zero. A CI system trusted
+    to deploy still shows "some CI/CD" (level 2): "at least 2", lifted by a complete read of the share."""
     estate = Estate().covered(*CICD_TYPES)
     estate.fact("activity.changes", total=100, pipeline=90, console=10, iac=0, other=0)
     estate.fact("identity.federation_provider", kind="oidc", url="https://a", ci_issuer=True)
-    assert_no_level(estate.score(tmp_path, "ops.cicd"))
+    result = estate.score(tmp_path, "ops.cicd")
+    assert (result.status, result.floor_level, result.answer, result.suggested_level) == ("floor", 2, 2, None)
+    assert result.to_settle.startswith("A complete read of share of active account-regions"), result.to_settle
+
+
+def test_cicd_toolchains_alone_are_at_least_2_whatever_the_history(tmp_path):
+    """Cloud pipelines and builds, write history denied: "We use some CI/CD" at least; the history would lift it."""
+    estate = Estate().covered("cicd.pipeline", "identity.federation_provider", "cicd.build_project").denied("activity.changes")
+    estate.fact("cicd.pipeline", stages=3)
+    estate.fact("cicd.build_project", recent_builds=4, median_build_minutes=3)
+    result = estate.score(tmp_path, "ops.cicd")
+    assert (result.status, result.floor_level, result.answer) == ("floor", 2, 2)
+    assert result.because == (
+        "CI/CD tooling is in use: 1 delivery pipelines, 1 build projects that ran in the last 30 days and 0 external CI systems trusted to deploy."
+    )
 
 
 def test_cicd_quiet_estate_is_not_applicable(tmp_path):
@@ -127,9 +146,11 @@ def test_cicd_denied_activity_is_unknown(tmp_path):
 
 
 def test_cicd_region_denied_is_not_a_confident_level(tmp_path):
+    """Two CI systems show "some CI/CD" (2), but the share that would place 3 or 4 is incomplete: at least 2, no more."""
     estate = cicd_estate(8, 2, issuers=["https://a", "https://b"])
     estate.denied("activity.changes", scope="000000000001", region=OTHER_REGION)
-    assert_no_level(estate.score(tmp_path, "ops.cicd"))
+    result = estate.score(tmp_path, "ops.cicd")
+    assert (result.status, result.floor_level, result.answer, result.suggested_level) == ("floor", 2, 2, None)
 
 
 def test_cicd_share_is_over_every_account(tmp_path):
@@ -327,22 +348,28 @@ def release_estate(groups=(), services=()) -> Estate:
     [
         (["all_at_once"] * 3, ["rolling"], [1], 1),  # in place dominates: stop and restart
         (["all_at_once"], ["rolling"] * 2, [2], 2),  # rolling dominates
-        ([], ["rolling", "blue_green"], [2, 3, 4, 5], None),  # a tie keeps both open
-        (["canary", "blue_green"], ["linear", "rolling"], [4, 5], None),  # switched automatically, no alarm rollback
-        ([("blue_green", True, False)] * 2, ["blue_green"], [3, 4], None),  # a person switches over: windows decide
+        ([], ["rolling", "blue_green"], [2, 3, 4, 5], None),  # a tie keeps both open (and shows no floor)
+        # canary or blue/green, switched automatically, no alarm rollback: "We use canary or blue/green releases" at least
+        (["canary", "blue_green"], ["linear", "rolling"], [4, 5], 4),
+        # a person switches over: "deploy new versions and switch over by hand" at least; windows decide 3 or 4
+        ([("blue_green", True, False)] * 2, ["blue_green"], [3, 4], 3),
         ([("canary", False, True), ("linear", False, True)], ["blue_green"], [5], 5),  # dynamic: moves users, rolls back on alarms
-        ([("canary", False, True), ("blue_green", True, True)], [], [3, 4, 5], None),  # some by hand, some dynamic
-        ([], ["blue_green", "blue_green"], [3, 4, 5], None),  # no deployment group in sight: switching unknown
+        ([("canary", False, True), ("blue_green", True, True)], [], [3, 4, 5], 3),  # some by hand, some dynamic
+        ([], ["blue_green", "blue_green"], [3, 4, 5], 3),  # no deployment group in sight: switching unknown, new versions beside old
         ([], ["external", "external"], [1, 2, 3, 4, 5], None),  # nothing classified
     ],
 )
 def test_release_levels(tmp_path, groups, services, possible, level):
     result = release_estate(groups, services).score(tmp_path, "ops.release")
     assert result.possible_levels == possible
-    assert result.suggested_level == level
     assert result.answer == (level or 0)
-    if level:
+    if level and len(possible) > 1:  # shown by the configuration; the levels above turn on maintenance windows
+        assert (result.status, result.floor_level, result.suggested_level) == ("floor", level, None)
+    elif level:
+        assert result.suggested_level == level
         assert result.confidence == "medium"  # maintenance windows are not visible
+    else:
+        assert_no_level(result)
 
 
 def test_release_unknown_switching_keeps_3_to_5_open(tmp_path):
@@ -377,10 +404,32 @@ def test_release_counts_every_account(tmp_path):
 def test_deploy_qa_pipeline_writes_rule_out_manual_deployment(tmp_path, pipeline, console, possible):
     estate = Estate().covered("activity.changes", "cicd.pipeline")
     estate.fact("activity.changes", total=pipeline + console, pipeline=pipeline, console=console, cicd_identity=pipeline)
-    estate.fact("cicd.pipeline", has_deploy=True, has_test=True, has_manual_approval=False)
+    estate.fact("cicd.pipeline", has_deploy=True, has_test=False, has_manual_approval=True)
     result = estate.score(tmp_path, "ops.deploy_qa")
     assert result.possible_levels == possible
     assert_no_level(result)
+
+
+@pytest.mark.parametrize(("pipeline", "console"), [(50, 50), (49, 51)])
+def test_deploy_qa_pipelines_that_test_before_deploying_are_at_least_3(tmp_path, pipeline, console):
+    """Deploying pipelines that run tests first show "Integrated approach, with some automation and regular
+    checks" (level 3); frequent deployments (4) and short-lived environments (5) are for a person."""
+    estate = Estate().covered("activity.changes", "cicd.pipeline")
+    estate.fact("activity.changes", total=pipeline + console, pipeline=pipeline, console=console, cicd_identity=pipeline)
+    estate.fact("cicd.pipeline", has_deploy=True, has_test=True, has_manual_approval=False)
+    estate.fact("cicd.pipeline", has_deploy=True, has_test=False, has_manual_approval=True)
+    estate.fact("cicd.pipeline", has_deploy=False, has_test=True, has_manual_approval=False)  # not a deployment pipeline
+    result = estate.score(tmp_path, "ops.deploy_qa")
+    assert (result.status, result.floor_level, result.answer, result.possible_levels) == ("floor", 3, 3, [3, 4, 5])
+    assert "1 of 2 deploying pipelines run a test action" in result.because
+
+
+def test_deploy_qa_few_tested_pipelines_show_nothing(tmp_path):
+    estate = Estate().covered("activity.changes", "cicd.pipeline")
+    estate.fact("activity.changes", total=100, pipeline=10, console=90, cicd_identity=10)
+    estate.fact("cicd.pipeline", has_deploy=True, has_test=True, has_manual_approval=False)
+    estate.many(2, "cicd.pipeline", has_deploy=True, has_test=False, has_manual_approval=False)
+    assert_no_level(estate.score(tmp_path, "ops.deploy_qa"))
 
 
 def test_deploy_qa_across_accounts_denied_and_empty(tmp_path):
