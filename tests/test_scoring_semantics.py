@@ -315,21 +315,6 @@ def test_never_a_floor_from_incomplete_coverage(tmp_path, estate):
     assert result.to_settle.startswith("A complete read of instances that scale automatically")
 
 
-def test_a_floor_stands_when_only_a_level_above_could_not_be_read(tmp_path):
-    """Level 3 shown by 3 autoscaled instances, read completely; level 4's gate reads a signal of another type
-    whose collector was denied. What was not read can lift the answer, never unmake the evidence: "at least 3",
-    and the read that would lift it is named."""
-    text = FLOOR_RULE.replace(
-        "signals:\n",
-        "signals:\n  f:\n    kind: count\n    fact: compute.function\n    description: Functions\n",
-        1,
-    ).replace("{level: 4, cites: most, needs: Scale most services}", '{level: 4, cites: most, when: "f >= 1", settles: false}')
-    result = score(tmp_path, instances(3, 7).denied("compute.function"), text)
-    assert (result.status, result.floor_level, result.answer) == ("floor", 3, 3)
-    assert result.possible_levels == [3, 4, 5]
-    assert result.to_settle.startswith("A complete read of functions"), result.to_settle
-
-
 def test_nothing_ruled_out_is_not_a_floor(tmp_path):
     """No autoscaling seen: levels 1-2 stay possible and 3-5 need a person; "at least 1" would say nothing."""
     result = score(tmp_path, instances(0, 10), FLOOR_RULE)

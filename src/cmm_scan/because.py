@@ -36,32 +36,21 @@ def because(rule: CompiledRule, level: int, evidence: list[Evidence], shown_by_c
 def to_settle(rule: CompiledRule, result: QuestionResult, evidence: list[Evidence]) -> str:
     """The one thing that would settle an open answer, or lift a floor."""
     if result.status == "floor" and result.next_level is not None:
-        unread = _first_unread(rule, result.possible_levels[1:], evidence)
-        if unread:
-            return f"A complete read of {unread}, which could lift it to level {result.next_level.level} or above."
         return f"Only a person can say whether it is level {result.next_level.level} or above: {_lower_first(result.next_level.needs)}"
     if result.status == "manual":
         return f"A person's answer, with {_lower_first(result.evidence_to_bring[0])}" if result.evidence_to_bring else "A person's answer."
     if result.status not in ("range", "unknown"):
         return ""
-    unread = _first_unread(rule, result.possible_levels, evidence)
-    if unread:
-        return f"A complete read of {unread}."
-    if result.evidence_to_bring:
-        return f"A person's answer, with {_lower_first(result.evidence_to_bring[0])}."
-    levels = result.possible_levels
-    return f"A person's answer: which of levels {levels[0]}–{levels[-1]} fits." if levels else "A person's answer."
-
-
-def _first_unread(rule: CompiledRule, levels: list[int], evidence: list[Evidence]) -> str:
-    """The first signal these levels turn on that was not read completely, with its coverage gap."""
-    open_levels = [rule.levels[lv - 1] for lv in levels]
+    open_levels = [rule.levels[lv - 1] for lv in result.possible_levels]
     reads = set().union(*(lv.reads | lv.shows_reads for lv in open_levels)) if open_levels else set()
     for item in evidence:
         if item.signal in reads and not item.complete:
             gap = item.coverage_gaps[0] if item.coverage_gaps else f"{item.unknown} resources could not be read"
-            return f"{_lower_first(item.description)} ({gap})"
-    return ""
+            return f"A complete read of {_lower_first(item.description)} ({gap})."
+    if result.evidence_to_bring:
+        return f"A person's answer, with {_lower_first(result.evidence_to_bring[0])}."
+    levels = result.possible_levels
+    return f"A person's answer: which of levels {levels[0]}–{levels[-1]} fits." if levels else "A person's answer."
 
 
 def _fill(template: str, by_name: dict[str, Evidence]) -> str:

@@ -64,10 +64,9 @@ def score_rule(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidence]
             reasons=[f"Nothing to assess: {_values(evidence, rule.not_applicable_reads)}."],
         )
     verdicts = {o.level: o.verdict for o in outcomes}
-    # A floor stands on its own positive evidence, every signal of it read completely (`_shown_level`). A gate
-    # that could not be read can still rule a level out when it is read (then the answer is higher, or the
-    # shown level is ruled out and there is no floor), but it cannot make the evidence for the floor untrue.
     shown = _shown_level(rule, env, evidence, verdicts)
+    if shown is not None and _gaps(rule, [o.level for o in outcomes], evidence):
+        shown = None  # a read any level turns on is missing: no floor, never a guess
     # Positive evidence for level N passes every level below it.
     possible = [o.level for o in outcomes if o.verdict != "ruled_out" and (shown is None or o.level >= shown)]
     floor = shown if shown is not None and possible and possible[0] == shown else None
