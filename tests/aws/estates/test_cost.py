@@ -207,13 +207,14 @@ def test_geography_bucket_replicated_to_another_region_is_level_2(aws, tmp_path)
     assert result.answer == 2, explain(result)
 
 
-def test_geography_workloads_in_two_regions_is_i_dont_know(aws, tmp_path) -> None:
-    """Instances in London and Ireland: the second region may be for non-production (level 2), chosen on
-    cost or performance (3) or filled automatically (4); only people can say which."""
+def test_geography_workloads_in_two_regions_is_at_least_2(aws, tmp_path) -> None:
+    """Instances in London and Ireland: 'We use another region for non-production workloads or backup and
+    recovery' at least; chosen on cost or performance (3) or filled automatically (4) only people can say."""
     _london_service()
     instances(2, region=OTHER_REGION)
     result = answer(tmp_path, "cost.geography", regions=BOTH)
-    assert no_answer(result) and result.possible_levels == [2, 3, 4], explain(result)
+    assert (result.status, result.floor_level, result.answer) == ("floor", 2, 2), explain(result)
+    assert result.possible_levels == [2, 3, 4], explain(result)
 
 
 def test_geography_empty_account_is_not_applicable(aws, tmp_path) -> None:
@@ -341,14 +342,14 @@ def test_sustainability_instances_denied_is_i_dont_know(aws, tmp_path, monkeypat
 # --- tech.stack: "What best describes your current technology stack?" (evidence only) ---------------
 
 
-def test_stack_of_many_small_units_is_for_a_person(aws, tmp_path) -> None:
-    """Level 5 reads 'All systems are made of small parts that can run and be tested on their own': eight
-    functions and three container services are many deployable units, but whether they release and test
-    independently, or belong to one tightly coupled system (level 3), is not in configuration. Answer 0."""
+def test_stack_of_many_small_units_is_at_least_3(aws, tmp_path) -> None:
+    """Eight functions and three container services, no VMs: 'Systems are made of parts that can run on their own'
+    (3) at least. Whether they release and test independently (5), or depend on each other a lot (3), is not in
+    configuration: a floor."""
     functions(8)
     services("orders", 3)
     result = answer(tmp_path, "tech.stack")
-    assert no_answer(result), explain(result)
+    assert (result.status, result.floor_level, result.answer) == ("floor", 3, 3), explain(result)
     assert evidence(result, "functions").value.lo == 8 and evidence(result, "container_services").value.lo == 3, explain(result)
 
 
