@@ -297,6 +297,36 @@ def test_monitoring_anything_from_the_applications_keeps_4_and_5_open(tmp_path, 
     assert_no_level(result)
 
 
+APP_ALARM = {"has_actions": True, "namespace": "Shop", "custom_metric": True, "composite": False, "anomaly_detection": False}
+
+
+@pytest.mark.parametrize(
+    ("fact_type", "attributes"),
+    [
+        ("monitoring.dashboard", {"widgets": 3, "application_metrics": True}),
+        ("monitoring.alarm", {"has_actions": True, "namespace": "AWS/EC2", "custom_metric": False, "composite": False, "anomaly_detection": True}),
+    ],
+)
+def test_monitoring_application_alarms_with_advanced_tools_are_at_least_4(tmp_path, fact_type, attributes):
+    """Systematic alerting (six actionable alarms), an alarm on application data, and a dashboard showing application
+    data or an anomaly-detection alarm: "Advanced monitoring tools with some integration between infrastructure and
+    applications" at least; the single integrated view of level 5 is for a person."""
+    estate = monitoring(6)
+    estate.fact("monitoring.alarm", **APP_ALARM)
+    estate.fact(fact_type, **attributes)
+    result = estate.score(tmp_path, "ops.monitoring")
+    assert (result.status, result.floor_level, result.answer, result.possible_levels) == ("floor", 4, 4, [4, 5])
+    assert "alarms notify or act, 1 of them on application data" in result.because, result.because
+
+
+def test_monitoring_application_alarms_with_thin_alerting_show_nothing(tmp_path):
+    """Application alarms and a dashboard, but only two actionable alarms: alerting may live in a third-party tool."""
+    estate = monitoring(1)
+    estate.fact("monitoring.alarm", **APP_ALARM)
+    estate.fact("monitoring.dashboard", widgets=3, application_metrics=True)
+    assert_no_level(estate.score(tmp_path, "ops.monitoring"))
+
+
 def test_monitoring_unreadable_log_metrics_keep_4_and_5_open(tmp_path):
     estate = Estate().covered("monitoring.alarm", "monitoring.dashboard").denied("monitoring.metric_filter")
     estate.many(6, "monitoring.alarm", has_actions=True, **INFRA_ALARM)

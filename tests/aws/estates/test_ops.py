@@ -576,15 +576,15 @@ def test_monitoring_alerts_in_two_accounts_is_level_3(aws, tmp_path) -> None:
     assert {s.scope for e in result.evidence if e.signal == "alerting_alarms" for s in e.by_scope} == {"123456789012", member}
 
 
-def test_monitoring_with_application_signals_sets_no_level(aws, tmp_path) -> None:
-    """Infrastructure and application alarms, anomaly detection, a composite alarm, a dashboard and log metrics:
-    'some integration' (4) or 'an integrated monitoring system' (5), or still 'not yet integrated' (3); how far
-    the pieces form one view is for a person: 0, levels 3-5 open."""
+def test_monitoring_with_application_signals_is_at_least_4(aws, tmp_path) -> None:
+    """Infrastructure and application alarms, anomaly detection, a dashboard showing application metrics and log
+    metrics: 'Advanced monitoring tools with some integration between infrastructure and applications' (4) at least;
+    whether the pieces form 'an integrated monitoring system' (5) is for a person: at least 4."""
     infra_alarms(5)
     application_monitoring()
     result = answer(tmp_path, "ops.monitoring")
-    _no_level(result)
-    assert result.possible_levels == [3, 4, 5], explain(result)
+    assert (result.status, result.floor_level, result.answer) == ("floor", 4, 4), explain(result)
+    assert result.possible_levels == [4, 5], explain(result)
 
 
 def test_monitoring_silent_alarms_and_a_dashboard_set_no_level(aws, tmp_path) -> None:
