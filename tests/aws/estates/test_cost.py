@@ -362,6 +362,14 @@ def test_spend_scheduled_scaling_is_at_least_3(aws, tmp_path) -> None:
     assert result.because.startswith("Automation reduces cost: 1 autoscaling groups change size on a schedule"), result.because
 
 
+def test_spend_scaling_schedules_unread_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
+    """Never guess: a night-time schedule exists, but the scheduled actions cannot be read: no floor."""
+    group("dev", 2, schedule=True)
+    deny(monkeypatch, "autoscaling:DescribeScheduledActions")
+    result = answer(tmp_path, "cost.spend")
+    assert no_answer(result), explain(result)
+
+
 def test_spend_budget_recipients_unread_is_no_floor(aws, tmp_path) -> None:
     """Never guess: on moto who receives a budget alert cannot be read (no DescribeSubscribersForNotification), so a
     team budget might show level 4: with scheduled scaling as well, the answer stays 0, not 'at least 3'."""

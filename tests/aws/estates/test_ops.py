@@ -404,6 +404,31 @@ def test_build_speed_fast_watched_builds_are_at_least_3(aws, tmp_path) -> None:
     assert result.possible_levels == [3, 4, 5], explain(result)
 
 
+def _build_alarm(region: str = REGION) -> None:
+    boto3.client("sns", region).create_topic(Name="builds")
+    boto3.client("cloudwatch", region).put_metric_alarm(
+        AlarmName="slow-builds",
+        Namespace="AWS/CodeBuild",
+        MetricName="Duration",
+        Statistic="Average",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=600,
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmActions=[f"arn:aws:sns:{region}:123456789012:builds"],
+    )
+
+
+@pytest.mark.parametrize("denied", ["codebuild:BatchGetBuilds", "cloudwatch:DescribeAlarms"])
+def test_build_speed_fast_watched_builds_half_read_are_i_dont_know(aws, tmp_path, monkeypatch, denied: str) -> None:
+    """Never guess: fast builds and a build alarm, but the builds or the alarms cannot be read: no floor."""
+    _codebuild_project("web", 3)
+    _build_alarm()
+    deny(monkeypatch, denied)
+    result = answer(tmp_path, "ops.build_speed")
+    _no_level(result)
+
+
 def test_build_speed_fast_builds_nobody_watches_set_no_level(aws, tmp_path) -> None:
     """Fast builds with no alarm on build metrics: not 'hours or days' (1), but no monitoring is in sight, so
     nothing shows level 3 and 2 ('we track times') stays with people: 0."""
