@@ -60,7 +60,10 @@ def test_cicd_levels(tmp_path, using, not_using, issuers, pipelines, possible, l
     assert result.answer == level
     if len(possible) > 1:  # "Nearly all teams use CI/CD" shown, "everyone uses the same process" for a person
         assert (result.status, result.floor_level, result.suggested_level) == ("floor", level, None)
-        assert result.because == f"In {using} of {using + not_using} account-regions with real activity, CI/CD identities made at least half of the writes."
+        active = using + not_using
+        assert result.because == (
+            f"In {using} of {active} account-regions with real activity, CI/CD identities made at least half of the writes."
+        )
     else:
         assert result.suggested_level == level
 
@@ -133,7 +136,8 @@ def test_cicd_toolchains_with_few_units_on_ci_is_level_2_because(tmp_path):
     result = cicd_estate(1, 9, issuers=[], pipelines=2).score(tmp_path, "ops.cicd")
     assert (result.status, result.answer) == ("suggested", 2)
     assert result.because == (
-        "CI/CD tooling is in use: 2 delivery pipelines, 0 build projects that ran in the last 30 days and 0 external CI systems trusted to deploy."
+        "CI/CD tooling is in use: 2 delivery pipelines, 0 build projects that ran in the last 30 days"
+        " and 0 external CI systems trusted to deploy."
     )
 
 
@@ -304,7 +308,7 @@ APP_ALARM = {"has_actions": True, "namespace": "Shop", "custom_metric": True, "c
     ("fact_type", "attributes"),
     [
         ("monitoring.dashboard", {"widgets": 3, "application_metrics": True}),
-        ("monitoring.alarm", {"has_actions": True, "namespace": "AWS/EC2", "custom_metric": False, "composite": False, "anomaly_detection": True}),
+        ("monitoring.alarm", {**APP_ALARM, "namespace": "AWS/EC2", "custom_metric": False, "anomaly_detection": True}),
     ],
 )
 def test_monitoring_application_alarms_with_advanced_tools_are_at_least_4(tmp_path, fact_type, attributes):

@@ -256,7 +256,8 @@ def test_cicd_one_toolchain_everywhere_is_not_enough_for_level_5(aws, tmp_path, 
         result = answer(tmp_path, "ops.cicd", regions=(REGION, OTHER_REGION))
     assert (result.status, result.floor_level, result.answer, result.suggested_level) == ("floor", 4, 4, None), explain(result)
     assert result.possible_levels == [4, 5], explain(result)
-    assert result.because == "In 2 of 2 account-regions with real activity, CI/CD identities made at least half of the writes.", explain(result)
+    expected = "In 2 of 2 account-regions with real activity, CI/CD identities made at least half of the writes."
+    assert result.because == expected, explain(result)
 
 
 def test_cicd_history_denied_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:

@@ -112,7 +112,8 @@ def test_a_rich_readable_estate_answers_12_of_the_16(aws, tmp_path, monkeypatch)
     with trail(monkeypatch, history(REGION, github=60, console=4), history(OTHER_REGION)):
         results = assess(tmp_path, *RULES, regions=(REGION, OTHER_REGION))
     got = {rule: (r.answer, r.status) for rule, r in results.items() if r.answer}
-    assert got == EXPECTED, "\n".join(explain(results[rule]) for rule in sorted(set(got) ^ set(EXPECTED) | {k for k in got if got[k] != EXPECTED.get(k)}))
+    wrong = sorted(rule for rule in set(got) | set(EXPECTED) if got.get(rule) != EXPECTED.get(rule))
+    assert got == EXPECTED, "\n".join(explain(results[rule]) for rule in wrong)
     for rule, result in results.items():
         text = result.because if result.answer else result.to_settle
         assert text and "_" not in text.replace("e.g.", ""), (rule, text)  # a sentence for people, no internal names
