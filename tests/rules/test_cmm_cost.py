@@ -313,7 +313,7 @@ def test_geography_workloads_in_several_regions_is_at_least_2(tmp_path, regions)
     result = geo_estate(regions).score(tmp_path, "cost.geography")
     assert (result.status, result.floor_level, result.answer, result.suggested_level) == ("floor", 2, 2, None)
     assert result.possible_levels == [2, 3, 4]
-    assert result.because.startswith(f"More than one region is in use: {regions} regions hold workloads or data"), result.because
+    assert result.because.startswith(f"Another region is in use. Regions holding workloads or data: {regions};"), result.because
 
 
 def test_geography_unread_scanned_region_is_unknown(tmp_path):

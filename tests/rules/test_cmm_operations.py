@@ -136,8 +136,8 @@ def test_cicd_toolchains_with_few_units_on_ci_is_level_2_because(tmp_path):
     result = cicd_estate(1, 9, issuers=[], pipelines=2).score(tmp_path, "ops.cicd")
     assert (result.status, result.answer) == ("suggested", 2)
     assert result.because == (
-        "CI/CD tooling is in use: 2 delivery pipelines, 0 build projects that ran in the last 30 days"
-        " and 0 external CI systems trusted to deploy."
+        "CI/CD tooling is in use. Delivery pipelines: 2; build projects run in the last 30 days: 0;"
+        " external CI systems trusted to deploy: 0."
     )
 
 
@@ -320,7 +320,7 @@ def test_monitoring_application_alarms_with_advanced_tools_are_at_least_4(tmp_pa
     estate.fact(fact_type, **attributes)
     result = estate.score(tmp_path, "ops.monitoring")
     assert (result.status, result.floor_level, result.answer, result.possible_levels) == ("floor", 4, 4, [4, 5])
-    assert "alarms notify or act, 1 of them on application data" in result.because, result.because
+    assert "; alarms on application data: 1;" in result.because, result.because
 
 
 def test_monitoring_application_alarms_with_thin_alerting_show_nothing(tmp_path):

@@ -40,7 +40,7 @@ def test_stack_mostly_independent_units_is_at_least_3(tmp_path, functions, servi
     estate.many(vms, "compute.instance", state="running", autoscaling_group="none", kubernetes_node=False)
     result = estate.score(tmp_path, "tech.stack")
     assert (result.status, result.floor_level, result.answer, result.possible_levels) == ("floor", 3, 3, [3, 4, 5])
-    assert result.because.startswith(f"Most deployable units run on their own: {functions} functions, {services} container services")
+    assert result.because.startswith(f"Most deployable units run on their own. Functions: {functions}; container services: {services};")
 
 
 def test_stack_units_unreadable_shows_nothing(tmp_path):

@@ -337,7 +337,7 @@ def test_spend_team_budget_alerting_engineers_is_at_least_4(aws, tmp_path, monke
         result = answer(tmp_path, "cost.spend")
     assert (result.status, result.floor_level, result.answer) == ("floor", 4, 4), explain(result)
     assert result.because == (
-        "Teams see their own costs: 1 alerts of budgets scoped to a service, tag, account or project reach people outside finance."
+        "Teams see their own costs. Alerts of budgets scoped to a service, tag, account or project that reach people outside finance: 1."
     ), result.because
     asked = [body for key, body in server.requests if key == "DescribeSubscribersForNotification"]
     assert {b["BudgetName"] for b in asked} == {"team-web", "whole-bill"} and all(b["AccountId"] == ACCOUNT for b in asked)
@@ -359,7 +359,7 @@ def test_spend_scheduled_scaling_is_at_least_3(aws, tmp_path) -> None:
     group("dev", 2, schedule=True)
     result = answer(tmp_path, "cost.spend")
     assert (result.status, result.floor_level, result.answer) == ("floor", 3, 3), explain(result)
-    assert result.because.startswith("Automation reduces cost: 1 autoscaling groups change size on a schedule"), result.because
+    assert result.because.endswith("change size on a schedule (capacity scaled down when it is not needed): 1."), result.because
 
 
 def test_spend_scaling_schedules_unread_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
