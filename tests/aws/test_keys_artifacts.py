@@ -78,12 +78,14 @@ def test_repositories_and_registry_scanning(aws) -> None:
         "scan_on_push": True,
         "lifecycle_policy": True,
         "kms_encrypted": False,
+        "shared_pull": False,  # no repository policy
     }
     assert before.one("artifact.repository", "/loose") == {
         "tag_immutable": False,
         "scan_on_push": False,
         "lifecycle_policy": False,
         "kms_encrypted": True,
+        "shared_pull": False,
     }
     assert before.one("artifact.registry_scanning", "registry") == {"scan_type": "BASIC", "continuous": False}
 

@@ -307,10 +307,13 @@ def test_geography_data_alone_in_a_second_region_is_level_2(tmp_path):
 
 
 @pytest.mark.parametrize("regions", [2, 3])
-def test_geography_workloads_in_several_regions_needs_a_person(tmp_path, regions):
+def test_geography_workloads_in_several_regions_is_at_least_2(tmp_path, regions):
+    """Workloads in several regions show "We use another region for non-production workloads or backup and
+    recovery" at least; why the regions were chosen (3) and automatic moves (4) are for a person: "at least 2"."""
     result = geo_estate(regions).score(tmp_path, "cost.geography")
-    assert_no_level(result)
+    assert (result.status, result.floor_level, result.answer, result.suggested_level) == ("floor", 2, 2, None)
     assert result.possible_levels == [2, 3, 4]
+    assert result.because.startswith(f"Another region is in use. Regions holding workloads or data: {regions};"), result.because
 
 
 def test_geography_unread_scanned_region_is_unknown(tmp_path):
@@ -361,7 +364,7 @@ def test_geography_counts_regions_across_accounts(tmp_path):
     assert regions.value.lo == 2
     assert {s.scope for s in regions.by_scope} == {"111111111111", OTHER_SCOPE}
     assert evidence(result, "non_uk_regions_in_use").value.lo == 1
-    assert_no_level(result)
+    assert (result.status, result.floor_level) == ("floor", 2)  # two regions, whichever accounts hold them
 
 
 # --- evidence-only rules: cost.sustainability, cost.spend --------------------------------------

@@ -50,15 +50,22 @@ def cicd_estate(using: int, not_using: int, *, issuers=("https://token.actions.g
         (7, 3, 2, 0, [3], 3),
         (8, 2, 2, 0, [4], 4),  # at nearly_all_units, two CI systems
         (9, 1, 1, 1, [4], 4),  # 90% but two toolchains (GitHub + cloud pipelines): not one process
-        (9, 1, 1, 0, [4, 5], None),  # 90%, one toolchain: a person confirms one shared process
+        (9, 1, 1, 0, [4, 5], 4),  # 90%, one toolchain: "at least 4", a person confirms one shared process
     ],
 )
 def test_cicd_levels(tmp_path, using, not_using, issuers, pipelines, possible, level):
     urls = [f"https://ci-{i}.example" for i in range(issuers)]
     result = cicd_estate(using, not_using, issuers=urls, pipelines=pipelines).score(tmp_path, "ops.cicd")
     assert result.possible_levels == possible, result.reasons
-    assert result.suggested_level == level
-    assert result.answer == (level or 0)
+    assert result.answer == level
+    if len(possible) > 1:  # "Nearly all teams use CI/CD" shown, "everyone uses the same process" for a person
+        assert (result.status, result.floor_level, result.suggested_level) == ("floor", level, None)
+        active = using + not_using
+        assert result.because == (
+            f"In {using} of {active} account-regions with real activity, CI/CD identities made at least half of the writes."
+        )
+    else:
+        assert result.suggested_level == level
 
 
 def test_cicd_nothing_automated_is_level_1(tmp_path):
@@ -113,6 +120,25 @@ def test_cicd_history_without_ci_identity_count_is_unknown(tmp_path):
     estate.fact("activity.changes", total=100, pipeline=90, console=10, iac=0, other=0)
     estate.fact("identity.federation_provider", kind="oidc", url="https://a", ci_issuer=True)
     assert_no_level(estate.score(tmp_path, "ops.cicd"))
+
+
+def test_cicd_toolchains_with_the_history_unread_are_no_floor(tmp_path):
+    """Cloud pipelines and builds show some CI/CD, but with the write history denied the levels above turn on a
+    read, not on a person: no "at least 2", never a guess."""
+    estate = Estate().covered("cicd.pipeline", "identity.federation_provider", "cicd.build_project").denied("activity.changes")
+    estate.fact("cicd.pipeline", stages=3)
+    estate.fact("cicd.build_project", recent_builds=4, median_build_minutes=3)
+    assert_no_level(estate.score(tmp_path, "ops.cicd"))
+
+
+def test_cicd_toolchains_with_few_units_on_ci_is_level_2_because(tmp_path):
+    """Pipelines in use, 1 of 10 active account-regions deploying through CI: 'We use some CI/CD, but there's no standard'."""
+    result = cicd_estate(1, 9, issuers=[], pipelines=2).score(tmp_path, "ops.cicd")
+    assert (result.status, result.answer) == ("suggested", 2)
+    assert result.because == (
+        "CI/CD tooling is in use. Delivery pipelines: 2; build projects run in the last 30 days: 0;"
+        " external CI systems trusted to deploy: 0."
+    )
 
 
 def test_cicd_quiet_estate_is_not_applicable(tmp_path):
@@ -275,6 +301,36 @@ def test_monitoring_anything_from_the_applications_keeps_4_and_5_open(tmp_path, 
     assert_no_level(result)
 
 
+APP_ALARM = {"has_actions": True, "namespace": "Shop", "custom_metric": True, "composite": False, "anomaly_detection": False}
+
+
+@pytest.mark.parametrize(
+    ("fact_type", "attributes"),
+    [
+        ("monitoring.dashboard", {"widgets": 3, "application_metrics": True}),
+        ("monitoring.alarm", {**APP_ALARM, "namespace": "AWS/EC2", "custom_metric": False, "anomaly_detection": True}),
+    ],
+)
+def test_monitoring_application_alarms_with_advanced_tools_are_at_least_4(tmp_path, fact_type, attributes):
+    """Systematic alerting (six actionable alarms), an alarm on application data, and a dashboard showing application
+    data or an anomaly-detection alarm: "Advanced monitoring tools with some integration between infrastructure and
+    applications" at least; the single integrated view of level 5 is for a person."""
+    estate = monitoring(6)
+    estate.fact("monitoring.alarm", **APP_ALARM)
+    estate.fact(fact_type, **attributes)
+    result = estate.score(tmp_path, "ops.monitoring")
+    assert (result.status, result.floor_level, result.answer, result.possible_levels) == ("floor", 4, 4, [4, 5])
+    assert "; alarms on application data: 1;" in result.because, result.because
+
+
+def test_monitoring_application_alarms_with_thin_alerting_show_nothing(tmp_path):
+    """Application alarms and a dashboard, but only two actionable alarms: alerting may live in a third-party tool."""
+    estate = monitoring(1)
+    estate.fact("monitoring.alarm", **APP_ALARM)
+    estate.fact("monitoring.dashboard", widgets=3, application_metrics=True)
+    assert_no_level(estate.score(tmp_path, "ops.monitoring"))
+
+
 def test_monitoring_unreadable_log_metrics_keep_4_and_5_open(tmp_path):
     estate = Estate().covered("monitoring.alarm", "monitoring.dashboard").denied("monitoring.metric_filter")
     estate.many(6, "monitoring.alarm", has_actions=True, **INFRA_ALARM)
@@ -327,22 +383,28 @@ def release_estate(groups=(), services=()) -> Estate:
     [
         (["all_at_once"] * 3, ["rolling"], [1], 1),  # in place dominates: stop and restart
         (["all_at_once"], ["rolling"] * 2, [2], 2),  # rolling dominates
-        ([], ["rolling", "blue_green"], [2, 3, 4, 5], None),  # a tie keeps both open
-        (["canary", "blue_green"], ["linear", "rolling"], [4, 5], None),  # switched automatically, no alarm rollback
-        ([("blue_green", True, False)] * 2, ["blue_green"], [3, 4], None),  # a person switches over: windows decide
+        ([], ["rolling", "blue_green"], [2, 3, 4, 5], None),  # a tie keeps both open (and shows no floor)
+        # canary or blue/green, switched automatically, no alarm rollback: "We use canary or blue/green releases" at least
+        (["canary", "blue_green"], ["linear", "rolling"], [4, 5], 4),
+        # a person switches over: "deploy new versions and switch over by hand" at least; windows decide 3 or 4
+        ([("blue_green", True, False)] * 2, ["blue_green"], [3, 4], 3),
         ([("canary", False, True), ("linear", False, True)], ["blue_green"], [5], 5),  # dynamic: moves users, rolls back on alarms
-        ([("canary", False, True), ("blue_green", True, True)], [], [3, 4, 5], None),  # some by hand, some dynamic
-        ([], ["blue_green", "blue_green"], [3, 4, 5], None),  # no deployment group in sight: switching unknown
+        ([("canary", False, True), ("blue_green", True, True)], [], [3, 4, 5], 3),  # some by hand, some dynamic
+        ([], ["blue_green", "blue_green"], [3, 4, 5], 3),  # no deployment group in sight: switching unknown, new versions beside old
         ([], ["external", "external"], [1, 2, 3, 4, 5], None),  # nothing classified
     ],
 )
 def test_release_levels(tmp_path, groups, services, possible, level):
     result = release_estate(groups, services).score(tmp_path, "ops.release")
     assert result.possible_levels == possible
-    assert result.suggested_level == level
     assert result.answer == (level or 0)
-    if level:
+    if level and len(possible) > 1:  # shown by the configuration; the levels above turn on maintenance windows
+        assert (result.status, result.floor_level, result.suggested_level) == ("floor", level, None)
+    elif level:
+        assert result.suggested_level == level
         assert result.confidence == "medium"  # maintenance windows are not visible
+    else:
+        assert_no_level(result)
 
 
 def test_release_unknown_switching_keeps_3_to_5_open(tmp_path):
@@ -377,10 +439,40 @@ def test_release_counts_every_account(tmp_path):
 def test_deploy_qa_pipeline_writes_rule_out_manual_deployment(tmp_path, pipeline, console, possible):
     estate = Estate().covered("activity.changes", "cicd.pipeline")
     estate.fact("activity.changes", total=pipeline + console, pipeline=pipeline, console=console, cicd_identity=pipeline)
-    estate.fact("cicd.pipeline", has_deploy=True, has_test=True, has_manual_approval=False)
+    estate.fact("cicd.pipeline", has_deploy=True, has_test=False, has_manual_approval=True)
     result = estate.score(tmp_path, "ops.deploy_qa")
     assert result.possible_levels == possible
     assert_no_level(result)
+
+
+def test_deploy_qa_pipelines_that_test_before_deploying_are_at_least_3(tmp_path):
+    """Half the writes by CI/CD and deploying pipelines that run tests first show "Integrated approach, with some
+    automation and regular checks" (level 3); frequent deployments (4) and short-lived environments (5) are for a person."""
+    estate = Estate().covered("activity.changes", "cicd.pipeline")
+    estate.fact("activity.changes", total=100, pipeline=50, console=50, cicd_identity=50)
+    estate.fact("cicd.pipeline", has_deploy=True, has_test=True, has_manual_approval=False)
+    estate.fact("cicd.pipeline", has_deploy=True, has_test=False, has_manual_approval=True)
+    estate.fact("cicd.pipeline", has_deploy=False, has_test=True, has_manual_approval=False)  # not a deployment pipeline
+    result = estate.score(tmp_path, "ops.deploy_qa")
+    assert (result.status, result.floor_level, result.answer, result.possible_levels) == ("floor", 3, 3, [3, 4, 5])
+    assert "1 of 2 deploying pipelines run a test action" in result.because
+
+
+@pytest.mark.parametrize(("pipeline", "tested", "untested"), [(50, 1, 2), (49, 2, 0)])
+def test_deploy_qa_few_tested_pipelines_or_changes_by_hand_show_nothing(tmp_path, pipeline, tested, untested):
+    """Most deploying pipelines without tests, or most writes by people (the pipelines may deploy little): no floor."""
+    estate = Estate().covered("activity.changes", "cicd.pipeline")
+    estate.fact("activity.changes", total=100, pipeline=pipeline, console=100 - pipeline, cicd_identity=pipeline)
+    estate.many(tested, "cicd.pipeline", has_deploy=True, has_test=True, has_manual_approval=False)
+    estate.many(untested, "cicd.pipeline", has_deploy=True, has_test=False, has_manual_approval=False)
+    assert_no_level(estate.score(tmp_path, "ops.deploy_qa"))
+
+
+def test_deploy_qa_tested_pipelines_with_the_history_denied_are_no_floor(tmp_path):
+    """Never guess: tested pipelines, but who makes the changes cannot be read."""
+    estate = Estate().covered("cicd.pipeline").denied("activity.changes")
+    estate.fact("cicd.pipeline", has_deploy=True, has_test=True, has_manual_approval=False)
+    assert_no_level(estate.score(tmp_path, "ops.deploy_qa"))
 
 
 def test_deploy_qa_across_accounts_denied_and_empty(tmp_path):

@@ -246,3 +246,33 @@ def scp_analysis(value: Any) -> dict[str, Any] | None:
             if name:
                 denies.add(name)
     return {"restricts_regions": restricts, "denies_actions": sorted(denies)}
+
+
+PULL_ACTIONS = frozenset({"*", "ecr:*", "ecr:batchgetimage", "ecr:getdownloadurlforlayer"})
+
+
+@transform("shared_pull")
+def shared_pull(value: Any) -> bool | None:
+    """{policy, account} of a container repository -> whether its policy lets other accounts or the organisation
+    pull (one artefact store serving several environments). No policy is False; service principals (Lambda
+    pulling its images) and the repository's own account do not count."""
+    if not isinstance(value, dict):
+        return None
+    if value.get("policy") is None:
+        return False
+    document = json_document(value["policy"])
+    if not isinstance(document, dict):
+        return None
+    account = str(value.get("account") or "")
+    statements = document.get("Statement", [])
+    for statement in statements if isinstance(statements, list) else [statements]:
+        actions = statement.get("Action", [])
+        actions = actions if isinstance(actions, list) else [actions]
+        if statement.get("Effect") != "Allow" or not PULL_ACTIONS & {str(a).lower() for a in actions}:
+            continue
+        principal = statement.get("Principal")
+        principals = principal.get("AWS", []) if isinstance(principal, dict) else principal
+        principals = principals if isinstance(principals, list) else [principals]
+        if any(p == "*" or (isinstance(p, str) and account not in p) for p in principals if p is not None):
+            return True
+    return False

@@ -14,8 +14,13 @@ Under IAM enforcement moto checks Budgets reads as budgets:Describe* (AWS author
 budgets:ViewBudget), and answers a denied Lambda call in XML, which the scan reports as an error rather
 than a denial; either way the fact type is incomplete.
 
-cost.spend, cost.sustainability and tech.stack set no level from configuration (see their rules): their
-estates check that the evidence is read from moto and that the answer stays 0 however rich it is.
+Budgets: moto keeps the subscribers given to CreateBudget but has no DescribeSubscribersForNotification, so who
+receives a budget alert is unknown on moto; the estates that need it serve the Budgets API (three calls) from
+the fixture server, in the shapes AWS returns.
+
+cost.sustainability sets no level from configuration. cost.spend shows level 3 (scheduled scaling) and level 4
+(team budgets alerting people outside finance), each a floor; tech.stack shows level 3 when most deployable
+units run on their own, also a floor.
 """
 
 from __future__ import annotations
@@ -207,13 +212,14 @@ def test_geography_bucket_replicated_to_another_region_is_level_2(aws, tmp_path)
     assert result.answer == 2, explain(result)
 
 
-def test_geography_workloads_in_two_regions_is_i_dont_know(aws, tmp_path) -> None:
-    """Instances in London and Ireland: the second region may be for non-production (level 2), chosen on
-    cost or performance (3) or filled automatically (4); only people can say which."""
+def test_geography_workloads_in_two_regions_is_at_least_2(aws, tmp_path) -> None:
+    """Instances in London and Ireland: 'We use another region for non-production workloads or backup and
+    recovery' at least; chosen on cost or performance (3) or filled automatically (4) only people can say."""
     _london_service()
     instances(2, region=OTHER_REGION)
     result = answer(tmp_path, "cost.geography", regions=BOTH)
-    assert no_answer(result) and result.possible_levels == [2, 3, 4], explain(result)
+    assert (result.status, result.floor_level, result.answer) == ("floor", 2, 2), explain(result)
+    assert result.possible_levels == [2, 3, 4], explain(result)
 
 
 def test_geography_empty_account_is_not_applicable(aws, tmp_path) -> None:
@@ -303,6 +309,77 @@ def test_spend_budgets_denied_is_i_dont_know(aws, tmp_path, monkeypatch) -> None
     assert not evidence(result, "alerting_budgets").complete, explain(result)
 
 
+def _served_budgets(monkeypatch, subscribers: list[str]):
+    """The Budgets API as AWS answers it: a team budget scoped to a cost-allocation tag and a whole-bill budget,
+    one alert each (forecast and actual), every alert sent to `subscribers` (email addresses)."""
+    limit = {"BudgetLimit": {"Amount": "1000", "Unit": "USD"}, "TimeUnit": "MONTHLY", "BudgetType": "COST"}
+    budgets = {
+        "Budgets": [
+            {"BudgetName": "team-web", **limit, "CostFilters": {"TagKeyValue": ["user:team$web"]}},
+            {"BudgetName": "whole-bill", **limit, "CostFilters": {}},
+        ]
+    }
+    forecast = {"NotificationType": "FORECASTED", "ComparisonOperator": "GREATER_THAN", "Threshold": 80.0, "ThresholdType": "PERCENTAGE"}
+    actual = {**forecast, "NotificationType": "ACTUAL", "Threshold": 100.0}
+    routes = {
+        "DescribeBudgets": [(200, budgets)],
+        "DescribeNotificationsForBudget": [(200, {"Notifications": [forecast]}), (200, {"Notifications": [actual]})],
+        "DescribeSubscribersForNotification": [(200, {"Subscribers": [{"SubscriptionType": "EMAIL", "Address": a} for a in subscribers]})],
+    }
+    return serving(monkeypatch, "BUDGETS", routes)
+
+
+def test_spend_team_budget_alerting_engineers_is_at_least_4(aws, tmp_path, monkeypatch) -> None:
+    """Level 4 reads 'Developers can see and consider costs': a budget scoped to the web team's tag alerts the
+    team's engineers (and finance) on forecast spend. Level 5 ('we manage cost as a team ... and look for savings')
+    turns on a team habit: at least 4."""
+    with _served_budgets(monkeypatch, ["web-engineers@example.gov.uk", "finance@example.gov.uk"]) as server:
+        result = answer(tmp_path, "cost.spend")
+    assert (result.status, result.floor_level, result.answer) == ("floor", 4, 4), explain(result)
+    assert result.because == (
+        "Teams see their own costs. Alerts of budgets scoped to a service, tag, account or project that reach people outside finance: 1."
+    ), result.because
+    asked = [body for key, body in server.requests if key == "DescribeSubscribersForNotification"]
+    assert {b["BudgetName"] for b in asked} == {"team-web", "whole-bill"} and all(b["AccountId"] == ACCOUNT for b in asked)
+
+
+def test_spend_budgets_alerting_finance_only_show_no_team_visibility(aws, tmp_path, monkeypatch) -> None:
+    """Scoped budgets whose alerts reach finance alone ('Finance uses billing data to plan spending' fits as well as
+    anything above): nothing shows developers seeing costs, and no level is set."""
+    with _served_budgets(monkeypatch, ["finance@example.gov.uk", "billing-team@example.gov.uk"]):
+        result = answer(tmp_path, "cost.spend")
+    assert no_answer(result), explain(result)
+    assert evidence(result, "team_budget_alerts").value.hi == 0, explain(result)
+
+
+def test_spend_scheduled_scaling_is_at_least_3(aws, tmp_path) -> None:
+    """Level 3 reads 'We use some automation to help reduce costs' (report: 'automatically shutting down or scaling
+    down non-production environments during off-hours'): a development group scaled to zero every night. No budgets
+    here, so nothing shows level 4: at least 3."""
+    group("dev", 2, schedule=True)
+    result = answer(tmp_path, "cost.spend")
+    assert (result.status, result.floor_level, result.answer) == ("floor", 3, 3), explain(result)
+    assert result.because.endswith("change size on a schedule (capacity scaled down when it is not needed): 1."), result.because
+
+
+def test_spend_scaling_schedules_unread_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
+    """Never guess: a night-time schedule exists, but the scheduled actions cannot be read: no floor."""
+    group("dev", 2, schedule=True)
+    deny(monkeypatch, "autoscaling:DescribeScheduledActions")
+    result = answer(tmp_path, "cost.spend")
+    assert no_answer(result), explain(result)
+
+
+def test_spend_budget_recipients_unread_is_no_floor(aws, tmp_path) -> None:
+    """Never guess: on moto who receives a budget alert cannot be read (no DescribeSubscribersForNotification), so a
+    team budget might show level 4: with scheduled scaling as well, the answer stays 0, not 'at least 3'."""
+    _budgets()
+    group("dev", 2, schedule=True)
+    result = answer(tmp_path, "cost.spend")
+    assert no_answer(result), explain(result)
+    assert not evidence(result, "team_budget_alerts").complete, explain(result)
+
+
 # --- cost.sustainability: "How do you track sustainability?" (evidence only) -------------------------
 
 
@@ -341,14 +418,14 @@ def test_sustainability_instances_denied_is_i_dont_know(aws, tmp_path, monkeypat
 # --- tech.stack: "What best describes your current technology stack?" (evidence only) ---------------
 
 
-def test_stack_of_many_small_units_is_for_a_person(aws, tmp_path) -> None:
-    """Level 5 reads 'All systems are made of small parts that can run and be tested on their own': eight
-    functions and three container services are many deployable units, but whether they release and test
-    independently, or belong to one tightly coupled system (level 3), is not in configuration. Answer 0."""
+def test_stack_of_many_small_units_is_at_least_3(aws, tmp_path) -> None:
+    """Eight functions and three container services, no VMs: 'Systems are made of parts that can run on their own'
+    (3) at least. Whether they release and test independently (5), or depend on each other a lot (3), is not in
+    configuration: a floor."""
     functions(8)
     services("orders", 3)
     result = answer(tmp_path, "tech.stack")
-    assert no_answer(result), explain(result)
+    assert (result.status, result.floor_level, result.answer) == ("floor", 3, 3), explain(result)
     assert evidence(result, "functions").value.lo == 8 and evidence(result, "container_services").value.lo == 3, explain(result)
 
 

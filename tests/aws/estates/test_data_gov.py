@@ -532,6 +532,52 @@ def test_build_artefacts_denied_is_i_dont_know(aws, tmp_path, monkeypatch) -> No
     assert 5 in result.possible_levels, explain(result)
 
 
+def _pull_policy(principal: object, action: object = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")) -> str:
+    statement = {"Sid": "pull", "Effect": "Allow", "Principal": principal, "Action": list(action) if isinstance(action, tuple) else action}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def test_build_artefacts_one_store_pulled_by_other_environments_is_at_least_3(aws, tmp_path) -> None:
+    """A repository the production and staging accounts pull from (build once, promote the stored image): 'We save
+    artefacts' (3) at least, not 'rebuild artefacts in each environment' (2). Its tags can be overwritten, which
+    rules out 5; pinned, verified dependencies (4) are for a person: at least 3."""
+    _repositories(mutable=2)
+    boto3.client("ecr", REGION).set_repository_policy(
+        repositoryName="app-0", policyText=_pull_policy({"AWS": ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"]})
+    )
+    result = answer(tmp_path, "gov.build_artefacts")
+    assert (result.status, result.floor_level, result.answer) == ("floor", 3, 3), explain(result)
+    assert result.possible_levels == [3, 4], explain(result)
+    assert result.because.endswith("Repositories that other accounts or the organisation pull from: 1 of 2."), result.because
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        _pull_policy({"Service": "lambda.amazonaws.com"}),  # Lambda pulling its own images
+        _pull_policy({"AWS": f"arn:aws:iam::{ACCOUNT}:role/deployer"}),  # the registry's own account
+        _pull_policy({"AWS": "arn:aws:iam::222222222222:root"}, action="ecr:PutImage"),  # a push, not a pull
+    ],
+    ids=["service", "own-account", "push-only"],
+)
+def test_build_artefacts_policies_that_share_nothing_show_nothing(aws, tmp_path, policy: str) -> None:
+    _repositories(mutable=1)
+    boto3.client("ecr", REGION).set_repository_policy(repositoryName="app-0", policyText=policy)
+    result = answer(tmp_path, "gov.build_artefacts")
+    assert_unknown(result)
+    (shared,) = [e for e in result.evidence if e.signal == "shared_repositories"]
+    assert shared.value.hi == 0, explain(result)
+
+
+def test_build_artefacts_policies_unread_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
+    """Never guess: a shared repository, but its policy cannot be read: no floor."""
+    _repositories(mutable=1)
+    boto3.client("ecr", REGION).set_repository_policy(repositoryName="app-0", policyText=_pull_policy("*"))
+    deny(monkeypatch, "ecr:GetRepositoryPolicy")
+    result = answer(tmp_path, "gov.build_artefacts")
+    assert_unknown(result)
+
+
 def test_build_artefacts_no_repositories_is_i_dont_know(aws, tmp_path) -> None:
     """No cloud registry: artefacts may live in Artifactory or GitHub Packages, every level stays open."""
     result = answer(tmp_path, "gov.build_artefacts")

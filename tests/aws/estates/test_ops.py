@@ -203,11 +203,12 @@ def test_cicd_cloud_builds_with_changes_by_hand_is_level_2(aws, tmp_path, monkey
 
 def test_cicd_everything_through_codebuild_alone_is_not_two_toolchains(aws, tmp_path, monkeypatch) -> None:
     """Every write in both regions comes from CodeBuild's role and CodeBuild is the only CI/CD in sight: 'nearly all
-    teams use CI/CD' (4) or, if it is one shared process, 'everyone uses the same CI/CD process' (5): 0, 4-5 open."""
+    teams use CI/CD' (4) is shown; whether it is one shared process, 'everyone uses the same CI/CD process' (5), is
+    for a person: at least 4."""
     _codebuild_project("web", 4)
     with trail(monkeypatch, history(REGION, codebuild=40), history(OTHER_REGION, codebuild=30)):
         result = answer(tmp_path, "ops.cicd", regions=(REGION, OTHER_REGION))
-    _no_level(result)
+    assert (result.status, result.floor_level, result.answer, result.suggested_level) == ("floor", 4, 4, None), explain(result)
     assert result.possible_levels == [4, 5], explain(result)
 
 
@@ -247,13 +248,16 @@ def test_cicd_ci_running_terraform_counts_as_ci(aws, tmp_path, monkeypatch) -> N
 
 
 def test_cicd_one_toolchain_everywhere_is_not_enough_for_level_5(aws, tmp_path, monkeypatch) -> None:
-    """Level 4 or 5: every region deploys through GitHub Actions alone. 'Everyone uses the same CI/CD process'
-    needs one shared process, and one tool does not show that (teams may each write their own workflows): 0."""
+    """Every region deploys through GitHub Actions alone: 'nearly all teams use CI/CD' (4) at least. 'Everyone uses
+    the same CI/CD process' needs one shared process, and one tool does not show that (teams may each write their
+    own workflows): a floor, not 5."""
     oidc(GITHUB)
     with trail(monkeypatch, history(REGION, github=45), history(OTHER_REGION, github=30)):
         result = answer(tmp_path, "ops.cicd", regions=(REGION, OTHER_REGION))
-    _no_level(result)
+    assert (result.status, result.floor_level, result.answer, result.suggested_level) == ("floor", 4, 4, None), explain(result)
     assert result.possible_levels == [4, 5], explain(result)
+    expected = "In 2 of 2 account-regions with real activity, CI/CD identities made at least half of the writes."
+    assert result.because == expected, explain(result)
 
 
 def test_cicd_history_denied_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
@@ -303,13 +307,24 @@ def test_cicd_account_without_activity_is_not_applicable(aws, tmp_path, monkeypa
 # --- ops.deploy_qa ----------------------------------------------------------------------------------------
 
 
-def test_deploy_qa_pipeline_deployments_rule_out_manual_but_set_no_level(aws, tmp_path, monkeypatch) -> None:
+def test_deploy_qa_tested_pipelines_making_the_changes_are_at_least_3(aws, tmp_path, monkeypatch) -> None:
     """Pipelines with build, test and deploy stages make nearly every change: not 'by hand' (1) nor 'most
-    deployments are manual' (2). Between 'regular checks' (3), 'CI/CD with automated testing and frequent
-    deployments' (4) and 'short-lived test environments' (5) the scan cannot tell: 0, levels 3-5 open."""
+    deployments are manual' (2), and 'Integrated approach, with some automation and regular checks' (3) is shown.
+    'Frequent deployments' (4) and 'short-lived test environments' (5) are for people: at least 3."""
     oidc(GITHUB)
     pipeline("web", test=True)
     pipeline("api", test=True, approval=True)
+    with trail(monkeypatch, history(github=60, console=4)):
+        result = answer(tmp_path, "ops.deploy_qa")
+    assert (result.status, result.floor_level, result.answer, result.suggested_level) == ("floor", 3, 3, None), explain(result)
+    assert result.possible_levels == [3, 4, 5], explain(result)
+    assert "CI/CD identities made 60 of 64 changes, and 2 of 2 deploying pipelines run a test action" in result.because
+
+
+def test_deploy_qa_pipelines_without_tests_set_no_level(aws, tmp_path, monkeypatch) -> None:
+    """Pipelines make the changes but none runs a test action: not 1 or 2, and nothing shows 'regular checks': 0."""
+    oidc(GITHUB)
+    pipeline("web", test=False, approval=True)
     with trail(monkeypatch, history(github=60, console=4)):
         result = answer(tmp_path, "ops.deploy_qa")
     _no_level(result)
@@ -366,10 +381,10 @@ def _codebuild_project(name: str, builds: int, region: str = REGION) -> None:
         codebuild.start_build(projectName=name)
 
 
-def test_build_speed_builds_in_minutes_set_no_level(aws, tmp_path) -> None:
-    """Every build finishes in a few minutes (moto: 1-5), in two regions, and an alarm watches build time: not
-    'hours or days' (1). Whether times are tracked and improved (2, 5), checked often (4) or now and then (3) is
-    for people, and deployment times are not read: 0."""
+def test_build_speed_fast_watched_builds_are_at_least_3(aws, tmp_path) -> None:
+    """Every build finishes in a few minutes (moto: 1-5), in two regions, and an alarm watches build time:
+    'Reasonably fast and we do some monitoring' (3) is shown. Whether times are checked often (4) or improved
+    continually (5) is for people, and deployment times are not read: at least 3."""
     _codebuild_project("web", 3)
     _codebuild_project("api", 2, region=OTHER_REGION)
     boto3.client("sns", REGION).create_topic(Name="builds")
@@ -386,8 +401,42 @@ def test_build_speed_builds_in_minutes_set_no_level(aws, tmp_path) -> None:
         AlarmActions=[f"arn:aws:sns:{REGION}:123456789012:builds"],
     )
     result = answer(tmp_path, "ops.build_speed", regions=(REGION, OTHER_REGION))
+    assert (result.status, result.floor_level, result.answer, result.suggested_level) == ("floor", 3, 3, None), explain(result)
+    assert result.possible_levels == [3, 4, 5], explain(result)
+
+
+def _build_alarm(region: str = REGION) -> None:
+    boto3.client("sns", region).create_topic(Name="builds")
+    boto3.client("cloudwatch", region).put_metric_alarm(
+        AlarmName="slow-builds",
+        Namespace="AWS/CodeBuild",
+        MetricName="Duration",
+        Statistic="Average",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=600,
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmActions=[f"arn:aws:sns:{region}:123456789012:builds"],
+    )
+
+
+@pytest.mark.parametrize("denied", ["codebuild:BatchGetBuilds", "cloudwatch:DescribeAlarms"])
+def test_build_speed_fast_watched_builds_half_read_are_i_dont_know(aws, tmp_path, monkeypatch, denied: str) -> None:
+    """Never guess: fast builds and a build alarm, but the builds or the alarms cannot be read: no floor."""
+    _codebuild_project("web", 3)
+    _build_alarm()
+    deny(monkeypatch, denied)
+    result = answer(tmp_path, "ops.build_speed")
     _no_level(result)
-    assert 1 not in result.possible_levels and 5 in result.possible_levels, explain(result)
+
+
+def test_build_speed_fast_builds_nobody_watches_set_no_level(aws, tmp_path) -> None:
+    """Fast builds with no alarm on build metrics: not 'hours or days' (1), but no monitoring is in sight, so
+    nothing shows level 3 and 2 ('we track times') stays with people: 0."""
+    _codebuild_project("web", 3)
+    result = answer(tmp_path, "ops.build_speed")
+    _no_level(result)
+    assert 1 not in result.possible_levels and 2 in result.possible_levels, explain(result)
 
 
 def test_build_speed_builds_taking_hours_set_no_level(aws, tmp_path, monkeypatch) -> None:
@@ -553,15 +602,15 @@ def test_monitoring_alerts_in_two_accounts_is_level_3(aws, tmp_path) -> None:
     assert {s.scope for e in result.evidence if e.signal == "alerting_alarms" for s in e.by_scope} == {"123456789012", member}
 
 
-def test_monitoring_with_application_signals_sets_no_level(aws, tmp_path) -> None:
-    """Infrastructure and application alarms, anomaly detection, a composite alarm, a dashboard and log metrics:
-    'some integration' (4) or 'an integrated monitoring system' (5), or still 'not yet integrated' (3); how far
-    the pieces form one view is for a person: 0, levels 3-5 open."""
+def test_monitoring_with_application_signals_is_at_least_4(aws, tmp_path) -> None:
+    """Infrastructure and application alarms, anomaly detection, a dashboard showing application metrics and log
+    metrics: 'Advanced monitoring tools with some integration between infrastructure and applications' (4) at least;
+    whether the pieces form 'an integrated monitoring system' (5) is for a person: at least 4."""
     infra_alarms(5)
     application_monitoring()
     result = answer(tmp_path, "ops.monitoring")
-    _no_level(result)
-    assert result.possible_levels == [3, 4, 5], explain(result)
+    assert (result.status, result.floor_level, result.answer) == ("floor", 4, 4), explain(result)
+    assert result.possible_levels == [4, 5], explain(result)
 
 
 def test_monitoring_silent_alarms_and_a_dashboard_set_no_level(aws, tmp_path) -> None:
@@ -691,14 +740,14 @@ def test_release_rolling_across_regions_is_level_2(aws, tmp_path) -> None:
     assert result.answer == 2, explain(result)
 
 
-def test_release_blue_green_with_manual_switch_sets_no_level(aws, tmp_path) -> None:
+def test_release_blue_green_with_manual_switch_is_at_least_3(aws, tmp_path) -> None:
     """Blue/green for every service, but a person reroutes traffic: 'deploy new versions and switch over by hand'
-    (3) or 'canary or blue/green releases, usually without maintenance windows' (4); maintenance windows are not
-    visible, so 0, levels 3-4 open."""
+    (3) at least, or 'canary or blue/green releases, usually without maintenance windows' (4); maintenance windows
+    are not visible, so a floor: at least 3."""
     services = ecs_services(3, "CODE_DEPLOY")
     ecs_blue_green(services, config="ECSAllAtOnce", manual_switch=True, alarm_rollback=False)
     result = answer(tmp_path, "ops.release")
-    _no_level(result)
+    assert (result.status, result.floor_level, result.answer, result.suggested_level) == ("floor", 3, 3, None), explain(result)
     assert result.possible_levels == [3, 4], explain(result)
 
 
@@ -711,14 +760,14 @@ def test_release_automatic_canary_with_alarm_rollback_is_level_5(aws, tmp_path) 
     assert result.answer == 5, explain(result)
 
 
-def test_release_automatic_blue_green_without_alarm_rollback_sets_no_level(aws, tmp_path) -> None:
+def test_release_automatic_blue_green_without_alarm_rollback_is_at_least_4(aws, tmp_path) -> None:
     """Blue/green that switches users over on its own but does not roll back on alarms: not 'switch over by hand'
-    (3); 'canary or blue/green, usually without maintenance windows' (4) or 'switch users with no need for
-    maintenance windows' (5) depends on whether someone stands by in a window: 0, levels 4-5 open."""
+    (3); 'We use canary or blue/green releases' (4) is shown, and whether it is 'switch users with no need for
+    maintenance windows' (5) depends on whether someone stands by in a window: at least 4."""
     services = ecs_services(2, "CODE_DEPLOY")
     ecs_blue_green(services, config="ECSAllAtOnce", manual_switch=False, alarm_rollback=False)
     result = answer(tmp_path, "ops.release")
-    _no_level(result)
+    assert (result.status, result.floor_level, result.answer, result.suggested_level) == ("floor", 4, 4, None), explain(result)
     assert result.possible_levels == [4, 5], explain(result)
 
 
