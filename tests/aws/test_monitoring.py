@@ -79,7 +79,12 @@ def test_monitoring(aws) -> None:
     assert result.one("monitoring.dashboard", "dashboard/shop") == {"widgets": 1, "application_metrics": True}
     assert result.one("monitoring.dashboard", "dashboard/traces") == {"widgets": 1, "application_metrics": True}
     assert result.one("monitoring.dashboard", "dashboard/logs") == {"widgets": 1, "application_metrics": True}
-    assert result.one("monitoring.metric_filter", "/app/web:metric-filter:errors") == {"log_group": "/app/web"}
+    assert result.one("monitoring.metric_filter", "/app/web:metric-filter:errors") == {
+        "log_group": "/app/web",
+        "audit_log": False,
+        "organization_audit_log": False,
+        "alarmed": False,  # the alarm on Shop/Orders does not act, and nothing watches Shop/Errors
+    }
     assert result.one("monitoring.event_rule", "rule/findings") == {"security_events": True, "targets": 1}
     assert result.one("monitoring.event_rule", "rule/nightly") == {"security_events": False, "targets": 0}
     assert result.one("monitoring.event_rule", "rule/apps/orders")["security_events"] is False
@@ -97,3 +102,41 @@ def test_dashboard_body_denied_is_unknown(aws, monkeypatch) -> None:
     assert result.one("monitoring.dashboard", "dashboard/shop") == {"widgets": None, "application_metrics": None}  # unread, not "none"
     # moto answers a denied CloudWatch call with an XML error botocore cannot parse as AccessDenied: "error", not "denied"
     assert result.status("cloudwatch.dashboards/get_dashboard") in ({"denied"}, {"error"})
+
+
+def test_alarmed_metric_filters_on_the_audit_trails_log_group(aws) -> None:
+    """CIS-style checks: a metric filter over the log group a trail delivers to, whose metric an acting alarm watches."""
+    logs = boto3.client("logs", REGION)
+    logs.create_log_group(logGroupName="org-trail-events")
+    logs.create_log_group(logGroupName="/app/web")
+    group_arn = logs.describe_log_groups(logGroupNamePrefix="org-trail-events")["logGroups"][0]["arn"]
+    iam = boto3.client("iam")
+    role = iam.create_role(RoleName="trail-to-logs", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    s3 = boto3.client("s3", REGION)
+    s3.create_bucket(Bucket="audit-archive", CreateBucketConfiguration={"LocationConstraint": REGION})
+    trail = boto3.client("cloudtrail", REGION)
+    trail.create_trail(
+        Name="org-trail",
+        S3BucketName="audit-archive",
+        IsMultiRegionTrail=True,
+        CloudWatchLogsLogGroupArn=group_arn,
+        CloudWatchLogsRoleArn=role["Role"]["Arn"],
+    )
+    for name, group in (("root-usage", "org-trail-events"), ("console-no-mfa", "org-trail-events"), ("errors", "/app/web")):
+        transform = [{"metricName": name, "metricNamespace": "Security", "metricValue": "1"}]
+        logs.put_metric_filter(logGroupName=group, filterName=name, filterPattern="{ $.x = 1 }", metricTransformations=transform)
+    cw = boto3.client("cloudwatch", REGION)
+    common = {"EvaluationPeriods": 1, "Period": 60, "Statistic": "Sum", "Threshold": 1.0}
+    common["ComparisonOperator"] = "GreaterThanOrEqualToThreshold"
+    cw.put_metric_alarm(AlarmName="root-usage", MetricName="root-usage", Namespace="Security", AlarmActions=[TOPIC], **common)
+    cw.put_metric_alarm(AlarmName="console-no-mfa", MetricName="console-no-mfa", Namespace="Security", **common)  # no action
+    cw.put_metric_alarm(AlarmName="errors", MetricName="errors", Namespace="Security", AlarmActions=[TOPIC], **common)
+
+    result = scan(["monitoring.metric_filter"])
+
+    root = result.one("monitoring.metric_filter", "org-trail-events:metric-filter:root-usage")
+    assert (root["audit_log"], root["organization_audit_log"], root["alarmed"]) == (True, False, True)
+    assert result.one("monitoring.metric_filter", "org-trail-events:metric-filter:console-no-mfa")["alarmed"] is False
+    errors = result.one("monitoring.metric_filter", "/app/web:metric-filter:errors")
+    assert (errors["audit_log"], errors["alarmed"]) == (False, True)
+    assert {c.status for c in result.coverage} == {"ok"}

@@ -37,8 +37,8 @@ def test_services_on(aws) -> None:
     result = scan(SERVICES)
     found = _by_service(result)
     assert found["guardduty"]["enabled"] is True and found["guardduty"]["organization_managed"] is False
-    assert found["securityhub"] == {"service": "securityhub", "enabled": True, "organization_managed": False}
-    assert found["inspector"] == {"service": "inspector", "enabled": True, "coverage": ["ec2", "ecr"]}
+    assert found["securityhub"] == {"service": "securityhub", "kind": "posture", "enabled": True, "organization_managed": False}
+    assert found["inspector"] == {"service": "inspector", "kind": "vulnerability_scanning", "enabled": True, "coverage": ["ec2", "ecr"]}
     assert found["macie"]["enabled"] is True
     assert "arn:aws:guardduty:eu-west-2:123456789012:service/guardduty" in {f.resource_id for f in result.of("security.service")}
 
@@ -46,7 +46,7 @@ def test_services_on(aws) -> None:
 def test_macie_not_enabled_message_is_off_but_other_access_denied_is_denied(aws, monkeypatch) -> None:
     off = {"__type": "AccessDeniedException", "message": "Macie is not enabled."}
     with serving(monkeypatch, "MACIE2", {"GET /macie": [(403, off)]}):
-        assert _by_service(scan(SERVICES))["macie"] == {"service": "macie", "enabled": False}
+        assert _by_service(scan(SERVICES))["macie"] == {"service": "macie", "kind": "data_discovery", "enabled": False}
     denied = {"__type": "AccessDeniedException", "message": "User is not authorized to perform: macie2:GetMacieSession"}
     with serving(monkeypatch, "MACIE2", {"GET /macie": [(403, denied)]}):
         result = scan(SERVICES)
@@ -74,11 +74,12 @@ def test_access_analyzer_and_detective_from_recorded_responses(aws, monkeypatch)
     found = _by_service(result)
     assert found["access_analyzer"] == {
         "service": "access_analyzer",
+        "kind": "access_analysis",
         "enabled": True,
         "organization_managed": True,
         "coverage": ["ORGANIZATION"],
     }
-    assert found["detective"] == {"service": "detective", "enabled": False}
+    assert found["detective"] == {"service": "detective", "kind": "investigation", "enabled": False}
 
 
 def test_denied_is_unknown_not_off(aws, monkeypatch) -> None:

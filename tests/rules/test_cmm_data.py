@@ -130,8 +130,8 @@ def test_data_management_full_classification_is_evidence_not_a_level(tmp_path):
     estate = Estate().covered("storage.bucket", "inventory.resource", "security.service")
     estate.many(5, "storage.bucket", data_classification="official")
     estate.many(5, "inventory.resource", has_data_tags=True)
-    estate.fact("security.service", service="macie", enabled=True)
-    estate.fact("security.service", service="guardduty", enabled=True)
+    estate.fact("security.service", service="macie", kind="data_discovery", enabled=True)
+    estate.fact("security.service", service="guardduty", kind="threat_detection", enabled=True)
     result = estate.score(tmp_path, "data.management")
     assert evidence(result, "classified_buckets").value.lo == 1
     assert evidence(result, "discovery_regions").value.lo == 1
@@ -142,7 +142,7 @@ def test_data_management_full_classification_is_evidence_not_a_level(tmp_path):
 def test_data_management_no_classification_is_not_level_1(tmp_path):
     estate = Estate().covered("storage.bucket", "inventory.resource", "security.service")
     estate.many(5, "storage.bucket", data_classification="none")
-    estate.fact("security.service", service="macie", enabled=False)
+    estate.fact("security.service", service="macie", kind="data_discovery", enabled=False)
     result = estate.score(tmp_path, "data.management")
     assert evidence(result, "classified_buckets").value.hi == 0
     assert_no_level(result)  # the inventory may be kept outside the cloud

@@ -465,7 +465,7 @@ def insider_estate(org_trail: bool = True, locked: bool = True, guardduty: int =
         "audit.trail", logging=True, multi_region=True, organization_trail=org_trail, log_validation=True, destination_locked=locked
     )
     for i in range(of):
-        estate.fact("security.service", region=f"r{i}", service="guardduty", enabled=i < guardduty)
+        estate.fact("security.service", region=f"r{i}", service="guardduty", kind="threat_detection", enabled=i < guardduty)
     if alerts:
         estate.fact("monitoring.event_rule", security_events=True, targets=1)
     else:
@@ -534,7 +534,7 @@ def test_insider_denied_trails_is_unknown(tmp_path):
 
 def test_supply_chain_scanning_rules_out_level_1_only(tmp_path):
     estate = Estate().covered("artifact.repository")
-    estate.fact("security.service", service="inspector", enabled=True, organization_managed=True)
+    estate.fact("security.service", service="inspector", kind="vulnerability_scanning", enabled=True, organization_managed=True)
     result = score(estate, tmp_path, "sec.supply_chain")
     assert result.possible_levels == [2, 3, 4, 5]
     assert verdicts(result)[4] == "supported"
@@ -543,7 +543,7 @@ def test_supply_chain_scanning_rules_out_level_1_only(tmp_path):
 def test_supply_chain_no_cloud_scanning_rules_nothing_out(tmp_path):
     # Repository scanning (Dependabot, Snyk) is not visible: absence of cloud scanning proves nothing.
     estate = Estate().covered("artifact.repository")
-    estate.fact("security.service", service="inspector", enabled=False, organization_managed=False)
+    estate.fact("security.service", service="inspector", kind="vulnerability_scanning", enabled=False, organization_managed=False)
     result = score(estate, tmp_path, "sec.supply_chain")
     assert result.possible_levels == [1, 2, 3, 4, 5]
 
@@ -552,8 +552,8 @@ def test_vuln_mgmt_full_tooling_is_a_floor_never_a_settled_level(tmp_path):
     """ "We hunt for threats and respond quickly, with some automation" (4) is shown; red and purple teams (5)
     only a person can tell: at least 4."""
     estate = Estate()
-    for service in ("securityhub", "inspector", "detective"):
-        estate.fact("security.service", service=service, enabled=True)
+    for service, kind in (("securityhub", "posture"), ("inspector", "vulnerability_scanning"), ("detective", "investigation")):
+        estate.fact("security.service", service=service, kind=kind, enabled=True)
     estate.fact("monitoring.event_rule", security_events=True, targets=2)
     result = score(estate, tmp_path, "sec.vuln_mgmt")
     assert (result.status, result.floor_level, result.answer, result.suggested_level) == ("floor", 4, 4, None)
@@ -563,9 +563,9 @@ def test_vuln_mgmt_full_tooling_is_a_floor_never_a_settled_level(tmp_path):
 
 def test_vuln_mgmt_scanning_in_part_of_the_estate_shows_nothing(tmp_path):
     estate = Estate()
-    estate.fact("security.service", service="securityhub", enabled=True)
-    estate.fact("security.service", service="securityhub", enabled=False)
-    estate.fact("security.service", service="inspector", enabled=True)
+    estate.fact("security.service", service="securityhub", kind="posture", enabled=True)
+    estate.fact("security.service", service="securityhub", kind="posture", enabled=False)
+    estate.fact("security.service", service="inspector", kind="vulnerability_scanning", enabled=True)
     assert score(estate, tmp_path, "sec.vuln_mgmt").answer == 0
 
 

@@ -40,6 +40,7 @@ def inspector(run: RegionRun, spec: Collector) -> Iterator[FactOut]:
         resource_id=_service_id(run, "inspector2", "inspector"),
         attributes={
             "service": "inspector",
+            "kind": "vulnerability_scanning",
             "enabled": account.get("state", {}).get("status") in ON,
             "coverage": coverage,
         },
@@ -62,5 +63,5 @@ def macie(run: RegionRun, spec: Collector) -> Iterator[FactOut]:
         session = {}
     yield FactOut(
         resource_id=_service_id(run, "macie2", "macie"),
-        attributes={"service": "macie", "enabled": session.get("status") == "ENABLED"},
+        attributes={"service": "macie", "kind": "data_discovery", "enabled": session.get("status") == "ENABLED"},
     )
