@@ -69,7 +69,7 @@ def test_iam_federation_boundary(tmp_path):
 
 
 def test_iam_complete_federation_leaves_3_to_5_and_shows_3(tmp_path):
-    """"Federation consistent through broker or similar. Initial secrets management use": shown, so at least 3;
+    """ "Federation consistent through broker or similar. Initial secrets management use": shown, so at least 3;
     levels 4 and 5 turn on automated provisioning and conditional authorisation, which are not read."""
     result = score(iam_estate(local=1, sso_users=50, secrets=4, rotated=4), tmp_path, "csmm.iam")
     assert result.possible_levels == [3, 4, 5]
@@ -154,7 +154,7 @@ def test_monitoring_all_accounts_without_detectors_is_2_or_3(tmp_path):
 
 
 def test_monitoring_comprehensive_is_at_least_4(tmp_path):
-    """"Comprehensive security telemetry ... Cloud-native threat detectors in place": shown, so at least 4; level 5's
+    """ "Comprehensive security telemetry ... Cloud-native threat detectors in place": shown, so at least 4; level 5's
     consistency across every provider in use and enrichment are not in this snapshot."""
     result = score(monitoring_estate(), tmp_path, "csmm.security_monitoring")
     assert result.possible_levels == [4, 5]
@@ -251,7 +251,7 @@ def test_org_with_guardrails_leaves_2_to_5(tmp_path):
 
 
 def test_org_centrally_managed_with_cspm_is_at_least_3(tmp_path):
-    """"Deployments centrally managed ... Initial use of CSPM or similar for security visibility": ten accounts in
+    """ "Deployments centrally managed ... Initial use of CSPM or similar for security visibility": ten accounts in
     OUs with a posture service in every account-region show 3; IaC provisioning (4) and account factories (5) are
     for a person."""
     estate = org_estate()
@@ -274,7 +274,9 @@ def test_org_is_counted_once_though_every_account_reports_it(tmp_path):
     estate.fact("security.service", service="securityhub", kind="posture", enabled=True)
     org = next(f for f in estate.facts if f.type == "org.organization")
     for member in (B, "333333333333"):
-        estate.fact("org.organization", scope=member, region="global", all_features=True, accounts=None, ous=None).resource_id = org.resource_id
+        estate.fact(
+            "org.organization", scope=member, region="global", all_features=True, accounts=None, ous=None
+        ).resource_id = org.resource_id
     result = score(estate, tmp_path, "csmm.organization_management")
     counts = {e.signal: e.display for e in result.evidence}
     assert (counts["organizations"], counts["member_accounts"], counts["ous"]) == ("1", "10", "3")
@@ -393,7 +395,7 @@ def test_network_open_admin_ports_is_1_to_3(tmp_path):
 
 
 def test_network_built_and_closed_is_at_least_2(tmp_path):
-    """"Networks manually built to defined cloud standards ... Initial use of cloud-native security controls": a built
+    """ "Networks manually built to defined cloud standards ... Initial use of cloud-native security controls": a built
     network whose groups in use open no admin port to the internet shows 2; segmentation, templates and automated
     guardrails (3-5) are for a person."""
     estate = Estate()
@@ -537,7 +539,7 @@ def test_workload_unscanned_images_rule_out_4(tmp_path):
 
 
 def test_workload_replaced_servers_and_scanning_are_at_least_3(tmp_path):
-    """"Initial use of Immutable infrastructure ... Initial security controls implemented on containers": servers
+    """ "Initial use of Immutable infrastructure ... Initial security controls implemented on containers": servers
     launched by scaling groups from templates, vulnerability scanning on and every repository scanning on push show 3."""
     estate = workload_estate(old_vms=0, functions=2, scanned=2)
     for _ in range(4):
@@ -586,7 +588,7 @@ def test_incident_response_routing_without_threat_detection_never_answers(tmp_pa
 
 
 def test_incident_response_routed_threat_findings_are_at_least_2(tmp_path):
-    """"Manual IR response to cloud events": threat-detection findings routed to a responder show it (at least 2);
+    """ "Manual IR response to cloud events": threat-detection findings routed to a responder show it (at least 2);
     "consistent manual response" (3), trained responders (4) and an IR team (5) are for a person."""
     estate = full_posture_estate()
     estate.fact("security.service", service="guardduty", kind="threat_detection", enabled=True)

@@ -292,7 +292,11 @@ def test_workload_scaling_groups_and_scanning_are_at_least_3(moto_gaps, tmp_path
     ec2 = boto3.client("ec2", REGION)
     ec2.create_launch_template(LaunchTemplateName="web", LaunchTemplateData={"ImageId": "ami-12345678", "InstanceType": "t3.micro"})
     boto3.client("autoscaling", REGION).create_auto_scaling_group(
-        AutoScalingGroupName="web", MinSize=2, MaxSize=4, DesiredCapacity=2, LaunchTemplate={"LaunchTemplateName": "web"},
+        AutoScalingGroupName="web",
+        MinSize=2,
+        MaxSize=4,
+        DesiredCapacity=2,
+        LaunchTemplate={"LaunchTemplateName": "web"},
         AvailabilityZones=[f"{REGION}a"],
     )
     boto3.client("inspector2", REGION).enable(resourceTypes=["EC2", "ECR"], accountIds=[ACCOUNT])
