@@ -204,6 +204,14 @@ def test_monitoring_alarms_on_the_audit_log_or_posture_checks_are_initial_alerts
     assert result.answer == 3 and result.status == "suggested"
 
 
+def test_monitoring_without_metric_filters_collected_still_reads_detectors(tmp_path):
+    """A provider that lists no metric filters (the fact type is not collected): threat detection alone
+    still settles "initial alerts/threat detectors, but inconsistently in place" (3)."""
+    estate = monitoring_estate(guardduty=3, of=20)
+    estate.coverage = [c for c in estate.coverage if "monitoring.metric_filter" not in c.fact_types]
+    assert score(estate, tmp_path, "csmm.security_monitoring").answer == 3
+
+
 def test_monitoring_metric_filters_without_alarms_are_not_alerts(tmp_path):
     estate = monitoring_estate(guardduty=0)
     estate.fact("monitoring.metric_filter", log_group="/org/trail", audit_log=True, organization_audit_log=True, alarmed=False)
