@@ -592,7 +592,7 @@ def test_incident_response_routing_without_threat_detection_never_answers(tmp_pa
     result = score(full_posture_estate(), tmp_path, "csmm.incident_response")
     assert result.answer == 0
     assert result.possible_levels == [1, 2, 3, 4, 5]
-    assert [lv for lv, v in verdicts(result).items() if v == "supported"] == [4, 5]
+    assert [lv for lv, v in verdicts(result).items() if v == "supported"] == [4]
 
 
 def test_incident_response_routed_threat_findings_are_at_least_2(tmp_path):
@@ -611,13 +611,30 @@ def test_incident_response_unread_detection_is_no_floor(tmp_path):
     assert score(estate, tmp_path, "csmm.incident_response").answer == 0
 
 
+def test_governance_and_compliance_need_no_standards_read(tmp_path):
+    """Configuration rules are the benchmark checks (a posture standard's checks are rules too): with the
+    standards unread, the rules and guardrails still show governance 3 and compliance 4."""
+    estate = full_posture_estate()
+    estate.facts = [f for f in estate.facts if f.type != "security.standard"]
+    estate.coverage = [c for c in estate.coverage if "security.standard" not in c.fact_types]
+    estate.denied("security.standard")
+    assert score(estate, tmp_path, "csmm.governance").answer == 3
+    assert score(estate, tmp_path, "csmm.compliance_and_audit").answer == 4
+
+
+def test_governance_without_configuration_rules_is_no_floor(tmp_path):
+    estate = full_posture_estate()
+    estate.facts = [f for f in estate.facts if f.type not in ("config.rule", "config.remediation")]
+    assert score(estate, tmp_path, "csmm.governance").answer == 0
+
+
 @pytest.mark.parametrize(
     ("rule_id", "floor", "supported"),
     [
         # "Initial policies in use. Basic use of standards and benchmarks (e.g., CIS)": CIS on and an SCP attached
         ("csmm.governance", 3, [3, 4]),
         # "Continuous assessment of in-scope resources using automated guardrails": recording and rules everywhere
-        ("csmm.compliance_and_audit", 4, [4, 5]),
+        ("csmm.compliance_and_audit", 4, [4]),
     ],
 )
 def test_posture_categories_are_floors_where_the_tooling_shows_a_level(tmp_path, rule_id, floor, supported):

@@ -260,6 +260,16 @@ def test_governance_full_posture_is_at_least_3(aws, tmp_path, monkeypatch) -> No
     assert result.possible_levels == [3, 4, 5] and supported(result) == [3, 4], explain(result)
 
 
+def test_governance_on_bare_moto_needs_no_standards_read(aws, tmp_path) -> None:
+    """moto cannot list Security Hub standards; the Config rules that check baselines and the attached SCP
+    still show "Initial policies in use. Basic use of standards and benchmarks": at least 3."""
+    _organization(members=1, ous=1, scp=True)
+    _config_rule()
+    result = answer(tmp_path, "csmm.governance")
+    assert (result.status, result.answer) == ("floor", 3), explain(result)
+    assert result.because.startswith("Initial policies and benchmarks are in use: 1 configuration rules"), result.because
+
+
 def test_governance_bare_account_rules_nothing_out(aws, tmp_path, monkeypatch) -> None:
     """No standards, guardrails or rules: governance may still be on paper ("Main cloud providers are
     approved. Some policies in development"), or third-party tools enforce it; nothing is ruled out."""
@@ -639,10 +649,10 @@ def test_resilience_denied_reads_are_i_dont_know(aws, tmp_path, monkeypatch, den
 # --- csmm.compliance_and_audit -------------------------------------------------------------------------
 
 
-def test_compliance_continuous_assessment_supports_4_and_a_person_answers(aws, tmp_path, monkeypatch) -> None:
+def test_compliance_continuous_assessment_is_at_least_4(aws, tmp_path, monkeypatch) -> None:
     """Recorders on in both scanned regions, Config rules and CIS: "Continuous assessment of in-scope
-    resources using automated guardrails" (4) is supported; approved lists and scheduled assessments (3)
-    and reporting are organisational, and automatic remediation (5) is not read: 0."""
+    resources using automated guardrails" (4) is shown; automatic remediation and fully automated
+    reporting (5) are for a person (moto cannot list remediation, which decides no level): at least 4."""
     _organization(members=1)
     for region in TWO_REGIONS:
         _recorder(region)
@@ -650,7 +660,7 @@ def test_compliance_continuous_assessment_supports_4_and_a_person_answers(aws, t
     _org_aggregator()
     with _serve_standards(monkeypatch, CIS):
         result = answer(tmp_path, "csmm.compliance_and_audit", regions=TWO_REGIONS)
-    assert never_guessed(result) and possible(result) == [1, 2, 3, 4, 5], explain(result)
+    assert (result.status, result.answer, result.possible_levels) == ("floor", 4, [4, 5]), explain(result)
     assert supported(result) == [4], explain(result)
 
 

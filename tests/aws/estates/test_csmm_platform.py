@@ -329,15 +329,24 @@ def test_workload_empty_account_is_not_applicable(moto_gaps, tmp_path) -> None:
 
 def test_response_routed_findings_are_at_least_2(moto_gaps, tmp_path) -> None:
     """GuardDuty findings trigger a quarantine function and Detective is on: cloud events are responded
-    to ("Manual IR response to cloud events", at least 2), and level 4's automation and level 5's
-    investigation are supported; consistent response, trained responders, playbooks and simulations
-    (3-5) are not visible: a floor, not a level."""
+    to ("Manual IR response to cloud events", at least 2), and level 4's automation is supported;
+    consistent response, trained responders, playbooks, an IR team and simulations (3-5) are not
+    visible: a floor, not a level."""
     guardduty()
     route_findings("lambda")
     moto_gaps.detective_on()
     result = answer(tmp_path, RESPONSE)
     assert (result.status, result.answer, result.possible_levels) == ("floor", 2, [2, 3, 4, 5]), explain(result)
-    assert verdicts(result)[4] == "supported" and verdicts(result)[5] == "supported", explain(result)
+    assert verdicts(result)[4] == "supported" and verdicts(result)[5] == "human", explain(result)
+
+
+def test_response_routed_findings_on_bare_moto_are_at_least_2(aws, tmp_path) -> None:
+    """Without Detective or Access Analyzer answering (bare moto: both collectors fail), routed GuardDuty
+    findings still show level 2: those failures leave unknown only investigation, which decides no level."""
+    guardduty()
+    route_findings("sns")
+    result = answer(tmp_path, RESPONSE)
+    assert (result.status, result.answer) == ("floor", 2), explain(result)
 
 
 def test_response_nothing_automated_isassert_dont_know(moto_gaps, tmp_path) -> None:
