@@ -48,7 +48,7 @@ def to_settle(rule: CompiledRule, result: QuestionResult, evidence: list[Evidenc
             gap = item.coverage_gaps[0] if item.coverage_gaps else f"{item.unknown} resources could not be read"
             return f"A complete read of {_lower_first(item.description)} ({gap})."
     if result.evidence_to_bring:
-        return f"A person's answer, with {_lower_first(result.evidence_to_bring[0])}."
+        return f"A person's answer, with {_lower_first(result.evidence_to_bring[0]).rstrip('.')}."  # one full stop
     levels = result.possible_levels
     return f"A person's answer: which of levels {levels[0]}–{levels[-1]} fits." if levels else "A person's answer."
 

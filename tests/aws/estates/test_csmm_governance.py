@@ -260,6 +260,16 @@ def test_governance_full_posture_is_at_least_3(aws, tmp_path, monkeypatch) -> No
     assert result.possible_levels == [3, 4, 5] and supported(result) == [3, 4], explain(result)
 
 
+def test_governance_on_bare_moto_needs_no_standards_read(aws, tmp_path) -> None:
+    """moto cannot list Security Hub standards; the Config rules that check baselines and the attached SCP
+    still show "Initial policies in use. Basic use of standards and benchmarks": at least 3."""
+    _organization(members=1, ous=1, scp=True)
+    _config_rule()
+    result = answer(tmp_path, "csmm.governance")
+    assert (result.status, result.answer) == ("floor", 3), explain(result)
+    assert result.because.startswith("Initial policies and benchmarks are in use: 1 configuration rules"), result.because
+
+
 def test_governance_bare_account_rules_nothing_out(aws, tmp_path, monkeypatch) -> None:
     """No standards, guardrails or rules: governance may still be on paper ("Main cloud providers are
     approved. Some policies in development"), or third-party tools enforce it; nothing is ruled out."""
@@ -311,6 +321,20 @@ def test_org_with_ous_and_guardrails_leaves_2_to_5(aws, tmp_path) -> None:
     _organization(members=2, ous=2, scp=True)
     result = answer(tmp_path, "csmm.organization_management", org=True)
     assert never_guessed(result) and possible(result) == [2, 3, 4, 5], explain(result)
+
+
+def test_org_centrally_managed_with_security_hub_everywhere_is_at_least_3(aws, tmp_path) -> None:
+    """Level 3: "Deployments centrally managed with consistent manual provisioning of core security ... Initial
+    use of CSPM or similar for security visibility." Two members in OUs under one organisation and Security Hub
+    on in every account, scanned across the organisation: each account reports the organisation, counted once
+    (3 accounts, 2 OUs); IaC provisioning (4) and an account factory (5) are for a person: at least 3."""
+    members = _organization(members=2, ous=2, scp=True)
+    boto3.client("securityhub", REGION).enable_security_hub()
+    for member in members:
+        _member_session(member).client("securityhub", REGION).enable_security_hub()
+    result = answer(tmp_path, "csmm.organization_management", org=True)
+    assert (result.status, result.answer, result.possible_levels) == ("floor", 3, [3, 4, 5]), explain(result)
+    assert result.because.startswith("Deployments are managed centrally with posture management: 3 accounts"), result.because
 
 
 def test_org_of_one_account_is_1_or_2(aws, tmp_path) -> None:
@@ -395,13 +419,14 @@ def test_iam_saml_federation_with_break_glass_is_level_3(aws, tmp_path) -> None:
     assert result.answer == 3, explain(result)
 
 
-def test_iam_complete_federation_leaves_3_to_5(aws, tmp_path) -> None:
-    """Everyone federated, no local people, rotated secrets: level 4's configuration is there, but MFA
-    at the IdP, automated IAM provisioning and conditional authorisation (4-5) are not read: 0."""
+def test_iam_complete_federation_is_at_least_3(aws, tmp_path) -> None:
+    """Everyone federated, no local people, rotated secrets: "Federation consistent through broker or similar.
+    Initial secrets management use" (3) is shown; level 4's configuration is there too, but MFA at the IdP,
+    automated IAM provisioning and conditional authorisation (4-5) are not read: at least 3."""
     _sso_users(10)
     _secrets(2, rotated=2)
     result = answer(tmp_path, "csmm.iam")
-    assert never_guessed(result) and possible(result) == [3, 4, 5], explain(result)
+    assert (result.status, result.answer, result.possible_levels) == ("floor", 3, [3, 4, 5]), explain(result)
 
 
 @pytest.mark.parametrize("denied", ["sso:ListInstances", "identitystore:ListUsers", "iam:GetCredentialReport"])
@@ -495,15 +520,16 @@ def test_data_extensive_customer_keys_is_level_4(aws, tmp_path) -> None:
     assert result.answer == 4 and possible(result) == [3, 4], explain(result)
 
 
-def test_data_customer_keys_everywhere_with_macie_leaves_3_to_5(aws, tmp_path) -> None:
-    """Every bucket on a customer key and Macie on: "Minimal use of default keys ... assessed for unapproved
-    data" (5) is supported, but lifecycles and encryption specs in pipelines are for a person: 0."""
+def test_data_customer_keys_everywhere_with_macie_is_at_least_4(aws, tmp_path) -> None:
+    """Every bucket on a customer key and Macie on: "Extensive use of customer managed keys. All critical data
+    encrypted" (4) is shown and "Minimal use of default keys ... assessed for unapproved data" (5) is supported,
+    but lifecycles and encryption specs in pipelines are for a person: at least 4."""
     key = _customer_key()
     for name in ("records", "claims", "payments"):
         _bucket(name, encryption=key)
     boto3.client("macie2", REGION).enable_macie()
     result = answer(tmp_path, "csmm.data_security")
-    assert never_guessed(result) and possible(result) == [3, 4, 5], explain(result)
+    assert (result.status, result.answer, result.possible_levels) == ("floor", 4, [4, 5]), explain(result)
 
 
 def test_data_unencrypted_volume_in_a_second_region_is_level_3(aws, tmp_path) -> None:
@@ -581,14 +607,15 @@ def test_resilience_cross_region_copies_and_some_iac_is_level_3(aws, tmp_path, m
     assert result.answer == 3, explain(result)
 
 
-def test_resilience_multi_region_mostly_iac_leaves_3_to_5(aws, tmp_path, monkeypatch) -> None:
-    """Multi-region with 95% of changes by IaC: "All production deployments provisioned with IaC" (5) is
-    possible, but failover automation and chaos engineering are for a person: 0."""
+def test_resilience_multi_region_mostly_iac_is_at_least_4(aws, tmp_path, monkeypatch) -> None:
+    """Multi-region with 95% of changes by IaC: "Most deployments provisioned with IaC. Some use of multi-region
+    ... resiliency" (4) is shown and "All production deployments provisioned with IaC" (5) is possible, but
+    failover automation and chaos engineering are for a person: at least 4."""
     _backup_plan(copy_to=OTHER)
     _database("orders")
     with _serve_activity(monkeypatch, _activity_page(iac_share=0.95)):
         result = answer(tmp_path, "csmm.resilience", regions=TWO_REGIONS)
-    assert never_guessed(result) and possible(result) == [3, 4, 5], explain(result)
+    assert (result.status, result.answer, result.possible_levels) == ("floor", 4, [4, 5]), explain(result)
 
 
 def test_resilience_multi_region_without_readable_activity_is_i_dont_know(aws, tmp_path) -> None:
@@ -622,10 +649,10 @@ def test_resilience_denied_reads_are_i_dont_know(aws, tmp_path, monkeypatch, den
 # --- csmm.compliance_and_audit -------------------------------------------------------------------------
 
 
-def test_compliance_continuous_assessment_supports_4_and_a_person_answers(aws, tmp_path, monkeypatch) -> None:
+def test_compliance_continuous_assessment_is_at_least_4(aws, tmp_path, monkeypatch) -> None:
     """Recorders on in both scanned regions, Config rules and CIS: "Continuous assessment of in-scope
-    resources using automated guardrails" (4) is supported; approved lists and scheduled assessments (3)
-    and reporting are organisational, and automatic remediation (5) is not read: 0."""
+    resources using automated guardrails" (4) is shown; automatic remediation and fully automated
+    reporting (5) are for a person (moto cannot list remediation, which decides no level): at least 4."""
     _organization(members=1)
     for region in TWO_REGIONS:
         _recorder(region)
@@ -633,7 +660,7 @@ def test_compliance_continuous_assessment_supports_4_and_a_person_answers(aws, t
     _org_aggregator()
     with _serve_standards(monkeypatch, CIS):
         result = answer(tmp_path, "csmm.compliance_and_audit", regions=TWO_REGIONS)
-    assert never_guessed(result) and possible(result) == [1, 2, 3, 4, 5], explain(result)
+    assert (result.status, result.answer, result.possible_levels) == ("floor", 4, [4, 5]), explain(result)
     assert supported(result) == [4], explain(result)
 
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from tests.aws.estates import REGION, answer, assert_dont_know, deny, explain
+from tests.aws.estates import ACCOUNT, REGION, answer, assert_dont_know, deny, explain
 from tests.aws.estates.platform import (
     HTTPS,
     RDP,
@@ -100,11 +100,11 @@ def test_monitoring_detectors_in_one_region_of_two_is_level_3(moto_gaps, tmp_pat
 def test_monitoring_comprehensive_telemetry_and_detectors_is_level_4(moto_gaps, tmp_path) -> None:
     """Level 4: "Comprehensive security telemetry collected for the management plane, services and
     workloads. Cloud-native threat detectors in place." A trail, flow logs on every VPC, GuardDuty
-    in both regions. Level 5 adds consistency across every provider in use and enrichment, which
-    one provider's configuration cannot show: the rule's 4/5 tie-break reads 4."""
+    in both regions show it. Level 5 adds consistency across every provider in use and enrichment,
+    which one provider's configuration cannot show: at least 4."""
     _comprehensive(REGION, OTHER)
     result = answer(tmp_path, MONITORING, regions=(REGION, OTHER))
-    assert result.answer == 4 and result.tie_break, explain(result)
+    assert (result.status, result.answer) == ("floor", 4), explain(result)
 
 
 def test_monitoring_organisation_trail_and_detectors_everywhere_is_level_4(moto_gaps, tmp_path) -> None:
@@ -131,12 +131,14 @@ def test_monitoring_organisation_trail_and_detectors_everywhere_is_level_4(moto_
     assert result.answer == 4, explain(result)
 
 
-def test_monitoring_without_flow_logs_isassert_dont_know(moto_gaps, tmp_path) -> None:
+def test_monitoring_without_flow_logs_is_at_least_3(moto_gaps, tmp_path) -> None:
     """Trail and GuardDuty everywhere but no flow logs: workload telemetry may come from agents or a
-    SIEM, so "comprehensive telemetry" (4) is neither shown nor ruled out: levels 3-5, answer 0."""
+    SIEM, so "comprehensive telemetry" (4) is neither shown nor ruled out; "Management plane logs ...
+    collected across all relevant deployments. Initial alerts/threat detectors" is shown: at least 3."""
     trail(locked=False)
     guardduty()
-    assert_dont_know(answer(tmp_path, MONITORING), [3, 4, 5])
+    result = answer(tmp_path, MONITORING)
+    assert (result.status, result.answer, result.possible_levels) == ("floor", 3, [3, 4, 5]), explain(result)
 
 
 def test_monitoring_trail_without_detectors_isassert_dont_know(moto_gaps, tmp_path) -> None:
@@ -198,10 +200,12 @@ def test_network_open_admin_ports_in_a_built_network_isassert_dont_know(moto_gap
     assert_dont_know(answer(tmp_path, NETWORK), [1, 2, 3])
 
 
-def test_network_closed_admin_ports_in_a_built_network_isassert_dont_know(moto_gaps, tmp_path) -> None:
-    """A built VPC, only HTTPS open: standards, segmentation, templates and guardrails are for a person."""
+def test_network_closed_admin_ports_in_a_built_network_is_at_least_2(moto_gaps, tmp_path) -> None:
+    """A built VPC, only HTTPS open: "Networks manually built to defined cloud standards ... Initial use of
+    cloud-native security controls" is shown (at least 2); segmentation, templates and guardrails are for a person."""
     instance_with_group([HTTPS], vpc=custom_vpc())
-    assert_dont_know(answer(tmp_path, NETWORK), [2, 3, 4, 5])
+    result = answer(tmp_path, NETWORK)
+    assert (result.status, result.answer, result.possible_levels) == ("floor", 2, [2, 3, 4, 5]), explain(result)
 
 
 def test_network_unattached_open_group_does_not_count(moto_gaps, tmp_path) -> None:
@@ -280,6 +284,27 @@ def test_workload_fresh_vms_and_scanned_images_isassert_dont_know(moto_gaps, tmp
     assert_dont_know(result, [2, 3, 4, 5])
 
 
+def test_workload_scaling_groups_and_scanning_are_at_least_3(moto_gaps, tmp_path) -> None:
+    """Level 3: "Initial use of Immutable infrastructure. Initial integration of security configurations and tools
+    into image creation/pipelines. Initial security controls implemented on containers." Servers launched by a
+    scaling group from a template, Inspector on, every repository scanning on push: at least 3 (immutable as the
+    recommended pattern and pipeline testing, 4-5, are for a person)."""
+    ec2 = boto3.client("ec2", REGION)
+    ec2.create_launch_template(LaunchTemplateName="web", LaunchTemplateData={"ImageId": "ami-12345678", "InstanceType": "t3.micro"})
+    boto3.client("autoscaling", REGION).create_auto_scaling_group(
+        AutoScalingGroupName="web",
+        MinSize=2,
+        MaxSize=4,
+        DesiredCapacity=2,
+        LaunchTemplate={"LaunchTemplateName": "web"},
+        AvailabilityZones=[f"{REGION}a"],
+    )
+    boto3.client("inspector2", REGION).enable(resourceTypes=["EC2", "ECR"], accountIds=[ACCOUNT])
+    _repositories(scanned=2)
+    result = answer(tmp_path, WORKLOAD)
+    assert (result.status, result.answer, result.possible_levels) == ("floor", 3, [3, 4, 5]), explain(result)
+
+
 def test_workload_unscanned_images_rule_out_baseline_container_security(moto_gaps, tmp_path) -> None:
     """A repository without scanning: "Baseline container security in place" (4) and 5 are out."""
     _functions(2)
@@ -302,17 +327,26 @@ def test_workload_empty_account_is_not_applicable(moto_gaps, tmp_path) -> None:
 # --- csmm.incident_response ---------------------------------------------------------------------
 
 
-def test_response_automation_supports_4_and_5_but_answers_0(moto_gaps, tmp_path) -> None:
-    """GuardDuty findings trigger a quarantine function ("platform-based automation (quarantine
-    asset ...)", level 4) and Detective is on (investigation, level 5). Trained responders,
-    playbooks and simulations are not visible, and runbooks run by hand may exist without either:
-    nothing is ruled out, answer 0."""
+def test_response_routed_findings_are_at_least_2(moto_gaps, tmp_path) -> None:
+    """GuardDuty findings trigger a quarantine function and Detective is on: cloud events are responded
+    to ("Manual IR response to cloud events", at least 2), and level 4's automation is supported;
+    consistent response, trained responders, playbooks, an IR team and simulations (3-5) are not
+    visible: a floor, not a level."""
     guardduty()
     route_findings("lambda")
     moto_gaps.detective_on()
     result = answer(tmp_path, RESPONSE)
-    assert_dont_know(result, [1, 2, 3, 4, 5])
-    assert verdicts(result)[4] == "supported" and verdicts(result)[5] == "supported", explain(result)
+    assert (result.status, result.answer, result.possible_levels) == ("floor", 2, [2, 3, 4, 5]), explain(result)
+    assert verdicts(result)[4] == "supported" and verdicts(result)[5] == "human", explain(result)
+
+
+def test_response_routed_findings_on_bare_moto_are_at_least_2(aws, tmp_path) -> None:
+    """Without Detective or Access Analyzer answering (bare moto: both collectors fail), routed GuardDuty
+    findings still show level 2: those failures leave unknown only investigation, which decides no level."""
+    guardduty()
+    route_findings("sns")
+    result = answer(tmp_path, RESPONSE)
+    assert (result.status, result.answer) == ("floor", 2), explain(result)
 
 
 def test_response_nothing_automated_isassert_dont_know(moto_gaps, tmp_path) -> None:
