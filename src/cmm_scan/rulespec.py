@@ -54,6 +54,11 @@ class LevelSpec(_Strict):
     when: str | None = Field(default=None, description="Gate; omitted when configuration cannot speak to it")
     settles: bool = Field(default=True, description="False: the gate can rule the level out but not confirm it")
     needs: str = Field(default="", description="What reaching this level takes, in our own words")
+    repos_when: str | None = Field(
+        default=None,
+        description="The source repositories' gate (over repos.* signals), ANDed with `when` when the estate holds "
+        "a repository snapshot; without one it is left out, so a cloud-only estate is scored as before",
+    )
     shows: str | None = Field(
         default=None,
         description="Positive evidence that the estate has reached this level (its defining controls are there); "
@@ -105,7 +110,7 @@ class RuleSpec(_Strict):
         if numbers != list(range(1, len(numbers) + 1)):
             raise ValueError(f"levels must be listed once each, in order from 1; got {numbers}")
         if self.automation == "manual":
-            if self.signals or any(lv.when for lv in self.levels):
+            if self.signals or any(lv.when or lv.repos_when for lv in self.levels):
                 raise ValueError("a manual rule has no signals and no gates")
             if not self.evidence_to_bring:
                 raise ValueError("a manual rule must list evidence_to_bring for the person answering")

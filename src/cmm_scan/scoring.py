@@ -6,15 +6,19 @@ from typing import Any
 
 from cmm_scan.because import because, to_settle
 from cmm_scan.catalogue import guidance_url
-from cmm_scan.expr import UNKNOWN, as_tristate
+from cmm_scan.expr import UNKNOWN, as_tristate, tri_and
 from cmm_scan.models import Confidence, Evidence, LevelOutcome, LevelVerdict, NextLevel, QuestionResult
 from cmm_scan.rules import CompiledLevel, CompiledRule
 
+REPOS_IN_ESTATE = "__repos_in_estate__"  # env key: a repository snapshot was pooled, so repos_when gates bind
+
 
 def level_verdict(level: CompiledLevel, env: dict[str, Any]) -> LevelVerdict:
-    if level.gate is None:
+    repos = level.repos_gate if level.repos_gate is not None and env.get(REPOS_IN_ESTATE) else None
+    if level.gate is None and repos is None:
         return "human"
-    truth = as_tristate(level.gate(env))
+    truth = tri_and([g(env) for g in (level.gate, repos) if g is not None])
+    truth = as_tristate(truth)
     if truth is False:
         return "ruled_out"
     if truth is None:
