@@ -56,8 +56,8 @@ class LevelSpec(_Strict):
     needs: str = Field(default="", description="What reaching this level takes, in our own words")
     repos_when: str | None = Field(
         default=None,
-        description="The source repositories' gate (over repos.* signals), ANDed with `when` when the estate holds "
-        "a repository snapshot; without one it is left out, so a cloud-only estate is scored as before",
+        description="With a repository snapshot in the estate, this gate decides the level in place of `when` (it may "
+        "read the rule's cloud signals too); without one it is left out, so a cloud-only estate is scored as before",
     )
     shows: str | None = Field(
         default=None,

@@ -6,19 +6,18 @@ from typing import Any
 
 from cmm_scan.because import because, to_settle
 from cmm_scan.catalogue import guidance_url
-from cmm_scan.expr import UNKNOWN, as_tristate, tri_and
+from cmm_scan.expr import UNKNOWN, as_tristate
 from cmm_scan.models import Confidence, Evidence, LevelOutcome, LevelVerdict, NextLevel, QuestionResult
 from cmm_scan.rules import CompiledLevel, CompiledRule
 
-REPOS_IN_ESTATE = "__repos_in_estate__"  # env key: a repository snapshot was pooled, so repos_when gates bind
+REPOS_IN_ESTATE = "__repos_in_estate__"  # env key: a repository snapshot was pooled, so repos_when gates decide
 
 
 def level_verdict(level: CompiledLevel, env: dict[str, Any]) -> LevelVerdict:
-    repos = level.repos_gate if level.repos_gate is not None and env.get(REPOS_IN_ESTATE) else None
-    if level.gate is None and repos is None:
+    gate = level.repos_gate if level.repos_gate is not None and env.get(REPOS_IN_ESTATE) else level.gate
+    if gate is None:
         return "human"
-    truth = tri_and([g(env) for g in (level.gate, repos) if g is not None])
-    truth = as_tristate(truth)
+    truth = as_tristate(gate(env))
     if truth is False:
         return "ruled_out"
     if truth is None:
