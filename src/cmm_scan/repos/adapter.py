@@ -37,17 +37,14 @@ class Target:
     path: Path
     id: str
     name: str
+    remote: str
 
 
 def permissions(fact_types: list[str]) -> str:
     return _permissions(fact_types)
 
 
-def repo_id(path: Path) -> str:
-    try:
-        remote = gitread.clean_remote(gitread._git(path, "config", "--get", "remote.origin.url").decode())
-    except gitread.GitError:
-        remote = ""
+def repo_id(path: Path, remote: str) -> str:
     return remote_id(remote) or f"local/{path.resolve().name}"
 
 
@@ -108,14 +105,15 @@ def plan(options: Options, fact_types: list[str]) -> ScanPlan:
     targets: list[Target] = []
     seen: dict[str, int] = {}
     for path in repositories:
-        ident = repo_id(path)
+        remote = gitread.origin(path)
+        ident = repo_id(path, remote)
         if ident in seen:  # two checkouts of one remote: both scanned, told apart
             seen[ident] += 1
             ident = f"{ident}#{seen[ident]}"
         else:
             seen[ident] = 1
         if in_shard(ident, options.shard):
-            targets.append(Target(path, ident, path.name))
+            targets.append(Target(path, ident, path.name, remote))
     scopes = [ScopeInfo(id=t.id, kind="repository", name=t.name) for t in targets]
     not_held = [t for t in fact_types if not t.startswith("repos.")]
     return ScanPlan(scopes=scopes, regions=["global"], state=(targets, options.workers), not_held=not_held)
@@ -131,7 +129,7 @@ def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> Non
     def one(target: Target) -> None:
         records: list[Fact | Coverage]
         try:
-            read = gitread.read(target.path, wanted_files)
+            read = gitread.read(target.path, wanted_files, target.remote)
             records = [*facts(reading_from_git(read, target.id, target.name)), _coverage(target, "ok")]
         except PermissionError as exc:
             records = [_coverage(target, "denied", f"cannot read the checkout: {exc.strerror or exc}")]

@@ -78,12 +78,18 @@ def clean_remote(url: str) -> str:
     return url.removesuffix(".git")
 
 
-def read(path: Path, wanted: Callable[[list[str]], Iterable[str]] | None = None) -> RepoRead:
-    """Everything the facts need from one repository. `wanted(files)` names the files to read."""
+def origin(path: Path) -> str:
+    """The origin URL without credentials, or ""."""
     try:
-        remote = clean_remote(_git(path, "config", "--get", "remote.origin.url").decode())
+        return clean_remote(_git(path, "config", "--get", "remote.origin.url").decode())
     except GitError:
-        remote = ""
+        return ""
+
+
+def read(path: Path, wanted: Callable[[list[str]], Iterable[str]] | None = None, remote: str | None = None) -> RepoRead:
+    """Everything the facts need from one repository. `wanted(files)` names the files to read;
+    `remote`: the origin URL when the caller has read it already."""
+    remote = origin(path) if remote is None else remote
     refs = _git(
         path,
         "for-each-ref",
@@ -143,6 +149,10 @@ def _has_ref(refs: str, name: str) -> bool:
 
 
 def _head_branch(path: Path) -> str:
+    head = path / ".git" / "HEAD"
+    if head.is_file():  # a plain checkout: read the file rather than start a process
+        text = head.read_text(encoding="utf-8", errors="replace").strip()
+        return text.removeprefix("ref: refs/heads/") if text.startswith("ref: refs/heads/") else ""
     try:
         return _git(path, "symbolic-ref", "-q", "--short", "HEAD").decode().strip()
     except GitError:
