@@ -24,6 +24,8 @@ def because(rule: CompiledRule, level: int, evidence: list[Evidence], shown_by_c
     if spec.spec.because:
         return _fill(spec.spec.because, by_name)
     reads = spec.shows_reads if shown_by_config else spec.reads
+    if not shown_by_config and spec.repos_gate is not None and any(e.signal in spec.repos_reads for e in evidence):
+        reads = spec.repos_reads  # repositories are in the estate: their gate decided this level
     if not reads:  # a level that stands because the others were ruled out
         reads = set().union(*(lv.reads for lv in rule.levels))
     named = [e for e in evidence if e.signal in reads][:MAX_NAMED]
