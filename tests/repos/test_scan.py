@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 from cmm_scan.cli import main
+from cmm_scan.engine import evaluate
 from cmm_scan.repos.adapter import remote_id
+from cmm_scan.rules import load_rules
 from tests.repos.gitbuild import Repo
 from tests.repos.test_config import SECRET_MARK, rich_repo
+from tests.support.estate import Estate
 
 
 def scan(tmp_path: Path, *args: str, formats: str = "json") -> tuple[int, dict]:
@@ -132,3 +135,27 @@ def test_ten_thousand_commits_are_read_within_bounds(tmp_path):
     assert fact["attributes"]["commits"] == 10_000
     assert 550 <= fact["attributes"]["commits_90d"] <= 650  # 10,000 over 1,500 days: about 600 in 90
     assert code == 0  # the time is measured by bench/repos_bench.py, not here
+
+
+def test_estate_file_with_a_repos_part_pools_with_a_cloud_snapshot(tmp_path):
+    """`scan --estate` collects the repos part from the file's paths and scores it with the cloud part's
+    snapshot in the folder; the cloud snapshot cannot hold repos.* facts, so nothing reads as 'not collected'."""
+    for name in ("svc-a", "svc-b"):
+        repo = Repo(tmp_path / "checkouts" / name).commits("main", 12, first_days_ago=200, last_days_ago=100)
+        for i in range(3):
+            repo.feature(f"feature/{i}", days_ago=50 - i * 5)
+        repo.build()
+    snapshots = tmp_path / "snaps"
+    snapshots.mkdir()
+    estate_file = tmp_path / "estate.yaml"
+    estate_file.write_text(
+        "format_version: 1\nname: dept\nsnapshots: snaps\nparts:\n"
+        f"  - provider: repos\n    name: code\n    options: {{paths: ['{tmp_path / 'checkouts'}']}}\n"
+    )
+    code = main(["scan", "--estate", str(estate_file), "-o", str(tmp_path / "out"), "--format", "json", "--no-store", "-q"])
+    assert code == 0 and (snapshots / "code.jsonl.gz").exists()
+    Estate().covered("activity.changes").write(snapshots / "aws.jsonl")
+    pooled = evaluate(sorted(snapshots.iterdir()), [r for r in load_rules() if r.id == "gov.version_control"])
+    (result,) = pooled.results
+    assert result.answer == 5 and pooled.source.providers == ["aws", "repos"]
+    assert all(e.complete for e in result.evidence)

@@ -121,7 +121,8 @@ def plan(options: Options, fact_types: list[str]) -> ScanPlan:
 
 def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> None:
     targets, workers = plan.state
-    if not any(t in fact_types for t in FACT_TYPES):
+    wanted = [t for t in FACT_TYPES if t in fact_types]
+    if not wanted:
         return
     lock = threading.Lock()
     progress.total = len(targets)
@@ -130,14 +131,15 @@ def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> Non
         records: list[Fact | Coverage]
         try:
             read = gitread.read(target.path, wanted_files, target.remote)
-            records = [*facts(reading_from_git(read, target.id, target.name)), _coverage(target, "ok")]
+            found = [f for f in facts(reading_from_git(read, target.id, target.name)) if f.type in wanted]
+            records = [*found, _coverage(target, wanted, "ok")]
         except PermissionError as exc:
-            records = [_coverage(target, "denied", f"cannot read the checkout: {exc.strerror or exc}")]
+            records = [_coverage(target, wanted, "denied", f"cannot read the checkout: {exc.strerror or exc}")]
         except gitread.GitError as exc:
             status = "denied" if "permission denied" in str(exc).lower() or "dubious ownership" in str(exc) else "error"
-            records = [_coverage(target, status, f"git could not read it: {exc}")]
+            records = [_coverage(target, wanted, status, f"git could not read it: {exc}")]
         except Exception as exc:  # one repository's surprise must not stop the others; it is reported, not hidden
-            records = [_coverage(target, "error", f"internal error: {type(exc).__name__}: {exc}")]
+            records = [_coverage(target, wanted, "error", f"internal error: {type(exc).__name__}: {exc}")]
         with lock:
             for record in records:
                 sink(record)
@@ -147,13 +149,13 @@ def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> Non
         list(pool.map(one, targets))
 
 
-def _coverage(target: Target, status: str, reason: str = "") -> Coverage:
+def _coverage(target: Target, fact_types: list[str], status: str, reason: str = "") -> Coverage:
     return Coverage(
         collector=COLLECTOR,
         provider="repos",
         scope=target.id,
         region="global",
         status=status,  # type: ignore[arg-type]
-        fact_types=FACT_TYPES,
+        fact_types=fact_types,
         reason=reason,
     )
