@@ -12,7 +12,7 @@ from cmm_scan.rules import load_rules
 from tests.repos.test_config import rich_repo
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-READ_ONLY_GIT = {"config", "for-each-ref", "rev-list", "log", "ls-tree", "cat-file", "symbolic-ref"}
+READ_ONLY_GIT = {"config", "for-each-ref", "rev-list", "rev-parse", "log", "ls-tree", "cat-file", "symbolic-ref"}
 
 
 def test_demo_repositories_with_the_demo_cloud_export_levels():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,22 @@ def test_estate_file_with_a_repos_part_pools_with_a_cloud_snapshot(tmp_path):
     (result,) = pooled.results
     assert result.answer == 5 and pooled.source.providers == ["aws", "repos"]
     assert all(e.complete for e in result.evidence)
+
+
+def test_ci_checkout_shallow_and_detached_leaves_history_unknown(tmp_path):
+    """The repository a pipeline runs in: a depth-1 clone on a detached HEAD. Its configuration is read;
+    its cut history is unknown, never 'very little use of version control'."""
+    source = Repo(tmp_path / "origin").commits("main", 30, first_days_ago=100)
+    source.commit("main", {".github/workflows/ci.yml": "jobs: {t: {steps: [{run: pytest}]}}\n"}, days_ago=1).build()
+    checkout = tmp_path / "work" / "app"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{source.path}", str(checkout)], check=True)
+    subprocess.run(["git", "-C", str(checkout), "checkout", "-q", "--detach"], check=True)
+    subprocess.run(["git", "-C", str(checkout), "update-ref", "-d", "refs/remotes/origin/HEAD"], check=False)
+    snapshot = tmp_path / "s.jsonl"
+    assert main(["collect", "repos", str(checkout), "--output", str(snapshot), "-q"]) == 0
+    (fact,) = [json.loads(line) for line in snapshot.open() if '"type":"repos.repository"' in line]
+    attrs = fact["attributes"]
+    assert attrs["tests"] is True and attrs["pipelines"] == 1
+    assert attrs["branch_model"] is None and attrs["commits"] is None and attrs["commits_90d"] is None
+    (result,) = evaluate([snapshot], [r for r in load_rules() if r.id == "gov.version_control"]).results
+    assert result.answer == 0

@@ -49,6 +49,18 @@ class Reading:
     files: list[str]
     texts: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # attributes only an API gives (branch protection, runs)
+    shallow: bool = False  # history cut short (a shallow clone): history-based attributes are unknown
+
+
+HISTORY_ATTRIBUTES = (
+    "commits",
+    "commits_90d",
+    "branch_model",
+    "branch_model_strict",
+    "long_lived_branches",
+    "merges_90d",
+    "merges_per_week",
+)
 
 
 def facts(reading: Reading, provider: str = "repos", source: str = "git", now: float | None = None) -> list[Fact]:
@@ -82,6 +94,8 @@ def facts(reading: Reading, provider: str = "repos", source: str = "git", now: f
         "policy_as_code": config.policy_files or any(p.steps["policy_check"] for p in config.pipelines),
         **reading.extra,
     }
+    if reading.shallow:  # never read a cut history as "little use of version control"
+        attributes.update(dict.fromkeys(HISTORY_ATTRIBUTES))
     out = [
         Fact(
             type="repos.repository",
@@ -156,4 +170,5 @@ def reading_from_git(read: Any, repo_id: str, name: str) -> Reading:
         history=[(c.when, c.merge, branching.merge_source(c.subject) if c.merge else None) for c in read.history],
         files=read.files,
         texts=read.texts,
+        shallow=read.shallow,
     )

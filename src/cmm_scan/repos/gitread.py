@@ -49,6 +49,7 @@ class RepoRead:
     history_truncated: bool = False
     files: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # configuration files asked for, by path
+    shallow: bool = False  # a shallow clone (a CI checkout): its history is cut, so history-based facts are unknown
 
 
 def _git(path: Path, *args: str, stdin: bytes | None = None) -> bytes:
@@ -118,9 +119,12 @@ def read(path: Path, wanted: Callable[[list[str]], Iterable[str]] | None = None,
             if short:
                 branches[short] = Ref(short, "branch", max(when, branches[short].when if short in branches else 0))
     default = origin_head or _head_branch(path)
-    if not default or default not in branches:
-        raise GitError("no commits on a default branch (empty repository or detached HEAD)")
-    tip = f"refs/heads/{default}" if _has_ref(refs, f"refs/heads/{default}") else f"refs/remotes/origin/{default}"
+    if default and default in branches:
+        tip = f"refs/heads/{default}" if _has_ref(refs, f"refs/heads/{default}") else f"refs/remotes/origin/{default}"
+    elif _resolves(path, "HEAD"):  # a detached checkout, as CI systems make: read what is checked out
+        default, tip = "HEAD", "HEAD"
+    else:
+        raise GitError("no commits on a default branch (an empty repository?)")
     total = int(_git(path, "rev-list", "--count", tip).decode().strip() or 0)
     log = _git(path, "log", "--first-parent", f"--max-count={MAX_HISTORY}", "--format=%ct%x09%P%x09%s", tip).decode("utf-8", "replace")
     history = []
@@ -141,7 +145,25 @@ def read(path: Path, wanted: Callable[[list[str]], Iterable[str]] | None = None,
         history_truncated=total > len(history),
         files=files,
         texts=texts,
+        shallow=_is_shallow(path),
     )
+
+
+def _resolves(path: Path, name: str) -> bool:
+    try:
+        _git(path, "rev-parse", "--verify", "-q", f"{name}^{{commit}}")
+    except GitError:
+        return False
+    return True
+
+
+def _is_shallow(path: Path) -> bool:
+    if (path / ".git").is_dir():  # a plain checkout: the marker file, rather than a process
+        return (path / ".git" / "shallow").exists()
+    try:
+        return _git(path, "rev-parse", "--is-shallow-repository").decode().strip() == "true"
+    except GitError:
+        return False
 
 
 def _has_ref(refs: str, name: str) -> bool:
