@@ -7,7 +7,7 @@ a silently skipped rule would show up as a silently missing answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,6 +109,42 @@ def _selects(selector: str, rule: CompiledRule) -> bool:
     return selector in (rule.id, rule.spec.framework, rule.question.key) or rule.id.startswith(selector + ".")
 
 
+def compile_signals(
+    specs: Mapping[str, SignalSpec],
+    constants: Mapping[str, Any],
+    constant_kind: str,
+    fail: Callable[[str, tuple[Any, ...]], UserError],
+    compile_at: Callable[[str | None, tuple[Any, ...], set[str]], Compiled | None],
+    shadow_loc: Callable[[str, list[str]], tuple[Any, ...]],
+) -> list[CompiledSignal]:
+    """The signals of a rule or a policy check, each filter checked against its fact type's attributes.
+
+    `constants` (a rule's thresholds, a check's parameters) are substituted inside filters too, so one
+    named like an attribute would silently replace that attribute: refused."""
+    signals = []
+    for name, s in specs.items():
+        readable = readable_names(s.fact)
+        if readable is None:
+            raise fail(f"signals.{name}: fact type '{s.fact}' is not in providers/facts.yaml", ("signals", name, "fact"))
+        shadowed = sorted(readable & set(constants))
+        if shadowed:
+            raise fail(
+                f"{constant_kind} {', '.join(shadowed)} has the name of a {s.fact} attribute; rename the {constant_kind}",
+                shadow_loc(name, shadowed),
+            )
+        signals.append(
+            CompiledSignal(
+                name=name,
+                spec=s,
+                where=compile_at(s.where, ("signals", name, "where"), readable),
+                match=compile_at(s.match, ("signals", name, "match"), readable),
+                weight=compile_at(s.weight, ("signals", name, "weight"), readable),
+                attribute=compile_at(s.attribute, ("signals", name, "attribute"), readable),
+            )
+        )
+    return signals
+
+
 def compile_rule(path: Path, questions: Mapping[str, Question], overrides: Mapping[str, float]) -> CompiledRule:
     spec, node = load_yaml_model(path, RuleSpec, "fix the rule file; `cmm-scan rules check` lists every problem")
 
@@ -142,29 +178,7 @@ def compile_rule(path: Path, questions: Mapping[str, Question], overrides: Mappi
         except ExprError as exc:
             raise fail(f"{'.'.join(map(str, loc))}: {exc} (column {exc.col + 1})", loc) from None
 
-    signals = []
-    for name, s in spec.signals.items():
-        readable = readable_names(s.fact)
-        if readable is None:
-            raise fail(f"signals.{name}: fact type '{s.fact}' is not in providers/facts.yaml", ("signals", name, "fact"))
-        # Thresholds are substituted inside filters too, so a threshold named like an attribute
-        # would silently replace that attribute.
-        shadowed = sorted(readable & set(thresholds))
-        if shadowed:
-            raise fail(
-                f"threshold {', '.join(shadowed)} has the name of a {s.fact} attribute; rename the threshold",
-                ("thresholds", shadowed[0]),
-            )
-        signals.append(
-            CompiledSignal(
-                name=name,
-                spec=s,
-                where=expr(s.where, ("signals", name, "where"), readable),
-                match=expr(s.match, ("signals", name, "match"), readable),
-                weight=expr(s.weight, ("signals", name, "weight"), readable),
-                attribute=expr(s.attribute, ("signals", name, "attribute"), readable),
-            )
-        )
+    signals = compile_signals(spec.signals, thresholds, "threshold", fail, expr, lambda name, shadowed: ("thresholds", shadowed[0]))
     names = set(spec.signals)
     levels = [
         CompiledLevel(lv, *expr_reading(lv.when, ("levels", i, "when"), names), *expr_reading(lv.shows, ("levels", i, "shows"), names))

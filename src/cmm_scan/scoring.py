@@ -45,7 +45,7 @@ def score_rule(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidence]
         "answer": 0,
         "answer_source": "none",
     }
-    unknown_signals = _unknown_reasons(evidence, env)
+    unknown_signals = unknown_reasons(evidence, env)
     if spec.automation == "manual":
         return QuestionResult(
             **base,
@@ -169,7 +169,8 @@ def _next_level(rule: CompiledRule, current: int | None, env: dict[str, Any], ev
     return NextLevel(level=target.spec.level, needs=needs, gate=target.spec.when, failing=failing)
 
 
-def _unknown_reasons(evidence: list[Evidence], env: dict[str, Any]) -> list[str]:
+def unknown_reasons(evidence: list[Evidence], env: dict[str, Any]) -> list[str]:
+    """One line per signal that is unknown or read incompletely, with up to three of its coverage gaps."""
     reasons = []
     for item in evidence:
         if env.get(item.signal, UNKNOWN) is UNKNOWN or not item.complete:

@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from cmm_scan.expr import UNKNOWN, as_tristate
+from cmm_scan.expr import as_tristate
 from cmm_scan.models import CheckResult, Coverage, Evidence, Fact, PolicyAssessment, PolicyVerdict, ScopeVerdict, SnapshotHeader
 from cmm_scan.policy.load import Baseline, CompiledCheck
+from cmm_scan.scoring import unknown_reasons
 from cmm_scan.signals import CoverageIndex, SignalAccumulator, fact_env
 from cmm_scan.snapshot_io import read_records
 
@@ -125,11 +126,11 @@ def evaluate_baseline(snapshots: Iterable[Path], baseline: Baseline) -> PolicyAs
                         scope=scope,
                         provider=scope_provider[scope],
                         verdict=scope_verdict,
-                        reasons=_unknown(scope_evidence, scope_env) if scope_verdict == "cannot_tell" else [],
+                        reasons=unknown_reasons(scope_evidence, scope_env) if scope_verdict == "cannot_tell" else [],
                     )
                 )
             verdict = worst([s.verdict for s in per_scope])
-        reasons = _unknown(evidence, env) if verdict == "cannot_tell" else []
+        reasons = unknown_reasons(evidence, env) if verdict == "cannot_tell" else []
         results.append(
             CheckResult(
                 **base,
@@ -152,15 +153,6 @@ def evaluate_baseline(snapshots: Iterable[Path], baseline: Baseline) -> PolicyAs
 def worst(verdicts: list[PolicyVerdict]) -> PolicyVerdict:
     judged = [v for v in verdicts if v != "not_applicable"]
     return min(judged, key=ORDER.__getitem__) if judged else "not_applicable"
-
-
-def _unknown(evidence: list[Evidence], env: dict[str, Any]) -> list[str]:
-    out = []
-    for item in evidence:
-        if env.get(item.signal, UNKNOWN) is UNKNOWN or not item.complete:
-            gaps = "; ".join(item.coverage_gaps[:3])
-            out.append(f"{item.description}: {item.display}" + (f" [{gaps}]" if gaps else ""))
-    return out
 
 
 def _because(check: CompiledCheck, verdict: PolicyVerdict, scopes: list[ScopeVerdict], reasons: list[str]) -> str:

@@ -10,10 +10,9 @@ from typing import Any
 
 from cmm_scan.errors import UserError
 from cmm_scan.expr import Compiled, ExprError, compile_expr
-from cmm_scan.factcatalogue import readable_names
 from cmm_scan.paths import bundled
 from cmm_scan.policy.spec import BaselineSpec, CheckSpec, ParameterValue
-from cmm_scan.rules import CompiledSignal
+from cmm_scan.rules import CompiledSignal, compile_signals
 from cmm_scan.yamlfile import line_of, load_yaml_model
 
 HINT = "see docs/baselines.md for the format"
@@ -118,24 +117,7 @@ def _compile(path: Path, constants: Mapping[str, Any]) -> CompiledCheck:
         except ExprError as exc:
             raise fail(f"{'.'.join(map(str, loc))}: {exc} (column {exc.col + 1})", loc) from None
 
-    signals = []
-    for name, s in spec.signals.items():
-        readable = readable_names(s.fact)
-        if readable is None:
-            raise fail(f"signals.{name}: fact type '{s.fact}' is not in providers/facts.yaml", ("signals", name, "fact"))
-        shadowed = sorted(readable & set(constants))
-        if shadowed:  # parameters are substituted inside filters, so one named like an attribute would hide it
-            raise fail(f"parameter {', '.join(shadowed)} has the name of a {s.fact} attribute; rename the parameter", ("signals", name))
-        signals.append(
-            CompiledSignal(
-                name=name,
-                spec=s,
-                where=compile_at(s.where, ("signals", name, "where"), readable),
-                match=compile_at(s.match, ("signals", name, "match"), readable),
-                weight=compile_at(s.weight, ("signals", name, "weight"), readable),
-                attribute=compile_at(s.attribute, ("signals", name, "attribute"), readable),
-            )
-        )
+    signals = compile_signals(spec.signals, constants, "parameter", fail, compile_at, lambda name, shadowed: ("signals", name))
     names = set(spec.signals)
     return CompiledCheck(
         spec=spec,
