@@ -7,13 +7,13 @@ from typing import Any
 
 from cmm_scan.models import Fact
 from cmm_scan.repos import gitread
-from cmm_scan.repos.config import wanted_files
+from cmm_scan.repos.config import relevant, wanted_files
 from cmm_scan.repos.facts import facts, reading_from_git
 
 
 def repo_facts(path: Path, repo_id: str = "local/test") -> list[Fact]:
     """The facts the adapter would emit for one checkout."""
-    return facts(reading_from_git(gitread.read(path, wanted_files), repo_id, path.name))
+    return facts(reading_from_git(gitread.read(path, wanted_files, keep=relevant), repo_id, path.name))
 
 
 def repository(path: Path) -> dict[str, Any]:

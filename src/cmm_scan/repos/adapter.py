@@ -22,7 +22,7 @@ from cmm_scan.collect import ScanPlan, Sink, in_shard
 from cmm_scan.errors import UserError
 from cmm_scan.models import Coverage, Fact, ScopeInfo
 from cmm_scan.repos import gitread
-from cmm_scan.repos.config import wanted_files
+from cmm_scan.repos.config import relevant, wanted_files
 from cmm_scan.repos.facts import facts, reading_from_git
 from cmm_scan.repos.options import Options
 from cmm_scan.repos.permissions import permissions as _permissions
@@ -130,7 +130,7 @@ def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> Non
     def one(target: Target) -> None:
         records: list[Fact | Coverage]
         try:
-            read = gitread.read(target.path, wanted_files, target.remote)
+            read = gitread.read(target.path, wanted_files, target.remote, keep=relevant)
             found = [f for f in facts(reading_from_git(read, target.id, target.name)) if f.type in wanted]
             records = [*found, _coverage(target, wanted, "ok")]
         except PermissionError as exc:

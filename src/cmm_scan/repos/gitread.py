@@ -87,9 +87,15 @@ def origin(path: Path) -> str:
         return ""
 
 
-def read(path: Path, wanted: Callable[[list[str]], Iterable[str]] | None = None, remote: str | None = None) -> RepoRead:
+def read(
+    path: Path,
+    wanted: Callable[[list[str]], Iterable[str]] | None = None,
+    remote: str | None = None,
+    keep: Callable[[list[str]], list[str]] | None = None,
+) -> RepoRead:
     """Everything the facts need from one repository. `wanted(files)` names the files to read;
-    `remote`: the origin URL when the caller has read it already."""
+    `remote`: the origin URL when the caller has read it already; `keep(files)`: the paths worth
+    keeping (a monorepo's file list is not held whole)."""
     remote = origin(path) if remote is None else remote
     refs = _git(
         path,
@@ -132,6 +138,7 @@ def read(path: Path, wanted: Callable[[list[str]], Iterable[str]] | None = None,
         when, parents, subject = ([*line.split("\t", 2), "", ""])[:3]
         history.append(Commit(int(when or 0), len(parents.split()) > 1, subject))
     files = [f for f in _git(path, "ls-tree", "-r", "-z", "--name-only", tip).decode("utf-8", "replace").split("\0") if f]
+    files = keep(files) if keep else files
     chosen = [f for f in wanted(files) if "\n" not in f] if wanted else []
     texts = _cat(path, tip, chosen) if chosen else {}
     return RepoRead(
