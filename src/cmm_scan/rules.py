@@ -54,6 +54,7 @@ class CompiledRule:
     levels: list[CompiledLevel]
     not_applicable: Compiled | None
     not_applicable_reads: set[str] = field(default_factory=set)
+    repos_not_applicable: Compiled | None = None  # RuleSpec.repos_not_applicable_when
     overridden: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -189,6 +190,7 @@ def compile_rule(path: Path, questions: Mapping[str, Question], overrides: Mappi
         compiled.repos_gate, compiled.repos_reads = expr_reading(lv.repos_when, ("levels", i, "repos_when"), names)
         compiled.reads |= compiled.repos_reads  # the evidence a `because` names (absent while no repository is pooled)
     not_applicable, not_applicable_reads = expr_reading(spec.not_applicable_when, ("not_applicable_when",), names)
+    repos_not_applicable, repos_na_reads = expr_reading(spec.repos_not_applicable_when, ("repos_not_applicable_when",), names)
     return CompiledRule(
         spec=spec,
         question=question,
@@ -197,7 +199,8 @@ def compile_rule(path: Path, questions: Mapping[str, Question], overrides: Mappi
         signals=signals,
         levels=levels,
         not_applicable=not_applicable,
-        not_applicable_reads=not_applicable_reads,
+        not_applicable_reads=not_applicable_reads | repos_na_reads,
+        repos_not_applicable=repos_not_applicable,
         overridden=dict(overrides),
     )
 

@@ -95,6 +95,9 @@ class RuleSpec(_Strict):
     thresholds: dict[str, Threshold] = Field(default_factory=dict)
     signals: dict[str, SignalSpec] = Field(default_factory=dict)
     not_applicable_when: str | None = None
+    repos_not_applicable_when: str | None = Field(
+        default=None, description="With a repository snapshot in the estate, used in place of not_applicable_when"
+    )
     tie_break: Literal["lower", "upper"] | None = None
     tie_break_reason: str = ""
     tie_breaks: list[PairTieBreak] = Field(

@@ -56,7 +56,10 @@ def score_rule(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidence]
             confidence="none",
             reasons=["Configuration cannot answer this question: it needs a person's answer."],
         )
-    if rule.not_applicable is not None and as_tristate(rule.not_applicable(env)) is True:
+    not_applicable = (
+        rule.repos_not_applicable if rule.repos_not_applicable is not None and env.get(REPOS_IN_ESTATE) else rule.not_applicable
+    )
+    if not_applicable is not None and as_tristate(not_applicable(env)) is True:
         return QuestionResult(
             **base,
             status="not_applicable",

@@ -210,3 +210,15 @@ def test_provisioning_level_5_needs_repositories_iac_applied_by_pipelines(tmp_pa
     cloud.fact("activity.changes", total=100, iac=99, pipeline=0, cicd_identity=99, console=1, other=0)
     result = score([collect_repos(tmp_path / "src", tmp_path), cloud.write(tmp_path / "aws.jsonl")], "gov.provisioning")
     assert (5 in result.possible_levels) is level_5_possible
+
+
+def test_cicd_quiet_cloud_with_repository_pipelines_is_not_not_applicable(tmp_path):
+    """A cloud part with no active account-region is 'nothing to assess' alone; with repositories that run
+    pipelines it is assessed: 'Everyone uses the same CI/CD process' (5) from one CI system everywhere."""
+    for name in ("a", "b"):
+        trunk(tmp_path / "src", name, {".github/workflows/ci.yml": workflow("pytest")})
+    cloud = GoldenEstate().covered("activity.changes", "cicd.pipeline", "cicd.build_project", "identity.federation_provider")
+    cloud_path = cloud.write(tmp_path / "aws.jsonl")
+    assert score([cloud_path], "ops.cicd").status == "not_applicable"
+    result = score([collect_repos(tmp_path / "src", tmp_path), cloud_path], "ops.cicd")
+    assert (result.status, result.answer) == ("suggested", 5)
