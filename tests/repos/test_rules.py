@@ -222,3 +222,35 @@ def test_cicd_quiet_cloud_with_repository_pipelines_is_not_not_applicable(tmp_pa
     assert score([cloud_path], "ops.cicd").status == "not_applicable"
     result = score([collect_repos(tmp_path / "src", tmp_path), cloud_path], "ops.cicd")
     assert (result.status, result.answer) == ("suggested", 5)
+
+
+def test_provisioning_unapplied_iac_moves_a_pipeline_estate_to_level_4(tmp_path):
+    """Every cloud write by pipelines, but Terraform in a repository no pipeline applies: 'All cloud services are
+    set up by CI/CD pipelines' (5) is ruled out and 'Most teams use automation to set up cloud services' (4) fits;
+    the lenses never rule out every level."""
+    trunk(tmp_path / "src", "infra", {"main.tf": "", ".github/workflows/ci.yml": workflow("pytest")})
+    cloud = GoldenEstate()
+    for i in range(3):
+        cloud.fact("activity.changes", region=f"eu-west-{i}", total=100, iac=99, pipeline=0, cicd_identity=99, console=1, other=0)
+    result = score([collect_repos(tmp_path / "src", tmp_path), cloud.write(tmp_path / "aws.jsonl")], "gov.provisioning")
+    assert result.possible_levels == [4] and result.answer == 4
+
+
+def release_cloud(tmp_path: Path) -> Path:
+    """Rolling updates everywhere in the cloud part."""
+    cloud = GoldenEstate()
+    cloud.covered("cicd.deployment_group")
+    cloud.many(3, "compute.container_service", deployment_strategy="rolling")
+    return cloud.write(tmp_path / "aws.jsonl")
+
+
+@pytest.mark.parametrize(("progressive", "expected"), [(False, [2]), (True, [3, 4, 5])])
+def test_release_progressive_pipelines_widen_never_contradict(tmp_path, progressive, expected):
+    """Rolling container services: 'We update parts of our services at a time' (2). Pipelines that release by canary
+    in the repositories rule out 1 and 2 and leave 3-5 open (the cloud part shows rolling; a person settles it),
+    never a gap."""
+    deploy = "kubectl argo rollouts promote app  # canary" if progressive else "kubectl apply -f k8s/"
+    for name in ("a", "b"):
+        trunk(tmp_path / "src", name, {".github/workflows/cd.yml": workflow("pytest", deploy)})
+    result = score([collect_repos(tmp_path / "src", tmp_path), release_cloud(tmp_path)], "ops.release")
+    assert result.possible_levels == expected
