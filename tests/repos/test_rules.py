@@ -73,7 +73,7 @@ def test_textbook_gitflow_is_level_4(tmp_path):
         gitflow(tmp_path / "src", name)
     result = score([collect_repos(tmp_path / "src", tmp_path)], "gov.version_control")
     assert (result.status, result.suggested_level, result.answer) == ("suggested", 4, 4)
-    assert "GitFlow as written" in result.because
+    assert "GitFlow as written" in result.because and "100% (2 of 2)" in result.because
 
 
 def test_adapted_strategies_are_level_3(tmp_path):
