@@ -17,13 +17,16 @@ MAX_NAMED = 3  # one sentence, not a table: the evidence list carries the rest
 _FIELD = re.compile(r"\{([a-z0-9_]+)(?:\.(matching|total))?\}")
 
 
-def because(rule: CompiledRule, level: int, evidence: list[Evidence], shown_by_config: bool) -> str:
+def because(rule: CompiledRule, level: int, evidence: list[Evidence], shown_by_config: bool, repos_in_estate: bool = False) -> str:
     """The rule's own sentence for this level, filled in; else one built from the signals that decided it."""
     spec = rule.levels[level - 1]
     by_name = {e.signal: e for e in evidence}
-    if spec.spec.because:
-        return _fill(spec.spec.because, by_name)
+    own = spec.spec.repos_because if repos_in_estate and spec.spec.repos_because else spec.spec.because
+    if own and all(m.group(1) in by_name for m in _FIELD.finditer(own)):  # never a sentence with a hole in it
+        return _fill(own, by_name)
     reads = spec.shows_reads if shown_by_config else spec.reads
+    if not shown_by_config and spec.repos_gate is not None and any(e.signal in spec.repos_reads for e in evidence):
+        reads = spec.repos_reads  # repositories are in the estate: their gate decided this level
     if not reads:  # a level that stands because the others were ruled out
         reads = set().union(*(lv.reads for lv in rule.levels))
     named = [e for e in evidence if e.signal in reads][:MAX_NAMED]

@@ -87,7 +87,13 @@ def provider_options(args: argparse.Namespace) -> ProviderOptions:
                 yours = ", ".join(f.name for f in module_of(args.provider).FLAGS) or "the common options"
                 hint = f"see `cmm-scan scan {args.provider} --help`"
                 raise UserError(f"{flag.name} is {option_of(module.TITLE)}; for {args.provider} use {yours}", hint)
-    return options_from_values(args.provider, {f.dest: getattr(args, _dest(f)) for f in own if hasattr(args, _dest(f))})
+    values = {f.dest: getattr(args, _dest(f)) for f in own if hasattr(args, _dest(f))}
+    if getattr(args, "paths", None):  # `scan repos PATH...`: positional checkouts join --paths
+        if args.provider != "repos":
+            hint = f"see `cmm-scan scan {args.provider} --help`"
+            raise UserError(f"unexpected arguments {' '.join(args.paths)}: only `repos` takes paths", hint)
+        values["paths"] = [*values.get("paths", []), *args.paths]
+    return options_from_values(args.provider, values)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     collecting = argparse.ArgumentParser(add_help=False)
     collecting.add_argument("provider", nargs="?", choices=SCANNABLE, help="cloud to scan (scan: or --estate FILE)")
+    collecting.add_argument("paths", nargs="*", metavar="PATH", help="repos: local checkouts, folders of them, or globs")
     add_provider_flags(collecting)
 
     p = sub.add_parser("collect", parents=[common, collecting, selecting], help="read a cloud estate into a snapshot file")
@@ -359,7 +366,8 @@ def _scan_estate(args: argparse.Namespace, console: Console, config: Config, for
     from cmm_scan.policy import cli as policy_cli
 
     given = [f.name for f in COMMON_FLAGS if f.dest != "shard" and hasattr(args, _dest(f))]
-    if args.provider or given or any(hasattr(args, _dest(f)) for p in SCANNABLE for f in _provider_flags(p)):
+    flags = any(hasattr(args, _dest(f)) for p in SCANNABLE for f in _provider_flags(p))
+    if args.provider or given or getattr(args, "paths", None) or flags:
         raise UserError("with --estate, the clouds and their options come from the file", "drop the provider and its options, or --estate")
     estate = load_estate(args.estate)
     shard = parse_shard(args.flag_shard) if hasattr(args, "flag_shard") else None

@@ -23,7 +23,7 @@ from cmm_scan.models import (
     SnapshotSource,
 )
 from cmm_scan.rules import CompiledRule
-from cmm_scan.scoring import score_rule
+from cmm_scan.scoring import REPOS_IN_ESTATE, score_rule
 from cmm_scan.signals import CoverageIndex, Plan, SignalAccumulator, reader_groups, where_key
 from cmm_scan.snapshot_io import read_records_raw
 
@@ -71,15 +71,17 @@ def evaluate(
     coverage.settle(set(by_type))
     for twin, counter in twins:
         twin.take_counts(counter)
+    repos_in_estate = any(s.provider == "repos" for s in sources)
     results = []
     for rule in rules:
-        env: dict[str, Any] = {}
+        env: dict[str, Any] = {REPOS_IN_ESTATE: repos_in_estate}
         evidence = []
         for acc in accumulators[rule.id]:
             type_coverage = coverage.for_signal(acc.signal)
             value = acc.value(type_coverage)
             env[acc.signal.name] = value
-            evidence.append(acc.evidence(value, type_coverage))
+            if repos_in_estate or not acc.signal.spec.fact.startswith("repos."):  # else its gates are left out, and its evidence
+                evidence.append(acc.evidence(value, type_coverage))
         result = score_rule(rule, env, evidence)
         if missing_shards:
             result.partial = True
@@ -107,7 +109,7 @@ def _read_one(
     records = read_records_raw(path)
     header = next(records)
     assert isinstance(header, SnapshotHeader)  # read_records always yields the header first
-    coverage.begin_snapshot(f"the {header.provider} snapshot {path.name}", header.not_held)
+    coverage.begin_snapshot(f"the {header.provider} snapshot {path.name}", header.not_held, header.provider)
     facts = coverage_ok = problem_count = 0
     for record in records:
         if type(record) is dict:  # a fact, as the plain dict of its line

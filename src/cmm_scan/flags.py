@@ -12,7 +12,7 @@ from typing import Literal
 from cmm_scan.errors import UserError
 
 # The providers `scan`, `collect` and `permissions` take (each has cmm_scan/<name>/options.py).
-SCANNABLE = ("aws", "azure", "gcp", "oci")
+SCANNABLE = ("aws", "azure", "gcp", "oci", "repos")
 
 FlagKind = Literal["str", "int", "bool", "list", "filter", "choice", "path", "shard"]
 

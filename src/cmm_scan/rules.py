@@ -40,6 +40,8 @@ class CompiledLevel:
     reads: set[str] = field(default_factory=set)
     shows: Compiled | None = None
     shows_reads: set[str] = field(default_factory=set)
+    repos_gate: Compiled | None = None  # LevelSpec.repos_when: binds only when repositories are in the estate
+    repos_reads: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -52,6 +54,7 @@ class CompiledRule:
     levels: list[CompiledLevel]
     not_applicable: Compiled | None
     not_applicable_reads: set[str] = field(default_factory=set)
+    repos_not_applicable: Compiled | None = None  # RuleSpec.repos_not_applicable_when
     overridden: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -182,9 +185,13 @@ def compile_rule(path: Path, questions: Mapping[str, Question], overrides: Mappi
         CompiledLevel(lv, *expr_reading(lv.when, ("levels", i, "when"), names), *expr_reading(lv.shows, ("levels", i, "shows"), names))
         for i, lv in enumerate(spec.levels)
     ]
-    for i, lv in enumerate(spec.levels):
+    for i, (lv, compiled) in enumerate(zip(spec.levels, levels, strict=True)):
         _check_because(lv.because, names, fail, ("levels", i, "because"))
+        _check_because(lv.repos_because, names, fail, ("levels", i, "repos_because"))
+        compiled.repos_gate, compiled.repos_reads = expr_reading(lv.repos_when, ("levels", i, "repos_when"), names)
+        compiled.reads |= compiled.repos_reads  # the evidence a `because` names (absent while no repository is pooled)
     not_applicable, not_applicable_reads = expr_reading(spec.not_applicable_when, ("not_applicable_when",), names)
+    repos_not_applicable, repos_na_reads = expr_reading(spec.repos_not_applicable_when, ("repos_not_applicable_when",), names)
     return CompiledRule(
         spec=spec,
         question=question,
@@ -193,7 +200,8 @@ def compile_rule(path: Path, questions: Mapping[str, Question], overrides: Mappi
         signals=signals,
         levels=levels,
         not_applicable=not_applicable,
-        not_applicable_reads=not_applicable_reads,
+        not_applicable_reads=not_applicable_reads | repos_na_reads,
+        repos_not_applicable=repos_not_applicable,
         overridden=dict(overrides),
     )
 

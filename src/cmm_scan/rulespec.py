@@ -54,6 +54,11 @@ class LevelSpec(_Strict):
     when: str | None = Field(default=None, description="Gate; omitted when configuration cannot speak to it")
     settles: bool = Field(default=True, description="False: the gate can rule the level out but not confirm it")
     needs: str = Field(default="", description="What reaching this level takes, in our own words")
+    repos_when: str | None = Field(
+        default=None,
+        description="With a repository snapshot in the estate, this gate decides the level in place of `when` (it may "
+        "read the rule's cloud signals too); without one it is left out, so a cloud-only estate is scored as before",
+    )
     shows: str | None = Field(
         default=None,
         description="Positive evidence that the estate has reached this level (its defining controls are there); "
@@ -63,6 +68,10 @@ class LevelSpec(_Strict):
         default="",
         description="One plain sentence for people saying why this level is the answer; {signal} is replaced by "
         "the signal's value, {signal.matching} and {signal.total} by its counts",
+    )
+    repos_because: str = Field(
+        default="",
+        description="The `because` used when the estate holds a repository snapshot (it may name repository signals)",
     )
 
 
@@ -90,6 +99,9 @@ class RuleSpec(_Strict):
     thresholds: dict[str, Threshold] = Field(default_factory=dict)
     signals: dict[str, SignalSpec] = Field(default_factory=dict)
     not_applicable_when: str | None = None
+    repos_not_applicable_when: str | None = Field(
+        default=None, description="With a repository snapshot in the estate, used in place of not_applicable_when"
+    )
     tie_break: Literal["lower", "upper"] | None = None
     tie_break_reason: str = ""
     tie_breaks: list[PairTieBreak] = Field(
@@ -105,7 +117,7 @@ class RuleSpec(_Strict):
         if numbers != list(range(1, len(numbers) + 1)):
             raise ValueError(f"levels must be listed once each, in order from 1; got {numbers}")
         if self.automation == "manual":
-            if self.signals or any(lv.when for lv in self.levels):
+            if self.signals or any(lv.when or lv.repos_when for lv in self.levels):
                 raise ValueError("a manual rule has no signals and no gates")
             if not self.evidence_to_bring:
                 raise ValueError("a manual rule must list evidence_to_bring for the person answering")

@@ -10,11 +10,23 @@ from cmm_scan.expr import UNKNOWN, as_tristate
 from cmm_scan.models import Confidence, Evidence, LevelOutcome, LevelVerdict, NextLevel, QuestionResult
 from cmm_scan.rules import CompiledLevel, CompiledRule
 
+REPOS_IN_ESTATE = "__repos_in_estate__"  # env key: a repository snapshot was pooled, so repos_when gates decide
+
+
+def _repos_decide(level: CompiledLevel, env: dict[str, Any]) -> bool:
+    return level.repos_gate is not None and bool(env.get(REPOS_IN_ESTATE))
+
+
+def gate_text(level: CompiledLevel, env: dict[str, Any]) -> str | None:
+    """The gate that decides the level in this estate, as written."""
+    return level.spec.repos_when if _repos_decide(level, env) else level.spec.when
+
 
 def level_verdict(level: CompiledLevel, env: dict[str, Any]) -> LevelVerdict:
-    if level.gate is None:
+    gate = level.repos_gate if _repos_decide(level, env) else level.gate
+    if gate is None:
         return "human"
-    truth = as_tristate(level.gate(env))
+    truth = as_tristate(gate(env))
     if truth is False:
         return "ruled_out"
     if truth is None:
@@ -26,7 +38,8 @@ def score_rule(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidence]
     """Apply the rule's gates to the signal values in `env`."""
     spec, question = rule.spec, rule.question
     outcomes = [
-        LevelOutcome(level=lv.spec.level, verdict=level_verdict(lv, env), cites=lv.spec.cites, when=lv.spec.when) for lv in rule.levels
+        LevelOutcome(level=lv.spec.level, verdict=level_verdict(lv, env), cites=lv.spec.cites, when=gate_text(lv, env))
+        for lv in rule.levels
     ]
     base: dict[str, Any] = {
         "id": spec.id,
@@ -53,7 +66,10 @@ def score_rule(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidence]
             confidence="none",
             reasons=["Configuration cannot answer this question: it needs a person's answer."],
         )
-    if rule.not_applicable is not None and as_tristate(rule.not_applicable(env)) is True:
+    not_applicable = (
+        rule.repos_not_applicable if rule.repos_not_applicable is not None and env.get(REPOS_IN_ESTATE) else rule.not_applicable
+    )
+    if not_applicable is not None and as_tristate(not_applicable(env)) is True:
         return QuestionResult(
             **base,
             status="not_applicable",
@@ -128,7 +144,7 @@ def score_rule(rule: CompiledRule, env: dict[str, Any], evidence: list[Evidence]
     )
     if decided is not None:
         result.answer, result.answer_source = decided, "machine"
-        result.because = because(rule, decided, evidence, shown_by_config=decided == shown)
+        result.because = because(rule, decided, evidence, shown_by_config=decided == shown, repos_in_estate=bool(env.get(REPOS_IN_ESTATE)))
     result.to_settle = to_settle(rule, result, evidence)
     return result
 
@@ -163,7 +179,7 @@ def _next_level(rule: CompiledRule, current: int | None, env: dict[str, Any], ev
     for name in sorted((target.reads | target.shows_reads) & shown.keys()):
         failing.append(f"{shown[name].description}: {shown[name].display}")
     needs = target.spec.needs or target.spec.cites
-    return NextLevel(level=target.spec.level, needs=needs, gate=target.spec.when, failing=failing)
+    return NextLevel(level=target.spec.level, needs=needs, gate=gate_text(target, env), failing=failing)
 
 
 def unknown_reasons(evidence: list[Evidence], env: dict[str, Any]) -> list[str]:

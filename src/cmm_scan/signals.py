@@ -35,6 +35,14 @@ class TypeCoverage:
         return self.collected and not self.gaps
 
 
+def foreign(provider: str | None, fact_type: str) -> bool:
+    """A repository holds only `repos.*` facts and a cloud none of them, whatever its snapshot header
+    says (snapshots from before `not_held` was written included)."""
+    if provider in (None, "synthetic"):
+        return False
+    return (provider == "repos") != fact_type.startswith("repos.")
+
+
 class CoverageIndex:
     """Coverage of every snapshot scored together. A gap anywhere stays a gap: one snapshot's full
     coverage of a fact type never settles a signal another snapshot left unread."""
@@ -43,9 +51,11 @@ class CoverageIndex:
         self.by_type: dict[str, TypeCoverage] = defaultdict(TypeCoverage)
         self.faceted: dict[str, list[tuple[dict[str, Any], str]]] = defaultdict(list)  # gaps of collectors with a facet
         self._snapshots: list[tuple[str, frozenset[str], set[str]]] = []  # (label, types it cannot hold, types it read)
+        self._providers: list[str | None] = []
 
-    def begin_snapshot(self, label: str, not_held: list[str]) -> None:
+    def begin_snapshot(self, label: str, not_held: list[str], provider: str | None = None) -> None:
         self._snapshots.append((label, frozenset(not_held), set()))
+        self._providers.append(provider)
 
     def settle(self, needed: set[str]) -> None:
         """With more than one snapshot: a fact type some snapshot read but another did not (and could
@@ -56,8 +66,8 @@ class CoverageIndex:
             state = self.by_type.get(fact_type)
             if state is None or not state.collected:
                 continue  # read nowhere: unknown already
-            for label, not_held, read in self._snapshots:
-                if fact_type not in read and fact_type not in not_held:
+            for (label, not_held, read), provider in zip(self._snapshots, self._providers, strict=True):
+                if fact_type not in read and fact_type not in not_held and not foreign(provider, fact_type):
                     state.gaps.append(f"not collected — {label} has no coverage of {fact_type}")
 
     def add(self, entry: Coverage) -> None:

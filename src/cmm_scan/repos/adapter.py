@@ -1,0 +1,161 @@
+"""The repository adapter (contract in cmm_scan.collect) over local checkouts.
+
+`paths` are repositories, folders holding repositories (a clone-all folder, one or two levels
+deep) or globs. Each repository is one scope (kind `repository`), named by its origin URL
+without credentials (`github.com/org/name`) or, without a remote, `local/<folder name>`.
+A repository git cannot read is recorded as coverage `error` (or `denied`): its signals are
+unknown, never "no CI".
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cmm_scan.collect import ScanPlan, Sink, in_shard
+from cmm_scan.errors import UserError
+from cmm_scan.models import Coverage, Fact, ScopeInfo
+from cmm_scan.repos import gitread
+from cmm_scan.repos.config import relevant, wanted_files
+from cmm_scan.repos.facts import facts, reading_from_git
+from cmm_scan.repos.options import Options
+from cmm_scan.repos.permissions import permissions as _permissions
+
+FACT_TYPES = ["repos.repository", "repos.pipeline"]
+COLLECTOR = "git.repository"
+SCP_LIKE = re.compile(r"^[\w.-]+@([\w.-]+):(.+)$")
+
+
+@dataclass
+class Target:
+    path: Path
+    id: str
+    name: str
+    remote: str
+
+
+def permissions(fact_types: list[str]) -> str:
+    return _permissions(fact_types)
+
+
+def repo_id(path: Path, remote: str) -> str:
+    return remote_id(remote) or f"local/{path.resolve().name}"
+
+
+def remote_id(remote: str) -> str:
+    """`https://github.com/org/x`, `git@github.com:org/x.git`, `ssh://git@host/org/x` -> `host/org/x`."""
+    scp = SCP_LIKE.match(remote)
+    if scp:
+        return f"{scp.group(1)}/{scp.group(2)}".removesuffix(".git")
+    if "://" in remote:
+        rest = remote.split("://", 1)[1]
+        host, _, tail = rest.partition("/")
+        return f"{host.rsplit('@', 1)[-1].split(':')[0]}/{tail}".removesuffix(".git").rstrip("/")
+    return ""
+
+
+def find_repositories(paths: list[str]) -> list[Path]:
+    """Repositories under the given paths and globs: a path that is a repository, else the repositories
+    one or two folders down (a clone-all folder, or host/org/name)."""
+    if not paths:
+        raise UserError("which repositories? give local checkouts", "e.g. `cmm-scan scan repos ~/src/*` or `--paths ~/src`")
+    found: dict[Path, None] = {}
+    for given in paths:
+        expanded = os.path.expanduser(given)
+        matched = sorted(glob.glob(expanded)) if glob.has_magic(expanded) else [expanded]
+        if not matched or not all(os.path.exists(m) for m in matched):
+            raise UserError(f"{given}: no such file or folder", "give repositories, a folder of repositories, or a glob")
+        for item in map(Path, matched):
+            for repo in _repositories_at(item):
+                found.setdefault(repo.resolve(), None)
+    if not found:
+        raise UserError(f"no git repositories in {', '.join(paths)}", "give checkouts (folders with a .git) or folders that hold them")
+    return list(found)
+
+
+def _repositories_at(path: Path) -> list[Path]:
+    if not path.is_dir():
+        return []
+    if gitread.is_repository(path):
+        return [path]
+    out: list[Path] = []
+    for child in _subfolders(path):
+        if gitread.is_repository(child):
+            out.append(child)
+        else:
+            out.extend(grand for grand in _subfolders(child) if gitread.is_repository(grand))
+    return out
+
+
+def _subfolders(path: Path) -> list[Path]:
+    try:
+        return sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return []
+
+
+def plan(options: Options, fact_types: list[str]) -> ScanPlan:
+    repositories = find_repositories(list(options.paths))
+    targets: list[Target] = []
+    seen: dict[str, int] = {}
+    for path in repositories:
+        remote = gitread.origin(path)
+        ident = repo_id(path, remote)
+        if ident in seen:  # two checkouts of one remote: both scanned, told apart
+            seen[ident] += 1
+            ident = f"{ident}#{seen[ident]}"
+        else:
+            seen[ident] = 1
+        if in_shard(ident, options.shard):
+            targets.append(Target(path, ident, path.name, remote))
+    scopes = [ScopeInfo(id=t.id, kind="repository", name=t.name) for t in targets]
+    not_held = [t for t in fact_types if not t.startswith("repos.")]
+    return ScanPlan(scopes=scopes, regions=["global"], state=(targets, options.workers), not_held=not_held)
+
+
+def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> None:
+    targets, workers = plan.state
+    wanted = [t for t in FACT_TYPES if t in fact_types]
+    if not wanted:
+        return
+    lock = threading.Lock()
+    progress.total = len(targets)
+
+    def one(target: Target) -> None:
+        records: list[Fact | Coverage]
+        try:
+            read = gitread.read(target.path, wanted_files, target.remote, keep=relevant)
+            found = [f for f in facts(reading_from_git(read, target.id, target.name)) if f.type in wanted]
+            records = [*found, _coverage(target, wanted, "ok")]
+        except PermissionError as exc:
+            records = [_coverage(target, wanted, "denied", f"cannot read the checkout: {exc.strerror or exc}")]
+        except gitread.GitError as exc:
+            status = "denied" if "permission denied" in str(exc).lower() or "dubious ownership" in str(exc) else "error"
+            records = [_coverage(target, wanted, status, f"git could not read it: {exc}")]
+        except Exception as exc:  # one repository's surprise must not stop the others; it is reported, not hidden
+            records = [_coverage(target, wanted, "error", f"internal error: {type(exc).__name__}: {exc}")]
+        with lock:
+            for record in records:
+                sink(record)
+            progress.advance(1, target.name)
+
+    with ThreadPoolExecutor(max_workers=min(workers, 8), thread_name_prefix="cmm-repos") as pool:
+        list(pool.map(one, targets))
+
+
+def _coverage(target: Target, fact_types: list[str], status: str, reason: str = "") -> Coverage:
+    return Coverage(
+        collector=COLLECTOR,
+        provider="repos",
+        scope=target.id,
+        region="global",
+        status=status,  # type: ignore[arg-type]
+        fact_types=fact_types,
+        reason=reason,
+    )
