@@ -64,15 +64,15 @@ def _answers(out: Path) -> dict[str, object]:
 
 
 def test_score_reads_a_prefix_and_answers_as_the_local_files_do(s3, tmp_path, local_answers):
-    """The demo's three shards uploaded under a prefix; `score s3://bucket/prefix/` lists, fetches and
-    pools them: the same answers, evidence and source files as scoring the folder on disk."""
+    """The demo's three shards and its repositories uploaded under a prefix; `score s3://bucket/prefix/` lists,
+    fetches and pools them: the same answers, evidence and source files as scoring the folder on disk."""
     _upload_demo("run-1")
-    assert _keys(s3, "run-1/") == [f"run-1/aws-org.shard-{i}-of-3.jsonl" for i in (1, 2, 3)]
+    assert _keys(s3, "run-1/") == [*(f"run-1/aws-org.shard-{i}-of-3.jsonl" for i in (1, 2, 3)), "run-1/repos.jsonl"]
     stored = tmp_path / "stored"
     assert main(["score", f"s3://{BUCKET}/run-1/", "--no-store", "-q", "--format", "json", "-o", str(stored)]) == 0
     assert _answers(stored) == local_answers
     files = [s["file"] for s in json.loads((stored / "assessment.json").read_text())["source"]["snapshots"]]
-    assert files == [f"aws-org.shard-{i}-of-3.jsonl" for i in (1, 2, 3)]
+    assert files == [*(f"aws-org.shard-{i}-of-3.jsonl" for i in (1, 2, 3)), "repos.jsonl"]
 
 
 def test_an_estate_file_with_a_storage_folder_scores_its_parts_shards(s3, tmp_path):
@@ -146,7 +146,8 @@ def test_gcs_and_azure_blob_hold_snapshots_as_s3_does(cloud, request, tmp_path, 
     with local_output(f"{base}/deeper/ignored.jsonl") as local:  # not directly under the prefix: not listed
         local.write_bytes(demo_snapshots()[0].read_bytes())
     held = emulator.objects["cmm-snapshots" if cloud == "gs" else "cmmstore/snapshots"]
-    assert sorted(held) == sorted([*(f"run-1/aws-org.shard-{i}-of-3.jsonl" for i in (1, 2, 3)), "run-1/deeper/ignored.jsonl"])
+    shards = [f"run-1/aws-org.shard-{i}-of-3.jsonl" for i in (1, 2, 3)]
+    assert sorted(held) == sorted([*shards, "run-1/repos.jsonl", "run-1/deeper/ignored.jsonl"])
     stored_out = tmp_path / "stored"
     assert main(["score", f"{base}/", "--no-store", "-q", "--format", "json", "-o", str(stored_out)]) == 0
     assert _answers(stored_out) == local_answers

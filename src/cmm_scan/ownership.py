@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from cmm_scan.errors import UserError
 from cmm_scan.models import Assessment, Owner, ResponsibilitySummary
 from cmm_scan.paths import bundled
+from cmm_scan.signals import foreign
 from cmm_scan.yamlfile import load_yaml_model
 
 MODEL_VERSION = 1
@@ -171,9 +172,13 @@ def load_responsibility(
 def annotate(assessment: Assessment, resp: Responsibility) -> None:
     """Stamp the owner on every question, policy check and piece of evidence."""
     scopes = sorted({s.id for s in assessment.source.scopes if s.kind != "organization"})
+    provider_of = {s.id: snap.provider for snap in assessment.source.snapshots for s in snap.scopes}
     for result in assessment.results:
         area = resp.results.get(result.id, "governance")
-        result.owner = resp.owner(area, scopes)
+        types = {e.fact_type for e in result.evidence}
+        # the scopes that can hold what the question reads: a repository owns no backup question
+        own = [s for s in scopes if not types or not all(foreign(provider_of.get(s), t) for t in types)]
+        result.owner = resp.owner(area, own)
         for item in result.evidence:
             item.area = resp.area_of_fact(item.fact_type)
     if assessment.policy:

@@ -19,14 +19,14 @@ def test_demo_repositories_with_the_demo_cloud_export_levels():
     """Five GitHub Flow repositories, every one with a pinned, tested pipeline and a dependency bot, pooled with
     the demo AWS organisation: 'such as GitHubFlow' (version control 5), 'we lock down artefact dependencies'
     (build artefacts 4), 'all code is checked and updated regularly' (supply chain, at least 3)."""
-    parts = [FIXTURES / "demo-parts" / "repos.snapshot.jsonl", *sorted((FIXTURES / "demo").glob("aws-org.shard-*.jsonl"))]
+    parts = [FIXTURES / "demo" / "repos.snapshot.jsonl", *sorted((FIXTURES / "demo").glob("aws-org.shard-*.jsonl"))]
     wanted = ("gov.version_control", "gov.build_artefacts", "sec.supply_chain", "ops.cicd")
     results = {r.id: r for r in evaluate(parts, [r for r in load_rules() if r.id in wanted]).results}
     assert results["gov.version_control"].answer == 5
     assert results["gov.build_artefacts"].answer == 4
     assert (results["sec.supply_chain"].status, results["sec.supply_chain"].answer) == ("floor", 3)
     assert results["ops.cicd"].answer >= 1
-    text = (FIXTURES / "demo-parts" / "repos.snapshot.jsonl").read_text()
+    text = (FIXTURES / "demo" / "repos.snapshot.jsonl").read_text()
     assert "Report vulnerabilities" not in text and "/tmp" not in text  # no file content, no local path
 
 

@@ -127,12 +127,19 @@ def cloud_estate(tmp_path: Path, ci_units: int = 6, manual_units: int = 1) -> Pa
         estate.fact(
             "activity.changes", region=f"eu-west-{i}", total=100, iac=by_ci, pipeline=0, cicd_identity=by_ci, console=100 - by_ci, other=0
         )
-        estate.fact("security.service", region=f"eu-west-{i}", service="inspector", enabled=True, organization_managed=False)
+        estate.fact(
+            "security.service",
+            region=f"eu-west-{i}",
+            service="inspector",
+            kind="vulnerability_scanning",
+            enabled=True,
+            organization_managed=False,
+        )
     estate.covered("cicd.pipeline", "cicd.build_project", "identity.federation_provider")
     estate.fact("identity.federation_provider", region="global", url="token.actions.githubusercontent.com", ci_issuer=True)
     for _ in range(3):
         estate.fact("artifact.repository", tag_immutable=True, scan_on_push=True, lifecycle_policy=True)
-    estate.covered("artifact.signing_profile")
+    estate.covered("artifact.signing_profile", "artifact.registry_scanning")
     return estate.write(tmp_path / "aws.snapshot.jsonl")
 
 

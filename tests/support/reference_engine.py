@@ -20,7 +20,7 @@ from cmm_scan.expr import UNKNOWN, Interval, as_tristate, compile_expr
 from cmm_scan.factcatalogue import readable_names
 from cmm_scan.models import Assessment, Coverage, CoverageSummary, Fact, SnapshotHeader, SnapshotSource
 from cmm_scan.rules import CompiledLevel, CompiledRule, CompiledSignal
-from cmm_scan.scoring import score_rule
+from cmm_scan.scoring import REPOS_IN_ESTATE, score_rule
 from cmm_scan.signals import CoverageIndex, SignalAccumulator, fact_env
 from cmm_scan.snapshot_io import read_records
 
@@ -49,12 +49,23 @@ def reference_rules(rules: list[CompiledRule]) -> list[CompiledRule]:
         names = {s.name for s in signals}
         levels = [
             CompiledLevel(
-                lv.spec, ref(lv.spec.when, rule.thresholds, names), lv.reads, ref(lv.spec.shows, rule.thresholds, names), lv.shows_reads
+                lv.spec,
+                ref(lv.spec.when, rule.thresholds, names),
+                lv.reads,
+                ref(lv.spec.shows, rule.thresholds, names),
+                lv.shows_reads,
+                ref(lv.spec.repos_when, rule.thresholds, names),
+                lv.repos_reads,
             )
             for lv in rule.levels
         ]
         not_applicable = ref(rule.spec.not_applicable_when, rule.thresholds, names)
-        out.append(dataclasses.replace(rule, signals=signals, levels=levels, not_applicable=not_applicable))
+        repos_not_applicable = ref(rule.spec.repos_not_applicable_when, rule.thresholds, names)
+        out.append(
+            dataclasses.replace(
+                rule, signals=signals, levels=levels, not_applicable=not_applicable, repos_not_applicable=repos_not_applicable
+            )
+        )
     return out
 
 
@@ -154,7 +165,7 @@ def reference_evaluate(paths: Sequence[Path], rules: list[CompiledRule], id_limi
         records = read_records(path)
         header = next(records)
         assert isinstance(header, SnapshotHeader)
-        coverage.begin_snapshot(f"the {header.provider} snapshot {path.name}", header.not_held)
+        coverage.begin_snapshot(f"the {header.provider} snapshot {path.name}", header.not_held, header.provider)
         facts = ok = bad = 0
         for record in records:
             if isinstance(record, Fact):
@@ -187,16 +198,18 @@ def reference_evaluate(paths: Sequence[Path], rules: list[CompiledRule], id_limi
             )
         )
     coverage.settle(set(of_type))
+    repos_in_estate = any(s.provider == "repos" for s in sources)
     results = []
     for rule in rules:
-        env: dict[str, Any] = {}
+        env: dict[str, Any] = {REPOS_IN_ESTATE: repos_in_estate}
         evidence = []
         for acc in accumulators[rule.id]:
             type_coverage = coverage.for_signal(acc.signal)
             value = acc.value(type_coverage)
             assert value is UNKNOWN or isinstance(value, Interval)
             env[acc.signal.name] = value
-            evidence.append(acc.evidence(value, type_coverage))
+            if repos_in_estate or not acc.signal.spec.fact.startswith("repos."):  # repository gates sit out without repositories
+                evidence.append(acc.evidence(value, type_coverage))
         results.append(score_rule(rule, env, evidence))
     return Assessment(
         tool_version=__version__,

@@ -114,5 +114,6 @@ def gate(assessment: Assessment, args: argparse.Namespace) -> bool:
         owner = f" — owner: {owner_label(check.owner)}" if check.owner else ""
         print(f"policy: does not hold: {check.id}{where}{owner} ({check.title})", file=sys.stderr)
     if cannot:
-        print(f"policy: {cannot} checks cannot tell (not failed: a read we could not make is not a breach)", file=sys.stderr)
+        checks = "1 check cannot" if cannot == 1 else f"{cannot} checks cannot"
+        print(f"policy: {checks} tell (not failed: a read we could not make is not a breach)", file=sys.stderr)
     return bool(failing)

@@ -19,7 +19,7 @@ from cmm_scan.expr import as_tristate
 from cmm_scan.models import CheckResult, Coverage, Evidence, Fact, PolicyAssessment, PolicyVerdict, ScopeVerdict, SnapshotHeader
 from cmm_scan.policy.load import Baseline, CompiledCheck
 from cmm_scan.scoring import unknown_reasons
-from cmm_scan.signals import CoverageIndex, SignalAccumulator, fact_env
+from cmm_scan.signals import CoverageIndex, SignalAccumulator, fact_env, foreign
 from cmm_scan.snapshot_io import read_records
 
 ID_LIMIT = 50
@@ -120,6 +120,8 @@ def evaluate_baseline(snapshots: Iterable[Path], baseline: Baseline) -> PolicyAs
         per_scope: list[ScopeVerdict] = []
         if spec.scope == "each" and scopes:
             for scope in sorted(scopes):
+                if check.signals and all(foreign(scope_provider[scope], s.spec.fact) for s in check.signals):
+                    continue  # a scope that cannot hold what the check reads (a repository, for a backup check)
                 scope_verdict, scope_evidence, scope_env = scopes[scope].judge(check)
                 per_scope.append(
                     ScopeVerdict(
