@@ -3,16 +3,17 @@ as a floor ("at least N"), as a range, unknown, manual (people) or not applicabl
 
     .venv/bin/python bench/yield.py [--json]
 
-Two estates: the bundled demo (`cmm-scan demo`, three shards of an organisation recorded from moto),
-and a rich, fully readable estate built in moto by fixtures/rich_estate.py on the demo's builders (an
-organisation of three accounts, an organisation trail into locked storage with metric-filter alarms
-on its log group, threat detection, posture, vulnerability scanning and data discovery everywhere,
-Config rules with remediation, customer keys, team budgets alerting engineers, target tracking,
-people in the identity centre, backups copied to a DR-only second region), collected with the real
-AWS adapter (`cmm-scan collect aws --org`). The few calls moto lacks are answered in the API's shape
-(`rich_estate.served_gaps`); the bench stops if any collector of the rich estate fails. "Exported"
-counts the questions whose answer to the official tool is a level (settled or floor), not 0.
-Numbers take about a minute on a 2-CPU machine.
+The estates: the bundled demo (`cmm-scan demo`: the rich estate below recorded as three shards, and five
+repositories), the Azure, GCP and OCI demo parts (fixtures/demo-parts/, each recorded from the project's
+emulator) alone, all of them pooled as one organisation, and a rich, fully readable estate built in moto
+by fixtures/rich_estate.py on the demo's builders (an organisation of three accounts, an organisation
+trail into locked storage with metric-filter alarms on its log group, threat detection, posture,
+vulnerability scanning and data discovery everywhere, Config rules with remediation, customer keys, team
+budgets alerting engineers, target tracking, people in the identity centre, backups copied to a DR-only
+second region), collected with the real AWS adapter (`cmm-scan collect aws --org`). The few calls moto
+lacks are answered in the API's shape (`rich_estate.served_gaps`); the bench stops if any collector of
+the rich estate fails. "Exported" counts the questions whose answer to the official tool is a level
+(settled or floor), not 0. Numbers take about a minute on a 2-CPU machine.
 """
 
 from __future__ import annotations
@@ -82,8 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from cmm_scan.demo import demo_snapshots
 
+    parts = sorted((ROOT / "fixtures" / "demo-parts").glob("*.snapshot.jsonl"))
     with tempfile.TemporaryDirectory() as tmp:
-        numbers = {"demo": tally(score(demo_snapshots())), "rich moto estate": tally(score(rich_snapshot(Path(tmp))))}
+        numbers = {"demo": tally(score(demo_snapshots()))}
+        numbers |= {f"{part.name.split('.')[0]} part": tally(score(part)) for part in parts}
+        numbers["demo + every part"] = tally(score([*demo_snapshots(), *parts]))
+        numbers["rich moto estate"] = tally(score(rich_snapshot(Path(tmp))))
     if args.json:
         print(json.dumps(numbers, indent=2))
         return 0

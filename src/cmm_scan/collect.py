@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from cmm_scan import __version__, cancel
 from cmm_scan.errors import UserError
+from cmm_scan.factcatalogue import not_held_by
 from cmm_scan.models import Coverage, Fact, ScopeInfo, SnapshotHeader
 from cmm_scan.rules import CompiledRule, fact_plan
 from cmm_scan.snapshot_io import SnapshotWriter
@@ -127,7 +128,7 @@ def collect(
         shard=options.shard,
         estate=(estate or estate_key(options.provider, plan.scopes, scope_filter(options))) if options.shard else estate,
         scope_filter=scope_filter(options),
-        not_held=plan.not_held,
+        not_held=sorted(set(plan.not_held) | set(not_held_by(options.provider, fact_types))),
     )
     summary = CollectSummary()
 

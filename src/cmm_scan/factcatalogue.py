@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from cmm_scan.paths import bundled
 from cmm_scan.yamlfile import load_yaml_model
@@ -25,6 +25,11 @@ class FactTypeSpec(BaseModel):
 
     doc: str
     attributes: dict[str, AttributeSpec]
+    not_held_by: dict[Literal["aws", "azure", "gcp", "oci"], str] = Field(
+        default_factory=dict,
+        description="cloud -> why its estates cannot hold this kind of thing: pooled with other clouds' snapshots, "
+        "its snapshots then leave nothing of this type unread (a kind the cloud has, but no collector reads, never goes here)",
+    )
 
 
 class FactCatalogue(BaseModel):
@@ -38,6 +43,12 @@ class FactCatalogue(BaseModel):
 def fact_catalogue() -> FactCatalogue:
     catalogue, _ = load_yaml_model(bundled("providers") / "facts.yaml", FactCatalogue)
     return catalogue
+
+
+def not_held_by(provider: str, fact_types: list[str]) -> list[str]:
+    """The fact types of the plan that estates of this cloud cannot hold (SnapshotHeader.not_held)."""
+    facts = fact_catalogue().facts
+    return [t for t in fact_types if t in facts and provider in facts[t].not_held_by]
 
 
 def readable_names(fact_type: str) -> set[str] | None:
