@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -18,6 +18,7 @@ from cmm_scan.models import (
     Coverage,
     CoverageSummary,
     Fact,
+    QuestionResult,
     ScopeInfo,
     SnapshotHeader,
     SnapshotSource,
@@ -71,6 +72,26 @@ def evaluate(
     coverage.settle(set(by_type))
     for twin, counter in twins:
         twin.take_counts(counter)
+    results = score_rules(rules, accumulators, coverage, sources)
+    for result in results if missing_shards else ():
+        result.partial = True
+        result.reasons.append(f"Partial: scored without shard {', '.join(missing_shards)} of the estate.")
+    return Assessment(
+        tool_version=__version__,
+        created_at=datetime.now(UTC),
+        source=_pooled(sources, problems, list(missing_shards)),
+        thresholds_overridden={r.id: r.overridden for r in rules if r.overridden},
+        results=results,
+    )
+
+
+def score_rules(
+    rules: list[CompiledRule],
+    accumulators: Mapping[str, list[SignalAccumulator]],
+    coverage: CoverageIndex,
+    sources: list[SnapshotSource],
+) -> list[QuestionResult]:
+    """Every rule scored on its signals' pooled values and coverage."""
     repos_in_estate = any(s.provider == "repos" for s in sources)
     results = []
     for rule in rules:
@@ -82,18 +103,8 @@ def evaluate(
             env[acc.signal.name] = value
             if repos_in_estate or not acc.signal.spec.fact.startswith("repos."):  # else its gates are left out, and its evidence
                 evidence.append(acc.evidence(value, type_coverage))
-        result = score_rule(rule, env, evidence)
-        if missing_shards:
-            result.partial = True
-            result.reasons.append(f"Partial: scored without shard {', '.join(missing_shards)} of the estate.")
-        results.append(result)
-    return Assessment(
-        tool_version=__version__,
-        created_at=datetime.now(UTC),
-        source=_pooled(sources, problems, list(missing_shards)),
-        thresholds_overridden={r.id: r.overridden for r in rules if r.overridden},
-        results=results,
-    )
+        results.append(score_rule(rule, env, evidence))
+    return results
 
 
 def _read_one(

@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from cmm_scan import __version__
-from cmm_scan.engine import _pooled
-from cmm_scan.expr import UNKNOWN, Interval, as_tristate, compile_expr
+from cmm_scan.engine import _pooled, score_rules
+from cmm_scan.expr import UNKNOWN, as_tristate, compile_expr
 from cmm_scan.factcatalogue import readable_names
 from cmm_scan.models import Assessment, Coverage, CoverageSummary, Fact, SnapshotHeader, SnapshotSource
 from cmm_scan.rules import CompiledLevel, CompiledRule, CompiledSignal
-from cmm_scan.scoring import REPOS_IN_ESTATE, score_rule
 from cmm_scan.signals import CoverageIndex, SignalAccumulator, fact_env
 from cmm_scan.snapshot_io import read_records
 
@@ -198,19 +197,7 @@ def reference_evaluate(paths: Sequence[Path], rules: list[CompiledRule], id_limi
             )
         )
     coverage.settle(set(of_type))
-    repos_in_estate = any(s.provider == "repos" for s in sources)
-    results = []
-    for rule in rules:
-        env: dict[str, Any] = {REPOS_IN_ESTATE: repos_in_estate}
-        evidence = []
-        for acc in accumulators[rule.id]:
-            type_coverage = coverage.for_signal(acc.signal)
-            value = acc.value(type_coverage)
-            assert value is UNKNOWN or isinstance(value, Interval)
-            env[acc.signal.name] = value
-            if repos_in_estate or not acc.signal.spec.fact.startswith("repos."):  # repository gates sit out without repositories
-                evidence.append(acc.evidence(value, type_coverage))
-        results.append(score_rule(rule, env, evidence))
+    results = score_rules(rules, accumulators, coverage, sources)
     return Assessment(
         tool_version=__version__,
         created_at=datetime.now(UTC),

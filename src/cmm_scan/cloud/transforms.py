@@ -175,3 +175,21 @@ def apply(name: str, value: Any) -> Any:
     except KeyError:
         raise KeyError(f"unknown transform '{name}' (known: {', '.join(sorted(TRANSFORMS))})") from None
     return fn(value)
+
+
+def activity_counts(entries: list[Any], kind_of: Callable[[Any], str | None]) -> dict[str, int]:
+    """Audit-log entries -> the activity.changes counts, each entry's kind given by the cloud's `kind_of`
+    (console, iac, pipeline, other, iac_by_cicd, or None for an entry that is not a person's or tool's change)."""
+    counts = {"total": 0, "console": 0, "iac": 0, "pipeline": 0, "cicd_identity": 0, "other": 0}
+    for entry in entries:
+        kind = kind_of(entry)
+        if kind is None:
+            continue
+        counts["total"] += 1
+        if kind == "iac_by_cicd":  # infrastructure as code, applied by a CI/CD identity
+            counts["iac"] += 1
+            counts["cicd_identity"] += 1
+        else:
+            counts[kind] += 1
+            counts["cicd_identity"] += kind == "pipeline"
+    return counts

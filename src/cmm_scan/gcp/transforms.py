@@ -417,19 +417,7 @@ def activity_counts(value: Any) -> dict[str, int] | None:
     service agents left out)."""
     if not isinstance(value, list):
         return None
-    counts = {"total": 0, "console": 0, "iac": 0, "pipeline": 0, "cicd_identity": 0, "other": 0}
-    for entry in value:
-        kind = activity_kind(entry)
-        if kind is None:
-            continue
-        counts["total"] += 1
-        if kind == "iac_by_cicd":
-            counts["iac"] += 1
-            counts["cicd_identity"] += 1
-        else:
-            counts[kind] += 1
-            counts["cicd_identity"] += kind == "pipeline"
-    return counts
+    return shared.activity_counts(value, activity_kind)
 
 
 @transform("gcp_stage_targets")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from cmm_scan.cloud.transforms import transform
+from cmm_scan.cloud.transforms import activity_counts, transform
 
 ARM_SHAPE = re.compile(r"\.A\d+(\.|$)", re.IGNORECASE)  # Ampere Altra/AmpereOne: VM.Standard.A1.Flex, BM.Standard.A1.160, A2, A4
 
@@ -224,19 +224,7 @@ def oci_activity(value: Any) -> dict[str, int] | None:
     tools; resource principals and CI-named users are CI/CD identities)."""
     if value is None:
         return None
-    counts = {"total": 0, "console": 0, "iac": 0, "pipeline": 0, "cicd_identity": 0, "other": 0}
-    for event in value:
-        kind = _activity_kind(event)
-        if kind is None:
-            continue
-        counts["total"] += 1
-        if kind == "iac_by_cicd":
-            counts["iac"] += 1
-            counts["cicd_identity"] += 1
-        else:
-            counts[kind] += 1
-            counts["cicd_identity"] += kind == "pipeline"
-    return counts
+    return activity_counts(value, _activity_kind)
 
 
 @transform("oci_repo_scanned")
