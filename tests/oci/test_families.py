@@ -21,8 +21,9 @@ def _estate() -> Estate:
     estate.single(
         "/20190111/budgets/ocid1.budget.oc1..all/alertRules",
         [
-            {"type": "ACTUAL", "threshold": 80, "recipients": "finance@example.gov.uk"},
-            {"type": "FORECAST", "threshold": 100, "recipients": "finance@example.gov.uk"},
+            {"id": "ocid1.alertrule.oc1..actual", "type": "ACTUAL", "threshold": 80, "recipients": "finance@example.gov.uk"},
+            {"id": "ocid1.alertrule.oc1..forecast", "type": "FORECAST", "threshold": 100, "recipients": "finance@example.gov.uk"},
+            {"id": "ocid1.alertrule.oc1..team", "type": "ACTUAL", "threshold": 50, "recipients": "ada@example.gov.uk; billing@example.gov.uk, grace@example.gov.uk"},
         ],
         region=None,
     )
@@ -147,7 +148,7 @@ def test_budgets(monkeypatch: pytest.MonkeyPatch) -> None:
     result = scan(_estate(), ["cost.budget"], monkeypatch)
     assert result.one("cost.budget", "budget.oc1..all") == {
         "budget_type": "COST",
-        "notifications": 2,
+        "notifications": 3,
         "forecast_alert": True,
         "scoped": False,
     }
@@ -157,6 +158,39 @@ def test_budgets(monkeypatch: pytest.MonkeyPatch) -> None:
         "forecast_alert": False,
         "scoped": True,
     }
+
+
+def test_budget_alert_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = _estate()
+    estate.data["objects"]["20190111/budgets/ocid1.budget.oc1..team/alertRules"] = [
+        {"id": "ocid1.alertrule.oc1..none", "type": "FORECAST", "threshold": 90, "recipients": ""}
+    ]
+    result = scan(estate, ["cost.budget_alert"], monkeypatch)
+    assert result.status("budget.alert_rules") == {"ok"}
+    assert result.one("cost.budget_alert", "alertrule.oc1..team") == {
+        "budget_scoped": False,
+        "forecast": False,
+        "threshold": 50,
+        "recipients": 3,
+        "team_recipients": 2,
+    }
+    # a rule without recipients was read: none, not unknown; a tag budget is a scoped one
+    assert result.one("cost.budget_alert", "alertrule.oc1..none") == {
+        "budget_scoped": True,
+        "forecast": True,
+        "threshold": 90,
+        "recipients": 0,
+        "team_recipients": 0,
+    }
+
+
+def test_budget_alert_rules_refused_are_unknown_not_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = _estate()
+    estate.deny_path("/20190111/budgets/ocid1.budget.oc1..team/alertRules")
+    result = scan(estate, ["cost.budget_alert"], monkeypatch)
+    assert result.status("budget.alert_rules") == {"denied"}  # the population is incomplete, not smaller
+    # the other budget's alerts are still read
+    assert sorted(f.resource_id.rsplit(".", 1)[-1] for f in result.of("cost.budget_alert")) == ["actual", "forecast", "team"]
 
 
 def test_alarms_logs_and_audit(monkeypatch: pytest.MonkeyPatch) -> None:

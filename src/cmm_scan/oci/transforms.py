@@ -351,3 +351,28 @@ def oci_duration_days(value: Any) -> int | None:
 
     hours = iso_duration_hours(value)
     return None if hours is None else int(hours // 24)
+
+
+RECIPIENT_DELIMITERS = re.compile(r"[,;\s]+")
+# an address naming a finance function is finance's; any other is a team's (engineers, a team list)
+FINANCE_WORDS = ("finance", "billing", "accounts", "payable", "procurement", "cfo", "finops")
+
+
+def _recipients(value: Any) -> list[str] | None:
+    if not isinstance(value, str):
+        return None
+    return [r for r in RECIPIENT_DELIMITERS.split(value) if r]
+
+
+@transform("oci_recipient_count")
+def oci_recipient_count(value: Any) -> int | None:
+    """A budget alert rule's recipients, one string delimited by commas, spaces, tabs or semicolons -> how many."""
+    recipients = _recipients(value)
+    return None if recipients is None else len(recipients)
+
+
+@transform("oci_team_recipient_count")
+def oci_team_recipient_count(value: Any) -> int | None:
+    """Of a budget alert rule's recipients, those whose address names no finance function."""
+    recipients = _recipients(value)
+    return None if recipients is None else sum(1 for r in recipients if not any(w in r.lower() for w in FINANCE_WORDS))
