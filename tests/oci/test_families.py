@@ -241,6 +241,80 @@ def test_cloud_guard_refused_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None
     assert guard == [] and result.status("cloudguard.configuration") == {"denied"}
 
 
+def _cloud_guard_recipes(estate: Estate) -> Estate:
+    """The root target (id t) with a configuration and an activity detector recipe and a responder recipe."""
+    estate.data["objects"]["20200131/targets"]["items"][0]["lifecycleState"] = "ACTIVE"
+    target = "/20200131/targets/t"
+    detector = f"{target}/targetDetectorRecipes"
+    estate.single(
+        detector,
+        {"items": [{"id": "cfg", "detector": "IAAS_CONFIGURATION_DETECTOR"}, {"id": "act", "detector": "IAAS_ACTIVITY_DETECTOR"}]},
+        region=None,
+    )
+    estate.single(
+        f"{detector}/cfg/detectorRules",
+        {
+            "items": [
+                {"id": "BUCKET_IS_PUBLIC", "displayName": "Bucket is public", "detectorDetails": {"isEnabled": True}},
+                {"id": "INSTANCE_PUBLIC_IP", "displayName": "Instance has a public IP", "detectorDetails": {"isEnabled": False}},
+            ]
+        },
+        region=None,
+    )
+    responder = f"{target}/targetResponderRecipes"
+    estate.single(responder, {"items": [{"id": "resp"}]}, region=None)
+    estate.single(
+        f"{responder}/resp/responderRules",
+        {
+            "items": [
+                {"id": "MAKE_BUCKET_PRIVATE", "type": "REMEDIATION", "details": {"isEnabled": True, "mode": "AUTOACTION"}},
+                {"id": "STOP_INSTANCE", "type": "REMEDIATION", "details": {"isEnabled": True, "mode": "USERACTION"}},
+                {"id": "OFF", "type": "REMEDIATION", "details": {"isEnabled": False, "mode": "AUTOACTION"}},
+                {"id": "CLOUD_EVENT", "type": "NOTIFICATION", "details": {"isEnabled": True, "mode": "AUTOACTION"}},
+            ]
+        },
+        region=None,
+    )
+    return estate
+
+
+CLOUD_GUARD_RULES = ["config.recorder", "config.rule", "config.remediation"]
+
+
+def test_cloud_guard_recipes_as_recorder_rules_and_remediations(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = scan(_cloud_guard_recipes(_estate()), CLOUD_GUARD_RULES, monkeypatch)
+    # the configuration detectors on the root target record every supported type, IAM (root compartment) included
+    assert result.one("config.recorder", "cloud-guard") == {"recording": True, "all_supported": True, "include_global": True}
+    # the enabled rules of the configuration recipe only (activity detectors check actions, not configuration)
+    assert [f.attributes for f in result.of("config.rule")] == [
+        {"name": "Bucket is public", "source": "managed", "identifier": "BUCKET_IS_PUBLIC", "conformance_pack": True}
+    ]
+    # enabled remediation responders; automatic when they act by themselves
+    assert sorted((f.attributes["identifier"], f.attributes["automatic"]) for f in result.of("config.remediation")) == [
+        ("MAKE_BUCKET_PRIVATE", True),
+        ("STOP_INSTANCE", False),
+    ]
+
+
+def test_cloud_guard_without_a_configuration_recipe_is_not_recording(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = _estate()  # a target whose recipes the estate leaves out: an empty list, as OCI answers
+    estate.data["objects"]["20200131/targets"]["items"][0]["lifecycleState"] = "ACTIVE"
+    result = scan(estate, CLOUD_GUARD_RULES, monkeypatch)
+    assert result.one("config.recorder", "cloud-guard") == {"recording": False, "all_supported": False, "include_global": False}
+    assert result.of("config.rule") == [] and result.status("cloudguard.detector_rules") == {"ok"}
+
+
+def test_cloud_guard_recipes_refused_are_unknown_not_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = _cloud_guard_recipes(_estate())
+    estate.deny_path("/20200131/targets/t/")
+    result = scan(estate, CLOUD_GUARD_RULES, monkeypatch)
+    # the recorder is read, but whether it records is not known: never "off"
+    recorder = result.one("config.recorder", "cloud-guard")
+    assert recorder.get("recording") is None and recorder.get("include_global") is None
+    assert result.of("config.rule") == [] and result.status("cloudguard.detector_rules") == {"denied"}
+    assert result.of("config.remediation") == [] and result.status("cloudguard.responder_rules") == {"denied"}
+
+
 def test_vault_keys_and_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
     estate = Estate()
     app = estate.compartment("app")
