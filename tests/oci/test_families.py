@@ -23,7 +23,12 @@ def _estate() -> Estate:
         [
             {"id": "ocid1.alertrule.oc1..actual", "type": "ACTUAL", "threshold": 80, "recipients": "finance@example.gov.uk"},
             {"id": "ocid1.alertrule.oc1..forecast", "type": "FORECAST", "threshold": 100, "recipients": "finance@example.gov.uk"},
-            {"id": "ocid1.alertrule.oc1..team", "type": "ACTUAL", "threshold": 50, "recipients": "ada@example.gov.uk; billing@example.gov.uk, grace@example.gov.uk"},
+            {
+                "id": "ocid1.alertrule.oc1..team",
+                "type": "ACTUAL",
+                "threshold": 50,
+                "recipients": "ada@example.gov.uk; billing@example.gov.uk, grace@example.gov.uk",
+            },
         ],
         region=None,
     )

@@ -441,7 +441,8 @@ def generic_get(call: Call) -> Reply:
     if call.query.get("compartmentId") and _known_list(path):
         return LIST_PAGING.reply(call, [])  # a list API the estate holds nothing for: an empty compartment, as OCI answers
     if _sub_collection_of_visible_item(call, state, region, path):
-        return (SEARCH_PAGING if _collection_list(path) else LIST_PAGING).reply(call, [])  # an existing resource's sub-list the estate leaves out is empty, as OCI answers
+        # an existing resource's sub-list the estate leaves out is empty, as OCI answers
+        return (SEARCH_PAGING if _collection_list(path) else LIST_PAGING).reply(call, [])
     parent, _, item_id = call.params["path"].strip("/").rpartition("/")
     for item in state.items(region, parent.lower()) or []:
         if item_id in (item.get("id"), item.get("name")):  # buckets are got by name
