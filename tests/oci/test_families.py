@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cmm_scan.errors import UserError
 from tests.oci.support import TENANCY, Estate, scan
 
 V = "/20160918"
@@ -430,3 +431,23 @@ def test_resource_manager_stacks_and_drift(monkeypatch: pytest.MonkeyPatch) -> N
     estate.deny_path("/20180917/stacks/ocid1")
     result = scan(estate, ["iac.stack"], monkeypatch)
     assert result.one("iac.stack", "network") == {"status": "ACTIVE", "drift_status": None}
+
+
+def test_tenancy_as_the_organisation(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = Estate()
+    estate.compartment("platform")
+    estate.compartment("prod", "platform")
+    estate.compartment("web", "prod")
+    estate.compartment("sandbox")
+    estate.deny("sandbox")  # listed with accessLevel=ANY whatever the caller may read: still a compartment
+    result = scan(estate, ["org.organization"], monkeypatch)
+    assert result.one("org.organization", TENANCY) == {"all_features": True, "accounts": 5, "ous": 2}
+
+
+def test_tenancy_tree_refused_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = Estate()
+    estate.compartment("platform")
+    estate.data["faults"]["deny"].append({"operation": "identity.compartments.list"})
+    # the plan reads the tree first: without it there is no scan at all, never an organisation of one compartment
+    with pytest.raises(UserError):
+        scan(estate, ["org.organization"], monkeypatch)

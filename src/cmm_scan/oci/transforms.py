@@ -376,3 +376,14 @@ def oci_team_recipient_count(value: Any) -> int | None:
     """Of a budget alert rule's recipients, those whose address names no finance function."""
     recipients = _recipients(value)
     return None if recipients is None else sum(1 for r in recipients if not any(w in r.lower() for w in FINANCE_WORDS))
+
+
+@transform("oci_compartment_tree")
+def oci_compartment_tree(value: Any) -> dict[str, int] | None:
+    """The compartments below the root (ListCompartments over the subtree) -> {accounts: the root and every active
+    compartment, ous: the compartments that hold compartments}."""
+    if not isinstance(value, list):
+        return None
+    active = [c for c in value if isinstance(c, dict) and c.get("lifecycleState", "ACTIVE") == "ACTIVE"]
+    ids = {c.get("id") for c in active}
+    return {"accounts": 1 + len(active), "ous": len({c.get("compartmentId") for c in active} & ids)}
