@@ -451,3 +451,70 @@ def test_tenancy_tree_refused_is_unknown(monkeypatch: pytest.MonkeyPatch) -> Non
     # the plan reads the tree first: without it there is no scan at all, never an organisation of one compartment
     with pytest.raises(UserError):
         scan(estate, ["org.organization"], monkeypatch)
+
+
+def _log_metrics() -> Estate:
+    estate = Estate()
+    app = estate.compartment("app")
+    estate.add(
+        "/20180401/alarms",
+        {
+            "id": "ocid1.alarm.oc1..errors",
+            "namespace": "app_logs",
+            "query": "error_count[1m].sum() > 0",
+            "destinations": ["ocid1.onstopic.oc1..oncall"],
+            "isEnabled": True,
+        },
+        compartment=app,
+    )
+    connectors = {
+        "errors": ({"kind": "logging", "logSources": [{"compartmentId": app, "logGroupId": "ocid1.loggroup.oc1..app"}]}, "error_count"),
+        "audit": ({"kind": "logging", "logSources": [{"compartmentId": TENANCY, "logGroupId": "_Audit"}]}, "policy_changes"),
+    }
+    for name, (source, metric) in connectors.items():
+        target = {"kind": "monitoring", "compartmentId": app, "metricNamespace": "app_logs", "metric": metric}
+        estate.add(
+            "/20200909/serviceConnectors",
+            {"id": f"ocid1.serviceconnector.oc1..{name}", "source": source, "target": target},
+            compartment=app,
+        )
+    # a connector that archives logs to a bucket derives no metric
+    estate.add(
+        "/20200909/serviceConnectors",
+        {
+            "id": "ocid1.serviceconnector.oc1..archive",
+            "source": {"kind": "logging", "logSources": [{"logGroupId": "_Audit"}]},
+            "target": {"kind": "objectStorage"},
+        },
+        compartment=app,
+    )
+    return estate
+
+
+def test_log_metrics_from_service_connectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = scan(_log_metrics(), ["monitoring.metric_filter"], monkeypatch)
+    assert result.status("sch.log_metrics") == {"ok"}
+    assert result.one("monitoring.metric_filter", "serviceconnector.oc1..errors") == {
+        "log_group": "ocid1.loggroup.oc1..app",
+        "audit_log": False,
+        "alarmed": True,
+    }
+    assert result.one("monitoring.metric_filter", "serviceconnector.oc1..audit") == {
+        "log_group": "_Audit",
+        "audit_log": True,
+        "alarmed": False,
+    }
+    assert not [f for f in result.of("monitoring.metric_filter") if "archive" in f.resource_id]
+
+
+def test_log_metrics_refused_are_unknown_not_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = _log_metrics()
+    estate.deny_path("/20200909/serviceConnectors/ocid1.serviceconnector.oc1..audit")
+    estate.deny_path("/20180401/alarms")
+    result = scan(estate, ["monitoring.metric_filter"], monkeypatch)
+    # a connector whose details are refused may derive a metric: kept, every attribute unknown
+    assert set(result.one("monitoring.metric_filter", "serviceconnector.oc1..audit").values()) == {None}
+    # alarms refused: whether the metric is watched is unknown, never "no"
+    errors = result.one("monitoring.metric_filter", "serviceconnector.oc1..errors")
+    assert errors.get("alarmed") is None and errors["audit_log"] is False
+    assert result.status("sch.log_metrics/GetServiceConnector") == {"denied"}
