@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cmm_scan.errors import UserError
-from tests.oci.support import TENANCY, Estate, scan
+from tests.oci.support import TENANCY, Estate, cid, scan
 
 V = "/20160918"
 
@@ -518,3 +518,39 @@ def test_log_metrics_refused_are_unknown_not_none(monkeypatch: pytest.MonkeyPatc
     errors = result.one("monitoring.metric_filter", "serviceconnector.oc1..errors")
     assert errors.get("alarmed") is None and errors["audit_log"] is False
     assert result.status("sch.log_metrics/GetServiceConnector") == {"denied"}
+
+
+def _protection_policies() -> Estate:
+    estate = Estate()
+    data = estate.compartment("data")
+    policies = {
+        "locked": "2026-01-01T00:00:00Z",  # in force
+        "pending": "2099-01-01T00:00:00Z",  # scheduled: can still be removed
+        "open": None,
+    }
+    for name, lock in policies.items():
+        estate.add(
+            "/20210216/protectionPolicies",
+            {"id": f"ocid1.recoveryservicepolicy.oc1..{name}", "isPredefinedPolicy": False, "policyLockedDateTime": lock},
+            compartment=data,
+        )
+    estate.add("/20210216/protectionPolicies", {"id": "ocid1.recoveryservicepolicy.oc1..gold", "isPredefinedPolicy": True})
+    return estate
+
+
+def test_recovery_protection_policies_as_backup_vaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = scan(_protection_policies(), ["storage.backup_vault"], monkeypatch)
+    assert result.status("recovery.protection_policies") == {"ok"}
+    assert result.one("storage.backup_vault", "..locked") == {"locked": True, "lock_mode": "compliance"}
+    assert result.one("storage.backup_vault", "..pending") == {"locked": False, "lock_mode": "none"}
+    assert result.one("storage.backup_vault", "..open") == {"locked": False, "lock_mode": "none"}
+    assert not [f for f in result.of("storage.backup_vault") if "gold" in f.resource_id]  # Oracle's own: not a choice
+
+
+def test_recovery_protection_policies_refused_are_unknown_not_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = _protection_policies()
+    estate.deny("data")
+    result = scan(estate, ["storage.backup_vault"], monkeypatch)
+    # the denied compartment's coverage says so: its locks are unknown, never "none"
+    denied = {c.scope for c in result.coverage if c.collector == "recovery.protection_policies" and c.status == "denied"}
+    assert result.of("storage.backup_vault") == [] and cid("data") in denied

@@ -44,6 +44,7 @@ COLLECTION_LISTS = frozenset(
         "20210630/buildpipelines",
         "20210630/buildpipelinestages",
         "20210630/buildruns",
+        "20210216/protectionpolicies",
         "20200131/targets/*/targetdetectorrecipes",
         "20200131/targets/*/targetdetectorrecipes/*/detectorrules",
         "20200131/targets/*/targetresponderrecipes",

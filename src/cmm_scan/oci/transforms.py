@@ -387,3 +387,17 @@ def oci_compartment_tree(value: Any) -> dict[str, int] | None:
     active = [c for c in value if isinstance(c, dict) and c.get("lifecycleState", "ACTIVE") == "ACTIVE"]
     ids = {c.get("id") for c in active}
     return {"accounts": 1 + len(active), "ous": len({c.get("compartmentId") for c in active} & ids)}
+
+
+@transform("oci_in_force")
+def oci_in_force(value: Any) -> bool | None:
+    """An RFC 3339 time from which something takes effect (a retention lock): '' = never set (False), else whether
+    that time has passed."""
+    if not isinstance(value, str):
+        return None
+    from cmm_scan.cloud.transforms import _as_datetime, now
+
+    if not value:
+        return False
+    when = _as_datetime(value)
+    return None if when is None else when <= now()
