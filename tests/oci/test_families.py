@@ -302,6 +302,14 @@ def test_cloud_guard_recipes_as_recorder_rules_and_remediations(monkeypatch: pyt
     ]
 
 
+def test_one_answer_read_by_two_collectors_gives_each_its_own_items(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Cloud Guard's configuration is sent once for the services (two items from it) and the recorder (one)
+    result = scan(_cloud_guard_recipes(_estate()), ["security.service", "config.recorder"], monkeypatch)
+    assert len(result.of("config.recorder")) == 1
+    assert len([f for f in result.of("security.service") if f.attributes["service"] == "cloud_guard"]) == 2
+    assert sum(1 for r in result.log if r["path"].endswith("/20200131/configuration")) == 1
+
+
 def test_cloud_guard_without_a_configuration_recipe_is_not_recording(monkeypatch: pytest.MonkeyPatch) -> None:
     estate = _estate()  # a target whose recipes the estate leaves out: an empty list, as OCI answers
     estate.data["objects"]["20200131/targets"]["items"][0]["lifecycleState"] = "ACTIVE"
