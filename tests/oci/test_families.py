@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cmm_scan.errors import UserError
-from tests.oci.support import TENANCY, Estate, cid, scan
+from tests.oci.support import FRANKFURT, LONDON, TENANCY, Estate, cid, scan
 
 V = "/20160918"
 
@@ -300,6 +300,16 @@ def test_cloud_guard_recipes_as_recorder_rules_and_remediations(monkeypatch: pyt
         ("MAKE_BUCKET_PRIVATE", True),
         ("STOP_INSTANCE", False),
     ]
+
+
+def test_cloud_guard_records_every_scanned_region(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = Estate(regions=(LONDON, FRANKFURT))
+    estate.single("/20200131/configuration", {"reportingRegion": LONDON, "status": "ENABLED"}, region=None)
+    target = {"id": "t", "compartmentId": TENANCY, "targetResourceType": "COMPARTMENT", "targetResourceId": TENANCY}
+    estate.single("/20200131/targets", {"items": [target]}, region=None)
+    result = scan(_cloud_guard_recipes(estate), ["config.recorder"], monkeypatch)
+    # one recorder per account-region, as the rules weigh recording against the regions in use
+    assert sorted(f.region for f in result.of("config.recorder") if f.attributes["recording"]) == [FRANKFURT, LONDON]
 
 
 def test_one_answer_read_by_two_collectors_gives_each_its_own_items(monkeypatch: pytest.MonkeyPatch) -> None:
