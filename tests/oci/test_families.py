@@ -515,11 +515,14 @@ def test_log_metrics_from_service_connectors(monkeypatch: pytest.MonkeyPatch) ->
     assert result.one("monitoring.metric_filter", "serviceconnector.oc1..errors") == {
         "log_group": "ocid1.loggroup.oc1..app",
         "audit_log": False,
+        "organization_audit_log": False,  # no Audit source: it receives no organisation's trail
         "alarmed": True,
     }
+    # whether an Audit source spans every compartment is not read: unknown, never "no"
     assert result.one("monitoring.metric_filter", "serviceconnector.oc1..audit") == {
         "log_group": "_Audit",
         "audit_log": True,
+        "organization_audit_log": None,
         "alarmed": False,
     }
     assert not [f for f in result.of("monitoring.metric_filter") if "archive" in f.resource_id]
