@@ -127,3 +127,21 @@ def test_cmm_scan_emulate_then_scan_with_only_the_printed_exports(tmp_path: Path
     # Level 4, "Most systems scale automatically.": four of five running instances are in a pool scaled on CPU (80%,
     # the 'everything' share, but CPU is not an advanced metric, so not level 5)
     assert result["suggested_level"] == 4, result["reasons"]
+
+
+def test_refused_cloud_guard_recipes_leave_compliance_unknown_not_none(tmp_path: Path) -> None:
+    """Cloud Guard on, its recipes refused: the recorder, rules and remediations are unknown, so the question that
+    weighs them says "I don't know" with the denial as the reason, never "no rules"."""
+    from tests.oci.test_families import _cloud_guard_recipes, _estate
+
+    estate = _cloud_guard_recipes(_estate())
+    estate.deny_path("/20200131/targets/t/")
+    with serve(estate.build()) as running:
+        out = tmp_path / "report"
+        done = _cli(["scan", "oci", "--output-dir", str(out), "--format", "json", "--no-store"], running.env)
+        assert done.returncode in (0, 1), done.stderr
+    results = {r["id"]: r for r in json.loads((out / "assessment.json").read_text())["results"]}
+    compliance = results["csmm.compliance_and_audit"]
+    assert compliance["status"] == "unknown", compliance
+    reasons = " ".join(compliance["reasons"])
+    assert "cloudguard.detector_rules" in reasons and "denied" in reasons, reasons

@@ -44,6 +44,11 @@ COLLECTION_LISTS = frozenset(
         "20210630/buildpipelines",
         "20210630/buildpipelinestages",
         "20210630/buildruns",
+        "20210216/protectionpolicies",
+        "20200131/targets/*/targetdetectorrecipes",
+        "20200131/targets/*/targetdetectorrecipes/*/detectorrules",
+        "20200131/targets/*/targetresponderrecipes",
+        "20200131/targets/*/targetresponderrecipes/*/responderrules",
     }
 )
 PAGING_PARAMS = {
@@ -385,14 +390,24 @@ def _known_list(path: str) -> bool:
     return any(fnmatch.fnmatchcase(path, pattern) for pattern in _known_lists())
 
 
+def _collection_list(path: str) -> bool:
+    """The list answers a *Collection object `{"items": [...]}` (COLLECTION_LISTS, `*` one path segment)."""
+    return path in COLLECTION_LISTS or any(
+        "*" in p and fnmatch.fnmatchcase(path, p) and path.count("/") == p.count("/") for p in COLLECTION_LISTS
+    )
+
+
 def _sub_collection_of_visible_item(call: Call, state: OciState, region: str, path: str) -> bool:
-    """`{list path}/{id or name}/{name}` (a user's API keys, a pool's instances, a bucket's retention rules) where
-    the item exists and is not denied."""
+    """`{list path}/{id or name}/{name}` (a user's API keys, a pool's instances, a bucket's retention rules, a Cloud
+    Guard target's recipes) where the item exists and is not denied. The list may be an exact-path object
+    (`{"items": [...]}` or a bare list)."""
     head, _, leaf = path.rpartition("/")
     parent, _, item_id = head.rpartition("/")
     if not parent or not leaf or "." in leaf:
         return False
-    for item in state.items(region, parent) or []:
+    found, listed = state.object(region, parent)
+    objects = (listed.get("items") if isinstance(listed, dict) else listed) if found else None
+    for item in state.items(region, parent) or objects or []:
         if item_id in (str(item.get("id", "")).lower(), str(item.get("name", "")).lower()):
             return not _hidden(call, item.get("compartmentId"))
     return False
@@ -422,12 +437,13 @@ def generic_get(call: Call) -> Reply:
             ]
         elif compartment is not None:
             items = [i for i in items if i.get("compartmentId") == compartment]
-        paging = SEARCH_PAGING if path in COLLECTION_LISTS else LIST_PAGING
+        paging = SEARCH_PAGING if _collection_list(path) else LIST_PAGING
         return paging.reply(call, _filtered(call, items))
     if call.query.get("compartmentId") and _known_list(path):
         return LIST_PAGING.reply(call, [])  # a list API the estate holds nothing for: an empty compartment, as OCI answers
     if _sub_collection_of_visible_item(call, state, region, path):
-        return LIST_PAGING.reply(call, [])  # an existing resource's sub-list the estate leaves out is empty, as OCI answers
+        # an existing resource's sub-list the estate leaves out is empty, as OCI answers
+        return (SEARCH_PAGING if _collection_list(path) else LIST_PAGING).reply(call, [])
     parent, _, item_id = call.params["path"].strip("/").rpartition("/")
     for item in state.items(region, parent.lower()) or []:
         if item_id in (item.get("id"), item.get("name")):  # buckets are got by name

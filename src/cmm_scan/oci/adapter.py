@@ -124,7 +124,7 @@ def units(state: State, context: Context) -> list[Unit]:
     by_region = {
         r: Unit("region", f"region:{r}", scopes, region=r, vars={**common, "region": r, "here": [{"id": r}]}) for r in state.regions
     }
-    home = {**common, "region": state.home_region}
+    home = {**common, "region": state.home_region, "regions": list(state.regions)}
     found = [*by_region.values(), Unit("home", "home", scopes, vars={**home, "region_units": by_region, "subscribed": state.subscribed})]
     if state.root_scanned:
         found.append(Unit("tenancy", "tenancy", scopes, vars=home))

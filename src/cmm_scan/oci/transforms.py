@@ -339,3 +339,53 @@ def oci_duration_days(value: Any) -> int | None:
 
     hours = iso_duration_hours(value)
     return None if hours is None else int(hours // 24)
+
+
+RECIPIENT_DELIMITERS = re.compile(r"[,;\s]+")
+# an address naming a finance function is finance's; any other is a team's (engineers, a team list)
+FINANCE_WORDS = ("finance", "billing", "accounts", "payable", "procurement", "cfo", "finops")
+
+
+def _recipients(value: Any) -> list[str] | None:
+    if not isinstance(value, str):
+        return None
+    return [r for r in RECIPIENT_DELIMITERS.split(value) if r]
+
+
+@transform("oci_recipient_count")
+def oci_recipient_count(value: Any) -> int | None:
+    """A budget alert rule's recipients, one string delimited by commas, spaces, tabs or semicolons -> how many."""
+    recipients = _recipients(value)
+    return None if recipients is None else len(recipients)
+
+
+@transform("oci_team_recipient_count")
+def oci_team_recipient_count(value: Any) -> int | None:
+    """Of a budget alert rule's recipients, those whose address names no finance function."""
+    recipients = _recipients(value)
+    return None if recipients is None else sum(1 for r in recipients if not any(w in r.lower() for w in FINANCE_WORDS))
+
+
+@transform("oci_compartment_tree")
+def oci_compartment_tree(value: Any) -> dict[str, int] | None:
+    """The compartments below the root (ListCompartments over the subtree) -> {accounts: the root and every active
+    compartment, ous: the compartments that hold compartments}."""
+    if not isinstance(value, list):
+        return None
+    active = [c for c in value if isinstance(c, dict) and c.get("lifecycleState", "ACTIVE") == "ACTIVE"]
+    ids = {c.get("id") for c in active}
+    return {"accounts": 1 + len(active), "ous": len({c.get("compartmentId") for c in active} & ids)}
+
+
+@transform("oci_in_force")
+def oci_in_force(value: Any) -> bool | None:
+    """An RFC 3339 time from which something takes effect (a retention lock): '' = never set (False), else whether
+    that time has passed."""
+    if not isinstance(value, str):
+        return None
+    from cmm_scan.cloud.transforms import _as_datetime, now
+
+    if not value:
+        return False
+    when = _as_datetime(value)
+    return None if when is None else when <= now()
