@@ -58,8 +58,15 @@ class CoverageIndex:
         self._providers.append(provider)
 
     def settle(self, needed: set[str]) -> None:
-        """With more than one snapshot: a fact type some snapshot read but another did not (and could
-        hold) is a gap, as if that snapshot's collector had been denied."""
+        """A fact type read nowhere that every cloud snapshot declares its estate cannot hold is read, and
+        empty (an Azure estate has no CodeDeploy deployment groups). With more than one snapshot: a fact
+        type some snapshot read but another did not (and could hold) is a gap, as if that snapshot's
+        collector had been denied."""
+        clouds = [held for (_, held, _), provider in zip(self._snapshots, self._providers, strict=True) if provider != "repos"]
+        for fact_type in sorted(needed):
+            state = self.by_type.get(fact_type)
+            if (state is None or not state.collected) and clouds and all(fact_type in held for held in clouds):
+                self.by_type[fact_type].collected = True  # nothing to read anywhere: complete, and none
         if len(self._snapshots) < 2:
             return
         for fact_type in sorted(needed):
