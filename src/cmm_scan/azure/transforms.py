@@ -144,6 +144,24 @@ def azure_storage_encryption(value: Any) -> str | None:
     return "kms-customer" if value.lower() == "microsoft.keyvault" else "sse-s3"
 
 
+# Cost Management export types (ExportType) -> the neutral table names of cost.data_export
+EXPORT_TABLES = {
+    "actualcost": "cost_and_usage",
+    "amortizedcost": "cost_and_usage",
+    "usage": "cost_and_usage",
+    "focuscost": "focus",
+    "reservationrecommendations": "cost_optimization_recommendations",
+}
+
+
+@transform("azure_export_table")
+def azure_export_table(value: Any) -> str | None:
+    """definition.type of a Cost Management export: ActualCost, AmortizedCost, Usage, FocusCost, PriceSheet, ..."""
+    if not isinstance(value, str):
+        return None
+    return EXPORT_TABLES.get(value.lower(), "other")
+
+
 @transform("azure_mfa_kind")
 def azure_mfa_kind(value: Any) -> str | None:
     """methodsRegistered -> hardware (FIDO2, passkey, Windows Hello), virtual (authenticator, OTP), or none."""
