@@ -229,3 +229,126 @@ def test_a_caller_below_the_root_leaves_the_counts_unknown(azure) -> None:
     (org,) = result.of("org.organization")
     assert org.attributes == {"all_features": True, "accounts": None, "ous": None}
     assert result.status("azure.organization") == {TENANT: "ok"}
+
+
+def signing_account(sub: str, name: str, profiles: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
+    account = resource(sub, "Microsoft.CodeSigning/codeSigningAccounts", name, properties={"sku": {"name": "Basic"}})
+    return [account] + [
+        {
+            "id": f"{account['id']}/certificateProfiles/{profile}",
+            "type": "Microsoft.CodeSigning/codeSigningAccounts/certificateProfiles",
+            "properties": {"profileType": kind, "status": status, "provisioningState": "Succeeded"},
+        }
+        for profile, (kind, status) in profiles.items()
+    ]
+
+
+def test_trusted_signing_certificate_profiles(azure) -> None:
+    azure.load(
+        tenant_estate(
+            [
+                *signing_account(PROD, "release", {"public": ("PublicTrust", "Active"), "old": ("PrivateTrust", "Disabled")}),
+                *signing_account(DEV, "trials", {"test": ("PublicTrustTest", "Active")}),
+            ]
+        )
+    )
+    result = scan(["artifact.signing_profile"])
+    assert result.one("artifact.signing_profile", "/public") == {"platform": "PublicTrust", "status": "Active"}
+    assert result.one("artifact.signing_profile", "/old") == {"platform": "PrivateTrust", "status": "Disabled"}
+    assert result.one("artifact.signing_profile", "/test")["status"] == "Active"
+    assert result.status("azure.signing_profiles") == {PROD: "ok", DEV: "ok", SHARED: "ok"}
+
+
+def test_a_refused_profile_list_is_a_gap_not_none(azure) -> None:
+    estate = tenant_estate(signing_account(PROD, "release", {"public": ("PublicTrust", "Active")}))
+    estate["faults"] = {"deny": [{"operation": "Microsoft.CodeSigning/codeSigningAccounts/certificateProfiles/read"}]}
+    azure.load(estate)
+    result = scan(["artifact.signing_profile"])
+    assert result.of("artifact.signing_profile") == []
+    assert result.status("azure.signing_profiles")[PROD] == "denied"
+
+
+def registry_with_tasks(sub: str, name: str, tasks: dict[str, dict[str, Any]], runs: list[tuple[str, str, int]]) -> list[dict[str, Any]]:
+    """A registry, its tasks (name -> properties) and runs (task, days ago, minutes)."""
+    from datetime import UTC, datetime, timedelta
+
+    registry = resource(sub, "Microsoft.ContainerRegistry/registries", name, properties={})
+    found = [registry]
+    for task, props in tasks.items():
+        found.append(
+            {
+                "id": f"{registry['id']}/tasks/{task}",
+                "type": "Microsoft.ContainerRegistry/registries/tasks",
+                "location": "uksouth",
+                "properties": props,
+            }
+        )
+    now = datetime.now(UTC)
+    for n, (task, days_ago, minutes) in enumerate(runs):
+        start = now - timedelta(days=days_ago)
+        found.append(
+            {
+                "id": f"{registry['id']}/runs/cb{n}",
+                "type": "Microsoft.ContainerRegistry/registries/runs",
+                "properties": {
+                    "runId": f"cb{n}",
+                    "task": task,
+                    "status": "Succeeded",
+                    "createTime": start.isoformat().replace("+00:00", "Z"),
+                    "startTime": start.isoformat().replace("+00:00", "Z"),
+                    "finishTime": (start + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z"),
+                },
+            }
+        )
+    return found
+
+
+def test_acr_tasks_are_build_projects_with_their_recent_runs(azure) -> None:
+    github = {
+        "sourceTriggers": [
+            {
+                "name": "push",
+                "status": "Enabled",
+                "sourceRepository": {"sourceControlType": "Github", "repositoryUrl": "https://github.com/x/y"},
+            }
+        ]
+    }
+    azure.load(
+        tenant_estate(
+            registry_with_tasks(
+                SHARED,
+                "acr",
+                {
+                    "api": {"status": "Enabled", "timeout": 1800, "trigger": github, "isSystemTask": False},
+                    "nightly": {"status": "Enabled", "trigger": {"timerTriggers": [{"name": "t", "schedule": "0 2 * * *"}]}},
+                    "quickrun": {"isSystemTask": True},
+                },
+                [("api", 1, 4), ("api", 3, 6), ("api", 5, 20), ("api", 45, 90), ("nightly", 60, 30)],
+            )
+        )
+    )
+    result = scan(["cicd.build_project"])
+    assert result.one("cicd.build_project", "/tasks/api") == {
+        "source_type": "GITHUB",
+        "timeout_minutes": 30,
+        "recent_builds": 3,  # the run 45 days ago is older than the window
+        "median_build_minutes": 6.0,
+    }
+    assert result.one("cicd.build_project", "/tasks/nightly") == {
+        "source_type": "NO_SOURCE",
+        "timeout_minutes": 60,
+        "recent_builds": 0,
+        "median_build_minutes": None,
+    }
+    assert not [f for f in result.of("cicd.build_project") if "quickrun" in f.resource_id]
+
+
+def test_refused_runs_leave_build_activity_unknown(azure) -> None:
+    estate = tenant_estate(registry_with_tasks(SHARED, "acr", {"api": {"status": "Enabled"}}, [("api", 1, 4)]))
+    estate["faults"] = {"deny": [{"operation": "Microsoft.ContainerRegistry/registries/runs/read"}]}
+    azure.load(estate)
+    result = scan(["cicd.build_project"])
+    api = result.one("cicd.build_project", "/tasks/api")
+    assert (api["recent_builds"], api["median_build_minutes"]) == (None, None)
+    (step,) = [c for c in result.coverage if c.collector.startswith("azure.registry_tasks/")]
+    assert (step.scope, step.status) == (SHARED, "denied")
