@@ -352,3 +352,18 @@ def test_refused_runs_leave_build_activity_unknown(azure) -> None:
     assert (api["recent_builds"], api["median_build_minutes"]) == (None, None)
     (step,) = [c for c in result.coverage if c.collector.startswith("azure.registry_tasks/")]
     assert (step.scope, step.status) == (SHARED, "denied")
+
+
+def test_registries_scan_on_push_where_defender_scans_registry_images(azure) -> None:
+    estate = tenant_estate(
+        [
+            resource(PROD, "Microsoft.ContainerRegistry/registries", "prodacr", properties={}),
+            resource(DEV, "Microsoft.ContainerRegistry/registries", "devacr", properties={}),
+            pricing(PROD, "Containers", "Standard", ["ContainerRegistriesVulnerabilityAssessments"]),
+            pricing(DEV, "Containers", "Free"),
+        ]
+    )
+    azure.load(estate)
+    result = scan(["artifact.repository"])
+    assert result.one("artifact.repository", "/prodacr")["scan_on_push"] is True
+    assert result.one("artifact.repository", "/devacr")["scan_on_push"] is False
