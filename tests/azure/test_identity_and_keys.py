@@ -104,4 +104,8 @@ def test_key_vault_keys_and_secret_metadata_through_resource_manager(azure) -> N
     assert {f.scope for f in result.of("crypto.key")} == {PROD}
     secret = result.one("secrets.secret", "db-password")
     assert secret == {"rotation_enabled": False, "unrotated_days": 200}
-    assert result.one("artifact.repository", "acr") == {"lifecycle_policy": True, "kms_encrypted": False}
+    assert result.one("artifact.repository", "acr") == {
+        "scan_on_push": False,
+        "lifecycle_policy": True,
+        "kms_encrypted": False,
+    }  # no Defender plan

@@ -155,6 +155,27 @@ def test_views_are_derived_from_resources_written_once(azure_emulator: Emulator)
     assert (missing.value.status_code, missing.value.error.code) == (404, "ResourceNotFound")
 
 
+def test_child_lists_filter_on_a_property_as_container_registry_runs_do(azure_emulator: Emulator) -> None:
+    registry = f"/subscriptions/{PROD}/resourceGroups/build/providers/Microsoft.ContainerRegistry/registries/acr"
+    runs = [
+        {
+            "id": f"{registry}/runs/r{i}",
+            "type": "Microsoft.ContainerRegistry/registries/runs",
+            "properties": {"task": task, "status": "Succeeded"},
+        }
+        for i, task in enumerate(["api", "web", "api"])
+    ]
+    azure_emulator.load(estate(vms_per_sub=0) | {"resources": runs})
+    client, version = arm(azure_emulator), {"api-version": "2019-06-01-preview"}
+    found, _ = list_all(client, f"{registry}/runs", **version, **{"$filter": "TaskName eq 'api'"})
+    assert sorted(r["name"] for r in found) == ["r0", "r2"]
+    both, _ = list_all(client, f"{registry}/runs", **version, **{"$filter": "TaskName eq 'api' and Status eq 'Failed'"})
+    assert both == []
+    with pytest.raises(HttpResponseError) as refused:
+        list_all(client, f"/subscriptions/{PROD}/resources", **{"api-version": "2021-04-01", "$filter": "Status eq 'x'"})
+    assert refused.value.status_code == 400
+
+
 def test_a_request_without_api_version_is_refused_as_arm_does(azure_emulator: Emulator) -> None:
     azure_emulator.load(estate())
     with pytest.raises(HttpResponseError) as refused:

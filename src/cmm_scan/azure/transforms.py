@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
+from statistics import median
 from typing import Any
 
+from cmm_scan.cloud import transforms as cloud_transforms
 from cmm_scan.cloud.transforms import transform
+
+RECENT_DAYS = 30  # cicd.build_project recent_builds: builds in the last 30 days
 
 # what drives an autoscale rule, by its metric name (Azure Monitor platform metrics)
 METRIC_KINDS = {
@@ -142,6 +147,73 @@ def azure_storage_encryption(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     return "kms-customer" if value.lower() == "microsoft.keyvault" else "sse-s3"
+
+
+# Cost Management export types (ExportType) -> the neutral table names of cost.data_export
+EXPORT_TABLES = {
+    "actualcost": "cost_and_usage",
+    "amortizedcost": "cost_and_usage",
+    "usage": "cost_and_usage",
+    "focuscost": "focus",
+    "reservationrecommendations": "cost_optimization_recommendations",
+}
+
+
+@transform("azure_export_table")
+def azure_export_table(value: Any) -> str | None:
+    """definition.type of a Cost Management export: ActualCost, AmortizedCost, Usage, FocusCost, PriceSheet, ..."""
+    if not isinstance(value, str):
+        return None
+    return EXPORT_TABLES.get(value.lower(), "other")
+
+
+@transform("azure_task_source")
+def azure_task_source(value: Any) -> str | None:
+    """The source control of an ACR task's first enabled source trigger (Github, VisualStudioTeamService), in
+    capitals as the neutral source_type is written; NO_SOURCE when the task has no source trigger."""
+    if value is None:
+        return "NO_SOURCE"
+    if not isinstance(value, list):
+        return None
+    kinds = [
+        str((t.get("sourceRepository") or {}).get("sourceControlType") or "").upper()
+        for t in value
+        if isinstance(t, dict) and t.get("status") != "Disabled"
+    ]
+    return next((k for k in kinds if k), "NO_SOURCE")
+
+
+@transform("azure_recent_runs")
+def azure_recent_runs(value: Any) -> dict[str, Any] | None:
+    """An ACR task's runs -> {count, median_minutes}: the runs created in the last 30 days and the median
+    duration (startTime to finishTime) of those that finished; median null when none finished."""
+    if not isinstance(value, list):
+        return None
+    since = cloud_transforms.now() - timedelta(days=RECENT_DAYS)
+    recent = [r for r in value if isinstance(r, dict) and (when := _when((r.get("properties") or {}).get("createTime"))) and when >= since]
+    minutes = []
+    for run in recent:
+        props = run.get("properties") or {}
+        start, finish = _when(props.get("startTime")), _when(props.get("finishTime"))
+        if start and finish and finish >= start:
+            minutes.append((finish - start).total_seconds() / 60)
+    return {"count": len(recent), "median_minutes": round(median(minutes), 1) if minutes else None}
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@transform("azure_minutes")
+def azure_minutes(value: Any) -> int | None:
+    """Seconds (an ACR task's timeout) -> whole minutes."""
+    return None if not isinstance(value, int | float) or isinstance(value, bool) else int(value // 60)
 
 
 @transform("azure_mfa_kind")

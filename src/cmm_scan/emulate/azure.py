@@ -313,14 +313,39 @@ def _tracked(res: dict[str, Any]) -> bool:
 
 
 def _resource_filter(call: Call) -> str | None:
-    """The one `$filter` form the generic lists honour: resourceType eq 'X'."""
+    """The `$filter` form the generic lists honour: resourceType eq 'X' (None when there is no such filter)."""
     text = call.query.get("$filter")
-    if not text:
+    if not text or _property_filter(text) is not None:
         return None
     m = re.fullmatch(r"\s*resourceType\s+eq\s+'([^']+)'\s*", text, re.IGNORECASE)
     if not m:
-        raise Problem("bad_request", f"the emulator supports only $filter=resourceType eq '<type>', not {text!r}", code="InvalidFilter")
+        raise Problem(
+            "bad_request",
+            f"the emulator supports only $filter=resourceType eq '<type>' or Property eq '<value>' [and ...], not {text!r}",
+            code="InvalidFilter",
+        )
     return m.group(1).lower()
+
+
+_PROPERTY_CLAUSE = re.compile(r"\s*(\w+)\s+eq\s+'([^']*)'\s*", re.IGNORECASE)
+
+
+def _property_filter(text: str) -> list[tuple[str, str]] | None:
+    """`Name eq 'value' [and ...]` over a child collection's properties (Container Registry runs: TaskName eq
+    'build'): each name matches a property, case-insensitively, or a property it ends with (TaskName -> task)."""
+    clauses = [_PROPERTY_CLAUSE.fullmatch(part) for part in re.split(r"\s+and\s+", text, flags=re.IGNORECASE)]
+    if not all(clauses) or any(m.group(1).lower() == "resourcetype" for m in clauses if m):
+        return None
+    return [(m.group(1).lower(), m.group(2)) for m in clauses if m]
+
+
+def _matches(resource: dict[str, Any], clauses: list[tuple[str, str]]) -> bool:
+    props = {k.lower(): v for k, v in (resource.get("properties") or {}).items()}
+    for name, wanted in clauses:
+        key = next((k for k in props if name == k or (name.endswith("name") and name[: -len("name")] == k)), None)
+        if key is None or str(props[key]) != wanted:
+            return False
+    return True
 
 
 def list_resources(call: Call) -> Reply:
@@ -330,6 +355,8 @@ def list_resources(call: Call) -> Reply:
         scope += f"/resourcegroups/{call.params['group']}"
     if _state(call).subscription(call.params["subscription"]) is None:
         raise Problem("not_found", f"The subscription '{call.params['subscription']}' could not be found.", code="SubscriptionNotFound")
+    if _property_filter(call.query.get("$filter") or "") is not None:
+        raise Problem("bad_request", "the resources list filters only on resourceType (and tags), not on properties", code="InvalidFilter")
     wanted = _resource_filter(call)
     items = [
         r
@@ -362,6 +389,8 @@ def get_by_path(call: Call) -> Reply:
         ]
     wanted = _resource_filter(call)
     items = [r for r in items if not call.denied(f"{r['type']}/read", r["id"]) and (wanted is None or r["type"].lower() == wanted)]
+    if (clauses := _property_filter(call.query.get("$filter") or "")) is not None:
+        items = [r for r in items if _matches(r, clauses)]
     return ARM_PAGING.reply(call, sorted(items, key=lambda r: r["id"].lower()))
 
 
