@@ -89,6 +89,7 @@ def test_missing_snapshot(tmp_path, capsys):
         ("format_version: 7\n", "format_version: Input should be less than or equal to 1"),
         ("targets: [1, 2\n", "not valid YAML"),
         ("colour: blue\n", "colour: Extra inputs are not permitted"),
+        ("targets: {all: 3}\nminimums: {all: 1}\ntargets: {all: 4}\n", "cmm-scan.yaml:3: 'targets' is given twice in the same mapping"),
     ],
 )
 def test_malformed_config_names_the_file(tmp_path, capsys, config, expected):

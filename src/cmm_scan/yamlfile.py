@@ -18,7 +18,7 @@ def load_yaml_model(path: Path, model: type[Model], hint: str = "") -> tuple[Mod
     """Parse `path` and validate it as `model`; any problem becomes one UserError line."""
     text = read_text(path, hint, "YAML")
     try:
-        node, data = _parse(text)
+        node, data, twice = _parse(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
@@ -31,6 +31,8 @@ def load_yaml_model(path: Path, model: type[Model], hint: str = "") -> tuple[Mod
         raise UserError(f"{path}{where}: not a valid date{value}: {exc}", hint) from None
     if node is None:
         raise UserError(f"{path}: file is empty", hint)
+    if twice is not None:  # YAML keeps the last silently: half of what was written would be ignored
+        raise UserError(f"{path}:{twice.start_mark.line + 1}: '{twice.value}' is given twice in the same mapping", hint)
     try:
         return model.model_validate(data), node
     except ValidationError as exc:
@@ -54,6 +56,24 @@ def dump_yaml(data: Any) -> str:
     return yaml.dump(data, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True)
 
 
+def _repeated_key(node: yaml.Node) -> yaml.ScalarNode | None:
+    """The second occurrence of the first key written twice in one mapping (merge keys aside)."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode) and key.value != "<<":
+                    if key.value in seen:
+                        return key
+                    seen.add(key.value)
+                pending.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            pending.extend(current.value)
+    return None
+
+
 def _bad_timestamp(node: yaml.Node | None) -> yaml.ScalarNode | None:
     """The first date-like scalar that is not a real date."""
     if isinstance(node, yaml.ScalarNode):
@@ -70,12 +90,16 @@ def _bad_timestamp(node: yaml.Node | None) -> yaml.ScalarNode | None:
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: several times faster
 
 
-def _parse(text: str) -> tuple[yaml.Node | None, Any]:
-    """Parse once into the node tree (for line numbers) and build the data from that tree."""
+def _parse(text: str) -> tuple[yaml.Node | None, Any, yaml.ScalarNode | None]:
+    """Parse once into the node tree (for line numbers) and build the data from that tree; also the first
+    key written twice in one mapping, looked for before building (building folds `<<` merges in)."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        return node, (loader.construct_document(node) if node is not None else None)
+        if node is None:
+            return None, None, None
+        twice = _repeated_key(node)
+        return node, loader.construct_document(node), twice
     finally:
         loader.dispose()
 
