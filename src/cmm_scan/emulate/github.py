@@ -286,7 +286,7 @@ def list_runs(call: Call) -> Reply:
 def get_tree(call: Call) -> Reply:
     view = _repo(call)
     _default_branch(call, view)
-    recursive = call.query.get("recursive") not in (None, "", "0", "false")
+    recursive = "recursive" in call.query  # any value recurses, "0" and "false" included; only omitting it does not
     entries = view.tree if recursive else [e for e in view.tree if "/" not in e["path"]]
     base = view.item["url"]
     tree = [{**e, "url": f"{base}/git/{'blobs' if e['type'] == 'blob' else 'trees'}/{e['sha']}"} for e in entries]
