@@ -232,7 +232,8 @@ def read_repository(client: Client, repo: dict[str, Any], repo_id: str, now: flo
     branches = [b["name"] for b in client.pages(f"{base}/branches")]
 
     # tags are not read (their dates cost a request each): unknown, never zero
-    extra: dict[str, Any] = {"tags": None, "release_tags_90d": None, **dict.fromkeys(HOST_ATTRIBUTES), **dict.fromkeys(RUN_ATTRIBUTES)}
+    extra: dict[str, Any] = {"host": "github", "tags": None, "release_tags_90d": None}
+    extra.update(dict.fromkeys((*HOST_ATTRIBUTES, *RUN_ATTRIBUTES)))
     extra.update(_protection(client, base, branch, unknown))
     extra.update(_runs(client, base, branch, now, unknown))
     reading = Reading(
