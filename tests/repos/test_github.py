@@ -152,3 +152,64 @@ def test_permissions_name_the_read_only_token(given: list[str], capsys) -> None:
     assert main(["permissions", "repos"]) == 0
     printed = capsys.readouterr().out
     assert "administration: read" in printed and "actions: read" in printed and "contents: read" in printed
+
+
+def test_throttled_and_failing_answers_are_retried_to_the_same_facts(tmp_path: Path, github_emulator: Emulator) -> None:
+    github_emulator.load(ghbuild.golden())
+    (tmp_path / "clean").mkdir()
+    (tmp_path / "noisy").mkdir()
+    _, _, clean = scan(tmp_path / "clean", "--github-org", "dept")
+    github_emulator.load(
+        {**ghbuild.golden(), "faults": {"seed": 3, "throttle": {"share": 0.3, "retry_after": 0}, "fail": {"share": 0.1, "status": 502}}}
+    )
+    code, _, noisy = scan(tmp_path / "noisy", "--github-org", "dept")
+    assert code == 0
+    statuses = {r["status"] for r in github_emulator.requests}
+    assert {429, 502} <= statuses  # the faults happened, and were retried
+    assert repository_facts(noisy) == repository_facts(clean)
+
+
+def test_a_failing_runs_list_is_an_error_gap_not_zero_runs(tmp_path: Path, github_emulator: Emulator) -> None:
+    github_emulator.load({**ghbuild.golden(), "faults": {"fail": {"share": 1, "status": 500, "operations": ["actions/*"]}}})
+    code, assessment, records = scan(tmp_path, "--github-org", "dept")
+    assert code == 0
+    a = repository_facts(records)["127.0.0.1/dept/svc-a"]
+    assert a["actions_runs_30d"] is None and a["median_run_minutes"] is None and a["branch_protected"] is True
+    gaps = [r for r in records if r.get("record") == "coverage" and r["collector"] == "github.repository.actions_runs"]
+    assert {g["status"] for g in gaps} == {"error"} and "500" in gaps[0]["reason"]
+    speed = result(assessment, "ops.build_speed")
+    runs_slow = next(e for e in speed["evidence"] if e["signal"] == "runs_slow")
+    assert runs_slow["unknown"] == 3 and not runs_slow["complete"]
+
+
+def test_an_estate_file_part_reads_the_organisation(tmp_path: Path, github_emulator: Emulator) -> None:
+    github_emulator.load(ghbuild.golden())
+    estate = tmp_path / "estate.yaml"
+    estate.write_text("format_version: 1\nname: dept\nparts:\n  - provider: repos\n    name: github\n    options: {github_org: [dept]}\n")
+    out = tmp_path / "out"
+    code = main(["scan", "--estate", str(estate), "-o", str(out), "--format", "json", "--no-store", "-q"])
+    assert code == 0
+    assessment = json.loads((out / "assessment.json").read_text())
+    assert result(assessment, "gov.version_control")["suggested_level"] == 5
+
+
+def test_local_checkouts_leave_the_github_only_evidence_out_not_unknown(tmp_path: Path) -> None:
+    from tests.repos.gitbuild import Repo
+
+    Repo(tmp_path / "svc").commits("main", 12, first_days_ago=40).build()
+    code, assessment, records = scan(tmp_path, str(tmp_path / "svc"))
+    assert code == 0
+    assert repository_facts(records)["local/svc"]["host"] == "local"
+    for rule_id, signal in (
+        ("gov.version_control", "reviewed_default"),
+        ("ops.build_speed", "runs_slow"),
+        ("ops.build_speed", "repos_with_runs"),
+    ):
+        evidence = next(e for e in result(assessment, rule_id)["evidence"] if e["signal"] == signal)
+        assert evidence["complete"] and evidence["unknown"] == 0, (rule_id, signal)
+
+
+def test_an_organisation_with_nothing_to_read_is_a_user_error(tmp_path: Path, github_emulator: Emulator, capsys) -> None:
+    github_emulator.load({"provider": "github", "orgs": [{"login": "quiet", "repos": [{"repository": {"name": "old", "archived": True}}]}]})
+    code, _, _ = scan(tmp_path, "--github-org", "quiet")
+    assert code != 0 and "no repositories that are not archived" in capsys.readouterr().err

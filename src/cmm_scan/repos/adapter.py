@@ -123,7 +123,12 @@ def plan(options: Options, fact_types: list[str]) -> ScanPlan:
         client = github.Client(github_api_url(options), github.token_from_env())
         host = github.host_of(github_api_url(options))
         for org in options.github_org:
-            for repo in github.list_repositories(client, org):
+            listed = github.list_repositories(client, org)
+            if not listed and not repositories:
+                raise UserError(
+                    f"GitHub organisation {org}: no repositories that are not archived", "check the name and the token's access"
+                )
+            for repo in listed:
                 ident = f"{host}/{repo['full_name']}"
                 if ident not in seen and in_shard(ident, options.shard):
                     seen[ident] = 1
@@ -167,7 +172,7 @@ def _from_github(client: github.Client, target: Target, wanted: list[str]) -> li
     found = [f for f in facts(read.reading, source="github") if f.type in wanted]
     coverage = [_coverage(target, wanted, "ok", collector=GITHUB_COLLECTOR)]
     for what, why in sorted(read.unknown.items()):  # part of the evidence unread: unknown, said so
-        status = "denied" if re.search(r"\b40[13]\b", why) else "error"
+        status = "denied" if why.startswith("denied") else "error"
         gap = _coverage(target, [], status, f"{what}: {why}", f"{GITHUB_COLLECTOR}.{what}")
         coverage.append(gap.model_copy(update={"enriches": ["repos.repository"]}))
     return [*found, *coverage]

@@ -52,7 +52,8 @@ class ApiError(Exception):
 
     @property
     def denied(self) -> bool:
-        return self.status in (401, 403)
+        """Refused for want of permission (a spent rate limit is a 403 or 429 too, but not a denial)."""
+        return self.status == 401 or (self.status == 403 and "rate limit" not in self.message.lower())
 
 
 def token_from_env(environ: dict[str, str] | None = None) -> str:
@@ -251,6 +252,11 @@ def read_repository(client: Client, repo: dict[str, Any], repo_id: str, now: flo
     return ApiRead(reading, unknown)
 
 
+def _why(what: str, exc: ApiError) -> str:
+    """'denied: ...' or 'failed: ...' and the API's status and message (the coverage status follows the first word)."""
+    return f"{'denied' if exc.denied else 'failed'}: {what}: {exc.status} {exc.message}".strip()
+
+
 def _quote(path: str) -> str:
     from urllib.parse import quote
 
@@ -289,14 +295,14 @@ def _protection(client: Client, base: str, branch: str, unknown: dict[str, str])
             classic = None
         else:
             classic_read = False
-            unknown["branch_protection"] = f"classic branch protection not read: {exc.status} {exc.message}".strip()
+            unknown["branch_protection"] = _why("classic branch protection not read", exc)
     rules: list[dict[str, Any]] = []
     rules_read = True
     try:
         rules = client.pages(f"{base}/rules/branches/{_quote(branch)}")
     except ApiError as exc:
         rules_read = False
-        unknown["branch_rules"] = f"rules for the default branch not read: {exc.status} {exc.message}".strip()
+        unknown["branch_rules"] = _why("rules for the default branch not read", exc)
 
     reviews_classic = (classic or {}).get("required_pull_request_reviews")
     review_count = [int((reviews_classic or {}).get("required_approving_review_count", 1))] if reviews_classic else []
@@ -332,7 +338,7 @@ def _runs(client: Client, base: str, branch: str, now: float, unknown: dict[str,
             f"{base}/actions/runs", {"branch": branch, "status": "completed", "created": f">={day}"}, key="workflow_runs", limit=1000
         )
     except ApiError as exc:
-        unknown["actions_runs"] = f"Actions runs not read: {exc.status} {exc.message}".strip()
+        unknown["actions_runs"] = _why("Actions runs not read", exc)
         return {}
     minutes = [d for d in (_duration(r) for r in runs) if d is not None]
     return {"actions_runs_30d": len(runs), "median_run_minutes": round(statistics.median(minutes), 1) if minutes else None}
