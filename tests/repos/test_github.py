@@ -131,6 +131,8 @@ def test_paging_across_pages_and_requests_per_repository(tmp_path: Path, github_
     per_repo = [r for r in github_emulator.requests if r["path"].startswith("/repos/big/r0/")]
     # tree 1, contents 2, commits 4 pages + 1 total, branches 1, protection 1, rules 1, runs 2 pages
     assert len(per_repo) == 13, [r["operation"] for r in per_repo]
+    counted = {r["scope"]: r["requests"] for r in records if r.get("record") == "coverage" and r["collector"] == "github.repository"}
+    assert counted["127.0.0.1/big/r0"] == 13  # the coverage record says how many requests each repository took
 
 
 def test_bad_token_and_unknown_org_are_one_line_errors(tmp_path: Path, github_emulator: Emulator, monkeypatch, capsys) -> None:

@@ -162,15 +162,18 @@ def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> Non
 
 
 def _from_github(client: github.Client, target: Target, wanted: list[str]) -> list[Fact | Coverage]:
+    before = client.sent_here()
     try:
         read = github.read_repository(client, target.api or {}, target.id)
     except github.ApiError as exc:
         status = "denied" if exc.denied else "error"
-        return [_coverage(target, wanted, status, f"the GitHub API refused or failed a read: {exc}", GITHUB_COLLECTOR)]
+        failed = _coverage(target, wanted, status, f"the GitHub API refused or failed a read: {exc}", GITHUB_COLLECTOR)
+        return [failed.model_copy(update={"requests": client.sent_here() - before})]
     except Exception as exc:  # one repository's surprise must not stop the others
         return [_coverage(target, wanted, "error", f"internal error: {type(exc).__name__}: {exc}", GITHUB_COLLECTOR)]
     found = [f for f in facts(read.reading, source="github") if f.type in wanted]
-    coverage = [_coverage(target, wanted, "ok", collector=GITHUB_COLLECTOR)]
+    done = _coverage(target, wanted, "ok", collector=GITHUB_COLLECTOR)
+    coverage = [done.model_copy(update={"requests": client.sent_here() - before})]
     for what, why in sorted(read.unknown.items()):  # part of the evidence unread: unknown, said so
         status = "denied" if why.startswith("denied") else "error"
         gap = _coverage(target, [], status, f"{what}: {why}", f"{GITHUB_COLLECTOR}.{what}")

@@ -113,6 +113,7 @@ class Client:
         def send() -> _Answer:
             with self._count:
                 self.requests += 1
+            self._local.sent = getattr(self._local, "sent", 0) + 1
             for attempt in (0, 1):  # a keep-alive connection the server closed: reconnect once
                 conn = self._connection(fresh=attempt == 1)
                 try:
@@ -138,6 +139,10 @@ class Client:
             message = body.get("message", "") if isinstance(body, dict) else ""
             raise ApiError(answer.status_code, str(message)[:200], target.split("?", 1)[0])
         return body, answer.headers
+
+    def sent_here(self) -> int:
+        """Requests this thread has sent (retries included): a repository's count, read before and after."""
+        return int(getattr(self._local, "sent", 0))
 
     def pages(self, path: str, query: dict[str, Any] | None = None, key: str | None = None, limit: int | None = None) -> list[Any]:
         """Every item of a list, following `Link: rel="next"` (at most `limit` items)."""
