@@ -167,7 +167,7 @@ def test_throttled_and_failing_answers_are_retried_to_the_same_facts(tmp_path: P
     code, _, noisy = scan(tmp_path / "noisy", "--github-org", "dept")
     assert code == 0
     statuses = {r["status"] for r in github_emulator.requests}
-    assert {429, 502} <= statuses  # the faults happened, and were retried
+    assert {403, 502} <= statuses  # the faults happened (a spent rate limit is GitHub's 403), and were retried
     assert repository_facts(noisy) == repository_facts(clean)
 
 
@@ -215,3 +215,31 @@ def test_an_organisation_with_nothing_to_read_is_a_user_error(tmp_path: Path, gi
     github_emulator.load({"provider": "github", "orgs": [{"login": "quiet", "repos": [{"repository": {"name": "old", "archived": True}}]}]})
     code, _, _ = scan(tmp_path, "--github-org", "quiet")
     assert code != 0 and "no repositories that are not archived" in capsys.readouterr().err
+
+
+def test_credentials_in_the_api_url_are_refused_before_anything_is_written(tmp_path: Path, capsys) -> None:
+    code, _, _ = scan(tmp_path, "--github-org", "dept", "--github-api-url", "https://x-access-token:ghp_secret@api.github.com")
+    err = capsys.readouterr().err
+    assert code != 0 and "GITHUB_TOKEN" in err and "ghp_secret" not in err
+    assert not (tmp_path / "report").exists()
+
+
+def test_a_spent_rate_limit_waits_for_the_reset(github_emulator: Emulator) -> None:
+    """403 with x-ratelimit-remaining 0 is retried after Retry-After, or at x-ratelimit-reset without one."""
+    import time
+
+    from cmm_scan.cloud.http import Backoff
+    from cmm_scan.repos import github
+
+    github_emulator.load({**ghbuild.golden(), "faults": {"throttle": {"share": 1, "retry_after": 2}}})
+    waits: list[float] = []
+    client = github.Client(
+        github_emulator.url, github_emulator.env["GITHUB_TOKEN"], Backoff(attempts=3, sleep=waits.append, quota=github._rate_limit_wait)
+    )
+    with pytest.raises(github.ApiError) as refused:
+        client.get("/orgs/dept/repos")
+    assert refused.value.status == 429 and not refused.value.denied  # spent, not denied
+    assert waits == [2.0, 2.0]  # the Retry-After GitHub sent, once per retry
+    no_retry_after = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(time.time()) + 5)}
+    assert 3 < github._rate_limit_wait(403, no_retry_after) <= 5
+    assert github._rate_limit_wait(200, {"x-ratelimit-remaining": "10"}) is None

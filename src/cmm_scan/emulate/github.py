@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from cmm_scan.emulate.core import Call, Emulator, EstateBase, LinkHeaderPaging, Problem, Provider, Reply, Route
+from cmm_scan.emulate.core import Call, Emulator, EstateBase, LinkHeaderPaging, Problem, Provider, Reply, Route, Throttle
 
 DOCS = "https://docs.github.com/rest"
 RATE_LIMIT = 5000
@@ -403,6 +403,15 @@ class Github(Provider):
         if kind == "denied":  # what GitHub says to a token without the permission
             message = self.errors["denied"][1]
         return super().error(call, kind, message, code, headers)
+
+    def throttled(self, call: Call, throttle: Throttle) -> Reply:
+        """GitHub's spent rate limit: 403, x-ratelimit-remaining 0, the reset time, and Retry-After."""
+        retry = f"{throttle.retry_after:g}"
+        reset = str(int(time.time() + throttle.retry_after + 0.999))
+        headers = {"Retry-After": retry, "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}
+        reply = self.error(call, "throttled", f"API rate limit exceeded; retry after {retry} s", headers=headers)
+        reply.status = 403
+        return reply
 
     def authenticate(self, call: Call) -> str | None:
         header = call.headers.get("Authorization") or ""

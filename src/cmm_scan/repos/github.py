@@ -119,7 +119,10 @@ class Client:
                 try:
                     conn.request("GET", target, headers=headers)
                     response = conn.getresponse()
-                    return _Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+                    answer = _Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+                    if answer.status_code == 403 and answer.headers.get("x-ratelimit-remaining") == "0":
+                        answer.status_code = 429  # GitHub's spent primary rate limit: wait for the reset and retry
+                    return answer
                 except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
                     if attempt:
                         raise ConnectionError("the GitHub API closed the connection") from None
@@ -165,8 +168,9 @@ class _Answer:
 
 
 def _rate_limit_wait(status: int, headers: Any) -> float | None:
-    """Seconds to wait when the primary rate limit is spent (x-ratelimit-remaining 0)."""
-    if headers.get("x-ratelimit-remaining") == "0" and status in (403, 429):
+    """Seconds to wait when the primary rate limit is spent (x-ratelimit-remaining 0) and the answer
+    names no Retry-After of its own (which, when present, is the wait GitHub asks for)."""
+    if headers.get("x-ratelimit-remaining") == "0" and status in (403, 429) and "retry-after" not in headers:
         try:
             return max(0.0, float(headers.get("x-ratelimit-reset", "0")) - time.time())
         except ValueError:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator
 
 from cmm_scan.flags import Flag
 from cmm_scan.options import ProviderOptions
@@ -21,6 +23,18 @@ class Options(ProviderOptions):
     github_api_url: str | None = Field(
         default=None, description="GitHub REST API base (default: $CMM_SCAN_GITHUB_API_URL, else https://api.github.com)"
     )
+
+    @field_validator("github_api_url")
+    @classmethod
+    def _no_credentials_in_the_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        split = urlsplit(value)
+        if split.scheme not in ("http", "https") or not split.hostname:
+            raise ValueError(f"{value!r} is not an http(s) URL (e.g. https://api.github.com or https://HOST/api/v3)")
+        if "@" in split.netloc:
+            raise ValueError("the URL holds credentials: give the token in GITHUB_TOKEN, never in the URL")
+        return value
 
 
 FLAGS: tuple[Flag, ...] = (
