@@ -243,3 +243,17 @@ def test_a_spent_rate_limit_waits_for_the_reset(github_emulator: Emulator) -> No
     no_retry_after = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(time.time()) + 5)}
     assert 3 < github._rate_limit_wait(403, no_retry_after) <= 5
     assert github._rate_limit_wait(200, {"x-ratelimit-remaining": "10"}) is None
+
+
+def test_a_truncated_tree_is_said_and_a_huge_file_is_not_fetched(tmp_path: Path, github_emulator: Emulator) -> None:
+    huge = "FROM python:3.12\n" + "# padding\n" * 30000  # over 256 KiB: not a configuration file, as for a checkout
+    estate = ghbuild.golden()
+    estate["orgs"][0]["repos"][0]["tree_truncated"] = True
+    estate["orgs"][0]["repos"][0]["files"]["Dockerfile"] = huge
+    github_emulator.load(estate)
+    code, _, records = scan(tmp_path, "--github-org", "dept")
+    assert code == 0
+    fetched = {r["path"] for r in github_emulator.requests if r["operation"] == "repos/get-content"}
+    assert "/repos/dept/svc-a/contents/Dockerfile" not in fetched and "/repos/dept/svc-a/contents/requirements.txt" in fetched
+    gaps = [r for r in records if r.get("record") == "coverage" and r["collector"] == "github.repository.files"]
+    assert [(g["scope"], g["status"]) for g in gaps] == [("127.0.0.1/dept/svc-a", "error")] and "truncated" in gaps[0]["reason"]

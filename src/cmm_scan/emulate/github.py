@@ -64,6 +64,7 @@ class Repo(BaseModel):
     commits: list[dict[str, Any]] = Field(default_factory=list, description="default-branch commits, newest first (GET .../commits items)")
     workflow_runs: list[dict[str, Any]] = Field(default_factory=list, description="GET .../actions/runs items")
     actions_enabled: bool = True
+    tree_truncated: bool = False  # answer the recursive tree as GitHub does past its limit: truncated, as given
     files: dict[str, str] = Field(default_factory=dict, description="the default branch's files: path -> text")
 
     @model_validator(mode="after")
@@ -290,7 +291,7 @@ def get_tree(call: Call) -> Reply:
     entries = view.tree if recursive else [e for e in view.tree if "/" not in e["path"]]
     base = view.item["url"]
     tree = [{**e, "url": f"{base}/git/{'blobs' if e['type'] == 'blob' else 'trees'}/{e['sha']}"} for e in entries]
-    return Reply({"sha": view.tree_sha, "url": f"{base}/git/trees/{view.tree_sha}", "tree": tree, "truncated": False})
+    return Reply({"sha": view.tree_sha, "url": f"{base}/git/trees/{view.tree_sha}", "tree": tree, "truncated": view.repo.tree_truncated})
 
 
 def get_content(call: Call) -> Reply:

@@ -31,6 +31,7 @@ from cmm_scan.errors import UserError
 from cmm_scan.repos import branching
 from cmm_scan.repos.config import relevant, wanted_files
 from cmm_scan.repos.facts import WINDOW_DAYS, Reading
+from cmm_scan.repos.gitread import MAX_FILE_BYTES
 
 DEFAULT_API = "https://api.github.com"
 TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
@@ -220,11 +221,13 @@ def read_repository(client: Client, repo: dict[str, Any], repo_id: str, now: flo
     unknown: dict[str, str] = {}
 
     tree, _ = client.get(f"{base}/git/trees/{_quote(branch)}", {"recursive": "1"})
-    files = relevant([e["path"] for e in tree.get("tree", []) if e.get("type") == "blob"])
+    blobs = [e for e in tree.get("tree", []) if e.get("type") == "blob"]
+    files = relevant([e["path"] for e in blobs])
+    too_big = {e["path"] for e in blobs if int(e.get("size") or 0) > MAX_FILE_BYTES}  # not a config file: not fetched, as git skips it
     if tree.get("truncated"):
-        unknown["files"] = "the git tree was truncated by the API: configuration files beyond it were not seen"
+        unknown["files"] = "failed: the git tree was truncated by the API: configuration files beyond it were not seen"
     texts: dict[str, str] = {}
-    for path in list(wanted_files(files))[:MAX_FILES]:
+    for path in [p for p in wanted_files(files) if p not in too_big][:MAX_FILES]:
         try:
             content, _ = client.get(f"{base}/contents/{_quote(path)}", {"ref": branch})
         except ApiError as exc:
