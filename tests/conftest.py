@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.emulators import azure_emulator, emulators, gcp_emulator, oci_emulator  # noqa: F401  (fixtures for every test module)
+from tests.support.emulators import azure_emulator, emulators, gcp_emulator, github_emulator, oci_emulator  # noqa: F401  (fixtures for every test module)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -59,7 +59,7 @@ def test_a_malformed_estate_is_refused_with_file_line_and_path(tmp_path: Path, t
     assert "\n" not in refused.value.line()
 
 
-@pytest.mark.parametrize("name", ["azure", "gcp", "oci"])
+@pytest.mark.parametrize("name", ["azure", "gcp", "oci", "github"])
 def test_the_example_estates_load(name: str) -> None:
     estate = load_estate(provider(name), EXAMPLES / f"{name}-example.yaml")
     assert estate.provider == name
@@ -191,6 +191,32 @@ def test_oci_settings_are_a_config_file_and_a_region_template() -> None:
         endpoint = settings["CMM_SCAN_OCI_ENDPOINT"].format(region="uk-cardiff-1")
         identity = oci.identity.IdentityClient(config, service_endpoint=endpoint, retry_strategy=oci.retry.NoneRetryStrategy())
         assert [c.name for c in identity.list_compartments(config["tenancy"]).data] == ["platform", "sandbox"]
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=20)
+    assert server.returncode == 0
+
+
+def test_github_settings_are_a_token_and_an_api_url_the_scan_uses(tmp_path: Path) -> None:
+    """The printed exports are all `scan repos --github-org` needs; the token is in no output."""
+    server, settings = _serve("github", 2)
+    try:
+        assert settings["GITHUB_TOKEN"].startswith("ghp_")
+        unauthenticated = requests.get(f"{settings['CMM_SCAN_GITHUB_API_URL']}/orgs/example-dept/repos", timeout=10)
+        assert (unauthenticated.status_code, unauthenticated.json()["message"]) == (401, "Requires authentication")
+        env = {**os.environ, **settings, "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+        out = tmp_path / "out"
+        done = subprocess.run(
+            cmm_scan("scan", "repos", "--github-org", "example-dept", "-o", str(out), "--format", "json", "--no-store", "-q"),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        written = b"".join(p.read_bytes() for p in out.iterdir())
+        assert b"example-dept/payments" in written and settings["GITHUB_TOKEN"].encode() not in written
     finally:
         server.send_signal(signal.SIGINT)
         server.communicate(timeout=20)

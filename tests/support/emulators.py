@@ -62,3 +62,9 @@ def gcp_emulator(emulators: EmulatorPool, monkeypatch: pytest.MonkeyPatch) -> Em
 def oci_emulator(emulators: EmulatorPool, monkeypatch: pytest.MonkeyPatch) -> Emulator:
     """The OCI emulator (http), empty and fault-free; OCI_CONFIG_FILE holds its throwaway key."""
     return emulators.get("oci", monkeypatch)
+
+
+@pytest.fixture
+def github_emulator(emulators: EmulatorPool, monkeypatch: pytest.MonkeyPatch) -> Emulator:
+    """The GitHub REST emulator (http), empty and fault-free; GITHUB_TOKEN and CMM_SCAN_GITHUB_API_URL point at it."""
+    return emulators.get("github", monkeypatch)

@@ -78,6 +78,7 @@ MODULES: dict[str, str] = {
     "azure": "cmm_scan.emulate.azure",
     "gcp": "cmm_scan.emulate.gcp",
     "oci": "cmm_scan.emulate.oci",
+    "github": "cmm_scan.emulate.github",
 }
 
 

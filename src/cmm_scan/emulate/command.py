@@ -14,7 +14,7 @@ from typing import Any
 
 from cmm_scan.errors import UserError
 
-EMULATED = ("azure", "gcp", "oci")
+EMULATED = ("azure", "gcp", "oci", "github")
 
 
 def add_parser(sub: Any, parents: list[argparse.ArgumentParser], handler: Any) -> None:

@@ -294,6 +294,37 @@ class HeaderTokenPaging:
         return Reply(body, headers={self.header: encode_token(nxt)} if nxt is not None else {})
 
 
+@dataclass(frozen=True)
+class LinkHeaderPaging:
+    """GitHub style: `page` (1-based) and `per_page` in the query, a bare array (or `{items_key: [...]}`
+    with `total_count` when items_key is set), and an RFC 8288 `Link` header naming the next, last,
+    first and prev pages. `default_size` applies when the client names no page size."""
+
+    items_key: str | None = None
+    page_param: str = "page"
+    size_param: str = "per_page"
+    default_size: int = 30
+    largest_size: int = 100
+
+    def reply(self, call: Call, items: list[Any], extra: dict[str, Any] | None = None) -> Reply:
+        asked = call.query.get(self.size_param)
+        size = min(page_size(call, asked or self.default_size), self.largest_size)
+        raw = call.query.get(self.page_param) or "1"
+        if not raw.isdigit() or int(raw) < 1:
+            raise Problem("bad_request", f"page {raw!r} is not a page number")
+        number = int(raw)
+        chunk, nxt = window(items, (number - 1) * size, size)
+        last = max(1, -(-len(items) // size))
+        links = []
+        if nxt is not None:
+            links += [("next", number + 1), ("last", last)]
+        if number > 1:
+            links += [("first", 1), ("prev", number - 1)]
+        headers = {"Link": ", ".join(f'<{call.url(**{self.page_param: str(n)})}>; rel="{rel}"' for rel, n in links)} if links else {}
+        body: Any = {**(extra or {}), "total_count": len(items), self.items_key: chunk} if self.items_key else chunk
+        return Reply(body, headers=headers)
+
+
 # --- the provider interface -----------------------------------------------------------------
 
 ErrorKind = Literal["bad_request", "unauthenticated", "denied", "not_found", "unrouted", "throttled", "failed"]
@@ -343,6 +374,10 @@ class Provider:
 
     def settings(self, emulator: Emulator) -> dict[str, str]:
         """The environment that points cmm-scan and the SDKs at the server (printed as exports)."""
+        return {}
+
+    def response_headers(self, call: Call, reply: Reply) -> dict[str, str]:
+        """Headers the provider adds to every answer, errors included (GitHub's rate-limit headers)."""
         return {}
 
 
@@ -578,7 +613,7 @@ def _handler_class(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             emulator.record(call, reply.status)
             data = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
             self.send_response(reply.status)
-            headers = {"Content-Type": "application/json", **reply.headers}
+            headers = {"Content-Type": "application/json", **emulator.provider.response_headers(call, reply), **reply.headers}
             for name, value in headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(data)))

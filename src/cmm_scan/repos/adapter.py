@@ -21,7 +21,7 @@ from typing import Any
 from cmm_scan.collect import ScanPlan, Sink, in_shard
 from cmm_scan.errors import UserError
 from cmm_scan.models import Coverage, Fact, ScopeInfo
-from cmm_scan.repos import gitread
+from cmm_scan.repos import github, gitread
 from cmm_scan.repos.config import relevant, wanted_files
 from cmm_scan.repos.facts import facts, reading_from_git
 from cmm_scan.repos.options import Options
@@ -29,15 +29,17 @@ from cmm_scan.repos.permissions import permissions as _permissions
 
 FACT_TYPES = ["repos.repository", "repos.pipeline"]
 COLLECTOR = "git.repository"
+GITHUB_COLLECTOR = "github.repository"
 SCP_LIKE = re.compile(r"^[\w.-]+@([\w.-]+):(.+)$")
 
 
 @dataclass
 class Target:
-    path: Path
+    path: Path | None  # a local checkout, or None for a repository read through a Git host's API
     id: str
     name: str
     remote: str
+    api: dict[str, Any] | None = None  # the host's repository object (GitHub: full_name, default_branch, ...)
 
 
 def permissions(fact_types: list[str]) -> str:
@@ -101,7 +103,9 @@ def _subfolders(path: Path) -> list[Path]:
 
 
 def plan(options: Options, fact_types: list[str]) -> ScanPlan:
-    repositories = find_repositories(list(options.paths))
+    if not options.paths and not options.github_org:
+        find_repositories([])  # the error that says what to give
+    repositories = find_repositories(list(options.paths)) if options.paths else []
     targets: list[Target] = []
     seen: dict[str, int] = {}
     for path in repositories:
@@ -114,13 +118,32 @@ def plan(options: Options, fact_types: list[str]) -> ScanPlan:
             seen[ident] = 1
         if in_shard(ident, options.shard):
             targets.append(Target(path, ident, path.name, remote))
+    client = None
+    if options.github_org:
+        client = github.Client(github_api_url(options), github.token_from_env())
+        host = github.host_of(github_api_url(options))
+        for org in options.github_org:
+            listed = github.list_repositories(client, org)
+            if not listed and not repositories:
+                raise UserError(
+                    f"GitHub organisation {org}: no repositories that are not archived", "check the name and the token's access"
+                )
+            for repo in listed:
+                ident = f"{host}/{repo['full_name']}"
+                if ident not in seen and in_shard(ident, options.shard):
+                    seen[ident] = 1
+                    targets.append(Target(None, ident, repo["name"], f"https://{host}/{repo['full_name']}", api=repo))
     scopes = [ScopeInfo(id=t.id, kind="repository", name=t.name) for t in targets]
     not_held = [t for t in fact_types if not t.startswith("repos.")]
-    return ScanPlan(scopes=scopes, regions=["global"], state=(targets, options.workers), not_held=not_held)
+    return ScanPlan(scopes=scopes, regions=["global"], state=(targets, options.workers, client), not_held=not_held)
+
+
+def github_api_url(options: Options) -> str:
+    return (options.github_api_url or os.environ.get("CMM_SCAN_GITHUB_API_URL") or github.DEFAULT_API).rstrip("/")
 
 
 def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> None:
-    targets, workers = plan.state
+    targets, workers, client = plan.state
     wanted = [t for t in FACT_TYPES if t in fact_types]
     if not wanted:
         return
@@ -128,18 +151,7 @@ def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> Non
     progress.total = len(targets)
 
     def one(target: Target) -> None:
-        records: list[Fact | Coverage]
-        try:
-            read = gitread.read(target.path, wanted_files, target.remote, keep=relevant)
-            found = [f for f in facts(reading_from_git(read, target.id, target.name)) if f.type in wanted]
-            records = [*found, _coverage(target, wanted, "ok")]
-        except PermissionError as exc:
-            records = [_coverage(target, wanted, "denied", f"cannot read the checkout: {exc.strerror or exc}")]
-        except gitread.GitError as exc:
-            status = "denied" if "permission denied" in str(exc).lower() or "dubious ownership" in str(exc) else "error"
-            records = [_coverage(target, wanted, status, f"git could not read it: {exc}")]
-        except Exception as exc:  # one repository's surprise must not stop the others; it is reported, not hidden
-            records = [_coverage(target, wanted, "error", f"internal error: {type(exc).__name__}: {exc}")]
+        records = _from_github(client, target, wanted) if target.api is not None else _from_checkout(target, wanted)
         with lock:
             for record in records:
                 sink(record)
@@ -149,9 +161,46 @@ def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> Non
         list(pool.map(one, targets))
 
 
-def _coverage(target: Target, fact_types: list[str], status: str, reason: str = "") -> Coverage:
+def _from_github(client: github.Client, target: Target, wanted: list[str]) -> list[Fact | Coverage]:
+    before = client.sent_here()
+    try:
+        read = github.read_repository(client, target.api or {}, target.id)
+    except github.ApiError as exc:
+        status = "denied" if exc.denied else "error"
+        failed = _coverage(target, wanted, status, f"the GitHub API refused or failed a read: {exc}", GITHUB_COLLECTOR)
+        return [failed.model_copy(update={"requests": client.sent_here() - before})]
+    except Exception as exc:  # one repository's surprise must not stop the others
+        return [_coverage(target, wanted, "error", f"internal error: {type(exc).__name__}: {exc}", GITHUB_COLLECTOR)]
+    found = [f for f in facts(read.reading, source="github") if f.type in wanted]
+    done = _coverage(target, wanted, "ok", collector=GITHUB_COLLECTOR)
+    coverage = [done.model_copy(update={"requests": client.sent_here() - before})]
+    for what, why in sorted(read.unknown.items()):  # part of the evidence unread: unknown, said so
+        status = "denied" if why.startswith("denied") else "error"
+        gap = _coverage(target, [], status, f"{what}: {why}", f"{GITHUB_COLLECTOR}.{what}")
+        coverage.append(gap.model_copy(update={"enriches": ["repos.repository"]}))
+    return [*found, *coverage]
+
+
+def _from_checkout(target: Target, wanted: list[str]) -> list[Fact | Coverage]:
+    assert target.path is not None
+    records: list[Fact | Coverage]
+    try:
+        read = gitread.read(target.path, wanted_files, target.remote, keep=relevant)
+        found = [f for f in facts(reading_from_git(read, target.id, target.name)) if f.type in wanted]
+        records = [*found, _coverage(target, wanted, "ok")]
+    except PermissionError as exc:
+        records = [_coverage(target, wanted, "denied", f"cannot read the checkout: {exc.strerror or exc}")]
+    except gitread.GitError as exc:
+        status = "denied" if "permission denied" in str(exc).lower() or "dubious ownership" in str(exc) else "error"
+        records = [_coverage(target, wanted, status, f"git could not read it: {exc}")]
+    except Exception as exc:  # one repository's surprise must not stop the others; it is reported, not hidden
+        records = [_coverage(target, wanted, "error", f"internal error: {type(exc).__name__}: {exc}")]
+    return records
+
+
+def _coverage(target: Target, fact_types: list[str], status: str, reason: str = "", collector: str = COLLECTOR) -> Coverage:
     return Coverage(
-        collector=COLLECTOR,
+        collector=collector,
         provider="repos",
         scope=target.id,
         region="global",

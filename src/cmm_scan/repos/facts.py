@@ -73,6 +73,7 @@ def facts(reading: Reading, provider: str = "repos", source: str = "git", now: f
     release_tags = [t for t in reading.tags if RELEASE_TAG.match(t[0])]
     attributes: dict[str, Any] = {
         "name": reading.name,
+        "host": "local",  # a Git host's reader says which (its extra replaces this)
         "default_branch": reading.default_branch,
         "commits": reading.total_commits,
         "commits_90d": len(recent),
