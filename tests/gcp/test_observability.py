@@ -212,3 +212,87 @@ def test_budget_alerts_one_per_threshold(gcp) -> None:
     assert forecast == {"budget_scoped": True, "forecast": True, "threshold": 90.0, "recipients": 3, "team_recipients": None}
     whole = result.one("cost.budget_alert", "whole-bill/")
     assert whole == {"budget_scoped": False, "forecast": False, "threshold": 100.0, "recipients": 1, "team_recipients": 0}
+
+
+def backup_estate() -> dict:
+    estate = estates.org_estate()
+    estate["rest"] = {
+        "/v1/projects/app-1/locations/-/backupPlans": {
+            "backupPlans": [
+                {
+                    "name": "projects/app-1/locations/europe-west2/backupPlans/daily",
+                    "backupVault": "projects/app-1/locations/europe-west2/backupVaults/vault",
+                    "resourceType": "compute.googleapis.com/Instance",
+                    "backupRules": [{"ruleId": "daily", "backupRetentionDays": 30}, {"ruleId": "monthly", "backupRetentionDays": 365}],
+                },
+                {
+                    "name": "projects/app-1/locations/europe-west2/backupPlans/offsite",
+                    "backupVault": "projects/app-1/locations/europe-west1/backupVaults/dr",
+                    "backupRules": [{"ruleId": "weekly", "backupRetentionDays": 90}],
+                },
+            ]
+        },
+        "/v1/projects/app-1/locations/-/backupVaults": {
+            "backupVaults": [
+                {
+                    "name": "projects/app-1/locations/europe-west2/backupVaults/vault",
+                    "backupMinimumEnforcedRetentionDuration": "2592000s",
+                    "effectiveTime": "2026-01-01T00:00:00Z",
+                    "backupCount": "42",
+                    "state": "ACTIVE",
+                },
+                {
+                    "name": "projects/app-1/locations/europe-west1/backupVaults/dr",
+                    "backupMinimumEnforcedRetentionDuration": "86400s",
+                    "state": "ACTIVE",
+                },
+            ]
+        },
+    }
+    return estate
+
+
+def test_backup_plans_and_vaults(gcp) -> None:
+    gcp.load(backup_estate())
+    result = scan(["storage.backup_plan", "storage.backup_vault"], projects="app-1")
+    assert result.one("storage.backup_plan", "backupPlans/daily") == {"rules": 2, "max_retention_days": 365, "cross_region_copy": False}
+    assert result.one("storage.backup_plan", "backupPlans/offsite")["cross_region_copy"] is True
+    assert result.one("storage.backup_vault", "backupVaults/vault") == {"locked": True, "lock_mode": "compliance", "recovery_points": 42}
+    # no effective time: the minimum retention holds, but it can still be lowered; no backups yet (zero is left out)
+    assert result.one("storage.backup_vault", "backupVaults/dr") == {"locked": False, "lock_mode": "governance", "recovery_points": 0}
+    assert {f.region for f in result.of("storage.backup_vault")} == {"europe-west2", "europe-west1"}
+
+
+def test_backup_and_dr_not_enabled_is_unknown_not_zero(gcp) -> None:
+    estate = backup_estate()
+    estate["disabled_apis"] = [{"service": "backupdr.googleapis.com", "projects": ["app-2"]}]
+    gcp.load(estate)
+    result = scan(["storage.backup_plan", "storage.backup_vault"], projects="app-1,app-2")
+    statuses = {(c.collector, c.scope): c.status for c in result.coverage}
+    assert statuses[("backupdr.backup_plans", "app-2")] == "denied" and statuses[("backupdr.backup_vaults", "app-2")] == "denied"
+    assert statuses[("backupdr.backup_plans", "app-1")] == "ok"
+    assert not [f for f in result.facts if f.scope == "app-2"]
+
+
+def test_configuration_recording_and_the_organisation_view(gcp) -> None:
+    estate = estates.org_estate()
+    estate["assets"] = [estates.instance("app-1", "web-1"), estates.instance("app-2", "web-2", zone="europe-west1-b")]
+    gcp.load(estate)
+    result = scan(["config.recorder", "config.aggregator"], organization="100")
+    recorders = {(f.scope, f.region): f.attributes for f in result.of("config.recorder")}
+    assert set(recorders) == {("app-1", "europe-west2"), ("app-2", "europe-west1")}
+    assert all(a == {"recording": True, "all_supported": True, "include_global": True} for a in recorders.values())
+    (aggregator,) = result.of("config.aggregator")
+    assert aggregator.scope == "organizations/100" and aggregator.attributes == {"organization": True}
+    # only projects scanned: no organisation-wide view is read, and none is claimed
+    projects = scan(["config.aggregator"], projects="app-1")
+    assert projects.of("config.aggregator") == []
+
+
+def test_inventory_refused_leaves_recording_unknown(gcp) -> None:
+    estate = estates.org_estate()
+    estate["assets"] = [estates.instance("app-1", "web-1")]
+    estate["faults"] = {"deny": [{"operation": "cloudasset.*"}]}
+    gcp.load(estate)
+    result = scan(["config.recorder"], organization="100")
+    assert result.of("config.recorder") == [] and {c.status for c in result.coverage} == {"denied"}

@@ -7,6 +7,7 @@ None means "not read".
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from cmm_scan.cloud import transforms as shared
@@ -513,3 +514,15 @@ def widgets_show_application(value: Any) -> bool | None:
 def percent(value: Any) -> float | None:
     """A budget threshold (a fraction: 0.9) as a percentage (90.0)."""
     return None if not isinstance(value, int | float) or isinstance(value, bool) else round(float(value) * 100, 4)
+
+
+@transform("gcp_time_passed")
+def time_passed(value: Any) -> bool | None:
+    """Whether a timestamp (RFC 3339) is in the past: a backup vault's lock `effectiveTime`. No timestamp: False."""
+    if value is None or value == "":
+        return False
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)) <= shared.now()
