@@ -296,3 +296,62 @@ def test_inventory_refused_leaves_recording_unknown(gcp) -> None:
     gcp.load(estate)
     result = scan(["config.recorder"], organization="100")
     assert result.of("config.recorder") == [] and {c.status for c in result.coverage} == {"denied"}
+
+
+def test_labelled_resources_from_the_inventory_search(gcp) -> None:
+    estate = estates.org_estate()
+    estate["assets"] = [
+        estates.instance("app-1", "web-1", labels={"cost-centre": "cc-42", "env": "prod"}),
+        estates.instance("app-2", "web-2", labels={"data-classification": "official"}),
+    ]
+    gcp.load(estate)
+    result = scan(["inventory.resource"], organization="100")
+    web1 = result.one("inventory.resource", "instances/web-1")
+    assert web1["resource_type"] == "compute.googleapis.com/Instance" and web1["has_cost_tags"] is True
+    assert web1["tag_keys"] == ["cost-centre", "env"] and web1["has_data_tags"] is False
+    web2 = result.one("inventory.resource", "instances/web-2")
+    assert web2["has_cost_tags"] is False and web2["has_data_tags"] is True
+    assert {f.scope for f in result.of("inventory.resource") if "instances/" in f.resource_id} == {"app-1", "app-2"}
+    searches = [r for r in gcp.requests if r["path"].endswith(":searchAllResources")]
+    assert len(searches) == 1, "one search for the whole organisation"
+
+
+def test_refused_search_leaves_labels_unknown(gcp) -> None:
+    estate = estates.org_estate()
+    estate["assets"] = [estates.instance("app-1", "web-1")]
+    estate["faults"] = {"deny": [{"operation": "cloudasset.*"}]}
+    gcp.load(estate)
+    result = scan(["inventory.resource"], organization="100")
+    assert result.of("inventory.resource") == [] and {c.status for c in result.coverage} == {"denied"}
+
+
+def test_deployed_postures_are_security_standards(gcp) -> None:
+    estate = estates.org_estate()
+    estate["rest"] = {
+        "/v1/organizations/100/locations/global/postureDeployments": {
+            "postureDeployments": [
+                {
+                    "name": "organizations/100/locations/global/postureDeployments/cis",
+                    "targetResource": "organizations/100",
+                    "postureId": "organizations/100/locations/global/postures/cis-benchmark-v2",
+                    "state": "ACTIVE",
+                },
+                {
+                    "name": "organizations/100/locations/global/postureDeployments/pci",
+                    "targetResource": "folders/11",
+                    "postureId": "organizations/100/locations/global/postures/pci-dss",
+                    "state": "CREATE_FAILED",
+                },
+            ]
+        }
+    }
+    gcp.load(estate)
+    result = scan(["security.standard"], organization="100")
+    assert {f.attributes["name"]: f.attributes["enabled"] for f in result.of("security.standard")} == {
+        "cis-benchmark-v2": True,
+        "pci-dss": False,
+    }
+    estate["faults"] = {"deny": [{"operation": "list v1/organizations/*/locations/global/postureDeployments"}]}
+    gcp.load(estate)
+    denied = scan(["security.standard"], organization="100")
+    assert denied.of("security.standard") == [] and {c.status for c in denied.coverage} == {"denied"}

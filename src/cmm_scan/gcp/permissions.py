@@ -32,6 +32,7 @@ PREDEFINED = {
     "artifactregistry": "roles/artifactregistry.reader",
     "binaryauthorization": "roles/binaryauthorization.policyViewer",
     "securitycenter": "roles/securitycenter.notificationConfigViewer",
+    "securityposture": "roles/securityposture.viewer",
     "backupdr": "roles/backupdr.viewer",
     "serviceusage": "roles/serviceusage.serviceUsageViewer",
     "recommender": "roles/recommender.viewer",
