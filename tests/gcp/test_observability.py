@@ -9,6 +9,31 @@ from tests.gcp.support import scan
 CHANNEL = "projects/app-1/notificationChannels/9"
 
 
+CHECKOUT_FILTER = 'metric.type="custom.googleapis.com/checkout/latency"'
+CPU_FILTER = 'metric.type="compute.googleapis.com/instance/cpu/utilization"'
+DASHBOARDS = {
+    "checkout": {
+        "mosaicLayout": {
+            "tiles": [
+                {"widget": {"xyChart": {"dataSets": [{"timeSeriesQuery": {"timeSeriesFilter": {"filter": CHECKOUT_FILTER}}}]}}},
+                {"widget": {"text": {"content": "Runbook: ..."}}},
+            ]
+        }
+    },
+    "vms": {"gridLayout": {"widgets": [{"scorecard": {"timeSeriesQuery": {"timeSeriesFilter": {"filter": CPU_FILTER}}}}]}},
+    "logs": {"rowLayout": {"rows": [{"widgets": [{"logsPanel": {"filter": "severity>=ERROR"}}]}]}},
+}
+
+
+def dashboard(name: str, layout: dict) -> dict:
+    return estates.asset(
+        f"//monitoring.googleapis.com/projects/1001/dashboards/{name}",
+        "monitoring.googleapis.com/Dashboard",
+        {"name": f"projects/1001/dashboards/{name}", **layout},
+        parent="//cloudresourcemanager.googleapis.com/projects/1001",
+    )
+
+
 def observability_estate() -> dict:
     estate = estates.org_estate()
     estate["assets"] = [
@@ -18,51 +43,8 @@ def observability_estate() -> dict:
             {"name": f"projects/app-{i}/billingInfo", "billingAccountName": "billingAccounts/0A1B2C-000000-ABCDEF", "billingEnabled": True},
         )
         for i in range(1, 5)
-    ]
+    ] + [dashboard(name, layout) for name, layout in DASHBOARDS.items()]
     estate["rest"] = {
-        "/v1/projects/app-1/dashboards": {
-            "dashboards": [
-                {
-                    "name": "projects/1001/dashboards/checkout",
-                    "mosaicLayout": {
-                        "tiles": [
-                            {
-                                "widget": {
-                                    "xyChart": {
-                                        "dataSets": [
-                                            {
-                                                "timeSeriesQuery": {
-                                                    "timeSeriesFilter": {"filter": 'metric.type="custom.googleapis.com/checkout/latency"'}
-                                                }
-                                            }
-                                        ]
-                                    }
-                                }
-                            },
-                            {"widget": {"text": {"content": "Runbook: ..."}}},
-                        ]
-                    },
-                },
-                {
-                    "name": "projects/1001/dashboards/vms",
-                    "gridLayout": {
-                        "widgets": [
-                            {
-                                "scorecard": {
-                                    "timeSeriesQuery": {
-                                        "timeSeriesFilter": {"filter": 'metric.type="compute.googleapis.com/instance/cpu/utilization"'}
-                                    }
-                                }
-                            }
-                        ]
-                    },
-                },
-                {
-                    "name": "projects/1001/dashboards/logs",
-                    "rowLayout": {"rows": [{"widgets": [{"logsPanel": {"filter": "severity>=ERROR"}}]}]},
-                },
-            ]
-        },
         "/v2/projects/app-1/metrics": {
             "metrics": [
                 {
@@ -131,7 +113,7 @@ def observability_estate() -> dict:
 
 def test_dashboards_and_what_they_show(gcp) -> None:
     gcp.load(observability_estate())
-    result = scan(["monitoring.dashboard"], projects="app-1")
+    result = scan(["monitoring.dashboard"], organization="100")
     assert result.one("monitoring.dashboard", "dashboards/checkout") == {"widgets": 2, "application_metrics": True}
     assert result.one("monitoring.dashboard", "dashboards/vms") == {"widgets": 1, "application_metrics": False}
     assert result.one("monitoring.dashboard", "dashboards/logs") == {"widgets": 1, "application_metrics": True}
@@ -169,14 +151,15 @@ def test_refused_alert_policies_leave_alarmed_unknown_not_false(gcp) -> None:
 def test_denied_or_disabled_reads_are_unknown_not_zero(gcp) -> None:
     estate = observability_estate()
     estate["faults"] = {"deny": [{"scope": "projects/app-2", "operation": "* v2/projects/*/metrics"}]}
-    estate["disabled_apis"] = [{"service": "monitoring.googleapis.com", "projects": ["app-3"]}]
+    estate["disabled_apis"] = [{"service": "monitoring.googleapis.com", "projects": ["app-1"]}]
     gcp.load(estate)
-    result = scan(["monitoring.metric_filter", "monitoring.dashboard"])
+    result = scan(["monitoring.metric_filter"])
     metrics = {c.scope: c.status for c in result.coverage if c.collector == "logging.metrics"}
-    dashboards = {c.scope: c.status for c in result.coverage if c.collector == "monitoring.dashboards"}
-    assert metrics["app-2"] == "denied" and metrics["app-1"] == "ok"
-    assert dashboards["app-3"] == "denied" and dashboards["app-4"] == "ok"
-    assert not [f for f in result.facts if f.scope in ("app-2", "app-3") and f.type != "monitoring.metric_filter"]
+    alerts = {c.scope: c.status for c in result.coverage if c.collector.startswith("logging.metrics/")}
+    assert metrics["app-2"] == "denied" and metrics["app-1"] == "ok" and metrics["app-3"] == "ok"
+    assert alerts == {"app-1": "denied"}, "Monitoring off: the metrics are read, whether an alert watches them is not"
+    assert {f.attributes["alarmed"] for f in result.facts if f.scope == "app-1"} == {None}
+    assert not [f for f in result.facts if f.scope == "app-2"]
 
 
 def test_scc_notification_configs_route_findings(gcp) -> None:
