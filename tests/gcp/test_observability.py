@@ -1,5 +1,6 @@
-"""Dashboards, log-based metrics and the alerts on them, SCC notification configs, container scanning and budget
-alerts: read with the real transport against the emulator; a refused read leaves the evidence unknown, never zero."""
+"""Dashboards, log-based metrics and the alerts on them, container scanning, Backup and DR (all from the inventory),
+SCC notification configs and postures, budget alerts, configuration recording and labelled resources: read with the
+real transport against the emulator; a refused read leaves the evidence unknown, never zero."""
 
 from __future__ import annotations
 
@@ -34,6 +35,25 @@ def dashboard(name: str, layout: dict) -> dict:
     )
 
 
+IAM_FILTER = 'logName:"cloudaudit.googleapis.com%2Factivity" AND protoPayload.methodName:"SetIamPolicy"'
+ERRORS_FILTER = 'resource.type="cloud_run_revision" AND severity>=ERROR'
+
+
+def in_project(i: int, asset_type: str, path: str, data: dict, location: str = "global") -> dict:
+    service = asset_type.split("/", 1)[0]
+    return estates.asset(
+        f"//{service}/projects/{1000 + i}/{path}",
+        asset_type,
+        data,
+        location=location,
+        parent=f"//cloudresourcemanager.googleapis.com/projects/{1000 + i}",
+    )
+
+
+def watching(metric: str) -> dict:
+    return {"conditionThreshold": {"filter": f'metric.type="logging.googleapis.com/user/{metric}" AND resource.type="global"'}}
+
+
 def observability_estate() -> dict:
     estate = estates.org_estate()
     estate["assets"] = [
@@ -44,43 +64,53 @@ def observability_estate() -> dict:
         )
         for i in range(1, 5)
     ] + [dashboard(name, layout) for name, layout in DASHBOARDS.items()]
+    estate["assets"] += [
+        in_project(1, "logging.googleapis.com/LogMetric", "metrics/iam-changes", {"name": "iam-changes", "filter": IAM_FILTER}),
+        in_project(1, "logging.googleapis.com/LogMetric", "metrics/checkout-errors", {"name": "checkout-errors", "filter": ERRORS_FILTER}),
+        in_project(
+            1,
+            "logging.googleapis.com/LogMetric",
+            "metrics/bucket-audit",
+            {
+                "name": "bucket-audit",
+                "filter": 'logName:"cloudaudit.googleapis.com"',
+                "bucketName": "projects/app-1/locations/global/buckets/audit",
+            },
+        ),
+        # the same metric name in another project, watched by nobody there
+        in_project(2, "logging.googleapis.com/LogMetric", "metrics/iam-changes", {"name": "iam-changes", "filter": IAM_FILTER}),
+        in_project(
+            1,
+            "monitoring.googleapis.com/AlertPolicy",
+            "alertPolicies/1",
+            {
+                "name": "projects/app-1/alertPolicies/1",
+                "enabled": True,
+                "notificationChannels": [CHANNEL],
+                "conditions": [watching("iam-changes")],
+            },
+        ),
+        # watches checkout-errors but reaches nobody: not an alarm that acts
+        in_project(
+            1,
+            "monitoring.googleapis.com/AlertPolicy",
+            "alertPolicies/2",
+            {"name": "projects/app-1/alertPolicies/2", "enabled": True, "conditions": [watching("checkout-errors")]},
+        ),
+        in_project(
+            1,
+            "serviceusage.googleapis.com/Service",
+            "services/containerscanning.googleapis.com",
+            {"name": "projects/1001/services/containerscanning.googleapis.com", "state": "ENABLED"},
+        ),
+        in_project(
+            2,
+            "serviceusage.googleapis.com/Service",
+            "services/compute.googleapis.com",
+            {"name": "projects/1002/services/compute.googleapis.com", "state": "ENABLED"},
+        ),
+    ]
     estate["rest"] = {
-        "/v2/projects/app-1/metrics": {
-            "metrics": [
-                {
-                    "name": "iam-changes",
-                    "filter": 'logName:"cloudaudit.googleapis.com%2Factivity" AND protoPayload.methodName:"SetIamPolicy"',
-                },
-                {"name": "checkout-errors", "filter": 'resource.type="cloud_run_revision" AND severity>=ERROR'},
-                {
-                    "name": "bucket-audit",
-                    "filter": 'logName:"cloudaudit.googleapis.com"',
-                    "bucketName": "projects/app-1/locations/global/buckets/audit",
-                },
-            ]
-        },
-        "/v3/projects/app-1/alertPolicies": {
-            "alertPolicies": [
-                {
-                    "name": "projects/app-1/alertPolicies/1",
-                    "enabled": True,
-                    "notificationChannels": [CHANNEL],
-                    "conditions": [
-                        {
-                            "conditionThreshold": {
-                                "filter": 'metric.type="logging.googleapis.com/user/iam-changes" AND resource.type="global"'
-                            }
-                        }
-                    ],
-                },
-                {
-                    # watches checkout-errors but reaches nobody: not an alarm that acts
-                    "name": "projects/app-1/alertPolicies/2",
-                    "enabled": True,
-                    "conditions": [{"conditionThreshold": {"filter": 'metric.type="logging.googleapis.com/user/checkout-errors"'}}],
-                },
-            ]
-        },
         "/v1/organizations/100/notificationConfigs": {
             "notificationConfigs": [
                 {
@@ -89,9 +119,6 @@ def observability_estate() -> dict:
                     "streamingConfig": {"filter": 'severity="HIGH" OR severity="CRITICAL"'},
                 }
             ]
-        },
-        "/v1/projects/app-1/services": {
-            "services": [{"name": "projects/1001/services/containerscanning.googleapis.com", "state": "ENABLED"}]
         },
         "/v1/billingAccounts/0A1B2C-000000-ABCDEF/budgets": {
             "budgets": [
@@ -122,43 +149,32 @@ def test_dashboards_and_what_they_show(gcp) -> None:
 
 def test_log_based_metrics_and_the_alerts_on_them(gcp) -> None:
     gcp.load(observability_estate())
-    result = scan(["monitoring.metric_filter"], projects="app-1")
-    assert result.one("monitoring.metric_filter", "metrics/iam-changes") == {
-        "log_group": "projects/app-1",
+    result = scan(["monitoring.metric_filter"], organization="100")
+    found = {(f.scope, f.resource_id.rsplit("/", 1)[-1]): f.attributes for f in result.of("monitoring.metric_filter")}
+    assert found[("app-1", "iam-changes")] == {
+        "log_group": "projects/1001",
         "audit_log": True,
         "organization_audit_log": False,
         "alarmed": True,
     }
-    errors = result.one("monitoring.metric_filter", "metrics/checkout-errors")
+    assert found[("app-2", "iam-changes")]["alarmed"] is False, "an alert in app-1 watches app-1's metric, not app-2's of the same name"
+    errors = found[("app-1", "checkout-errors")]
     assert errors["audit_log"] is False and errors["alarmed"] is False, "an alert policy without channels notifies nobody"
     # a metric over a log bucket may read an organisation sink's logs: not resolved, so unknown
-    bucket = result.one("monitoring.metric_filter", "metrics/bucket-audit")
+    bucket = found[("app-1", "bucket-audit")]
     assert bucket["log_group"].endswith("/buckets/audit") and bucket["organization_audit_log"] is None
-    reads = [r for r in gcp.requests if r["path"].endswith("/alertPolicies")]
-    assert len(reads) == 1
+    assert {c.status for c in result.coverage} == {"ok"}
+    assert not [r for r in gcp.requests if r["path"].endswith(("/metrics", "/alertPolicies"))], "one inventory read, no per-project calls"
 
 
-def test_refused_alert_policies_leave_alarmed_unknown_not_false(gcp) -> None:
+def test_refused_inventory_leaves_metrics_unknown_not_zero(gcp) -> None:
     estate = observability_estate()
-    estate["faults"] = {"deny": [{"operation": "list v3/projects/*/alertPolicies"}]}
+    estate["faults"] = {"deny": [{"scope": "projects/app-2", "operation": "cloudasset.*"}]}
     gcp.load(estate)
-    result = scan(["monitoring.metric_filter"], projects="app-1")
-    assert {f.attributes["alarmed"] for f in result.of("monitoring.metric_filter")} == {None}
-    statuses = {c.collector: c.status for c in result.coverage}
-    assert statuses["logging.metrics"] == "ok" and "denied" in statuses.values()
-
-
-def test_denied_or_disabled_reads_are_unknown_not_zero(gcp) -> None:
-    estate = observability_estate()
-    estate["faults"] = {"deny": [{"scope": "projects/app-2", "operation": "* v2/projects/*/metrics"}]}
-    estate["disabled_apis"] = [{"service": "monitoring.googleapis.com", "projects": ["app-1"]}]
-    gcp.load(estate)
-    result = scan(["monitoring.metric_filter"])
-    metrics = {c.scope: c.status for c in result.coverage if c.collector == "logging.metrics"}
-    alerts = {c.scope: c.status for c in result.coverage if c.collector.startswith("logging.metrics/")}
-    assert metrics["app-2"] == "denied" and metrics["app-1"] == "ok" and metrics["app-3"] == "ok"
-    assert alerts == {"app-1": "denied"}, "Monitoring off: the metrics are read, whether an alert watches them is not"
-    assert {f.attributes["alarmed"] for f in result.facts if f.scope == "app-1"} == {None}
+    result = scan(["monitoring.metric_filter", "monitoring.dashboard", "artifact.registry_scanning"], projects="app-1,app-2")
+    statuses = {(c.collector, c.scope): c.status for c in result.coverage}
+    for collector in ("logging.metrics", "monitoring.dashboards", "serviceusage.container_scanning"):
+        assert statuses[(collector, "app-2")] == "denied" and statuses[(collector, "app-1")] == "ok"
     assert not [f for f in result.facts if f.scope == "app-2"]
 
 
@@ -175,15 +191,13 @@ def test_scc_notification_configs_route_findings(gcp) -> None:
 
 
 def test_container_scanning_per_project(gcp) -> None:
-    estate = observability_estate()
-    estate["faults"] = {"deny": [{"scope": "projects/app-3", "operation": "get v1/projects/*/services/*"}]}
-    gcp.load(estate)
-    result = scan(["artifact.registry_scanning"])
+    gcp.load(observability_estate())
+    result = scan(["artifact.registry_scanning"], organization="100")
     found = {f.scope: f.attributes for f in result.of("artifact.registry_scanning")}
     assert found["app-1"] == {"scan_type": "ENHANCED", "continuous": True}
-    assert found["app-2"] == {"scan_type": "none", "continuous": False}, "Service Usage answers DISABLED for an API never turned on"
-    assert "app-3" not in found
-    assert {c.scope: c.status for c in result.coverage}["app-3"] == "denied"
+    # the inventory holds the enabled services: a project without Container Scanning scans nothing
+    assert found["app-2"] == found["app-3"] == {"scan_type": "none", "continuous": False}
+    assert set(found) == {"app-1", "app-2", "app-3", "app-4"}
 
 
 def test_budget_alerts_one_per_threshold(gcp) -> None:
@@ -199,39 +213,57 @@ def test_budget_alerts_one_per_threshold(gcp) -> None:
 
 def backup_estate() -> dict:
     estate = estates.org_estate()
-    estate["rest"] = {
-        "/v1/projects/app-1/locations/-/backupPlans": {
-            "backupPlans": [
-                {
-                    "name": "projects/app-1/locations/europe-west2/backupPlans/daily",
-                    "backupVault": "projects/app-1/locations/europe-west2/backupVaults/vault",
-                    "resourceType": "compute.googleapis.com/Instance",
-                    "backupRules": [{"ruleId": "daily", "backupRetentionDays": 30}, {"ruleId": "monthly", "backupRetentionDays": 365}],
-                },
-                {
-                    "name": "projects/app-1/locations/europe-west2/backupPlans/offsite",
-                    "backupVault": "projects/app-1/locations/europe-west1/backupVaults/dr",
-                    "backupRules": [{"ruleId": "weekly", "backupRetentionDays": 90}],
-                },
-            ]
-        },
-        "/v1/projects/app-1/locations/-/backupVaults": {
-            "backupVaults": [
-                {
-                    "name": "projects/app-1/locations/europe-west2/backupVaults/vault",
-                    "backupMinimumEnforcedRetentionDuration": "2592000s",
-                    "effectiveTime": "2026-01-01T00:00:00Z",
-                    "backupCount": "42",
-                    "state": "ACTIVE",
-                },
-                {
-                    "name": "projects/app-1/locations/europe-west1/backupVaults/dr",
-                    "backupMinimumEnforcedRetentionDuration": "86400s",
-                    "state": "ACTIVE",
-                },
-            ]
-        },
-    }
+    plan = "backupdr.googleapis.com/BackupPlan"
+    vault = "backupdr.googleapis.com/BackupVault"
+    estate["assets"] = [
+        in_project(
+            1,
+            plan,
+            "locations/europe-west2/backupPlans/daily",
+            {
+                "name": "projects/app-1/locations/europe-west2/backupPlans/daily",
+                "backupVault": "projects/app-1/locations/europe-west2/backupVaults/vault",
+                "resourceType": "compute.googleapis.com/Instance",
+                "backupRules": [{"ruleId": "daily", "backupRetentionDays": 30}, {"ruleId": "monthly", "backupRetentionDays": 365}],
+            },
+            location="europe-west2",
+        ),
+        in_project(
+            1,
+            plan,
+            "locations/europe-west2/backupPlans/offsite",
+            {
+                "name": "projects/app-1/locations/europe-west2/backupPlans/offsite",
+                "backupVault": "projects/app-1/locations/europe-west1/backupVaults/dr",
+                "backupRules": [{"ruleId": "weekly", "backupRetentionDays": 90}],
+            },
+            location="europe-west2",
+        ),
+        in_project(
+            1,
+            vault,
+            "locations/europe-west2/backupVaults/vault",
+            {
+                "name": "projects/app-1/locations/europe-west2/backupVaults/vault",
+                "backupMinimumEnforcedRetentionDuration": "2592000s",
+                "effectiveTime": "2026-01-01T00:00:00Z",
+                "backupCount": "42",
+                "state": "ACTIVE",
+            },
+            location="europe-west2",
+        ),
+        in_project(
+            1,
+            vault,
+            "locations/europe-west1/backupVaults/dr",
+            {
+                "name": "projects/app-1/locations/europe-west1/backupVaults/dr",
+                "backupMinimumEnforcedRetentionDuration": "86400s",
+                "state": "ACTIVE",
+            },
+            location="europe-west1",
+        ),
+    ]
     return estate
 
 
@@ -246,15 +278,15 @@ def test_backup_plans_and_vaults(gcp) -> None:
     assert {f.region for f in result.of("storage.backup_vault")} == {"europe-west2", "europe-west1"}
 
 
-def test_backup_and_dr_not_enabled_is_unknown_not_zero(gcp) -> None:
+def test_refused_inventory_leaves_backups_unknown_not_zero(gcp) -> None:
     estate = backup_estate()
-    estate["disabled_apis"] = [{"service": "backupdr.googleapis.com", "projects": ["app-2"]}]
+    estate["faults"] = {"deny": [{"scope": "projects/app-1", "operation": "cloudasset.*"}]}
     gcp.load(estate)
     result = scan(["storage.backup_plan", "storage.backup_vault"], projects="app-1,app-2")
     statuses = {(c.collector, c.scope): c.status for c in result.coverage}
-    assert statuses[("backupdr.backup_plans", "app-2")] == "denied" and statuses[("backupdr.backup_vaults", "app-2")] == "denied"
-    assert statuses[("backupdr.backup_plans", "app-1")] == "ok"
-    assert not [f for f in result.facts if f.scope == "app-2"]
+    assert statuses[("backupdr.backup_plans", "app-1")] == "denied" and statuses[("backupdr.backup_vaults", "app-1")] == "denied"
+    assert statuses[("backupdr.backup_plans", "app-2")] == "ok"
+    assert result.facts == []
 
 
 def test_configuration_recording_and_the_organisation_view(gcp) -> None:

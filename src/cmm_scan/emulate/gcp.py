@@ -409,9 +409,6 @@ def iam_operation(call: Call) -> str:
     return f"{service}{kind}.getIamPolicy"
 
 
-SERVICE_GET = re.compile(r"v1/projects/(?P<project>[^/]+)/services/(?P<service>[^/:]+)")
-
-
 def rest_operation(call: Call) -> str:
     path = call.path.strip("/")
     return f"{'list' if isinstance(_state(call).rest.get(path), list) else 'get'} {path}"
@@ -431,11 +428,6 @@ def rest_get(call: Call) -> Reply:
         for obj in collection:
             if str(obj.get("name", "")).rsplit("/", 1)[-1] == item or obj.get("id") == item:
                 return Reply(obj)
-    if (service := SERVICE_GET.fullmatch(path)) is not None:
-        # Service Usage answers every service of a project; one the estate does not list as enabled is off
-        number = state.canonical(f"projects/{service['project']}")
-        return Reply({"name": f"{number}/services/{service['service']}", "parent": number, "state": "DISABLED"})
-    if isinstance(collection, list):
         raise Problem("not_found", f"{path} was not found.")
     if service_of(call.path) and _is_collection(path):
         return BodyTokenPaging(items_key=path.rsplit("/", 1)[-1]).reply(call, [])  # a list of a known API not in the estate is empty

@@ -33,8 +33,6 @@ PREDEFINED = {
     "binaryauthorization": "roles/binaryauthorization.policyViewer",
     "securitycenter": "roles/securitycenter.notificationConfigViewer",
     "securityposture": "roles/securityposture.viewer",
-    "backupdr": "roles/backupdr.viewer",
-    "serviceusage": "roles/serviceusage.serviceUsageViewer",
     "recommender": "roles/recommender.viewer",
     "orgpolicy": "roles/orgpolicy.policyViewer",
     "iam": "roles/iam.securityReviewer",

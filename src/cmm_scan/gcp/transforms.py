@@ -457,16 +457,17 @@ def target_kinds(value: Any) -> list[str] | None:
 
 @transform("gcp_log_metrics_watched")
 def log_metrics_watched(value: Any) -> list[str] | None:
-    """The log-based metrics (their names) an alert policy's conditions watch: logging.googleapis.com/user/NAME."""
-    if not isinstance(value, list):
+    """The log-based metrics an alert policy's conditions watch (logging.googleapis.com/user/NAME), as
+    PROJECT/NAME: {project: projects/N, conditions: [...]}."""
+    if not isinstance(value, dict) or not isinstance(value.get("conditions"), list):
         return None
     found: list[str] = []
-    for condition in value:
-        for body in (condition or {}).values() if isinstance(condition, dict) else ():
+    for condition in value["conditions"]:
+        for body in condition.values() if isinstance(condition, dict) else ():
             if isinstance(body, dict):
                 text = str(body.get("filter") or body.get("query") or "")
                 found += re.findall(r"logging\.googleapis\.com/user/([A-Za-z0-9_./%-]+)", text)
-    return sorted({name.rstrip('"') for name in found})
+    return sorted({f"{value.get('project')}/{name}" for name in found})
 
 
 @transform("gcp_dashboard_widgets")
