@@ -370,3 +370,30 @@ def test_deployed_postures_are_security_standards(gcp) -> None:
     gcp.load(estate)
     denied = scan(["security.standard"], organization="100")
     assert denied.of("security.standard") == [] and {c.status for c in denied.coverage} == {"denied"}
+
+
+def test_infrastructure_manager_deployments_are_stacks(gcp) -> None:
+    estate = estates.org_estate()
+    deployment = "config.googleapis.com/Deployment"
+    estate["assets"] = [
+        in_project(
+            1,
+            deployment,
+            "locations/europe-west2/deployments/network",
+            {"name": "projects/app-1/locations/europe-west2/deployments/network", "state": "ACTIVE", "updateTime": "2026-11-01T00:00:00Z"},
+            location="europe-west2",
+        ),
+        in_project(
+            1,
+            deployment,
+            "locations/europe-west2/deployments/old",
+            {"name": "projects/app-1/locations/europe-west2/deployments/old", "state": "DELETED"},
+            location="europe-west2",
+        ),
+    ]
+    gcp.load(estate)
+    result = scan(["iac.stack"], organization="100")
+    (stack,) = result.of("iac.stack")
+    assert stack.scope == "app-1" and stack.region == "europe-west2"
+    assert stack.attributes["status"] == "ACTIVE" and stack.attributes["drift_status"] == "NOT_CHECKED"
+    assert stack.attributes["age_days"] >= 30 and "termination_protection" not in stack.attributes
