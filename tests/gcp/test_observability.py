@@ -397,3 +397,27 @@ def test_infrastructure_manager_deployments_are_stacks(gcp) -> None:
     assert stack.scope == "app-1" and stack.region == "europe-west2"
     assert stack.attributes["status"] == "ACTIVE" and stack.attributes["drift_status"] == "NOT_CHECKED"
     assert stack.attributes["age_days"] >= 30 and "termination_protection" not in stack.attributes
+
+
+def test_cloud_deploy_stages_are_deployment_groups(gcp) -> None:
+    estate = estates.org_estate()
+    stages = [
+        {"targetId": "staging", "strategy": {"standard": {"verify": True}}},
+        {"targetId": "production", "strategy": {"canary": {"canaryDeployment": {"percentages": [10, 50], "verify": True}}}},
+    ]
+    estate["assets"] = [
+        in_project(
+            1,
+            "clouddeploy.googleapis.com/DeliveryPipeline",
+            "locations/europe-west2/deliveryPipelines/api",
+            {"name": "projects/app-1/locations/europe-west2/deliveryPipelines/api", "serialPipeline": {"stages": stages}},
+            location="europe-west2",
+        )
+    ]
+    gcp.load(estate)
+    result = scan(["cicd.deployment_group"], organization="100")
+    found = {f.resource_id.rsplit("/", 1)[-1]: f.attributes for f in result.of("cicd.deployment_group")}
+    assert found["staging"] == {"strategy": "rolling", "manual_cutover": False, "auto_rollback": None, "alarm_rollback": None}
+    # who advances the canary's phases is an automation, not read: unknown, never "automatic"
+    assert found["production"] == {"strategy": "canary", "manual_cutover": None, "auto_rollback": None, "alarm_rollback": None}
+    assert {f.region for f in result.of("cicd.deployment_group")} == {"europe-west2"}
