@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.aws.estates import assert_dont_know, explain
+from tests.aws.estates import explain
 from tests.gcp import estates
 from tests.gcp.support import answer
 
@@ -21,8 +21,8 @@ def bucket(project: str, name: str, location: str, location_type: str) -> dict:
 def test_workloads_in_one_region_with_dual_region_data_rules_out_level_1(gcp, tmp_path) -> None:
     """cost.geography: every VM in London, the orders bucket dual-region (a copy in a second region), so
     level 1 'Everything in one region.' is ruled out and level 2 'We use another region for non-production
-    workloads or backup and recovery.' holds; the 2/3 tie-break needs cross-region backups, which the GCP
-    adapter does not read yet: I don't know, levels 2-3, never a guess."""
+    workloads or backup and recovery.' holds; levels 2-3 stay open and, with every signal read (Backup and DR
+    plans included: none copies elsewhere), the rule's tie-break suggests the lower, 2."""
     estate = estates.org_estate()
     estate["assets"] = [
         estates.instance("app-1", "web-1"),
@@ -31,7 +31,7 @@ def test_workloads_in_one_region_with_dual_region_data_rules_out_level_1(gcp, tm
     ]
     gcp.load(estate)
     result = answer(tmp_path, "cost.geography")
-    assert_dont_know(result, [2, 3])
+    assert result.answer == 2 and result.possible_levels == [2, 3], explain(result)
 
 
 def test_preventive_constraints_rule_out_no_enforcement(gcp, tmp_path) -> None:

@@ -7,6 +7,7 @@ None means "not read".
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from cmm_scan.cloud import transforms as shared
@@ -440,3 +441,77 @@ def target_kinds(value: Any) -> list[str] | None:
         return None
     found = {kind for target in value for key, kind in TARGET_KINDS.items() if ((target or {}).get("data") or {}).get(key) is not None}
     return sorted(found)
+
+
+@transform("gcp_log_metrics_watched")
+def log_metrics_watched(value: Any) -> list[str] | None:
+    """The log-based metrics an alert policy's conditions watch (logging.googleapis.com/user/NAME), as
+    PROJECT/NAME: {project: projects/N, conditions: [...]}."""
+    if not isinstance(value, dict) or not isinstance(value.get("conditions"), list):
+        return None
+    found: list[str] = []
+    for condition in value["conditions"]:
+        for body in condition.values() if isinstance(condition, dict) else ():
+            if isinstance(body, dict):
+                text = str(body.get("filter") or body.get("query") or "")
+                found += re.findall(r"logging\.googleapis\.com/user/([A-Za-z0-9_./%-]+)", text)
+    return sorted({f"{value.get('project')}/{name}" for name in found})
+
+
+@transform("gcp_dashboard_widgets")
+def dashboard_widgets(value: Any) -> list[dict[str, Any]] | None:
+    """The widgets of a Cloud Monitoring dashboard, whatever its layout (grid, mosaic tiles, rows or columns)."""
+    if not isinstance(value, dict):
+        return None
+    widgets = list((value.get("gridLayout") or {}).get("widgets") or [])
+    tiles = (value.get("mosaicLayout") or {}).get("tiles") or []
+    widgets += [tile["widget"] for tile in tiles if isinstance(tile, dict) and tile.get("widget")]
+    for layout, parts in (("rowLayout", "rows"), ("columnLayout", "columns")):
+        for part in (value.get(layout) or {}).get(parts) or []:
+            widgets += (part or {}).get("widgets") or []
+    return [w for w in widgets if isinstance(w, dict)]
+
+
+def _queries(value: Any) -> list[tuple[str, str]]:
+    """Every query in a widget, with its kind: Monitoring or log filters, MQL, PromQL."""
+    if isinstance(value, dict):
+        found = [(k, str(v)) for k, v in value.items() if k in ("filter", "timeSeriesQueryLanguage", "prometheusQuery") and v]
+        return found + [q for v in value.values() for q in _queries(v)]
+    if isinstance(value, list):
+        return [q for v in value for q in _queries(v)]
+    return []
+
+
+@transform("gcp_widgets_show_application")
+def widgets_show_application(value: Any) -> bool | None:
+    """A widget shows application data: logs (a logs panel), a PromQL query (Managed Prometheus: workload
+    metrics), or a metric outside Google's own services (custom, log-based, workload, Prometheus or external)."""
+    if not isinstance(value, list):
+        return None
+    for widget in value:
+        if not isinstance(widget, dict):
+            continue
+        if widget.get("logsPanel") is not None:
+            return True
+        for kind, text in _queries(widget):
+            if kind == "prometheusQuery" or any(prefix in text for prefix in CUSTOM_METRIC_PREFIXES):
+                return True
+    return False
+
+
+@transform("gcp_percent")
+def percent(value: Any) -> float | None:
+    """A budget threshold (a fraction: 0.9) as a percentage (90.0)."""
+    return None if not isinstance(value, int | float) or isinstance(value, bool) else round(float(value) * 100, 4)
+
+
+@transform("gcp_time_passed")
+def time_passed(value: Any) -> bool | None:
+    """Whether a timestamp (RFC 3339) is in the past: a backup vault's lock `effectiveTime`. No timestamp: False."""
+    if value is None or value == "":
+        return False
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)) <= shared.now()
