@@ -758,6 +758,9 @@ def test_release_automatic_canary_with_alarm_rollback_is_level_5(aws, tmp_path) 
     ecs_blue_green(services, config="ECSCanary10Percent5Minutes", manual_switch=False, alarm_rollback=True)
     result = answer(tmp_path, "ops.release")
     assert result.answer == 5, explain(result)
+    assert result.because.startswith(
+        "Releases move users to the new version on their own and roll back when an alarm fires: 3 of 3 progressive deployment groups"
+    ), result.because
 
 
 def test_release_automatic_blue_green_without_alarm_rollback_is_at_least_4(aws, tmp_path) -> None:
