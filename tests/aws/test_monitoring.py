@@ -164,7 +164,7 @@ def test_incident_manager_response_plans(aws, monkeypatch) -> None:
     with serving(monkeypatch, "SSM_INCIDENTS", routes) as server:
         result = scan(["ops.response_plan"])
     assert result.one("ops.response_plan", "response-plan/outage") == {"engagements": 2, "runbook": True, "chat_channel": True}
-    assert result.status("incidents.response_plans") == {"ok"}
+    assert result.status("incidents.plans") == {"ok"}
     assert ("GET /getResponsePlan", {}) in server.requests
 
 
@@ -185,4 +185,4 @@ def test_incident_manager_listing_denied(aws, monkeypatch) -> None:
     with serving(monkeypatch, "SSM_INCIDENTS", {"POST /listResponsePlans": [(403, denied)]}):
         result = scan(["ops.response_plan"])
     assert result.of("ops.response_plan") == []
-    assert result.status("incidents.response_plans") == {"denied"}
+    assert result.status("incidents.plans") == {"denied"}

@@ -621,7 +621,7 @@ def test_privileged_access_admins_through_identity_centre_is_at_least_2(aws, tmp
     logging_trail()
     result = answer(tmp_path, "sec.privileged_access")
     assert (result.status, result.floor_level, result.answer) == ("floor", 2, 2), explain(result)
-    assert result.because.startswith("Administrator rights come from a central identity service (1 administrator roles")
+    assert result.because.startswith("People sign in through a central identity service (identity centres with users: 1;")
 
 
 def test_privileged_access_identity_centre_beside_an_admin_key_shows_nothing(aws, tmp_path) -> None:
@@ -637,7 +637,7 @@ def test_privileged_access_identity_centre_beside_an_admin_key_shows_nothing(aws
 
 
 def test_privileged_access_identity_centre_roles_denied_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
-    """The roles cannot be read: central administrator roles are unknown, so nothing is shown."""
+    """Users' and roles' policies cannot be read: which local users are administrators is unknown, so nothing is shown."""
     sso_people(20)
     identity_centre_admins()
     people("breakglass", 2, admin=True)
