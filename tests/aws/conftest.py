@@ -18,5 +18,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-2")
+    # moto intercepts amazonaws.com hosts only: Data Exports' endpoint is on api.aws, so point it at an
+    # amazonaws.com host to keep it inside the mock (moto answers "not yet implemented"; tests serve it)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BCM_DATA_EXPORTS", "https://bcm-data-exports.us-east-1.amazonaws.com")
     with mock_aws():
         yield

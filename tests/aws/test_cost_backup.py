@@ -1,4 +1,4 @@
-"""Budgets, cost-anomaly monitors, AWS Backup plans and vaults, EBS volumes."""
+"""Budgets, cost-anomaly monitors, billing data exports, AWS Backup plans and vaults, EBS volumes."""
 
 from __future__ import annotations
 
@@ -54,6 +54,79 @@ def test_anomaly_subscriptions_denied_leaves_the_count_unknown(aws, monkeypatch)
     assert result.one("cost.anomaly_monitor", "11111111") == {"monitor_type": "DIMENSIONAL", "subscriptions": None}
     assert result.status("ce.anomaly_monitors") == {"ok"}
     assert result.status("ce.anomaly_monitors/join:anomaly_subscribed_monitors") == {"denied"}
+
+
+def _export(name: str, query: str, tables: dict) -> dict:
+    """An export as GetExport returns it (the API reference's shape)."""
+    arn = f"arn:aws:bcm-data-exports:us-east-1:{ACCOUNT}:export/{name}-0123"
+    s3 = {
+        "S3Bucket": "billing",
+        "S3Prefix": name,
+        "S3Region": REGION,
+        "S3OutputConfigurations": {"OutputType": "CUSTOM", "Format": "PARQUET"},
+    }
+    return {
+        "Export": {
+            "ExportArn": arn,
+            "Name": name,
+            "DataQuery": {"QueryStatement": query, "TableConfigurations": tables},
+            "DestinationConfigurations": {"S3Destination": s3},
+            "RefreshCadence": {"Frequency": "SYNCHRONOUS"},
+        },
+        "ExportStatus": {"StatusCode": "HEALTHY"},
+    }
+
+
+EXPORTS = [
+    _export("cur2", "SELECT line_item_unblended_cost FROM COST_AND_USAGE_REPORT", {"COST_AND_USAGE_REPORT": {"TIME_GRANULARITY": "DAILY"}}),
+    _export("carbon", "SELECT total_mbm_emissions_value FROM CARBON_EMISSIONS", {"CARBON_EMISSIONS": {}}),
+    _export("focus", "SELECT BilledCost FROM FOCUS_1_0_AWS", {"FOCUS_1_0_AWS": {}}),
+]
+LISTED = {
+    "Exports": [
+        {"ExportArn": e["Export"]["ExportArn"], "ExportName": e["Export"]["Name"], "ExportStatus": e["ExportStatus"]} for e in EXPORTS
+    ]
+}
+
+
+def test_data_exports_table_granularity_and_carbon(aws, monkeypatch) -> None:
+    """Each export's table from its query, its granularity from the table's configuration (carbon data is
+    monthly); a FOCUS export without TIME_GRANULARITY has an unknown granularity, not a made-up one."""
+    routes = {"ListExports": [(200, LISTED)], "GetExport": [(200, e) for e in EXPORTS]}
+    with serving(monkeypatch, "BCM_DATA_EXPORTS", routes):
+        result = scan(["cost.data_export"])
+    assert result.one("cost.data_export", "export/cur2") == {"table": "cost_and_usage", "granularity": "daily", "carbon": False}
+    assert result.one("cost.data_export", "export/carbon") == {"table": "carbon_emissions", "granularity": "monthly", "carbon": True}
+    assert result.one("cost.data_export", "export/focus") == {"table": "focus", "granularity": None, "carbon": False}
+    assert {f.region for f in result.of("cost.data_export")} == {"global"}
+    assert result.status("dataexports.exports") == {"ok"}
+
+
+def test_data_exports_unreadable_export_is_unknown(aws, monkeypatch) -> None:
+    """Listed but GetExport refused: the export is there, what it holds is unknown (never 'not carbon')."""
+    denied = {"__type": "AccessDeniedException", "message": "not authorized to perform: bcm-data-exports:GetExport"}
+    with serving(monkeypatch, "BCM_DATA_EXPORTS", {"ListExports": [(200, LISTED)], "GetExport": [(400, denied)]}):
+        result = scan(["cost.data_export"])
+    assert result.one("cost.data_export", "export/carbon") == {"table": None, "granularity": None, "carbon": None}
+    assert result.status("dataexports.exports") == {"ok"}
+    assert result.status("dataexports.exports/get_export") == {"denied"}
+
+
+def test_legacy_cost_and_usage_reports(aws, monkeypatch) -> None:
+    report = {
+        "ReportName": "hourly-cur",
+        "TimeUnit": "HOURLY",
+        "Format": "Parquet",
+        "Compression": "Parquet",
+        "AdditionalSchemaElements": ["RESOURCES"],
+        "S3Bucket": "billing",
+        "S3Prefix": "cur",
+        "S3Region": REGION,
+    }
+    with serving(monkeypatch, "COST_AND_USAGE_REPORT_SERVICE", {"DescribeReportDefinitions": [(200, {"ReportDefinitions": [report]})]}):
+        result = scan(["cost.data_export"])
+    assert result.one("cost.data_export", "definition/hourly-cur") == {"table": "cost_and_usage", "granularity": "hourly", "carbon": False}
+    assert result.status("cur.report_definitions") == {"ok"}
 
 
 def test_backup_plans_and_vaults(aws) -> None:

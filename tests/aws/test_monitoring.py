@@ -6,6 +6,7 @@ import json
 
 import boto3
 
+from tests.aws.fixture_server import serving
 from tests.aws.support import scan
 
 REGION = "eu-west-2"
@@ -140,3 +141,48 @@ def test_alarmed_metric_filters_on_the_audit_trails_log_group(aws) -> None:
     errors = result.one("monitoring.metric_filter", "/app/web:metric-filter:errors")
     assert (errors["audit_log"], errors["alarmed"]) == (False, True)
     assert {c.status for c in result.coverage} == {"ok"}
+
+
+def test_incident_manager_response_plans(aws, monkeypatch) -> None:
+    """Response plans read from Incident Manager (moto has none): engagements, runbook and chat channel of each."""
+    arn = "arn:aws:ssm-incidents::123456789012:response-plan/outage"
+    plan = {
+        "arn": arn,
+        "name": "outage",
+        "incidentTemplate": {"title": "Outage", "impact": 1},
+        "engagements": [
+            "arn:aws:ssm-contacts:eu-west-2:123456789012:contact/primary",
+            "arn:aws:ssm-contacts:eu-west-2:123456789012:contact/backup",
+        ],
+        "actions": [{"ssmAutomation": {"documentName": "runbook", "roleArn": "arn:aws:iam::123456789012:role/runbook"}}],
+        "chatChannel": {"chatbotSns": ["arn:aws:sns:eu-west-2:123456789012:responders"]},
+    }
+    routes = {
+        "POST /listResponsePlans": [(200, {"responsePlanSummaries": [{"arn": arn, "name": "outage"}]})],
+        "GET /getResponsePlan": [(200, plan)],
+    }
+    with serving(monkeypatch, "SSM_INCIDENTS", routes) as server:
+        result = scan(["ops.response_plan"])
+    assert result.one("ops.response_plan", "response-plan/outage") == {"engagements": 2, "runbook": True, "chat_channel": True}
+    assert result.status("incidents.plans") == {"ok"}
+    assert ("GET /getResponsePlan", {}) in server.requests
+
+
+def test_incident_manager_plan_without_engagements_reads_as_none(aws, monkeypatch) -> None:
+    arn = "arn:aws:ssm-incidents::123456789012:response-plan/quiet"
+    plan = {"arn": arn, "name": "quiet", "incidentTemplate": {"title": "Quiet", "impact": 5}, "chatChannel": {"empty": {}}}
+    routes = {
+        "POST /listResponsePlans": [(200, {"responsePlanSummaries": [{"arn": arn, "name": "quiet"}]})],
+        "GET /getResponsePlan": [(200, plan)],
+    }
+    with serving(monkeypatch, "SSM_INCIDENTS", routes):
+        result = scan(["ops.response_plan"])
+    assert result.one("ops.response_plan", "response-plan/quiet") == {"engagements": 0, "runbook": False, "chat_channel": False}
+
+
+def test_incident_manager_listing_denied(aws, monkeypatch) -> None:
+    denied = {"__type": "AccessDeniedException", "message": "User is not authorized to perform: ssm-incidents:ListResponsePlans"}
+    with serving(monkeypatch, "SSM_INCIDENTS", {"POST /listResponsePlans": [(403, denied)]}):
+        result = scan(["ops.response_plan"])
+    assert result.of("ops.response_plan") == []
+    assert result.status("incidents.plans") == {"denied"}

@@ -511,7 +511,25 @@ def test_incident_planning_backups_are_evidence_not_a_plan(tmp_path):
     result = estate.score(tmp_path, "ops.incident_planning")
     assert evidence(result, "copied_backup_plans").value.lo == 1
     assert_no_level(result)
-    assert set(verdicts(result).values()) == {"human"}
+    # response plans not read: "we don't have a formal incident plan" (1) stays possible, the rest are for a person
+    assert verdicts(result) == {1: "possible", 2: "human", 3: "human", 4: "human", 5: "human"}
+
+
+def test_incident_planning_response_plan_shows_level_2(tmp_path):
+    """ "We create a plan when launching a new service" (2): a response plan that engages responders is a formal
+    incident plan (not 1); keeping plans current and testing them (3-5) is for a person: at least 2."""
+    estate = Estate().covered("storage.backup_plan", "storage.backup_vault", "compute.managed_database", "ops.response_plan")
+    estate.fact("ops.response_plan", engagements=1, runbook=False, chat_channel=False)
+    result = estate.score(tmp_path, "ops.incident_planning")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 2, [2, 3, 4, 5])
+
+
+def test_incident_planning_no_response_plan_rules_nothing_out(tmp_path):
+    # plans kept in documents or a paging tool are invisible: no plan in the cloud leaves every level open
+    estate = Estate().covered("storage.backup_plan", "storage.backup_vault", "compute.managed_database", "ops.response_plan")
+    result = estate.score(tmp_path, "ops.incident_planning")
+    assert_no_level(result)
+    assert result.possible_levels == [1, 2, 3, 4, 5]
 
 
 def test_insights_is_manual(tmp_path):

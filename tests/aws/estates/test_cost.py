@@ -396,7 +396,34 @@ def test_sustainability_levers_without_measurement_is_for_a_person(aws, tmp_path
     assert evidence(result, "arm_instances").value.lo == pytest.approx(5 / 6), explain(result)
     assert evidence(result, "spot_instances").value.lo == pytest.approx(1 / 6), explain(result)
     assert evidence(result, "arm_functions").value.lo == 1.0 and evidence(result, "scheduled_groups").value.lo == 1, explain(result)
-    assert evidence(result, "carbon_exports").value.lo is None, explain(result)  # no AWS collector for data exports yet
+    # moto has no Data Exports: the read fails, so carbon exports are unknown ("at least 0"), never "none"
+    assert not evidence(result, "carbon_exports").complete and evidence(result, "carbon_exports").value.hi is None, explain(result)
+
+
+def test_sustainability_carbon_export_is_measurement_not_a_level(aws, tmp_path, monkeypatch) -> None:
+    """Level 3 reads 'We measure the environmental impact of our cloud use and set targets': a monthly
+    carbon-emissions export measures, but targets, goals (2) and acting on the numbers (4) are not
+    configuration. The export is read and shown; the answer stays 0."""
+    arn = f"arn:aws:bcm-data-exports:us-east-1:{ACCOUNT}:export/carbon-0123"
+    export = {
+        "ExportArn": arn,
+        "Name": "carbon",
+        "DataQuery": {
+            "QueryStatement": "SELECT total_mbm_emissions_value FROM CARBON_EMISSIONS",
+            "TableConfigurations": {"CARBON_EMISSIONS": {}},
+        },
+        "DestinationConfigurations": {"S3Destination": {"S3Bucket": "exports", "S3Prefix": "carbon", "S3Region": REGION}},
+        "RefreshCadence": {"Frequency": "SYNCHRONOUS"},
+    }
+    routes = {
+        "ListExports": [(200, {"Exports": [{"ExportArn": arn, "ExportName": "carbon", "ExportStatus": {"StatusCode": "HEALTHY"}}]})],
+        "GetExport": [(200, {"Export": export, "ExportStatus": {"StatusCode": "HEALTHY"}})],
+    }
+    functions(2, arm=True)
+    with serving(monkeypatch, "BCM_DATA_EXPORTS", routes):
+        result = answer(tmp_path, "cost.sustainability")
+    assert no_answer(result), explain(result)
+    assert evidence(result, "carbon_exports").value.lo == 1 and evidence(result, "carbon_exports").complete, explain(result)
 
 
 def test_sustainability_empty_account_is_not_level_1(aws, tmp_path) -> None:

@@ -758,6 +758,9 @@ def test_release_automatic_canary_with_alarm_rollback_is_level_5(aws, tmp_path) 
     ecs_blue_green(services, config="ECSCanary10Percent5Minutes", manual_switch=False, alarm_rollback=True)
     result = answer(tmp_path, "ops.release")
     assert result.answer == 5, explain(result)
+    assert result.because.startswith(
+        "Releases move users to the new version on their own and roll back when an alarm fires: 3 of 3 progressive deployment groups"
+    ), result.because
 
 
 def test_release_automatic_blue_green_without_alarm_rollback_is_at_least_4(aws, tmp_path) -> None:
@@ -847,6 +850,58 @@ def test_incident_planning_denied_is_i_dont_know(aws, tmp_path, monkeypatch) -> 
     """Never guess: backup plans unreadable."""
     deny(monkeypatch, "backup:ListBackupPlans")
     result = answer(tmp_path, "ops.incident_planning")
+    _no_level(result)
+
+
+PLAN_ARN = "arn:aws:ssm-incidents::123456789012:response-plan/service-outage"
+
+
+def response_plans(*, engaged: bool = True) -> dict[str, list[tuple[int, Any]]]:
+    """Incident Manager routes (moto has no ssm-incidents): one response plan, engaging the on-call escalation
+    plan and starting a runbook, or neither."""
+    plan: dict[str, Any] = {
+        "arn": PLAN_ARN,
+        "name": "service-outage",
+        "incidentTemplate": {"title": "Service outage", "impact": 2},
+    }
+    if engaged:
+        plan["engagements"] = ["arn:aws:ssm-contacts:eu-west-2:123456789012:contact/on-call-escalation"]
+        plan["actions"] = [{"ssmAutomation": {"documentName": "incident-runbook", "roleArn": "arn:aws:iam::123456789012:role/runbook"}}]
+    listed = {"responsePlanSummaries": [{"arn": PLAN_ARN, "name": "service-outage"}]}
+    return {
+        f"POST /listResponsePlans@{REGION}": [(200, listed)],
+        "POST /listResponsePlans": [(200, {"responsePlanSummaries": []})],
+        "GET /getResponsePlan": [(200, plan)],
+    }
+
+
+def test_incident_planning_response_plan_is_at_least_2(aws, tmp_path, monkeypatch) -> None:
+    """'We create a plan when launching a new service' (2): an incident response plan in the cloud pages the on-call
+    escalation plan and starts a runbook. That is a formal incident plan, so not 'we don't have a formal incident
+    plan' (1); whether plans are kept up to date, part of business continuity and tested (3-5) is for a person."""
+    with serving(monkeypatch, "SSM_INCIDENTS", response_plans()):
+        result = answer(tmp_path, "ops.incident_planning")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 2, [2, 3, 4, 5]), explain(result)
+    assert result.because == (
+        "A formal incident plan exists: 1 response plans held in the cloud engage responders or start a runbook when an incident starts."
+    )
+
+
+def test_incident_planning_plan_that_engages_nobody_shows_nothing(aws, tmp_path, monkeypatch) -> None:
+    """A response plan that engages nobody and starts no runbook: a plan exists, so not level 1, but nothing shows
+    it is acted on: 2-5 stay open and the answer is 0."""
+    with serving(monkeypatch, "SSM_INCIDENTS", response_plans(engaged=False)):
+        result = answer(tmp_path, "ops.incident_planning")
+    _no_level(result)
+    assert result.possible_levels == [2, 3, 4, 5], explain(result)
+
+
+def test_incident_planning_unreadable_plan_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
+    """The plan is listed but GetResponsePlan is refused: what it engages is unknown, so no floor."""
+    routes = response_plans()
+    routes["GET /getResponsePlan"] = [(400, {"message": "not authorized to perform: ssm-incidents:GetResponsePlan"})]
+    with serving(monkeypatch, "SSM_INCIDENTS", routes):
+        result = answer(tmp_path, "ops.incident_planning")
     _no_level(result)
 
 

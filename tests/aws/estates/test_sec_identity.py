@@ -595,6 +595,58 @@ def test_privileged_access_many_admins_on_mfa_is_level_3(aws, tmp_path) -> None:
     assert (result.status, result.answer) == ("suggested", 3), explain(result)
 
 
+def identity_centre_admins() -> None:
+    """People take administrator rights from the identity centre: the role its permission set provisions in the
+    account (moto does not provision permission sets, so the role is made as the identity centre makes it)."""
+    provider = f"arn:aws:iam::{ACCOUNT}:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE"
+    name = "AWSReservedSSO_AdministratorAccess_0123456789abcdef"
+    iam = boto3.client("iam")
+    iam.create_role(
+        RoleName=name,
+        Path=f"/aws-reserved/sso.amazonaws.com/{REGION}/",
+        AssumeRolePolicyDocument=_trust({"Federated": provider}, "sts:AssumeRoleWithSAML"),
+    )
+    iam.put_role_policy(RoleName=name, PolicyName="AdministratorAccess", PolicyDocument=EVERYTHING)
+
+
+def test_privileged_access_admins_through_identity_centre_is_at_least_2(aws, tmp_path) -> None:
+    """Level 2, "we use central controls for passwords and keys, with basic logging": people take administrator
+    rights from the identity centre, the two local administrators are break-glass users on MFA with no keys,
+    root is locked down and a trail logs. The identity centre's MFA settings are not readable, so "one-time
+    passwords for access" (3) is not shown, and automated or just-in-time access (4, 5) is for a person:
+    at least 2."""
+    sso_people(20)
+    identity_centre_admins()
+    people("breakglass", 2, admin=True)
+    logging_trail()
+    result = answer(tmp_path, "sec.privileged_access")
+    assert (result.status, result.floor_level, result.answer) == ("floor", 2, 2), explain(result)
+    assert result.because.startswith("People sign in through a central identity service (identity centres with users: 1;")
+
+
+def test_privileged_access_identity_centre_beside_an_admin_key_shows_nothing(aws, tmp_path) -> None:
+    """The same, but a break-glass administrator holds a long-lived access key: a personal key outside central
+    control, so level 2 is not shown, and the key rules out "automated systems for privileged access" (4, 5);
+    with the identity centre's MFA unread, 1-3 stay open."""
+    sso_people(20)
+    identity_centre_admins()
+    person("breakglass-0", admin=True)
+    person("breakglass-1", admin=True, keys=1)
+    logging_trail()
+    assert_dont_know(answer(tmp_path, "sec.privileged_access"), [1, 2, 3])
+
+
+def test_privileged_access_identity_centre_roles_denied_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
+    """Users' and roles' policies cannot be read: which local users are administrators is unknown, so nothing is shown."""
+    sso_people(20)
+    identity_centre_admins()
+    people("breakglass", 2, admin=True)
+    logging_trail()
+    deny(monkeypatch, "iam:GetAccountAuthorizationDetails")
+    result = answer(tmp_path, "sec.privileged_access")
+    assert result.answer == 0 and result.floor_level is None, explain(result)
+
+
 def test_privileged_access_denied_users_is_i_dont_know(aws, tmp_path, monkeypatch) -> None:
     person("admin-a", mfa=None, admin=True, keys=1)
     deny(monkeypatch, "iam:GenerateCredentialReport")
