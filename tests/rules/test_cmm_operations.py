@@ -320,7 +320,20 @@ def test_monitoring_application_alarms_with_advanced_tools_are_at_least_4(tmp_pa
     estate.fact(fact_type, **attributes)
     result = estate.score(tmp_path, "ops.monitoring")
     assert (result.status, result.floor_level, result.answer, result.possible_levels) == ("floor", 4, 4, [4, 5])
-    assert "; alarms on application data: 1;" in result.because, result.because
+    assert "; alarms on custom metrics: 1, of which on the audit log's security checks: 0;" in result.because, result.because
+
+
+def test_monitoring_alarms_on_the_audit_logs_security_checks_are_not_application_data(tmp_path):
+    """The CIS filters over the audit trail's log make custom metrics, and their alarms notify: security checks on
+    the audit log, not "some integration between infrastructure and applications" (level 4). With a dashboard
+    showing application data, 4 stays possible but is not shown."""
+    estate = monitoring(6)
+    cis = {**APP_ALARM, "namespace": "CISBenchmark"}
+    estate.many(3, "monitoring.alarm", **cis)
+    estate.many(3, "monitoring.metric_filter", log_group="org-trail", audit_log=True, organization_audit_log=True, alarmed=True)
+    estate.fact("monitoring.dashboard", widgets=3, application_metrics=True)
+    result = estate.score(tmp_path, "ops.monitoring")
+    assert result.possible_levels == [3, 4, 5] and result.answer == 0, (result.status, result.floor_level)
 
 
 def test_monitoring_application_alarms_with_thin_alerting_show_nothing(tmp_path):
