@@ -143,6 +143,7 @@ def read_records_raw(path: Path) -> Iterator[SnapshotHeader | dict[str, Any] | C
 
 
 _FACT_KEYS = frozenset(Fact.model_fields)
+_FACT_KEY_COUNT = len(_FACT_KEYS)
 _PROVIDERS = frozenset(get_args(Provider))
 
 
@@ -152,19 +153,22 @@ def _raw_fact(line: str) -> dict[str, Any] | None:
         data = from_json(line)
     except ValueError:
         return None
-    if (
-        type(data) is dict
-        and data.get("record") == "fact"
-        and data.keys() == _FACT_KEYS
-        and type(data["type"]) is str
-        and data["provider"] in _PROVIDERS
-        and type(data["scope"]) is str
-        and type(data["region"]) is str
-        and type(data["resource_id"]) is str
-        and type(data["attributes"]) is dict
-        and type(data["source"]) is str
-    ):
-        return data
+    if type(data) is not dict or len(data) != _FACT_KEY_COUNT:
+        return None
+    try:  # every field by name, and no more of them than that: exactly the fields of a fact
+        if (
+            data["record"] == "fact"
+            and type(data["type"]) is str
+            and data["provider"] in _PROVIDERS
+            and type(data["scope"]) is str
+            and type(data["region"]) is str
+            and type(data["resource_id"]) is str
+            and type(data["attributes"]) is dict
+            and type(data["source"]) is str
+        ):
+            return data
+    except KeyError:
+        return None
     return None
 
 
