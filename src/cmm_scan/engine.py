@@ -166,6 +166,11 @@ def _read_one(
                         reason=record.reason,
                     )
                 )
+    return snapshot_source(path, header, facts, coverage_ok, problem_count)
+
+
+def snapshot_source(path: Path, header: SnapshotHeader, facts: int, coverage_ok: int, coverage_problems: int) -> SnapshotSource:
+    """What the assessment says of one snapshot it read."""
     return SnapshotSource(
         file=path.name,
         provider=header.provider,
@@ -175,7 +180,7 @@ def _read_one(
         regions=header.regions,
         fact_count=facts,
         coverage_ok=coverage_ok,
-        coverage_problems=problem_count,
+        coverage_problems=coverage_problems,
         shard=header.shard,
         estate=header.estate,
     )

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from cmm_scan import __version__
-from cmm_scan.engine import _pooled, score_rules
+from cmm_scan.engine import _pooled, score_rules, snapshot_source
 from cmm_scan.expr import UNKNOWN, as_tristate, compile_expr
 from cmm_scan.factcatalogue import readable_names
-from cmm_scan.models import Assessment, Coverage, CoverageSummary, Fact, SnapshotHeader, SnapshotSource
+from cmm_scan.models import Assessment, Coverage, CoverageSummary, Fact, SnapshotHeader
 from cmm_scan.rules import CompiledLevel, CompiledRule, CompiledSignal
-from cmm_scan.signals import CoverageIndex, SignalAccumulator, fact_env
+from cmm_scan.signals import CoverageIndex, SignalAccumulator, _hashable, fact_env
 from cmm_scan.snapshot_io import read_records
 
 
@@ -142,14 +142,6 @@ class ReferenceAccumulator(SignalAccumulator):
         return self.c_matching, self.c_members, self.c_unknown
 
 
-def _hashable(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_hashable(v) for v in value)
-    if isinstance(value, dict):
-        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
-    return value
-
-
 def reference_evaluate(paths: Sequence[Path], rules: list[CompiledRule], id_limit: int = 50) -> Assessment:
     rules = reference_rules(rules)
     accumulators = {r.id: [ReferenceAccumulator(s, id_limit) for s in r.signals] for r in rules}
@@ -181,21 +173,7 @@ def reference_evaluate(paths: Sequence[Path], rules: list[CompiledRule], id_limi
                     problems.append(
                         CoverageSummary(**record.model_dump(include={"collector", "provider", "scope", "region", "status", "reason"}))
                     )
-        sources.append(
-            SnapshotSource(
-                file=path.name,
-                provider=header.provider,
-                started_at=header.started_at,
-                tool_version=header.tool_version,
-                scopes=header.scopes,
-                regions=header.regions,
-                fact_count=facts,
-                coverage_ok=ok,
-                coverage_problems=bad,
-                shard=header.shard,
-                estate=header.estate,
-            )
-        )
+        sources.append(snapshot_source(path, header, facts, ok, bad))
     coverage.settle(set(of_type))
     results = score_rules(rules, accumulators, coverage, sources)
     return Assessment(
