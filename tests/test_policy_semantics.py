@@ -123,3 +123,31 @@ def test_every_question_category_and_fact_type_falls_in_a_standard_area() -> Non
     assert set(standard.results.values()) <= set(standard.areas)
     for fact_type in fact_catalogue().facts:
         assert (standard.facts.get(fact_type) or standard.facts.get(fact_type.split(".")[0])) in standard.areas, fact_type
+
+
+def test_threat_detection_is_judged_by_the_service_kind_on_every_cloud(tmp_path: Path) -> None:
+    """ "Threat detection ... using the provider's threat intelligence": Defender for Cloud on in one
+    subscription and off in another fails the estate and names the subscription, as GuardDuty would."""
+    on, off = "a1b2c3d4-0001-4a00-8000-000000000001", "a1b2c3d4-0003-4a00-8000-000000000003"
+    estate = Estate(provider="azure")
+    for scope, enabled in ((on, True), (off, False)):
+        estate.fact("security.service", scope=scope, service="defender_for_cloud", kind="threat_detection", enabled=enabled)
+    check = judge(tmp_path, estate, "detection.threat_detection")
+    assert check.verdict == "does_not_hold"
+    assert [(s.scope, s.verdict) for s in check.scopes] == [(on, "holds"), (off, "does_not_hold")]
+
+
+def test_a_central_posture_service_of_any_cloud_is_central_monitoring(tmp_path: Path) -> None:
+    """ "Records must be ... incorporated into central protective monitoring": Security Command Center's
+    posture service run for the whole organisation holds, though no trail is an AWS organisation trail."""
+    estate = Estate(provider="gcp")
+    estate.fact("audit.trail", scope="projects/app", logging=True, organization_trail=False)
+    estate.fact(
+        "security.service",
+        scope="organizations/1",
+        service="security-health-analytics",
+        kind="posture",
+        enabled=True,
+        organization_managed=True,
+    )
+    assert judge(tmp_path, estate, "logging.central_monitoring").verdict == "holds"
