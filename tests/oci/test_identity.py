@@ -90,13 +90,41 @@ def test_refused_policies_leave_admin_unknown(monkeypatch: pytest.MonkeyPatch) -
     assert result.status("identity.users/join:policies") == {"denied"}
 
 
-def test_refused_key_listing_leaves_keys_unknown_not_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_credentials_are_read_in_bulk_per_identity_domain(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three paged SCIM lists for the whole domain (pages of two here), never a read per user."""
     estate = _estate()
-    estate.deny_path("/20160918/users/ocid1.user.oc1..ci-deployer/apiKeys")
+    estate.page_size = 2
+    for n in range(6):
+        user(estate, f"robot{n}", api_keys=1, capabilities={"canUseConsolePassword": False})
+    result = scan(estate, ["identity.user"], monkeypatch)
+    assert result.one("identity.user", "ci-deployer")["active_keys"] == 3
+    assert all(result.one("identity.user", f"robot{n}")["active_keys"] == 1 for n in range(6))
+    assert result.one("identity.user", "alice")["active_keys"] == 0  # the domain's lists name none of hers: read, none
+    paths = [r["path"] for r in result.log]
+    assert not [p for p in paths if "/users/ocid1." in p]
+    assert len([p for p in paths if p.endswith("/admin/v1/ApiKeys")]) == 4  # 8 keys, two a page
+
+
+def test_refused_domain_key_listing_leaves_keys_unknown_not_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The domain answers 404 NotAuthorizedOrNotFound: every user's keys are unknown, none is counted zero."""
+    estate = _estate()
+    estate.deny_path("/admin/v1/ApiKeys")
     result = scan(estate, ["identity.user"], monkeypatch)
     robot = result.one("identity.user", "ci-deployer")
     assert robot["active_keys"] is None and robot["human"] is None and robot["oldest_key_age_days"] is None
-    assert result.one("identity.user", "alice")["active_keys"] == 0
+    assert result.one("identity.user", "alice")["active_keys"] is None
+    assert result.one("identity.user", "alice")["mfa_active"] is True  # the user list itself was read
+    assert result.status("identity.users/join:api_keys") == {"denied"}
+
+
+def test_a_tenancy_listing_no_identity_domain_leaves_keys_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No domain listed means no bulk read covered the users: their credentials are unknown, not none."""
+    estate = _estate()
+    estate.data["resources"]["20160918/domains"] = []
+    result = scan(estate, ["identity.user"], monkeypatch)
+    assert result.one("identity.user", "ci-deployer")["active_keys"] is None
+    assert result.one("identity.user", "alice")["active_keys"] is None
+    assert result.status("identity.users/join:api_keys") == {"error"}
 
 
 def test_identity_providers(monkeypatch: pytest.MonkeyPatch) -> None:

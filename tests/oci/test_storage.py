@@ -68,20 +68,40 @@ def test_bucket_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_refused_lifecycle_read_is_unknown_not_none(monkeypatch: pytest.MonkeyPatch) -> None:
     estate = _estate()
-    estate.deny_path(f"/n/{NS}/b/public-site/l")
+    estate.deny_path(f"/n/{NS}/b/audit-archive/l")
+    result = scan(estate, ["storage.bucket"], monkeypatch)
+    archive = result.one("storage.bucket", "audit-archive")
+    assert archive["lifecycle_rules"] is None and archive["lifecycle_expiration"] is None
+    assert result.status("objectstorage.buckets/GetObjectLifecyclePolicy") == {"denied"}
+    assert result.one("storage.bucket", "public-site")["lifecycle_rules"] == 0
+
+
+def test_the_lifecycle_policy_is_read_only_where_get_bucket_names_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GetBucket's objectLifecyclePolicyEtag is null for a bucket without a live policy: no read is made for it."""
+    result = scan(_estate(), ["storage.bucket"], monkeypatch)
+    lifecycle_reads = [r["path"] for r in result.log if r["path"].endswith("/l")]
+    assert lifecycle_reads == [f"/uk-london-1/n/{NS}/b/audit-archive/l"]
+    assert result.one("storage.bucket", "public-site")["lifecycle_rules"] == 0
+
+
+def test_a_refused_get_bucket_leaves_the_lifecycle_unknown_not_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without GetBucket nothing says whether a lifecycle policy exists: no read, and the rules are unknown."""
+    estate = _estate()
+    estate.single(f"/n/{NS}/b/public-site", error=(404, "NotAuthorizedOrNotFound"))
     result = scan(estate, ["storage.bucket"], monkeypatch)
     site = result.one("storage.bucket", "public-site")
-    assert site["lifecycle_rules"] is None and site["lifecycle_expiration"] is None
-    assert result.status("objectstorage.buckets/GetObjectLifecyclePolicy") == {"denied"}
+    assert site["lifecycle_rules"] is None and site["lifecycle_expiration"] is None and site["versioning"] is None
     assert result.one("storage.bucket", "audit-archive")["lifecycle_rules"] == 1
 
 
 def test_a_bucket_without_a_lifecycle_policy_has_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GetBucket names a policy ETag but the policy is gone by the time it is read (LifecyclePolicyNotFound): none."""
     estate = _estate()
-    estate.single(f"/n/{NS}/b/public-site/l", error=(404, "LifecyclePolicyNotFound"))
+    estate.single(f"/n/{NS}/b/audit-archive/l", error=(404, "LifecyclePolicyNotFound"))
+    estate.data["regional_objects"]["uk-london-1"][f"n/{NS}/b/audit-archive"]["objectLifecyclePolicyEtag"] = "etag-1"
     result = scan(estate, ["storage.bucket"], monkeypatch)
-    site = result.one("storage.bucket", "public-site")
-    assert (site["lifecycle_rules"], site["lifecycle_expiration"]) == (0, False)
+    archive = result.one("storage.bucket", "audit-archive")
+    assert (archive["lifecycle_rules"], archive["lifecycle_expiration"]) == (0, False)
     assert result.status("objectstorage.buckets/GetObjectLifecyclePolicy") == set()
 
 

@@ -217,7 +217,13 @@ class UnitRun:
     def lookup(self, name: str) -> list[Any]:
         spec = self.context.catalogue.lookups[name]
         key = ("lookup", name) if spec.shared else ("lookup", name, self.unit.key)
-        return self.context.memo.get(key, lambda: self._fetch_lookup(name, spec))
+        return self.context.memo.get(key, lambda: self._fetch_lookup_checked(name, spec))
+
+    def _fetch_lookup_checked(self, name: str, spec: Lookup) -> list[Any]:
+        found = self._fetch_lookup(name, spec)
+        if spec.empty_unknown and not found:
+            raise StepFailed("error", f"{name}: listed nothing, so it covers nothing its joins look for")
+        return found
 
     def draw(self, draw: Draw) -> list[dict[str, Any]]:
         """A lookup's items whose key is one of the draw's keys (every item without keys), each a shallow copy:

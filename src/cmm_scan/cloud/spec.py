@@ -142,6 +142,11 @@ class Lookup(_Items):
     key: str | None = Field(default=None, description="JMESPath over a lookup item giving its join key, or a list of keys")
     shared: bool = Field(default=False, description="read once per scan, not once per unit: the same answer everywhere")
     strict: bool = Field(default=False, description="a failed join fails the lookup (else the joined key stays null)")
+    empty_unknown: bool = Field(
+        default=False,
+        description="no items means the read covered nothing (the parents a bulk read needs are missing): the lookup fails, "
+        "so what joins it reads as unknown, never none",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> Lookup:
