@@ -580,7 +580,7 @@ def _follow_up_all(
 
 def _call_result(spec: _Items, run: UnitRun, call: Call, item: dict[str, Any]) -> tuple[Any, tuple[str, str] | None]:
     if call.when and not search(call.when, item):
-        return None, None
+        return call.otherwise, None
     try:
         if call.paging:
             return _collect(run.pages(call, item), call.result), None

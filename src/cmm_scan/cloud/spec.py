@@ -69,7 +69,11 @@ class Call(Request):
     into: str = Field(description="key the result is stored under, e.g. _diagnostics; '.' merges it into the item")
     result: str = Field(default="@", description="JMESPath over the response (each page's, concatenated, when paged)")
     errors: dict[str, Any] = Field(default_factory=dict, description="error code or HTTP status -> result meaning a known value")
-    when: str | None = Field(default=None, description="JMESPath over the item; the call is skipped (null) when falsy")
+    when: str | None = Field(default=None, description="JMESPath over the item; the call is skipped when falsy")
+    otherwise: Any = Field(
+        default=None,
+        description="the result when `when` skips the call: the value the skipping condition proves (null: not read)",
+    )
 
 
 class Join(_Spec):
