@@ -44,9 +44,17 @@ def _estate() -> Estate:
     for group in ("Administrators", "NetworkAdmins", "Readers"):
         estate.add(f"{V}/groups", {"id": f"ocid1.group.oc1..{group}", "name": group}, region=None)
     estate.add(
-        f"{V}/policies", {"name": "net", "statements": ["Allow group NetworkAdmins to manage all-resources in tenancy"]}, region=None
+        f"{V}/policies",
+        {"name": "net", "statements": ["Allow group NetworkAdmins to manage all-resources in tenancy"]},
+        region=None,
+        search_type="Policy",
     )
-    estate.add(f"{V}/policies", {"name": "read", "statements": ["Allow group Readers to read all-resources in tenancy"]}, region=None)
+    estate.add(
+        f"{V}/policies",
+        {"name": "read", "statements": ["Allow group Readers to read all-resources in tenancy"]},
+        region=None,
+        search_type="Policy",
+    )
     user(estate, "alice", groups=("Administrators",), isMfaActivated=True, lastSuccessfulLoginTime="2026-11-30T00:00:00Z")
     user(estate, "bob", groups=("NetworkAdmins",))
     user(estate, "carol", groups=("Readers",))
@@ -144,10 +152,42 @@ def test_dynamic_groups_and_the_authentication_policy(monkeypatch: pytest.Monkey
         region=None,
     )
     estate.add(
-        f"{V}/policies", {"name": "ci", "statements": ["Allow dynamic-group builders to manage all-resources in tenancy"]}, region=None
+        f"{V}/policies",
+        {"name": "ci", "statements": ["Allow dynamic-group builders to manage all-resources in tenancy"]},
+        region=None,
+        search_type="Policy",
     )
     estate.single(f"{V}/authenticationPolicies/{TENANCY}", {"passwordPolicy": {"minimumPasswordLength": 14}}, region=None)
     result = scan(estate, ["identity.role", "identity.password_policy"], monkeypatch)
     role = result.one("identity.role", "dynamicgroup")
     assert role["workload_identity"] is True and role["trust_kinds"] == ["service"] and role["admin"] is True
     assert result.one("identity.password_policy", "authentication-policy") == {"present": True, "min_length": 14}
+
+
+def test_policies_are_listed_only_where_search_sees_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ListPolicies takes one compartment: it is asked only of the compartments Search says hold a policy (the root
+    here, and `apps`), not of every compartment; a policy in a sub-compartment still makes its group an administrator."""
+    estate = _estate()
+    apps = estate.compartment("apps")
+    estate.compartment("empty")
+    estate.add(
+        f"{V}/policies",
+        {"name": "apps", "statements": ["Allow group Readers to manage all-resources in tenancy"]},
+        compartment=apps,
+        region=None,
+        search_type="Policy",
+    )
+    result = scan(estate, ["identity.user"], monkeypatch)
+    asked = sorted(r["query"]["compartmentId"] for r in result.log if r["path"].endswith("/20160918/policies"))
+    assert asked == sorted([TENANCY, apps])
+    assert result.one("identity.user", "carol")["admin"] is True
+
+
+def test_policies_are_listed_everywhere_when_search_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without Search nothing says where policies are: every compartment is asked, and the answer stays whole."""
+    estate = _estate()
+    estate.compartment("empty")
+    estate.data["faults"]["deny"].append({"operation": "search.resources"})
+    result = scan(estate, ["identity.user"], monkeypatch)
+    asked = [r["query"]["compartmentId"] for r in result.log if r["path"].endswith("/20160918/policies")]
+    assert len(asked) == 2 and result.one("identity.user", "bob")["admin"] is True
