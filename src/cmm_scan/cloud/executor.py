@@ -185,10 +185,11 @@ class UnitRun:
     def shared_items(self, request: Request, errors: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> list[Any]:
         """A unit-wide list request's items, sent once per unit however many collectors and lookups list the
         same thing (a failure is shared too); each caller gets its own shallow copies to add keys to."""
-        # keyed on what goes on the wire: specs that fill the same request differently still share it; the pages are
-        # shared, and each spec picks its own items from them (two specs may read different items of one answer)
+        # keyed on what goes on the wire, whatever the unit: specs that fill the same request differently, and units
+        # that send the same request (a tenancy-wide unit and its home region's), share it; the pages are shared, and
+        # each spec picks its own items from them (two specs may read different items of one answer)
         prepared = self.prepare(request, None, extra)
-        key = ("pages", self.unit.key, repr(prepared), repr(sorted((errors or {}).items())))
+        key = ("pages", repr(prepared), repr(sorted((errors or {}).items())))
         pages = self.context.memo.get(key, lambda: self._known(self._send(prepared), errors))
         return [dict(x) if isinstance(x, dict) else x for x in _collect(pages, request.items)]
 
