@@ -131,3 +131,11 @@ def test_buckets_in_a_denied_compartment_are_unknown(monkeypatch: pytest.MonkeyP
     result = scan(estate, ["storage.bucket"], monkeypatch)
     assert result.of("storage.bucket") == []
     assert "denied" in result.status("objectstorage.buckets")
+
+
+def test_the_emulator_refuses_a_versioned_bucket_with_retention_rules() -> None:
+    """The scan relies on OCI's rule (no retention rules on a versioned bucket): an estate breaking it is refused."""
+    estate = _estate()
+    estate.data["regional_objects"]["uk-london-1"][f"n/{NS}/b/audit-archive"]["versioning"] = "Enabled"
+    with pytest.raises(ValueError, match="versioning Enabled and retention rules"):
+        estate.build()

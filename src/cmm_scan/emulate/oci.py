@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from cmm_scan.emulate.core import Call, Emulator, EstateBase, HeaderTokenPaging, Problem, Provider, Reply, Route, page_size
 
@@ -134,6 +134,18 @@ class OciEstate(EstateBase):
             if region not in subscribed:
                 raise ValueError(f"region {region} has resources but is not in regionSubscriptions")
         return value
+
+    @model_validator(mode="after")
+    def _no_retention_rules_on_a_versioned_bucket(self) -> OciEstate:
+        """Object Storage refuses retention rules on a bucket with versioning enabled (and versioning on a bucket with
+        rules): an estate holding both describes no real bucket, and a scan relies on the rule."""
+        for table in (self.objects, *self.regional_objects.values()):
+            for path, value in table.items():
+                rules = table.get(path.rstrip("/") + "/retentionRules")
+                listed = rules.get("items") if isinstance(rules, dict) else rules
+                if isinstance(value, dict) and value.get("versioning") == "Enabled" and listed:
+                    raise ValueError(f"bucket {path} has versioning Enabled and retention rules: OCI allows one or the other")
+        return self
 
 
 # --- derived views ---------------------------------------------------------------------------
