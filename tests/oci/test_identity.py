@@ -191,3 +191,11 @@ def test_policies_are_listed_everywhere_when_search_is_refused(monkeypatch: pyte
     result = scan(estate, ["identity.user"], monkeypatch)
     asked = [r["query"]["compartmentId"] for r in result.log if r["path"].endswith("/20160918/policies")]
     assert len(asked) == 2 and result.one("identity.user", "bob")["admin"] is True
+
+
+def test_the_tenancy_unit_reuses_the_home_regions_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The policies' guide reads the home region's Search in the tenancy unit: the same request the region unit sends
+    for the inventory, so it is sent once."""
+    result = scan(_estate(), ["identity.user", "inventory.resource"], monkeypatch)
+    searches = [r for r in result.log if r["path"].endswith("/20180409/resources")]
+    assert len(searches) == 1 and result.of("inventory.resource")
