@@ -185,10 +185,11 @@ class UnitRun:
     def shared_items(self, request: Request, errors: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> list[Any]:
         """A unit-wide list request's items, sent once per unit however many collectors and lookups list the
         same thing (a failure is shared too); each caller gets its own shallow copies to add keys to."""
-        # keyed on what goes on the wire: specs that fill the same request differently still share it; the pages are
-        # shared, and each spec picks its own items from them (two specs may read different items of one answer)
+        # keyed on what goes on the wire, whatever the unit: specs that fill the same request differently, and units
+        # that send the same request (a tenancy-wide unit and its home region's), share it; the pages are shared, and
+        # each spec picks its own items from them (two specs may read different items of one answer)
         prepared = self.prepare(request, None, extra)
-        key = ("pages", self.unit.key, repr(prepared), repr(sorted((errors or {}).items())))
+        key = ("pages", repr(prepared), repr(sorted((errors or {}).items())))
         pages = self.context.memo.get(key, lambda: self._known(self._send(prepared), errors))
         return [dict(x) if isinstance(x, dict) else x for x in _collect(pages, request.items)]
 
@@ -217,7 +218,13 @@ class UnitRun:
     def lookup(self, name: str) -> list[Any]:
         spec = self.context.catalogue.lookups[name]
         key = ("lookup", name) if spec.shared else ("lookup", name, self.unit.key)
-        return self.context.memo.get(key, lambda: self._fetch_lookup(name, spec))
+        return self.context.memo.get(key, lambda: self._fetch_lookup_checked(name, spec))
+
+    def _fetch_lookup_checked(self, name: str, spec: Lookup) -> list[Any]:
+        found = self._fetch_lookup(name, spec)
+        if spec.empty_unknown and not found:
+            raise StepFailed("error", f"{name}: listed nothing, so it covers nothing its joins look for")
+        return found
 
     def draw(self, draw: Draw) -> list[dict[str, Any]]:
         """A lookup's items whose key is one of the draw's keys (every item without keys), each a shallow copy:
@@ -574,7 +581,7 @@ def _follow_up_all(
 
 def _call_result(spec: _Items, run: UnitRun, call: Call, item: dict[str, Any]) -> tuple[Any, tuple[str, str] | None]:
     if call.when and not search(call.when, item):
-        return None, None
+        return call.otherwise, None
     try:
         if call.paging:
             return _collect(run.pages(call, item), call.result), None

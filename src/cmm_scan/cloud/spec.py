@@ -69,7 +69,11 @@ class Call(Request):
     into: str = Field(description="key the result is stored under, e.g. _diagnostics; '.' merges it into the item")
     result: str = Field(default="@", description="JMESPath over the response (each page's, concatenated, when paged)")
     errors: dict[str, Any] = Field(default_factory=dict, description="error code or HTTP status -> result meaning a known value")
-    when: str | None = Field(default=None, description="JMESPath over the item; the call is skipped (null) when falsy")
+    when: str | None = Field(default=None, description="JMESPath over the item; the call is skipped when falsy")
+    otherwise: Any = Field(
+        default=None,
+        description="the result when `when` skips the call: the value the skipping condition proves (null: not read)",
+    )
 
 
 class Join(_Spec):
@@ -142,6 +146,11 @@ class Lookup(_Items):
     key: str | None = Field(default=None, description="JMESPath over a lookup item giving its join key, or a list of keys")
     shared: bool = Field(default=False, description="read once per scan, not once per unit: the same answer everywhere")
     strict: bool = Field(default=False, description="a failed join fails the lookup (else the joined key stays null)")
+    empty_unknown: bool = Field(
+        default=False,
+        description="no items means the read covered nothing (the parents a bulk read needs are missing): the lookup fails, "
+        "so what joins it reads as unknown, never none",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> Lookup:

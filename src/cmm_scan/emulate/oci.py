@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from cmm_scan.emulate.core import Call, Emulator, EstateBase, HeaderTokenPaging, Problem, Provider, Reply, Route
+from cmm_scan.emulate.core import Call, Emulator, EstateBase, HeaderTokenPaging, Problem, Provider, Reply, Route, page_size
 
 SEARCH_PAGING = HeaderTokenPaging(items_key="items")
 LIST_PAGING = HeaderTokenPaging()
@@ -134,6 +134,18 @@ class OciEstate(EstateBase):
             if region not in subscribed:
                 raise ValueError(f"region {region} has resources but is not in regionSubscriptions")
         return value
+
+    @model_validator(mode="after")
+    def _no_retention_rules_on_a_versioned_bucket(self) -> OciEstate:
+        """Object Storage refuses retention rules on a bucket with versioning enabled (and versioning on a bucket with
+        rules): an estate holding both describes no real bucket, and a scan relies on the rule."""
+        for table in (self.objects, *self.regional_objects.values()):
+            for path, value in table.items():
+                rules = table.get(path.rstrip("/") + "/retentionRules")
+                listed = rules.get("items") if isinstance(rules, dict) else rules
+                if isinstance(value, dict) and value.get("versioning") == "Enabled" and listed:
+                    raise ValueError(f"bucket {path} has versioning Enabled and retention rules: OCI allows one or the other")
+        return self
 
 
 # --- derived views ---------------------------------------------------------------------------
@@ -367,6 +379,91 @@ def list_resource_types(call: Call) -> Reply:
     return LIST_PAGING.reply(call, [{"name": name, "fields": []} for name in names])
 
 
+def _domains(state: OciState) -> list[dict[str, Any]]:
+    """The estate's identity domains (`20160918/domains`), else the one every tenancy now has: Default."""
+    declared = state.collections.get(("", "20160918/domains"))
+    if declared is not None:
+        return declared
+    return [
+        {
+            "id": "ocid1.domain.oc1..default",
+            "compartmentId": state.tenancy_id,
+            "displayName": "Default",
+            "type": "DEFAULT",
+            "isHiddenOnLogin": False,
+            "lifecycleState": "ACTIVE",
+            "url": "https://idcs-default.identity.oraclecloud.com:443",
+            "homeRegionUrl": "https://idcs-default.identity.oraclecloud.com:443",
+        }
+    ]
+
+
+def list_domains(call: Call) -> Reply:
+    """Identity ListDomains: in the compartment asked (the tenancy holds the Default domain)."""
+    _region(call)
+    compartment = call.query.get("compartmentId")
+    if not compartment:
+        raise Problem("bad_request", "compartmentId is required", code="MissingParameter")
+    found = [d for d in _domains(_state(call)) if d.get("compartmentId") == compartment]
+    return LIST_PAGING.reply(call, _filtered(call, found))
+
+
+# identity domain (SCIM) list resource -> (the legacy per-user list it mirrors, its SCIM schema)
+SCIM_CREDENTIALS = {
+    "apikeys": ("apiKeys", "urn:ietf:params:scim:schemas:oracle:idcs:apikey"),
+    "authtokens": ("authTokens", "urn:ietf:params:scim:schemas:oracle:idcs:authToken"),
+    "customersecretkeys": ("customerSecretKeys", "urn:ietf:params:scim:schemas:oracle:idcs:customerSecretKey"),
+}
+
+
+def _scim_credential(kind: str, user: dict[str, Any], item: dict[str, Any]) -> dict[str, Any] | None:
+    """A legacy credential (ApiKey, AuthToken, CustomerSecretKey) as the identity domain's SCIM resource shows it:
+    the owner under `user`, the creation time under `meta.created`, ACTIVE/INACTIVE under `status` (API keys have none:
+    the domain lists only the keys in use)."""
+    state = str(item.get("lifecycleState") or "ACTIVE").upper()
+    ident = str(item.get("keyId") or item.get("id") or "")
+    if kind == "apikeys" and state != "ACTIVE":
+        return None
+    found: dict[str, Any] = {
+        "schemas": [SCIM_CREDENTIALS[kind][1]],
+        "id": hashlib.sha256(ident.encode()).hexdigest()[:32],
+        "ocid": ident if ident.startswith("ocid1.") else None,
+        "user": {"value": hashlib.sha256(user["id"].encode()).hexdigest()[:32], "ocid": user["id"], "name": user.get("name")},
+        "meta": {"created": item.get("timeCreated"), "resourceType": SCIM_CREDENTIALS[kind][1].rsplit(":", 1)[1]},
+        "fingerprint": item.get("fingerprint") if kind == "apikeys" else None,
+        "status": None if kind == "apikeys" else ("ACTIVE" if state == "ACTIVE" else "INACTIVE"),
+        "expiresOn": item.get("timeExpires"),
+        "description": item.get("description") or item.get("displayName"),
+    }
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def list_scim_credentials(call: Call) -> Reply:
+    """An identity domain's credentials of one kind for every user (SCIM ListResponse, `startIndex`/`count` paging),
+    derived from the estate's per-user lists (`20160918/users/{id}/apiKeys`...): one source for both APIs."""
+    region, state, kind = _region(call), _state(call), call.params["resource"].lower()
+    if kind not in SCIM_CREDENTIALS:
+        raise Problem("not_found", f"unknown identity domain resource {call.params['resource']}")
+    found = []
+    for user in state.items(region, "20160918/users") or []:
+        listed = state.object(region, f"20160918/users/{user['id']}/{SCIM_CREDENTIALS[kind][0]}".lower())[1] or []
+        found += [c for item in listed if (c := _scim_credential(kind, user, item))]
+    raw_start, raw_count = call.query.get("startIndex") or "1", call.query.get("count")
+    if not raw_start.isdigit() or int(raw_start) < 1:
+        raise Problem("bad_request", f"startIndex {raw_start!r} is not a 1-based index")
+    start, size = int(raw_start), min(page_size(call, raw_count), 1000)  # SCIM: at most 1000 resources a page
+    chunk = found[start - 1 : start - 1 + size]
+    return Reply(
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": len(found),
+            "Resources": chunk,
+            "startIndex": start,
+            "itemsPerPage": len(chunk),
+        }
+    )
+
+
 def list_regions(call: Call) -> Reply:
     _region(call)
     return Reply([{"key": r.regionKey, "name": r.regionName} for r in _state(call).estate.regionSubscriptions])
@@ -413,6 +510,16 @@ def _sub_collection_of_visible_item(call: Call, state: OciState, region: str, pa
     return False
 
 
+def _with_lifecycle_etag(state: OciState, region: str, path: str, value: Any) -> Any:
+    """GetBucket names the ETag of the bucket's live lifecycle policy (`objectLifecyclePolicyEtag`), null when it has
+    none: derived from the estate's policy object (`n/{ns}/b/{name}/l`) unless the bucket object gives it."""
+    if not (isinstance(value, dict) and re.fullmatch(r"n/[^/]+/b/[^/]+", path)) or "objectLifecyclePolicyEtag" in value:
+        return value
+    has_policy, _ = state.object(region, path + "/l")
+    etag = hashlib.sha256(path.encode()).hexdigest()[:16] if has_policy else None
+    return {**value, "objectLifecyclePolicyEtag": etag}
+
+
 def generic_operation(call: Call) -> str:
     path = call.params["path"].strip("/")
     items = _state(call).items(call.params["region"], path.lower())
@@ -427,7 +534,7 @@ def generic_get(call: Call) -> Reply:
         return Reply({"code": error[1], "message": f"{error[1]} (emulated)"}, error[0])
     found, value = state.object(region, path)
     if found:
-        return Reply(value)
+        return Reply(_with_lifecycle_etag(state, region, path, value))
     items = state.items(region, path)
     if items is not None:
         compartment = call.query.get("compartmentId")
@@ -449,7 +556,7 @@ def generic_get(call: Call) -> Reply:
         if item_id in (item.get("id"), item.get("name")):  # buckets are got by name
             if _hidden(call, item.get("compartmentId")):
                 break
-            return Reply(item)
+            return Reply(_with_lifecycle_etag(state, region, path, item))
     raise Problem("not_found", "Authorization failed or requested resource not found.")
 
 
@@ -463,6 +570,9 @@ ROUTES: list[Route] = [  # data: method, path template (region first), operation
     Route("GET", "/{region}/20160918/tenancies/{id}/regionSubscriptions", "identity.regionSubscriptions.list", list_region_subscriptions),
     Route("GET", "/{region}/20160918/tenancies/{id}", "identity.tenancies.get", get_tenancy),
     Route("GET", "/{region}/20160918/regions", "identity.regions.list", list_regions),
+    Route("GET", "/{region}/20160918/domains", "list 20160918/domains", list_domains),
+    # an identity domain's own endpoint (its `url`): under the emulator's one endpoint, every domain's lists are served here
+    Route("GET", "/{region}/admin/v1/{resource}", "list admin/v1/{resource}", list_scim_credentials),
     Route("GET", "/{region}/{path*}", generic_operation, generic_get),
 ]
 

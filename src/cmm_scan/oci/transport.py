@@ -23,7 +23,8 @@ from cmm_scan.yamlfile import load_yaml_model
 DENIED_CODES = frozenset(
     {"NotAuthorizedOrNotFound", "NotAuthenticated", "NotAuthorized", "Forbidden", "NotAuthorizedOrResourceAlreadyExists"}
 )
-PAGING = "opc"  # the one paging style: the `opc-next-page` header, sent back as `page`
+PAGING = "opc"  # the services' paging: the `opc-next-page` header, sent back as `page`
+SCIM_PAGING = "scim"  # an identity domain's (SCIM 2.0): `startIndex` (1-based) and `count`, until `totalResults`
 
 
 class Service(BaseModel):
@@ -90,10 +91,18 @@ class OciTransport:
         url = self.url(request.api, request.region, request.path, request.host)
         params = {k: _param(v) for k, v in request.query.items() if v is not None}
         if request.page_size:
-            params["limit"] = request.page_size
+            params["count" if request.paging == SCIM_PAGING else "limit"] = request.page_size
+        if request.paging == SCIM_PAGING:
+            params["startIndex"] = 1
         while True:
             data, token = self._send(request, url, params)
             yield data
+            if request.paging == SCIM_PAGING:
+                following = _scim_next(data, params["startIndex"])
+                if following is None:
+                    return
+                params = {**params, "startIndex": following}
+                continue
             if request.paging != PAGING or not token:
                 return
             params = {**params, "page": token}
@@ -122,6 +131,15 @@ class OciTransport:
 
     def classify(self, error: CloudError) -> tuple[str, str]:
         return classify(error)
+
+
+def _scim_next(page: Any, start: int) -> int | None:
+    """The next page's startIndex of a SCIM ListResponse, or None after the last (or an empty) page."""
+    if not isinstance(page, dict):
+        return None
+    shown = len(page.get("Resources") or [])
+    following = start + shown
+    return following if shown and following <= int(page.get("totalResults") or 0) else None
 
 
 def _param(value: Any) -> Any:
