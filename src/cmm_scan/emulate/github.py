@@ -106,6 +106,7 @@ class RepoView:
     tree: list[dict[str, Any]]
     tree_sha: str
     head_sha: str
+    positions: dict[str, int] = field(default_factory=dict)  # commit sha -> index in repo.commits (GraphQL's parents)
 
 
 @dataclass
@@ -139,7 +140,7 @@ def build_state(estate: GithubEstate, url: str) -> GithubState:
             tree = _tree(repo.files)
             tree_sha = hashlib.sha1(repr([(e["path"], e["sha"]) for e in tree]).encode(), usedforsecurity=False).hexdigest()
             head = repo.commits[0]["sha"] if repo.commits else hashlib.sha1(item["full_name"].encode(), usedforsecurity=False).hexdigest()
-            view = RepoView(org.login, repo, item, tree, tree_sha, head)
+            view = RepoView(org.login, repo, item, tree, tree_sha, head, {c["sha"]: n for n, c in enumerate(repo.commits)})
             views.append(view)
             state.repos[item["full_name"].lower()] = view
     return state

@@ -299,7 +299,7 @@ def _commit(call: Call, view: RepoView, at: int, guard: Any) -> dict[str, Any]:
     entry = commits[at]
     sha = entry["sha"]
     message = entry["commit"].get("message") or ""
-    by_sha = {c["sha"]: n for n, c in enumerate(commits)}
+    by_sha = view.positions
 
     def history(info: Any, since: str | None = None, until: str | None = None, **page: Any) -> dict[str, Any]:
         guard("repos/list-commits")
