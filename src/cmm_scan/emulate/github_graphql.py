@@ -87,8 +87,9 @@ def _cursor(n: int) -> str:
     return base64.b64encode(f"cursor:{n}".encode()).decode()
 
 
-def connection(call: Call, items: list[Any], args: dict[str, Any], what: str) -> dict[str, Any]:
-    """One page of a connection: nodes, totalCount and pageInfo, as GitHub pages them."""
+def connection(call: Call, items: list[Any], args: dict[str, Any], what: str, make: Any = None) -> dict[str, Any]:
+    """One page of a connection: nodes, totalCount and pageInfo, as GitHub pages them (`make` turns
+    the page's items into nodes: only the page's, not the whole list's)."""
     first, last, after = args.get("first"), args.get("last"), args.get("after")
     if first is None and last is None:
         message = f"You must provide a `first` or `last` value to properly paginate the `{what}` connection."
@@ -109,7 +110,7 @@ def connection(call: Call, items: list[Any], args: dict[str, Any], what: str) ->
     chunk = items[start : start + size]
     end = start + len(chunk)
     return {
-        "nodes": chunk,
+        "nodes": [make(x) for x in chunk] if make else chunk,
         "totalCount": len(items),
         "pageInfo": {
             "hasNextPage": end < len(items),
@@ -306,7 +307,7 @@ def _commit(call: Call, view: RepoView, at: int, guard: Any) -> dict[str, Any]:
         low = _when(since) if since else float("-inf")
         high = _when(until) if until else float("inf")
         picked = [n for n in range(at, len(commits)) if low <= _when(commits[n]["commit"]["committer"]["date"]) <= high]
-        return connection(call, [_commit(call, view, n, guard) for n in picked], page, "history")
+        return connection(call, picked, page, "history", lambda n: _commit(call, view, n, guard))
 
     def parents(info: Any, **page: Any) -> dict[str, Any]:
         shas = [p["sha"] for p in entry.get("parents") or []]

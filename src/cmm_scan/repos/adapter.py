@@ -158,12 +158,18 @@ def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> Non
 
     local = [t for t in targets if t.api is None]
     hosted = [t for t in targets if t.api is not None]
-    with ThreadPoolExecutor(max_workers=min(workers, 8), thread_name_prefix="cmm-repos") as pool:
+    batches = [hosted[n : n + github.BATCH] for n in range(0, len(hosted), github.BATCH)]
+
+    def one_batch(batch: list[Target]) -> None:  # one GraphQL query per batch; its trees and runs on the readers' pool
+        for target, records in zip(batch, _from_github(client, batch, wanted, pool), strict=True):
+            emit(records, target)
+
+    with (
+        ThreadPoolExecutor(max_workers=min(workers, 8), thread_name_prefix="cmm-repos") as pool,
+        ThreadPoolExecutor(max_workers=github.BATCHES_AT_ONCE, thread_name_prefix="cmm-repos-batch") as batcher,
+    ):
         list(pool.map(lambda t: emit(_from_checkout(t, wanted), t), local))
-        for start in range(0, len(hosted), github.BATCH):  # one GraphQL query per batch; trees and runs in parallel
-            batch = hosted[start : start + github.BATCH]
-            for target, records in zip(batch, _from_github(client, batch, wanted, pool), strict=True):
-                emit(records, target)
+        list(batcher.map(one_batch, batches))  # a separate pool: batches wait on the readers' pool, never inside it
 
 
 def _from_github(client: github.Client, batch: list[Target], wanted: list[str], pool: Any) -> list[list[Fact | Coverage]]:

@@ -257,6 +257,9 @@ class ApiRead:
 # 500,000-node limit and its rate-limit cost stays low (~25 points a query); bigger batches of
 # history risk GitHub's 10-second query timeout, which fails the whole batch.
 BATCH = 20
+# Batches in flight at once: a heavy GraphQL query takes seconds on GitHub's side, so the next
+# batch's trees and query overlap it; few, as GitHub asks clients not to flood GraphQL concurrently.
+BATCHES_AT_ONCE = 3
 PAGE = 100  # GitHub's largest page (first: 1-100)
 HISTORY = "nodes { oid committedDate message parents(first: 2) { nodes { oid } } } pageInfo { hasNextPage endCursor }"
 RULES = (
