@@ -304,7 +304,8 @@ class _Work:
     runs: dict[str, Any] = field(default_factory=dict)
     unknown: dict[str, str] = field(default_factory=dict)
     error: ApiError | None = None
-    requests: int = 0
+    requests: int = 0  # its own REST requests
+    queries: int = 0  # the GraphQL requests it was part of (counted apart: runs and queries overlap)
 
     @property
     def owner_name(self) -> tuple[str, str]:
@@ -326,13 +327,13 @@ def read_batch(
     now = time.time() if now is None else now
     work = [_Work(repo, repo_id, repo.get("default_branch") or "main") for repo, repo_id in repos]
     list(pool.map(lambda w: _counted(client, w, _tree), work))
+    read = [w for w in work if w.error is None]
+    runs = [pool.submit(_counted, client, w, lambda c, x: _runs(c, x, now)) for w in read]  # beside the GraphQL queries
     since = datetime.fromtimestamp(now - WINDOW_DAYS * 86400, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    _graphql(client, [w for w in work if w.error is None], since)
-    list(pool.map(lambda w: _counted(client, w, lambda c, x: _runs(c, x, now)), [w for w in work if w.error is None]))
-    out: list[tuple[ApiRead | ApiError, int]] = []
-    for w in work:
-        out.append((w.error if w.error is not None else _assemble(w), w.requests))
-    return out
+    _graphql(client, read, since)
+    for done in runs:
+        done.result()
+    return [(w.error if w.error is not None else _assemble(w), w.requests + w.queries) for w in work]
 
 
 def _counted(client: Client, work: _Work, step: Any) -> None:
@@ -421,7 +422,7 @@ def _ask(client: Client, aliases: dict[str, _Work], query: str, variables: dict[
     (protection and rules to its unknowns, anything else to the repository itself); a request that
     fails as a whole fails every repository in it."""
     for w in aliases.values():
-        w.requests += 1
+        w.queries += 1
     try:
         data, errors = client.graphql(query, variables)
     except ApiError as exc:
