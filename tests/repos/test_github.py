@@ -317,3 +317,31 @@ def test_a_truncated_tree_is_said_and_a_huge_file_is_not_fetched(tmp_path: Path,
     assert found["127.0.0.1/dept/svc-a"]["dependency_ecosystems"] == found["127.0.0.1/dept/svc-b"]["dependency_ecosystems"]
     gaps = [r for r in records if r.get("record") == "coverage" and r["collector"] == "github.repository.files"]
     assert [(g["scope"], g["status"]) for g in gaps] == [("127.0.0.1/dept/svc-a", "error")] and "truncated" in gaps[0]["reason"]
+
+
+def test_a_batch_query_that_fails_whole_is_asked_again_in_halves(github_emulator: Emulator) -> None:
+    """GitHub answers 502 to a query past its time limit (a batch of heavy histories): after its
+    retries, the batch is asked again in halves, so the repositories still read; one that fails even
+    alone is an error (not denied), and the others of its batch stand."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cmm_scan.cloud.http import Backoff
+    from cmm_scan.repos import github
+
+    now = 1_790_000_000.0  # a fixed window: the same query text, so the seeded faults fall the same way every run
+    with ThreadPoolExecutor(2) as pool:
+        github_emulator.load(ghbuild.golden())
+        client = github.Client(github_emulator.url, github_emulator.env["GITHUB_TOKEN"], Backoff(attempts=1))
+        repos = [(r, r["full_name"]) for r in github.list_repositories(client, "dept")]
+        # seed 6: the three-repository query fails, its halves (one, then two) do not
+        github_emulator.load({**ghbuild.golden(), "faults": {"seed": 6, "fail": {"share": 0.5, "status": 502, "operations": ["graphql"]}}})
+        reads = github.read_batch(client, repos, pool, now=now)
+        assert [r["status"] for r in github_emulator.requests if r["operation"] == "graphql"] == [502, 200, 200]
+        assert [type(read).__name__ for read, _ in reads] == ["ApiRead"] * 3
+        assert [requests for _, requests in reads] == [1 + 2 + 1, 1 + 2 + 1, 1 + 2 + 1]  # tree, the whole and its half, runs
+
+        github_emulator.requests.clear()
+        github_emulator.load({**ghbuild.golden(), "faults": {"fail": {"share": 1, "status": 502, "operations": ["graphql"]}}})
+        reads = github.read_batch(client, repos, pool, now=now)
+        assert len([r for r in github_emulator.requests if r["operation"] == "graphql"]) == 5  # [a b c], [a], [b c], [b], [c]
+        assert all(isinstance(read, github.ApiError) and read.status == 502 and not read.denied for read, _ in reads)

@@ -49,10 +49,11 @@ RUN_ATTRIBUTES = ("actions_runs_30d", "median_run_minutes")
 class ApiError(Exception):
     """A request the API refused or could not answer (the message never holds the token)."""
 
-    def __init__(self, status: int, message: str, path: str, denied: bool | None = None):
+    def __init__(self, status: int, message: str, path: str, denied: bool | None = None, answered: bool = False):
         super().__init__(f"{status} {message} ({path})" if status else f"{message} ({path})")
         self.status, self.message, self.path = status, message, path
         self._denied = denied  # GraphQL says so by error type (FORBIDDEN, NOT_FOUND), not by status
+        self.answered = answered  # status 0 with an answer (GraphQL's errors without data), not a lost connection
 
     @property
     def denied(self) -> bool:
@@ -119,12 +120,13 @@ class Client:
         path = self.prefix[: -len("/v3")] + "/graphql" if self.prefix.endswith("/api/v3") else f"{self.prefix}/graphql"
         body, _ = self._send("POST", path, json.dumps({"query": query, "variables": variables or {}}).encode())
         if not isinstance(body, dict):
-            raise ApiError(0, "the GraphQL API gave no JSON object", path)
+            raise ApiError(0, "the GraphQL API gave no JSON object", path, answered=True)
         errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
         if body.get("data") is None:
             first = errors[0] if errors else {}
             kind = str(first.get("type") or "ERROR")
-            raise ApiError(0, f"{kind} {str(first.get('message', ''))[:200]}".strip(), path, denied=kind in ("FORBIDDEN", "NOT_FOUND"))
+            message = f"{kind} {str(first.get('message', ''))[:200]}".strip()
+            raise ApiError(0, message, path, denied=kind in ("FORBIDDEN", "NOT_FOUND"), answered=True)
         return body["data"], errors
 
     def _send(self, method: str, target: str, data: bytes | None = None) -> tuple[Any, dict[str, str]]:
@@ -381,23 +383,27 @@ def _query(parts: list[str], since: bool) -> str:
 
 def _graphql(client: Client, work: list[_Work], since: str) -> None:
     """The batch's first query, then every further page its connections have, batched likewise."""
-    aliases = {f"r{n}": w for n, w in enumerate(work)}
+    if work:
+        _ask(client, {f"r{n}": w for n, w in enumerate(work)}, _first_query, {"since": since}, _first_answer)
+    while True:
+        todo = [(f"r{n}", w) for n, w in enumerate(work) if w.error is None and w.pages]
+        if not todo:
+            return
+        for start in range(0, len(todo), BATCH):
+            _ask(client, dict(todo[start : start + BATCH]), _next_query, {"since": since}, _next_answer)
+
+
+def _first_query(aliases: dict[str, _Work]) -> str:
     parts = []
     for alias, w in aliases.items():
         files = " ".join(f"f{i}: object(expression: {_literal(f'{w.branch}:{p}')}) {{ ...Blob }}" for i, p in enumerate(w.wanted))
         refs = f'refs(refPrefix: "refs/heads/", first: {PAGE}) {{ ...Refs }}'
         parts.append(f"{alias}: {_repository(w)} {{ defaultBranchRef {{ ...Head }} {refs} {files} }}")
-    if parts:
-        _ask(client, aliases, _query(parts, since=True), {"since": since}, _first_answer)
-    while True:
-        todo = {f"r{n}": w for n, w in enumerate(work) if w.error is None and w.pages}
-        if not todo:
-            return
-        items = list(todo.items())
-        for start in range(0, len(items), BATCH):
-            chunk = dict(items[start : start + BATCH])
-            parts = [f"{alias}: {_repository(w)} {{ {_next_pages(w)} }}" for alias, w in chunk.items()]
-            _ask(client, chunk, _query(parts, since=True), {"since": since}, _next_answer)
+    return _query(parts, since=True)
+
+
+def _next_query(aliases: dict[str, _Work]) -> str:
+    return _query([f"{alias}: {_repository(w)} {{ {_next_pages(w)} }}" for alias, w in aliases.items()], since=True)
 
 
 def _next_pages(w: _Work) -> str:
@@ -413,19 +419,24 @@ def _next_pages(w: _Work) -> str:
     if "rules" in w.pages:
         ref = _literal(f"refs/heads/{w.ref or w.branch}")
         asked.append(f"ref(qualifiedName: {ref}) {{ rules(first: {PAGE}, after: {_literal(w.pages['rules'])}) {{ ...Rules }} }}")
-    w.pages = {}
     return " ".join(asked)
 
 
-def _ask(client: Client, aliases: dict[str, _Work], query: str, variables: dict[str, Any], take: Any) -> None:
+def _ask(client: Client, aliases: dict[str, _Work], build: Any, variables: dict[str, Any], take: Any) -> None:
     """One GraphQL request for several repositories: per-alias errors go to their repository
-    (protection and rules to its unknowns, anything else to the repository itself); a request that
-    fails as a whole fails every repository in it."""
+    (protection and rules to its unknowns, anything else to the repository itself). A request that
+    fails as a whole after its retries (a 5xx: GitHub answers 502 to a query past its time limit; or
+    no answer) is asked again in halves, so one heavy repository fails alone; a refusal fails them all."""
     for w in aliases.values():
         w.queries += 1
     try:
-        data, errors = client.graphql(query, variables)
+        data, errors = client.graphql(build(aliases), variables)
     except ApiError as exc:
+        if len(aliases) > 1 and (exc.status >= 500 or (exc.status == 0 and not exc.answered)):
+            items = list(aliases.items())
+            for half in (items[: len(items) // 2], items[len(items) // 2 :]):
+                _ask(client, dict(half), build, variables, take)
+            return
         for w in aliases.values():
             w.error = exc
         return
@@ -484,6 +495,7 @@ def _first_answer(w: _Work, node: dict[str, Any]) -> None:
 
 
 def _next_answer(w: _Work, node: dict[str, Any]) -> None:
+    w.pages = {}  # each asked page's connection says again whether more follow
     if "head" in node:
         w.commits += _connection(w, "history", (node.get("head") or {}).get("recent"))
         if len(w.commits) >= MAX_HISTORY:
