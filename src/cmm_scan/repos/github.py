@@ -22,6 +22,7 @@ import re
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -225,14 +226,6 @@ def links(header: str) -> dict[str, str]:
     return {rel: url for url, rel in LINK.findall(header)}
 
 
-def last_page(header: str) -> int | None:
-    last = links(header).get("last")
-    if not last:
-        return None
-    found = re.search(r"[?&]page=(\d+)", last)
-    return int(found.group(1)) if found else None
-
-
 def list_repositories(client: Client, org: str) -> list[dict[str, Any]]:
     """The organisation's repositories, archived ones left out (nothing lands on them)."""
     try:
@@ -338,7 +331,7 @@ def read_batch(
     return [(w.error if w.error is not None else _assemble(w), w.requests + w.queries) for w in work]
 
 
-def _counted(client: Client, work: _Work, step: Any) -> None:
+def _counted(client: Client, work: _Work, step: Callable[[Client, _Work], None]) -> None:
     before = client.sent_here()
     try:
         step(client, work)
@@ -422,7 +415,13 @@ def _next_pages(w: _Work) -> str:
     return " ".join(asked)
 
 
-def _ask(client: Client, aliases: dict[str, _Work], build: Any, variables: dict[str, Any], take: Any) -> None:
+def _ask(
+    client: Client,
+    aliases: dict[str, _Work],
+    build: Callable[[dict[str, _Work]], str],
+    variables: dict[str, Any],
+    take: Callable[[_Work, dict[str, Any]], None],
+) -> None:
     """One GraphQL request for several repositories: per-alias errors go to their repository
     (protection and rules to its unknowns, anything else to the repository itself). A request that
     fails as a whole after its retries (a 5xx: GitHub answers 502 to a query past its time limit; or
