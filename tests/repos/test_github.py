@@ -333,8 +333,8 @@ def test_a_batch_query_that_fails_whole_is_asked_again_in_halves(github_emulator
         github_emulator.load(ghbuild.golden())
         client = github.Client(github_emulator.url, github_emulator.env["GITHUB_TOKEN"], Backoff(attempts=1))
         repos = [(r, r["full_name"]) for r in github.list_repositories(client, "dept")]
-        # seed 6: the three-repository query fails, its halves (one, then two) do not
-        github_emulator.load({**ghbuild.golden(), "faults": {"seed": 6, "fail": {"share": 0.5, "status": 502, "operations": ["graphql"]}}})
+        # seed 8: the three-repository query fails, its halves (one, then two) do not
+        github_emulator.load({**ghbuild.golden(), "faults": {"seed": 8, "fail": {"share": 0.5, "status": 502, "operations": ["graphql"]}}})
         reads = github.read_batch(client, repos, pool, now=now)
         assert [r["status"] for r in github_emulator.requests if r["operation"] == "graphql"] == [502, 200, 200]
         assert [type(read).__name__ for read, _ in reads] == ["ApiRead"] * 3
@@ -345,3 +345,22 @@ def test_a_batch_query_that_fails_whole_is_asked_again_in_halves(github_emulator
         reads = github.read_batch(client, repos, pool, now=now)
         assert len([r for r in github_emulator.requests if r["operation"] == "graphql"]) == 5  # [a b c], [a], [b c], [b], [c]
         assert all(isinstance(read, github.ApiError) and read.status == 502 and not read.denied for read, _ in reads)
+
+
+def test_protection_a_token_may_not_administer_is_unknown_not_unprotected(tmp_path: Path, github_emulator: Emulator) -> None:
+    """GitHub's GraphQL answers a token without admin rights on a repository `branchProtectionRule: null`
+    and no error, the same as for an unprotected branch: the reader must not read that as "not
+    protected". svc-a (classic protection only) stays unknown; svc-b's rules still show protection."""
+    estate = ghbuild.golden()
+    for entry in estate["orgs"][0]["repos"]:
+        entry["viewer_admin"] = False
+    github_emulator.load(estate)
+    code, _, records = scan(tmp_path, "--github-org", "dept")
+    assert code == 0
+    found = repository_facts(records)
+    a, b = found["127.0.0.1/dept/svc-a"], found["127.0.0.1/dept/svc-b"]
+    assert (a["branch_protected"], a["required_reviews"], a["force_push_blocked"]) == (None, None, None)
+    assert (b["branch_protected"], b["required_reviews"], b["force_push_blocked"]) == (True, 2, True)
+    gaps = [r for r in records if r.get("record") == "coverage" and r["collector"] == "github.repository.branch_protection"]
+    assert gaps and {g["status"] for g in gaps} == {"denied"}
+    assert all("may not administer" in g["reason"] for g in gaps)

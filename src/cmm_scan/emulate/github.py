@@ -67,6 +67,11 @@ class Repo(BaseModel):
     commits: list[dict[str, Any]] = Field(default_factory=list, description="default-branch commits, newest first (GET .../commits items)")
     workflow_runs: list[dict[str, Any]] = Field(default_factory=list, description="GET .../actions/runs items")
     actions_enabled: bool = True
+    viewer_admin: bool = Field(
+        default=True,
+        description="the token may administer the repository; if not, REST refuses its classic protection (403) and "
+        "GraphQL answers `branchProtectionRule: null` beside `viewerCanAdminister: false`, with no error",
+    )
     tree_truncated: bool = False  # answer the recursive tree as GitHub does past its limit: truncated, as given
     files: dict[str, str] = Field(default_factory=dict, description="the default branch's files: path -> text")
 
@@ -220,6 +225,8 @@ def list_branches(call: Call) -> Reply:
 def get_protection(call: Call) -> Reply:
     view = _repo(call)
     _default_branch(call, view)
+    if not view.repo.viewer_admin:
+        raise Problem("denied", "Must have admin rights to Repository.")
     if view.repo.protection is None:
         raise Problem("not_found", "Branch not protected")
     base = f"{view.item['url']}/branches/{call.params['branch']}/protection"

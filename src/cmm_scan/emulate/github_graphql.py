@@ -191,6 +191,7 @@ def _repository(call: Call, view: RepoView) -> dict[str, Any]:
         "isEmpty": not view.repo.commits,
         "isFork": bool(item.get("fork")),
         "isPrivate": bool(item.get("private", True)),
+        "viewerCanAdminister": view.repo.viewer_admin,
         "defaultBranchRef": lambda info: ref(branch),
         "ref": qualified,
         "refs": refs,
@@ -218,6 +219,8 @@ def _default_ref(call: Call, view: RepoView, guard: Any) -> dict[str, Any]:
 
     def protection(info: Any) -> dict[str, Any] | None:
         guard("repos/get-branch-protection")
+        if not view.repo.viewer_admin:  # GitHub answers a token that may not administer with no rule, not an error
+            return None
         return _protection_rule(view) if view.repo.protection is not None else None
 
     def rules(info: Any, **page: Any) -> dict[str, Any]:
