@@ -1,9 +1,11 @@
 """The `github` emulator in GitHub's own REST shapes: Link paging, per_page, the token check, 403/404
-bodies, rate-limit headers, the runs filters, trees and contents derived from the estate's files."""
+bodies, rate-limit headers, the runs filters, trees and contents derived from the estate's files;
+and GitHub's GraphQL API executed against its schema (validation, paging, per-field denials)."""
 
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import pytest
 import requests
@@ -97,3 +99,62 @@ def test_commits_since_and_paging(github_emulator: Emulator, since: str | None, 
     one = get(github_emulator, "/repos/dept/svc-a/commits", sha="main", per_page="1")
     assert 'page=12>; rel="last"' in one.headers["Link"]
     assert found == [] or found[0]["parents"][0]["url"].endswith(f"/repos/dept/svc-a/commits/{found[0]['parents'][0]['sha']}")
+
+
+def graphql(emulator: Emulator, query: str, **variables: Any) -> dict[str, Any]:
+    headers = {"Authorization": f"bearer {emulator.env['GITHUB_TOKEN']}"}
+    answer = requests.post(f"{emulator.url}/graphql", json={"query": query, "variables": variables}, headers=headers, timeout=10)
+    assert answer.status_code == 200
+    return answer.json()  # type: ignore[no-any-return]
+
+
+def test_graphql_is_executed_against_github_schema_not_matched(github_emulator: Emulator) -> None:
+    """Variables, fragments, aliases and inline fragments work as on GitHub; a field GitHub's schema
+    lacks is a validation error; a connection needs `first` or `last` within 1-100."""
+    github_emulator.load(ghbuild.golden())
+    query = """query($owner: String!) { a: repository(owner: $owner, name: "svc-a") { ...Names }
+      b: repository(owner: $owner, name: "svc-b") { ...Names defaultBranchRef { rules(first: 10) { nodes { type
+        parameters { ... on PullRequestParameters { requiredApprovingReviewCount } } } } } } }
+      fragment Names on Repository { nameWithOwner defaultBranchRef { name branchProtectionRule { requiredApprovingReviewCount } } }"""
+    data = graphql(github_emulator, query, owner="dept")["data"]
+    protected = {"name": "main", "branchProtectionRule": {"requiredApprovingReviewCount": 1}}
+    assert data["a"] == {"nameWithOwner": "dept/svc-a", "defaultBranchRef": protected}
+    assert data["b"]["defaultBranchRef"]["branchProtectionRule"] is None
+    assert [r["type"] for r in data["b"]["defaultBranchRef"]["rules"]["nodes"]] == ["DELETION", "NON_FAST_FORWARD", "PULL_REQUEST"]
+    assert data["b"]["defaultBranchRef"]["rules"]["nodes"][2]["parameters"] == {"requiredApprovingReviewCount": 2}
+    wrong = graphql(github_emulator, '{ repository(owner: "dept", name: "svc-a") { stars } }')
+    assert "data" not in wrong and "Cannot query field 'stars' on type 'Repository'" in wrong["errors"][0]["message"]
+    for page, kind in (("", "MISSING_PAGINATION_BOUNDARIES"), (", first: 101", "EXCESSIVE_PAGINATION")):
+        refs = f'refs(refPrefix: "refs/heads/"{page}) {{ totalCount }}'
+        answer = graphql(github_emulator, f'{{ repository(owner: "dept", name: "svc-a") {{ {refs} }} }}')
+        assert answer["errors"][0]["type"] == kind and answer["data"]["repository"]["refs"] is None
+
+
+def test_graphql_history_pages_with_cursors_to_the_rest_list(github_emulator: Emulator) -> None:
+    github_emulator.load(ghbuild.golden())
+    github_emulator.page_size = 5
+    query = """query($after: String) { repository(owner: "dept", name: "svc-a") { defaultBranchRef { target { ... on Commit {
+      history(first: 100, after: $after) { totalCount nodes { oid } pageInfo { hasNextPage endCursor } } } } } } }"""
+    oids: list[str] = []
+    after = None
+    for _ in range(10):
+        history = graphql(github_emulator, query, after=after)["data"]["repository"]["defaultBranchRef"]["target"]["history"]
+        assert history["totalCount"] == 12
+        oids += [n["oid"] for n in history["nodes"]]
+        if not history["pageInfo"]["hasNextPage"]:
+            break
+        after = history["pageInfo"]["endCursor"]
+    assert oids == [c["sha"] for c in ghbuild.commits("svc-a", 12)]  # 12 on 3 pages, in git log order, none twice
+
+
+def test_graphql_denials_are_per_field_and_per_alias(github_emulator: Emulator) -> None:
+    github_emulator.load(ghbuild.golden())
+    github_emulator.set_faults({"deny": [{"operation": "repos/get-branch-protection", "scope": "dept/svc-a"}]})
+    query = """{ a: repository(owner: "dept", name: "svc-a") { name defaultBranchRef { branchProtectionRule { pattern } } }
+      c: repository(owner: "dept", name: "svc-c") { defaultBranchRef { branchProtectionRule { pattern } } }
+      x: repository(owner: "dept", name: "nope") { name } }"""
+    answer = graphql(github_emulator, query)
+    unprotected = {"defaultBranchRef": {"branchProtectionRule": None}}
+    assert answer["data"] == {"a": {"name": "svc-a", **unprotected}, "c": unprotected, "x": None}
+    errors = {tuple(e["path"]): e["type"] for e in answer["errors"]}
+    assert errors == {("a", "defaultBranchRef", "branchProtectionRule"): "FORBIDDEN", ("x",): "NOT_FOUND"}  # svc-c: unprotected, no error

@@ -96,7 +96,7 @@ def test_refused_protection_read_is_unknown_not_false(tmp_path: Path, github_emu
     assert b["required_status_checks"] is None  # classic could require checks: unknown
     gaps = [r for r in records if r.get("record") == "coverage" and r["collector"] == "github.repository.branch_protection"]
     assert len(gaps) == 3 and {g["status"] for g in gaps} == {"denied"}
-    assert all(g["enriches"] == ["repos.repository"] and "403" in g["reason"] for g in gaps)
+    assert all(g["enriches"] == ["repos.repository"] and "FORBIDDEN" in g["reason"] for g in gaps)  # GraphQL says why by type
     reviewed = next(e for e in result(assessment, "gov.version_control")["evidence"] if e["signal"] == "reviewed_default")
     assert reviewed["unknown"] == 2 and reviewed["matching"] == 1
 
@@ -116,23 +116,33 @@ def test_paging_across_pages_and_requests_per_repository(tmp_path: Path, github_
     estate = {
         "provider": "github",
         "orgs": [
-            {"login": "big", "repos": [ghbuild.repo(f"r{n}", commits=ghbuild.commits(f"r{n}", 7, spacing_days=0.1)) for n in range(5)]}
+            {
+                "login": "big",
+                "repos": [
+                    ghbuild.repo(
+                        f"r{n}", commits=ghbuild.commits(f"r{n}", 7, spacing_days=0.1), branches=["a", "b", "c"], rules=ghbuild.RULES
+                    )
+                    for n in range(5)
+                ],
+            }
         ],
     }
     github_emulator.load(estate)
-    github_emulator.page_size = 2  # 5 repositories on 3 pages, 7 commits on 4, 4 runs on 2
+    github_emulator.page_size = 2  # 5 repositories on 3 pages; commits 7 on 4 GraphQL pages, branches 4 on 2, rules 3 on 2; runs 4 on 2
     code, _, records = scan(tmp_path, "--github-org", "big")
     assert code == 0
     found = repository_facts(records)
     assert len(found) == 5
     assert all(f["commits"] == 7 and f["commits_90d"] == 7 and f["actions_runs_30d"] == 4 for f in found.values())
+    assert all((f["branches"], f["required_reviews"], f["force_push_blocked"]) == (4, 2, True) for f in found.values())
     listing = [r for r in github_emulator.requests if r["operation"] == "repos/list-for-org"]
     assert [r.get("query", {}).get("page") for r in listing] == [None, "2", "3"]
-    per_repo = [r for r in github_emulator.requests if r["path"].startswith("/repos/big/r0/")]
-    # tree 1, contents 2, commits 4 pages + 1 total, branches 1, protection 1, rules 1, runs 2 pages
-    assert len(per_repo) == 13, [r["operation"] for r in per_repo]
+    per_repo = [r["operation"] for r in github_emulator.requests if r["path"].startswith("/repos/big/r0/")]
+    assert sorted(per_repo) == ["actions/list-workflow-runs-for-repo"] * 2 + ["git/get-tree"]  # the rest is GraphQL
+    # one query for the five, then one per further page of history (the longest connection), all five in each
+    assert github_emulator.operations().count("graphql") == 4
     counted = {r["scope"]: r["requests"] for r in records if r.get("record") == "coverage" and r["collector"] == "github.repository"}
-    assert counted["127.0.0.1/big/r0"] == 13  # the coverage record says how many requests each repository took
+    assert counted["127.0.0.1/big/r0"] == 3 + 4  # its own REST requests and the GraphQL queries it shared
 
 
 def test_bad_token_and_unknown_org_are_one_line_errors(tmp_path: Path, github_emulator: Emulator, monkeypatch, capsys) -> None:
@@ -162,13 +172,60 @@ def test_throttled_and_failing_answers_are_retried_to_the_same_facts(tmp_path: P
     (tmp_path / "noisy").mkdir()
     _, _, clean = scan(tmp_path / "clean", "--github-org", "dept")
     github_emulator.load(
-        {**ghbuild.golden(), "faults": {"seed": 3, "throttle": {"share": 0.3, "retry_after": 0}, "fail": {"share": 0.1, "status": 502}}}
+        {
+            **ghbuild.golden(),
+            "faults": {  # on the listing and the trees, whose requests are the same every day (a GraphQL body names a date)
+                "seed": 2,
+                "throttle": {"share": 0.3, "retry_after": 0, "operations": ["repos/*", "git/*"]},
+                "fail": {"share": 0.3, "status": 502, "operations": ["repos/*", "git/*"]},
+            },
+        }
     )
     code, _, noisy = scan(tmp_path / "noisy", "--github-org", "dept")
     assert code == 0
     statuses = {r["status"] for r in github_emulator.requests}
-    assert {403, 502} <= statuses  # the faults happened (a spent rate limit is GitHub's 403), and were retried
+    assert {403, 502} <= statuses  # the faults happened (a spent REST rate limit is GitHub's 403), and were retried
     assert repository_facts(noisy) == repository_facts(clean)
+
+
+def test_a_rate_limited_graphql_answer_is_waited_out_and_retried(github_emulator: Emulator) -> None:
+    """GraphQL's spent rate limit is a 200 whose error type is RATE_LIMITED, with x-ratelimit-reset:
+    waited out and asked again; still spent after the retries, it is a failure (429), never a denial."""
+    from cmm_scan.cloud.http import Backoff
+    from cmm_scan.repos import github
+
+    query = '{ repository(owner: "dept", name: "svc-a") { name } }'
+    throttle = {"share": 0.5, "retry_after": 0, "operations": ["graphql"]}
+    github_emulator.load({**ghbuild.golden(), "faults": {"seed": 3, "throttle": throttle}})
+    waits: list[float] = []
+    client = github.Client(
+        github_emulator.url, github_emulator.env["GITHUB_TOKEN"], Backoff(attempts=3, sleep=waits.append, quota=github._rate_limit_wait)
+    )
+    data, errors = client.graphql(query)
+    assert data == {"repository": {"name": "svc-a"}} and errors == []
+    assert github_emulator.operations() == ["graphql", "graphql"] and len(waits) == 1 and 0 <= waits[0] <= 1  # until the reset
+    github_emulator.load({**ghbuild.golden(), "faults": {"throttle": {"share": 1, "retry_after": 0, "operations": ["graphql"]}}})
+    with pytest.raises(github.ApiError) as spent:
+        client.graphql(query)
+    assert spent.value.status == 429 and not spent.value.denied
+
+
+def test_a_denied_repository_inside_a_batch_is_denied_alone(tmp_path: Path, github_emulator: Emulator) -> None:
+    """GraphQL answers a repository the token may not read with an error on its alias: that
+    repository's coverage is denied and its facts absent (unknown), never "no CI"; the rest of the
+    batch, read in the same query, is whole."""
+    github_emulator.load({**ghbuild.golden(), "faults": {"deny": [{"operation": "repos/get", "scope": "dept/svc-b"}]}})
+    code, assessment, records = scan(tmp_path, "--github-org", "dept")
+    assert code == 0
+    assert github_emulator.operations().count("graphql") == 1
+    found = repository_facts(records)
+    assert sorted(found) == ["127.0.0.1/dept/svc-a", "127.0.0.1/dept/svc-c"]
+    assert found["127.0.0.1/dept/svc-a"]["required_reviews"] == 1 and found["127.0.0.1/dept/svc-c"]["primary_ci"] == "github_actions"
+    coverage = {r["scope"]: r for r in records if r.get("record") == "coverage" and r["collector"] == "github.repository"}
+    assert coverage["127.0.0.1/dept/svc-b"]["status"] == "denied" and "FORBIDDEN" in coverage["127.0.0.1/dept/svc-b"]["reason"]
+    assert {coverage[f"127.0.0.1/dept/{n}"]["status"] for n in ("svc-a", "svc-c")} == {"ok"}
+    cicd = next(e for e in result(assessment, "gov.version_control")["evidence"] if e["signal"] == "reviewed_default")
+    assert cicd["total"] == 2  # the denied repository is not counted as unreviewed
 
 
 def test_a_failing_runs_list_is_an_error_gap_not_zero_runs(tmp_path: Path, github_emulator: Emulator) -> None:
@@ -250,10 +307,60 @@ def test_a_truncated_tree_is_said_and_a_huge_file_is_not_fetched(tmp_path: Path,
     estate = ghbuild.golden()
     estate["orgs"][0]["repos"][0]["tree_truncated"] = True
     estate["orgs"][0]["repos"][0]["files"]["Dockerfile"] = huge
+    estate["orgs"][0]["repos"][1]["files"]["Dockerfile"] = "FROM python:3.12\n"  # small: read, its unpinned image seen
     github_emulator.load(estate)
     code, _, records = scan(tmp_path, "--github-org", "dept")
     assert code == 0
-    fetched = {r["path"] for r in github_emulator.requests if r["operation"] == "repos/get-content"}
-    assert "/repos/dept/svc-a/contents/Dockerfile" not in fetched and "/repos/dept/svc-a/contents/requirements.txt" in fetched
+    found = repository_facts(records)
+    assert found["127.0.0.1/dept/svc-a"]["images_pinned"] is True  # the huge Dockerfile's image was never read
+    assert found["127.0.0.1/dept/svc-b"]["images_pinned"] is False
+    assert found["127.0.0.1/dept/svc-a"]["dependency_ecosystems"] == found["127.0.0.1/dept/svc-b"]["dependency_ecosystems"]
     gaps = [r for r in records if r.get("record") == "coverage" and r["collector"] == "github.repository.files"]
     assert [(g["scope"], g["status"]) for g in gaps] == [("127.0.0.1/dept/svc-a", "error")] and "truncated" in gaps[0]["reason"]
+
+
+def test_a_batch_query_that_fails_whole_is_asked_again_in_halves(github_emulator: Emulator) -> None:
+    """GitHub answers 502 to a query past its time limit (a batch of heavy histories): after its
+    retries, the batch is asked again in halves, so the repositories still read; one that fails even
+    alone is an error (not denied), and the others of its batch stand."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cmm_scan.cloud.http import Backoff
+    from cmm_scan.repos import github
+
+    now = 1_790_000_000.0  # a fixed window: the same query text, so the seeded faults fall the same way every run
+    with ThreadPoolExecutor(2) as pool:
+        github_emulator.load(ghbuild.golden())
+        client = github.Client(github_emulator.url, github_emulator.env["GITHUB_TOKEN"], Backoff(attempts=1))
+        repos = [(r, r["full_name"]) for r in github.list_repositories(client, "dept")]
+        # seed 8: the three-repository query fails, its halves (one, then two) do not
+        github_emulator.load({**ghbuild.golden(), "faults": {"seed": 8, "fail": {"share": 0.5, "status": 502, "operations": ["graphql"]}}})
+        reads = github.read_batch(client, repos, pool, now=now)
+        assert [r["status"] for r in github_emulator.requests if r["operation"] == "graphql"] == [502, 200, 200]
+        assert [type(read).__name__ for read, _ in reads] == ["ApiRead"] * 3
+        assert [requests for _, requests in reads] == [1 + 2 + 1, 1 + 2 + 1, 1 + 2 + 1]  # tree, the whole and its half, runs
+
+        github_emulator.requests.clear()
+        github_emulator.load({**ghbuild.golden(), "faults": {"fail": {"share": 1, "status": 502, "operations": ["graphql"]}}})
+        reads = github.read_batch(client, repos, pool, now=now)
+        assert len([r for r in github_emulator.requests if r["operation"] == "graphql"]) == 5  # [a b c], [a], [b c], [b], [c]
+        assert all(isinstance(read, github.ApiError) and read.status == 502 and not read.denied for read, _ in reads)
+
+
+def test_protection_a_token_may_not_administer_is_unknown_not_unprotected(tmp_path: Path, github_emulator: Emulator) -> None:
+    """GitHub's GraphQL answers a token without admin rights on a repository `branchProtectionRule: null`
+    and no error, the same as for an unprotected branch: the reader must not read that as "not
+    protected". svc-a (classic protection only) stays unknown; svc-b's rules still show protection."""
+    estate = ghbuild.golden()
+    for entry in estate["orgs"][0]["repos"]:
+        entry["viewer_admin"] = False
+    github_emulator.load(estate)
+    code, _, records = scan(tmp_path, "--github-org", "dept")
+    assert code == 0
+    found = repository_facts(records)
+    a, b = found["127.0.0.1/dept/svc-a"], found["127.0.0.1/dept/svc-b"]
+    assert (a["branch_protected"], a["required_reviews"], a["force_push_blocked"]) == (None, None, None)
+    assert (b["branch_protected"], b["required_reviews"], b["force_push_blocked"]) == (True, 2, True)
+    gaps = [r for r in records if r.get("record") == "coverage" and r["collector"] == "github.repository.branch_protection"]
+    assert gaps and {g["status"] for g in gaps} == {"denied"}
+    assert all("may not administer" in g["reason"] for g in gaps)

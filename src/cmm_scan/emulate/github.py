@@ -10,6 +10,9 @@ returns them) and the rulesets (`rulesets:`), the commits of the default branch 
 Actions workflow runs (`workflow_runs:`) and the default branch's files (`files:` path -> text; the
 git tree, blob SHAs and base64 contents are derived from them as git would).
 
+`POST /graphql` serves GitHub's GraphQL API over the same estate (emulate/github_graphql.py: queries
+executed by graphql-core against a subset of GitHub's schema, `data/github-graphql.graphql`).
+
 Every request needs `Authorization: Bearer <token>` (or `token <token>`) with the token the
 emulator prints (GITHUB_TOKEN); lists page with `page`/`per_page` and a `Link` header; every
 answer carries `x-ratelimit-*` headers.
@@ -64,6 +67,11 @@ class Repo(BaseModel):
     commits: list[dict[str, Any]] = Field(default_factory=list, description="default-branch commits, newest first (GET .../commits items)")
     workflow_runs: list[dict[str, Any]] = Field(default_factory=list, description="GET .../actions/runs items")
     actions_enabled: bool = True
+    viewer_admin: bool = Field(
+        default=True,
+        description="the token may administer the repository; if not, REST refuses its classic protection (403) and "
+        "GraphQL answers `branchProtectionRule: null` beside `viewerCanAdminister: false`, with no error",
+    )
     tree_truncated: bool = False  # answer the recursive tree as GitHub does past its limit: truncated, as given
     files: dict[str, str] = Field(default_factory=dict, description="the default branch's files: path -> text")
 
@@ -103,6 +111,7 @@ class RepoView:
     tree: list[dict[str, Any]]
     tree_sha: str
     head_sha: str
+    positions: dict[str, int] = field(default_factory=dict)  # commit sha -> index in repo.commits (GraphQL's parents)
 
 
 @dataclass
@@ -136,7 +145,7 @@ def build_state(estate: GithubEstate, url: str) -> GithubState:
             tree = _tree(repo.files)
             tree_sha = hashlib.sha1(repr([(e["path"], e["sha"]) for e in tree]).encode(), usedforsecurity=False).hexdigest()
             head = repo.commits[0]["sha"] if repo.commits else hashlib.sha1(item["full_name"].encode(), usedforsecurity=False).hexdigest()
-            view = RepoView(org.login, repo, item, tree, tree_sha, head)
+            view = RepoView(org.login, repo, item, tree, tree_sha, head, {c["sha"]: n for n, c in enumerate(repo.commits)})
             views.append(view)
             state.repos[item["full_name"].lower()] = view
     return state
@@ -216,6 +225,8 @@ def list_branches(call: Call) -> Reply:
 def get_protection(call: Call) -> Reply:
     view = _repo(call)
     _default_branch(call, view)
+    if not view.repo.viewer_admin:
+        raise Problem("denied", "Must have admin rights to Repository.")
     if view.repo.protection is None:
         raise Problem("not_found", "Branch not protected")
     base = f"{view.item['url']}/branches/{call.params['branch']}/protection"
@@ -353,6 +364,12 @@ def list_commits(call: Call) -> Reply:
     return PAGES.reply(call, items)
 
 
+def graphql_answer(call: Call) -> Reply:
+    from cmm_scan.emulate import github_graphql
+
+    return github_graphql.answer(call)
+
+
 # --- the provider ----------------------------------------------------------------------------
 
 
@@ -379,6 +396,7 @@ class Github(Provider):
         Route("GET", "/repos/{owner}/{repo}/git/trees/{sha*}", "git/get-tree", get_tree),
         Route("GET", "/repos/{owner}/{repo}/contents/{path*}", "repos/get-content", get_content),
         Route("GET", "/repos/{owner}/{repo}/commits", "repos/list-commits", list_commits),
+        Route("POST", "/graphql", "graphql", graphql_answer),
     ]
 
     def __init__(self) -> None:
@@ -406,9 +424,13 @@ class Github(Provider):
         return super().error(call, kind, message, code, headers)
 
     def throttled(self, call: Call, throttle: Throttle) -> Reply:
-        """GitHub's spent rate limit: 403, x-ratelimit-remaining 0, the reset time, and Retry-After."""
+        """GitHub's spent rate limit: 403, x-ratelimit-remaining 0, the reset time, and Retry-After. GraphQL
+        answers 200 with a RATE_LIMITED error and the reset time (no Retry-After), as GitHub does."""
         retry = f"{throttle.retry_after:g}"
         reset = str(int(time.time() + throttle.retry_after + 0.999))
+        if call.operation == "graphql":
+            body = {"errors": [{"type": "RATE_LIMITED", "message": "API rate limit already exceeded for user ID 1."}]}
+            return Reply(body, 200, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset})
         headers = {"Retry-After": retry, "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}
         reply = self.error(call, "throttled", f"API rate limit exceeded; retry after {retry} s", headers=headers)
         reply.status = 403
@@ -436,7 +458,7 @@ class Github(Provider):
             "x-ratelimit-remaining": str(max(0, RATE_LIMIT - used)),
             "x-ratelimit-used": str(used),
             "x-ratelimit-reset": str(self._reset),
-            "x-ratelimit-resource": "core",
+            "x-ratelimit-resource": "graphql" if call.operation == "graphql" else "core",
             "x-github-api-version-selected": "2022-11-28",
         }
 

@@ -150,35 +150,50 @@ def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> Non
     lock = threading.Lock()
     progress.total = len(targets)
 
-    def one(target: Target) -> None:
-        records = _from_github(client, target, wanted) if target.api is not None else _from_checkout(target, wanted)
+    def emit(records: list[Fact | Coverage], target: Target) -> None:
         with lock:
             for record in records:
                 sink(record)
             progress.advance(1, target.name)
 
-    with ThreadPoolExecutor(max_workers=min(workers, 8), thread_name_prefix="cmm-repos") as pool:
-        list(pool.map(one, targets))
+    local = [t for t in targets if t.api is None]
+    hosted = [t for t in targets if t.api is not None]
+    batches = [hosted[n : n + github.BATCH] for n in range(0, len(hosted), github.BATCH)]
+
+    def one_batch(batch: list[Target]) -> None:  # one GraphQL query per batch; its trees and runs on the readers' pool
+        for target, records in zip(batch, _from_github(client, batch, wanted, pool), strict=True):
+            emit(records, target)
+
+    with (
+        ThreadPoolExecutor(max_workers=min(workers, 8), thread_name_prefix="cmm-repos") as pool,
+        ThreadPoolExecutor(max_workers=github.BATCHES_AT_ONCE, thread_name_prefix="cmm-repos-batch") as batcher,
+    ):
+        list(pool.map(lambda t: emit(_from_checkout(t, wanted), t), local))
+        list(batcher.map(one_batch, batches))  # a separate pool: batches wait on the readers' pool, never inside it
 
 
-def _from_github(client: github.Client, target: Target, wanted: list[str]) -> list[Fact | Coverage]:
-    before = client.sent_here()
+def _from_github(client: github.Client, batch: list[Target], wanted: list[str], pool: Any) -> list[list[Fact | Coverage]]:
     try:
-        read = github.read_repository(client, target.api or {}, target.id)
-    except github.ApiError as exc:
-        status = "denied" if exc.denied else "error"
-        failed = _coverage(target, wanted, status, f"the GitHub API refused or failed a read: {exc}", GITHUB_COLLECTOR)
-        return [failed.model_copy(update={"requests": client.sent_here() - before})]
-    except Exception as exc:  # one repository's surprise must not stop the others
-        return [_coverage(target, wanted, "error", f"internal error: {type(exc).__name__}: {exc}", GITHUB_COLLECTOR)]
-    found = [f for f in facts(read.reading, source="github") if f.type in wanted]
-    done = _coverage(target, wanted, "ok", collector=GITHUB_COLLECTOR)
-    coverage = [done.model_copy(update={"requests": client.sent_here() - before})]
-    for what, why in sorted(read.unknown.items()):  # part of the evidence unread: unknown, said so
-        status = "denied" if why.startswith("denied") else "error"
-        gap = _coverage(target, [], status, f"{what}: {why}", f"{GITHUB_COLLECTOR}.{what}")
-        coverage.append(gap.model_copy(update={"enriches": ["repos.repository"]}))
-    return [*found, *coverage]
+        reads = github.read_batch(client, [(t.api or {}, t.id) for t in batch], pool)
+    except Exception as exc:  # a surprise must not stop the other batches: these repositories are reported, not hidden
+        why = f"internal error: {type(exc).__name__}: {exc}"
+        return [[_coverage(t, wanted, "error", why, GITHUB_COLLECTOR)] for t in batch]
+    out: list[list[Fact | Coverage]] = []
+    for target, (read, requests) in zip(batch, reads, strict=True):
+        if isinstance(read, github.ApiError):
+            status = "denied" if read.denied else "error"
+            failed = _coverage(target, wanted, status, f"the GitHub API refused or failed a read: {read}", GITHUB_COLLECTOR)
+            out.append([failed.model_copy(update={"requests": requests})])
+            continue
+        found = [f for f in facts(read.reading, source="github") if f.type in wanted]
+        done = _coverage(target, wanted, "ok", collector=GITHUB_COLLECTOR)
+        coverage = [done.model_copy(update={"requests": requests})]
+        for what, why in sorted(read.unknown.items()):  # part of the evidence unread: unknown, said so
+            status = "denied" if why.startswith("denied") else "error"
+            gap = _coverage(target, [], status, f"{what}: {why}", f"{GITHUB_COLLECTOR}.{what}")
+            coverage.append(gap.model_copy(update={"enriches": ["repos.repository"]}))
+        out.append([*found, *coverage])
+    return out
 
 
 def _from_checkout(target: Target, wanted: list[str]) -> list[Fact | Coverage]:

@@ -1,9 +1,11 @@
-"""Read a GitHub organisation's repositories through the REST API (plain HTTPS, the standard library).
+"""Read a GitHub organisation's repositories through the REST and GraphQL APIs (plain HTTPS, the standard library).
 
-Per repository, whatever its size: one git tree (recursive) for the file list, the few
-configuration files the classifier names (contents API), the default branch's commits of the
-last 90 days (plus one request for the total), its branches, its classic protection and the
-rules that apply to it, and the Actions runs of the last 30 days. The token comes from the
+Per repository, whatever its size: one git tree (REST, recursive) for the file list and, where it
+has Actions workflows, its runs of the last 30 days (REST). Everything else comes from one GraphQL
+query per BATCH repositories (aliases): the default branch's commits of the last 90 days and its
+total, the branches, classic protection and the rules of active rulesets that apply to the default
+branch, and the few configuration files the classifier names; a connection with more pages is
+followed by further queries, batched likewise. About 2 requests per repository. The token comes from the
 environment (GITHUB_TOKEN) and goes only into the Authorization header: never into a fact, a
 coverage reason, a log line or an error message.
 
@@ -13,7 +15,6 @@ caller records why in coverage.
 
 from __future__ import annotations
 
-import base64
 import http.client
 import json
 import os
@@ -21,6 +22,8 @@ import re
 import statistics
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -47,13 +50,17 @@ RUN_ATTRIBUTES = ("actions_runs_30d", "median_run_minutes")
 class ApiError(Exception):
     """A request the API refused or could not answer (the message never holds the token)."""
 
-    def __init__(self, status: int, message: str, path: str):
+    def __init__(self, status: int, message: str, path: str, denied: bool | None = None, answered: bool = False):
         super().__init__(f"{status} {message} ({path})" if status else f"{message} ({path})")
         self.status, self.message, self.path = status, message, path
+        self._denied = denied  # GraphQL says so by error type (FORBIDDEN, NOT_FOUND), not by status
+        self.answered = answered  # status 0 with an answer (GraphQL's errors without data), not a lost connection
 
     @property
     def denied(self) -> bool:
         """Refused for want of permission (a spent rate limit is a 403 or 429 too, but not a denial)."""
+        if self._denied is not None:
+            return self._denied
         return self.status == 401 or (self.status == 403 and "rate limit" not in self.message.lower())
 
 
@@ -104,12 +111,34 @@ class Client:
         if target.startswith(("http://", "https://")):  # a Link header's URL: same server, its path and query
             split = urlsplit(target)
             target = split.path + (f"?{split.query}" if split.query else "")
+        return self._send("GET", target)
+
+    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """One GraphQL request: (data, errors). GraphQL answers 200 with errors beside partial data;
+        a spent rate limit (RATE_LIMITED) is waited out and retried like REST's. Raises ApiError when
+        no data comes back at all."""
+        # api.github.com/graphql; GitHub Enterprise Server: /api/graphql beside /api/v3
+        path = self.prefix[: -len("/v3")] + "/graphql" if self.prefix.endswith("/api/v3") else f"{self.prefix}/graphql"
+        body, _ = self._send("POST", path, json.dumps({"query": query, "variables": variables or {}}).encode())
+        if not isinstance(body, dict):
+            raise ApiError(0, "the GraphQL API gave no JSON object", path, answered=True)
+        errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
+        if body.get("data") is None:
+            first = errors[0] if errors else {}
+            kind = str(first.get("type") or "ERROR")
+            message = f"{kind} {str(first.get('message', ''))[:200]}".strip()
+            raise ApiError(0, message, path, denied=kind in ("FORBIDDEN", "NOT_FOUND"), answered=True)
+        return body["data"], errors
+
+    def _send(self, method: str, target: str, data: bytes | None = None) -> tuple[Any, dict[str, str]]:
         headers = {
             "Authorization": f"Bearer {self._token}",
             "Accept": "application/vnd.github+json",
             "X-GitHub-Api-Version": "2022-11-28",
             "User-Agent": "cmm-scan",
         }
+        if data is not None:
+            headers["Content-Type"] = "application/json"
 
         def send() -> _Answer:
             with self._count:
@@ -118,11 +147,15 @@ class Client:
             for attempt in (0, 1):  # a keep-alive connection the server closed: reconnect once
                 conn = self._connection(fresh=attempt == 1)
                 try:
-                    conn.request("GET", target, headers=headers)
+                    conn.request(method, target, body=data, headers=headers)
                     response = conn.getresponse()
                     answer = _Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
-                    if answer.status_code == 403 and answer.headers.get("x-ratelimit-remaining") == "0":
-                        answer.status_code = 429  # GitHub's spent primary rate limit: wait for the reset and retry
+                    if answer.status_code == 403 and (
+                        answer.headers.get("x-ratelimit-remaining") == "0" or "retry-after" in answer.headers
+                    ):
+                        answer.status_code = 429  # GitHub's spent primary or secondary rate limit: wait and retry
+                    elif answer.status_code == 200 and method == "POST" and _rate_limited(answer.body):
+                        answer.status_code = 429  # GraphQL's spent rate limit is a 200 with a RATE_LIMITED error
                     return answer
                 except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
                     if attempt:
@@ -161,6 +194,16 @@ class Client:
             body, headers = self.get(nxt)
 
 
+def _rate_limited(body: bytes) -> bool:
+    if b"RATE_LIMITED" not in body:
+        return False
+    try:
+        errors = json.loads(body).get("errors") or []
+    except (ValueError, AttributeError):
+        return False
+    return any(isinstance(e, dict) and e.get("type") == "RATE_LIMITED" for e in errors)
+
+
 @dataclass
 class _Answer:
     status_code: int
@@ -181,14 +224,6 @@ def _rate_limit_wait(status: int, headers: Any) -> float | None:
 
 def links(header: str) -> dict[str, str]:
     return {rel: url for url, rel in LINK.findall(header)}
-
-
-def last_page(header: str) -> int | None:
-    last = links(header).get("last")
-    if not last:
-        return None
-    found = re.search(r"[?&]page=(\d+)", last)
-    return int(found.group(1)) if found else None
 
 
 def list_repositories(client: Client, org: str) -> list[dict[str, Any]]:
@@ -212,61 +247,300 @@ class ApiRead:
     unknown: dict[str, str] = field(default_factory=dict)  # what could not be read -> why
 
 
-def read_repository(client: Client, repo: dict[str, Any], repo_id: str, now: float | None = None) -> ApiRead:
-    """Everything the facts need from one repository on GitHub. Raises ApiError when the repository
-    itself cannot be read (its tree or history); host-only evidence that cannot be read is unknown."""
+# Repositories per GraphQL query. Each asks for at most ~500 nodes (100 commits with 2 parents
+# each, 100 branches, 100 rules, its configuration files), so 20 stay far under GitHub's
+# 500,000-node limit and its rate-limit cost stays low (~25 points a query); bigger batches of
+# history risk GitHub's 10-second query timeout, which fails the whole batch.
+BATCH = 20
+# Batches in flight at once: a heavy GraphQL query takes seconds on GitHub's side, so the next
+# batch's trees and query overlap it; few, as GitHub asks clients not to flood GraphQL concurrently.
+BATCHES_AT_ONCE = 3
+PAGE = 100  # GitHub's largest page (first: 1-100)
+HISTORY = "nodes { oid committedDate message parents(first: 2) { nodes { oid } } } pageInfo { hasNextPage endCursor }"
+RULES = (
+    "nodes { type parameters { ... on PullRequestParameters { requiredApprovingReviewCount }"
+    " ... on RequiredStatusChecksParameters { requiredStatusChecks { context } } } } pageInfo { hasNextPage endCursor }"
+)
+CLASSIC = "requiresApprovingReviews requiredApprovingReviewCount requiresStatusChecks requiredStatusCheckContexts allowsForcePushes"
+REFS = "nodes { name } pageInfo { hasNextPage endCursor }"
+FRAGMENTS = {
+    "History": f"fragment History on CommitHistoryConnection {{ {HISTORY} }}",
+    "Rules": f"fragment Rules on RepositoryRuleConnection {{ {RULES} }}",
+    "Refs": f"fragment Refs on RefConnection {{ {REFS} }}",
+    "Blob": "fragment Blob on GitObject { ... on Blob { byteSize isBinary text } }",
+    "Head": (
+        "fragment Head on Ref { name branchProtectionRule { " + CLASSIC + " } rules(first: 100) { ...Rules } target { oid ... on Commit {"
+        " all: history(first: 1) { totalCount } recent: history(first: 100, since: $since) { ...History } } } }"
+    ),
+}
+WORKFLOWS = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$")
+
+
+@dataclass
+class _Work:
+    """One repository being read: what each step found, and what it cost."""
+
+    repo: dict[str, Any]
+    repo_id: str
+    branch: str
+    files: list[str] = field(default_factory=list)
+    wanted: list[str] = field(default_factory=list)
+    truncated: bool = False
+    workflows: bool = False
+    texts: dict[str, str] = field(default_factory=dict)
+    head: str | None = None
+    ref: str | None = None
+    total: int | None = None
+    commits: list[dict[str, Any]] = field(default_factory=list)
+    branches: list[str] = field(default_factory=list)
+    classic: dict[str, Any] | None = None
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    pages: dict[str, str] = field(default_factory=dict)  # connection still to page ("history", "refs", "rules") -> cursor
+    runs: dict[str, Any] = field(default_factory=dict)
+    unknown: dict[str, str] = field(default_factory=dict)
+    error: ApiError | None = None
+    requests: int = 0  # its own REST requests
+    queries: int = 0  # the GraphQL requests it was part of (counted apart: runs and queries overlap)
+
+    @property
+    def owner_name(self) -> tuple[str, str]:
+        owner, _, name = self.repo["full_name"].partition("/")
+        return owner, name
+
+
+def read_batch(
+    client: Client, repos: list[tuple[dict[str, Any], str]], pool: Executor, now: float | None = None
+) -> list[tuple[ApiRead | ApiError, int]]:
+    """Everything the facts need from up to BATCH repositories, and the requests each took.
+
+    Per repository: its recursive git tree (REST: GraphQL has no whole-tree listing) and, where it
+    has Actions workflows, its runs of the last 30 days (REST: GraphQL has no Actions); for the
+    whole batch, one GraphQL query for history, branches, protection, rules and configuration files
+    (plus one per further page of a connection, across the batch). A repository whose own reads fail
+    comes back as its ApiError; host-only evidence that cannot be read is unknown (ApiRead.unknown).
+    The requests a GraphQL query costs are counted for every repository in it."""
     now = time.time() if now is None else now
-    full, branch = repo["full_name"], repo.get("default_branch") or "main"
-    base = f"/repos/{full}"
-    unknown: dict[str, str] = {}
-
-    tree, _ = client.get(f"{base}/git/trees/{_quote(branch)}", {"recursive": "1"})
-    blobs = [e for e in tree.get("tree", []) if e.get("type") == "blob"]
-    files = relevant([e["path"] for e in blobs])
-    too_big = {e["path"] for e in blobs if int(e.get("size") or 0) > MAX_FILE_BYTES}  # not a config file: not fetched, as git skips it
-    if tree.get("truncated"):
-        unknown["files"] = "failed: the git tree was truncated by the API: configuration files beyond it were not seen"
-    texts: dict[str, str] = {}
-    for path in [p for p in wanted_files(files) if p not in too_big][:MAX_FILES]:
-        try:
-            content, _ = client.get(f"{base}/contents/{_quote(path)}", {"ref": branch})
-        except ApiError as exc:
-            if exc.status == 404:
-                continue
-            raise
-        if isinstance(content, dict) and content.get("encoding") == "base64":
-            texts[path] = base64.b64decode(content.get("content", "")).decode("utf-8", "replace")
-
+    work = [_Work(repo, repo_id, repo.get("default_branch") or "main") for repo, repo_id in repos]
+    list(pool.map(lambda w: _counted(client, w, _tree), work))
+    read = [w for w in work if w.error is None]
+    runs = [pool.submit(_counted, client, w, lambda c, x: _runs(c, x, now)) for w in read]  # beside the GraphQL queries
     since = datetime.fromtimestamp(now - WINDOW_DAYS * 86400, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    commits = client.pages(f"{base}/commits", {"sha": branch, "since": since}, limit=MAX_HISTORY)
-    _, head = client.get(f"{base}/commits", {"sha": branch, "per_page": 1})
-    total = last_page(head.get("link", "")) or len(commits) or 1
-    history = first_parent(commits)
-    branches = [b["name"] for b in client.pages(f"{base}/branches")]
+    _graphql(client, read, since)
+    for done in runs:
+        done.result()
+    return [(w.error if w.error is not None else _assemble(w), w.requests + w.queries) for w in work]
 
-    # tags are not read (their dates cost a request each): unknown, never zero
+
+def _counted(client: Client, work: _Work, step: Callable[[Client, _Work], None]) -> None:
+    before = client.sent_here()
+    try:
+        step(client, work)
+    except ApiError as exc:
+        work.error = exc
+    work.requests += client.sent_here() - before
+
+
+def _tree(client: Client, work: _Work) -> None:
+    tree, _ = client.get(f"/repos/{work.repo['full_name']}/git/trees/{_quote(work.branch)}", {"recursive": "1"})
+    blobs = [e for e in tree.get("tree", []) if e.get("type") == "blob"]
+    work.files = relevant([e["path"] for e in blobs])
+    too_big = {e["path"] for e in blobs if int(e.get("size") or 0) > MAX_FILE_BYTES}  # not a config file: not fetched, as git skips it
+    work.truncated = bool(tree.get("truncated"))
+    if work.truncated:
+        work.unknown["files"] = "failed: the git tree was truncated by the API: configuration files beyond it were not seen"
+    work.wanted = [p for p in wanted_files(work.files) if p not in too_big][:MAX_FILES]
+    work.workflows = any(WORKFLOWS.match(e["path"]) for e in blobs)
+
+
+def _literal(text: str) -> str:
+    return json.dumps(text)  # a JSON string is a GraphQL string literal
+
+
+def _repository(work: _Work) -> str:
+    owner, name = work.owner_name
+    return f"repository(owner: {_literal(owner)}, name: {_literal(name)})"
+
+
+def _query(parts: list[str], since: bool) -> str:
+    body = " ".join(parts)
+    used: list[str] = []
+    pending = [n for n in FRAGMENTS if f"...{n}" in body]
+    while pending:  # fragments that use fragments (Head uses History and Rules)
+        name = pending.pop()
+        if name not in used:
+            used.append(name)
+            pending += [n for n in FRAGMENTS if f"...{n}" in FRAGMENTS[name] and n not in used]
+    head = "query($since: GitTimestamp!)" if since else "query"
+    return f"{head} {{ {body} }} " + " ".join(FRAGMENTS[n] for n in sorted(used))
+
+
+def _graphql(client: Client, work: list[_Work], since: str) -> None:
+    """The batch's first query, then every further page its connections have, batched likewise."""
+    if work:
+        _ask(client, {f"r{n}": w for n, w in enumerate(work)}, _first_query, {"since": since}, _first_answer)
+    while True:
+        todo = [(f"r{n}", w) for n, w in enumerate(work) if w.error is None and w.pages]
+        if not todo:
+            return
+        for start in range(0, len(todo), BATCH):
+            _ask(client, dict(todo[start : start + BATCH]), _next_query, {"since": since}, _next_answer)
+
+
+def _first_query(aliases: dict[str, _Work]) -> str:
+    parts = []
+    for alias, w in aliases.items():
+        files = " ".join(f"f{i}: object(expression: {_literal(f'{w.branch}:{p}')}) {{ ...Blob }}" for i, p in enumerate(w.wanted))
+        refs = f'refs(refPrefix: "refs/heads/", first: {PAGE}) {{ ...Refs }}'
+        parts.append(f"{alias}: {_repository(w)} {{ viewerCanAdminister defaultBranchRef {{ ...Head }} {refs} {files} }}")
+    return _query(parts, since=True)
+
+
+def _next_query(aliases: dict[str, _Work]) -> str:
+    return _query([f"{alias}: {_repository(w)} {{ {_next_pages(w)} }}" for alias, w in aliases.items()], since=True)
+
+
+def _next_pages(w: _Work) -> str:
+    asked = []
+    if "history" in w.pages:
+        after = _literal(w.pages["history"])
+        asked.append(
+            f"head: object(oid: {_literal(w.head or '')}) {{ ... on Commit {{"
+            f" recent: history(first: {PAGE}, since: $since, after: {after}) {{ ...History }} }} }}"
+        )
+    if "refs" in w.pages:
+        asked.append(f'refs(refPrefix: "refs/heads/", first: {PAGE}, after: {_literal(w.pages["refs"])}) {{ ...Refs }}')
+    if "rules" in w.pages:
+        ref = _literal(f"refs/heads/{w.ref or w.branch}")
+        asked.append(f"ref(qualifiedName: {ref}) {{ rules(first: {PAGE}, after: {_literal(w.pages['rules'])}) {{ ...Rules }} }}")
+    return " ".join(asked)
+
+
+def _ask(
+    client: Client,
+    aliases: dict[str, _Work],
+    build: Callable[[dict[str, _Work]], str],
+    variables: dict[str, Any],
+    take: Callable[[_Work, dict[str, Any]], None],
+) -> None:
+    """One GraphQL request for several repositories: per-alias errors go to their repository
+    (protection and rules to its unknowns, anything else to the repository itself). A request that
+    fails as a whole after its retries (a 5xx: GitHub answers 502 to a query past its time limit; or
+    no answer) is asked again in halves, so one heavy repository fails alone; a refusal fails them all."""
+    for w in aliases.values():
+        w.queries += 1
+    try:
+        data, errors = client.graphql(build(aliases), variables)
+    except ApiError as exc:
+        if len(aliases) > 1 and (exc.status >= 500 or (exc.status == 0 and not exc.answered)):
+            items = list(aliases.items())
+            for half in (items[: len(items) // 2], items[len(items) // 2 :]):
+                _ask(client, dict(half), build, variables, take)
+            return
+        for w in aliases.values():
+            w.error = exc
+        return
+    for err in errors:
+        path = [str(p) for p in err.get("path") or []]
+        w = aliases.get(path[0]) if path else None
+        kind, message = str(err.get("type") or "ERROR"), str(err.get("message", ""))[:200]
+        exc = ApiError(0, f"{kind} {message}", "/graphql", denied=kind in ("FORBIDDEN", "NOT_FOUND"))
+        if w is None:  # not about one repository: the query itself failed
+            for other in aliases.values():
+                other.error = other.error or exc
+        elif "branchProtectionRule" in path:
+            w.unknown["branch_protection"] = _why("classic branch protection not read", exc)
+        elif "rules" in path:
+            w.unknown["branch_rules"] = _why("rules for the default branch not read", exc)
+        else:
+            w.error = w.error or exc
+    for alias, w in aliases.items():
+        node = (data or {}).get(alias)
+        if w.error is not None:
+            continue
+        if node is None:
+            w.error = ApiError(0, "the repository was not returned by the GraphQL API", "/graphql")
+            continue
+        take(w, node)
+
+
+def _connection(w: _Work, key: str, conn: dict[str, Any] | None) -> list[Any]:
+    if not conn:
+        return []
+    info = conn.get("pageInfo") or {}
+    if info.get("hasNextPage") and info.get("endCursor"):
+        w.pages[key] = info["endCursor"]
+    return [n for n in conn.get("nodes") or [] if n is not None]
+
+
+def _first_answer(w: _Work, node: dict[str, Any]) -> None:
+    ref = node.get("defaultBranchRef")
+    if not ref:
+        w.error = ApiError(0, "the repository has no default branch (empty)", "/graphql")
+        return
+    w.ref = ref.get("name") or w.branch
+    if "branch_protection" not in w.unknown:
+        w.classic = ref.get("branchProtectionRule")
+        if w.classic is None and node.get("viewerCanAdminister") is False:
+            # GitHub answers a token that may not administer the repository with no rule, not an error
+            w.unknown["branch_protection"] = "denied: classic branch protection not read: the token may not administer the repository"
+    if "branch_rules" not in w.unknown:
+        w.rules = _connection(w, "rules", ref.get("rules"))
+    target = ref.get("target") or {}
+    w.head = target.get("oid")
+    w.total = (target.get("all") or {}).get("totalCount")
+    w.commits = _connection(w, "history", target.get("recent"))
+    w.branches = [r["name"] for r in _connection(w, "refs", node.get("refs"))]
+    for i, path in enumerate(w.wanted):
+        blob = node.get(f"f{i}")
+        if blob and blob.get("text") is not None:  # null: no such file, or binary
+            w.texts[path] = blob["text"]
+
+
+def _next_answer(w: _Work, node: dict[str, Any]) -> None:
+    w.pages = {}  # each asked page's connection says again whether more follow
+    if "head" in node:
+        w.commits += _connection(w, "history", (node.get("head") or {}).get("recent"))
+        if len(w.commits) >= MAX_HISTORY:
+            w.pages.pop("history", None)
+    if "refs" in node:
+        w.branches += [r["name"] for r in _connection(w, "refs", node.get("refs"))]
+    if "ref" in node and "branch_rules" not in w.unknown:
+        w.rules += _connection(w, "rules", (node.get("ref") or {}).get("rules"))
+
+
+def _assemble(w: _Work) -> ApiRead:
+    commits = [
+        {
+            "sha": c["oid"],
+            "parents": [{"sha": p["oid"]} for p in (c.get("parents") or {}).get("nodes") or []],
+            "commit": {"message": c.get("message") or "", "committer": {"date": c["committedDate"]}},
+        }
+        for c in w.commits[:MAX_HISTORY]
+    ]
+    # tags are not read (their dates cost more than they tell): unknown, never zero
     extra: dict[str, Any] = {"host": "github", "tags": None, "release_tags_90d": None}
     extra.update(dict.fromkeys((*HOST_ATTRIBUTES, *RUN_ATTRIBUTES)))
-    extra.update(_protection(client, base, branch, unknown))
-    extra.update(_runs(client, base, branch, now, unknown))
+    extra.update(_protection(w))
+    extra.update(w.runs)
     reading = Reading(
-        id=repo_id,
-        name=repo.get("name", full.rsplit("/", 1)[-1]),
-        default_branch=branch,
-        total_commits=total,
-        branches=branches,
+        id=w.repo_id,
+        name=w.repo.get("name", w.repo["full_name"].rsplit("/", 1)[-1]),
+        default_branch=w.branch,
+        total_commits=w.total or len(commits) or 1,
+        branches=sorted(w.branches),
         tags=[],
-        history=history,
-        files=files,
-        texts=texts,
+        history=first_parent(commits),
+        files=w.files,
+        texts=w.texts,
         extra=extra,
     )
-    return ApiRead(reading, unknown)
+    return ApiRead(reading, w.unknown)
 
 
 def _why(what: str, exc: ApiError) -> str:
     """'denied: ...' or 'failed: ...' and the API's status and message (the coverage status follows the first word)."""
-    return f"{'denied' if exc.denied else 'failed'}: {what}: {exc.status} {exc.message}".strip()
+    status = f"{exc.status} " if exc.status else ""
+    return f"{'denied' if exc.denied else 'failed'}: {what}: {status}{exc.message}".strip()
 
 
 def _quote(path: str) -> str:
@@ -294,40 +568,24 @@ def first_parent(commits: list[dict[str, Any]]) -> list[tuple[int, bool, str | N
     return out
 
 
-def _protection(client: Client, base: str, branch: str, unknown: dict[str, str]) -> dict[str, Any]:
+def _protection(w: _Work) -> dict[str, Any]:
     """Required reviews, status checks and force-push blocking on the default branch, from classic
-    protection and the rules (rulesets) that apply to it. Each read that fails leaves its half
-    unknown: a True from either half stands; False needs both halves read."""
-    classic: dict[str, Any] | None = None
-    classic_read = True
-    try:
-        classic, _ = client.get(f"{base}/branches/{_quote(branch)}/protection")
-    except ApiError as exc:
-        if exc.status == 404 and "not protected" in exc.message.lower():
-            classic = None
-        else:
-            classic_read = False
-            unknown["branch_protection"] = _why("classic branch protection not read", exc)
-    rules: list[dict[str, Any]] = []
-    rules_read = True
-    try:
-        rules = client.pages(f"{base}/rules/branches/{_quote(branch)}")
-    except ApiError as exc:
-        rules_read = False
-        unknown["branch_rules"] = _why("rules for the default branch not read", exc)
-
-    reviews_classic = (classic or {}).get("required_pull_request_reviews")
-    review_count = [int((reviews_classic or {}).get("required_approving_review_count", 1))] if reviews_classic else []
+    protection (Ref.branchProtectionRule) and the rules of active rulesets, the organisation's
+    included (Ref.rules). Each read that fails leaves its half unknown: a True from either half
+    stands; False needs both halves read."""
+    classic, rules = w.classic, w.rules
+    both = "branch_protection" not in w.unknown and "branch_rules" not in w.unknown
+    review_count = []
+    if classic and classic.get("requiresApprovingReviews"):
+        count = classic.get("requiredApprovingReviewCount")
+        review_count.append(int(count) if count is not None else 1)
     review_count += [
-        int((r.get("parameters") or {}).get("required_approving_review_count", 0)) for r in rules if r.get("type") == "pull_request"
+        int((r.get("parameters") or {}).get("requiredApprovingReviewCount") or 0) for r in rules if r.get("type") == "PULL_REQUEST"
     ]
-    checks_classic = (classic or {}).get("required_status_checks") or {}
-    checks = bool(checks_classic.get("contexts") or checks_classic.get("checks")) or any(
-        r.get("type") == "required_status_checks" and (r.get("parameters") or {}).get("required_status_checks") for r in rules
+    checks = bool(classic and classic.get("requiresStatusChecks") and classic.get("requiredStatusCheckContexts")) or any(
+        r.get("type") == "REQUIRED_STATUS_CHECKS" and (r.get("parameters") or {}).get("requiredStatusChecks") for r in rules
     )
-    force_classic = classic is not None and not ((classic.get("allow_force_pushes") or {}).get("enabled", False))
-    force = force_classic or any(r.get("type") == "non_fast_forward" for r in rules)
-    both = classic_read and rules_read
+    force = (classic is not None and not classic.get("allowsForcePushes", False)) or any(r.get("type") == "NON_FAST_FORWARD" for r in rules)
     seen = (classic is not None) or bool(rules)
 
     def known(value: bool | int) -> bool | int | None:
@@ -341,19 +599,24 @@ def _protection(client: Client, base: str, branch: str, unknown: dict[str, str])
     }
 
 
-def _runs(client: Client, base: str, branch: str, now: float, unknown: dict[str, str]) -> dict[str, Any]:
+def _runs(client: Client, w: _Work, now: float) -> None:
     """Completed Actions runs of the default branch in the last 30 days and their median duration
-    (run start to last update, as the runs list gives them)."""
+    (run start to last update, as the runs list gives them). A repository with no workflow file on
+    its default branch has no runs there: nothing is asked (a truncated tree may hide one: asked)."""
+    if not (w.workflows or w.truncated):
+        w.runs = {"actions_runs_30d": 0, "median_run_minutes": None}
+        return
     day = datetime.fromtimestamp(now - RUN_WINDOW_DAYS * 86400, UTC).strftime("%Y-%m-%d")
+    base = f"/repos/{w.repo['full_name']}"
     try:
         runs = client.pages(
-            f"{base}/actions/runs", {"branch": branch, "status": "completed", "created": f">={day}"}, key="workflow_runs", limit=1000
+            f"{base}/actions/runs", {"branch": w.branch, "status": "completed", "created": f">={day}"}, key="workflow_runs", limit=1000
         )
     except ApiError as exc:
-        unknown["actions_runs"] = _why("Actions runs not read", exc)
-        return {}
+        w.unknown["actions_runs"] = _why("Actions runs not read", exc)
+        return
     minutes = [d for d in (_duration(r) for r in runs) if d is not None]
-    return {"actions_runs_30d": len(runs), "median_run_minutes": round(statistics.median(minutes), 1) if minutes else None}
+    w.runs = {"actions_runs_30d": len(runs), "median_run_minutes": round(statistics.median(minutes), 1) if minutes else None}
 
 
 def _duration(run: dict[str, Any]) -> float | None:

@@ -19,7 +19,7 @@ CREDENTIALS = (
 class Options(ProviderOptions):
     provider: str = "repos"
     paths: list[str] = Field(default_factory=list, description="local checkouts: folders, clone-all folders or globs")
-    github_org: list[str] = Field(default_factory=list, description="GitHub organisations read through the REST API")
+    github_org: list[str] = Field(default_factory=list, description="GitHub organisations read through the REST and GraphQL APIs")
     github_api_url: str | None = Field(
         default=None, description="GitHub REST API base (default: $CMM_SCAN_GITHUB_API_URL, else https://api.github.com)"
     )
@@ -47,13 +47,13 @@ FLAGS: tuple[Flag, ...] = (
     Flag(
         "--github-org",
         "github_org",
-        "GitHub organisations to read through the REST API (comma list); the token comes from GITHUB_TOKEN",
+        "GitHub organisations to read through the REST and GraphQL APIs (comma list); the token comes from GITHUB_TOKEN",
         "list",
         metavar="ORG",
     ),
     Flag(
         "--github-api-url",
         "github_api_url",
-        "GitHub REST API base URL (default https://api.github.com; GitHub Enterprise Server: https://HOST/api/v3)",
+        "GitHub REST API base URL, GraphQL beside it (default https://api.github.com; GitHub Enterprise Server: https://HOST/api/v3)",
     ),
 )

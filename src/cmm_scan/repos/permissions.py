@@ -9,10 +9,11 @@ LOCAL = (
 GITHUB = (
     "# --github-org: a token in GITHUB_TOKEN, read-only. Fine-grained personal access token or GitHub App,\n"
     "# repository permissions (all repositories of the organisation):\n"
-    "#   metadata: read         list repositories, branches, commits, rules for a branch, rulesets\n"
+    "#   metadata: read         list repositories, branches, commits, rules for a branch (REST and GraphQL)\n"
     "#   contents: read         git tree of the default branch, CI/CD and other configuration files\n"
-    "#   administration: read   classic branch protection of the default branch\n"
-    "#   actions: read          workflow runs (build durations)\n"
+    "#   administration: read   classic branch protection of the default branch (GraphQL Ref.branchProtectionRule)\n"
+    "#   actions: read          workflow runs (build durations; REST, only for repositories with workflows)\n"
+    "# Reads only: GraphQL is asked queries (POST /graphql), never mutations.\n"
     "# A classic token needs the `repo` scope for private repositories (it grants write too: prefer fine-grained).\n"
     "# Without administration or actions the scan still runs: protection or run times are unknown, and coverage says why."
 )
