@@ -41,6 +41,5 @@ def test_demo_tenancy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Level 5, 'We use short-lived, strongly checked identities that change for each use.': deployments run as a
     # dynamic group; no user holds an API key
     assert results["sec.nhi_auth"].answer == 5
-    # Level 3, 'A mix of VMs and containers or serverless for some key systems.': pools and VMs beside an OKE cluster
-    # and a function
-    assert results["cost.compute"].answer == 3
+    # Level 4, 'Containers or serverless.': five functions and an OKE cluster against two pools and one VM
+    assert results["cost.compute"].answer == 4
