@@ -27,26 +27,27 @@ def _levels(result) -> dict[int, str]:  # type: ignore[no-untyped-def]
 
 
 def test_mfa_on_every_console_user_supports_level_4_and_rules_out_5(monkeypatch, tmp_path) -> None:
-    """Level 4, 'Only strong 2FA/MFA methods are allowed (no SMS or phone-based codes).', is supported: every
-    console user has MFA (an authenticator app; OCI IAM offers no SMS codes). Level 5, 'Only hardware-based MFA
-    is used', is ruled out (no FIDO key). Identity domains' own sign-in settings are not read yet, so levels 1-3
-    stay open for a person: no level is suggested."""
+    """Level 4, 'Only strong 2FA/MFA methods are allowed (no SMS or phone-based codes).': every console user has
+    MFA (an authenticator app; classic OCI IAM offers no SMS codes), and the tenancy has no identity domain (read:
+    none) whose own sign-on settings could let anyone in otherwise, so IAM is the only way in. Level 5, 'Only
+    hardware-based MFA is used', is ruled out (no FIDO key)."""
     estate = Estate()
     for n in range(5):
         _user(estate, f"person{n}", mfa=True)
     result = answer(estate, "sec.mfa", monkeypatch, tmp_path)
-    assert result.possible_levels == [1, 2, 3, 4] and result.suggested_level is None, explain(result)
+    assert result.suggested_level == 4, explain(result)
     assert _levels(result)[4] == "supported" and _levels(result)[5] == "ruled_out", explain(result)
 
 
 def test_mfa_missing_for_many_rules_out_enforcement(monkeypatch, tmp_path) -> None:
-    """Levels 1, 'It's suggested, but not required.', or 2, 'It's required, but not always enforced.': three of
-    five console users have no MFA (more than the few exceptions level 3 allows)."""
+    """Level 1, 'It's suggested, but not required.': three of five console users have no MFA (more than the few
+    exceptions level 3 allows), and with no identity domain (read: none) IAM is the only way in, so nothing else
+    requires it (level 2, 'It's required, but not always enforced.', would need most users to have it)."""
     estate = Estate()
     for n in range(5):
         _user(estate, f"person{n}", mfa=n < 2)
     result = answer(estate, "sec.mfa", monkeypatch, tmp_path)
-    assert result.possible_levels == [1, 2], explain(result)
+    assert result.possible_levels == [1], explain(result)
 
 
 def test_mfa_refused_user_listing_is_dont_know(monkeypatch, tmp_path) -> None:

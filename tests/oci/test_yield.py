@@ -370,3 +370,94 @@ def test_functions_and_a_cluster_outnumbering_vm_groups_show_level_3(monkeypatch
     pool(estate, "web", app, members, [])
     result = answer(estate, "tech.stack", monkeypatch, tmp_path)
     assert result.status == "floor" and result.answer == 3, explain(result)
+
+
+# --- identity domains: the Default domain as the tenancy's identity centre ------------------------------------------
+
+SCIM_USERS = "/admin/v1/Users"
+
+
+def _domain_tenancy(provisioned: int = 2) -> Estate:
+    """A tenancy with identity domains: its Default domain holds the three people the IAM user list returns (one an
+    administrator with MFA); `provisioned` of them came from the department's directory by SCIM (an externalId)."""
+    estate = Estate()
+    estate.add(
+        f"{V}/domains",
+        {
+            "id": "ocid1.domain.oc1..default",
+            "displayName": "Default",
+            "url": "https://idcs-golden.identity.oraclecloud.com:443",
+            "type": "DEFAULT",
+            "licenseType": "free",
+        },
+        region=None,
+    )
+    admins = f"ocid1.group.oc1..{'administrators'}"
+    estate.add(f"{V}/groups", {"id": admins, "name": "Administrators"}, region=None)
+    people = []
+    for n, name in enumerate(("ada", "grace", "linus")):
+        uid = f"ocid1.user.oc1..{name}"
+        estate.add(
+            f"{V}/users",
+            {"id": uid, "name": f"{name}@example.gov.uk", "isMfaActivated": True, "capabilities": {"canUseConsolePassword": True}},
+            region=None,
+        )
+        if name == "ada":
+            estate.add(f"{V}/userGroupMemberships", {"id": "ocid1.groupmembership.oc1..ada", "userId": uid, "groupId": admins}, region=None)
+        person: dict[str, Any] = {"id": f"scim{n}", "ocid": uid, "userName": f"{name}@example.gov.uk", "active": True}
+        if n >= 3 - provisioned:
+            person["externalId"] = f"entra-{name}"
+        people.append(person)
+    estate.single(
+        SCIM_USERS,
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": len(people),
+            "startIndex": 1,
+            "itemsPerPage": 1000,
+            "Resources": people,
+        },
+        region=None,
+    )
+    estate.single("/20190901/configuration", {"retentionPeriodDays": 365}, region=None)
+    return estate
+
+
+def test_people_in_the_default_domain_use_a_central_identity_system(monkeypatch, tmp_path) -> None:
+    """At least level 4, 'Nearly all services use our central system, and we keep them in sync.': every person signs
+    in through the Default identity domain (counted once: the IAM user list is that domain's people, not local
+    accounts beside it)."""
+    result = answer(_domain_tenancy(), "sec.staff_identity", monkeypatch, tmp_path)
+    assert result.status == "floor" and result.answer == 4, explain(result)
+
+
+def test_default_domain_with_some_people_provisioned_is_user_provisioning_level_3(monkeypatch, tmp_path) -> None:
+    """Level 3, 'We have standard ways of working with cloud systems and try to avoid services that won't work with
+    this.': everyone is in the domain, but one of three was created by hand, so 'Identity management is automated.'
+    (4) is not shown."""
+    result = answer(_domain_tenancy(provisioned=2), "sec.user_provisioning", monkeypatch, tmp_path)
+    assert result.answer == 3, explain(result)
+
+
+def test_privileged_access_through_the_domain_shows_level_2(monkeypatch, tmp_path) -> None:
+    """At least level 2, 'We use central controls for passwords and keys, with basic logging.': people sign in
+    through the identity domain, the one administrator has MFA and no API key, and Audit logs every call."""
+    result = answer(_domain_tenancy(), "sec.privileged_access", monkeypatch, tmp_path)
+    assert result.status == "floor" and result.answer == 2, explain(result)
+
+
+def test_csmm_iam_federation_consistent_with_a_secret_store_unread_stays_open(monkeypatch, tmp_path) -> None:
+    """csmm.iam level 3 needs 'consistent federation' and the secret store; with the domain read and no Vault secret
+    in the tenancy, level 1 ('no federation') is ruled out."""
+    result = answer(_domain_tenancy(), "csmm.iam", monkeypatch, tmp_path)
+    assert 1 not in result.possible_levels, explain(result)
+
+
+def test_refused_domains_or_domain_users_are_unknown_not_lower(monkeypatch, tmp_path) -> None:
+    """ "I don't know": when the domains cannot be listed, or their users cannot be read, nobody can say whether the
+    people sign in centrally; the answer is not the local-accounts level."""
+    for refused in (f"{V}/domains", SCIM_USERS):
+        estate = _domain_tenancy()
+        estate.deny_path(refused)
+        result = answer(estate, "sec.staff_identity", monkeypatch, tmp_path / refused.strip("/").replace("/", "-"))
+        assert result.answer == 0, explain(result)
