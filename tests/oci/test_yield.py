@@ -461,3 +461,45 @@ def test_refused_domains_or_domain_users_are_unknown_not_lower(monkeypatch, tmp_
         estate.deny_path(refused)
         result = answer(estate, "sec.staff_identity", monkeypatch, tmp_path / refused.strip("/").replace("/", "-"))
         assert result.answer == 0, explain(result)
+
+
+# --- ops.deploy_qa: pipelines making the changes, a validated smoke test before users move --------------------------
+
+
+def _tested_release(validated: bool) -> Estate:
+    estate = _busy_week(pipeline_terraform=20, console=2)
+    app = estate.compartment("app")
+    pid = "ocid1.devopsdeploypipeline.oc1..shop"
+    estate.add("/20210630/deployPipelines", {"id": pid, "displayName": "shop"}, compartment=app, search_type="DevopsDeployPipeline")
+    stages: list[dict[str, Any]] = [
+        {"deployStageType": "OKE_CANARY_DEPLOYMENT"},
+        {"deployStageType": "INVOKE_FUNCTION", "isAsync": False, "isValidationEnabled": validated},
+        {"deployStageType": "OKE_CANARY_TRAFFIC_SHIFT"},
+    ]
+    for n, stage in enumerate(stages):
+        estate.add(
+            "/20210630/deployStages",
+            {"id": f"ocid1.devopsdeploystage.oc1..s{n}", "deployPipelineId": pid, **stage},
+            compartment=app,
+            search_type="DevopsDeployStage",
+        )
+    return estate
+
+
+def test_pipelines_with_a_validated_smoke_test_show_deploy_qa_level_3(monkeypatch, tmp_path) -> None:
+    """At least level 3, 'Integrated approach, with some automation and regular checks.': CI/CD identities made 40 of
+    the week's 44 writes, and the deploy pipeline checks the canary with a validated function before users move.
+    The same function with validation off is no check: the level stays open."""
+    tested = answer(_tested_release(validated=True), "ops.deploy_qa", monkeypatch, tmp_path / "tested")
+    assert tested.status == "floor" and tested.answer == 3, explain(tested)
+    untested = answer(_tested_release(validated=False), "ops.deploy_qa", monkeypatch, tmp_path / "untested")
+    assert untested.answer == 0 and 3 in untested.possible_levels, explain(untested)
+
+
+def test_refused_deploy_stages_leave_deploy_qa_open(monkeypatch, tmp_path) -> None:
+    """ "I don't know" whether the pipeline tests: its stages cannot be read (levels 1 and 2 stay ruled out by the
+    pipelines' share of the changes, never a lower level)."""
+    estate = _tested_release(validated=True)
+    estate.deny_path("/20210630/deployStages")
+    result = answer(estate, "ops.deploy_qa", monkeypatch, tmp_path)
+    assert result.answer == 0 and 1 not in result.possible_levels, explain(result)

@@ -275,11 +275,18 @@ def oci_deploy_stages(value: Any) -> dict[str, Any] | None:
     deploying = [s for s in value if s.get("deployStageType") in CANARY_STAGES | BLUE_GREEN_STAGES | ROLLING_STAGES | ALL_AT_ONCE_STAGES]
     rollback = [str((s.get("rollbackPolicy") or {}).get("policyType") or "") for s in deploying]
     approval = bool(kinds & APPROVAL_STAGES)
+    # an Invoke Function stage whose result is validated fails the release when the function's check fails: a test
+    tests = any(
+        s.get("deployStageType") == "INVOKE_FUNCTION" and s.get("isValidationEnabled") is True
+        for s in value
+        if s.get("lifecycleState", "ACTIVE") == "ACTIVE"
+    )
     return {
         "strategy": strategy,
         "deploys": strategy is not None,
         "stages": len(types),
         "manual_approval": approval,
+        "tests": tests,
         "manual_cutover": strategy in ("canary", "blue_green") and approval,
         "auto_rollback": bool(rollback) and all(p == "AUTOMATED_STAGE_ROLLBACK_POLICY" for p in rollback),
         "targets": sorted({t for k in kinds for prefix, t in STAGE_TARGETS.items() if k.startswith(prefix)}),
