@@ -503,3 +503,58 @@ def test_refused_deploy_stages_leave_deploy_qa_open(monkeypatch, tmp_path) -> No
     estate.deny_path("/20210630/deployStages")
     result = answer(estate, "ops.deploy_qa", monkeypatch, tmp_path)
     assert result.answer == 0 and 1 not in result.possible_levels, explain(result)
+
+
+# --- ops.monitoring: alarms into the application, and a dashboard that shows it -------------------------------------
+
+
+def _monitored(dashboard_widgets: list[dict[str, Any]] | None) -> Estate:
+    estate = Estate()
+    app = estate.compartment("app")
+    for n, namespace in enumerate(("shop_orders", "oci_lbaas", "oci_computeagent", "oci_autonomous_database", "oci_devops_build")):
+        estate.add(
+            "/20180401/alarms",
+            {
+                "id": f"ocid1.alarm.oc1..a{n}",
+                "displayName": f"alarm{n}",
+                "namespace": namespace,
+                "query": "Metric[5m].mean() > 1",
+                "destinations": ["ocid1.onstopic.oc1..oncall"],
+                "isEnabled": True,
+            },
+            compartment=app,
+            search_type="Alarm",
+        )
+    if dashboard_widgets is not None:
+        group, dashboard = "ocid1.dashboardgroup.oc1..app", "ocid1.dashboard.oc1..shop"
+        estate.add("/20210731/dashboardGroups", {"id": group, "displayName": "app"}, compartment=app)
+        estate.add("/20210731/dashboards", {"id": dashboard, "displayName": "shop", "dashboardGroupId": group}, compartment=app)
+        estate.single(f"/20210731/dashboards/{dashboard}", {"id": dashboard, "schemaVersion": "V1", "widgets": dashboard_widgets})
+    return estate
+
+
+APP_WIDGET = {"displayName": "Checkout latency", "type": "metrics", "namespace": "shop_orders", "query": "Latency[5m].mean()"}
+
+
+def test_alarms_and_a_dashboard_on_application_metrics_show_level_4(monkeypatch, tmp_path) -> None:
+    """At least level 4, 'Advanced monitoring tools with some integration between infrastructure and applications.':
+    five alarms that page someone, one on the shop's own metric, and a Console dashboard that shows that metric."""
+    result = answer(_monitored([APP_WIDGET]), "ops.monitoring", monkeypatch, tmp_path)
+    assert result.status == "floor" and result.answer == 4, explain(result)
+
+
+def test_a_dashboard_widget_the_scan_cannot_place_leaves_monitoring_open(monkeypatch, tmp_path) -> None:
+    """A widget with neither a metric namespace nor a log search is not read as "no application data": the
+    dashboard's content is unknown, and so is the level (no dashboard at all is read as none)."""
+    unplaced = answer(_monitored([{"displayName": "?", "type": "custom", "source": "x"}]), "ops.monitoring", monkeypatch, tmp_path / "u")
+    assert unplaced.answer == 0, explain(unplaced)
+    none = answer(_monitored(None), "ops.monitoring", monkeypatch, tmp_path / "none")
+    assert next(e for e in none.evidence if e.signal == "dashboards").complete, explain(none)
+
+
+def test_refused_dashboard_groups_leave_monitoring_unknown_not_lower(monkeypatch, tmp_path) -> None:
+    """ "I don't know" which dashboards exist: the groups cannot be listed; level 4 is not shown, nor ruled out."""
+    estate = _monitored([APP_WIDGET])
+    estate.deny_path("/20210731/dashboardGroups")
+    result = answer(estate, "ops.monitoring", monkeypatch, tmp_path)
+    assert result.answer == 0 and 4 in result.possible_levels, explain(result)

@@ -45,6 +45,9 @@ COLLECTION_LISTS = frozenset(
         "20210630/buildpipelinestages",
         "20210630/buildruns",
         "20210216/protectionpolicies",
+        "20210731/dashboardgroups",
+        "20210731/dashboards",
+        "20200901/managementdashboards",
         "20200131/targets/*/targetdetectorrecipes",
         "20200131/targets/*/targetdetectorrecipes/*/detectorrules",
         "20200131/targets/*/targetresponderrecipes",
@@ -439,8 +442,10 @@ def generic_get(call: Call) -> Reply:
             items = [i for i in items if i.get("compartmentId") == compartment]
         paging = SEARCH_PAGING if _collection_list(path) else LIST_PAGING
         return paging.reply(call, _filtered(call, items))
-    if call.query.get("compartmentId") and _known_list(path):
-        return LIST_PAGING.reply(call, [])  # a list API the estate holds nothing for: an empty compartment, as OCI answers
+    parent_filter = call.query.get("compartmentId") or call.query.get("dashboardGroupId")  # ListDashboards: by group
+    if parent_filter and _known_list(path):
+        # a list API the estate holds nothing for: an empty compartment (or group), as OCI answers
+        return LIST_PAGING.reply(call, [])
     if _sub_collection_of_visible_item(call, state, region, path):
         # an existing resource's sub-list the estate leaves out is empty, as OCI answers
         return (SEARCH_PAGING if _collection_list(path) else LIST_PAGING).reply(call, [])

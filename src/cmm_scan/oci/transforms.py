@@ -396,3 +396,40 @@ def oci_in_force(value: Any) -> bool | None:
         return False
     when = _as_datetime(value)
     return None if when is None else when <= now()
+
+
+LOG_QUERY_KEYS = frozenset({"searchQuery", "logQuery", "logSearchQuery"})
+TEXT_WIDGETS = frozenset({"text", "markdown", "label"})
+
+
+def _widget_data(node: Any, found: dict[str, bool]) -> None:
+    """Walk a widget's JSON: metric namespaces (OCI's own are oci_*) and log searches."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "namespace" and isinstance(value, str) and value:
+                found["application" if not value.startswith("oci_") else "service"] = True
+            elif key in LOG_QUERY_KEYS and isinstance(value, str) and value.strip():
+                found["application"] = True
+            else:
+                _widget_data(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _widget_data(item, found)
+
+
+@transform("oci_dashboard_application")
+def oci_dashboard_application(value: Any) -> bool | None:
+    """A dashboard's widgets (or tiles) -> it shows application data: a metric outside OCI's own oci_* namespaces or
+    a log search. False only when every widget is read as a service metric or text; a widget the walk cannot place
+    leaves it unknown (never "no application data" from what was not understood)."""
+    if not isinstance(value, list):
+        return None
+    placed = True
+    for widget in value:
+        found: dict[str, bool] = {}
+        _widget_data(widget, found)
+        if found.get("application"):
+            return True
+        if not found.get("service") and str((widget or {}).get("type") or "").lower() not in TEXT_WIDGETS:
+            placed = False
+    return False if placed else None
