@@ -558,3 +558,39 @@ def test_refused_dashboard_groups_leave_monitoring_unknown_not_lower(monkeypatch
     estate.deny_path("/20210731/dashboardGroups")
     result = answer(estate, "ops.monitoring", monkeypatch, tmp_path)
     assert result.answer == 0 and 4 in result.possible_levels, explain(result)
+
+
+# --- gov.build_artefacts: one registry the tenancy's workloads pull from --------------------------------------------
+
+
+def _registry(statement: str) -> Estate:
+    estate = Estate()
+    platform = estate.compartment("platform")
+    estate.add(
+        "/20160918/container/repositories",
+        {"id": "ocid1.containerrepo.oc1..web", "displayName": "web", "isImmutable": True},
+        compartment=platform,
+        items_key="items",
+    )
+    estate.add(f"{V}/policies", {"id": "ocid1.policy.oc1..pull", "name": "pull", "statements": [statement]}, region=None)
+    return estate
+
+
+def test_images_pulled_tenancy_wide_from_one_registry_show_level_3(monkeypatch, tmp_path) -> None:
+    """At least level 3, 'We save artefacts, sometimes with version control, but there's no focus on making them
+    secure or unchangeable.': the OKE nodes of every compartment may pull from the platform's repositories (one
+    store serving every environment). A grant to people in one compartment shows no such sharing."""
+    shared = answer(_registry("Allow dynamic-group oke-nodes to read repos in tenancy"), "gov.build_artefacts", monkeypatch, tmp_path / "s")
+    assert shared.status == "floor" and shared.answer == 3, explain(shared)
+    local = answer(
+        _registry("Allow group Developers to manage repos in compartment platform"), "gov.build_artefacts", monkeypatch, tmp_path / "l"
+    )
+    assert local.answer == 0, explain(local)
+
+
+def test_refused_policies_leave_build_artefacts_unknown(monkeypatch, tmp_path) -> None:
+    """ "I don't know" who may pull: the policies cannot be listed."""
+    estate = _registry("Allow dynamic-group oke-nodes to read repos in tenancy")
+    estate.deny_path(f"{V}/policies")
+    result = answer(estate, "gov.build_artefacts", monkeypatch, tmp_path)
+    assert result.answer == 0, explain(result)

@@ -433,3 +433,18 @@ def oci_dashboard_application(value: Any) -> bool | None:
         if not found.get("service") and str((widget or {}).get("type") or "").lower() not in TEXT_WIDGETS:
             placed = False
     return False if placed else None
+
+
+# a workload (a dynamic group's instances or resources, or any principal a condition narrows) allowed to pull images
+# from every compartment's repositories: the registry serves every environment of the tenancy
+TENANCY_PULL = re.compile(
+    r"^\s*allow\s+(dynamic-group\s+.+?|any-user)\s+to\s+(read|use|manage)\s+(repos|all-resources)\s+in\s+tenancy\b", re.IGNORECASE
+)
+
+
+@transform("oci_tenancy_repo_pull")
+def oci_tenancy_repo_pull(value: Any) -> bool | None:
+    """Policies (each with `statements`) -> some statement lets workloads pull from repositories tenancy-wide."""
+    if value is None:
+        return None
+    return any(TENANCY_PULL.match(s) for policy in value for s in policy.get("statements") or [])
