@@ -594,3 +594,50 @@ def test_refused_policies_leave_build_artefacts_unknown(monkeypatch, tmp_path) -
     estate.deny_path(f"{V}/policies")
     result = answer(estate, "gov.build_artefacts", monkeypatch, tmp_path)
     assert result.answer == 0, explain(result)
+
+
+# --- csmm.security_monitoring: the Audit log, Cloud Guard everywhere, flow logs on every network --------------------
+
+
+def _watched_network(flow_log: bool) -> Estate:
+    estate = _guarded()
+    estate.single("/20190901/configuration", {"retentionPeriodDays": 365}, region=None)
+    estate.single(f"{V}/authenticationPolicies/{TENANCY}", {"passwordPolicy": {"minimumPasswordLength": 14}}, region=None)
+    estate.single("/20181201/configuration", {"isEnabled": False})  # Data Safe off: read, so not a gap
+    net = estate.compartment("net")
+    vcn, subnet, group = "ocid1.vcn.oc1..main", "ocid1.subnet.oc1..app", "ocid1.loggroup.oc1..net"
+    estate.add(f"{V}/vcns", {"id": vcn, "displayName": "main"}, compartment=net, search_type="Vcn")
+    estate.add(f"{V}/subnets", {"id": subnet, "vcnId": vcn, "securityListIds": []}, compartment=net, search_type="Subnet")
+    estate.add("/20200531/logGroups", {"id": group, "displayName": "net"}, compartment=net, search_type="LogGroup")
+    logs = [
+        {
+            "id": "ocid1.log.oc1..flows",
+            "logGroupId": group,
+            "logType": "SERVICE",
+            "isEnabled": True,
+            "configuration": {"source": {"sourceType": "OCISERVICE", "service": "flowlogs", "resource": subnet, "category": "all"}},
+        }
+    ]
+    estate.single(f"/20200531/logGroups/{group}/logs", logs if flow_log else [])
+    return estate
+
+
+def test_flow_logs_on_every_subnet_with_cloud_guard_show_level_4(monkeypatch, tmp_path) -> None:
+    """At least level 4 of csmm.security_monitoring, comprehensive telemetry with cloud-native threat detection:
+    Audit logs every compartment and region, Cloud Guard watches the root compartment, and the VCN's only subnet
+    keeps flow logs. Without the flow log, level 4 is not shown."""
+    logged = answer(_watched_network(flow_log=True), "csmm.security_monitoring", monkeypatch, tmp_path / "logged")
+    assert logged.answer >= 4 and logged.status in ("floor", "suggested"), explain(logged)
+    flow = next(e for e in logged.evidence if e.signal == "flow_logs")
+    assert flow.complete and flow.matching == 1, explain(logged)
+    unlogged = answer(_watched_network(flow_log=False), "csmm.security_monitoring", monkeypatch, tmp_path / "unlogged")
+    assert unlogged.answer < 4, explain(unlogged)
+
+
+def test_refused_logs_leave_flow_logs_unknown_not_off(monkeypatch, tmp_path) -> None:
+    """ "I don't know" whether the network keeps flow logs: the log group's logs cannot be listed."""
+    estate = _watched_network(flow_log=True)
+    estate.deny_path("/20200531/logGroups/ocid1.loggroup.oc1..net/logs")
+    result = answer(estate, "csmm.security_monitoring", monkeypatch, tmp_path)
+    flow = next(e for e in result.evidence if e.signal == "flow_logs")
+    assert not flow.complete and result.answer == 0, explain(result)
