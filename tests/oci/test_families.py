@@ -222,7 +222,8 @@ def test_network(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (spare["in_use"], spare["open_to_internet"]) == (False, False)
     nsg = result.one("network.security_group", "networksecuritygroup")
     assert (nsg["in_use"], nsg["admin_ports_open"]) == (True, True)
-    assert result.one("network.vpc", "vcn.oc1..main") == {"is_default": False}
+    # no flow log on the VCN and none of its subnets listed: no flow logs
+    assert result.one("network.vpc", "vcn.oc1..main") == {"is_default": False, "flow_logs": False}
     assert result.one("network.remote_access", "bastion") == {"kind": "bastion", "identity_aware": True}
 
 
