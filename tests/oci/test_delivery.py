@@ -80,9 +80,9 @@ def _delivery_estate() -> Estate:
 def test_deploy_pipelines_release_strategies(monkeypatch: pytest.MonkeyPatch) -> None:
     result = scan(_delivery_estate(), ["cicd.deployment_group", "cicd.pipeline"], monkeypatch)
     shop = result.one("cicd.deployment_group", "devopsdeploypipeline.oc1..shop")
-    assert shop == {"strategy": "canary", "auto_rollback": True, "manual_cutover": False}
+    assert shop == {"strategy": "canary", "auto_rollback": True, "manual_cutover": False, "alarm_rollback": False}
     billing = result.one("cicd.deployment_group", "devopsdeploypipeline.oc1..billing")
-    assert billing == {"strategy": "blue_green", "auto_rollback": False, "manual_cutover": True}
+    assert billing == {"strategy": "blue_green", "auto_rollback": False, "manual_cutover": True, "alarm_rollback": False}
     deploy = result.one("cicd.pipeline", "devopsdeploypipeline.oc1..billing")
     assert deploy["has_manual_approval"] is True and deploy["deploy_targets"] == ["compute"] and deploy["stages"] == 3
     build = result.one("cicd.pipeline", "devopsbuildpipeline.oc1..shop")

@@ -207,7 +207,9 @@ def test_alarms_logs_and_audit(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.one("logging.log_group", "loggroup.oc1..app") == {"never_expires": False, "retention_days": 90}
     assert result.one("logging.log_group", "audit-log")["retention_days"] == 365
     trail = result.one("audit.trail", "audit")
-    assert trail["multi_region"] is True and trail["logging"] is True and trail.get("log_validation") is None  # not read: unknown
+    assert trail["multi_region"] is True and trail["logging"] is True
+    # the Audit API can neither alter nor delete an event: the log is tamper-proof for its retention, by design
+    assert trail["log_validation"] is True and trail["destination_locked"] is True
 
 
 def test_network(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -220,7 +222,8 @@ def test_network(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (spare["in_use"], spare["open_to_internet"]) == (False, False)
     nsg = result.one("network.security_group", "networksecuritygroup")
     assert (nsg["in_use"], nsg["admin_ports_open"]) == (True, True)
-    assert result.one("network.vpc", "vcn.oc1..main") == {"is_default": False}
+    # no flow log on the VCN and none of its subnets listed: no flow logs
+    assert result.one("network.vpc", "vcn.oc1..main") == {"is_default": False, "flow_logs": False}
     assert result.one("network.remote_access", "bastion") == {"kind": "bastion", "identity_aware": True}
 
 

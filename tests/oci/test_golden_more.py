@@ -28,9 +28,10 @@ def _levels(result) -> dict[int, str]:  # type: ignore[no-untyped-def]
 
 def test_mfa_on_every_console_user_supports_level_4_and_rules_out_5(monkeypatch, tmp_path) -> None:
     """Level 4, 'Only strong 2FA/MFA methods are allowed (no SMS or phone-based codes).', is supported: every
-    console user has MFA (an authenticator app; OCI IAM offers no SMS codes). Level 5, 'Only hardware-based MFA
-    is used', is ruled out (no FIDO key). Identity domains' own sign-in settings are not read yet, so levels 1-3
-    stay open for a person: no level is suggested."""
+    console user has MFA (an authenticator app). Level 5, 'Only hardware-based MFA is used', is ruled out (no FIDO
+    key). The tenancy's Default identity domain (every tenancy has one; the emulator serves it) signs these people in,
+    and its sign-on policies, which decide whether MFA is enforced and which factors are allowed, are not read yet, so
+    levels 1-3 stay open for a person: no level is suggested."""
     estate = Estate()
     for n in range(5):
         _user(estate, f"person{n}", mfa=True)
@@ -41,7 +42,8 @@ def test_mfa_on_every_console_user_supports_level_4_and_rules_out_5(monkeypatch,
 
 def test_mfa_missing_for_many_rules_out_enforcement(monkeypatch, tmp_path) -> None:
     """Levels 1, 'It's suggested, but not required.', or 2, 'It's required, but not always enforced.': three of
-    five console users have no MFA (more than the few exceptions level 3 allows)."""
+    five console users have no MFA (more than the few exceptions level 3 allows); whether the Default domain's
+    sign-on policy requires it of the others is not read."""
     estate = Estate()
     for n in range(5):
         _user(estate, f"person{n}", mfa=n < 2)

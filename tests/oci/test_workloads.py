@@ -83,5 +83,11 @@ def test_container_repositories(monkeypatch: pytest.MonkeyPatch) -> None:
         compartment=app,
     )
     result = scan(estate, ["artifact.repository"], monkeypatch)
-    assert result.one("artifact.repository", "containerrepo.oc1..api") == {"tag_immutable": True, "scan_on_push": True}
-    assert result.one("artifact.repository", "containerrepo.oc1..web") == {"tag_immutable": False, "scan_on_push": False}
+    # no policy lets workloads pull tenancy-wide: not shared
+    api = {"tag_immutable": True, "scan_on_push": True, "shared_pull": False}
+    assert result.one("artifact.repository", "containerrepo.oc1..api") == api
+    assert result.one("artifact.repository", "containerrepo.oc1..web") == {
+        "tag_immutable": False,
+        "scan_on_push": False,
+        "shared_pull": False,
+    }

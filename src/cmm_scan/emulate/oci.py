@@ -45,6 +45,9 @@ COLLECTION_LISTS = frozenset(
         "20210630/buildpipelinestages",
         "20210630/buildruns",
         "20210216/protectionpolicies",
+        "20210731/dashboardgroups",
+        "20210731/dashboards",
+        "20200901/managementdashboards",
         "20200131/targets/*/targetdetectorrecipes",
         "20200131/targets/*/targetdetectorrecipes/*/detectorrules",
         "20200131/targets/*/targetresponderrecipes",
@@ -416,6 +419,19 @@ SCIM_CREDENTIALS = {
 }
 
 
+def _scim_user(user: dict[str, Any]) -> dict[str, Any]:
+    """An IAM user as its Default domain's SCIM User shows it (federated users carry the directory's externalId)."""
+    found = {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "id": user["id"],
+        "ocid": user["id"],
+        "userName": user.get("name") or user["id"],
+        "active": user.get("lifecycleState", "ACTIVE") == "ACTIVE",
+        "externalId": user.get("externalIdentifier"),
+    }
+    return {k: v for k, v in found.items() if v is not None}
+
+
 def _scim_credential(kind: str, user: dict[str, Any], item: dict[str, Any]) -> dict[str, Any] | None:
     """A legacy credential (ApiKey, AuthToken, CustomerSecretKey) as the identity domain's SCIM resource shows it:
     the owner under `user`, the creation time under `meta.created`, ACTIVE/INACTIVE under `status` (API keys have none:
@@ -442,10 +458,15 @@ def list_scim_credentials(call: Call) -> Reply:
     """An identity domain's credentials of one kind for every user (SCIM ListResponse, `startIndex`/`count` paging),
     derived from the estate's per-user lists (`20160918/users/{id}/apiKeys`...): one source for both APIs."""
     region, state, kind = _region(call), _state(call), call.params["resource"].lower()
-    if kind not in SCIM_CREDENTIALS:
-        raise Problem("not_found", f"unknown identity domain resource {call.params['resource']}")
+    if kind not in SCIM_CREDENTIALS and (kind != "users" or state.object(region, "admin/v1/users")[0]):
+        call.params["path"] = f"admin/v1/{call.params['resource']}"  # the domain's other lists are the estate's own objects
+        return generic_get(call)
     found = []
     for user in state.items(region, "20160918/users") or []:
+        if kind == "users":  # the Default domain's users are the tenancy's IAM users, unless the estate gives them
+            if call.query.get("filter") != "active eq true" or user.get("lifecycleState", "ACTIVE") == "ACTIVE":
+                found.append(_scim_user(user))
+            continue
         listed = state.object(region, f"20160918/users/{user['id']}/{SCIM_CREDENTIALS[kind][0]}".lower())[1] or []
         found += [c for item in listed if (c := _scim_credential(kind, user, item))]
     raw_start, raw_count = call.query.get("startIndex") or "1", call.query.get("count")
@@ -546,8 +567,10 @@ def generic_get(call: Call) -> Reply:
             items = [i for i in items if i.get("compartmentId") == compartment]
         paging = SEARCH_PAGING if _collection_list(path) else LIST_PAGING
         return paging.reply(call, _filtered(call, items))
-    if call.query.get("compartmentId") and _known_list(path):
-        return LIST_PAGING.reply(call, [])  # a list API the estate holds nothing for: an empty compartment, as OCI answers
+    parent_filter = call.query.get("compartmentId") or call.query.get("dashboardGroupId")  # ListDashboards: by group
+    if parent_filter and _known_list(path):
+        # a list API the estate holds nothing for: an empty compartment (or group), as OCI answers
+        return LIST_PAGING.reply(call, [])
     if _sub_collection_of_visible_item(call, state, region, path):
         # an existing resource's sub-list the estate leaves out is empty, as OCI answers
         return (SEARCH_PAGING if _collection_list(path) else LIST_PAGING).reply(call, [])

@@ -275,11 +275,18 @@ def oci_deploy_stages(value: Any) -> dict[str, Any] | None:
     deploying = [s for s in value if s.get("deployStageType") in CANARY_STAGES | BLUE_GREEN_STAGES | ROLLING_STAGES | ALL_AT_ONCE_STAGES]
     rollback = [str((s.get("rollbackPolicy") or {}).get("policyType") or "") for s in deploying]
     approval = bool(kinds & APPROVAL_STAGES)
+    # an Invoke Function stage whose result is validated fails the release when the function's check fails: a test
+    tests = any(
+        s.get("deployStageType") == "INVOKE_FUNCTION" and s.get("isValidationEnabled") is True
+        for s in value
+        if s.get("lifecycleState", "ACTIVE") == "ACTIVE"
+    )
     return {
         "strategy": strategy,
         "deploys": strategy is not None,
         "stages": len(types),
         "manual_approval": approval,
+        "tests": tests,
         "manual_cutover": strategy in ("canary", "blue_green") and approval,
         "auto_rollback": bool(rollback) and all(p == "AUTOMATED_STAGE_ROLLBACK_POLICY" for p in rollback),
         "targets": sorted({t for k in kinds for prefix, t in STAGE_TARGETS.items() if k.startswith(prefix)}),
@@ -389,3 +396,55 @@ def oci_in_force(value: Any) -> bool | None:
         return False
     when = _as_datetime(value)
     return None if when is None else when <= now()
+
+
+LOG_QUERY_KEYS = frozenset({"searchQuery", "logQuery", "logSearchQuery"})
+TEXT_WIDGETS = frozenset({"text", "markdown", "label"})
+
+
+def _widget_data(node: Any, found: dict[str, bool]) -> None:
+    """Walk a widget's JSON: metric namespaces (OCI's own are oci_*) and log searches."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "namespace" and isinstance(value, str) and value:
+                found["application" if not value.startswith("oci_") else "service"] = True
+            elif key in LOG_QUERY_KEYS and isinstance(value, str) and value.strip():
+                found["application"] = True
+            else:
+                _widget_data(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _widget_data(item, found)
+
+
+@transform("oci_dashboard_application")
+def oci_dashboard_application(value: Any) -> bool | None:
+    """A dashboard's widgets (or tiles) -> it shows application data: a metric outside OCI's own oci_* namespaces or
+    a log search. False only when every widget is read as a service metric or text; a widget the walk cannot place
+    leaves it unknown (never "no application data" from what was not understood)."""
+    if not isinstance(value, list):
+        return None
+    placed = True
+    for widget in value:
+        found: dict[str, bool] = {}
+        _widget_data(widget, found)
+        if found.get("application"):
+            return True
+        if not found.get("service") and str((widget or {}).get("type") or "").lower() not in TEXT_WIDGETS:
+            placed = False
+    return False if placed else None
+
+
+# a workload (a dynamic group's instances or resources, or any principal a condition narrows) allowed to pull images
+# from every compartment's repositories: the registry serves every environment of the tenancy
+TENANCY_PULL = re.compile(
+    r"^\s*allow\s+(dynamic-group\s+.+?|any-user)\s+to\s+(read|use|manage)\s+(repos|all-resources)\s+in\s+tenancy\b", re.IGNORECASE
+)
+
+
+@transform("oci_tenancy_repo_pull")
+def oci_tenancy_repo_pull(value: Any) -> bool | None:
+    """Policies (each with `statements`) -> some statement lets workloads pull from repositories tenancy-wide."""
+    if value is None:
+        return None
+    return any(TENANCY_PULL.match(s) for policy in value for s in policy.get("statements") or [])
