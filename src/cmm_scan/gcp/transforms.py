@@ -515,3 +515,12 @@ def time_passed(value: Any) -> bool | None:
     except ValueError:
         return None
     return (when if when.tzinfo else when.replace(tzinfo=UTC)) <= shared.now()
+
+
+@transform("gcp_directory_unused_days")
+def directory_unused_days(user: Any) -> int | None:
+    """Days since a directory user last signed in; the directory says 1970-01-01 for never, then the account's age."""
+    if not isinstance(user, dict):
+        return None
+    last = str(user.get("lastLoginTime") or "")
+    return shared.age_days(user.get("creationTime") if not last or last.startswith("1970-") else last)

@@ -1,11 +1,12 @@
 """People in IAM policies: one identity.user fact per `user:` member and scope (organisation, folder or project)
-where it is bound, over the roles bound to it there, from the IAM policies a collector draws."""
+where it is bound, over the roles bound to it there, from the IAM policies a collector draws; the spec's joins
+and derived values (the person in the organisation's directory) are added as for any listed item."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cmm_scan.cloud.executor import FactOut, UnitRun, value_of
+from cmm_scan.cloud.executor import FactOut, Outcome, UnitRun, enrich, value_of
 from cmm_scan.cloud.spec import Collector
 
 
@@ -20,10 +21,13 @@ def members(run: UnitRun, spec: Collector) -> Iterator[FactOut]:
             for member in binding.get("members") or []:
                 if isinstance(member, str) and member.startswith("user:"):
                     roles.setdefault((scope, member), set()).add(str(binding.get("role")))
-    for (scope, member), held in sorted(roles.items()):
-        item = {"member": member, "email": member.removeprefix("user:"), "roles": sorted(held)}
+    found = sorted(roles.items())
+    items = [{"member": member, "email": member.removeprefix("user:"), "roles": sorted(held)} for (_, member), held in found]
+    # a join that cannot be read leaves its attributes unknown and is recorded in the collector's coverage
+    failed = enrich(spec, run, items, run.outcome or Outcome())
+    for i, ((scope, member), _) in enumerate(found):
         yield FactOut(
             resource_id=f"{scope}/{member}",
-            attributes={name: value_of(spec.attribute(name), item, set()) for name in spec.attributes},
+            attributes={name: value_of(spec.attribute(name), items[i], failed[i]) for name in spec.attributes},
             scope=scope,
         )
