@@ -1,5 +1,5 @@
 """People bound in IAM policies (Cloud Asset Inventory IAM_POLICY content): one identity.user per member and
-scope, administrators by their roles, 2-Step Verification unknown (not readable without a Workspace admin role)."""
+scope, administrators by their roles; 2-Step Verification comes from the directory (test_golden_directory.py)."""
 
 from __future__ import annotations
 

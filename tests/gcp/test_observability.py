@@ -160,11 +160,35 @@ def test_log_based_metrics_and_the_alerts_on_them(gcp) -> None:
     assert found[("app-2", "iam-changes")]["alarmed"] is False, "an alert in app-1 watches app-1's metric, not app-2's of the same name"
     errors = found[("app-1", "checkout-errors")]
     assert errors["audit_log"] is False and errors["alarmed"] is False, "an alert policy without channels notifies nobody"
-    # a metric over a log bucket may read an organisation sink's logs: not resolved, so unknown
+    # a metric over a log bucket reads an organisation's audit log only when an organisation-wide sink writes there
     bucket = found[("app-1", "bucket-audit")]
-    assert bucket["log_group"].endswith("/buckets/audit") and bucket["organization_audit_log"] is None
+    assert bucket["log_group"].endswith("/buckets/audit") and bucket["organization_audit_log"] is False
     assert {c.status for c in result.coverage} == {"ok"}
     assert not [r for r in gcp.requests if r["path"].endswith(("/metrics", "/alertPolicies"))], "one inventory read, no per-project calls"
+
+
+def test_a_metric_over_the_organisation_sinks_bucket_reads_the_organisation_audit_log(gcp) -> None:
+    estate = observability_estate()
+    bucket = next(a for a in estate["assets"] if a["name"].endswith("/metrics/bucket-audit"))["resource"]["data"]["bucketName"]
+    sink = {
+        "name": "org-audit",
+        "destination": f"logging.googleapis.com/{bucket}",
+        "includeChildren": True,
+        "filter": 'logName:"cloudaudit"',
+    }
+    estate["assets"].append(
+        {
+            "name": "//logging.googleapis.com/organizations/100/sinks/org-audit",
+            "assetType": "logging.googleapis.com/LogSink",
+            "ancestors": ["organizations/100"],
+            "resource": {"version": "v2", "data": sink, "location": "global"},
+        }
+    )
+    gcp.load(estate)
+    result = scan(["monitoring.metric_filter"], organization="100")
+    found = {f.resource_id.rsplit("/", 1)[-1]: f.attributes for f in result.of("monitoring.metric_filter") if f.scope == "app-1"}
+    assert found["bucket-audit"]["organization_audit_log"] is True
+    assert found["iam-changes"]["organization_audit_log"] is False, "a metric without a bucket counts its project's own entries"
 
 
 def test_refused_inventory_leaves_metrics_unknown_not_zero(gcp) -> None:

@@ -15,6 +15,7 @@ SCOPES = [
     "https://www.googleapis.com/auth/admin.directory.user.readonly",
     "https://www.googleapis.com/auth/admin.directory.customer.readonly",
     "https://www.googleapis.com/auth/cloud-identity.inboundsso.readonly",
+    "https://www.googleapis.com/auth/cloud-identity.policies.readonly",
 ]
 ENDPOINT_ENV = "CMM_SCAN_GCP_ENDPOINT"
 

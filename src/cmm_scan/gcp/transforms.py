@@ -524,3 +524,36 @@ def directory_unused_days(user: Any) -> int | None:
         return None
     last = str(user.get("lastLoginTime") or "")
     return shared.age_days(user.get("creationTime") if not last or last.startswith("1970-") else last)
+
+
+def _factor_sets(policies: Any) -> list[str] | None:
+    """The allowed 2-Step Verification factor sets of the directory's policies (every unit and group they name)."""
+    if not isinstance(policies, list):
+        return None
+    return [
+        str(((p.get("setting") or {}).get("value") or {}).get("allowedSignInFactorSet") or "ALL")
+        for p in policies
+        if isinstance(p, dict) and (p.get("setting") or {}).get("type") == "settings/security.two_step_verification_enforcement_factor"
+    ]
+
+
+@transform("gcp_2sv_kind")
+def two_step_kind(value: Any) -> str | None:
+    """{user, policies} → 'hardware' for an enrolled person when every factor policy allows passkeys and security
+    keys only; None otherwise (another method may be in use: a person's methods are not listed)."""
+    if not isinstance(value, dict) or not isinstance(value.get("user"), dict):
+        return None
+    sets = _factor_sets(value.get("policies"))
+    if not sets or value["user"].get("isEnrolledIn2Sv") is not True:
+        return None
+    return "hardware" if all(s == "PASSKEY_ONLY" for s in sets) else None
+
+
+@transform("gcp_phone_factors_allowed")
+def phone_factors_allowed(policies: Any) -> bool | None:
+    """Whether SMS or voice codes may be a second step: yes unless every factor policy rules the telephone out
+    (no policy: Google's default allows every method)."""
+    sets = _factor_sets(policies)
+    if sets is None:
+        return None
+    return not sets or any(s not in ("NO_TELEPHONY", "PASSKEY_ONLY") for s in sets)
