@@ -557,3 +557,10 @@ def phone_factors_allowed(policies: Any) -> bool | None:
     if sets is None:
         return None
     return not sets or any(s not in ("NO_TELEPHONY", "PASSKEY_ONLY") for s in sets)
+
+
+@transform("gcp_admin_members")
+def admin_members(policy: Any) -> list[str]:
+    """An IAM policy → the members bound to a role that administers its resource (a join key per member)."""
+    bindings = (policy or {}).get("bindings") if isinstance(policy, dict) else None
+    return sorted({str(m) for b in bindings or [] if isinstance(b, dict) and b.get("role") in ADMIN_ROLES for m in b.get("members") or []})
