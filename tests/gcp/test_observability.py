@@ -235,6 +235,44 @@ def test_budget_alerts_one_per_threshold(gcp) -> None:
     assert whole == {"budget_scoped": False, "forecast": False, "threshold": 100.0, "recipients": 1, "team_recipients": 0}
 
 
+def team_channel_estate(address: str) -> dict:
+    estate = observability_estate()
+    estate["rest"]["/v3/projects/app-1/notificationChannels"] = {
+        "notificationChannels": [{"name": CHANNEL, "type": "email", "displayName": "Alerts", "labels": {"email_address": address}}]
+    }
+    return estate
+
+
+def test_a_budget_channel_naming_no_finance_function_reaches_a_team(gcp, tmp_path) -> None:
+    """cost.spend: the team budget (scoped to app-1) alerts the app-1 team's address, so level 4 'Developers can see
+    and consider costs.' is shown (a floor: whether the team manages cost together is for a person)."""
+    from tests.aws.estates import explain
+    from tests.gcp.support import answer
+
+    gcp.load(team_channel_estate("app-1-team@example.gov.uk"))
+    result = scan(["cost.budget_alert"])
+    assert result.one("cost.budget_alert", "team/FORECASTED_SPEND")["team_recipients"] == 1
+    assert any(r["path"].endswith("/projects/app-1/notificationChannels") for r in gcp.requests)
+    assessed = answer(tmp_path, "cost.spend")
+    assert assessed.status == "floor" and assessed.answer == 4, explain(assessed)
+
+
+def test_a_finance_channel_and_an_unread_topic_leave_the_team_unknown(gcp) -> None:
+    gcp.load(team_channel_estate("finance@example.gov.uk"))
+    result = scan(["cost.budget_alert"])
+    # the channel is finance's; the topic's subscribers are not read: no team found, none ruled out
+    assert result.one("cost.budget_alert", "team/FORECASTED_SPEND")["team_recipients"] is None
+
+
+def test_refused_channels_leave_the_team_unknown(gcp) -> None:
+    estate = team_channel_estate("app-1-team@example.gov.uk")
+    estate["faults"] = {"deny": [{"operation": "list v3/projects/*/notificationChannels"}]}
+    gcp.load(estate)
+    result = scan(["cost.budget_alert"])
+    assert result.one("cost.budget_alert", "team/FORECASTED_SPEND")["team_recipients"] is None
+    assert "denied" in {c.status for c in result.coverage}
+
+
 def backup_estate() -> dict:
     estate = estates.org_estate()
     plan = "backupdr.googleapis.com/BackupPlan"

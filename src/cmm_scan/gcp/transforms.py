@@ -564,3 +564,27 @@ def admin_members(policy: Any) -> list[str]:
     """An IAM policy → the members bound to a role that administers its resource (a join key per member)."""
     bindings = (policy or {}).get("bindings") if isinstance(policy, dict) else None
     return sorted({str(m) for b in bindings or [] if isinstance(b, dict) and b.get("role") in ADMIN_ROLES for m in b.get("members") or []})
+
+
+FINANCE_WORDS = ("finance", "billing", "accounts", "payable", "procurement", "cfo", "finops")
+
+
+@transform("gcp_team_channels")
+def team_channels(value: Any) -> int | None:
+    """{names, channels, topic} → how many of a budget's notification channels reach a team (an address and a name
+    naming no finance function), from the channels listed in its first channel's project; 0 only when every channel
+    was found, none is a team's and no Pub/Sub topic (whose subscribers are not read) is told; else unknown."""
+    if not isinstance(value, dict):
+        return None
+    names = [str(n) for n in value.get("names") or []]
+    listed = {str(c.get("name", "")).rsplit("/", 1)[-1]: c for c in value.get("channels") or [] if isinstance(c, dict)}
+    found = [listed[n.rsplit("/", 1)[-1]] for n in names if n.rsplit("/", 1)[-1] in listed]
+
+    def finance(channel: dict[str, Any]) -> bool:
+        text = " ".join([str(channel.get("displayName") or ""), *map(str, (channel.get("labels") or {}).values())]).lower()
+        return any(word in text for word in FINANCE_WORDS)
+
+    teams = sum(1 for c in found if c.get("enabled") is not False and not finance(c))
+    if teams:
+        return teams
+    return 0 if len(found) == len(names) and not value.get("topic") else None
