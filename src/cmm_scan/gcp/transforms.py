@@ -588,3 +588,37 @@ def team_channels(value: Any) -> int | None:
     if teams:
         return teams
     return 0 if len(found) == len(names) and not value.get("topic") else None
+
+
+# Roles that let a member pull from an Artifact Registry repository.
+PULL_ROLES = frozenset(
+    {
+        "roles/artifactregistry.reader",
+        "roles/artifactregistry.writer",
+        "roles/artifactregistry.repoAdmin",
+        "roles/artifactregistry.admin",
+        "roles/owner",
+        "roles/editor",
+        "roles/viewer",
+    }
+)
+
+
+@transform("gcp_shared_pull")
+def shared_pull(value: Any) -> bool | None:
+    """{policy, project, number} → whether a repository's own IAM policy lets pull a member beyond its project's
+    workloads: another project's service account, workload identities, the domain, or anyone. People (users,
+    groups) pulling are not another environment. No policy: only the project's own roles reach it."""
+    if not isinstance(value, dict):
+        return None
+    own = tuple(str(v) for v in (value.get("project"), value.get("number")) if v)
+    for binding in ((value.get("policy") or {}).get("bindings")) or []:
+        if not isinstance(binding, dict) or binding.get("role") not in PULL_ROLES:
+            continue
+        for member in binding.get("members") or []:
+            member = str(member)
+            if member in ("allUsers", "allAuthenticatedUsers") or member.startswith(("domain:", "principal:", "principalSet:")):
+                return True
+            if member.startswith("serviceAccount:") and not any(o in member for o in own):
+                return True
+    return False
