@@ -622,3 +622,38 @@ def shared_pull(value: Any) -> bool | None:
             if member.startswith("serviceAccount:") and not any(o in member for o in own):
                 return True
     return False
+
+
+def _stage_rules(value: Any, rule: str) -> list[dict[str, Any]] | None:
+    """{stage, automations} → the rules of kind `rule` of the automations that act on the stage's target."""
+    if not isinstance(value, dict) or not isinstance(value.get("stage"), dict) or not isinstance(value.get("automations"), list):
+        return None
+    target = value["stage"].get("targetId")
+    found = []
+    for automation in value["automations"]:
+        if not isinstance(automation, dict) or automation.get("suspended") is True:
+            continue
+        selected = [t.get("id") for t in (automation.get("selector") or {}).get("targets") or [] if isinstance(t, dict)]
+        if "*" not in selected and target not in selected:
+            continue
+        found += [r[rule] for r in automation.get("rules") or [] if isinstance(r, dict) and isinstance(r.get(rule), dict)]
+    return found
+
+
+@transform("gcp_canary_manual")
+def canary_manual(value: Any) -> bool | None:
+    """A stage → whether a person moves users to the new version: a canary stage unless an automation advances its
+    rollouts; a standard stage replaces the version itself (no switch to make)."""
+    rules = _stage_rules(value, "advanceRolloutRule")
+    if rules is None:
+        return None
+    return bool(value["stage"].get("strategy", {}).get("canary")) and not rules
+
+
+@transform("gcp_stage_rolls_back")
+def stage_rolls_back(value: Any) -> bool | None:
+    """A stage → whether a failed rollout rolls back by itself (an automation repairs it with a rollback phase)."""
+    rules = _stage_rules(value, "repairRolloutRule")
+    if rules is None:
+        return None
+    return any(isinstance(p, dict) and "rollback" in p for r in rules for p in r.get("repairPhases") or [])
