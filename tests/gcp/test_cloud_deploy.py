@@ -111,3 +111,45 @@ def test_refused_automations_leave_the_switch_unknown(gcp) -> None:
     prod = next(f.attributes for f in result.of("cicd.deployment_group") if f.resource_id.endswith("/stages/prod"))
     assert prod["strategy"] == "canary" and prod["manual_cutover"] is None and prod["auto_rollback"] is None
     assert "denied" in {c.status for c in result.coverage}
+
+
+def test_a_canary_watched_by_alerts_and_rolled_back_by_an_automation_switches_users_by_itself(gcp, tmp_path) -> None:
+    """ops.release: the only pipeline's production stage is a canary that an automation advances, whose analysis
+    watches a Cloud Monitoring alert policy and whose failures an automation rolls back; staging is a standard
+    stage (rolling) and a Cloud Run service splits traffic (canary), so level 5 'We use canary or blue/green releases
+    and switch users with no need for maintenance windows.' is suggested."""
+    from tests.aws.estates import explain
+    from tests.gcp.support import answer
+
+    estate = stage_estate(
+        [
+            {
+                "name": "a",
+                "selector": {"targets": [{"id": "*"}]},
+                "rules": [
+                    {"advanceRolloutRule": {"id": "advance"}},
+                    {"repairRolloutRule": {"id": "repair", "repairPhases": [{"rollback": {}}]}},
+                ],
+            }
+        ]
+    )
+    canary = estate["assets"][0]["resource"]["data"]["serialPipeline"]["stages"][1]["strategy"]["canary"]["canaryDeployment"]
+    canary["analysis"] = {
+        "duration": "600s",
+        "googleCloud": {"alertPolicyChecks": [{"id": "c", "alertPolicies": ["projects/app-1/alertPolicies/1"]}]},
+    }
+    estate["assets"].append(
+        estates.asset(
+            "//run.googleapis.com/projects/app-1/locations/europe-west2/services/web",
+            "run.googleapis.com/Service",
+            {"metadata": {"name": "web"}, "spec": {"traffic": [{"percent": 90}, {"percent": 10}]}},
+            "europe-west2",
+            PARENT,
+        )
+    )
+    gcp.load(estate)
+    result = scan(["cicd.deployment_group"], organization="100")
+    prod = next(f.attributes for f in result.of("cicd.deployment_group") if f.resource_id.endswith("/stages/prod"))
+    assert (prod["manual_cutover"], prod["auto_rollback"], prod["alarm_rollback"]) == (False, True, True)
+    assessed = answer(tmp_path, "ops.release", organization="100")
+    assert assessed.status == "suggested" and assessed.answer == 5, explain(assessed)

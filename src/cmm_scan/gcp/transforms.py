@@ -657,3 +657,23 @@ def stage_rolls_back(value: Any) -> bool | None:
     if rules is None:
         return None
     return any(isinstance(p, dict) and "rollback" in p for r in rules for p in r.get("repairPhases") or [])
+
+
+@transform("gcp_stage_alarm_rollback")
+def stage_alarm_rollback(value: Any) -> bool | None:
+    """A stage → whether an alert rolls a rollout back: the stage analyses the new version (alert policies of Cloud
+    Monitoring, or custom checks) and an automation repairs a failed rollout with a rollback."""
+    rolls_back = stage_rolls_back(value)
+    if rolls_back is None:
+        return None
+    strategy = value["stage"].get("strategy") or {}
+    canary = strategy.get("canary") or {}
+    analyses = [
+        (strategy.get("standard") or {}).get("analysis"),
+        (canary.get("canaryDeployment") or {}).get("analysis"),
+        *[(p or {}).get("analysis") for p in (canary.get("customCanaryDeployment") or {}).get("phaseConfigs") or [] if isinstance(p, dict)],
+    ]
+    watched = any(
+        isinstance(a, dict) and ((a.get("googleCloud") or {}).get("alertPolicyChecks") or a.get("customChecks")) for a in analyses
+    )
+    return rolls_back and watched
