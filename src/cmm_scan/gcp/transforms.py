@@ -6,6 +6,7 @@ None means "not read".
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -677,3 +678,16 @@ def stage_alarm_rollback(value: Any) -> bool | None:
         isinstance(a, dict) and ((a.get("googleCloud") or {}).get("alertPolicyChecks") or a.get("customChecks")) for a in analyses
     )
     return rolls_back and watched
+
+
+# Cloud Build's and Cloud Deploy's monitored resources and services, as alert conditions name them
+CICD_MARKERS = ('resource.type="build"', "resource.type=build", "cloudbuild.googleapis.com", "clouddeploy.googleapis.com")
+
+
+@transform("gcp_cicd_conditions")
+def cicd_conditions(value: Any) -> bool | None:
+    """An alert policy's conditions → whether one watches builds or deployments (Cloud Build, Cloud Deploy)."""
+    if not isinstance(value, list):
+        return None
+    text = json.dumps(value).replace('\\"', '"').replace(" = ", "=")
+    return any(marker in text for marker in CICD_MARKERS)
