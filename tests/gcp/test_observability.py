@@ -479,7 +479,7 @@ def test_cloud_deploy_stages_are_deployment_groups(gcp) -> None:
     gcp.load(estate)
     result = scan(["cicd.deployment_group"], organization="100")
     found = {f.resource_id.rsplit("/", 1)[-1]: f.attributes for f in result.of("cicd.deployment_group")}
-    assert found["staging"] == {"strategy": "rolling", "manual_cutover": False, "auto_rollback": None, "alarm_rollback": None}
-    # who advances the canary's phases is an automation, not read: unknown, never "automatic"
-    assert found["production"] == {"strategy": "canary", "manual_cutover": None, "auto_rollback": None, "alarm_rollback": None}
+    # no automation: nothing rolls a failed rollout back, and a person advances the canary (test_cloud_deploy.py)
+    assert found["staging"] == {"strategy": "rolling", "manual_cutover": False, "auto_rollback": False, "alarm_rollback": False}
+    assert found["production"] == {"strategy": "canary", "manual_cutover": True, "auto_rollback": False, "alarm_rollback": False}
     assert {f.region for f in result.of("cicd.deployment_group")} == {"europe-west2"}
