@@ -69,6 +69,7 @@ RICH = {
         3,
         "We save artefacts, sometimes with version control, but there's no focus on making them secure or unchangeable.",
     ),
+    "people.third_parties": ("suggested", 3, "Third parties help with specialist tasks and have emergency access only."),
     "tech.stack": ("floor", 3, "Systems are made of parts that can run on their own, but they depend on each other a lot."),
     "csmm.governance": ("floor", 3, "Cloud team, CCoE or equivalent in place to guide usage."),
     "csmm.iam": ("floor", 3, "Federation consistent through broker or similar."),
@@ -82,7 +83,8 @@ def test_demo_organisation_is_a_well_run_estate(gcp, tmp_path: Path) -> None:
     """Served by the emulator and scanned with the real adapter: the CIS posture's Security Health Analytics
     detectors check retention, identity and the audit trail; everyone signs in through the directory (SAML to
     Entra ID, passkeys only, 2-Step Verification enforced) and the IAM recommender reviews unused access across the
-    organisation; the audit sink's locked bucket is alerted on; six alert policies (one with the responders'
+    organisation; a supplier's emergency service account holds owner but used none of it in 90 days; the audit
+    sink's locked bucket is alerted on; six alert policies (one with the responders'
     playbook, one on failed builds and rollouts) reach the team; the production canary is analysed against alerts,
     advanced and rolled back by a Cloud Deploy automation; the budget tells the payments team; the images are pulled
     by the dev project; four functions, Cloud Run and Autopilot GKE beside a recently rolled group of VMs; the

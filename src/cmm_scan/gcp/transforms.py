@@ -691,3 +691,20 @@ def cicd_conditions(value: Any) -> bool | None:
         return None
     text = json.dumps(value).replace('\\"', '"').replace(" = ", "=")
     return any(marker in text for marker in CICD_MARKERS)
+
+
+@transform("gcp_insight_unused_days")
+def insight_unused_days(value: Any) -> int | None:
+    """{here, roles, insights} → the observation window's days when the member's policy insights for each of its
+    roles show no permission exercised in it; None when the insights are not of this level, missing for a role,
+    or show use (used within the window: the day is not given)."""
+    if not isinstance(value, dict) or not value.get("here") or not isinstance(value.get("insights"), list):
+        return None
+    by_role = {str((i.get("content") or {}).get("role")): i for i in value["insights"] if isinstance(i, dict)}
+    days = []
+    for role in value.get("roles") or []:
+        insight = by_role.get(str(role))
+        if insight is None or (insight.get("content") or {}).get("exercisedPermissions"):
+            return None
+        days.append(duration_days(insight.get("observationPeriod")))
+    return min(days) if days and None not in days else None
