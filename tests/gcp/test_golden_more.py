@@ -45,3 +45,42 @@ def test_preventive_constraints_rule_out_no_enforcement(gcp, tmp_path) -> None:
     guardrails = next(e for e in result.evidence if e.signal == "preventive_guardrails")
     assert guardrails.display.startswith("3"), explain(result)
     assert 1 not in (result.possible_levels or [1]), explain(result)
+
+
+def network(project: str, name: str, subnets: list[bool]) -> list[dict]:
+    number = 1000 + int(project.rsplit("-", 1)[-1])
+    parent = f"//cloudresourcemanager.googleapis.com/projects/{number}"
+    vpc = estates.asset(
+        f"//compute.googleapis.com/projects/{project}/global/networks/{name}",
+        "compute.googleapis.com/Network",
+        {"name": name},
+        parent=parent,
+    )
+    link = f"https://www.googleapis.com/compute/v1/projects/{project}/global/networks/{name}"
+    return [
+        vpc,
+        *[
+            estates.asset(
+                f"//compute.googleapis.com/projects/{project}/regions/europe-west2/subnetworks/{name}-{i}",
+                "compute.googleapis.com/Subnetwork",
+                {"name": f"{name}-{i}", "network": link, **({"logConfig": {"enable": True}} if logged else {})},
+                location="europe-west2",
+                parent=parent,
+            )
+            for i, logged in enumerate(subnets)
+        ],
+    ]
+
+
+def test_flow_logs_on_every_subnetwork_of_a_network(gcp) -> None:
+    estate = estates.org_estate()
+    estate["assets"] = [*network("app-1", "prod", [True, True]), *network("app-2", "dev", [True, False]), *network("app-3", "empty", [])]
+    gcp.load(estate)
+    from tests.gcp.support import scan
+
+    result = scan(["network.vpc"], organization="100")
+    assert {f.resource_id.rsplit("/", 1)[-1]: f.attributes["flow_logs"] for f in result.of("network.vpc")} == {
+        "prod": True,
+        "dev": False,
+        "empty": False,
+    }

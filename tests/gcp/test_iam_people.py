@@ -1,5 +1,5 @@
 """People bound in IAM policies (Cloud Asset Inventory IAM_POLICY content): one identity.user per member and
-scope, administrators by their roles, 2-Step Verification unknown (not readable without a Workspace admin role)."""
+scope, administrators by their roles; 2-Step Verification comes from the directory (test_golden_directory.py)."""
 
 from __future__ import annotations
 
@@ -58,3 +58,22 @@ def test_refused_iam_policies_leave_people_unknown_not_zero(gcp) -> None:
     people = {c.scope: c.status for c in result.coverage if c.collector == "iam.people"}
     assert people and set(people.values()) == {"denied"}
     assert {c.status for c in result.coverage if c.collector == "iam.service_account_keys"} == {"ok"}, "the facet keeps keys known"
+
+
+def test_a_service_account_key_that_administers_is_an_admin_key(gcp) -> None:
+    """A service account bound to roles/owner holding a user-managed key is an administrator's long-lived key
+    (sec.privileged_access counts it); a keyed one bound to nothing that administers is not."""
+    from tests.gcp.test_identity_audit import service_account
+
+    estate = people_estate()
+    estate["assets"] += [
+        *service_account("app-1", "deploy", ("USER_MANAGED", "2026-01-01T00:00:00Z")),
+        *service_account("app-1", "report", ("USER_MANAGED", "2026-01-01T00:00:00Z")),
+    ]
+    gcp.load(estate)
+    result = scan(["identity.user"], organization="100")
+    software = {f.resource_id.rsplit("/", 1)[-1]: f.attributes for f in result.of("identity.user") if not f.attributes["human"]}
+    assert {k: (v["admin"], v["active_keys"]) for k, v in software.items()} == {
+        "deploy@app-1.iam.gserviceaccount.com": (True, 1),
+        "report@app-1.iam.gserviceaccount.com": (False, 1),
+    }

@@ -160,11 +160,35 @@ def test_log_based_metrics_and_the_alerts_on_them(gcp) -> None:
     assert found[("app-2", "iam-changes")]["alarmed"] is False, "an alert in app-1 watches app-1's metric, not app-2's of the same name"
     errors = found[("app-1", "checkout-errors")]
     assert errors["audit_log"] is False and errors["alarmed"] is False, "an alert policy without channels notifies nobody"
-    # a metric over a log bucket may read an organisation sink's logs: not resolved, so unknown
+    # a metric over a log bucket reads an organisation's audit log only when an organisation-wide sink writes there
     bucket = found[("app-1", "bucket-audit")]
-    assert bucket["log_group"].endswith("/buckets/audit") and bucket["organization_audit_log"] is None
+    assert bucket["log_group"].endswith("/buckets/audit") and bucket["organization_audit_log"] is False
     assert {c.status for c in result.coverage} == {"ok"}
     assert not [r for r in gcp.requests if r["path"].endswith(("/metrics", "/alertPolicies"))], "one inventory read, no per-project calls"
+
+
+def test_a_metric_over_the_organisation_sinks_bucket_reads_the_organisation_audit_log(gcp) -> None:
+    estate = observability_estate()
+    bucket = next(a for a in estate["assets"] if a["name"].endswith("/metrics/bucket-audit"))["resource"]["data"]["bucketName"]
+    sink = {
+        "name": "org-audit",
+        "destination": f"logging.googleapis.com/{bucket}",
+        "includeChildren": True,
+        "filter": 'logName:"cloudaudit"',
+    }
+    estate["assets"].append(
+        {
+            "name": "//logging.googleapis.com/organizations/100/sinks/org-audit",
+            "assetType": "logging.googleapis.com/LogSink",
+            "ancestors": ["organizations/100"],
+            "resource": {"version": "v2", "data": sink, "location": "global"},
+        }
+    )
+    gcp.load(estate)
+    result = scan(["monitoring.metric_filter"], organization="100")
+    found = {f.resource_id.rsplit("/", 1)[-1]: f.attributes for f in result.of("monitoring.metric_filter") if f.scope == "app-1"}
+    assert found["bucket-audit"]["organization_audit_log"] is True
+    assert found["iam-changes"]["organization_audit_log"] is False, "a metric without a bucket counts its project's own entries"
 
 
 def test_refused_inventory_leaves_metrics_unknown_not_zero(gcp) -> None:
@@ -209,6 +233,44 @@ def test_budget_alerts_one_per_threshold(gcp) -> None:
     assert forecast == {"budget_scoped": True, "forecast": True, "threshold": 90.0, "recipients": 3, "team_recipients": None}
     whole = result.one("cost.budget_alert", "whole-bill/")
     assert whole == {"budget_scoped": False, "forecast": False, "threshold": 100.0, "recipients": 1, "team_recipients": 0}
+
+
+def team_channel_estate(address: str) -> dict:
+    estate = observability_estate()
+    estate["rest"]["/v3/projects/app-1/notificationChannels"] = {
+        "notificationChannels": [{"name": CHANNEL, "type": "email", "displayName": "Alerts", "labels": {"email_address": address}}]
+    }
+    return estate
+
+
+def test_a_budget_channel_naming_no_finance_function_reaches_a_team(gcp, tmp_path) -> None:
+    """cost.spend: the team budget (scoped to app-1) alerts the app-1 team's address, so level 4 'Developers can see
+    and consider costs.' is shown (a floor: whether the team manages cost together is for a person)."""
+    from tests.aws.estates import explain
+    from tests.gcp.support import answer
+
+    gcp.load(team_channel_estate("app-1-team@example.gov.uk"))
+    result = scan(["cost.budget_alert"])
+    assert result.one("cost.budget_alert", "team/FORECASTED_SPEND")["team_recipients"] == 1
+    assert any(r["path"].endswith("/projects/app-1/notificationChannels") for r in gcp.requests)
+    assessed = answer(tmp_path, "cost.spend")
+    assert assessed.status == "floor" and assessed.answer == 4, explain(assessed)
+
+
+def test_a_finance_channel_and_an_unread_topic_leave_the_team_unknown(gcp) -> None:
+    gcp.load(team_channel_estate("finance@example.gov.uk"))
+    result = scan(["cost.budget_alert"])
+    # the channel is finance's; the topic's subscribers are not read: no team found, none ruled out
+    assert result.one("cost.budget_alert", "team/FORECASTED_SPEND")["team_recipients"] is None
+
+
+def test_refused_channels_leave_the_team_unknown(gcp) -> None:
+    estate = team_channel_estate("app-1-team@example.gov.uk")
+    estate["faults"] = {"deny": [{"operation": "list v3/projects/*/notificationChannels"}]}
+    gcp.load(estate)
+    result = scan(["cost.budget_alert"])
+    assert result.one("cost.budget_alert", "team/FORECASTED_SPEND")["team_recipients"] is None
+    assert "denied" in {c.status for c in result.coverage}
 
 
 def backup_estate() -> dict:
@@ -417,7 +479,7 @@ def test_cloud_deploy_stages_are_deployment_groups(gcp) -> None:
     gcp.load(estate)
     result = scan(["cicd.deployment_group"], organization="100")
     found = {f.resource_id.rsplit("/", 1)[-1]: f.attributes for f in result.of("cicd.deployment_group")}
-    assert found["staging"] == {"strategy": "rolling", "manual_cutover": False, "auto_rollback": None, "alarm_rollback": None}
-    # who advances the canary's phases is an automation, not read: unknown, never "automatic"
-    assert found["production"] == {"strategy": "canary", "manual_cutover": None, "auto_rollback": None, "alarm_rollback": None}
+    # no automation: nothing rolls a failed rollout back, and a person advances the canary (test_cloud_deploy.py)
+    assert found["staging"] == {"strategy": "rolling", "manual_cutover": False, "auto_rollback": False, "alarm_rollback": False}
+    assert found["production"] == {"strategy": "canary", "manual_cutover": True, "auto_rollback": False, "alarm_rollback": False}
     assert {f.region for f in result.of("cicd.deployment_group")} == {"europe-west2"}

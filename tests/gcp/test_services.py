@@ -52,6 +52,7 @@ def test_alert_policies(gcp) -> None:
         "custom_metric": True,
         "composite": False,
         "anomaly_detection": False,
+        "cicd": False,
     }
     quiet = result.one("monitoring.alarm", "alertPolicies/2")
     assert quiet["has_actions"] is False and quiet["custom_metric"] is False

@@ -142,6 +142,7 @@ class UnitRun:
         self.context, self.unit = context, unit
         self.requests = 0
         self._count = threading.Lock()  # follow-up calls may run on several threads
+        self.outcome: Outcome | None = None  # the running collector's: a handler records its failed steps there
 
     def prepare(self, request: Request, item: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> Prepared:
         values = {**self.unit.vars, **(extra or {})}
@@ -366,6 +367,7 @@ def _collect(pages: Iterable[Any], items_expr: str) -> list[Any]:
 def run_collector(spec: Collector, run: UnitRun) -> Outcome:
     """Run, emit facts and coverage, and return the outcome (kept for lookups that read it)."""
     outcome = Outcome()
+    run.outcome = outcome
     try:
         produced = _handler(spec, run)(run, spec) if spec.handler else _data_collector(spec, run, outcome)
         for out in produced:

@@ -429,7 +429,11 @@ def rest_get(call: Call) -> Reply:
             if str(obj.get("name", "")).rsplit("/", 1)[-1] == item or obj.get("id") == item:
                 return Reply(obj)
         raise Problem("not_found", f"{path} was not found.")
-    if service_of(call.path) and _is_collection(path):
+    service = service_of(call.path)
+    if service in _directory_services() and not any(service_of("/" + p) == service for p in state.rest):
+        # an estate that describes nothing of the directory: the caller holds no directory admin role, as most do
+        raise Problem("denied", f"Not Authorized to access this resource/api: {service} needs a directory admin role.")
+    if service and _is_collection(path):
         return BodyTokenPaging(items_key=path.rsplit("/", 1)[-1]).reply(call, [])  # a list of a known API not in the estate is empty
     raise Problem("unrouted", f"The emulator serves nothing at {call.path}; add it to the estate's rest: section.")
 
@@ -438,6 +442,12 @@ def rest_get(call: Call) -> Reply:
 def _service_routes() -> list[tuple[str, re.Pattern[str]]]:
     data = yaml.safe_load((Path(__file__).parent / "data" / "gcp-services.yaml").read_text(encoding="utf-8"))
     return [(service, re.compile(pattern)) for service, patterns in data["services"].items() for pattern in patterns]
+
+
+@cache
+def _directory_services() -> frozenset[str]:
+    data = yaml.safe_load((Path(__file__).parent / "data" / "gcp-services.yaml").read_text(encoding="utf-8"))
+    return frozenset(data.get("directory") or [])
 
 
 def service_of(path: str) -> str:

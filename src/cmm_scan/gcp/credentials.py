@@ -8,7 +8,15 @@ from typing import Any
 from cmm_scan.errors import UserError
 from cmm_scan.gcp.options import Options
 
-SCOPES = ["https://www.googleapis.com/auth/cloud-platform.read-only"]
+# cloud-platform for the cloud APIs; the directory's read-only scopes for the organisation's people (Admin SDK, Cloud
+# Identity SSO profiles), which answer only an identity holding a directory admin role (else unknown)
+SCOPES = [
+    "https://www.googleapis.com/auth/cloud-platform.read-only",
+    "https://www.googleapis.com/auth/admin.directory.user.readonly",
+    "https://www.googleapis.com/auth/admin.directory.customer.readonly",
+    "https://www.googleapis.com/auth/cloud-identity.inboundsso.readonly",
+    "https://www.googleapis.com/auth/cloud-identity.policies.readonly",
+]
 ENDPOINT_ENV = "CMM_SCAN_GCP_ENDPOINT"
 
 

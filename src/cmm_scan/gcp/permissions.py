@@ -58,13 +58,21 @@ def needed(fact_types: Iterable[str]) -> list[str]:
     return sorted({p for names in required(fact_types, catalogue(), extra=extra).values() for p in names})
 
 
+# The organisation's directory (Cloud Identity / Workspace) is not governed by IAM: its reads need an admin role
+# of the Admin console (a custom one with Users > Read and the SSO settings' read will do), assigned to the
+# scanning identity. They are printed beside the IAM role, never inside it (IAM would refuse the names).
+DIRECTORY = ("admin.", "cloudidentity.")
+
+
 def is_read(permission: str) -> bool:
     return permission.rsplit(".", 1)[-1] in READ_VERBS
 
 
 def role_yaml(fact_types: list[str]) -> str:
     """A custom role as `gcloud iam roles create cmmScanReader --organization=N --file=role.yaml` takes it."""
-    perms = needed(fact_types)
+    wanted = needed(fact_types)
+    perms = [p for p in wanted if not p.startswith(DIRECTORY)]
+    directory = [p for p in wanted if p.startswith(DIRECTORY)]
     roles = sorted({PREDEFINED[p.split(".", 1)[0]] for p in perms if p.split(".", 1)[0] in PREDEFINED})
     lines = [
         "# cmm-scan: least-privilege custom role (read permissions only). Create it with",
@@ -72,6 +80,15 @@ def role_yaml(fact_types: list[str]) -> str:
         "# and grant it at the organisation (or folder/project) the scan covers. Predefined roles that",
         "# cover the same permissions, for teams that do not create custom roles:",
         *[f"#   {role}" for role in roles],
+        *(
+            [
+                "# The organisation's directory (2-Step Verification, last sign-in, SAML single sign-on) is read with an",
+                "# Admin console role, not IAM: give the scanning identity one holding these reads (else they stay unknown):",
+                *[f"#   {p}" for p in directory],
+            ]
+            if directory
+            else []
+        ),
         "title: cmm-scan reader",
         "description: Read-only access for cmm-scan (Cloud Maturity Model evidence)",
         "stage: GA",

@@ -6,6 +6,7 @@ None means "not read".
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -515,3 +516,195 @@ def time_passed(value: Any) -> bool | None:
     except ValueError:
         return None
     return (when if when.tzinfo else when.replace(tzinfo=UTC)) <= shared.now()
+
+
+@transform("gcp_directory_unused_days")
+def directory_unused_days(user: Any) -> int | None:
+    """Days since a directory user last signed in; the directory says 1970-01-01 for never, then the account's age."""
+    if not isinstance(user, dict):
+        return None
+    last = str(user.get("lastLoginTime") or "")
+    return shared.age_days(user.get("creationTime") if not last or last.startswith("1970-") else last)
+
+
+def _factor_sets(policies: Any) -> list[str] | None:
+    """The allowed 2-Step Verification factor sets of the directory's policies (every unit and group they name)."""
+    if not isinstance(policies, list):
+        return None
+    return [
+        str(((p.get("setting") or {}).get("value") or {}).get("allowedSignInFactorSet") or "ALL")
+        for p in policies
+        if isinstance(p, dict) and (p.get("setting") or {}).get("type") == "settings/security.two_step_verification_enforcement_factor"
+    ]
+
+
+@transform("gcp_2sv_kind")
+def two_step_kind(value: Any) -> str | None:
+    """{user, policies} → 'hardware' for an enrolled person when every factor policy allows passkeys and security
+    keys only; None otherwise (another method may be in use: a person's methods are not listed)."""
+    if not isinstance(value, dict) or not isinstance(value.get("user"), dict):
+        return None
+    sets = _factor_sets(value.get("policies"))
+    if not sets or value["user"].get("isEnrolledIn2Sv") is not True:
+        return None
+    return "hardware" if all(s == "PASSKEY_ONLY" for s in sets) else None
+
+
+@transform("gcp_phone_factors_allowed")
+def phone_factors_allowed(policies: Any) -> bool | None:
+    """Whether SMS or voice codes may be a second step: yes unless every factor policy rules the telephone out
+    (no policy: Google's default allows every method)."""
+    sets = _factor_sets(policies)
+    if sets is None:
+        return None
+    return not sets or any(s not in ("NO_TELEPHONY", "PASSKEY_ONLY") for s in sets)
+
+
+@transform("gcp_admin_members")
+def admin_members(policy: Any) -> list[str]:
+    """An IAM policy → the members bound to a role that administers its resource (a join key per member)."""
+    bindings = (policy or {}).get("bindings") if isinstance(policy, dict) else None
+    return sorted({str(m) for b in bindings or [] if isinstance(b, dict) and b.get("role") in ADMIN_ROLES for m in b.get("members") or []})
+
+
+FINANCE_WORDS = ("finance", "billing", "accounts", "payable", "procurement", "cfo", "finops")
+
+
+@transform("gcp_team_channels")
+def team_channels(value: Any) -> int | None:
+    """{names, channels, topic} → how many of a budget's notification channels reach a team (an address and a name
+    naming no finance function), from the channels listed in its first channel's project; 0 only when every channel
+    was found, none is a team's and no Pub/Sub topic (whose subscribers are not read) is told; else unknown."""
+    if not isinstance(value, dict):
+        return None
+    names = [str(n) for n in value.get("names") or []]
+    listed = {str(c.get("name", "")).rsplit("/", 1)[-1]: c for c in value.get("channels") or [] if isinstance(c, dict)}
+    found = [listed[n.rsplit("/", 1)[-1]] for n in names if n.rsplit("/", 1)[-1] in listed]
+
+    def finance(channel: dict[str, Any]) -> bool:
+        text = " ".join([str(channel.get("displayName") or ""), *map(str, (channel.get("labels") or {}).values())]).lower()
+        return any(word in text for word in FINANCE_WORDS)
+
+    teams = sum(1 for c in found if c.get("enabled") is not False and not finance(c))
+    if teams:
+        return teams
+    return 0 if len(found) == len(names) and not value.get("topic") else None
+
+
+# Roles that let a member pull from an Artifact Registry repository.
+PULL_ROLES = frozenset(
+    {
+        "roles/artifactregistry.reader",
+        "roles/artifactregistry.writer",
+        "roles/artifactregistry.repoAdmin",
+        "roles/artifactregistry.admin",
+        "roles/owner",
+        "roles/editor",
+        "roles/viewer",
+    }
+)
+
+
+@transform("gcp_shared_pull")
+def shared_pull(value: Any) -> bool | None:
+    """{policy, project, number} → whether a repository's own IAM policy lets pull a member beyond its project's
+    workloads: another project's service account, workload identities, the domain, or anyone. People (users,
+    groups) pulling are not another environment. No policy: only the project's own roles reach it."""
+    if not isinstance(value, dict):
+        return None
+    own = tuple(str(v) for v in (value.get("project"), value.get("number")) if v)
+    for binding in ((value.get("policy") or {}).get("bindings")) or []:
+        if not isinstance(binding, dict) or binding.get("role") not in PULL_ROLES:
+            continue
+        for member in binding.get("members") or []:
+            member = str(member)
+            if member in ("allUsers", "allAuthenticatedUsers") or member.startswith(("domain:", "principal:", "principalSet:")):
+                return True
+            if member.startswith("serviceAccount:") and not any(o in member for o in own):
+                return True
+    return False
+
+
+def _stage_rules(value: Any, rule: str) -> list[dict[str, Any]] | None:
+    """{stage, automations} → the rules of kind `rule` of the automations that act on the stage's target."""
+    if not isinstance(value, dict) or not isinstance(value.get("stage"), dict) or not isinstance(value.get("automations"), list):
+        return None
+    target = value["stage"].get("targetId")
+    found = []
+    for automation in value["automations"]:
+        if not isinstance(automation, dict) or automation.get("suspended") is True:
+            continue
+        selected = [t.get("id") for t in (automation.get("selector") or {}).get("targets") or [] if isinstance(t, dict)]
+        if "*" not in selected and target not in selected:
+            continue
+        found += [r[rule] for r in automation.get("rules") or [] if isinstance(r, dict) and isinstance(r.get(rule), dict)]
+    return found
+
+
+@transform("gcp_canary_manual")
+def canary_manual(value: Any) -> bool | None:
+    """A stage → whether a person moves users to the new version: a canary stage unless an automation advances its
+    rollouts; a standard stage replaces the version itself (no switch to make)."""
+    rules = _stage_rules(value, "advanceRolloutRule")
+    if rules is None:
+        return None
+    return bool(value["stage"].get("strategy", {}).get("canary")) and not rules
+
+
+@transform("gcp_stage_rolls_back")
+def stage_rolls_back(value: Any) -> bool | None:
+    """A stage → whether a failed rollout rolls back by itself (an automation repairs it with a rollback phase)."""
+    rules = _stage_rules(value, "repairRolloutRule")
+    if rules is None:
+        return None
+    return any(isinstance(p, dict) and "rollback" in p for r in rules for p in r.get("repairPhases") or [])
+
+
+@transform("gcp_stage_alarm_rollback")
+def stage_alarm_rollback(value: Any) -> bool | None:
+    """A stage → whether an alert rolls a rollout back: the stage analyses the new version (alert policies of Cloud
+    Monitoring, or custom checks) and an automation repairs a failed rollout with a rollback."""
+    rolls_back = stage_rolls_back(value)
+    if rolls_back is None:
+        return None
+    strategy = value["stage"].get("strategy") or {}
+    canary = strategy.get("canary") or {}
+    analyses = [
+        (strategy.get("standard") or {}).get("analysis"),
+        (canary.get("canaryDeployment") or {}).get("analysis"),
+        *[(p or {}).get("analysis") for p in (canary.get("customCanaryDeployment") or {}).get("phaseConfigs") or [] if isinstance(p, dict)],
+    ]
+    watched = any(
+        isinstance(a, dict) and ((a.get("googleCloud") or {}).get("alertPolicyChecks") or a.get("customChecks")) for a in analyses
+    )
+    return rolls_back and watched
+
+
+# Cloud Build's and Cloud Deploy's monitored resources and services, as alert conditions name them
+CICD_MARKERS = ('resource.type="build"', "resource.type=build", "cloudbuild.googleapis.com", "clouddeploy.googleapis.com")
+
+
+@transform("gcp_cicd_conditions")
+def cicd_conditions(value: Any) -> bool | None:
+    """An alert policy's conditions → whether one watches builds or deployments (Cloud Build, Cloud Deploy)."""
+    if not isinstance(value, list):
+        return None
+    text = json.dumps(value).replace('\\"', '"').replace(" = ", "=")
+    return any(marker in text for marker in CICD_MARKERS)
+
+
+@transform("gcp_insight_unused_days")
+def insight_unused_days(value: Any) -> int | None:
+    """{here, roles, insights} → the observation window's days when the member's policy insights for each of its
+    roles show no permission exercised in it; None when the insights are not of this level, missing for a role,
+    or show use (used within the window: the day is not given)."""
+    if not isinstance(value, dict) or not value.get("here") or not isinstance(value.get("insights"), list):
+        return None
+    by_role = {str((i.get("content") or {}).get("role")): i for i in value["insights"] if isinstance(i, dict)}
+    days = []
+    for role in value.get("roles") or []:
+        insight = by_role.get(str(role))
+        if insight is None or (insight.get("content") or {}).get("exercisedPermissions"):
+            return None
+        days.append(duration_days(insight.get("observationPeriod")))
+    return min(days) if days and None not in days else None
