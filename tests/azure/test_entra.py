@@ -176,3 +176,41 @@ def test_every_subscription_signs_in_under_the_tenants_password_policy(azure) ->
     result = scan(["identity.password_policy"])
     assert result.of("identity.password_policy") == []
     assert result.status("azure.password_policy") == {PROD: "denied", DEV: "denied", SHARED: "denied"}
+
+
+def review(name: str, query: str, auto: bool = True, recommendations: bool = True, status: str = "InProgress") -> dict:  # type: ignore[type-arg]
+    return {
+        "id": name,
+        "displayName": name,
+        "status": status,
+        "scope": {"@odata.type": "#microsoft.graph.accessReviewQueryScope", "query": query, "queryType": "MicrosoftGraph"},
+        "settings": {
+            "autoApplyDecisionsEnabled": auto,
+            "recommendationsEnabled": recommendations,
+            "recurrence": {"pattern": {"type": "absoluteMonthly", "interval": 3}, "range": {"type": "noEnd"}},
+        },
+    }
+
+
+def test_recurring_self_applying_access_reviews_are_automated_unused_access_reviews(azure) -> None:
+    """A recurring review that applies its decisions and recommends on sign-in activity is an automated
+    unused-access review; over every group (or user) it covers the organisation, over one group only part. A
+    review whose decisions wait for someone, or a one-off, is not automated. Denied: no fact, coverage denied."""
+    graph = tenant_graph([user("ada")])
+    cases = {
+        "organisation": ([review("all", "/groups"), review("manual", "/groups", auto=False)], (True, ["organization_unused_access"])),
+        "one group": ([review("ops", "/groups/ops-id/transitiveMembers")], (True, ["unused_access"])),
+        "by hand": ([review("manual", "/users", auto=False), review("done", "/users", status="Completed")], (False, [])),
+    }
+    for name, (reviews, expected) in cases.items():
+        graph["identityGovernance/accessReviews/definitions"] = reviews
+        azure.load(tenant_estate(graph=graph))
+        (found,) = [f for f in scan(["security.service"]).of("security.service") if f.attributes["service"] == "entra_access_reviews"]
+        assert (found.attributes["enabled"], found.attributes["coverage"]) == expected, name
+        assert (found.scope, found.attributes["kind"]) == (TENANT, "access_analysis")
+    estate = tenant_estate(graph=graph)
+    estate["faults"] = {"deny": [{"operation": "graph/identityGovernance/*"}]}
+    azure.load(estate)
+    result = scan(["security.service"])
+    assert [f for f in result.of("security.service") if f.attributes["service"] == "entra_access_reviews"] == []
+    assert result.status("azure.access_reviews") == {TENANT: "denied"}

@@ -365,3 +365,17 @@ def azure_cosmos_backup_days(value: Any) -> int | None:
         return 7 if tier == "Continuous7Days" else 30
     hours = (value.get("periodicModeProperties") or {}).get("backupRetentionIntervalInHours")
     return max(1, int(hours) // 24) if hours is not None else None
+
+
+@transform("azure_access_review_coverage")
+def azure_access_review_coverage(value: Any) -> list[str] | None:
+    """The scope queries of automated access reviews -> what they cover: `organization_unused_access` when one
+    reviews every group, every user or every directory role assignment (a query naming no single object),
+    `unused_access` when they review only some."""
+    if value is None:
+        return None
+    queries = [str(q).lower().split("?")[0].rstrip("/") for q in value if q]
+    whole = ("/groups", "/users", "/v1.0/groups", "/v1.0/users", "/beta/groups", "/beta/users")
+    if any(q.endswith(whole) or q.endswith("/rolemanagement/directory/roleassignmentscheduleinstances") for q in queries):
+        return ["organization_unused_access"]
+    return ["unused_access"] if queries else []
