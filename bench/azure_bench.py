@@ -89,7 +89,8 @@ def estate(subscriptions: int, resources: int) -> dict[str, Any]:
         "resources": items,
         "graph": {
             "organization": [{"id": "org"}],
-            "domains": [{"id": "example.org", "authenticationType": "Managed"}],
+            "domains": [{"id": "example.org", "authenticationType": "Managed", "isDefault": True}],
+            "identityGovernance/accessReviews/definitions": [],
             "users": users,
             "applications": [],
             "servicePrincipals": [],
