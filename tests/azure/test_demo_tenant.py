@@ -91,6 +91,12 @@ ANSWERS = {
         "vulnerability scanning in every subscription, every registry scanned: "
         "'All code is checked and updated regularly, with fixes applied as needed.'",
     ),
+    "ops.incident_planning": (
+        2,
+        "floor",
+        "a Sentinel automation rule assigns the on-call and pages them on every new incident: "
+        "'We create a plan when launching a new service.'",
+    ),
     "gov.policy_enforcement": (
         4,
         "floor",
