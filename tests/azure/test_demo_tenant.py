@@ -80,6 +80,12 @@ ANSWERS = {
         "floor",
         "two break-glass owners, administrators through PIM: 'We use central controls for passwords and keys, with basic logging.'",
     ),
+    "sec.mfa": (
+        4,
+        "suggested",
+        "conditional access requires MFA (phishing-resistant) of everyone, SMS and voice turned off: "
+        "'Only strong 2FA/MFA methods are allowed (no SMS or phone-based codes).'",
+    ),
     "sec.nhi_auth": (
         5,
         "suggested",
