@@ -123,7 +123,7 @@ def test_backup_vaults_workspaces_alerts_and_activity_log_export(azure) -> None:
     assert result.one("storage.backup_vault", "vaults/devvault") == {"locked": False, "lock_mode": "none"}
     assert result.one("logging.log_group", "central") == {"never_expires": False, "retention_days": 730, "kms_encrypted": False}
     alert = result.one("monitoring.alarm", "queue-depth")
-    assert (alert["has_actions"], alert["custom_metric"], alert["namespace"]) == (True, True, "Custom/App")
+    assert (alert["has_actions"], alert["custom_metric"], alert["namespace"], alert["metric"]) == (True, True, "Custom/App", "depth")
     (trail,) = result.of("audit.trail")
     assert (trail.scope, trail.attributes["management_events"], trail.attributes["logging"]) == (PROD, True, True)
     # a subscription without an export has none (read), not an unknown
