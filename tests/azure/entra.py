@@ -92,7 +92,7 @@ def tenant_graph(
         "users": users,
         "applications": [],
         "servicePrincipals": [],
-        "domains": [{"id": "example.org", "authenticationType": "Managed", "isVerified": True}]
+        "domains": [{"id": "example.org", "authenticationType": "Managed", "isVerified": True, "isDefault": True}]
         + [{"id": d, "authenticationType": "Federated", "isVerified": True} for d in federated],
         "reports/authenticationMethods/userRegistrationDetails": [
             {"id": u["id"], "isMfaRegistered": bool(methods.get(u["id"])), "methodsRegistered": methods.get(u["id"], [])} for u in users

@@ -128,12 +128,14 @@ def test_log_search_alerts_are_alerts_and_metrics_from_logs_from_one_query(azure
     alarms = {f.resource_id.rsplit("/", 1)[-1]: f.attributes["has_actions"] for f in result.of("monitoring.alarm")}
     assert alarms == {"failed-requests": True, "draft": False}
     assert {f.attributes["log_group"] for f in result.of("monitoring.metric_filter")} == {"central"}
-    assert sum(c.requests for c in result.coverage if c.collector in ("azure.log_alerts", "azure.log_metrics")) == 1
+    # one Resource Graph page for every alert collector (metric alerts share the typed Resources query too)
+    assert sum(c.requests for c in result.coverage if c.collector in ("azure.metric_alerts", "azure.log_alerts", "azure.log_metrics")) == 1
 
 
-def test_the_small_resource_families_share_one_query_and_databases_another(azure) -> None:
-    """VPN gateways, dashboards, workbooks, log alerts, Sentinel and security automations are read with one
-    Resource Graph query per subscription group; every kind of managed database with one more."""
+def test_the_resource_families_share_one_query(azure) -> None:
+    """VPN gateways, dashboards, workbooks, log alerts, Sentinel, security automations and every kind of managed
+    database are read with one Resource Graph query per subscription group (the typed Resources query every
+    Resources-table collector sends, sent once)."""
     azure.load(tenant_estate([gateway(PROD, "p2s", {"vpnAuthenticationTypes": ["AAD"]})]))
     kinds = [
         "network.remote_access",
@@ -147,5 +149,60 @@ def test_the_small_resource_families_share_one_query_and_databases_another(azure
     coverage = scan(kinds).coverage
     small = ("vpn_gateways", "dashboards", "workbooks", "log_alerts", "log_metrics", "sentinel", "security_automations")
     databases = ("flexible_servers", "cosmos_accounts", "sql_databases")
-    assert sum(c.requests for c in coverage if c.collector in {f"azure.{n}" for n in small}) == 1
-    assert sum(c.requests for c in coverage if c.collector in {f"azure.{n}" for n in databases}) == 1
+    assert {c.status for c in coverage if c.collector in {f"azure.{n}" for n in (*small, *databases)}} == {"ok"}
+    # three queries in all: the plan's management groups, the typed Resources query, and Defender's plans
+    # (SecurityResources) for security.service
+    assert [r["operation"] for r in azure.requests].count("Microsoft.ResourceGraph/resources/read") == 3
+
+
+def test_sentinel_automation_rules_on_new_incidents_are_response_plans(azure) -> None:
+    """A Sentinel automation rule run when an incident is created is an incident response plan held in the cloud:
+    assigning an owner engages a responder, running a playbook starts a runbook. Rules on alerts, on updates, or
+    disabled are not. A refused list leaves the plans unknown (coverage denied), never none."""
+    workspace = rid(SHARED, "ops", "Microsoft.OperationalInsights/workspaces", "central")
+    solution = resource(
+        SHARED,
+        "Microsoft.OperationsManagement/solutions",
+        "SecurityInsights(central)",
+        group="ops",
+        properties={"workspaceResourceId": workspace, "provisioningState": "Succeeded"},
+    )
+
+    def rule(
+        name: str, actions: list[dict[str, Any]], on: str = "Incidents", when: str = "Created", enabled: bool = True
+    ) -> dict[str, Any]:
+        return {
+            "id": f"{workspace}/providers/Microsoft.SecurityInsights/automationRules/{name}",
+            "type": "Microsoft.SecurityInsights/automationRules",
+            "properties": {
+                "displayName": name,
+                "order": 1,
+                "triggeringLogic": {"isEnabled": enabled, "triggersOn": on, "triggersWhen": when},
+                "actions": actions,
+            },
+        }
+
+    owner = {"order": 1, "actionType": "ModifyProperties", "actionConfiguration": {"owner": {"objectId": "u1"}}}
+    playbook = {"order": 2, "actionType": "RunPlaybook", "actionConfiguration": {"logicAppResourceId": "/la", "tenantId": "t"}}
+    severity = {"order": 1, "actionType": "ModifyProperties", "actionConfiguration": {"severity": "High"}}
+    estate = tenant_estate(
+        [
+            solution,
+            rule("page", [owner, playbook]),
+            rule("triage", [severity]),
+            rule("on-alerts", [playbook], on="Alerts"),
+            rule("on-update", [playbook], when="Updated"),
+            rule("off", [playbook], enabled=False),
+        ]
+    )
+    azure.load(estate)
+    found = {f.resource_id.rsplit("/", 1)[-1]: (f.scope, f.attributes) for f in scan(["ops.response_plan"]).of("ops.response_plan")}
+    assert {n: (s, a["engagements"], a["runbook"]) for n, (s, a) in found.items()} == {
+        "page": (SHARED, 1, True),
+        "triage": (SHARED, 0, False),
+    }
+    estate["faults"] = {"deny": [{"operation": "Microsoft.SecurityInsights/*"}]}
+    azure.load(estate)
+    result = scan(["ops.response_plan"])
+    assert result.of("ops.response_plan") == []
+    assert "denied" in result.status("azure.sentinel_automation_rules").values()

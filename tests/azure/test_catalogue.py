@@ -61,3 +61,14 @@ def test_every_permission_is_a_read() -> None:
             else:
                 assert GRAPH_READ.match(permission), permission
         assert request.method == "GET" or request.path == "/providers/Microsoft.ResourceGraph/resources", request.operation
+
+
+def test_every_typed_resources_query_is_one_request() -> None:
+    """Every collector over the Resources table sends the same query (each keeps its own types with `filter`),
+    so a subscription group costs one paged Resource Graph read for all of them, not one per resource type."""
+    bodies = {
+        str((r.body or {}).get("query"))
+        for r in all_requests(catalogue())
+        if r.operation == "Microsoft.ResourceGraph/resources" and str((r.body or {}).get("query", "")).startswith("Resources | where type")
+    }
+    assert len(bodies) == 1, bodies

@@ -193,3 +193,13 @@ def test_app_service_plans_with_autoscale_are_autoscaling_groups(azure) -> None:
     )
     fixed = result.one("compute.autoscaling_group", "serverfarms/fixed")
     assert (fixed["dynamic"], fixed["policy_types"], fixed["min_size"]) == (False, [], 1)
+
+
+def test_scale_set_instances_carry_their_age(azure) -> None:
+    """A scale-set instance's timeCreated gives its age (instances rebuilt by a rolling upgrade are young); an
+    instance without it has its age unknown, never 0."""
+    young, unknown = scale_set(PROD, "web", 2)[1:]
+    young["properties"]["timeCreated"] = "2026-11-24T06:00:00Z"
+    azure.load(tenant_estate([scale_set(PROD, "web", 2)[0], young, unknown]))
+    ages = {f.resource_id.rsplit("/", 1)[-1]: f.attributes["age_days"] for f in scan(["compute.instance"]).of("compute.instance")}
+    assert ages["1"] is None and isinstance(ages["0"], int) and ages["0"] >= 0

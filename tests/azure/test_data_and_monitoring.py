@@ -123,7 +123,7 @@ def test_backup_vaults_workspaces_alerts_and_activity_log_export(azure) -> None:
     assert result.one("storage.backup_vault", "vaults/devvault") == {"locked": False, "lock_mode": "none"}
     assert result.one("logging.log_group", "central") == {"never_expires": False, "retention_days": 730, "kms_encrypted": False}
     alert = result.one("monitoring.alarm", "queue-depth")
-    assert (alert["has_actions"], alert["custom_metric"], alert["namespace"]) == (True, True, "Custom/App")
+    assert (alert["has_actions"], alert["custom_metric"], alert["namespace"], alert["metric"]) == (True, True, "Custom/App", "depth")
     (trail,) = result.of("audit.trail")
     assert (trail.scope, trail.attributes["management_events"], trail.attributes["logging"]) == (PROD, True, True)
     # a subscription without an export has none (read), not an unknown
@@ -268,3 +268,113 @@ def test_managed_databases_with_backups_and_zone_redundancy(azure) -> None:
         "events": ("cosmosdb", False, 2),
         "orders": ("sqlserver", False, 7),
     }
+
+
+def export(sub: str, account: dict[str, Any] | None) -> dict[str, Any]:
+    target = {"storageAccountId": account["id"]} if account else {"workspaceId": "/central"}
+    return {
+        "id": f"/subscriptions/{sub}/providers/Microsoft.Insights/diagnosticSettings/export",
+        "type": "Microsoft.Insights/diagnosticSettings",
+        "properties": {**target, "logs": [{"categoryGroup": "allLogs", "enabled": True}]},
+    }
+
+
+def test_an_activity_log_archived_in_locked_storage_is_tamper_proof(azure) -> None:
+    """Azure keeps no digest of the activity log: the archive's locked immutability policy (on the account, or
+    on the insights-activity-logs container) is what makes it unchangeable, so it sets both log_validation and
+    destination_locked. A workspace-only export is neither; a refused storage read leaves both unknown."""
+    locked = storage(PROD, "locked", immutableStorageWithVersioning={"enabled": True, "immutabilityPolicy": {"state": "Locked"}})
+    unlocked_account = storage(DEV, "bycontainer")
+    container = child(
+        unlocked_account,
+        "blobServices/default/containers/insights-activity-logs",
+        "Microsoft.Storage/storageAccounts/blobServices/containers",
+        {"immutabilityPolicy": {"properties": {"state": "Locked", "immutabilityPeriodSinceCreationInDays": 365}}},
+    )
+    azure.load(
+        tenant_estate([locked, unlocked_account, container, export(PROD, locked), export(DEV, unlocked_account), export(SHARED, None)])
+    )
+    trails = {t.scope: t.attributes for t in scan(["audit.trail"]).of("audit.trail")}
+    assert {s: (a["log_validation"], a["destination_locked"]) for s, a in trails.items()} == {
+        PROD: (True, True),
+        DEV: (True, True),
+        SHARED: (False, False),
+    }
+    unlocked = storage(DEV, "plain")
+    estate = tenant_estate([locked, unlocked, export(PROD, locked), export(DEV, unlocked)])
+    azure.load(estate)
+    trails = {t.scope: t.attributes for t in scan(["audit.trail"]).of("audit.trail")}
+    assert trails[DEV]["destination_locked"] is False  # no container yet: nothing locked
+    estate["faults"] = {"deny": [{"operation": "Microsoft.Storage/storageAccounts/read"}]}
+    azure.load(estate)
+    result = scan(["audit.trail"])
+    trails = {t.scope: t.attributes for t in result.of("audit.trail")}
+    assert (trails[PROD]["log_validation"], trails[PROD]["destination_locked"]) == (None, None)
+    assert result.status("azure.activity_log_export/Microsoft.Storage/storageAccounts/read")[PROD] == "denied"
+
+
+def test_log_alerts_on_the_activity_log_are_checks_on_the_audit_log(azure) -> None:
+    """A log search alert over AzureActivity (or Entra's AuditLogs / SigninLogs) watches the audit log; one over
+    application requests does not. Alarmed: enabled with an action group."""
+
+    def log_alert(name: str, query: str, groups: list[str]) -> dict[str, Any]:
+        return resource(
+            SHARED,
+            "Microsoft.Insights/scheduledQueryRules",
+            name,
+            properties={
+                "enabled": True,
+                "scopes": ["/subscriptions/x/resourceGroups/ops/providers/Microsoft.OperationalInsights/workspaces/central"],
+                "criteria": {"allOf": [{"query": query, "operator": "GreaterThan", "threshold": 0}]},
+                "actions": {"actionGroups": groups},
+            },
+        )
+
+    azure.load(
+        tenant_estate(
+            [
+                log_alert("roles", "AzureActivity | where OperationNameValue =~ 'Microsoft.Authorization/roleAssignments/write'", ["/ag"]),
+                log_alert("app", "AppRequests | where Success == false", ["/ag"]),
+                log_alert("quiet", "SigninLogs | where ResultType != 0", []),
+            ]
+        )
+    )
+    result = scan(["monitoring.metric_filter"])
+    found = {f.resource_id.rsplit("/", 1)[-1]: f.attributes for f in result.of("monitoring.metric_filter")}
+    assert {n: (a["audit_log"], a["alarmed"], a["organization_audit_log"]) for n, a in found.items()} == {
+        "roles": (True, True, False),
+        "app": (False, True, False),
+        "quiet": (True, False, False),
+    }
+
+
+def test_virtual_networks_with_flow_logs(azure) -> None:
+    """A VNet flow log on the network or one of its subnets logs it (ids compared in any case); a disabled one
+    does not."""
+    vnet = "Microsoft.Network/virtualNetworks"
+    logged, subnet_logged, off = (resource(PROD, vnet, n, properties={}) for n in ("logged", "subnets", "off"))
+
+    def flow_log(name: str, target: str, enabled: bool = True) -> dict[str, Any]:
+        watcher = (
+            f"/subscriptions/{PROD}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_uksouth"
+        )
+        return {
+            "id": f"{watcher}/flowLogs/{name}",
+            "type": "Microsoft.Network/networkWatchers/flowLogs",
+            "location": "uksouth",
+            "properties": {"enabled": enabled, "targetResourceId": target},
+        }
+
+    estate = tenant_estate(
+        [
+            logged,
+            subnet_logged,
+            off,
+            flow_log("a", logged["id"]),
+            flow_log("b", subnet_logged["id"].upper() + "/subnets/app"),
+            flow_log("c", off["id"], enabled=False),
+        ]
+    )
+    azure.load(estate)
+    found = {f.resource_id.rsplit("/", 1)[-1]: f.attributes["flow_logs"] for f in scan(["network.vpc"]).of("network.vpc")}
+    assert found == {"logged": True, "subnets": True, "off": False}

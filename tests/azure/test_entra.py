@@ -4,7 +4,7 @@ authentication-methods policy, directory roles held standing or eligible through
 from __future__ import annotations
 
 from tests.azure.entra import GLOBAL_ADMIN, OWNER, READER, SECURITY_READER, block_legacy, rbac, require_mfa, tenant_graph, user
-from tests.azure.support import PROD, TENANT, scan, tenant_estate
+from tests.azure.support import DEV, PROD, SHARED, TENANT, scan, tenant_estate
 
 
 def users_of(result) -> dict[str, dict]:  # type: ignore[no-untyped-def]
@@ -154,3 +154,63 @@ def test_unread_directory_roles_matter_only_to_policies_that_name_roles(azure) -
     estate["faults"] = {"deny": [{"operation": "graph/roleManagement/*"}]}
     azure.load(estate)
     assert users_of(scan(["identity.user"]))["ada"]["mfa_active"] is None  # is ada an administrator? not read
+
+
+def test_every_subscription_signs_in_under_the_tenants_password_policy(azure) -> None:
+    """One identity.password_policy per subscription (so 'accounts scanned' counts subscriptions), from the
+    default domain: 2147483647 days is 'never expires' (0), unset is Entra's default of 90 days; a denied
+    domains read leaves every subscription's policy unknown, never absent."""
+    graph = tenant_graph([user("ada")])
+    graph["domains"][0]["passwordValidityPeriodInDays"] = 2147483647
+    graph["domains"].append({"id": "other.example.org", "authenticationType": "Managed", "isVerified": True, "isDefault": False})
+    azure.load(tenant_estate(graph=graph))
+    found = scan(["identity.password_policy"]).of("identity.password_policy")
+    assert {f.scope for f in found} == {PROD, DEV, SHARED}
+    assert {(f.attributes["present"], f.attributes["min_length"], f.attributes["max_age_days"]) for f in found} == {(True, 8, 0)}
+    del graph["domains"][0]["passwordValidityPeriodInDays"]
+    azure.load(tenant_estate(graph=graph))
+    assert {f.attributes["max_age_days"] for f in scan(["identity.password_policy"]).of("identity.password_policy")} == {90}
+    estate = tenant_estate(graph=graph)
+    estate["faults"] = {"deny": [{"operation": "graph/domains"}]}
+    azure.load(estate)
+    result = scan(["identity.password_policy"])
+    assert result.of("identity.password_policy") == []
+    assert result.status("azure.password_policy") == {PROD: "denied", DEV: "denied", SHARED: "denied"}
+
+
+def review(name: str, query: str, auto: bool = True, recommendations: bool = True, status: str = "InProgress") -> dict:  # type: ignore[type-arg]
+    return {
+        "id": name,
+        "displayName": name,
+        "status": status,
+        "scope": {"@odata.type": "#microsoft.graph.accessReviewQueryScope", "query": query, "queryType": "MicrosoftGraph"},
+        "settings": {
+            "autoApplyDecisionsEnabled": auto,
+            "recommendationsEnabled": recommendations,
+            "recurrence": {"pattern": {"type": "absoluteMonthly", "interval": 3}, "range": {"type": "noEnd"}},
+        },
+    }
+
+
+def test_recurring_self_applying_access_reviews_are_automated_unused_access_reviews(azure) -> None:
+    """A recurring review that applies its decisions and recommends on sign-in activity is an automated
+    unused-access review; over every group (or user) it covers the organisation, over one group only part. A
+    review whose decisions wait for someone, or a one-off, is not automated. Denied: no fact, coverage denied."""
+    graph = tenant_graph([user("ada")])
+    cases = {
+        "organisation": ([review("all", "/groups"), review("manual", "/groups", auto=False)], (True, ["organization_unused_access"])),
+        "one group": ([review("ops", "/groups/ops-id/transitiveMembers")], (True, ["unused_access"])),
+        "by hand": ([review("manual", "/users", auto=False), review("done", "/users", status="Completed")], (False, [])),
+    }
+    for name, (reviews, expected) in cases.items():
+        graph["identityGovernance/accessReviews/definitions"] = reviews
+        azure.load(tenant_estate(graph=graph))
+        (found,) = [f for f in scan(["security.service"]).of("security.service") if f.attributes["service"] == "entra_access_reviews"]
+        assert (found.attributes["enabled"], found.attributes["coverage"]) == expected, name
+        assert (found.scope, found.attributes["kind"]) == (TENANT, "access_analysis")
+    estate = tenant_estate(graph=graph)
+    estate["faults"] = {"deny": [{"operation": "graph/identityGovernance/*"}]}
+    azure.load(estate)
+    result = scan(["security.service"])
+    assert [f for f in result.of("security.service") if f.attributes["service"] == "entra_access_reviews"] == []
+    assert result.status("azure.access_reviews") == {TENANT: "denied"}

@@ -297,3 +297,35 @@ def test_a_third_of_people_not_signed_in_for_months_rules_out_regular_reviews(az
     azure.load(tenant_estate(graph=tenant_graph(active + stale, [require_mfa()])))
     result = answer(tmp_path, "sec.access_reviews")
     assert 4 not in result.possible_levels and 5 not in result.possible_levels, explain(result)
+
+
+def test_mfa_required_of_everyone_with_no_phone_codes_is_level_4(azure, tmp_path: Path) -> None:
+    """Conditional access requires MFA of every enabled user and the authentication methods policy allows no SMS
+    or voice codes: "Only strong 2FA/MFA methods are allowed (no SMS or phone-based codes)." (level 4); level 5
+    ("Only hardware-based MFA") is ruled out while people use authenticator apps."""
+    people = [user(f"u{n}") for n in range(4)]
+    methods = {f"u{n}": ["microsoftAuthenticatorPush"] for n in range(4)}
+    azure.load(tenant_estate(graph=tenant_graph(people, [require_mfa()], methods=methods, phone=False)))
+    result = answer(tmp_path, "sec.mfa")
+    assert (result.answer, result.suggested_level, result.possible_levels) == (4, 4, [4]), explain(result)
+
+
+def test_mfa_required_of_everyone_but_sms_allowed_is_at_least_level_3(azure, tmp_path: Path) -> None:
+    """MFA required of every enabled user, SMS codes still allowed: "It's enforced for nearly all users, with few
+    exceptions." (level 3) is shown; level 4 stays open (people may not use the SMS codes the policy allows)."""
+    people = [user(f"u{n}") for n in range(4)]
+    methods = {f"u{n}": ["microsoftAuthenticatorPush"] for n in range(4)}
+    azure.load(tenant_estate(graph=tenant_graph(people, [require_mfa()], methods=methods, phone=True)))
+    result = answer(tmp_path, "sec.mfa")
+    assert (result.answer, result.floor_level, result.possible_levels) == (3, 3, [3, 4]), explain(result)
+
+
+def test_mfa_not_shown_when_the_methods_policy_cannot_be_read(azure, tmp_path: Path) -> None:
+    """MFA required of everyone but the authentication methods policy refused: whether phone codes are allowed is
+    unknown, so neither level 3 nor 4 is shown (no floor from a partial read), and nothing lower is chosen."""
+    people = [user(f"u{n}") for n in range(4)]
+    estate = tenant_estate(graph=tenant_graph(people, [require_mfa()], phone=False))
+    estate["faults"] = {"deny": [{"operation": "graph/policies/authenticationMethodsPolicy"}]}
+    azure.load(estate)
+    result = answer(tmp_path, "sec.mfa")
+    assert result.answer == 0 and result.suggested_level is None and 4 in result.possible_levels, explain(result)

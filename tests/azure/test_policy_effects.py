@@ -64,7 +64,7 @@ def test_deny_assignments_are_preventive_guardrails(azure) -> None:
         "audit-public-ip": "detective",
         "diagnostics": "detective",
         "uk-only-trial": "detective",  # not enforced
-        "mcsb": None,  # an initiative: its members' effects are not read
+        "mcsb": None,  # an initiative whose definition cannot be read
     }
     assert (found["uk-only"][1]["restricts_regions"], found["no-public-ip"][1]["restricts_regions"]) == (True, False)
     assert found["no-public-ip"][0] == PROD and found["uk-only"][0] == TENANT
@@ -96,3 +96,48 @@ def test_configuration_is_recorded_in_every_location_in_use_from_the_one_locatio
     assert recorders == {(PROD, "uksouth"): True, (DEV, "ukwest"): True}
     assert {(f.scope, f.region) for f in result.of("inventory.region")} == set(recorders)
     assert sum(c.requests for c in result.coverage if c.collector in ("azure.locations_in_use", "azure.configuration_recording")) == 1
+
+
+SETS = "/providers/Microsoft.Management/managementGroups/prod/providers/Microsoft.Authorization/policySetDefinitions"
+
+
+def initiative(name: str, members: list[dict[str, Any]], defaults: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": f"{SETS}/{name}",
+        "type": "Microsoft.Authorization/policySetDefinitions",
+        "properties": {
+            "policyType": "Custom",
+            "parameters": {k: {"type": "String", "defaultValue": v} for k, v in defaults.items()},
+            "policyDefinitions": members,
+        },
+    }
+
+
+def member(definition_id: str, effect: str | None) -> dict[str, Any]:
+    return {"policyDefinitionId": definition_id, "parameters": {"effect": {"value": effect}} if effect else {}}
+
+
+def test_an_initiative_is_a_guardrail_when_it_passes_a_member_a_deny_effect(azure) -> None:
+    """An initiative's members take their effect from the parameters it passes them (resolved through the
+    assignment's values and the initiative's defaults): one passed Deny makes it preventive; all passed Audit,
+    detective; a member passed no effect keeps its own (not read), so the initiative stays unknown. A refused
+    initiative read leaves it unknown, never detective."""
+    custom = f"{MG}/providers/Microsoft.Authorization/policyDefinitions/no-public-ip"
+    data = tenant_estate(
+        [
+            initiative("guard", [member(custom, "[parameters('publicIpEffect')]"), member(custom, "Audit")], {"publicIpEffect": "Audit"}),
+            initiative("audit", [member(custom, "[parameters('publicIpEffect')]")], {"publicIpEffect": "Audit"}),
+            initiative("partial", [member(custom, "Audit"), member(custom, None)], {}),
+            assignment(MG, "guard", f"{SETS}/guard", parameters={"publicIpEffect": {"value": "Deny"}}),
+            assignment(MG, "audit", f"{SETS}/audit"),
+            assignment(MG, "partial", f"{SETS}/partial"),
+        ]
+    )
+    azure.load(data)
+    found = {f.resource_id.rsplit("/", 1)[-1]: f.attributes["policy_type"] for f in scan(["org.policy"]).of("org.policy")}
+    assert found == {"guard": "org_constraint", "audit": "detective", "partial": None}
+    data["faults"] = {"deny": [{"operation": "Microsoft.Authorization/policySetDefinitions/read"}]}
+    azure.load(data)
+    result = scan(["org.policy"])
+    assert {f.attributes["policy_type"] for f in result.of("org.policy")} == {None}
+    assert set(result.status("azure.policy_guardrails/Microsoft.Authorization/policySetDefinitions/read").values()) == {"denied"}

@@ -138,6 +138,7 @@ def test_every_request_is_a_declared_read_the_printed_role_and_graph_permissions
         if request["method"] == "POST":
             assert request["path"] == "/providers/Microsoft.ResourceGraph/resources"
     assert set(printed["graphApplicationPermissions"]) == {
+        "AccessReview.Read.All",
         "Application.Read.All",
         "AuditLog.Read.All",
         "Domain.Read.All",

@@ -304,18 +304,54 @@ def azure_policy_effect(value: Any) -> str | None:
     """{assignment, definition} -> the effect the assignment enforces, lower case (deny, audit,
     deployifnotexists, modify...): the definition's `then.effect`, resolved through the assignment's parameters
     and the definition's defaults when it is a parameter; `disabled` when the assignment does not enforce."""
-    if value is None or not value.get("definition"):
+    if value is None:
         return None
-    assignment, definition = value.get("assignment") or {}, value["definition"]
-    effect = str(((definition.get("policyRule") or {}).get("then") or {}).get("effect") or "")
-    match = re.fullmatch(r"\[parameters\('([^']+)'\)\]", effect.strip())
-    if match:
-        name = match.group(1)
-        given = (assignment.get("parameters") or {}).get(name) or {}
-        effect = str(given.get("value") or ((definition.get("parameters") or {}).get(name) or {}).get("defaultValue") or "")
+    assignment = value.get("assignment") or {}
+    if value.get("set"):
+        effect = _initiative_effect(assignment, value["set"])
+    elif value.get("definition"):
+        definition = value["definition"]
+        effect = str(((definition.get("policyRule") or {}).get("then") or {}).get("effect") or "")
+        effect = _resolve(effect, assignment.get("parameters") or {}, definition.get("parameters") or {}) or ""
+    else:
+        return None
+    if effect is None:
+        return None
     if str(assignment.get("enforcementMode", "Default")).lower() == "donotenforce":
         return "disabled"
     return effect.lower() or None
+
+
+def _resolve(value: Any, given: dict[str, Any], declared: dict[str, Any]) -> str | None:
+    """A literal, or "[parameters('name')]" resolved through the values given and the declared defaults."""
+    match = re.fullmatch(r"\[parameters\('([^']+)'\)\]", str(value).strip())
+    if not match:
+        return str(value) if value is not None else None
+    name = match.group(1)
+    found = (given.get(name) or {}).get("value")
+    found = found if found is not None else (declared.get(name) or {}).get("defaultValue")
+    return str(found) if found is not None else None
+
+
+def _initiative_effect(assignment: dict[str, Any], initiative: dict[str, Any]) -> str | None:
+    """An initiative's strongest effect: deny when a member is passed a deny effect; otherwise the effect its
+    members are passed, when every member is passed one (a member's own fixed effect is not read: unknown)."""
+    given, declared = assignment.get("parameters") or {}, initiative.get("parameters") or {}
+    effects: list[str | None] = []
+    for member in initiative.get("policyDefinitions") or []:
+        parameters = member.get("parameters") or {}
+        passed = [v.get("value") for k, v in parameters.items() if k.lower().startswith("effect") and isinstance(v, dict)]
+        effects += [_resolve(p, given, declared) for p in passed] or [None]
+    known = [e.lower() for e in effects if e]
+    for strongest in ("deny", "denyaction"):
+        if strongest in known:
+            return strongest
+    if not effects or None in effects:
+        return None
+    for kind in ("deployifnotexists", "modify", "append", "auditifnotexists", "audit", "manual", "disabled"):
+        if kind in known:
+            return kind
+    return known[0]
 
 
 @transform("azure_cosmos_backup_days")
@@ -329,3 +365,17 @@ def azure_cosmos_backup_days(value: Any) -> int | None:
         return 7 if tier == "Continuous7Days" else 30
     hours = (value.get("periodicModeProperties") or {}).get("backupRetentionIntervalInHours")
     return max(1, int(hours) // 24) if hours is not None else None
+
+
+@transform("azure_access_review_coverage")
+def azure_access_review_coverage(value: Any) -> list[str] | None:
+    """The scope queries of automated access reviews -> what they cover: `organization_unused_access` when one
+    reviews every group, every user or every directory role assignment (a query naming no single object),
+    `unused_access` when they review only some."""
+    if value is None:
+        return None
+    queries = [str(q).lower().split("?")[0].rstrip("/") for q in value if q]
+    whole = ("/groups", "/users", "/v1.0/groups", "/v1.0/users", "/beta/groups", "/beta/users")
+    if any(q.endswith(whole) or q.endswith("/rolemanagement/directory/roleassignmentscheduleinstances") for q in queries):
+        return ["organization_unused_access"]
+    return ["unused_access"] if queries else []

@@ -33,6 +33,8 @@ def plans(run: UnitRun, spec: Collector) -> Iterator[FactOut]:
     by_subscription: dict[str, list[dict[str, Any]]] = {s.lower(): [] for s in run.unit.scopes}
     for row in rows:
         subscription = str(row.get("subscriptionId") or "").lower()
+        if str(row.get("type") or "").lower() != "microsoft.security/pricings":
+            continue  # the query also holds the compliance standards
         if subscription in by_subscription:
             by_subscription[subscription].append(_plan(row))
     for subscription, found in sorted(by_subscription.items()):

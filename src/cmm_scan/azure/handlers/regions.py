@@ -21,11 +21,31 @@ WORKLOAD_PREFIXES = (
 )
 
 
+# what counts as in use: workloads and data stores (the shared query also holds alerts, networks, vaults...)
+IN_USE_TYPES = frozenset(
+    {
+        "microsoft.compute/virtualmachines",
+        "microsoft.compute/virtualmachinescalesets",
+        "microsoft.containerservice/managedclusters",
+        "microsoft.app/containerapps",
+        "microsoft.web/sites",
+        "microsoft.sql/servers/databases",
+        "microsoft.dbforpostgresql/flexibleservers",
+        "microsoft.dbformysql/flexibleservers",
+        "microsoft.documentdb/databaseaccounts",
+        "microsoft.storage/storageaccounts",
+        "microsoft.compute/disks",
+    }
+)
+
+
 def _locations(run: UnitRun, spec: Collector) -> dict[tuple[str, str], bool]:
-    """(subscription, location) -> holds a workload, from one query per unit shared by the collectors here."""
+    """(subscription, location) -> holds a workload, from the Resources query the typed collectors share."""
     rows: list[dict[str, object]] = run.shared_items(spec.request("Microsoft.ResourceGraph/resources"))
     found: dict[tuple[str, str], bool] = {}
     for row in rows:
+        if str(row.get("type") or "").lower() not in IN_USE_TYPES:
+            continue
         location = str(row.get("location") or "").lower()
         if not location or location == "global":
             continue
