@@ -62,6 +62,18 @@ def test_a_sub_response_next_link_is_followed(azure) -> None:
     assert alone and all("$skiptoken" in r["query"] for r in alone)  # only next pages go on their own
 
 
+def test_a_refused_batch_sends_every_read_alone_with_the_same_answers(azure) -> None:
+    estate = tenant_estate(graph=people())
+    estate["faults"] = {"deny": [{"operation": "graph/$batch"}]}
+    azure.load(estate)
+    result = scan(["identity.user"])
+    assert {u.resource_id: u.attributes["mfa_active"] for u in result.of("identity.user")} == {"u0": True, "u1": True, "u2": True}
+    assert result.status("azure.entra_users") == {"72f988bf-0000-0000-0000-000000000001": "ok"}
+    assert graph_reads(azure, batched=True) == []
+    alone = [r["operation"] for r in graph_reads(azure, batched=False)]
+    assert alone[0] == "graph/$batch" and "graph/users" in alone and "graph/identity/conditionalAccess/policies" in alone
+
+
 def test_a_small_estate_takes_a_known_number_of_requests(azure) -> None:
     """Every fact type of three subscriptions with disks and three people: the plan (tenants, subscriptions, the
     organisation's Resource Graph query, shared with its collector), one Graph batch, and the reads no bulk API holds."""

@@ -226,16 +226,19 @@ class UnitRun:
             if spec.id in seen:
                 continue
             seen.add(spec.id)
-            if spec.source and not spec.for_each:
-                prepared = self.prepare(spec.source)
-                found[repr(prepared)] = prepared
+            reads = [(spec.source, None)] if spec.source and not spec.for_each else []
             for name in lookups_of(spec, catalogue):
                 lookup = catalogue.lookups[name]
                 if lookup.collector:
                     pending.append(catalogue.collectors[lookup.collector])
                 elif lookup.source and not lookup.for_each:
-                    prepared = self.prepare(lookup.source, None, {"drawn": (self.context.drawn or {}).get(name, [])})
-                    found[repr(prepared)] = prepared
+                    reads.append((lookup.source, {"drawn": (self.context.drawn or {}).get(name, [])}))
+            for request, extra in reads:
+                try:
+                    prepared = self.prepare(request, None, extra)
+                except RuntimeError:  # a value this unit lacks: the read fails when it is made, not here
+                    continue
+                found[repr(prepared)] = prepared
         return list(found.values())
 
     # --- lookups ----------------------------------------------------------------------
