@@ -403,3 +403,36 @@ def test_azure_identity_client_secret_credential_gets_its_token_from_the_emulato
     assert sorted(r["subscriptionId"] for r in rows) == [PROD, DEV]
     assert azure_emulator.operations()[-1] == "Microsoft.ResourceGraph/resources/read"
     assert "entra/token" in azure_emulator.operations()
+
+
+def test_graph_batch_answers_each_request_through_the_normal_routes(azure_emulator: Emulator) -> None:
+    """JSON batching: each request has its own status, headers and body; a deny fault and paging apply to it alone."""
+    people = [{"id": f"u{n}", "userPrincipalName": f"u{n}@example.org"} for n in range(3)]
+    graph = {"users": people, "domains": [{"id": "example.org"}], "organization": [{"id": "org"}]}
+    azure_emulator.load(estate(graph=graph, faults={"deny": [{"operation": "graph/domains"}]}))
+    client, base = arm(azure_emulator, scope=GRAPH_SCOPE), os.environ["CMM_SCAN_GRAPH_ENDPOINT"]
+    requests = [
+        {"id": "1", "method": "GET", "url": "/users?$select=id&$top=2"},
+        {"id": "2", "method": "GET", "url": "/domains"},
+        {"id": "3", "method": "GET", "url": "organization"},
+    ]
+    response = client.send_request(HttpRequest("POST", f"{base}/v1.0/$batch", json={"requests": requests}))
+    assert response.status_code == 200
+    answers = {r["id"]: r for r in response.json()["responses"]}
+    assert answers["1"]["status"] == 200 and [u["id"] for u in answers["1"]["body"]["value"]] == ["u0", "u1"]
+    rest = get(client, answers["1"]["body"]["@odata.nextLink"])  # a sub-response's next page is an ordinary request
+    assert [u["id"] for u in rest["value"]] == ["u2"]
+    assert (answers["2"]["status"], answers["2"]["body"]["error"]["code"]) == (403, "Authorization_RequestDenied")
+    assert answers["3"]["status"] == 200 and answers["3"]["body"]["value"] == [{"id": "org"}]
+    assert answers["1"]["headers"]["Content-Type"] == "application/json"
+    logged = [(r["operation"], r["status"], bool(r.get("batched"))) for r in azure_emulator.requests]
+    assert logged == [  # each request of the batch first, then the batch itself, then the next page
+        ("graph/users", 200, True),
+        ("graph/domains", 403, True),
+        ("graph/organization", 200, True),
+        ("graph/$batch", 200, False),
+        ("graph/users", 200, False),
+    ]
+    too_many = [{"id": str(n), "method": "GET", "url": "/organization"} for n in range(21)]
+    response = client.send_request(HttpRequest("POST", f"{base}/v1.0/$batch", json={"requests": too_many}))
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "BadRequest")

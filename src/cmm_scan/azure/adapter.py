@@ -15,6 +15,7 @@ from typing import Any
 
 from cmm_scan.azure.options import Options
 from cmm_scan.cloud.executor import Context, Outcome, Unit, UnitRun, emit_coverage
+from cmm_scan.cloud.memo import Memo
 from cmm_scan.cloud.permissions import required, selected
 from cmm_scan.cloud.runner import run_units
 from cmm_scan.cloud.spec import Catalogue, Request, load_catalogue
@@ -75,6 +76,18 @@ PLAN_REQUESTS = {
 }
 
 
+ORG_GROUP = "microsoft.management/managementgroups"
+
+
+def _groups_request(fact_types: list[str]) -> Request:
+    """The plan's management-group query. When the organisation collector runs, its query (management groups and
+    subscriptions) is sent instead and its pages kept for it (the plan's memo is the scan's): one page, not two."""
+    org = catalogue().collectors["azure.organization"]
+    if org in selected(fact_types, catalogue()):
+        return org.request("Microsoft.ResourceGraph/resources")
+    return PLAN_REQUESTS["management_groups"]
+
+
 @cache
 def catalogue() -> Catalogue:
     from cmm_scan.azure import conditional_access, transforms  # noqa: F401  (register the Azure transforms the specs name)
@@ -90,6 +103,7 @@ class State:
     invisible: list[str]  # asked for by --subscriptions but not visible to the credential
     regions: list[str] | None
     workers: int
+    memo: Memo  # the plan's requests' pages: a collector sending the same request reads them
 
 
 def plan(options: Options, fact_types: list[str]) -> ScanPlan:
@@ -112,7 +126,8 @@ def plan(options: Options, fact_types: list[str]) -> ScanPlan:
     chosen = list(names)
     groups: list[dict[str, Any]] = []
     with contextlib.suppress(CloudError):  # management groups are context: without them the subscriptions still scan
-        groups = run.items(PLAN_REQUESTS["management_groups"], {})
+        rows = run.shared_items(_groups_request(fact_types))
+        groups = [r for r in rows if str(r.get("type") or "microsoft.management/managementgroups").lower() == ORG_GROUP]
     if options.management_groups:
         under: set[str] = set()
         for group in options.management_groups:
@@ -133,7 +148,7 @@ def plan(options: Options, fact_types: list[str]) -> ScanPlan:
     return ScanPlan(
         scopes=scopes,
         regions=options.regions or [],
-        state=State(transport, tenant, chosen, invisible, options.regions, options.workers),
+        state=State(transport, tenant, chosen, invisible, options.regions, options.workers, run.context.memo),
     )
 
 
@@ -169,7 +184,7 @@ def run(plan: ScanPlan, fact_types: list[str], sink: Sink, progress: Any) -> Non
             return
         sink(record)
 
-    context = Context(catalogue=cat, transport=state.transport, emit=emit)
+    context = Context(catalogue=cat, transport=state.transport, emit=emit, memo=state.memo)
     for subscription in state.invisible:  # asked for, not visible: every subscription-level read is unknown there
         unit = Unit("subscription", f"subscription:{subscription}", (subscription,))
         why = Outcome(status="denied", reason=f"subscription {subscription} is not visible to this credential")

@@ -3,6 +3,11 @@
 One PipelineClient per API with BearerTokenCredentialPolicy; retries are ours (cmm_scan.cloud.http), so
 Resource Graph's quota headers slow us down before it throttles. Paging styles: `next_link` (ARM),
 `odata_next_link` (Graph), `skip_token` (Resource Graph, in the POST body).
+
+Microsoft Graph JSON batching: the first page of every Graph list a scan unit reads is asked for in one
+`POST /v1.0/$batch` (up to 20 requests each), before the collectors run; each sub-response (its page, or its
+own error, which then fails only the collectors reading it) waits for `pages`, which follows its nextLink as
+ordinary requests. Throttled or failed sub-requests are sent again in a smaller batch after their Retry-After.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from azure.core import PipelineClient
 from azure.core.credentials import AccessToken
@@ -22,7 +27,7 @@ from azure.core.pipeline.policies import BearerTokenCredentialPolicy, HeadersPol
 from azure.core.rest import HttpRequest
 
 from cmm_scan import __version__
-from cmm_scan.cloud.http import Backoff
+from cmm_scan.cloud.http import RETRY_STATUSES, Backoff, retry_after
 from cmm_scan.cloud.transport import CloudError, Prepared
 from cmm_scan.errors import UserError
 
@@ -44,6 +49,7 @@ DENIED_CODES = frozenset(
     }
 )
 NOT_ENABLED_CODES = frozenset({"MissingSubscriptionRegistration", "SubscriptionNotRegistered", "FeatureNotEnabled"})
+BATCH_SIZE = 20  # the most requests Microsoft Graph takes in one $batch
 
 
 class StaticToken:
@@ -102,6 +108,7 @@ class AzureTransport:
         }
         self._lock = threading.Lock()
         self.sent = 0
+        self._prefetched: dict[str, Any] = {}  # repr(Prepared) -> its first page, or the CloudError it answered
 
     @staticmethod
     def _client(base: str, cred: Any, scope: str) -> PipelineClient:
@@ -118,8 +125,15 @@ class AzureTransport:
         if request.page_size and request.paging == "skip_token":
             body = {**body, "options": {**(body.get("options") or {}), "$top": request.page_size}}
         url = base + request.path
+        with self._lock:
+            first = self._prefetched.pop(repr(request), None)
         while True:
-            data = self._send(client, request, url, query, body)
+            if first is not None:  # answered in a batch: its error is this request's, its nextLink followed as usual
+                data, first = first, None
+                if isinstance(data, CloudError):
+                    raise data
+            else:
+                data = self._send(client, request, url, query, body)
             yield data
             link = None
             if request.paging == "next_link":
@@ -152,15 +166,58 @@ class AzureTransport:
         except ValueError:
             data = {}
         if response.status_code >= 400:
-            error = data.get("error") if isinstance(data, dict) else None
-            error = error if isinstance(error, dict) else {}
-            code = str(error.get("code") or response.status_code)
-            details = error.get("details") or []
-            if code == "BadRequest" and details:  # Resource Graph puts the real reason in details
-                code = str(details[0].get("code") or code)
-                error = details[0]
-            raise CloudError(response.status_code, code, str(error.get("message") or response.reason or "")[:300], request.operation)
+            raise answer_error(response.status_code, data, response.reason or "", request.operation)
         return data
+
+    # --- Microsoft Graph JSON batching ---------------------------------------------------------
+
+    def prefetch(self, requests: list[Prepared]) -> None:
+        """Send the first page of every Graph GET among `requests` in batches of 20 (per API version) and keep
+        each answer for `pages`. A batch that fails as a whole keeps nothing: each request is then sent alone."""
+        by_version: dict[str, list[Prepared]] = {}
+        for request in requests:
+            version, sep, _ = request.path.lstrip("/").partition("/")
+            if request.api == "graph" and request.method == "GET" and request.body is None and sep:
+                by_version.setdefault(version, []).append(request)
+        for version, batchable in by_version.items():
+            for start in range(0, len(batchable), BATCH_SIZE):
+                chunk = batchable[start : start + BATCH_SIZE]
+                if len(chunk) > 1:  # a batch of one saves nothing
+                    self._batch(version, chunk)
+
+    def _batch(self, version: str, chunk: list[Prepared]) -> None:
+        pending = {str(n): request for n, request in enumerate(chunk, 1)}
+        answers: dict[str, Any] = {}
+
+        def send() -> _BatchRound:
+            """One round: the pending requests in one $batch; a throttled or failed one stays pending."""
+            body = {"requests": [{"id": n, "method": "GET", "url": _relative(r, version)} for n, r in pending.items()]}
+            outer = Prepared(operation="$batch", api="graph", method="POST", path=f"/{version}/$batch", body=body)
+            data = self._send(self._clients["graph"], outer, self.endpoints.graph + outer.path, {}, body)
+            waits: list[float] = []
+            for sub in data.get("responses") or []:
+                n = str(sub.get("id"))
+                request = pending.get(n)
+                if request is None:
+                    continue
+                status = int(sub.get("status") or 0)
+                answers[n] = sub.get("body") if status < 400 else answer_error(status, sub.get("body"), "", request.operation)
+                if status not in RETRY_STATUSES:
+                    del pending[n]
+                elif (wait := retry_after(sub.get("headers") or {})) is not None:
+                    waits.append(wait)
+            return _BatchRound(429 if pending else 200, {"Retry-After": str(max(waits))} if waits else {})
+
+        try:
+            self.backoff.run(send)
+        except CloudError:
+            return  # the batch itself failed: every request goes alone, as without batching
+        for n in pending:  # still throttled after every retry: sent alone later, with its own retries
+            answers.pop(n, None)
+        with self._lock:
+            for n, request in enumerate(chunk, 1):
+                if str(n) in answers:
+                    self._prefetched[repr(request)] = answers[str(n)]
 
     def classify(self, error: CloudError) -> tuple[str, str]:
         reason = f"{error.operation}: {error}"[:300] if error.operation else str(error)[:300]
@@ -169,3 +226,32 @@ class AzureTransport:
         if error.code in NOT_ENABLED_CODES:
             return "not_enabled", reason
         return "error", reason
+
+
+@dataclass
+class _BatchRound:
+    """A batch round as the back-off sees it: throttled while a sub-request is, with the longest Retry-After."""
+
+    status_code: int
+    headers: dict[str, str]
+
+
+def _relative(request: Prepared, version: str) -> str:
+    """A batch request's url: relative to the API version, its query string encoded as a direct request's would be."""
+    query = dict(request.query)
+    if request.page_size and request.paging == "odata_next_link":
+        query["$top"] = request.page_size
+    path = request.path[len(version) + 1 :]
+    return path + ("?" + urlencode(query, quote_via=quote, safe="$") if query else "")
+
+
+def answer_error(status: int, data: Any, reason: str, operation: str) -> CloudError:
+    """An error answer (a whole response's or a batch sub-response's) in our terms."""
+    error = data.get("error") if isinstance(data, dict) else None
+    error = error if isinstance(error, dict) else {}
+    code = str(error.get("code") or status)
+    details = error.get("details") or []
+    if code == "BadRequest" and details:  # Resource Graph puts the real reason in details
+        code = str(details[0].get("code") or code)
+        error = details[0]
+    return CloudError(status, code, str(error.get("message") or reason or "")[:300], operation)

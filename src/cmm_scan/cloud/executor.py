@@ -19,6 +19,7 @@ from jmespath.exceptions import JMESPathTypeError
 from cmm_scan.cloud import transforms
 from cmm_scan.cloud.jmes import as_item, hashable, plain, search
 from cmm_scan.cloud.memo import Memo
+from cmm_scan.cloud.permissions import lookups_of
 from cmm_scan.cloud.spec import PLACEHOLDER, Attribute, Call, Catalogue, Collector, Draw, GuideUse, Join, Lookup, Request, _Items
 from cmm_scan.cloud.transport import CloudError, Prepared, Transport, worst
 from cmm_scan.models import Coverage, Fact
@@ -213,6 +214,32 @@ class UnitRun:
         if not_enabled and exc.matches(not_enabled):
             return "not_enabled", str(exc)[:300]
         return self.context.transport.classify(exc)
+
+    def first_reads(self, collectors: Iterable[Collector]) -> list[Prepared]:
+        """The unit-wide list requests these collectors (and the lookups and collectors they read) send here, filled
+        exactly as `shared_items` will fill them: a transport that combines requests sends them together up front."""
+        catalogue, found = self.context.catalogue, {}
+        pending = [spec for spec in collectors if spec.scope == self.unit.kind]
+        seen: set[str] = set()
+        while pending:
+            spec = pending.pop()
+            if spec.id in seen:
+                continue
+            seen.add(spec.id)
+            reads = [(spec.source, None)] if spec.source and not spec.for_each else []
+            for name in lookups_of(spec, catalogue):
+                lookup = catalogue.lookups[name]
+                if lookup.collector:
+                    pending.append(catalogue.collectors[lookup.collector])
+                elif lookup.source and not lookup.for_each:
+                    reads.append((lookup.source, {"drawn": (self.context.drawn or {}).get(name, [])}))
+            for request, extra in reads:
+                try:
+                    prepared = self.prepare(request, None, extra)
+                except RuntimeError:  # a value this unit lacks: the read fails when it is made, not here
+                    continue
+                found[repr(prepared)] = prepared
+        return list(found.values())
 
     # --- lookups ----------------------------------------------------------------------
 

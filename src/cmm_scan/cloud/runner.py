@@ -31,6 +31,11 @@ def run_units(context: Context, units: Iterable[Unit], collectors: list[Collecto
     context.keep = context.keep | kept(context)
     if context.drawn is None:
         context.drawn = drawn_keys(context.catalogue, collectors)
+    units = list(units)
+    prefetch = getattr(context.transport, "prefetch", None)
+    if prefetch is not None:  # one round trip for the first reads a transport can combine, before any collector runs
+        for unit in units:
+            prefetch(UnitRun(context, unit).first_reads(collectors))
     tasks = [(unit, spec) for unit in units for spec in collectors if spec.scope == unit.kind]
     if progress is not None:
         progress.total = len(tasks)

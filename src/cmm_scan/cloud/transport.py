@@ -54,6 +54,14 @@ class Transport(Protocol):
         ...
 
 
+class Prefetching(Protocol):
+    """Optional: a transport whose API can answer several requests in one round trip (Microsoft Graph's `$batch`).
+    The runner hands it the first request of every unit-wide list a unit's collectors and lookups will send; it
+    sends those it can combine and keeps each answer (page or error) for `pages`, which then starts from it."""
+
+    def prefetch(self, requests: list[Prepared]) -> None: ...
+
+
 def classify_http(error: CloudError, not_enabled: frozenset[str] = frozenset()) -> tuple[str, str]:
     """A reasonable default for REST APIs: 401/403 denied, provider codes for 'not turned on', else error."""
     reason = str(error)[:300]

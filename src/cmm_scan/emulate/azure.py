@@ -10,12 +10,15 @@ objects keyed by their path under `/v1.0/`. Every view is derived: resource grou
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 import secrets
 from dataclasses import dataclass, field
+from email.message import Message
 from functools import cache
 from importlib import resources as package_files
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -516,6 +519,46 @@ def graph_get(call: Call) -> Reply:
     raise Problem("unrouted_graph", f"Resource not found for the segment '{segment}'.")
 
 
+GRAPH_BATCH_MAX = 20
+
+
+def graph_batch(call: Call) -> Reply:
+    """JSON batching: each request is answered through the normal routing (authentication, deny and throttle
+    faults, paging), logged as batched, and returned as {id, status, headers, body}."""
+    body = call.json()
+    requests = body.get("requests") if isinstance(body, dict) else None
+    if not isinstance(requests, list) or not requests:
+        raise Problem("bad_request", "Invalid batch payload format.")
+    if len(requests) > GRAPH_BATCH_MAX:
+        raise Problem("bad_request", f"Maximum number of requests in a batch is {GRAPH_BATCH_MAX}.")
+    ids = [str(r.get("id")) if isinstance(r, dict) else "" for r in requests]
+    if len(set(ids)) != len(ids) or not all(isinstance(r, dict) and r.get("id") and r.get("method") and r.get("url") for r in requests):
+        raise Problem("bad_request", "Every batch request needs a unique id, a method and a url.")
+    version = call.path.split("/")[1]
+    responses = []
+    for request in requests:
+        split = urlsplit(str(request["url"]))
+        path = re.sub(r"/{2,}", "/", f"/{version}/{split.path.lstrip('/')}")
+        if path.lower().endswith("/$batch"):
+            raise Problem("bad_request", "A batch may not hold another batch.")
+        query: dict[str, str] = {}
+        multi: dict[str, list[str]] = {}
+        for key, value in parse_qsl(split.query, keep_blank_values=True):
+            query.setdefault(key, value)
+            multi.setdefault(key, []).append(value)
+        headers = Message()  # the batch's own headers (its token) with the request's on top
+        for name, value in [*call.headers.items(), *(request.get("headers") or {}).items()]:
+            del headers[name]
+            headers[name] = value
+        raw = json.dumps(request["body"]).encode() if request.get("body") is not None else b""
+        inner = Call(str(request["method"]).upper(), path, query, headers, raw, call.emulator, multi=multi, target=str(request["url"]))
+        reply = call.emulator.answer(inner)
+        call.emulator.record(inner, reply.status, batched=True)
+        headers_out = {"Content-Type": "application/json", **reply.headers}
+        responses.append({"id": str(request["id"]), "status": reply.status, "headers": headers_out, "body": reply.body})
+    return Reply({"responses": responses})
+
+
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _GRAPH_LITERAL = rf"'(?:[^']|'')*'|{_GUID}|true|false|null|-?\d+(?:\.\d+)?"  # a Guid is written bare, as OData does
 _GRAPH_CLAUSE = re.compile(
@@ -643,6 +686,8 @@ ROUTES: list[Route] = [  # data: method, path template, operation (the permissio
     Route("POST", ARG_PATH, "Microsoft.ResourceGraph/resources/read", query_resource_graph),
     Route("GET", "/{tenant}/v2.0/.well-known/openid-configuration", "entra/openid-configuration", openid_configuration),
     Route("POST", "/{tenant}/oauth2/v2.0/token", "entra/token", issue_token),
+    Route("POST", "/v1.0/$batch", "graph/$batch", graph_batch),
+    Route("POST", "/beta/$batch", "graph/$batch", graph_batch),
     Route("GET", "/v1.0/{path*}", lambda call: f"graph/{call.params['path'].strip('/')}", graph_get),
     Route("GET", "/beta/{path*}", lambda call: f"graph/{call.params['path'].strip('/')}", graph_get),
     *BLOB_ROUTES,  # Blob Storage objects under /blob: where shards write snapshots (az://)

@@ -565,8 +565,11 @@ class Emulator:
             return reply
         return None
 
-    def record(self, call: Call, status: int) -> None:
-        entry = {"method": call.method, "path": call.path, "operation": call.operation, "status": status}
+    def record(self, call: Call, status: int, batched: bool = False) -> None:
+        """Log one answered request; `batched`: a request inside another (a Graph $batch), not an HTTP request of its own."""
+        entry: dict[str, Any] = {"method": call.method, "path": call.path, "operation": call.operation, "status": status}
+        if batched:
+            entry["batched"] = True
         if call.query:
             entry["query"] = call.query
         with self._log_lock:
@@ -577,6 +580,10 @@ class Emulator:
     def operations(self) -> list[str]:
         """The operations answered so far, in order (handy in tests)."""
         return [r["operation"] for r in self.requests]
+
+    def http_requests(self) -> list[dict[str, Any]]:
+        """The log without the requests answered inside a batch: what went over the wire."""
+        return [r for r in self.requests if not r.get("batched")]
 
 
 def _hit(seed: int, kind: str, key: str, nth: int, share: Share, operation: str) -> bool:

@@ -21,7 +21,8 @@ SUBSCRIPTION = "microsoft.resources/subscriptions"
 
 def root(run: UnitRun, spec: Collector) -> Iterator[FactOut]:
     tenant = str(run.unit.vars["tenant"])
-    rows: list[dict[str, Any]] = run.items(spec.request("Microsoft.ResourceGraph/resources"))
+    # the plan sends the same query for the management groups: its pages are shared, not asked for again
+    rows: list[dict[str, Any]] = run.shared_items(spec.request("Microsoft.ResourceGraph/resources"))
     groups = [r for r in rows if str(r.get("type") or "").lower() == GROUP]
     subscriptions = [r for r in rows if str(r.get("type") or "").lower() == SUBSCRIPTION]
     top = [g for g in groups if not ((g.get("properties") or {}).get("managementGroupAncestorsChain") or [])]
