@@ -117,7 +117,7 @@ def _read_one(
 ) -> SnapshotSource:
     """Stream one snapshot into the accumulators and the coverage index."""
     clashes = _clashes()
-    records = read_records_raw(path)
+    records = read_records_raw(path, skip=frozenset(fact_catalogue().facts.keys() - by_type.keys()))
     header = next(records)
     assert isinstance(header, SnapshotHeader)  # read_records always yields the header first
     coverage.begin_snapshot(f"the {header.provider} snapshot {path.name}", header.not_held, header.provider)
@@ -148,6 +148,10 @@ def _read_one(
                                 continue
                     for add in inside:
                         add(record, resource_id, key)
+            if progress and facts % 50_000 == 0:
+                progress(done_before + facts)
+        elif record is None:  # a fact of a type no rule reads, not decoded
+            facts += 1
             if progress and facts % 50_000 == 0:
                 progress(done_before + facts)
         elif isinstance(record, Coverage):
