@@ -171,3 +171,38 @@ def test_generated_code_matches_the_closures_on_every_construct(text):
             continue
         got = fast(env)
         assert got == want or (got is UNKNOWN and want is UNKNOWN), env
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a + b >= 0.5 * c",  # the shape rules use: counts against a threshold's share of a total
+        "a / b > c",
+        "a - b * c == 2",
+        "a * b != c - 1",
+        "a + b < 2 + 1",
+        "a / (b - c) <= 1",
+        "a + b >= k * c",
+        "a + b >= flag * c",
+    ],
+)
+def test_arithmetic_in_a_comparison_takes_the_float_path_only_where_it_agrees(text):
+    """Comparisons over arithmetic run on plain floats when every value is an int or float and the
+    sides are finite; values the fast path must refuse (booleans, strings, intervals, zero divisors,
+    infinities, NaN, overflow) fall back to the reference's interval arithmetic."""
+    rng = random.Random(text)
+    constants = {"k": 0.25, "flag": True}
+    fast = compile_expr(text, constants)[0]
+    reference = compile_expr(text, constants, reference=True)[0]
+    pool = [0, 1, 2, 3, -1, 0.0, -0.0, 0.5, 2.5, 1e308, -1e308, 10**400, float("inf"), float("nan"), True, False, "2", None, UNKNOWN]
+    pool += [Interval(1, 3), Interval(2, 2)]
+    for _ in range(1500):
+        env = {n: rng.choice(pool) for n in "abc" if rng.random() < 0.95}
+        try:
+            want = reference(env)
+        except (ValueError, OverflowError) as exc:  # what the reference does, the fast path must do
+            with pytest.raises(type(exc)):
+                fast(env)
+            continue
+        got = fast(env)
+        assert got == want or (got is UNKNOWN and want is UNKNOWN), (env, got, want)

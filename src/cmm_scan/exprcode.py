@@ -19,6 +19,8 @@ from cmm_scan.expr import UNKNOWN, Compiled, Interval, _truth, arithmetic, compa
 
 _OPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=", ast.In: "in", ast.NotIn: "not in"}
 _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+_VARIABLE = object()  # a leaf read from the fact, not fixed when compiling
+_ORDER = ("<", "<=", ">", ">=", "==", "!=")
 _MAX_DEPTH = 60  # Python refuses blocks nested ~100 deep; deeper expressions keep their closures
 
 
@@ -40,6 +42,7 @@ class _Generator:
         self.k: list[Any] = []
         self.f: list[Any] = []
         self.count = 0
+        self.bound: dict[int, _Value] = {}  # nodes already computed into a variable (arithmetic's leaves)
 
     def emit(self, line: str) -> None:
         self.lines.append("    " * self.indent + line)
@@ -60,6 +63,8 @@ class _Generator:
     def visit(self, node: ast.AST) -> _Value:
         if self.indent > _MAX_DEPTH:
             return self.closure(node)
+        if id(node) in self.bound:
+            return self.bound[id(node)]
         method = getattr(self, "_" + type(node).__name__, None)
         return method(node) if method else self.closure(node)
 
@@ -84,6 +89,56 @@ class _Generator:
     def _Compare(self, node: ast.Compare) -> _Value:
         if len(node.ops) != 1:
             return self.closure(node)
+        if _OPS[type(node.ops[0])] in _ORDER and any(isinstance(n, ast.BinOp) for n in (node.left, node.comparators[0])):
+            sides = (node.left, node.comparators[0])
+            leaves = [leaf for side in sides for leaf in _arithmetic_leaves(side)]
+            if leaves and all(leaf is not None for leaf in leaves):
+                return self._arithmetic_compare(node, sides, leaves)  # type: ignore[arg-type]
+        return self._compare(node)
+
+    def _arithmetic_compare(self, node: ast.Compare, sides: tuple[ast.expr, ast.expr], leaves: list[ast.expr]) -> _Value:
+        """`a + b >= k * c` on plain numbers, in floats: what the reference's exact intervals compute
+        (each number as a float, then IEEE arithmetic), without building one. Anything else (a value
+        not an int or float, a division by zero, a side not finite) takes the general path."""
+        fixed = [self._constant(leaf) for leaf in leaves]
+        if any(value is not _VARIABLE and not _number(value) for value in fixed):
+            return self._compare(node)  # a constant that is not a number: never the fast path
+        values = [self.visit(leaf) for leaf in leaves]
+        for leaf, value in zip(leaves, values, strict=True):
+            self.bound[id(leaf)] = value
+        checks = [f"(type({v.code}) is int or type({v.code}) is float)" for v, c in zip(values, fixed, strict=True) if c is _VARIABLE]
+        out, left, right = self.var(), self.var(), self.var()
+        self.emit(f"{out} = None")
+        self.emit(f"if {' and '.join(checks) or 'True'}:")
+        self.emit("    try:")
+        self.emit(f"        {left} = {self._floats(sides[0])}")
+        self.emit(f"        {right} = {self._floats(sides[1])}")
+        self.emit("    except (ZeroDivisionError, OverflowError):")
+        self.emit("        pass")
+        self.emit("    else:")
+        self.emit(f"        if {left} - {left} == 0 and {right} - {right} == 0: {out} = {left} {_OPS[type(node.ops[0])]} {right}")
+        self.emit(f"if {out} is None:")
+        self.indent += 1
+        general = self._compare(node)
+        self.emit(f"{out} = {general.code}")
+        self.indent -= 1
+        return _Value(out, tristate=True)
+
+    def _constant(self, node: ast.expr) -> Any:
+        """A leaf's value when it is fixed when compiling (a literal, a threshold, true/false), else _VARIABLE."""
+        if isinstance(node, ast.Constant):
+            return node.value
+        assert isinstance(node, ast.Name)
+        if node.id in self.constants:
+            return self.constants[node.id]
+        return {"true": True, "false": False}.get(node.id, _VARIABLE)
+
+    def _floats(self, node: ast.expr) -> str:
+        if isinstance(node, ast.BinOp):
+            return f"({self._floats(node.left)} {_ARITH[type(node.op)]} {self._floats(node.right)})"
+        return f"float({self.bound[id(node)].code})"
+
+    def _compare(self, node: ast.Compare) -> _Value:
         op = _OPS[type(node.ops[0])]
         a, b = self.visit(node.left), self.visit(node.comparators[0])
         out = self.var()
@@ -159,6 +214,17 @@ class _Generator:
         return _Value(out)
 
     _List = _Tuple
+
+
+def _arithmetic_leaves(node: ast.expr) -> list[ast.expr | None]:
+    """The names and constants an arithmetic expression of only those is made of; a None for any other node."""
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITH:
+        return _arithmetic_leaves(node.left) + _arithmetic_leaves(node.right)
+    return [node] if isinstance(node, ast.Name | ast.Constant) else [None]
+
+
+def _number(value: Any) -> bool:
+    return type(value) is int or type(value) is float
 
 
 def generate(
