@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from cmm_scan.expr import UNKNOWN, Compiled, Interval, _truth, arithmetic, compare, tri_not
@@ -33,12 +34,20 @@ class _Value:
 
 
 class _Generator:
-    def __init__(self, constants: dict[str, Any], functions: dict[str, Callable[..., Any]], reference: Callable[[ast.AST], Compiled]):
+    def __init__(
+        self,
+        constants: dict[str, Any],
+        functions: dict[str, Callable[..., Any]],
+        reference: Callable[[ast.AST], Compiled],
+        prefix: str = "",
+        indent: int = 1,
+    ):
+        self.prefix = prefix  # of every name the code binds: expressions inlined side by side never clash
         self.constants = constants
         self.functions = functions
         self.reference = reference  # a node's closure, for the nodes written as calls
         self.lines: list[str] = []
-        self.indent = 1
+        self.indent = indent
         self.k: list[Any] = []
         self.f: list[Any] = []
         self.count = 0
@@ -49,16 +58,16 @@ class _Generator:
 
     def var(self) -> str:
         self.count += 1
-        return f"v{self.count}"
+        return f"{self.prefix}v{self.count}"
 
     def const(self, value: Any) -> _Value:
         self.k.append(value)
         plain = value is not UNKNOWN and type(value) in (str, int, float, bool)
-        return _Value(f"K[{len(self.k) - 1}]", plain=plain)
+        return _Value(f"{self.prefix}K[{len(self.k) - 1}]", plain=plain)
 
     def call(self, fn: Any) -> str:
         self.f.append(fn)
-        return f"F[{len(self.f) - 1}]"
+        return f"{self.prefix}F[{len(self.f) - 1}]"
 
     def visit(self, node: ast.AST) -> _Value:
         if self.indent > _MAX_DEPTH:
@@ -237,16 +246,26 @@ def generate(
     gen = _Generator(constants, functions, reference)
     result = gen.visit(tree)
     source = "def expression(env):\n" + "\n".join(gen.lines) + f"\n    return {result.code}\n"
-    namespace: dict[str, Any] = {
-        "U": UNKNOWN,
-        "IV": Interval,
-        "CMP": compare,
-        "TR": _truth,
-        "NOT": tri_not,
-        "AR": arithmetic,
-        "K": tuple(gen.k),
-        "F": tuple(gen.f),
-    }
+    namespace: dict[str, Any] = {**HELPERS, "K": tuple(gen.k), "F": tuple(gen.f)}
     exec(compile(source, "<rule expression>", "exec"), namespace)  # our own generated code: no rule text is pasted into it
     function: Compiled = namespace["expression"]
+    function.inline_parts = (tree, constants, functions, reference)  # type: ignore[attr-defined]  # for `inline`
     return function
+
+
+# What generated code calls by name.
+HELPERS: dict[str, Any] = {"U": UNKNOWN, "IV": Interval, "CMP": compare, "TR": _truth, "NOT": tri_not, "AR": arithmetic}
+
+
+@lru_cache(maxsize=4096)  # rules are loaded once and scored many times: the same expression, the same code
+def inline(expression: Compiled, prefix: str, indent: int) -> tuple[tuple[str, ...], str, dict[str, Any]] | None:
+    """A generated expression's code to paste into a larger generated function that has `env` and
+    `HELPERS`: its lines (at `indent`), the code of its value, and the names those lines need bound.
+    Its names all start with `prefix`. None for a function `generate` did not make."""
+    parts = getattr(expression, "inline_parts", None)
+    if parts is None:
+        return None
+    tree, constants, functions, reference = parts
+    gen = _Generator(constants, functions, reference, prefix=prefix, indent=indent)
+    result = gen.visit(tree)
+    return tuple(gen.lines), result.code, {f"{prefix}K": tuple(gen.k), f"{prefix}F": tuple(gen.f)}

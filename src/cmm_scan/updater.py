@@ -16,7 +16,8 @@ from functools import lru_cache
 from types import CodeType
 from typing import Any
 
-from cmm_scan.expr import as_tristate
+from cmm_scan.expr import Compiled, as_tristate
+from cmm_scan.exprcode import HELPERS, inline
 from cmm_scan.signals import ReaderGroup, SignalAccumulator
 
 Updater = Callable[[dict[str, Any], str, tuple[str, str]], None]
@@ -25,7 +26,8 @@ Updater = Callable[[dict[str, Any], str, tuple[str, str]], None]
 class _Code:
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.namespace: dict[str, Any] = {"TRI": as_tristate}
+        self.namespace: dict[str, Any] = {**HELPERS, "TRI": as_tristate}
+        self.inlined = 0
 
     def bind(self, prefix: str, value: Any) -> str:
         name = f"{prefix}{len(self.namespace)}"
@@ -34,6 +36,19 @@ class _Code:
 
     def emit(self, indent: int, line: str) -> None:
         self.lines.append("    " * indent + line)
+
+    def value(self, indent: int, target: str, expression: Compiled) -> None:
+        """`target = expression(env)`: the expression's own generated code pasted in where there is
+        some (its names prefixed apart), else a call."""
+        code = inline(expression, f"e{self.inlined}_", indent)
+        if code is None:
+            self.emit(indent, f"{target} = {self.bind('X', expression)}(env)")
+            return
+        self.inlined += 1
+        lines, result, names = code
+        self.lines += lines
+        self.namespace.update(names)
+        self.emit(indent, f"{target} = {result}")
 
     def row(self, indent: int, acc: str) -> None:
         """`r`: the accumulator's row for the fact's (scope, provider), made on first use (`_row`)."""
@@ -59,7 +74,7 @@ class _Code:
         elif accumulator.kind == "share" and accumulator.signal.weight is None:  # _add_share, every weight 1.0
             assert accumulator.signal.match is not None
             self.row(indent, acc)
-            self.emit(indent, f"h = {self.bind('M', accumulator.signal.match)}(env)")
+            self.value(indent, "h", accumulator.signal.match)
             self.emit(indent, "if h is not True and h is not False: h = TRI(h)")
             self.emit(indent, f"{acc}.weighted_members += 1.0")
             self.emit(indent, "r[1] += 1")
@@ -100,7 +115,7 @@ def compile_updater(groups: list[ReaderGroup]) -> Updater:
             for acc in group.accumulators:
                 code.inside(1, acc)
             continue
-        code.emit(1, f"t = {code.bind('W', group.where)}(env)")
+        code.value(1, "t", group.where)
         code.emit(1, "if t is not True and t is not False: t = TRI(t)")
         code.emit(1, "if t is True:")
         for acc in group.accumulators:
