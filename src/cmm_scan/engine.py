@@ -60,7 +60,8 @@ def evaluate(
                 continue
             counted[same] = acc
             of_type[spec.fact].append((where, acc))
-    by_type = {fact_type: compile_updater(reader_groups(accs)) for fact_type, accs in of_type.items()}
+    clashes = _clashes()
+    by_type = {fact_type: compile_updater(reader_groups(accs), clashes.get(fact_type, ())) for fact_type, accs in of_type.items()}
     coverage = CoverageIndex()
     problems: list[CoverageSummary] = []
     sources: list[SnapshotSource] = []
@@ -116,7 +117,6 @@ def _read_one(
     done_before: int,
 ) -> SnapshotSource:
     """Stream one snapshot into the accumulators and the coverage index."""
-    clashes = _clashes()
     records = read_records_raw(path, skip=frozenset(fact_catalogue().facts.keys() - by_type.keys()))
     header = next(records)
     assert isinstance(header, SnapshotHeader)  # read_records always yields the header first
@@ -127,16 +127,7 @@ def _read_one(
             facts += 1
             update = by_type.get(record["type"])
             if update is not None:
-                key = (record["scope"], record["provider"])  # read before the attributes go over the fields
-                resource_id = record["resource_id"]
-                # The line's own dict becomes the expressions' environment: its fields, then the
-                # attributes over them, as `fact_env` builds it. Its other keys (record, type,
-                # source, attributes) no filter may read, unless an attribute has the name.
-                attributes = record["attributes"]
-                for name in clashes.get(record["type"], ()):
-                    del record[name]
-                record.update(attributes)
-                update(record, resource_id, key)
+                update(record)  # the line's own dict becomes the expressions' environment
             if progress and facts % 50_000 == 0:
                 progress(done_before + facts)
         elif record is None:  # a fact of a type no rule reads, not decoded

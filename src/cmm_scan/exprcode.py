@@ -41,7 +41,12 @@ class _Generator:
         reference: Callable[[ast.AST], Compiled],
         prefix: str = "",
         indent: int = 1,
+        fields: frozenset[str] | None = None,
     ):
+        # With `fields`: names are read from `attrs` (a fact's attributes) and only then, for a field's
+        # name, from `env` (the fact's line): what a fact's environment holds, without merging the two.
+        self.fields = fields
+        self.needs_env = False  # a reference closure reads the merged environment
         self.prefix = prefix  # of every name the code binds: expressions inlined side by side never clash
         self.constants = constants
         self.functions = functions
@@ -80,6 +85,7 @@ class _Generator:
     def closure(self, node: ast.AST) -> _Value:
         out = self.var()
         self.emit(f"{out} = {self.call(self.reference(node))}(env)")
+        self.needs_env = True
         return _Value(out)
 
     def _Constant(self, node: ast.Constant) -> _Value:
@@ -91,7 +97,12 @@ class _Generator:
         if node.id in ("true", "false"):
             return _Value(str(node.id == "true"), plain=True)
         out, key = self.var(), self.const(node.id).code
-        self.emit(f"{out} = env.get({key})")
+        if self.fields is None:
+            self.emit(f"{out} = env.get({key})")
+        elif node.id in self.fields:
+            self.emit(f"{out} = attrs[{key}] if {key} in attrs else env.get({key})")
+        else:
+            self.emit(f"{out} = attrs.get({key})")
         self.emit(f"if {out} is None: {out} = U")
         return _Value(out)
 
@@ -258,14 +269,18 @@ HELPERS: dict[str, Any] = {"U": UNKNOWN, "IV": Interval, "CMP": compare, "TR": _
 
 
 @lru_cache(maxsize=4096)  # rules are loaded once and scored many times: the same expression, the same code
-def inline(expression: Compiled, prefix: str, indent: int) -> tuple[tuple[str, ...], str, dict[str, Any]] | None:
-    """A generated expression's code to paste into a larger generated function that has `env` and
-    `HELPERS`: its lines (at `indent`), the code of its value, and the names those lines need bound.
-    Its names all start with `prefix`. None for a function `generate` did not make."""
+def inline(
+    expression: Compiled, prefix: str, indent: int, fields: frozenset[str]
+) -> tuple[tuple[str, ...], str, dict[str, Any], bool] | None:
+    """A generated expression's code to paste into a larger generated function that has `HELPERS`,
+    a fact's line as `env` and its attributes as `attrs` (`fields`: the line's keys a name may read
+    when no attribute has it): its lines (at `indent`), the code of its value, the names those lines
+    need bound, and whether they call a closure that needs `env` to be the merged environment. Its
+    names all start with `prefix`. None for a function `generate` did not make."""
     parts = getattr(expression, "inline_parts", None)
     if parts is None:
         return None
     tree, constants, functions, reference = parts
-    gen = _Generator(constants, functions, reference, prefix=prefix, indent=indent)
+    gen = _Generator(constants, functions, reference, prefix=prefix, indent=indent, fields=fields)
     result = gen.visit(tree)
-    return tuple(gen.lines), result.code, {f"{prefix}K": tuple(gen.k), f"{prefix}F": tuple(gen.f)}
+    return tuple(gen.lines), result.code, {f"{prefix}K": tuple(gen.k), f"{prefix}F": tuple(gen.f)}, gen.needs_env

@@ -18,16 +18,18 @@ from typing import Any
 
 from cmm_scan.expr import Compiled, as_tristate
 from cmm_scan.exprcode import HELPERS, inline
-from cmm_scan.signals import ReaderGroup, SignalAccumulator
+from cmm_scan.factcatalogue import FACT_FIELDS
+from cmm_scan.signals import ReaderGroup, SignalAccumulator, _hashable, _is_number
 
-Updater = Callable[[dict[str, Any], str, tuple[str, str]], None]
+Updater = Callable[[dict[str, Any]], None]
 
 
 class _Code:
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.namespace: dict[str, Any] = {**HELPERS, "TRI": as_tristate}
+        self.namespace: dict[str, Any] = {**HELPERS, "TRI": as_tristate, "NUM": _is_number, "HASH": _hashable}
         self.inlined = 0
+        self.needs_env = False  # something called reads the merged environment: the line must become it
 
     def bind(self, prefix: str, value: Any) -> str:
         name = f"{prefix}{len(self.namespace)}"
@@ -40,14 +42,16 @@ class _Code:
     def value(self, indent: int, target: str, expression: Compiled) -> None:
         """`target = expression(env)`: the expression's own generated code pasted in where there is
         some (its names prefixed apart), else a call."""
-        code = inline(expression, f"e{self.inlined}_", indent)
+        code = inline(expression, f"e{self.inlined}_", indent, FACT_FIELDS)
         if code is None:
             self.emit(indent, f"{target} = {self.bind('X', expression)}(env)")
+            self.needs_env = True
             return
         self.inlined += 1
-        lines, result, names = code
+        lines, result, names, needs_env = code
         self.lines += lines
         self.namespace.update(names)
+        self.needs_env = self.needs_env or needs_env
         self.emit(indent, f"{target} = {result}")
 
     def row(self, indent: int, acc: str) -> None:
@@ -88,8 +92,24 @@ class _Code:
             self.keep(indent + 1, acc, accumulator.ids_unknown)
             self.emit(indent, "else:")
             self.keep(indent + 1, acc, accumulator.ids_not_matching)
-        else:  # weighted shares, sums and distinct values: their methods
+        elif accumulator.kind in ("sum", "distinct"):  # _add_value
+            assert accumulator.signal.attribute is not None
+            self.value(indent, "val", accumulator.signal.attribute)
+            self.row(indent, acc)
+            self.emit(indent, "r[1] += 1")
+            self.emit(indent, "if val is U or not NUM(val):" if accumulator.kind == "sum" else "if val is U:")
+            self.emit(indent + 1, "r[2] += 1")
+            self.keep(indent + 1, acc, accumulator.ids_unknown)
+            self.emit(indent, "else:")
+            self.emit(indent + 1, "r[0] += 1")
+            self.keep(indent + 1, acc, accumulator.ids_matching)
+            if accumulator.kind == "sum":
+                self.emit(indent + 1, f"{acc}.total += float(val)")
+            else:
+                self.emit(indent + 1, f"{self.bind('V', accumulator.values)}.add(HASH(val))")
+        else:  # weighted shares: their method, on the merged environment
             self.emit(indent, f"{self.bind('F', accumulator.add_inside)}(env, rid, key)")
+            self.needs_env = True
 
     def unknown(self, indent: int, accumulator: SignalAccumulator) -> None:
         """A fact whose membership is unknown: `add_unknown`."""
@@ -106,9 +126,13 @@ def _compiled(source: str) -> CodeType:
     return compile(source, "<fact updater>", "exec")
 
 
-def compile_updater(groups: list[ReaderGroup]) -> Updater:
-    """What `ReaderGroup.add` does for each of `groups` (one fact type's), as one function of
-    (the fact's environment, its resource id, its (scope, provider))."""
+def compile_updater(groups: list[ReaderGroup], clashes: tuple[str, ...] = ()) -> Updater:
+    """What `ReaderGroup.add` does for each of `groups` (one fact type's), as one function of a fact
+    line's dict. Pasted expressions read a name from the line's attributes, and only then, for a
+    field's name, from the line: the environment `fact_env` builds, without building it. When
+    something called needs that environment (a weighted share, a reference closure), the line
+    becomes it: the attributes over the fields, after deleting the line's other keys an attribute
+    is named like (`clashes`: record, type, source, attributes; `fact_env` has none of them)."""
     code = _Code()
     for group in groups:
         if group.where is None:
@@ -123,7 +147,15 @@ def compile_updater(groups: list[ReaderGroup]) -> Updater:
         code.emit(1, "elif t is None:")
         for acc in group.accumulators:
             code.unknown(2, acc)
-    source = "def update(env, rid, key):\n" + "\n".join(code.lines or ["    pass"]) + "\n"
+    body, code.lines = code.lines, []
+    code.emit(1, "rid = env['resource_id']")
+    code.emit(1, "key = (env['scope'], env['provider'])")
+    code.emit(1, "attrs = env['attributes']")
+    if code.needs_env:  # the attributes over the fields, as `fact_env` has them
+        for name in clashes:
+            code.emit(1, f"del env[{code.bind('C', name)}]")
+        code.emit(1, "env.update(attrs)")
+    source = "def update(env):\n" + "\n".join(code.lines + body) + "\n"
     exec(_compiled(source), code.namespace)  # our own generated code: names only, no rule text
     update: Updater = code.namespace["update"]
     return update
