@@ -1,8 +1,8 @@
 """One generated function per fact type: everything a fact of that type updates, written out.
 
-`signals.ReaderGroup.add` and the accumulators' `add_*` methods define what a fact does to the
-counts; for a million facts their calls (one per group, one per accumulator) cost as much as the
-counting. This module writes the same steps for one fact type as a single function's straight-line
+The accumulators' `add_*` methods (`signals.SignalAccumulator`) define what a fact does to the
+counts; for a million facts their calls (one per accumulator, one per expression) cost as much as
+the counting. This module writes the same steps for one fact type as a single function's straight-line
 code: each group's `where` evaluated once, then every accumulator's row, counts and kept ids
 updated inline. Only objects (accumulators, their dicts and lists, compiled expressions) reach the
 code, through names bound in its namespace, never rule text. `tests/test_engine_fast.py` checks
@@ -127,7 +127,8 @@ def _compiled(source: str) -> CodeType:
 
 
 def compile_updater(groups: list[ReaderGroup], clashes: tuple[str, ...] = ()) -> Updater:
-    """What `ReaderGroup.add` does for each of `groups` (one fact type's), as one function of a fact
+    """What a fact does to each of `groups` (one fact type's): each group's `where` once, then
+    `add_inside` or `add_unknown` of its accumulators, as one function of a fact
     line's dict. Pasted expressions read a name from the line's attributes, and only then, for a
     field's name, from the line: the environment `fact_env` builds, without building it. When
     something called needs that environment (a weighted share, a reference closure), the line
