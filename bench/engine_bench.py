@@ -7,6 +7,15 @@
 For each size it writes a synthetic snapshot (every catalogue fact type, 3 accounts, 2 regions),
 then scores it with every rule in a fresh subprocess and reports wall time, CPU time (what to
 compare on a shared machine) and peak memory (RSS). Rules are loaded before the clock starts.
+
+Measured on 3 December 2026 on a 2-CPU machine shared with other jobs (load average 2-5, so CPU
+times vary by 20-40 % from run to run; compare the lower figures): this script scored 1,000,000
+facts in 9.0 and 10.4 s of CPU, peak 49 MiB, and 10 snapshots of 100,000 in 1.01x the CPU of one
+of 1,000,000 (peak 55 MiB; 1.38x in a run where the load rose between the two; 0.92x, min of three
+each, scoring written snapshots in one process). Scoring one written snapshot of 1,000,000 facts, the engine before
+and after in turn, three times each: 12.8-14.3 s of CPU before (10.8 s typical on a quiet
+machine), 7.5-9.5 s after. Counted instructions (callgrind, 20,000 facts, setup excluded) fell
+from 44,400 to 33,200 a fact (-25 %); decoding the JSON is about 15,000 of them.
 """
 
 from __future__ import annotations
@@ -77,6 +86,7 @@ def main(sizes: list[int], parts: int = 1) -> None:
 if __name__ == "__main__":
     args = sys.argv[1:]
     split = 1
-    if args[:1] == ["--parts"]:
-        split, args = int(args[1]), args[2:]
+    if "--parts" in args:  # before or after the sizes
+        at = args.index("--parts")
+        split, args = int(args[at + 1]), args[:at] + args[at + 2 :]
     main([int(a) for a in args] or [100_000, 1_000_000], split)

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from cmm_scan.catalogue import all_questions
 from cmm_scan.demo import demo_snapshots
 from cmm_scan.engine import evaluate
 from cmm_scan.expr import UNKNOWN, Interval, compile_expr
 from cmm_scan.factcatalogue import fact_catalogue, readable_names
 from cmm_scan.models import Assessment
-from cmm_scan.rules import load_rules
+from cmm_scan.rules import compile_rule, load_rules
 from cmm_scan.synthetic import write_synthetic
 from tests.support.reference_engine import reference_evaluate
 
@@ -171,3 +172,101 @@ def test_generated_code_matches_the_closures_on_every_construct(text):
             continue
         got = fast(env)
         assert got == want or (got is UNKNOWN and want is UNKNOWN), env
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a + b >= 0.5 * c",  # the shape rules use: counts against a threshold's share of a total
+        "a / b > c",
+        "a - b * c == 2",
+        "a * b != c - 1",
+        "a + b < 2 + 1",
+        "a / (b - c) <= 1",
+        "a + b >= k * c",
+        "a + b >= flag * c",
+    ],
+)
+def test_arithmetic_in_a_comparison_takes_the_float_path_only_where_it_agrees(text):
+    """Comparisons over arithmetic run on plain floats when every value is an int or float and the
+    sides are finite; values the fast path must refuse (booleans, strings, intervals, zero divisors,
+    infinities, NaN, overflow) fall back to the reference's interval arithmetic."""
+    rng = random.Random(text)
+    constants = {"k": 0.25, "flag": True}
+    fast = compile_expr(text, constants)[0]
+    reference = compile_expr(text, constants, reference=True)[0]
+    pool = [0, 1, 2, 3, -1, 0.0, -0.0, 0.5, 2.5, 1e308, -1e308, 10**400, float("inf"), float("nan"), True, False, "2", None, UNKNOWN]
+    pool += [Interval(1, 3), Interval(2, 2)]
+    for _ in range(1500):
+        env = {n: rng.choice(pool) for n in "abc" if rng.random() < 0.95}
+        try:
+            want = reference(env)
+        except (ValueError, OverflowError) as exc:  # what the reference does, the fast path must do
+            with pytest.raises(type(exc)):
+                fast(env)
+            continue
+        got = fast(env)
+        assert got == want or (got is UNKNOWN and want is UNKNOWN), (env, got, want)
+
+
+ODD_RULE = """\
+id: cost.capacity
+framework: cmm
+title: How do you set capacity for live services?
+automation: full
+thresholds:
+  some: {value: 0.1, doc: level 3 from here}
+tie_break: lower
+tie_break_reason: the lower level
+signals:
+  weighted:
+    kind: share
+    fact: compute.instance
+    where: region == 'eu-west-2' or age_days > 100
+    match: autoscaled == true
+    weight: age_days
+    description: a weighted share (its method, on the merged environment)
+  tagged:
+    kind: count
+    fact: compute.instance
+    where: tags.team == 'a' or 1 < age_days < 200
+    description: a dotted name and a chained comparison (reference closures)
+  sources:
+    kind: distinct
+    fact: config.rule
+    attribute: source
+    description: an attribute named like a key of the line
+  scopes:
+    kind: distinct
+    fact: config.rule
+    where: source != 'AWS' and provider == 'synthetic'
+    attribute: scope
+    description: fields, with an attribute named like a key of the line
+  ranged:
+    kind: count
+    fact: config.rule
+    where: "'A' < source < 'z'"
+    description: that attribute read by a reference closure (the line's own source must not show through)
+levels:
+  - {level: 1, cites: peak, when: "weighted < some", settles: false}
+  - {level: 2, cites: manual, when: "weighted < some", settles: false}
+  - {level: 3, cites: some, when: "weighted >= some and tagged > 0", needs: scale some}
+  - {level: 4, cites: most, when: "sources > 1 and scopes > 0", needs: scale most}
+  - {level: 5, cites: all, when: "sources > 100", needs: scale all}
+"""
+
+
+@pytest.mark.parametrize("unreadable", [0.0, 0.2])
+def test_signals_the_bundled_rules_lack_score_as_the_reference_engine_scores_them(tmp_path, unreadable):
+    """Paths of the fast engine no bundled rule takes today: a weighted share and reference closures
+    (both read the merged environment), and an attribute named like a key of the fact's line."""
+    path = tmp_path / "rules" / "cmm" / "cost.capacity.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(ODD_RULE, encoding="utf-8")
+    rules = [compile_rule(path, all_questions(), {})]
+    snapshot = tmp_path / "s.snapshot.jsonl"
+    write_synthetic(snapshot, 3000, seed=3, unreadable=unreadable)
+    fast, reference = comparable(evaluate([snapshot], rules)), comparable(reference_evaluate([snapshot], rules))
+    assert fast == reference
+    evidence = {e["signal"]: e for e in fast["results"][0]["evidence"]}
+    assert all(evidence[name]["matching"] for name in ("weighted", "tagged", "sources", "scopes", "ranged"))

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from cmm_scan import __version__
-from cmm_scan.expr import as_tristate
 from cmm_scan.factcatalogue import FACT_FIELDS, fact_catalogue
 from cmm_scan.models import (
     Assessment,
@@ -25,8 +24,9 @@ from cmm_scan.models import (
 )
 from cmm_scan.rules import CompiledRule
 from cmm_scan.scoring import REPOS_IN_ESTATE, score_rule
-from cmm_scan.signals import CoverageIndex, Plan, SignalAccumulator, reader_groups, where_key
+from cmm_scan.signals import CoverageIndex, SignalAccumulator, reader_groups, where_key
 from cmm_scan.snapshot_io import read_records_raw
+from cmm_scan.updater import Updater, compile_updater
 
 DEFAULT_ID_LIMIT = 50
 
@@ -60,7 +60,8 @@ def evaluate(
                 continue
             counted[same] = acc
             of_type[spec.fact].append((where, acc))
-    by_type = {fact_type: [g.plan() for g in reader_groups(accs)] for fact_type, accs in of_type.items()}
+    clashes = _clashes()
+    by_type = {fact_type: compile_updater(reader_groups(accs), clashes.get(fact_type, ())) for fact_type, accs in of_type.items()}
     coverage = CoverageIndex()
     problems: list[CoverageSummary] = []
     sources: list[SnapshotSource] = []
@@ -109,15 +110,14 @@ def score_rules(
 
 def _read_one(
     path: Path,
-    by_type: dict[str, list[Plan]],
+    by_type: dict[str, Updater],
     coverage: CoverageIndex,
     problems: list[CoverageSummary],
     progress: Callable[[int], None] | None,
     done_before: int,
 ) -> SnapshotSource:
     """Stream one snapshot into the accumulators and the coverage index."""
-    clashes = _clashes()
-    records = read_records_raw(path)
+    records = read_records_raw(path, skip=frozenset(fact_catalogue().facts.keys() - by_type.keys()))
     header = next(records)
     assert isinstance(header, SnapshotHeader)  # read_records always yields the header first
     coverage.begin_snapshot(f"the {header.provider} snapshot {path.name}", header.not_held, header.provider)
@@ -125,29 +125,13 @@ def _read_one(
     for record in records:
         if type(record) is dict:  # a fact, as the plain dict of its line
             facts += 1
-            readers = by_type.get(record["type"])
-            if readers:
-                key = (record["scope"], record["provider"])
-                resource_id = record["resource_id"]
-                # The line's own dict becomes the expressions' environment: its fields, then the
-                # attributes over them, as `fact_env` builds it. Its other keys (record, type,
-                # source, attributes) no filter may read, unless an attribute has the name.
-                attributes = record["attributes"]
-                for name in clashes.get(record["type"], ()):
-                    del record[name]
-                record.update(attributes)
-                for where, inside, unknown in readers:  # ReaderGroup.add, inlined: the innermost loop
-                    if where is not None:
-                        truth = where(record)
-                        if truth is not True:
-                            if truth is False or (truth := as_tristate(truth)) is False:
-                                continue
-                            if truth is None:
-                                for add_unknown in unknown:
-                                    add_unknown(resource_id, key)
-                                continue
-                    for add in inside:
-                        add(record, resource_id, key)
+            update = by_type.get(record["type"])
+            if update is not None:
+                update(record)  # the line's own dict becomes the expressions' environment
+            if progress and facts % 50_000 == 0:
+                progress(done_before + facts)
+        elif record is None:  # a fact of a type no rule reads, not decoded
+            facts += 1
             if progress and facts % 50_000 == 0:
                 progress(done_before + facts)
         elif isinstance(record, Coverage):

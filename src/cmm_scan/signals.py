@@ -109,37 +109,13 @@ class CoverageIndex:
         return TypeCoverage(state.collected, state.gaps + relevant, state.attribute_gaps) if relevant else state
 
 
-Plan = tuple[Any, list[Any], list[Any]]
-
-
 class ReaderGroup:
-    """The accumulators of one fact type that share a `where` expression: it is evaluated once per fact."""
+    """The accumulators of one fact type that share a `where` expression: it is evaluated once per
+    fact (`updater.compile_updater` writes out what a fact does to them)."""
 
     def __init__(self, accumulators: list[SignalAccumulator]):
         self.where = accumulators[0].signal.where
         self.accumulators = accumulators
-        self._inside = [acc.add_inside for acc in accumulators]
-        self._unknown = [acc.add_unknown for acc in accumulators]
-
-    def plan(self) -> Plan:
-        """(where, adders for a fact inside, adders for a fact of unknown membership): what the
-        engine's inner loop runs, as `add` does."""
-        return self.where, self._inside, self._unknown
-
-    def add(self, env: dict[str, Any], resource_id: str, key: tuple[str, str]) -> None:
-        """One fact: `key` is its (scope, provider)."""
-        where = self.where
-        if where is not None:
-            inside = where(env)
-            if inside is not True:
-                if inside is False or (inside := as_tristate(inside)) is False:
-                    return
-                if inside is None:
-                    for add in self._unknown:
-                        add(resource_id, key)
-                    return
-        for add in self._inside:
-            add(env, resource_id, key)
 
 
 def where_key(where: str | None, thresholds: dict[str, float]) -> tuple[Any, ...]:

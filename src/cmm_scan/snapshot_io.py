@@ -132,14 +132,21 @@ def read_records(path: Path) -> Iterator[SnapshotHeader | Fact | Coverage]:
     return _records(path, raw_facts=False)  # type: ignore[return-value]
 
 
-def read_records_raw(path: Path) -> Iterator[SnapshotHeader | dict[str, Any] | Coverage]:
+def read_records_raw(path: Path, skip: frozenset[str] = frozenset()) -> Iterator[SnapshotHeader | dict[str, Any] | Coverage | None]:
     """`read_records` for the scoring hot path: each fact comes as the plain dict of its line.
 
-    A fact line is decoded once by pydantic-core's JSON parser and its shape checked by hand (the
-    fields, their types, no others: what our writer always writes); only a line that fails the
-    check goes through the full model, which turns it into a fact or into the same one-line error
-    as `read_records`. Header, coverage and end records are full models as there."""
-    return _records(path, raw_facts=True)
+    A fact line is decoded once by pydantic-core's JSON parser (from the line's bytes: no text
+    decoding first) and its shape checked by hand (the fields, their types, no others: what our
+    writer always writes); only a line that fails the check goes through the full model, which
+    turns it into a fact or into the same one-line error as `read_records`. Header, coverage and
+    end records are full models as there.
+
+    A fact line whose type is in `skip` (types no rule reads) yields None, counted but not decoded
+    (nor checked: no answer can depend on it): our writer starts every fact line with the record
+    kind, the type and the provider's key, so a byte-prefix test finds it. A line of any other form
+    (other key order, spaces, an escaped type name) is decoded and checked as any other."""
+    prefixes = tuple(_FACT_PREFIX + t.encode() + _FACT_PREFIX_END for t in sorted(skip))  # catalogue names: nothing to escape
+    return _records(path, raw_facts=True, skip=prefixes)
 
 
 _FACT_KEYS = frozenset(Fact.model_fields)
@@ -147,7 +154,12 @@ _FACT_KEY_COUNT = len(_FACT_KEYS)
 _PROVIDERS = frozenset(get_args(Provider))
 
 
-def _raw_fact(line: str) -> dict[str, Any] | None:
+# What our writer puts around a fact's type: `Fact` dumps its fields in declaration order, compactly.
+_FACT_PREFIX = b'{"record":"fact","type":"'
+_FACT_PREFIX_END = b'","provider":"'
+
+
+def _raw_fact(line: str | bytes) -> dict[str, Any] | None:
     """The fact on `line` as a dict if it has exactly the shape `Fact` validates, else None."""
     try:
         data = from_json(line)
@@ -172,13 +184,13 @@ def _raw_fact(line: str) -> dict[str, Any] | None:
     return None
 
 
-def _records(path: Path, raw_facts: bool) -> Iterator[Any]:
+def _records(path: Path, raw_facts: bool, skip: tuple[bytes, ...] = ()) -> Iterator[Any]:
     if path.is_dir():
         raise UserError(f"{path}: cannot read snapshot: Is a directory", "check the path")
     if path.exists() and not (path.is_file() or path.is_fifo()):
         raise UserError(f"{path}: is not a regular file; a snapshot is one", "check the path")
     try:
-        handle = _open_text(path, "r")
+        handle = gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")  # noqa: SIM115 (closed below)
     except OSError as exc:
         raise UserError(f"{path}: cannot read snapshot: {exc.strerror}", "check the path") from None
     known = fact_catalogue().facts.keys()  # a fact of a type no rule knows would be dropped unseen
@@ -188,24 +200,30 @@ def _records(path: Path, raw_facts: bool) -> Iterator[Any]:
         seen_header = False
         facts = coverage = 0
         try:
-            lines = iter(handle)
-            for line in lines:  # the header: the first line that is not blank
+            lines = iter(handle)  # bytes: each line is decoded (and its UTF-8 checked) where it is read
+            for raw_line in lines:  # the header: the first line that is not blank
                 lineno += 1
-                if line.strip():
+                if raw_line.strip():
                     seen_header = True
-                    yield _check_header(path, _parse(path, lineno, line, first=True))
+                    yield _check_header(path, _parse(path, lineno, raw_line.decode("utf-8"), first=True))
                     break
-            for line in lines:  # the hot path: one parse and a type test per line
+            for raw_line in lines:  # the hot path: one parse and a type test per line
                 lineno += 1
-                if raw_facts and (raw := _raw_fact(line)) is not None:
-                    if raw["type"] not in known:
-                        raise UserError(
-                            f"{path}:{lineno}: unknown fact type '{raw['type']}' (not in providers/facts.yaml)",
-                            "was the snapshot written by another version of cmm-scan? collect it again with this one",
-                        )
-                    facts += 1
-                    yield raw
-                    continue
+                if raw_facts:
+                    if raw_line.startswith(skip):  # one C call: no tuple of prefixes matches most lines
+                        facts += 1  # a fact no rule reads: counted, not decoded
+                        yield None
+                        continue
+                    if (raw := _raw_fact(raw_line)) is not None:
+                        if raw["type"] not in known:
+                            raise UserError(
+                                f"{path}:{lineno}: unknown fact type '{raw['type']}' (not in providers/facts.yaml)",
+                                "was the snapshot written by another version of cmm-scan? collect it again with this one",
+                            )
+                        facts += 1
+                        yield raw
+                        continue
+                line = raw_line.decode("utf-8")
                 try:
                     record = _VALIDATE(line)
                 except ValidationError:
@@ -238,12 +256,12 @@ def _records(path: Path, raw_facts: bool) -> Iterator[Any]:
                 else:
                     raise UserError(f"{path}:{lineno}: a second header", _FIX)
                 yield record
-            for line in lines:
+            for raw_line in lines:
                 lineno += 1
-                if line.strip():
+                if raw_line.decode("utf-8").strip():
                     raise UserError(f"{path}:{lineno}: data after the end record", _FIX)
-        except UnicodeDecodeError:
-            raise UserError(f"{path}:{lineno + 1}: not a text file (not UTF-8): not a snapshot", _FIX) from None
+        except UnicodeDecodeError:  # a line is decoded after it is counted
+            raise UserError(f"{path}:{lineno}: not a text file (not UTF-8): not a snapshot", _FIX) from None
         except (EOFError, gzip.BadGzipFile, OSError) as exc:
             raise UserError(f"{path}:{lineno + 1}: unreadable: {exc}", _FIX) from None
     if not seen_header:
