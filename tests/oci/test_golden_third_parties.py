@@ -54,16 +54,17 @@ def test_no_outside_administrator_keeps_levels_4_and_5_open(monkeypatch, tmp_pat
         ["Define tenancy Shared as ocid1.tenancy.oc1..shared", "Endorse group Ops to manage all-resources in tenancy Shared"],
     )
     result = answer(estate, "people.third_parties", monkeypatch, tmp_path)
-    assert {4, 5} <= set(result.possible_levels), explain(result)
-    assert _levels(result)[4] != "ruled_out" and _levels(result)[5] != "ruled_out", explain(result)
+    assert _levels(result)[4] == "supported" and _levels(result)[5] == "supported", explain(result)
+    assert result.suggested_level is None, explain(result)
 
 
 def test_refused_policies_leave_third_parties_unknown(monkeypatch, tmp_path) -> None:
-    """Policies that cannot be read hide any `Admit`: no level 4 or 5 ('no special access') may be suggested from
-    them, and nothing is ruled out."""
+    """Policies that cannot be read hide any `Admit`: level 4, 'Third parties give advice but have no special access.',
+    is neither supported nor ruled out (the signal is unknown, not zero), and nothing is ruled out."""
     estate = Estate()
     _policy(estate, "partner", ["Admit group PartnerOps of tenancy Partner to manage all-resources in tenancy"])
     estate.deny_path(f"{V}/policies")
     result = answer(estate, "people.third_parties", monkeypatch, tmp_path)
     assert "ruled_out" not in _levels(result).values(), explain(result)
-    assert result.suggested_level is None, explain(result)
+    assert _levels(result)[4] == "possible" and _levels(result)[5] == "possible", explain(result)
+    assert {e.signal: e.display for e in result.evidence}["external_admin_roles"].startswith("unknown"), explain(result)
