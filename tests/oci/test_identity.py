@@ -199,3 +199,59 @@ def test_the_tenancy_unit_reuses_the_home_regions_search(monkeypatch: pytest.Mon
     result = scan(_estate(), ["identity.user", "inventory.resource"], monkeypatch)
     searches = [r for r in result.log if r["path"].endswith("/20180409/resources")]
     assert len(searches) == 1 and result.of("inventory.resource")
+
+
+def _partner_estate() -> Estate:
+    estate = _estate()
+    estate.add(
+        f"{V}/policies",
+        {
+            "id": "ocid1.policy.oc1..partner",
+            "name": "partner-admins",
+            "statements": [
+                "Define tenancy Partner as ocid1.tenancy.oc1..partner",
+                "Define group PartnerOps as ocid1.group.oc1..partnerops",
+                "Admit group PartnerOps of tenancy Partner to manage all-resources in tenancy",
+            ],
+        },
+        region=None,
+        search_type="Policy",
+    )
+    estate.add(
+        f"{V}/policies",
+        {
+            "id": "ocid1.policy.oc1..auditor",
+            "name": "auditor",
+            "statements": [
+                "Define tenancy Auditor as ocid1.tenancy.oc1..auditor",
+                "Admit any-user of tenancy Auditor to read all-resources in tenancy",
+            ],
+        },
+        region=None,
+        search_type="Policy",
+    )
+    estate.add(
+        f"{V}/policies",
+        {
+            "id": "ocid1.policy.oc1..outbound",
+            "name": "outbound",
+            "statements": [
+                "Define tenancy Shared as ocid1.tenancy.oc1..shared",
+                "Endorse group NetworkAdmins to manage virtual-network-family in tenancy Shared",
+            ],
+        },
+        region=None,
+        search_type="Policy",
+    )
+    return estate
+
+
+def test_admit_statements_are_outside_tenancies_ways_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An `Admit` statement lets another tenancy's group in; an `Endorse` lets ours out and is no way in. OCI keeps no
+    last use of a cross-tenancy grant, so unused_days stays unknown."""
+    result = scan(_partner_estate(), ["identity.role"], monkeypatch)
+    partner = result.one("identity.role", "ocid1.policy.oc1..partner")
+    assert partner["trusts_external_account"] is True and partner["admin"] is True and partner["service_linked"] is False
+    assert partner.get("unused_days") is None
+    assert result.one("identity.role", "ocid1.policy.oc1..auditor")["admin"] is False
+    assert not [f for f in result.of("identity.role") if f.resource_id == "ocid1.policy.oc1..outbound"]

@@ -188,6 +188,22 @@ def oci_admin_dynamic_groups(value: Any) -> list[str] | None:
     return sorted(names)
 
 
+# cross-tenancy: `Admit <subject> of tenancy <alias> to <verb> <resource> in <location>` lets another tenancy's
+# principals in (an `Endorse` is the way out, from this tenancy into another, so it is not counted)
+ADMIT_STATEMENT = re.compile(r"^\s*admit\s+.+?\s+of\s+tenancy\s+\S+\s+to\s+(?P<grant>.+)$", re.IGNORECASE)
+ADMIN_GRANT = re.compile(r"^manage\s+all-resources\s+in\s+tenancy\b", re.IGNORECASE)
+
+
+@transform("oci_admits")
+def oci_admits(value: Any) -> dict[str, Any] | None:
+    """A policy's statements -> {admits: Admit statements (another tenancy's principals let in), admin: one of them
+    grants `manage all-resources in tenancy`}."""
+    if value is None:
+        return None
+    grants = [m.group("grant").strip() for m in (ADMIT_STATEMENT.match(s) for s in value) if m]
+    return {"admits": len(grants), "admin": any(ADMIN_GRANT.match(g) for g in grants)}
+
+
 @transform("seconds_to_days")
 def seconds_to_days(value: Any) -> int | None:
     """Seconds -> whole days (backup retention)."""
