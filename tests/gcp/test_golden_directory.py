@@ -144,3 +144,52 @@ def test_refused_directory_leaves_people_unknown_never_local(gcp, tmp_path) -> N
     assert result.of("identity.sso_instance") == []
     assessed = answer(tmp_path, "sec.staff_identity", organization="100")
     assert assessed.answer == 0 and 1 in assessed.possible_levels, explain(assessed)
+
+
+def checked_directory_estate(enrolled: bool = True) -> dict[str, Any]:
+    """The directory estate with the CIS posture deployed on the organisation (its MFA_NOT_ENFORCED detector checks
+    identity settings automatically); Alice, the administrator, is always enrolled, Carol only when `enrolled`."""
+    from tests.gcp.test_golden_posture import posture_estate
+
+    estate = directory_estate()
+    estate["rest"].update(posture_estate()["rest"])
+    users = [person("alice"), person("carol", enrolled=enrolled), person("dan"), person("erin")]
+    estate["rest"][USERS] = {"users": users}
+    return estate
+
+
+def test_directory_enforcing_2sv_with_automated_checks_is_at_least_level_4(gcp, tmp_path) -> None:
+    """sec.user_identity: every person signs in through the directory (SAML to Entra ID), the directory enforces
+    2-Step Verification on every active user and a deployed posture checks identity settings, so level 4 'There are
+    central rules for all users, with most checks and enforcement automated. Single Sign-On and two-factor
+    authentication are widely used.' is shown; level 5's automated approvals and reporting are for a person."""
+    gcp.load(checked_directory_estate())
+    result = answer(tmp_path, "sec.user_identity", organization="100")
+    assert (result.status, result.answer) == ("floor", 4), explain(result)
+    assert result.possible_levels == [4, 5]
+
+
+def test_directory_not_enforcing_2sv_everywhere_is_not_shown_at_level_4(gcp, tmp_path) -> None:
+    """The same estate where Carol is not enrolled in (nor held to) 2-Step Verification: two-factor authentication is
+    not 'widely used' (one of two console people), so level 4 is not shown and level 3 'There are rules, such as
+    two-factor authentication for key accounts, and some automated checks.' is the answer."""
+    gcp.load(checked_directory_estate(enrolled=False))
+    result = answer(tmp_path, "sec.user_identity", organization="100")
+    assert (result.status, result.answer) == ("suggested", 3), explain(result)
+
+
+def test_refused_directory_leaves_user_identity_unknown(gcp, tmp_path) -> None:
+    """The same estate with the directory refused: the people's second step and the directory's enforcement are
+    unknown, so sec.user_identity is not answered (never a level from what could not be read)."""
+    estate = checked_directory_estate()
+    estate["faults"] = {
+        "deny": [
+            {"operation": "list admin/directory/v1/users"},
+            {"operation": "get admin/directory/v1/customers/*"},
+            {"operation": "list v1/inboundSamlSsoProfiles"},
+            {"operation": "list v1/policies"},
+        ]
+    }
+    gcp.load(estate)
+    result = answer(tmp_path, "sec.user_identity", organization="100")
+    assert result.answer == 0 and result.status != "floor", explain(result)
