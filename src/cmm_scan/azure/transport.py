@@ -49,6 +49,9 @@ DENIED_CODES = frozenset(
     }
 )
 NOT_ENABLED_CODES = frozenset({"MissingSubscriptionRegistration", "SubscriptionNotRegistered", "FeatureNotEnabled"})
+# Azure DevOps (outside Resource Manager): its Entra resource id, asked for by the same credential.
+DEVOPS_SCOPE = "499b84ac-1321-427f-aa17-267ca6975798/.default"
+DEVOPS = "https://dev.azure.com"
 BATCH_SIZE = 20  # the most requests Microsoft Graph takes in one $batch
 
 
@@ -66,6 +69,7 @@ class StaticToken:
 class Endpoints:
     arm: str
     graph: str
+    devops: str = DEVOPS
 
     @classmethod
     def from_environment(cls, endpoint_url: str | None = None) -> Endpoints:
@@ -75,10 +79,11 @@ class Endpoints:
         arm, graph = CLOUDS[cloud]
         arm = (endpoint_url or os.environ.get("CMM_SCAN_AZURE_ENDPOINT") or arm).rstrip("/")
         graph = (os.environ.get("CMM_SCAN_GRAPH_ENDPOINT") or graph).rstrip("/")
-        for name, url in (("Resource Manager", arm), ("Microsoft Graph", graph)):
+        devops = (os.environ.get("CMM_SCAN_DEVOPS_ENDPOINT") or DEVOPS).rstrip("/")
+        for name, url in (("Resource Manager", arm), ("Microsoft Graph", graph), ("Azure DevOps", devops)):
             if urlsplit(url).scheme != "https":
                 raise UserError(f"the {name} endpoint {url} is not https", "Azure sends bearer tokens over https only")
-        return cls(arm, graph)
+        return cls(arm, graph, devops)
 
 
 def credential() -> Any:
@@ -105,6 +110,7 @@ class AzureTransport:
         self._clients = {
             "arm": self._client(endpoints.arm, cred, "https://management.azure.com/.default"),
             "graph": self._client(endpoints.graph, cred, "https://graph.microsoft.com/.default"),
+            "devops": self._client(endpoints.devops, cred, DEVOPS_SCOPE),
         }
         self._lock = threading.Lock()
         self.sent = 0
@@ -117,7 +123,7 @@ class AzureTransport:
 
     def pages(self, request: Prepared) -> Iterator[Any]:
         client = self._clients[request.api]
-        base = self.endpoints.arm if request.api == "arm" else self.endpoints.graph
+        base = {"arm": self.endpoints.arm, "graph": self.endpoints.graph, "devops": self.endpoints.devops}[request.api]
         query = dict(request.query)
         body = request.body
         if request.page_size and request.paging == "odata_next_link":
