@@ -172,7 +172,7 @@ def units(state: State) -> list[Unit]:
         )
     found += [Unit("subscription", f"subscription:{s}", (s,), vars={"subscription": s}) for s in state.subscriptions]
     # Azure DevOps organisations: their facts belong to the tenant (an organisation is backed by its Entra tenant)
-    found += [Unit("devops_org", f"devops:{o}", (state.tenant,), vars={"organization": o}) for o in state.devops_orgs]
+    found += [Unit("devops_org", f"devops:{o}", (state.tenant,), vars={"organization": o}) for o in dict.fromkeys(state.devops_orgs)]
     return found
 
 
