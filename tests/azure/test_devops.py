@@ -73,6 +73,17 @@ def test_pipelines_tests_deployments_and_approvals(azure) -> None:
     assert (docs["has_build"], docs["has_test"], docs["has_deploy"]) == (False, False, False)  # never ran, never deployed
 
 
+def test_every_page_of_pipelines_is_read(azure) -> None:
+    """Azure DevOps pages with the x-ms-continuationtoken header: 250 pipelines (100 a page) are 250 facts."""
+    org = organisation()
+    org[f"{BASE}/build/definitions"] = [definition(n, f"svc{n}", None) for n in range(1, 251)]
+    azure.load(tenant_estate(devops=org))
+    result = scan(["cicd.pipeline"], devops_orgs="acme")
+    assert len(result.of("cicd.pipeline")) == 250
+    lists = [r for r in azure.http_requests() if r["path"].endswith("/build/definitions")]
+    assert len(lists) == 3
+
+
 def test_without_an_organisation_nothing_is_read(azure) -> None:
     azure.load(tenant_estate(devops=organisation()))
     result = scan(["cicd.pipeline"])

@@ -2,7 +2,8 @@
 
 One PipelineClient per API with BearerTokenCredentialPolicy; retries are ours (cmm_scan.cloud.http), so
 Resource Graph's quota headers slow us down before it throttles. Paging styles: `next_link` (ARM),
-`odata_next_link` (Graph), `skip_token` (Resource Graph, in the POST body).
+`odata_next_link` (Graph), `skip_token` (Resource Graph, in the POST body), `continuation_token` (Azure DevOps:
+the `x-ms-continuationtoken` response header, sent back as `continuationToken`).
 
 Microsoft Graph JSON batching: the first page of every Graph list a scan unit reads is asked for in one
 `POST /v1.0/$batch` (up to 20 requests each), before the collectors run; each sub-response (its page, or its
@@ -130,7 +131,10 @@ class AzureTransport:
             query["$top"] = request.page_size
         if request.page_size and request.paging == "skip_token":
             body = {**body, "options": {**(body.get("options") or {}), "$top": request.page_size}}
+        if request.page_size and request.paging == "continuation_token":
+            query["$top"] = request.page_size
         url = base + request.path
+        headers: dict[str, str] = {}
         with self._lock:
             first = self._prefetched.pop(repr(request), None)
         while True:
@@ -139,9 +143,15 @@ class AzureTransport:
                 if isinstance(data, CloudError):
                     raise data
             else:
-                data = self._send(client, request, url, query, body)
+                data = self._send(client, request, url, query, body, headers)
             yield data
             link = None
+            if request.paging == "continuation_token":  # Azure DevOps: the next page's token is a response header
+                token = headers.pop("x-ms-continuationtoken", None)
+                if not token:
+                    return
+                query = {**query, "continuationToken": token}
+                continue
             if request.paging == "next_link":
                 link = data.get("nextLink")
             elif request.paging == "odata_next_link":
@@ -156,7 +166,9 @@ class AzureTransport:
                 raise CloudError(None, "UnexpectedNextLink", f"next page on another host: {urlsplit(link).netloc}", request.operation)
             url, query = link, {}
 
-    def _send(self, client: PipelineClient, request: Prepared, url: str, query: dict[str, Any], body: Any) -> Any:
+    def _send(
+        self, client: PipelineClient, request: Prepared, url: str, query: dict[str, Any], body: Any, headers: dict[str, str] | None = None
+    ) -> Any:
         def send() -> Any:
             with self._lock:
                 self.sent += 1
@@ -173,6 +185,9 @@ class AzureTransport:
             data = {}
         if response.status_code >= 400:
             raise answer_error(response.status_code, data, response.reason or "", request.operation)
+        if headers is not None:
+            headers.clear()
+            headers.update({k.lower(): v for k, v in response.headers.items()})
         return data
 
     # --- Microsoft Graph JSON batching ---------------------------------------------------------

@@ -515,6 +515,11 @@ def devops_get(call: Call) -> Reply:
     if rest.lower().endswith("_apis/pipelines/checks/configurations"):
         kind, rid = call.query.get("resourceType"), call.query.get("resourceId")
         value = [c for c in value if (c.get("resource") or {}).get("type") == kind and str((c.get("resource") or {}).get("id")) == rid]
+    if call.query.get("$top"):  # paged: the next page's start is the x-ms-continuationtoken header
+        start, top = int(call.query.get("continuationToken") or 0), int(call.query["$top"])
+        page = value[start : start + top]
+        more = {"x-ms-continuationtoken": str(start + top)} if start + top < len(value) else {}
+        return Reply({"count": len(page), "value": page}, headers=more)
     return Reply({"count": len(value), "value": value})
 
 
