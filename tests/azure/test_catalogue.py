@@ -60,7 +60,7 @@ def test_every_permission_is_a_read() -> None:
         for permission in request.permissions:
             if request.api == "arm":
                 assert permission.endswith("/read"), permission
-            elif request.api == "devops":
+            elif request.api in ("devops", "devops_release"):
                 assert DEVOPS_READ.match(permission), permission
             else:
                 assert GRAPH_READ.match(permission), permission

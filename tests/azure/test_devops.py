@@ -108,3 +108,42 @@ def test_refused_environments_leave_deploy_qa_unknown_never_lower(azure, tmp_pat
     shown.facts, shown.coverage = result.facts, result.coverage
     answer = shown.score(tmp_path, "ops.deploy_qa")
     assert (answer.status, answer.possible_levels) == ("range", [3, 4, 5])
+
+
+VSTEST = "ef087383-ee5e-42c7-9a53-ab56c98420f9"
+
+
+def release_stage(name: str, tasks: list[str], approvers: int) -> dict[str, Any]:
+    approvals = [{"rank": n + 1, "isAutomated": False, "approver": {"displayName": f"approver{n}"}} for n in range(approvers)]
+    return {
+        "id": len(name),
+        "name": name,
+        "deployPhases": [
+            {"phaseType": "agentBasedDeployment", "workflowTasks": [{"taskId": t, "name": t, "enabled": True} for t in tasks]}
+        ],
+        "preDeployApprovals": {"approvals": approvals or [{"rank": 1, "isAutomated": True}]},
+    }
+
+
+def test_classic_releases_tests_and_pre_deployment_approvals(azure) -> None:
+    """A classic release read whole from vsrm.dev.azure.com: `legacy` runs VSTest in QA and needs an approver before
+    production; `hotfix` deploys straight away with no test."""
+    org = organisation()
+    legacy = {"id": 4, "name": "legacy", "environments": [release_stage("qa", [VSTEST], 0), release_stage("production", ["deploy"], 1)]}
+    hotfix = {"id": 5, "name": "hotfix", "environments": [release_stage("production", ["deploy"], 0)]}
+    org[f"{BASE}/release/definitions"] = [{"id": 4, "name": "legacy"}, {"id": 5, "name": "hotfix"}]
+    org[f"{BASE}/release/definitions/4"] = legacy
+    org[f"{BASE}/release/definitions/5"] = hotfix
+    azure.load(tenant_estate(devops=org))
+    result = scan(["cicd.pipeline"], devops_orgs="acme")
+    assert result.one("cicd.pipeline", "/_apis/release/definitions/4") == {
+        "stages": 2,
+        "has_build": False,
+        "has_test": True,
+        "has_deploy": True,
+        "has_manual_approval": True,
+        "deploy_targets": ["qa", "production"],
+    }
+    hot = result.one("cicd.pipeline", "/_apis/release/definitions/5")
+    assert (hot["has_test"], hot["has_deploy"], hot["has_manual_approval"]) == (False, True, False)
+    assert len(result.of("cicd.pipeline")) == 5  # three YAML pipelines, two releases

@@ -217,5 +217,5 @@ def grant(fact_types: list[str]) -> dict[str, Any]:
         },
         "graphApplicationPermissions": needed.get("graph", []),
         # Azure DevOps: OAuth scopes of the reading identity (added to the organisation, Reader on the projects)
-        "azureDevOpsScopes": needed.get("devops", []),
+        "azureDevOpsScopes": sorted({*needed.get("devops", []), *needed.get("devops_release", [])}),
     }

@@ -53,6 +53,7 @@ NOT_ENABLED_CODES = frozenset({"MissingSubscriptionRegistration", "SubscriptionN
 # Azure DevOps (outside Resource Manager): its Entra resource id, asked for by the same credential.
 DEVOPS_SCOPE = "499b84ac-1321-427f-aa17-267ca6975798/.default"
 DEVOPS = "https://dev.azure.com"
+DEVOPS_RELEASE = "https://vsrm.dev.azure.com"  # classic release management is served from its own host
 BATCH_SIZE = 20  # the most requests Microsoft Graph takes in one $batch
 
 
@@ -71,6 +72,7 @@ class Endpoints:
     arm: str
     graph: str
     devops: str = DEVOPS
+    devops_release: str = DEVOPS_RELEASE
 
     @classmethod
     def from_environment(cls, endpoint_url: str | None = None) -> Endpoints:
@@ -81,10 +83,12 @@ class Endpoints:
         arm = (endpoint_url or os.environ.get("CMM_SCAN_AZURE_ENDPOINT") or arm).rstrip("/")
         graph = (os.environ.get("CMM_SCAN_GRAPH_ENDPOINT") or graph).rstrip("/")
         devops = (os.environ.get("CMM_SCAN_DEVOPS_ENDPOINT") or DEVOPS).rstrip("/")
-        for name, url in (("Resource Manager", arm), ("Microsoft Graph", graph), ("Azure DevOps", devops)):
+        release = (os.environ.get("CMM_SCAN_DEVOPS_RELEASE_ENDPOINT") or DEVOPS_RELEASE).rstrip("/")
+        named = (("Resource Manager", arm), ("Microsoft Graph", graph), ("Azure DevOps", devops), ("Azure DevOps releases", release))
+        for name, url in named:
             if urlsplit(url).scheme != "https":
                 raise UserError(f"the {name} endpoint {url} is not https", "Azure sends bearer tokens over https only")
-        return cls(arm, graph, devops)
+        return cls(arm, graph, devops, release)
 
 
 def credential() -> Any:
@@ -112,6 +116,7 @@ class AzureTransport:
             "arm": self._client(endpoints.arm, cred, "https://management.azure.com/.default"),
             "graph": self._client(endpoints.graph, cred, "https://graph.microsoft.com/.default"),
             "devops": self._client(endpoints.devops, cred, DEVOPS_SCOPE),
+            "devops_release": self._client(endpoints.devops_release, cred, DEVOPS_SCOPE),
         }
         self._lock = threading.Lock()
         self.sent = 0
@@ -124,7 +129,8 @@ class AzureTransport:
 
     def pages(self, request: Prepared) -> Iterator[Any]:
         client = self._clients[request.api]
-        base = {"arm": self.endpoints.arm, "graph": self.endpoints.graph, "devops": self.endpoints.devops}[request.api]
+        e = self.endpoints
+        base = {"arm": e.arm, "graph": e.graph, "devops": e.devops, "devops_release": e.devops_release}[request.api]
         query = dict(request.query)
         body = request.body
         if request.page_size and request.paging == "odata_next_link":

@@ -92,7 +92,8 @@ class AzureEstate(EstateBase):
     )
     devops: dict[str, list[dict[str, Any]] | dict[str, Any]] = Field(
         default_factory=dict,
-        description="Azure DevOps (dev.azure.com): path {organization}/{project}/_apis/... → a collection (list) or an object",
+        description="Azure DevOps (dev.azure.com, and vsrm.dev.azure.com for _apis/release/...): "
+        "path {organization}/{project}/_apis/... → a collection (list) or an object",
     )
 
     @field_validator("resources")
@@ -503,11 +504,16 @@ def _invalid_query(detail: str) -> Problem:
 # Azure DevOps: lists answer {count, value}; check configurations are narrowed by resourceType/resourceId
 
 
+DEVOPS_COLLECTIONS = frozenset({"projects", "definitions", "environments", "environmentdeploymentrecords", "configurations"})
+
+
 def devops_get(call: Call) -> Reply:
     state, rest = _state(call), call.params["path"].strip("/")
     if not call.query.get("api-version"):
         raise Problem("bad_request", "No api-version was supplied for the GET request.")
     value = state.devops.get(rest.lower())
+    if value is None and rest.lower().rsplit("/", 1)[-1] in DEVOPS_COLLECTIONS:
+        value = []  # a list the estate leaves out is empty, as a project without any answers
     if value is None:
         raise Problem("not_found", f"The resource {rest} does not exist.")
     if not isinstance(value, list):
@@ -720,6 +726,7 @@ ROUTES: list[Route] = [  # data: method, path template, operation (the permissio
     Route("GET", "/v1.0/{path*}", lambda call: f"graph/{call.params['path'].strip('/')}", graph_get),
     Route("GET", "/beta/{path*}", lambda call: f"graph/{call.params['path'].strip('/')}", graph_get),
     Route("GET", "/devops/{path*}", lambda call: f"devops/{call.params['path'].strip('/')}", devops_get),
+    Route("GET", "/vsrm/{path*}", lambda call: f"vsrm/{call.params['path'].strip('/')}", devops_get),
     *BLOB_ROUTES,  # Blob Storage objects under /blob: where shards write snapshots (az://)
     Route("GET", "/{path*}", lambda call: f"{arm_type_of(call.path)}/read", get_by_path),
 ]
@@ -792,6 +799,7 @@ class Azure(Provider):
             "CMM_SCAN_AZURE_ENDPOINT": emulator.url,
             "CMM_SCAN_GRAPH_ENDPOINT": emulator.url,
             "CMM_SCAN_DEVOPS_ENDPOINT": f"{emulator.url}/devops",  # Azure DevOps (dev.azure.com)
+            "CMM_SCAN_DEVOPS_RELEASE_ENDPOINT": f"{emulator.url}/vsrm",  # classic releases (vsrm.dev.azure.com)
             "CMM_SCAN_AZURE_BLOB_ENDPOINT": f"{emulator.url}/blob",  # az:// snapshot storage (emulate/objects.py)
             "REQUESTS_CA_BUNDLE": ca,
             "SSL_CERT_FILE": ca,
