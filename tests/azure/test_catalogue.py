@@ -13,7 +13,9 @@ from cmm_scan.cloud.permissions import all_requests
 from cmm_scan.cloud.transforms import TRANSFORMS
 from cmm_scan.factcatalogue import fact_catalogue
 
-UNITS = {"tenant", "subscription_group", "subscription"}
+UNITS = {"tenant", "subscription_group", "subscription", "devops_org"}
+# Azure DevOps OAuth scopes: read scopes; environments have no narrower scope than vso.environment_manage
+DEVOPS_READ = re.compile(r"^vso\.(project|build|release|environment_manage)$")
 GRAPH_READ = re.compile(r"^[A-Za-z]+(\.[A-Za-z]+)*\.Read(\.All|\.Directory)?$")  # RoleManagement.Read.Directory
 
 
@@ -58,6 +60,8 @@ def test_every_permission_is_a_read() -> None:
         for permission in request.permissions:
             if request.api == "arm":
                 assert permission.endswith("/read"), permission
+            elif request.api in ("devops", "devops_release"):
+                assert DEVOPS_READ.match(permission), permission
             else:
                 assert GRAPH_READ.match(permission), permission
         assert request.method == "GET" or request.path == "/providers/Microsoft.ResourceGraph/resources", request.operation

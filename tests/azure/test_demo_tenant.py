@@ -24,7 +24,7 @@ def test_demo_tenant_scans_clean_and_answers_as_its_story_says(azure, tmp_path: 
     production in uksouth with geo-redundant backups: cost.geography range 2-3 ("We use another region for
     non-production workloads or backup and recovery." is shown)."""
     azure.load(DEMO)
-    result = scan(list(fact_catalogue().facts))
+    result = scan(list(fact_catalogue().facts), devops_orgs="dept")
     assert {c.status for c in result.coverage} == {"ok"}, [c for c in result.coverage if c.status != "ok"]
     recorded = [json.loads(line) for line in PART.read_text(encoding="utf-8").splitlines()]
     assert {(r["type"], r["resource_id"]) for r in recorded if r["record"] == "fact"} == {(f.type, f.resource_id) for f in result.facts}, (
@@ -109,6 +109,18 @@ ANSWERS = {
         4,
         "floor",
         "deny policies and the benchmark initiative in audit: 'We use processes and some technology to apply policies.'",
+    ),
+    "ops.cicd": (
+        4,
+        "floor",
+        "CI/CD identities made most writes, an Azure Pipelines YAML pipeline deploys: "
+        "'Nearly all teams use CI/CD, but tools and processes vary.' (one toolchain: 5 is for a person)",
+    ),
+    "ops.deploy_qa": (
+        3,
+        "floor",
+        "the pipeline runs unit tests and publishes their results, then deploys to staging and to production behind an "
+        "approval: 'Integrated approach, with some automation and regular checks.'",
     ),
     "csmm.governance": (
         3,

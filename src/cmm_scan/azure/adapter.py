@@ -104,6 +104,7 @@ class State:
     regions: list[str] | None
     workers: int
     memo: Memo  # the plan's requests' pages: a collector sending the same request reads them
+    devops_orgs: list[str]  # Azure DevOps organisations (--devops-org): none given, their collectors do not run
 
 
 def plan(options: Options, fact_types: list[str]) -> ScanPlan:
@@ -148,7 +149,7 @@ def plan(options: Options, fact_types: list[str]) -> ScanPlan:
     return ScanPlan(
         scopes=scopes,
         regions=options.regions or [],
-        state=State(transport, tenant, chosen, invisible, options.regions, options.workers, run.context.memo),
+        state=State(transport, tenant, chosen, invisible, options.regions, options.workers, run.context.memo, options.devops_orgs),
     )
 
 
@@ -170,6 +171,8 @@ def units(state: State) -> list[Unit]:
             )
         )
     found += [Unit("subscription", f"subscription:{s}", (s,), vars={"subscription": s}) for s in state.subscriptions]
+    # Azure DevOps organisations: their facts belong to the tenant (an organisation is backed by its Entra tenant)
+    found += [Unit("devops_org", f"devops:{o}", (state.tenant,), vars={"organization": o}) for o in dict.fromkeys(state.devops_orgs)]
     return found
 
 
@@ -213,4 +216,6 @@ def grant(fact_types: list[str]) -> dict[str, Any]:
             "AssignableScopes": ["/providers/Microsoft.Management/managementGroups/<management-group-id>"],
         },
         "graphApplicationPermissions": needed.get("graph", []),
+        # Azure DevOps: OAuth scopes of the reading identity (added to the organisation, Reader on the projects)
+        "azureDevOpsScopes": sorted({*needed.get("devops", []), *needed.get("devops_release", [])}),
     }

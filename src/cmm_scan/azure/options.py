@@ -20,6 +20,9 @@ class Options(ProviderOptions):
     subscriptions_include: list[str] = Field(default_factory=list, description="only these subscriptions (default: every enabled one)")
     subscriptions_exclude: list[str] = Field(default_factory=list, description="never these")
     management_groups: list[str] = Field(default_factory=list, description="only the subscriptions under these management groups")
+    devops_orgs: list[str] = Field(
+        default_factory=list, description="Azure DevOps organisations whose pipelines to read (default: none, not collected)"
+    )
 
     @field_validator("subscriptions_include", "subscriptions_exclude")
     @classmethod
@@ -36,4 +39,5 @@ FLAGS: tuple[Flag, ...] = (
     Flag("--tenant", "tenant", "tenant (directory) id to sign in to", credential=True),
     Flag("--subscriptions", "subscriptions", "comma list of subscription ids to include; prefix with ! to exclude", "filter"),
     Flag("--management-group", "management_groups", "scan every subscription under these management groups (comma list)", "list"),
+    Flag("--devops-org", "devops_orgs", "Azure DevOps organisations whose pipelines and environments to read (comma list)", "list"),
 )

@@ -2,7 +2,8 @@
 
 One PipelineClient per API with BearerTokenCredentialPolicy; retries are ours (cmm_scan.cloud.http), so
 Resource Graph's quota headers slow us down before it throttles. Paging styles: `next_link` (ARM),
-`odata_next_link` (Graph), `skip_token` (Resource Graph, in the POST body).
+`odata_next_link` (Graph), `skip_token` (Resource Graph, in the POST body), `continuation_token` (Azure DevOps:
+the `x-ms-continuationtoken` response header, sent back as `continuationToken`).
 
 Microsoft Graph JSON batching: the first page of every Graph list a scan unit reads is asked for in one
 `POST /v1.0/$batch` (up to 20 requests each), before the collectors run; each sub-response (its page, or its
@@ -49,6 +50,10 @@ DENIED_CODES = frozenset(
     }
 )
 NOT_ENABLED_CODES = frozenset({"MissingSubscriptionRegistration", "SubscriptionNotRegistered", "FeatureNotEnabled"})
+# Azure DevOps (outside Resource Manager): its Entra resource id, asked for by the same credential.
+DEVOPS_SCOPE = "499b84ac-1321-427f-aa17-267ca6975798/.default"
+DEVOPS = "https://dev.azure.com"
+DEVOPS_RELEASE = "https://vsrm.dev.azure.com"  # classic release management is served from its own host
 BATCH_SIZE = 20  # the most requests Microsoft Graph takes in one $batch
 
 
@@ -66,6 +71,8 @@ class StaticToken:
 class Endpoints:
     arm: str
     graph: str
+    devops: str = DEVOPS
+    devops_release: str = DEVOPS_RELEASE
 
     @classmethod
     def from_environment(cls, endpoint_url: str | None = None) -> Endpoints:
@@ -75,10 +82,13 @@ class Endpoints:
         arm, graph = CLOUDS[cloud]
         arm = (endpoint_url or os.environ.get("CMM_SCAN_AZURE_ENDPOINT") or arm).rstrip("/")
         graph = (os.environ.get("CMM_SCAN_GRAPH_ENDPOINT") or graph).rstrip("/")
-        for name, url in (("Resource Manager", arm), ("Microsoft Graph", graph)):
+        devops = (os.environ.get("CMM_SCAN_DEVOPS_ENDPOINT") or DEVOPS).rstrip("/")
+        release = (os.environ.get("CMM_SCAN_DEVOPS_RELEASE_ENDPOINT") or DEVOPS_RELEASE).rstrip("/")
+        named = (("Resource Manager", arm), ("Microsoft Graph", graph), ("Azure DevOps", devops), ("Azure DevOps releases", release))
+        for name, url in named:
             if urlsplit(url).scheme != "https":
                 raise UserError(f"the {name} endpoint {url} is not https", "Azure sends bearer tokens over https only")
-        return cls(arm, graph)
+        return cls(arm, graph, devops, release)
 
 
 def credential() -> Any:
@@ -105,6 +115,8 @@ class AzureTransport:
         self._clients = {
             "arm": self._client(endpoints.arm, cred, "https://management.azure.com/.default"),
             "graph": self._client(endpoints.graph, cred, "https://graph.microsoft.com/.default"),
+            "devops": self._client(endpoints.devops, cred, DEVOPS_SCOPE),
+            "devops_release": self._client(endpoints.devops_release, cred, DEVOPS_SCOPE),
         }
         self._lock = threading.Lock()
         self.sent = 0
@@ -117,14 +129,18 @@ class AzureTransport:
 
     def pages(self, request: Prepared) -> Iterator[Any]:
         client = self._clients[request.api]
-        base = self.endpoints.arm if request.api == "arm" else self.endpoints.graph
+        e = self.endpoints
+        base = {"arm": e.arm, "graph": e.graph, "devops": e.devops, "devops_release": e.devops_release}[request.api]
         query = dict(request.query)
         body = request.body
         if request.page_size and request.paging == "odata_next_link":
             query["$top"] = request.page_size
         if request.page_size and request.paging == "skip_token":
             body = {**body, "options": {**(body.get("options") or {}), "$top": request.page_size}}
+        if request.page_size and request.paging == "continuation_token":
+            query["$top"] = request.page_size
         url = base + request.path
+        headers: dict[str, str] = {}
         with self._lock:
             first = self._prefetched.pop(repr(request), None)
         while True:
@@ -133,9 +149,15 @@ class AzureTransport:
                 if isinstance(data, CloudError):
                     raise data
             else:
-                data = self._send(client, request, url, query, body)
+                data = self._send(client, request, url, query, body, headers)
             yield data
             link = None
+            if request.paging == "continuation_token":  # Azure DevOps: the next page's token is a response header
+                token = headers.pop("x-ms-continuationtoken", None)
+                if not token:
+                    return
+                query = {**query, "continuationToken": token}
+                continue
             if request.paging == "next_link":
                 link = data.get("nextLink")
             elif request.paging == "odata_next_link":
@@ -150,7 +172,9 @@ class AzureTransport:
                 raise CloudError(None, "UnexpectedNextLink", f"next page on another host: {urlsplit(link).netloc}", request.operation)
             url, query = link, {}
 
-    def _send(self, client: PipelineClient, request: Prepared, url: str, query: dict[str, Any], body: Any) -> Any:
+    def _send(
+        self, client: PipelineClient, request: Prepared, url: str, query: dict[str, Any], body: Any, headers: dict[str, str] | None = None
+    ) -> Any:
         def send() -> Any:
             with self._lock:
                 self.sent += 1
@@ -167,6 +191,9 @@ class AzureTransport:
             data = {}
         if response.status_code >= 400:
             raise answer_error(response.status_code, data, response.reason or "", request.operation)
+        if headers is not None:
+            headers.clear()
+            headers.update({k.lower(): v for k, v in response.headers.items()})
         return data
 
     # --- Microsoft Graph JSON batching ---------------------------------------------------------

@@ -90,6 +90,11 @@ class AzureEstate(EstateBase):
     graph: dict[str, list[dict[str, Any]] | dict[str, Any]] = Field(
         default_factory=dict, description="Microsoft Graph: path under /v1.0/ → a collection (list) or an object"
     )
+    devops: dict[str, list[dict[str, Any]] | dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Azure DevOps (dev.azure.com, and vsrm.dev.azure.com for _apis/release/...): "
+        "path {organization}/{project}/_apis/... → a collection (list) or an object",
+    )
 
     @field_validator("resources")
     @classmethod
@@ -166,6 +171,7 @@ class AzureState:
     children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     mg_parent: dict[str, str] = field(default_factory=dict)  # lower child id → parent management group id
     graph: dict[str, Any] = field(default_factory=dict)
+    devops: dict[str, Any] = field(default_factory=dict)
     graph_rows: list[dict[str, Any]] | None = None  # Resource Graph rows, derived on the first query
 
     def subscription(self, sub_id: str) -> dict[str, Any] | None:
@@ -215,6 +221,7 @@ def build_state(estate: AzureEstate, token: str) -> AzureState:
             if parent.get("id"):
                 state.mg_parent.setdefault(served["id"].lower(), parent["id"])
     state.graph = {key.strip("/").lower(): value for key, value in estate.graph.items()}
+    state.devops = {key.strip("/").lower(): value for key, value in estate.devops.items()}
     return state
 
 
@@ -494,6 +501,34 @@ def _invalid_query(detail: str) -> Problem:
     return problem
 
 
+# Azure DevOps: lists answer {count, value}; check configurations are narrowed by resourceType/resourceId
+
+
+DEVOPS_COLLECTIONS = frozenset({"projects", "definitions", "environments", "environmentdeploymentrecords", "configurations"})
+
+
+def devops_get(call: Call) -> Reply:
+    state, rest = _state(call), call.params["path"].strip("/")
+    if not call.query.get("api-version"):
+        raise Problem("bad_request", "No api-version was supplied for the GET request.")
+    value = state.devops.get(rest.lower())
+    if value is None and rest.lower().rsplit("/", 1)[-1] in DEVOPS_COLLECTIONS:
+        value = []  # a list the estate leaves out is empty, as a project without any answers
+    if value is None:
+        raise Problem("not_found", f"The resource {rest} does not exist.")
+    if not isinstance(value, list):
+        return Reply(value)
+    if rest.lower().endswith("_apis/pipelines/checks/configurations"):
+        kind, rid = call.query.get("resourceType"), call.query.get("resourceId")
+        value = [c for c in value if (c.get("resource") or {}).get("type") == kind and str((c.get("resource") or {}).get("id")) == rid]
+    if call.query.get("$top"):  # paged: the next page's start is the x-ms-continuationtoken header
+        start, top = int(call.query.get("continuationToken") or 0), int(call.query["$top"])
+        page = value[start : start + top]
+        more = {"x-ms-continuationtoken": str(start + top)} if start + top < len(value) else {}
+        return Reply({"count": len(page), "value": page}, headers=more)
+    return Reply({"count": len(value), "value": value})
+
+
 # Microsoft Graph
 
 
@@ -690,6 +725,8 @@ ROUTES: list[Route] = [  # data: method, path template, operation (the permissio
     Route("POST", "/beta/$batch", "graph/$batch", graph_batch),
     Route("GET", "/v1.0/{path*}", lambda call: f"graph/{call.params['path'].strip('/')}", graph_get),
     Route("GET", "/beta/{path*}", lambda call: f"graph/{call.params['path'].strip('/')}", graph_get),
+    Route("GET", "/devops/{path*}", lambda call: f"devops/{call.params['path'].strip('/')}", devops_get),
+    Route("GET", "/vsrm/{path*}", lambda call: f"vsrm/{call.params['path'].strip('/')}", devops_get),
     *BLOB_ROUTES,  # Blob Storage objects under /blob: where shards write snapshots (az://)
     Route("GET", "/{path*}", lambda call: f"{arm_type_of(call.path)}/read", get_by_path),
 ]
@@ -761,6 +798,8 @@ class Azure(Provider):
             "AZURE_ACCESS_TOKEN": self.token,
             "CMM_SCAN_AZURE_ENDPOINT": emulator.url,
             "CMM_SCAN_GRAPH_ENDPOINT": emulator.url,
+            "CMM_SCAN_DEVOPS_ENDPOINT": f"{emulator.url}/devops",  # Azure DevOps (dev.azure.com)
+            "CMM_SCAN_DEVOPS_RELEASE_ENDPOINT": f"{emulator.url}/vsrm",  # classic releases (vsrm.dev.azure.com)
             "CMM_SCAN_AZURE_BLOB_ENDPOINT": f"{emulator.url}/blob",  # az:// snapshot storage (emulate/objects.py)
             "REQUESTS_CA_BUNDLE": ca,
             "SSL_CERT_FILE": ca,
