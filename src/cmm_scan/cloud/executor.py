@@ -394,7 +394,8 @@ def _collect(pages: Iterable[Any], items_expr: str) -> list[Any]:
 def run_collector(spec: Collector, run: UnitRun) -> Outcome:
     """Run, emit facts and coverage, and return the outcome (kept for lookups that read it)."""
     outcome = Outcome()
-    run.outcome = outcome
+    # a collector read through a lookup runs inside another on the same UnitRun: the outer one's outcome comes back
+    outer, run.outcome = run.outcome, outcome
     try:
         produced = _handler(spec, run)(run, spec) if spec.handler else _data_collector(spec, run, outcome)
         for out in produced:
@@ -409,6 +410,8 @@ def run_collector(spec: Collector, run: UnitRun) -> Outcome:
     except CloudError as exc:
         if not exc.matches(spec.empty_on):
             outcome.status, outcome.reason = run.classify(exc, spec.not_enabled)
+    finally:
+        run.outcome = outer
     outcome.requests = run.requests
     if outcome.status in ("denied", "error") and run.unit.parts and not outcome.emitted:
         for part in run.unit.parts:  # ask scope by scope: only the scopes that really fail stay unknown
