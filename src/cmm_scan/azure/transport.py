@@ -131,14 +131,10 @@ class AzureTransport:
         client = self._clients[request.api]
         e = self.endpoints
         base = {"arm": e.arm, "graph": e.graph, "devops": e.devops, "devops_release": e.devops_release}[request.api]
-        query = dict(request.query)
+        query = _first_query(request)
         body = request.body
-        if request.page_size and request.paging == "odata_next_link":
-            query["$top"] = request.page_size
         if request.page_size and request.paging == "skip_token":
             body = {**body, "options": {**(body.get("options") or {}), "$top": request.page_size}}
-        if request.page_size and request.paging == "continuation_token":
-            query["$top"] = request.page_size
         url = base + request.path
         headers: dict[str, str] = {}
         with self._lock:
@@ -263,11 +259,17 @@ class _BatchRound:
     headers: dict[str, str]
 
 
+def _first_query(request: Prepared) -> dict[str, Any]:
+    """The first page's query string: Graph and Azure DevOps take the page size as `$top` there."""
+    query = dict(request.query)
+    if request.page_size and request.paging in ("odata_next_link", "continuation_token"):
+        query["$top"] = request.page_size
+    return query
+
+
 def _relative(request: Prepared, version: str) -> str:
     """A batch request's url: relative to the API version, its query string encoded as a direct request's would be."""
-    query = dict(request.query)
-    if request.page_size and request.paging == "odata_next_link":
-        query["$top"] = request.page_size
+    query = _first_query(request)
     path = request.path[len(version) + 1 :]
     return path + ("?" + urlencode(query, quote_via=quote, safe="$") if query else "")
 
