@@ -297,3 +297,13 @@ def test_an_attribute_of_the_wrong_shape_in_one_item_is_unknown_for_that_item_on
     large = {r.scope: r.attributes["large"] for r in records if isinstance(r, Fact)}
     assert large == {"g2": True, "g3": None}
     assert {r.scope: r.status for r in records if isinstance(r, Coverage)} == {"g2": "ok", "g3": "ok"}
+
+
+def test_a_handler_records_its_failed_steps_in_its_own_coverage_after_a_lookup_ran_another_collector(toy: ToyServer) -> None:
+    """toy.checked reads toy.vms's facts through a lookup (running toy.vms inside it), then records a denied step:
+    the step is toy.checked's, and toy.vms's coverage stays clean."""
+    result = scan(toy, only=["toy.checked"], workers=1)
+    assert result.fact("toy.checked", "checked/g1").attributes == {"vms": 5}
+    assert result.status("toy.checked/sizes") == {"g1": "denied", "g2": "denied", "g3": "denied"}
+    assert not [c for c in result.coverage if c.collector.startswith("toy.vms/")]
+    assert result.status("toy.vms") == {"g1": "ok", "g2": "ok", "g3": "ok"}
