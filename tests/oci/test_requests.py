@@ -1,5 +1,6 @@
 """Fewer requests, the same facts (issue #14): Search-guided reads of Recovery Service protection policies and
-Console dashboard groups, and the old unguided readers' answer compared with the guided one on whole estates."""
+Console dashboard groups, Management Dashboards in one subtree list a region, and the old unguided readers' answer
+compared with the guided one on whole estates."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 import yaml
 
 from cmm_scan.oci.permissions import catalogue
-from tests.oci.support import FRANKFURT, LONDON, Estate, Result, cid, scan
+from tests.oci.support import FRANKFURT, LONDON, TENANCY, Estate, Result, cid, scan
 
 ROOT = Path(__file__).resolve().parents[2]
 EVERY_FACT = sorted({c.fact for c in catalogue().collectors.values()})
@@ -93,6 +94,71 @@ def test_refused_dashboard_groups_where_search_sees_one_are_unknown(monkeypatch:
     result = scan(estate, ["monitoring.dashboard"], monkeypatch)
     assert [f for f in result.of("monitoring.dashboard") if "consoledashboard" in f.resource_id] == []
     assert result.status("dashboard.dashboards") - {"ok"}
+
+
+def _management_dashboards() -> Estate:
+    """Team dashboards in the root, a compartment and its sub-compartment, in both regions; one of Oracle's own."""
+    estate = Estate(regions=(LONDON, FRANKFURT))
+    estate.compartment("ops")
+    estate.compartment("shop", parent="ops")
+    estate.compartment("lab")
+    tile = {"displayName": "orders", "dataConfig": [{"namespace": "shop_orders", "query": "Orders[1m].sum()"}]}
+    for region in (LONDON, FRANKFURT):
+        for place in ("root", "ops", "shop"):
+            dashboard = f"ocid1.managementdashboard.oc1..{place}-{region}"
+            home = None if place == "root" else cid(place)
+            estate.add(
+                "/20200901/managementDashboards",
+                {"id": dashboard, "dashboardId": dashboard, "isOobDashboard": False},
+                compartment=home,
+                region=region,
+            )
+            estate.single(f"/20200901/managementDashboards/{dashboard}", {"id": dashboard, "tiles": [tile]}, region=region)
+    estate.add("/20200901/managementDashboards", {"id": "ocid1.managementdashboard.oc1..oob", "isOobDashboard": True})
+    return estate
+
+
+def _dashboards_read(result: Result) -> list[tuple[str, str, str]]:
+    return sorted((f.scope, f.region, f.resource_id) for f in result.of("monitoring.dashboard"))
+
+
+def test_management_dashboards_are_one_subtree_list_a_region(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The root is scanned: ListManagementDashboards is asked once a region, from the root with
+    compartmentIdInSubtree, and reads the team's dashboards of every compartment (Oracle's own left out)."""
+    result = scan(_management_dashboards(), ["monitoring.dashboard"], monkeypatch)
+    lists = [r for r in result.log if r["path"].endswith("/20200901/managementDashboards")]
+    assert sorted((r["path"].split("/")[1], r["query"]["compartmentIdInSubtree"]) for r in lists) == [(FRANKFURT, "true"), (LONDON, "true")]
+    assert len(_dashboards_read(result)) == 6 and not [f for f in result.of("monitoring.dashboard") if "oob" in f.resource_id]
+    assert {f.attributes["application_metrics"] for f in result.of("monitoring.dashboard")} == {True}
+
+
+def test_management_dashboards_without_the_root_are_listed_per_compartment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compartments named (the root not scanned: the subtree flag is valid only there): each scanned compartment is
+    listed on its own, and reads what the subtree list reads there — the old per-compartment reader's answer."""
+    named = scan(_management_dashboards(), ["monitoring.dashboard"], monkeypatch, compartments="ops,lab")
+    asked = _asked(named, "/20200901/managementDashboards")
+    assert sorted({c for _, c in asked}) == sorted([cid("ops"), cid("shop"), cid("lab")]) and len(asked) == 6
+    whole = scan(_management_dashboards(), ["monitoring.dashboard"], monkeypatch)
+    assert _dashboards_read(named) == [d for d in _dashboards_read(whole) if d[0] != TENANCY]
+
+
+def test_a_denied_compartment_left_out_of_the_subtree_list_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The subtree list returns only "the accessible resources": a compartment the scanner may not read is silent in
+    it, and its coverage says denied (it is listed by accessLevel=ANY only), never "no dashboards"."""
+    estate = _management_dashboards()
+    estate.deny("shop")
+    result = scan(estate, ["monitoring.dashboard"], monkeypatch)
+    assert not [d for d in _dashboards_read(result) if d[0] == cid("shop")]
+    denied = {(c.scope, c.region) for c in result.coverage if c.collector == "managementdashboard.dashboards" and c.status == "denied"}
+    assert denied == {(cid("shop"), LONDON), (cid("shop"), FRANKFURT)}
+
+
+def test_a_refused_subtree_list_leaves_management_dashboards_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    estate = _management_dashboards()
+    estate.deny_path("/20200901/managementDashboards")
+    result = scan(estate, ["monitoring.dashboard"], monkeypatch)
+    assert result.of("monitoring.dashboard") == []
+    assert result.status("managementdashboard.dashboards") == {"denied"}
 
 
 # --- the old readers' answer and the new one, on whole estates ------------------------------------------------------
