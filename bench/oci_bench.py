@@ -7,10 +7,13 @@ The mix per region: instances (a fifth of them in autoscaled pools), volumes, VC
 lists, buckets, alarms, log groups; plus IAM users. Reports wall time, requests the emulator answered (by
 operation family) and the scanning subprocess's own peak RSS (VmHWM; Linux). On a shared 2-CPU machine:
 
-    7-12 s wall, 498 requests (198 tenancy-wide; 300 GetBucket, one per bucket; 4 for the 50 users' credentials,
-    per identity domain), 89-93 MiB peak RSS. Before the bulk reads: 1,275 requests (900 for the buckets, three
-    each; 150 for the users, three each). The buckets here are versioned and have no lifecycle policy: an
-    unversioned bucket adds its retention rules, one with a lifecycle policy that policy (docs/oci.md, Speed).
+    6-11 s wall, 469 requests (300 GetBucket, one per bucket; 169 others, of which 62 Audit ListEvents, one per
+    compartment and region, 31 ListDomains, one per compartment, 30 guided instance lists; 4 for the 50 users'
+    credentials, per identity domain), 95-97 MiB peak RSS. 622 before Search guided the protection-policy and
+    dashboard-group lists and Management Dashboards became one subtree list a region (issue #14); 1,275 before the
+    bulk reads (900 for the buckets, three each; 150 for the users, three each). The buckets here are versioned and
+    have no lifecycle policy: an unversioned bucket adds its retention rules, one with a lifecycle policy that policy
+    (docs/oci.md, Speed).
 """
 
 from __future__ import annotations

@@ -526,7 +526,7 @@ def _monitored(dashboard_widgets: list[dict[str, Any]] | None) -> Estate:
             search_type="Alarm",
         )
     if dashboard_widgets is not None:
-        group, dashboard = "ocid1.dashboardgroup.oc1..app", "ocid1.dashboard.oc1..shop"
+        group, dashboard = "ocid1.consoledashboardgroup.oc1..app", "ocid1.dashboard.oc1..shop"
         estate.add("/20210731/dashboardGroups", {"id": group, "displayName": "app"}, compartment=app)
         estate.add("/20210731/dashboards", {"id": dashboard, "displayName": "shop", "dashboardGroupId": group}, compartment=app)
         estate.single(f"/20210731/dashboards/{dashboard}", {"id": dashboard, "schemaVersion": "V1", "widgets": dashboard_widgets})

@@ -10,6 +10,7 @@ Scope units (docs/oci.md): `region` (each scanned region: lists per compartment,
 Search), `tenancy` (the root compartment's own reads, once, in the home region: facts are `global`; only when the
 root is scanned), `home` (once, in the home region, whatever the compartments). Unit variables: {tenancy},
 {region} (the region requests go to), {compartments} (the readable compartments scanned), {scanned} (their ids),
+{subtree_roots} (where a `compartmentIdInSubtree` list starts: the root, or each scanned compartment),
 {namespace} (read when a request first names it), {window_start}, {now}.
 """
 
@@ -116,6 +117,11 @@ def units(state: State, context: Context) -> list[Unit]:
         "tenancy": state.tenancy,
         "compartments": state.compartments,
         "scanned": [c["id"] for c in state.compartments],
+        # where a list with `compartmentIdInSubtree` starts: the root alone when it is scanned (the flag is valid only
+        # there), else each scanned compartment on its own
+        "subtree_roots": [{"id": state.tenancy, "subtree": "true"}]
+        if state.root_scanned
+        else [{"id": c["id"], "subtree": "false"} for c in state.compartments],
         "now": now.isoformat().replace("+00:00", "Z"),
         "window_start": (now - timedelta(days=ACTIVITY_DAYS)).isoformat().replace("+00:00", "Z"),
     }
