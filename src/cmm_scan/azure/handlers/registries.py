@@ -29,6 +29,8 @@ TAGS = "Microsoft.ContainerRegistry/registries/repositories/tags/list"
 def repositories(run: UnitRun, spec: Collector) -> Iterator[FactOut]:
     registries = run.lookup("registries")
     unread: set[str] = set()
+    if not registries:
+        return  # no registry: nothing to join Defender's scanning to
     try:
         scanning = run.lookup("registry_scanning")
     except StepFailed as exc:  # Defender's pricings unreadable: scanning unknown, the rest still read
