@@ -110,4 +110,5 @@ def test_key_vault_keys_and_secret_metadata_through_resource_manager(azure) -> N
         "scan_on_push": False,
         "lifecycle_policy": True,
         "kms_encrypted": False,
+        "shared_pull": False,
     }  # no Defender plan

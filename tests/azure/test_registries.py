@@ -69,6 +69,7 @@ def test_locks_are_read_per_repository_across_every_page(azure) -> None:
         "scan_on_push": False,
         "lifecycle_policy": True,
         "kms_encrypted": False,
+        "shared_pull": False,
     }
     assert set(result.status("azure.container_registries").values()) == {"ok"}
     acr = [e for e in azure.http_requests() if e["path"].startswith("/acr/")]
@@ -98,6 +99,7 @@ def test_denied_or_firewalled_data_plane_leaves_locks_unknown_never_mutable(azur
         "scan_on_push": False,
         "lifecycle_policy": True,
         "kms_encrypted": False,
+        "shared_pull": False,
     }
     assert result.one("artifact.repository", "registries/privacr")["tag_immutable"] is None
     refused = result.status("azure.container_registries/Microsoft.ContainerRegistry/registries/catalog/read")
@@ -157,6 +159,37 @@ def test_denied_data_plane_never_rules_out_level_5(azure, tmp_path: Path) -> Non
     assert level5.verdict == "possible"
     immutable = next(e for e in result.evidence if e.signal == "immutable_repositories")
     assert not immutable.complete and immutable.unknown == 1
+
+
+def container_app(sub: str, name: str, *images: str) -> dict[str, Any]:
+    containers = [{"name": f"c{n}", "image": image} for n, image in enumerate(images)]
+    return resource(sub, "Microsoft.App/containerApps", name, group="apps", properties={"template": {"containers": containers}})
+
+
+def test_images_run_in_other_subscriptions_show_one_store_for_several_environments(azure, tmp_path: Path) -> None:
+    """The shared subscription's registry serves production's container apps and a web app (by tag and by digest):
+    'We save artefacts, sometimes with version control, but there's no focus on making them secure or
+    unchangeable.' (level 3) shows, and level 5 is ruled out by the sandbox's overwritable tags: at least 3."""
+    azure.load(
+        estate(
+            registry(SHARED, "sharedacr"),
+            container_app(PROD, "orders", "sharedacr.azurecr.io/orders-api:1.4.1", "mcr.microsoft.com/dotnet/runtime:8.0"),
+            resource(
+                PROD,
+                "Microsoft.Web/sites",
+                "site",
+                group="web",
+                kind="app,linux,container",
+                properties={"siteConfig": {"linuxFxVersion": "DOCKER|sharedacr.azurecr.io/web@sha256:" + "a" * 64}},
+            ),
+            container_app(SHARED, "builder", "sharedacr.azurecr.io/tools:latest"),
+            sharedacr=[repo("orders-api", locked=True), repo("web", locked=True), repo("tools"), repo("sandbox")],
+        )
+    )
+    found = {f.resource_id.rsplit("/", 1)[-1]: f.attributes["shared_pull"] for f in scan(["artifact.repository"]).of("artifact.repository")}
+    assert found == {"orders-api": True, "web": True, "tools": False, "sandbox": False}  # tools runs only where it is stored
+    result = answer(tmp_path, "gov.build_artefacts")
+    assert result.status == "floor" and result.floor_level == 3 and result.level_range == (3, 4), (result.status, result.level_range)
 
 
 def test_data_actions_are_in_the_custom_role() -> None:
