@@ -93,9 +93,10 @@ def test_key_vault_keys_and_secret_metadata_through_resource_manager(azure) -> N
                     DEV,
                     "Microsoft.ContainerRegistry/registries",
                     "acr",
-                    properties={"policies": {"retentionPolicy": {"status": "enabled", "days": 7}}},
+                    properties={"loginServer": "acr.azurecr.io", "policies": {"retentionPolicy": {"status": "enabled", "days": 7}}},
                 ),
-            ]
+            ],
+            registries={"acr.azurecr.io": [{"imageName": "web", "changeableAttributes": {"writeEnabled": False}}]},
         )
     )
     result = scan(["crypto.key", "secrets.secret", "artifact.repository"])
@@ -105,7 +106,9 @@ def test_key_vault_keys_and_secret_metadata_through_resource_manager(azure) -> N
     secret = result.one("secrets.secret", "db-password")
     assert secret == {"rotation_enabled": False, "unrotated_days": 200}
     assert result.one("artifact.repository", "acr") == {
+        "tag_immutable": True,
         "scan_on_push": False,
         "lifecycle_policy": True,
         "kms_encrypted": False,
+        "shared_pull": False,
     }  # no Defender plan

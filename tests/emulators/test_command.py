@@ -119,7 +119,7 @@ def test_emulate_prints_settings_that_work_and_exits_0_on_interrupt(tmp_path: Pa
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         settings = {}
-        while len(settings) < 8:
+        while len(settings) < 9:
             line = server.stdout.readline()  # type: ignore[union-attr]
             assert line.startswith("export "), line
             name, _, value = line[len("export ") :].strip().partition("=")
@@ -131,6 +131,7 @@ def test_emulate_prints_settings_that_work_and_exits_0_on_interrupt(tmp_path: Pa
             "CMM_SCAN_AZURE_BLOB_ENDPOINT",
             "CMM_SCAN_DEVOPS_ENDPOINT",
             "CMM_SCAN_DEVOPS_RELEASE_ENDPOINT",
+            "CMM_SCAN_ACR_ENDPOINT",
             "REQUESTS_CA_BUNDLE",
             "SSL_CERT_FILE",
         }

@@ -211,7 +211,8 @@ def grant(fact_types: list[str]) -> dict[str, Any]:
             "Description": "Read-only access for cmm-scan (Cloud Maturity Model evidence). Assign at a management group or subscription.",
             "Actions": needed.get("arm", []),
             "NotActions": [],
-            "DataActions": [],
+            # a container registry's data plane (the repositories' locks): data actions, granted by the same role
+            "DataActions": needed.get("acr", []),
             "NotDataActions": [],
             "AssignableScopes": ["/providers/Microsoft.Management/managementGroups/<management-group-id>"],
         },

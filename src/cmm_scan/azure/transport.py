@@ -3,7 +3,13 @@
 One PipelineClient per API with BearerTokenCredentialPolicy; retries are ours (cmm_scan.cloud.http), so
 Resource Graph's quota headers slow us down before it throttles. Paging styles: `next_link` (ARM),
 `odata_next_link` (Graph), `skip_token` (Resource Graph, in the POST body), `continuation_token` (Azure DevOps:
-the `x-ms-continuationtoken` response header, sent back as `continuationToken`).
+the `x-ms-continuationtoken` response header, sent back as `continuationToken`), `link_header` (a container
+registry's data plane: the `Link: <...>; rel="next"` header, Docker Registry style, `n` the page size).
+
+Azure Container Registry's data plane (api `acr`) is served by each registry at its login server (the request's
+`host`). Its token is the registry's own: the Entra token (Container Registry audience) is exchanged once per
+registry at `POST /oauth2/exchange` for a refresh token, and that at `POST /oauth2/token` for an access token that
+may read the catalog and every repository's metadata. Both exchanges are requests like any other, counted.
 
 Microsoft Graph JSON batching: the first page of every Graph list a scan unit reads is asked for in one
 `POST /v1.0/$batch` (up to 20 requests each), before the collectors run; each sub-response (its page, or its
@@ -19,11 +25,11 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 from azure.core import PipelineClient
 from azure.core.credentials import AccessToken
-from azure.core.exceptions import ServiceRequestError, ServiceResponseError
+from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError, ServiceResponseError
 from azure.core.pipeline.policies import BearerTokenCredentialPolicy, HeadersPolicy, UserAgentPolicy
 from azure.core.rest import HttpRequest
 
@@ -55,6 +61,10 @@ DEVOPS_SCOPE = "499b84ac-1321-427f-aa17-267ca6975798/.default"
 DEVOPS = "https://dev.azure.com"
 DEVOPS_RELEASE = "https://vsrm.dev.azure.com"  # classic release management is served from its own host
 BATCH_SIZE = 20  # the most requests Microsoft Graph takes in one $batch
+# Azure Container Registry's data plane: each registry's login server; the emulator serves them all on one host
+ACR_ENDPOINT = "https://{registry}"
+ACR_SCOPE = "https://containerregistry.azure.net/.default"  # the Entra audience a registry takes in its token exchange
+ACR_TOKEN_SCOPE = "registry:catalog:* repository:*:metadata_read"  # list repositories, read their and their tags' attributes
 
 
 class StaticToken:
@@ -73,6 +83,7 @@ class Endpoints:
     graph: str
     devops: str = DEVOPS
     devops_release: str = DEVOPS_RELEASE
+    acr: str = ACR_ENDPOINT  # a template: {registry} is the login server
 
     @classmethod
     def from_environment(cls, endpoint_url: str | None = None) -> Endpoints:
@@ -84,11 +95,20 @@ class Endpoints:
         graph = (os.environ.get("CMM_SCAN_GRAPH_ENDPOINT") or graph).rstrip("/")
         devops = (os.environ.get("CMM_SCAN_DEVOPS_ENDPOINT") or DEVOPS).rstrip("/")
         release = (os.environ.get("CMM_SCAN_DEVOPS_RELEASE_ENDPOINT") or DEVOPS_RELEASE).rstrip("/")
-        named = (("Resource Manager", arm), ("Microsoft Graph", graph), ("Azure DevOps", devops), ("Azure DevOps releases", release))
+        acr = (os.environ.get("CMM_SCAN_ACR_ENDPOINT") or ACR_ENDPOINT).rstrip("/")
+        named = (
+            ("Resource Manager", arm),
+            ("Microsoft Graph", graph),
+            ("Azure DevOps", devops),
+            ("Azure DevOps releases", release),
+            ("Container Registry", acr),
+        )
         for name, url in named:
             if urlsplit(url).scheme != "https":
                 raise UserError(f"the {name} endpoint {url} is not https", "Azure sends bearer tokens over https only")
-        return cls(arm, graph, devops, release)
+        if "{registry}" not in acr:
+            raise UserError(f"CMM_SCAN_ACR_ENDPOINT={acr} does not name {{registry}}", "each registry is served at its login server")
+        return cls(arm, graph, devops, release, acr)
 
 
 def credential() -> Any:
@@ -118,9 +138,16 @@ class AzureTransport:
             "devops": self._client(endpoints.devops, cred, DEVOPS_SCOPE),
             "devops_release": self._client(endpoints.devops_release, cred, DEVOPS_SCOPE),
         }
+        # a registry's data plane takes its own token (no credential policy): only the user agent is added
+        self._clients["acr"] = PipelineClient(
+            base_url=endpoints.acr, policies=[HeadersPolicy(), UserAgentPolicy(user_agent=f"cmm-scan/{__version__}")]
+        )
+        self._cred = cred
         self._lock = threading.Lock()
         self.sent = 0
         self._prefetched: dict[str, Any] = {}  # repr(Prepared) -> its first page, or the CloudError it answered
+        self._acr_tokens: dict[str, Any] = {}  # login server -> its access token, or the CloudError the exchange answered
+        self._acr_locks: dict[str, threading.Lock] = {}
 
     @staticmethod
     def _client(base: str, cred: Any, scope: str) -> PipelineClient:
@@ -130,13 +157,20 @@ class AzureTransport:
     def pages(self, request: Prepared) -> Iterator[Any]:
         client = self._clients[request.api]
         e = self.endpoints
-        base = {"arm": e.arm, "graph": e.graph, "devops": e.devops, "devops_release": e.devops_release}[request.api]
+        headers: dict[str, str] = {}
+        auth: dict[str, str] = {}
+        if request.api == "acr":
+            if not request.host:
+                raise RuntimeError(f"{request.operation}: a Container Registry request names its registry (`host`)")
+            base = e.acr.format(registry=request.host)
+            auth["Authorization"] = f"Bearer {self._acr_token(request.host, base, request.operation)}"
+        else:
+            base = {"arm": e.arm, "graph": e.graph, "devops": e.devops, "devops_release": e.devops_release}[request.api]
         query = _first_query(request)
         body = request.body
         if request.page_size and request.paging == "skip_token":
             body = {**body, "options": {**(body.get("options") or {}), "$top": request.page_size}}
         url = base + request.path
-        headers: dict[str, str] = {}
         with self._lock:
             first = self._prefetched.pop(repr(request), None)
         while True:
@@ -145,7 +179,7 @@ class AzureTransport:
                 if isinstance(data, CloudError):
                     raise data
             else:
-                data = self._send(client, request, url, query, body, headers)
+                data = self._send(client, request, url, query, body, headers, auth)
             yield data
             link = None
             if request.paging == "continuation_token":  # Azure DevOps: the next page's token is a response header
@@ -154,7 +188,11 @@ class AzureTransport:
                     return
                 query = {**query, "continuationToken": token}
                 continue
-            if request.paging == "next_link":
+            if request.paging == "link_header":  # a registry's data plane: the next page is a relative Link
+                link = _next_link(headers.get("link") or "")
+                if link:
+                    link = urljoin(base + "/", link)
+            elif request.paging == "next_link":
                 link = data.get("nextLink")
             elif request.paging == "odata_next_link":
                 link = data.get("@odata.nextLink")
@@ -169,12 +207,19 @@ class AzureTransport:
             url, query = link, {}
 
     def _send(
-        self, client: PipelineClient, request: Prepared, url: str, query: dict[str, Any], body: Any, headers: dict[str, str] | None = None
+        self,
+        client: PipelineClient,
+        request: Prepared,
+        url: str,
+        query: dict[str, Any],
+        body: Any,
+        headers: dict[str, str] | None = None,
+        auth: dict[str, str] | None = None,
     ) -> Any:
         def send() -> Any:
             with self._lock:
                 self.sent += 1
-            http = HttpRequest(request.method, url, params=query or None, json=body)
+            http = HttpRequest(request.method, url, params=query or None, json=body, headers=auth or None)
             return client.send_request(http)
 
         try:
@@ -191,6 +236,58 @@ class AzureTransport:
             headers.clear()
             headers.update({k.lower(): v for k, v in response.headers.items()})
         return data
+
+    # --- Azure Container Registry: the registry's own token ------------------------------------
+
+    def _acr_token(self, host: str, base: str, operation: str) -> str:
+        """The registry's access token, exchanged once per registry (a refused exchange is remembered too)."""
+        with self._lock:
+            lock = self._acr_locks.setdefault(host, threading.Lock())
+        with lock:
+            known = self._acr_tokens.get(host)
+            if known is None:
+                try:
+                    known = self._acr_exchange(host, base, operation)
+                except CloudError as exc:
+                    known = exc
+                self._acr_tokens[host] = known
+        if isinstance(known, CloudError):
+            raise CloudError(known.status, known.code, known.message, operation)
+        return str(known)
+
+    def _acr_exchange(self, host: str, base: str, operation: str) -> str:
+        try:
+            entra = self._cred.get_token(ACR_SCOPE).token
+        except ClientAuthenticationError as exc:  # no token for the registry audience: its data plane is not readable
+            raise CloudError(401, "AuthenticationFailed", str(exc).splitlines()[0][:200], operation) from None
+        refresh = self._acr_form(
+            base + "/oauth2/exchange", {"grant_type": "access_token", "service": host, "access_token": entra}, operation
+        )
+        form = {"grant_type": "refresh_token", "service": host, "scope": ACR_TOKEN_SCOPE, "refresh_token": refresh.get("refresh_token")}
+        access = self._acr_form(base + "/oauth2/token", form, operation)
+        if not access.get("access_token"):
+            raise CloudError(None, "UNAUTHORIZED", f"{host} gave no access token", operation)
+        return str(access["access_token"])
+
+    def _acr_form(self, url: str, form: dict[str, Any], operation: str) -> dict[str, Any]:
+        client = self._clients["acr"]
+
+        def send() -> Any:
+            with self._lock:
+                self.sent += 1
+            return client.send_request(HttpRequest("POST", url, data=form))
+
+        try:
+            response = self.backoff.run(send)
+        except (ServiceRequestError, ServiceResponseError) as exc:
+            raise CloudError(None, "ConnectionError", str(exc).splitlines()[0][:200], operation) from None
+        try:
+            data = response.json() if response.text() else {}
+        except ValueError:
+            data = {}
+        if response.status_code >= 400:
+            raise answer_error(response.status_code, data, response.reason or "", operation)
+        return data if isinstance(data, dict) else {}
 
     # --- Microsoft Graph JSON batching ---------------------------------------------------------
 
@@ -260,11 +357,22 @@ class _BatchRound:
 
 
 def _first_query(request: Prepared) -> dict[str, Any]:
-    """The first page's query string: Graph and Azure DevOps take the page size as `$top` there."""
+    """The first page's query string: Graph and Azure DevOps take the page size as `$top` there, a registry as `n`."""
     query = dict(request.query)
     if request.page_size and request.paging in ("odata_next_link", "continuation_token"):
         query["$top"] = request.page_size
+    if request.page_size and request.paging == "link_header":
+        query["n"] = request.page_size
     return query
+
+
+def _next_link(header: str) -> str | None:
+    """The `rel="next"` target of a Link header (`</acr/v1/_catalog?last=b&n=2>; rel="next"`)."""
+    for part in header.split(","):
+        target, _, params = part.partition(";")
+        if 'rel="next"' in params.replace(" ", "") or "rel=next" in params.replace(" ", ""):
+            return target.strip().strip("<>")
+    return None
 
 
 def _relative(request: Prepared, version: str) -> str:
@@ -277,6 +385,9 @@ def _relative(request: Prepared, version: str) -> str:
 def answer_error(status: int, data: Any, reason: str, operation: str) -> CloudError:
     """An error answer (a whole response's or a batch sub-response's) in our terms."""
     error = data.get("error") if isinstance(data, dict) else None
+    errors = data.get("errors") if isinstance(data, dict) else None
+    if error is None and isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        error = errors[0]  # a container registry's data plane: {"errors": [{"code", "message", "detail"}]}
     error = error if isinstance(error, dict) else {}
     code = str(error.get("code") or status)
     details = error.get("details") or []

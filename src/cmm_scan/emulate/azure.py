@@ -5,6 +5,8 @@ resources (`id`, `type`, `location`, `tags`, `properties`...) including manageme
 extension resources (`{scope}/providers/Microsoft.Security/pricings/X`), and Microsoft Graph
 objects keyed by their path under `/v1.0/`. Every view is derived: resource group lists,
 `{scope}/providers/{Namespace}/{type}` lists, gets by id, Resource Graph rows and tables.
+Container registries' data planes (`registries`: each login server's repositories and their tags)
+are served under `/acr/{login server}`, with the registry's token exchange.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from email.message import Message
 from functools import cache
 from importlib import resources as package_files
 from typing import Any, Literal
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -35,6 +37,7 @@ from cmm_scan.emulate.core import (
     Route,
     decode_token,
     encode_token,
+    page_size,
     window,
 )
 from cmm_scan.emulate.objects import BLOB_ROUTES
@@ -95,6 +98,21 @@ class AzureEstate(EstateBase):
         description="Azure DevOps (dev.azure.com, and vsrm.dev.azure.com for _apis/release/...): "
         "path {organization}/{project}/_apis/... → a collection (list) or an object",
     )
+
+    registries: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict,
+        description="Container Registry data planes: login server → its repositories as GET /acr/v1/{name} returns them "
+        "(imageName, changeableAttributes...), each with its `tags` as GET /acr/v1/{name}/_tags lists them",
+    )
+
+    @field_validator("registries")
+    @classmethod
+    def _named_repositories(cls, value: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+        for server, repositories in value.items():
+            for repository in repositories:
+                if not isinstance(repository.get("imageName"), str):
+                    raise ValueError(f"a repository of {server} has no imageName")
+        return value
 
     @field_validator("resources")
     @classmethod
@@ -173,6 +191,9 @@ class AzureState:
     graph: dict[str, Any] = field(default_factory=dict)
     devops: dict[str, Any] = field(default_factory=dict)
     graph_rows: list[dict[str, Any]] | None = None  # Resource Graph rows, derived on the first query
+    registries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # lower login server → repositories
+    login_servers: dict[str, dict[str, Any]] = field(default_factory=dict)  # lower login server → the registry resource
+    acr_tokens: dict[str, str] = field(default_factory=dict)  # refresh and access tokens issued → the login server
 
     def subscription(self, sub_id: str) -> dict[str, Any] | None:
         return next((s for s in self.subscriptions if s["subscriptionId"].lower() == sub_id.lower()), None)
@@ -222,6 +243,11 @@ def build_state(estate: AzureEstate, token: str) -> AzureState:
                 state.mg_parent.setdefault(served["id"].lower(), parent["id"])
     state.graph = {key.strip("/").lower(): value for key, value in estate.graph.items()}
     state.devops = {key.strip("/").lower(): value for key, value in estate.devops.items()}
+    state.registries = {server.lower(): sorted(repos, key=lambda r: r["imageName"]) for server, repos in estate.registries.items()}
+    for served in state.by_id.values():
+        if served["type"].lower() == "microsoft.containerregistry/registries":
+            server = str((served.get("properties") or {}).get("loginServer") or f"{served['name']}.azurecr.io")
+            state.login_servers[server.lower()] = served
     return state
 
 
@@ -529,6 +555,106 @@ def devops_get(call: Call) -> Reply:
     return Reply({"count": len(value), "value": value})
 
 
+# Azure Container Registry's data plane, per login server (`/acr/{registry}/...`): the token exchange
+# (Entra token → refresh token → access token), the catalog, a repository's attributes and its tags.
+
+
+def _registry(call: Call) -> tuple[str, dict[str, Any]]:
+    """The login server and its registry resource; a registry that refuses public access refuses us (403 DENIED)."""
+    server = call.params["registry"].lower()
+    registry = _state(call).login_servers.get(server)
+    if registry is None:
+        raise Problem("not_found", f"registry {server} does not exist", code="NAME_UNKNOWN")
+    props = registry.get("properties") or {}
+    if props.get("publicNetworkAccess") == "Disabled" or (props.get("networkRuleSet") or {}).get("defaultAction") == "Deny":
+        raise Problem(
+            "forbidden",
+            f"client with IP '127.0.0.1' is not allowed access, refer https://aka.ms/acr/firewall to grant access to '{server}'",
+        )
+    return server, registry
+
+
+def _form(call: Call) -> dict[str, str]:
+    return dict(parse_qsl(call.raw_body.decode("utf-8", "replace")))
+
+
+def acr_exchange(call: Call) -> Reply:
+    """POST /oauth2/exchange: an Entra access token (the printed AZURE_ACCESS_TOKEN) for the registry's refresh token."""
+    server, _ = _registry(call)
+    form, state = _form(call), _state(call)
+    if form.get("grant_type") != "access_token" or form.get("service", "").lower() != server:
+        raise Problem("bad_request", "grant_type must be access_token and service the registry's login server", code="UNSUPPORTED")
+    if not secrets.compare_digest(form.get("access_token", ""), state.token):
+        raise Problem("unauthenticated", "the access token is not valid for this registry")
+    refresh = "acr-refresh-" + secrets.token_urlsafe(12)
+    state.acr_tokens[refresh] = server
+    return Reply({"refresh_token": refresh})
+
+
+def acr_token(call: Call) -> Reply:
+    """POST /oauth2/token: the refresh token for an access token of the scopes asked for."""
+    server, _ = _registry(call)
+    form, state = _form(call), _state(call)
+    if form.get("grant_type") != "refresh_token" or not form.get("scope"):
+        raise Problem("bad_request", "grant_type must be refresh_token, with a scope", code="UNSUPPORTED")
+    if state.acr_tokens.get(form.get("refresh_token", "")) != server:
+        raise Problem("unauthenticated", "the refresh token is not valid for this registry")
+    access = "acr-access-" + secrets.token_urlsafe(12)
+    state.acr_tokens[access] = server
+    return Reply({"access_token": access})
+
+
+def _repositories(call: Call) -> tuple[str, list[dict[str, Any]]]:
+    server, _ = _registry(call)
+    return server, _state(call).registries.get(server, [])
+
+
+def _link_page(call: Call, names: list[str], base: str) -> tuple[list[str], dict[str, str]]:
+    """Docker Registry paging: `n` items after `last`; a Link header names the next page while more remain (the
+    registry's path, here under the emulator's /acr/{registry} prefix, as the registry's own is under its host)."""
+    size = page_size(call, call.query.get("n"))
+    last = call.query.get("last")
+    start = 0 if last is None else next((i for i, name in enumerate(names) if name > last), len(names))
+    page = names[start : start + size]
+    if start + size < len(names):
+        return page, {"Link": f'<{base}?last={quote(page[-1], safe="")}&n={size}>; rel="next"'}
+    return page, {}
+
+
+def acr_catalog(call: Call) -> Reply:
+    _, repositories = _repositories(call)
+    names = [r["imageName"] for r in repositories]
+    page, headers = _link_page(call, names, f"/acr/{call.params['registry']}/acr/v1/_catalog")
+    return Reply({"repositories": page}, headers=headers)
+
+
+def _repository(call: Call) -> tuple[str, dict[str, Any]]:
+    server, repositories = _repositories(call)
+    name = unquote(call.params["name"]).strip("/")
+    found = next((r for r in repositories if r["imageName"].lower() == name.lower()), None)
+    if found is None:
+        raise Problem("not_found", f"repository {name} is not found", code="NAME_UNKNOWN")
+    return server, found
+
+
+def acr_repository(call: Call) -> Reply:
+    server, repository = _repository(call)
+    tags = repository.get("tags") or []
+    served = {"registry": server, **{k: v for k, v in repository.items() if k != "tags"}}
+    served.setdefault("tagCount", len(tags))
+    served.setdefault("manifestCount", len({t.get("digest") for t in tags}))
+    served.setdefault("changeableAttributes", {"deleteEnabled": True, "writeEnabled": True, "readEnabled": True, "listEnabled": True})
+    return Reply(served)
+
+
+def acr_tags(call: Call) -> Reply:
+    server, repository = _repository(call)
+    tags = sorted(repository.get("tags") or [], key=lambda t: str(t.get("name")))
+    by_name = {str(t.get("name")): t for t in tags}
+    page, headers = _link_page(call, list(by_name), f"/acr/{call.params['registry']}/acr/v1/{repository['imageName']}/_tags")
+    return Reply({"registry": server, "imageName": repository["imageName"], "tags": [by_name[n] for n in page]}, headers=headers)
+
+
 # Microsoft Graph
 
 
@@ -695,6 +821,16 @@ ARM_ERRORS = {
     "failed": (500, "InternalServerError"),
 }
 RESOURCE_GRAPH_ERRORS = {**ARM_ERRORS, "throttled": (429, "RateLimiting")}
+ACR_ERRORS = {  # a registry's data plane: {"errors": [{"code", "message", "detail"}]}
+    "bad_request": (400, "UNSUPPORTED"),
+    "unauthenticated": (401, "UNAUTHORIZED"),
+    "denied": (401, "UNAUTHORIZED"),  # no data-plane permission: the registry asks for authentication again
+    "forbidden": (403, "DENIED"),  # network rules refuse the client
+    "not_found": (404, "NAME_UNKNOWN"),
+    "unrouted": (405, "UNSUPPORTED"),
+    "throttled": (429, "TOOMANYREQUESTS"),
+    "failed": (500, "UNKNOWN"),
+}
 GRAPH_ERRORS = {
     "bad_request": (400, "BadRequest"),
     "unauthenticated": (401, "InvalidAuthenticationToken"),
@@ -727,6 +863,11 @@ ROUTES: list[Route] = [  # data: method, path template, operation (the permissio
     Route("GET", "/beta/{path*}", lambda call: f"graph/{call.params['path'].strip('/')}", graph_get),
     Route("GET", "/devops/{path*}", lambda call: f"devops/{call.params['path'].strip('/')}", devops_get),
     Route("GET", "/vsrm/{path*}", lambda call: f"vsrm/{call.params['path'].strip('/')}", devops_get),
+    Route("POST", "/acr/{registry}/oauth2/exchange", "acr/oauth2/exchange", acr_exchange),
+    Route("POST", "/acr/{registry}/oauth2/token", "acr/oauth2/token", acr_token),
+    Route("GET", "/acr/{registry}/acr/v1/_catalog", "Microsoft.ContainerRegistry/registries/catalog/read", acr_catalog),
+    Route("GET", "/acr/{registry}/acr/v1/{name*}/_tags", "Microsoft.ContainerRegistry/registries/repositories/metadata/read", acr_tags),
+    Route("GET", "/acr/{registry}/acr/v1/{name*}", "Microsoft.ContainerRegistry/registries/repositories/metadata/read", acr_repository),
     *BLOB_ROUTES,  # Blob Storage objects under /blob: where shards write snapshots (az://)
     Route("GET", "/{path*}", lambda call: f"{arm_type_of(call.path)}/read", get_by_path),
 ]
@@ -734,6 +875,10 @@ ROUTES: list[Route] = [  # data: method, path template, operation (the permissio
 
 def _is_graph(call: Call) -> bool:
     return call.path.lower().startswith(("/v1.0/", "/beta/"))
+
+
+def _is_acr(call: Call) -> bool:
+    return call.path.lower().startswith("/acr/")
 
 
 class Azure(Provider):
@@ -751,6 +896,8 @@ class Azure(Provider):
         return build_state(estate, self.token)
 
     def error_table(self, call: Call) -> dict[str, tuple[int, str]]:
+        if _is_acr(call):
+            return ACR_ERRORS
         if _is_graph(call):
             return GRAPH_ERRORS
         return RESOURCE_GRAPH_ERRORS if call.path.lower() == ARG_PATH.lower() else ARM_ERRORS
@@ -758,6 +905,8 @@ class Azure(Provider):
     def error_body(self, call: Call, status: int, code: str, message: str) -> Any:
         if call.operation.startswith("entra/"):
             return {"error": code, "error_description": message}
+        if _is_acr(call):
+            return {"errors": [{"code": code, "message": message, "detail": None}]}
         if _is_graph(call):
             return {"error": {"code": code, "message": message, "innerError": {"request-id": secrets.token_hex(8)}}}
         if code == "InvalidQuery":
@@ -778,8 +927,14 @@ class Azure(Provider):
         return reply
 
     def authenticate(self, call: Call) -> str | None:
-        if call.operation.startswith("entra/"):
-            return None  # the token service is how a client gets its bearer token
+        if call.operation.startswith(("entra/", "acr/oauth2/")):
+            return None  # the token services are how a client gets its bearer token
+        if _is_acr(call):  # a registry's data plane takes the access token it issued, for itself
+            header = call.headers.get("Authorization") or ""
+            token = header[len("Bearer ") :].strip() if header.startswith("Bearer ") else ""
+            if _state(call).acr_tokens.get(token) != call.params.get("registry", "").lower() or not token.startswith("acr-access-"):
+                return "authentication required, visit https://aka.ms/acr/authorization for more information."
+            return None
         header = call.headers.get("Authorization") or ""
         if not header.startswith("Bearer "):
             return "Authentication failed. The 'Authorization' header is missing or is not a Bearer token."
@@ -787,9 +942,12 @@ class Azure(Provider):
             return "Authentication failed. The access token is not the one the emulator printed (AZURE_ACCESS_TOKEN)."
         return None
 
-    def scope_of(self, call: Call) -> str:
+    def scope_of(self, call: Call) -> str | list[str]:
         if _is_graph(call):
             return "/" + call.path.split("/", 2)[2]
+        if _is_acr(call):  # a deny fault names the registry by its resource id (or the path)
+            registry = _state(call).login_servers.get(call.params.get("registry", "").lower())
+            return [registry["id"], call.path] if registry else call.path
         return call.path
 
     def settings(self, emulator: Emulator) -> dict[str, str]:
@@ -801,6 +959,7 @@ class Azure(Provider):
             "CMM_SCAN_DEVOPS_ENDPOINT": f"{emulator.url}/devops",  # Azure DevOps (dev.azure.com)
             "CMM_SCAN_DEVOPS_RELEASE_ENDPOINT": f"{emulator.url}/vsrm",  # classic releases (vsrm.dev.azure.com)
             "CMM_SCAN_AZURE_BLOB_ENDPOINT": f"{emulator.url}/blob",  # az:// snapshot storage (emulate/objects.py)
+            "CMM_SCAN_ACR_ENDPOINT": f"{emulator.url}/acr/{{registry}}",  # each registry's data plane (its login server)
             "REQUESTS_CA_BUNDLE": ca,
             "SSL_CERT_FILE": ca,
         }
