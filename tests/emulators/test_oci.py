@@ -166,3 +166,43 @@ def test_unsigned_or_foreign_requests_are_refused(oci_emulator: Emulator) -> Non
     with pytest.raises(oci.exceptions.ServiceError) as refused:
         forged.list_compartments(TENANCY)
     assert refused.value.status == 401
+
+
+def domain_get(path: str, **params: Any) -> Any:
+    """GET at an identity domain's endpoint (the emulator's, here), signed by the SDK's signer: the SDK's own
+    IdentityDomainsClient takes no endpoint with a path, which the emulator's per-region base has."""
+    import requests
+
+    config = oci.config.from_file(os.environ["OCI_CONFIG_FILE"])
+    signer = oci.signer.Signer(config["tenancy"], config["user"], config["fingerprint"], config["key_file"])
+    url = os.environ["CMM_SCAN_OCI_ENDPOINT"].format(region="uk-london-1") + path
+    return requests.get(url, params=params, auth=signer, timeout=10)
+
+
+def test_identity_domain_sign_on_rules_and_mfa_settings(oci_emulator: Emulator) -> None:
+    """A domain's sign-on rules (ListRules with a SCIM filter on the policy type) and its MFA settings
+    (GetAuthenticationFactorSetting), as SCIM resources: Oracle's seeded ones where the estate declares none, the
+    estate's otherwise, and an error the estate names."""
+    oci_emulator.load(example())
+    seeded = domain_get("/admin/v1/Rules", filter='policyType.value eq "SignOn"', count=1000).json()
+    assert seeded["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:ListResponse"] and seeded["totalResults"] == 1
+    assert [(r["name"], r["return"]) for r in seeded["Resources"]] == [
+        ("Default Sign-On Rule", [{"name": "effect", "value": "ALLOW"}, {"name": "reAuthenticate", "value": "false"}])
+    ]
+    assert domain_get("/admin/v1/Rules", filter='policyType.value eq "Password"').json()["totalResults"] == 0
+    factors = domain_get("/admin/v1/AuthenticationFactorSettings/AuthenticationFactorSettings").json()
+    assert (factors["smsEnabled"], factors["phoneCallEnabled"], factors["totpEnabled"]) == (False, False, True)
+
+    mfa = {"name": "Everyone", "active": True, "policyType": {"value": "SignOn"}, "return": [{"name": "mfaRequired", "value": "true"}]}
+    objects = {
+        "admin/v1/Rules": {"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 1, "Resources": [mfa]},
+        "admin/v1/AuthenticationFactorSettings/AuthenticationFactorSettings": {"id": "AuthenticationFactorSettings", "smsEnabled": True},
+    }
+    oci_emulator.load(example(objects={**example().get("objects", {}), **objects}))
+    rules = domain_get("/admin/v1/Rules", filter='policyType.value eq "SignOn"').json()["Resources"]
+    assert [(r["name"], r["return"][0]["value"]) for r in rules] == [("Everyone", "true")]
+    assert domain_get("/admin/v1/AuthenticationFactorSettings/AuthenticationFactorSettings").json()["smsEnabled"] is True
+
+    oci_emulator.load(example(errors={"admin/v1/Rules": [404, "NotAuthorizedOrNotFound"]}))
+    refused = domain_get("/admin/v1/Rules", filter='policyType.value eq "SignOn"')
+    assert (refused.status_code, refused.json()["code"]) == (404, "NotAuthorizedOrNotFound")

@@ -26,24 +26,111 @@ def _levels(result) -> dict[int, str]:  # type: ignore[no-untyped-def]
 # --- sec.mfa: "How do you use two-factor or multi-factor authentication (2FA/MFA)?" ----------------
 
 
-def test_mfa_on_every_console_user_supports_level_4_and_rules_out_5(monkeypatch, tmp_path) -> None:
-    """Level 4, 'Only strong 2FA/MFA methods are allowed (no SMS or phone-based codes).', is supported: every
-    console user has MFA (an authenticator app). Level 5, 'Only hardware-based MFA is used', is ruled out (no FIDO
-    key). The tenancy's Default identity domain (every tenancy has one; the emulator serves it) signs these people in,
-    and its sign-on policies, which decide whether MFA is enforced and which factors are allowed, are not read yet, so
-    levels 1-3 stay open for a person: no level is suggested."""
+RULES = "/admin/v1/Rules"
+FACTORS = "/admin/v1/AuthenticationFactorSettings/AuthenticationFactorSettings"
+
+
+def _rule(name: str, mfa: bool, effect: str = "ALLOW") -> dict:
+    """A sign-on rule as the identity domain lists it: `mfaRequired` among its returns when it prompts for a factor."""
+    returns = [{"name": "effect", "value": effect}, {"name": "reAuthenticate", "value": "false"}]
+    if mfa:
+        returns.append({"name": "mfaRequired", "value": "true"})
+    return {
+        "schemas": ["urn:ietf:params:scim:schemas:oracle:idcs:Rule"],
+        "id": name.replace(" ", ""),
+        "name": name,
+        "active": True,
+        "policyType": {"value": "SignOn"},
+        "return": returns,
+    }
+
+
+def _sign_on(estate: Estate, rules: list[dict], sms: bool = False) -> None:
+    """The Default domain's sign-on rules and MFA settings (app passcodes, notifications and FIDO keys on)."""
+    listing = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": len(rules), "startIndex": 1}
+    estate.single(RULES, {**listing, "Resources": rules}, region=None)
+    factors = {"totpEnabled": True, "pushEnabled": True, "fidoAuthenticatorEnabled": True, "emailEnabled": False}
+    estate.single(FACTORS, {"id": "AuthenticationFactorSettings", **factors, "smsEnabled": sms, "phoneCallEnabled": False}, region=None)
+
+
+def test_domain_requiring_mfa_with_strong_factors_only_is_level_4(monkeypatch, tmp_path) -> None:
+    """Level 4, 'Only strong 2FA/MFA methods are allowed (no SMS or phone-based codes).': the Default domain's
+    sign-on rules require MFA of everyone they let in (administrators first, then every other user; a blocked network
+    is denied), its MFA settings allow app passcodes, notifications and FIDO keys but no SMS or phone call, and every
+    console user has MFA. Level 5, 'Only hardware-based MFA is used', is ruled out: their factor is an app."""
     estate = Estate()
     for n in range(5):
         _user(estate, f"person{n}", mfa=True)
+    _sign_on(estate, [_rule("Blocked networks", mfa=False, effect="DENY"), _rule("Administrators", mfa=True), _rule("Everyone", mfa=True)])
+    result = answer(estate, "sec.mfa", monkeypatch, tmp_path)
+    assert result.suggested_level == 4 and result.status == "suggested", explain(result)
+    assert _levels(result)[5] == "ruled_out", explain(result)
+
+
+def test_domain_requiring_mfa_but_allowing_sms_shows_level_3(monkeypatch, tmp_path) -> None:
+    """At least level 3, 'It's enforced for nearly all users, with few exceptions.': the domain's sign-on rule
+    requires MFA of everyone, but its MFA settings allow SMS codes, so level 4 ('no SMS or phone-based codes') is not
+    shown (whether people actually pick SMS is for a person)."""
+    estate = Estate()
+    for n in range(5):
+        _user(estate, f"person{n}", mfa=True)
+    _sign_on(estate, [_rule("Everyone", mfa=True)], sms=True)
+    result = answer(estate, "sec.mfa", monkeypatch, tmp_path)
+    assert result.status == "floor" and result.answer == 3 and result.suggested_level is None, explain(result)
+
+
+def test_default_sign_on_rule_without_mfa_leaves_levels_open(monkeypatch, tmp_path) -> None:
+    """Levels 1-4 stay open for a person: every console user has MFA (so level 4, 'Only strong 2FA/MFA methods are
+    allowed', is supported and level 5 ruled out), but the domain's sign-on rules do not require it of everyone:
+    administrators are prompted for a factor, the Default Sign-On Rule lets everyone else in with a password. Nothing
+    shows level 3, 'It's enforced for nearly all users'; nothing rules it out either."""
+    estate = Estate()
+    for n in range(5):
+        _user(estate, f"person{n}", mfa=True)
+    _sign_on(estate, [_rule("Administrators", mfa=True), _rule("Default Sign-On Rule", mfa=False)])
     result = answer(estate, "sec.mfa", monkeypatch, tmp_path)
     assert result.possible_levels == [1, 2, 3, 4] and result.suggested_level is None, explain(result)
     assert _levels(result)[4] == "supported" and _levels(result)[5] == "ruled_out", explain(result)
 
 
+def test_seeded_default_domain_leaves_levels_open(monkeypatch, tmp_path) -> None:
+    """Levels 1-4 stay open: a domain whose estate declares no sign-on rule has Oracle's seeded Default Sign-On Rule
+    (the emulator serves it), which lets people in with a password alone, so MFA is not shown enforced."""
+    estate = Estate()
+    for n in range(5):
+        _user(estate, f"person{n}", mfa=True)
+    result = answer(estate, "sec.mfa", monkeypatch, tmp_path)
+    assert result.possible_levels == [1, 2, 3, 4] and result.suggested_level is None, explain(result)
+
+
+def test_refused_sign_on_rules_are_unknown_not_lower(monkeypatch, tmp_path) -> None:
+    """ "I don't know" between levels 1 and 4: the domain refuses its sign-on rules, so whether it enforces MFA is not
+    known; the answer is a range, never the 'suggested, but not required' level."""
+    estate = Estate()
+    for n in range(5):
+        _user(estate, f"person{n}", mfa=True)
+    _sign_on(estate, [_rule("Everyone", mfa=True)])
+    estate.deny_path(RULES)
+    result = answer(estate, "sec.mfa", monkeypatch, tmp_path)
+    assert result.possible_levels == [1, 2, 3, 4] and result.suggested_level is None, explain(result)
+
+
+def test_refused_mfa_settings_are_unknown_not_lower(monkeypatch, tmp_path) -> None:
+    """ "I don't know" between levels 1 and 4: the sign-on rules require MFA of everyone, but the domain refuses its
+    MFA settings, so the domain's reading is incomplete and shows nothing; never a lower level."""
+    estate = Estate()
+    for n in range(5):
+        _user(estate, f"person{n}", mfa=True)
+    _sign_on(estate, [_rule("Everyone", mfa=True)])
+    estate.deny_path(FACTORS)
+    result = answer(estate, "sec.mfa", monkeypatch, tmp_path)
+    assert result.possible_levels == [1, 2, 3, 4] and result.suggested_level is None, explain(result)
+
+
 def test_mfa_missing_for_many_rules_out_enforcement(monkeypatch, tmp_path) -> None:
     """Levels 1, 'It's suggested, but not required.', or 2, 'It's required, but not always enforced.': three of
-    five console users have no MFA (more than the few exceptions level 3 allows); whether the Default domain's
-    sign-on policy requires it of the others is not read."""
+    five console users have no MFA (more than the few exceptions level 3 allows), and the Default domain's seeded
+    sign-on rule does not require it; whether a written policy does is for a person."""
     estate = Estate()
     for n in range(5):
         _user(estate, f"person{n}", mfa=n < 2)

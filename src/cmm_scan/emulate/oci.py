@@ -454,21 +454,56 @@ def _scim_credential(kind: str, user: dict[str, Any], item: dict[str, Any]) -> d
     return {k: v for k, v in found.items() if v is not None}
 
 
-def list_scim_credentials(call: Call) -> Reply:
-    """An identity domain's credentials of one kind for every user (SCIM ListResponse, `startIndex`/`count` paging),
-    derived from the estate's per-user lists (`20160918/users/{id}/apiKeys`...): one source for both APIs."""
-    region, state, kind = _region(call), _state(call), call.params["resource"].lower()
-    if kind not in SCIM_CREDENTIALS and (kind != "users" or state.object(region, "admin/v1/users")[0]):
-        call.params["path"] = f"admin/v1/{call.params['resource']}"  # the domain's other lists are the estate's own objects
-        return generic_get(call)
-    found = []
-    for user in state.items(region, "20160918/users") or []:
-        if kind == "users":  # the Default domain's users are the tenancy's IAM users, unless the estate gives them
-            if call.query.get("filter") != "active eq true" or user.get("lifecycleState", "ACTIVE") == "ACTIVE":
-                found.append(_scim_user(user))
-            continue
-        listed = state.object(region, f"20160918/users/{user['id']}/{SCIM_CREDENTIALS[kind][0]}".lower())[1] or []
-        found += [c for item in listed if (c := _scim_credential(kind, user, item))]
+# Oracle's seeded sign-on rule, in every domain whose estate declares none: the Default Sign-On Policy's Default
+# Sign-On Rule lets everyone in with a password alone (no `mfaRequired` return)
+DEFAULT_SIGNON_RULES = [
+    {
+        "schemas": ["urn:ietf:params:scim:schemas:oracle:idcs:Rule"],
+        "id": "DefaultIDCSSignOnRule",
+        "name": "Default Sign-On Rule",
+        "active": True,
+        "locked": False,
+        "policyType": {"value": "SignOn"},
+        "conditionGroup": {"value": "AlwaysTrueCondition", "type": "Condition"},
+        "return": [{"name": "effect", "value": "ALLOW"}, {"name": "reAuthenticate", "value": "false"}],
+    }
+]
+# the domain's MFA settings where the estate declares none: app passcodes, app notifications and FIDO keys
+DEFAULT_FACTOR_SETTINGS = {
+    "schemas": ["urn:ietf:params:scim:schemas:oracle:idcs:AuthenticationFactorSettings"],
+    "id": "AuthenticationFactorSettings",
+    "totpEnabled": True,
+    "pushEnabled": True,
+    "fidoAuthenticatorEnabled": True,
+    "smsEnabled": False,
+    "phoneCallEnabled": False,
+    "emailEnabled": False,
+    "securityQuestionsEnabled": False,
+    "bypassCodeEnabled": False,
+    "yubicoOtpEnabled": False,
+}
+SCIM_FILTER = re.compile(r'^\s*([\w.]+)\s+eq\s+"?([^"]*)"?\s*$', re.IGNORECASE)
+
+
+def _scim_filtered(call: Call, resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The one SCIM filter the scan sends to these lists, `attr.path eq "value"` (case-insensitive, as IDCS compares)."""
+    raw = call.query.get("filter")
+    if not raw:
+        return resources
+    match = SCIM_FILTER.match(raw)
+    if not match:
+        raise Problem("bad_request", f"filter {raw!r} is not `attribute eq value`")
+    path, wanted = match.group(1).split("."), match.group(2).lower()
+
+    def value(item: Any) -> Any:
+        for part in path:
+            item = item.get(part) if isinstance(item, dict) else None
+        return item
+
+    return [r for r in resources if str(value(r)).lower() == wanted]
+
+
+def _scim_page(call: Call, found: list[dict[str, Any]]) -> Reply:
     raw_start, raw_count = call.query.get("startIndex") or "1", call.query.get("count")
     if not raw_start.isdigit() or int(raw_start) < 1:
         raise Problem("bad_request", f"startIndex {raw_start!r} is not a 1-based index")
@@ -483,6 +518,43 @@ def list_scim_credentials(call: Call) -> Reply:
             "itemsPerPage": len(chunk),
         }
     )
+
+
+def get_scim_resource(call: Call) -> Reply:
+    """An identity domain's single resource (`/admin/v1/AuthenticationFactorSettings/AuthenticationFactorSettings`):
+    the estate's object at that path, else the domain's default MFA settings."""
+    region, state = _region(call), _state(call)
+    path = f"admin/v1/{call.params['resource']}/{call.params['id']}"
+    declared, _ = state.object(region, path.lower())
+    error = any(p.strip("/").lower() == path.lower() for p in state.estate.errors)
+    if declared or error or call.params["resource"].lower() != "authenticationfactorsettings":
+        call.params["path"] = path
+        return generic_get(call)
+    return Reply(DEFAULT_FACTOR_SETTINGS)
+
+
+def list_scim_credentials(call: Call) -> Reply:
+    """An identity domain's credentials of one kind for every user (SCIM ListResponse, `startIndex`/`count` paging),
+    derived from the estate's per-user lists (`20160918/users/{id}/apiKeys`...): one source for both APIs."""
+    region, state, kind = _region(call), _state(call), call.params["resource"].lower()
+    if kind == "rules":  # sign-on (and other) policy rules: the estate's ListResponse, else Oracle's seeded one
+        declared, listed = state.object(region, "admin/v1/rules")
+        error = any(p.strip("/").lower() == "admin/v1/rules" for p in state.estate.errors)
+        if not error:
+            rules = ((listed or {}).get("Resources") or []) if declared else DEFAULT_SIGNON_RULES
+            return _scim_page(call, _scim_filtered(call, rules))
+    if kind not in SCIM_CREDENTIALS and (kind != "users" or state.object(region, "admin/v1/users")[0]):
+        call.params["path"] = f"admin/v1/{call.params['resource']}"  # the domain's other lists are the estate's own objects
+        return generic_get(call)
+    found = []
+    for user in state.items(region, "20160918/users") or []:
+        if kind == "users":  # the Default domain's users are the tenancy's IAM users, unless the estate gives them
+            if call.query.get("filter") != "active eq true" or user.get("lifecycleState", "ACTIVE") == "ACTIVE":
+                found.append(_scim_user(user))
+            continue
+        listed = state.object(region, f"20160918/users/{user['id']}/{SCIM_CREDENTIALS[kind][0]}".lower())[1] or []
+        found += [c for item in listed if (c := _scim_credential(kind, user, item))]
+    return _scim_page(call, found)
 
 
 def list_regions(call: Call) -> Reply:
@@ -596,6 +668,7 @@ ROUTES: list[Route] = [  # data: method, path template (region first), operation
     Route("GET", "/{region}/20160918/domains", "list 20160918/domains", list_domains),
     # an identity domain's own endpoint (its `url`): under the emulator's one endpoint, every domain's lists are served here
     Route("GET", "/{region}/admin/v1/{resource}", "list admin/v1/{resource}", list_scim_credentials),
+    Route("GET", "/{region}/admin/v1/{resource}/{id}", "get admin/v1/{resource}/{id}", get_scim_resource),
     Route("GET", "/{region}/{path*}", generic_operation, generic_get),
 ]
 

@@ -464,3 +464,29 @@ def oci_tenancy_repo_pull(value: Any) -> bool | None:
     if value is None:
         return None
     return any(TENANCY_PULL.match(s) for policy in value for s in policy.get("statements") or [])
+
+
+@transform("oci_signon_mfa_required")
+def oci_signon_mfa_required(value: Any) -> bool | None:
+    """An identity domain's sign-on rules -> MFA is required of everyone they let in: some active rule lets people in
+    and every active one that does returns `mfaRequired` true. Any rule not plainly denying (`effect` DENY) counts as
+    letting people in, so a rule this cannot read never makes MFA look enforced. None when the rules were not read."""
+    if not isinstance(value, list):
+        return None
+    allowing = []
+    for rule in value:
+        if not isinstance(rule, dict) or rule.get("active") is False:
+            continue
+        returns = {str(r.get("name", "")).lower(): str(r.get("value", "")).lower() for r in rule.get("return") or [] if isinstance(r, dict)}
+        if returns.get("effect") == "deny":
+            continue
+        allowing.append(returns.get("mfarequired") == "true")
+    return bool(allowing) and all(allowing)
+
+
+@transform("oci_phone_factors")
+def oci_phone_factors(value: Any) -> bool | None:
+    """An identity domain's AuthenticationFactorSettings -> SMS or phone-call codes are allowed as a second factor."""
+    if not isinstance(value, dict):
+        return None
+    return bool(value.get("smsEnabled")) or bool(value.get("phoneCallEnabled"))
