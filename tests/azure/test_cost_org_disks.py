@@ -357,13 +357,15 @@ def test_refused_runs_leave_build_activity_unknown(azure) -> None:
 def test_registries_scan_on_push_where_defender_scans_registry_images(azure) -> None:
     estate = tenant_estate(
         [
-            resource(PROD, "Microsoft.ContainerRegistry/registries", "prodacr", properties={}),
-            resource(DEV, "Microsoft.ContainerRegistry/registries", "devacr", properties={}),
+            resource(PROD, "Microsoft.ContainerRegistry/registries", "prodacr", properties={"loginServer": "prodacr.azurecr.io"}),
+            resource(DEV, "Microsoft.ContainerRegistry/registries", "devacr", properties={"loginServer": "devacr.azurecr.io"}),
             pricing(PROD, "Containers", "Standard", ["ContainerRegistriesVulnerabilityAssessments"]),
             pricing(DEV, "Containers", "Free"),
-        ]
+        ],
+        # each registry's data plane holds one repository: facts are per repository
+        registries={"prodacr.azurecr.io": [{"imageName": "web"}], "devacr.azurecr.io": [{"imageName": "tools"}]},
     )
     azure.load(estate)
     result = scan(["artifact.repository"])
-    assert result.one("artifact.repository", "/prodacr")["scan_on_push"] is True
-    assert result.one("artifact.repository", "/devacr")["scan_on_push"] is False
+    assert result.one("artifact.repository", "prodacr/repositories/web")["scan_on_push"] is True
+    assert result.one("artifact.repository", "devacr/repositories/tools")["scan_on_push"] is False

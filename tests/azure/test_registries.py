@@ -106,6 +106,23 @@ def test_denied_or_firewalled_data_plane_leaves_locks_unknown_never_mutable(azur
     assert refused == {DEV: "denied", SHARED: "denied"}, refused
 
 
+def test_a_registry_without_a_login_server_leaves_its_locks_unknown_and_the_others_read(azure) -> None:
+    """Resource Manager gives one registry no login server: there is no data plane to ask, so that registry's own
+    fact has tag_immutable unknown (an error in coverage for its subscription), and the other registry is read."""
+    azure.load(
+        estate(
+            registry(PROD, "prodacr"),
+            resource(DEV, REGISTRY, "oddacr", group="build", properties={"policies": {}}),
+            prodacr=[repo("web", locked=True)],
+        )
+    )
+    result = scan(["artifact.repository"])
+    assert result.one("artifact.repository", "prodacr/repositories/web")["tag_immutable"] is True
+    assert result.one("artifact.repository", "registries/oddacr")["tag_immutable"] is None
+    failed = result.status("azure.container_registries/Microsoft.ContainerRegistry/registries/catalog/read")
+    assert failed == {DEV: "error"}, failed
+
+
 def test_every_repository_locked_leaves_level_5_possible(azure, tmp_path: Path) -> None:
     """Every repository refuses tag overwrites: level 5's condition ('All build artefacts are unchangeable, signed,
     and stored for audits. We can recreate any environment if needed.') holds and nothing rules it out; it does not

@@ -59,6 +59,10 @@ def repositories(run: UnitRun, spec: Collector) -> Iterator[FactOut]:
             "_pulled_elsewhere": sorted({s for v in elsewhere.values() for s in v}),
         }
         scope = str(registry.get("subscriptionId") or "")
+        if not server:  # no data plane to ask (Resource Manager gave no login server): its repositories stay unread
+            _problem(run, CATALOG, "error", f"{registry.get('name')}: Resource Manager gives no login server", scope)
+            yield _fact(spec, run, base, unread | {"_repository"})
+            continue
         try:
             names = run.items(spec.request(CATALOG), {"_parent": registry})
         except CloudError as exc:
