@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from cmm_scan.engine import evaluate
+from cmm_scan.factcatalogue import not_held_by
 from cmm_scan.gcp import adapter
 from cmm_scan.models import Coverage, Fact, QuestionResult
 from cmm_scan.options import options_from_values
@@ -30,10 +32,13 @@ def assess(tmp_path: Path, *rule_ids: str, **provider_options: Any) -> dict[str,
     """Collect what `rule_ids` read from the emulator's estate, score it with the shipped rules."""
     chosen = [r for r in _all_rules(()) if r.id in rule_ids]
     assert {r.id for r in chosen} == set(rule_ids), "no such rule"
-    collected = scan(fact_plan(chosen), **provider_options)
-    estate = Estate()
+    plan = fact_plan(chosen)
+    collected = scan(plan, **provider_options)
+    estate = Estate("gcp")
     estate.facts, estate.coverage = collected.facts, collected.coverage
-    return {r.id: r for r in estate.assess(tmp_path, *rule_ids).results}
+    # the header says what a GCP estate cannot hold, as `cmm-scan collect` writes it
+    snapshot = estate.write(tmp_path / "gcp.snapshot.jsonl", not_held=not_held_by("gcp", plan))
+    return {r.id: r for r in evaluate(snapshot, chosen).results}
 
 
 def answer(tmp_path: Path, rule_id: str, **provider_options: Any) -> QuestionResult:

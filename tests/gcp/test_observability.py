@@ -358,7 +358,8 @@ def test_configuration_recording_and_the_organisation_view(gcp) -> None:
     result = scan(["config.recorder", "config.aggregator"], organization="100")
     recorders = {(f.scope, f.region): f.attributes for f in result.of("config.recorder")}
     assert set(recorders) == {("app-1", "europe-west2"), ("app-2", "europe-west1")}
-    assert all(a == {"recording": True, "all_supported": True, "include_global": True} for a in recorders.values())
+    recording = {"recording": True, "all_supported": True, "include_global": True, "remediation_available": False}
+    assert all(a == recording for a in recorders.values())
     (aggregator,) = result.of("config.aggregator")
     assert aggregator.scope == "organizations/100" and aggregator.attributes == {"organization": True}
     # only projects scanned: no organisation-wide view is read, and none is claimed

@@ -353,3 +353,22 @@ def test_build_artefacts_threshold_override(tmp_path):
     assert 5 not in estate.score(tmp_path, "gov.build_artefacts").possible_levels
     result = estate.score(tmp_path, "gov.build_artefacts", overrides={"gov.build_artefacts": {"immutable_all": 0.8}})
     assert 5 in result.possible_levels
+
+
+def test_policy_enforcement_no_remediation_to_attach_leaves_level_5_open(tmp_path):
+    """Every recording region is in a cloud whose configuration rules cannot carry a remediation (GCP): its absence
+    does not rule out level 5 'We have robust processes and technology to ensure that policies are always followed.';
+    guardrails and rules show level 4, so the answer is 'at least 4'."""
+    estate = policy_estate(scps=2, rules=10, recording=(0, 0))
+    estate.many(10, "config.recorder", recording=True, remediation_available=False)
+    estate.fact("inventory.region", scanned=True, in_use=True)
+    result = estate.score(tmp_path, "gov.policy_enforcement")
+    assert (result.status, result.floor_level, result.possible_levels) == ("floor", 4, [4, 5]), result.reasons
+
+
+def test_policy_enforcement_remediation_where_offered_is_still_required(tmp_path):
+    """Recorders where remediation can be attached (here unsaid, as AWS Config's) beside ones where it cannot: with none
+    attached, level 5 stays ruled out and the answer is 4 'We use processes and some technology to apply policies.'"""
+    estate = policy_estate(scps=2, rules=10, recording=(5, 0))
+    estate.many(5, "config.recorder", recording=True, remediation_available=False)
+    assert estate.score(tmp_path, "gov.policy_enforcement").suggested_level == 4
