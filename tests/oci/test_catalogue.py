@@ -72,6 +72,7 @@ def _sdk_operations() -> set[str]:
         oci.identity_domains,
         oci.dashboard_service,
         oci.management_dashboard,
+        oci.disaster_recovery,
     ):
         for client in [getattr(module, n) for n in dir(module) if n.endswith("Client") and not n.endswith("CompositeOperations")]:
             names |= {"".join(p.title() for p in m.split("_")) for m in dir(client) if not m.startswith("_")}

@@ -48,6 +48,9 @@ COLLECTION_LISTS = frozenset(
         "20210731/dashboardgroups",
         "20210731/dashboards",
         "20200901/managementdashboards",
+        "20220125/drprotectiongroups",
+        "20220125/drplans",
+        "20220125/drplanexecutions",
         "20200131/targets/*/targetdetectorrecipes",
         "20200131/targets/*/targetdetectorrecipes/*/detectorrules",
         "20200131/targets/*/targetresponderrecipes",
@@ -639,7 +642,8 @@ def generic_get(call: Call) -> Reply:
             items = [i for i in items if i.get("compartmentId") == compartment]
         paging = SEARCH_PAGING if _collection_list(path) else LIST_PAGING
         return paging.reply(call, _filtered(call, items))
-    parent_filter = call.query.get("compartmentId") or call.query.get("dashboardGroupId")  # ListDashboards: by group
+    # ListDashboards lists by group, ListDrPlans and ListDrPlanExecutions by DR protection group
+    parent_filter = call.query.get("compartmentId") or call.query.get("dashboardGroupId") or call.query.get("drProtectionGroupId")
     if parent_filter and _known_list(path):
         # a list API the estate holds nothing for: an empty compartment (or group), as OCI answers
         return LIST_PAGING.reply(call, [])
