@@ -174,3 +174,31 @@ def test_refused_plan_lists_are_unknown_not_none(monkeypatch) -> None:
     plans = _plans(result)
     assert len(plans) == 2 and all(p["runbook"] is None for p in plans.values()), plans
     assert result.status("disasterrecovery.dr_plans/ListDrPlans") == {"denied"}
+
+
+def test_plans_and_runs_are_read_page_by_page(monkeypatch) -> None:
+    """One item a page (`opc-next-page`): the drill two pages into the runs is still the last exercise."""
+    estate = Estate(regions=(LONDON, FRANKFURT), page_size=1)
+    _, standby = _paired(
+        estate,
+        runs=[
+            ("SWITCHOVER_PRECHECK", "2026-06-01T10:00:00Z", "SUCCEEDED"),
+            ("SWITCHOVER", "2026-07-01T10:00:00Z", "FAILED"),
+            ("START_DRILL", "2026-11-01T10:00:00Z", "SUCCEEDED"),
+        ],
+    )
+    one_page = Estate(regions=(LONDON, FRANKFURT))
+    _paired(one_page, runs=[("START_DRILL", "2026-11-01T10:00:00Z", "SUCCEEDED")])
+    paged = _plans(scan(estate, ["ops.response_plan"], monkeypatch))
+    assert list(paged) == [standby] and paged[standby]["runbook"] is True
+    assert paged[standby]["tested_days"] == _plans(scan(one_page, ["ops.response_plan"], monkeypatch))[standby]["tested_days"]
+
+
+def test_no_dr_group_costs_no_request(monkeypatch) -> None:
+    """Search sees no DR protection group: no compartment is listed (so the bench keeps its request count). Every
+    Full Stack DR path is refused here, so a single DR request would make the coverage denied."""
+    estate = Estate(regions=(LONDON, FRANKFURT))
+    estate.compartment("apps")
+    estate.deny_path(DR)
+    result = scan(estate, ["ops.response_plan"], monkeypatch)
+    assert result.status("disasterrecovery.dr_plans") == {"ok"} and result.of("ops.response_plan") == []
