@@ -202,3 +202,14 @@ def test_no_dr_group_costs_no_request(monkeypatch) -> None:
     estate.deny_path(DR)
     result = scan(estate, ["ops.response_plan"], monkeypatch)
     assert result.status("disasterrecovery.dr_plans") == {"ok"} and result.of("ops.response_plan") == []
+
+
+def test_refused_dr_protection_group_lists_are_unknown_not_no_plan(monkeypatch, tmp_path) -> None:
+    """Search sees the groups but the scanner lacks `inspect disaster-recovery-protection-groups` (every list answers
+    404 NotAuthorizedOrNotFound): 'We don't have a formal incident plan.' stays possible, never supported."""
+    estate = Estate(regions=(LONDON, FRANKFURT))
+    _paired(estate)
+    estate.deny_path(DR)
+    result = answer(estate, "ops.incident_planning", monkeypatch, tmp_path)
+    assert result.possible_levels == [1, 2, 3, 4, 5] and result.suggested_level is None, explain(result)
+    assert {o.level: o.verdict for o in result.levels}[1] == "possible", explain(result)
