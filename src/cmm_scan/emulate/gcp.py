@@ -17,7 +17,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -97,6 +97,27 @@ class GcpEstate(EstateBase):
         default_factory=list,
         description="Cloud Logging entries (LogEntry JSON: logName projects/<id>/logs/..., timestamp, protoPayload): POST /v2/entries:list",
     )
+
+    @field_validator("assets", "rest", "log_entries", mode="before")
+    @classmethod
+    def _timestamps_as_written(cls, value: Any) -> Any:
+        """An unquoted YAML timestamp (`createTime: 2026-01-01T00:00:00Z`) loads as a datetime: served as the RFC 3339
+        text Google writes, not left for the JSON encoder to refuse (a dropped connection, for every request)."""
+        return _rfc3339(value)
+
+
+def _rfc3339(value: Any) -> Any:
+    if isinstance(value, datetime):
+        # YAML reads a timestamp without an offset as UTC
+        utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        return utc.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _rfc3339(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rfc3339(v) for v in value]
+    return value
 
 
 # --- derived views ---------------------------------------------------------------------------
