@@ -435,3 +435,41 @@ def test_directory_without_a_customer_id(gcp) -> None:
     result = scan(["identity.sso_instance"], organization="100")
     assert result.status("cloudidentity.directory") == {"ok"}
     assert [f.resource_id for f in result.of("identity.sso_instance")] == ["customers/my_customer"]
+
+
+def test_cli_emulates_and_scans_the_sparse_estate(tmp_path: Path) -> None:
+    """`cmm-scan emulate gcp --estate FILE` in one process, `cmm-scan scan gcp` in another with nothing but the
+    settings it printed: both without a traceback, the scan exiting 0, the emulator stopping cleanly."""
+    import signal
+    import subprocess
+    import sys
+
+    from tests.gcp.test_end_to_end import _cli, _env
+
+    estate_file = tmp_path / "sparse.yaml"
+    estate_file.write_text(yaml.safe_dump(sparse_estate(), allow_unicode=True), encoding="utf-8")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cmm_scan.cli", "emulate", "gcp", "--estate", str(estate_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env({}),
+    )
+    try:
+        settings: dict[str, str] = {}
+        while len(settings) < 2:
+            line = server.stdout.readline()  # type: ignore[union-attr]
+            assert line.startswith("export "), line
+            name, _, value = line[len("export ") :].strip().partition("=")
+            settings[name] = value.strip("'")
+        out = tmp_path / "out"
+        done = _cli(["scan", "gcp", "--output-dir", str(out), "--format", "json"], _env(settings))
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+        coverage = [r for r in read_records(out / "snapshot.jsonl.gz") if isinstance(r, Coverage)]
+        assert coverage and not [c for c in coverage if c.reason.startswith("internal error")]
+        assert json.loads((out / "assessment.json").read_text())["results"]
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, err = server.communicate(timeout=20)
+    assert server.returncode == 0 and "Traceback" not in err, err
