@@ -473,3 +473,23 @@ def test_cli_emulates_and_scans_the_sparse_estate(tmp_path: Path) -> None:
         server.send_signal(signal.SIGINT)
         _, err = server.communicate(timeout=20)
     assert server.returncode == 0 and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize(
+    ("mode", "source", "mfa"), [(None, None, None), ("SSO_MODE_UNSPECIFIED", None, None), ("SSO_OFF", "internal", True)]
+)
+def test_sso_assignment_without_a_mode(gcp, mode: str | None, source: str | None, mfa: bool | None) -> None:
+    """An SSO assignment whose ssoMode is absent or unspecified does not say where its people sign in: where
+    identities come from and whether the directory's 2-Step Verification covers them are unknown (they read as an
+    external identity provider before), not a known answer either way."""
+    estate = estates.org_estate(1)
+    assignment = {"name": "inboundSsoAssignments/a1", "targetOrgUnit": "orgUnits/root"} | ({"ssoMode": mode} if mode else {})
+    estate["rest"] = {
+        "admin/directory/v1/customers/my_customer": {"id": "C1"},
+        "admin/directory/v1/users": {"users": [{"primaryEmail": "ada@example.org", "isEnforcedIn2Sv": True}]},
+        "v1/inboundSsoAssignments": {"inboundSsoAssignments": [assignment]},
+    }
+    gcp.load(estate)
+    result = scan(["identity.sso_instance"], organization="100")
+    directory = result.one("identity.sso_instance", "customers/C1")
+    assert (directory["identity_source"], directory["mfa_enforced"]) == (source, mfa)
