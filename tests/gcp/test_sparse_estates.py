@@ -493,3 +493,25 @@ def test_sso_assignment_without_a_mode(gcp, mode: str | None, source: str | None
     result = scan(["identity.sso_instance"], organization="100")
     directory = result.one("identity.sso_instance", "customers/C1")
     assert (directory["identity_source"], directory["mfa_enforced"]) == (source, mfa)
+
+
+def test_log_entries_with_offsets_are_windowed_by_their_instant(gcp) -> None:
+    """Cloud Logging timestamps with an offset or nanoseconds are compared as instants: 00:30+01:00 is 23:30Z, before
+    a 23:45Z window start (compared as text it fell inside), and the newest comes first."""
+    import google.auth
+    from google.auth.transport.requests import AuthorizedSession
+
+    log = "projects/app-1/logs/cloudaudit.googleapis.com%2Factivity"
+    estate = estates.org_estate(1)
+    estate["log_entries"] = [
+        {"logName": log, "insertId": "early", "timestamp": "2026-12-02T00:30:00+01:00"},
+        {"logName": log, "insertId": "late", "timestamp": "2026-12-01T23:50:00.123456789Z"},
+        {"logName": log, "insertId": "later", "timestamp": "2026-12-01T23:55:00-00:30"},
+        {"logName": log, "insertId": "undated"},
+    ]
+    gcp.load(estate)
+    credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
+    body = {"resourceNames": ["projects/app-1"], "filter": 'timestamp>="2026-12-01T23:45:00Z"'}
+    answer = AuthorizedSession(credentials).post(f"{gcp.url}/v2/entries:list", json=body)
+    assert answer.status_code == 200, answer.text
+    assert [e["insertId"] for e in answer.json()["entries"]] == ["later", "late"]

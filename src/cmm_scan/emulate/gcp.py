@@ -413,15 +413,25 @@ def list_log_entries(call: Call) -> Reply:
         e
         for e in state.estate.log_entries
         if any(str(e.get("logName", "")).startswith(f"{p}/logs/") for p in projects)
-        and (not since or str(e.get("timestamp", "")) >= since.group(1))
+        and (not since or _instant(e.get("timestamp")) >= _instant(since.group(1)))
         and (not log or str(e.get("logName", "")).endswith(log.group(1).rsplit("/logs/", 1)[-1]))
     ]
-    found.sort(key=lambda e: str(e.get("timestamp", "")), reverse=True)
+    found.sort(key=lambda e: _instant(e.get("timestamp")), reverse=True)
     chunk, nxt = window(found, decode_token(body.get("pageToken")), page_size(call, body.get("pageSize")))
     reply: dict[str, Any] = {"entries": chunk} if chunk else {}
     if nxt is not None:
         reply["nextPageToken"] = encode_token(nxt)
     return Reply(reply)
+
+
+def _instant(text: Any) -> datetime:
+    """An RFC 3339 timestamp as the instant it names (offsets and nanoseconds as Google writes them); none or
+    unreadable: the earliest, so the entry sorts last and falls outside any window."""
+    try:
+        when = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def iam_operation(call: Call) -> str:
