@@ -35,7 +35,36 @@ DIRECTORY = {"cloudidentity.directory", "cloudidentity.inbound_sso", "cloudident
 
 
 def _demo() -> dict[str, Any]:
-    return yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    """The demo organisation, with the two reads its `rest:` leaves out: a SAML profile people are sent to, and the
+    IAM recommender's recommendations."""
+    estate = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    profile = "inboundSamlSsoProfiles/0abc"
+    estate["rest"]["v1/inboundSamlSsoProfiles"] = [
+        {
+            "name": profile,
+            "customer": "customers/C0demo",
+            "displayName": "Entra ID",
+            "idpConfig": {"entityId": "https://sts.windows.net/t/", "singleSignOnServiceUri": "https://login.example/saml"},
+        }
+    ]
+    estate["rest"]["v1/inboundSsoAssignments"].append(
+        {
+            "name": "inboundSsoAssignments/0ops",
+            "targetOrgUnit": "orgUnits/0ops",
+            "ssoMode": "SAML_SSO",
+            "samlSsoInfo": {"inboundSamlSsoProfile": profile},
+        }
+    )
+    recommender = f"v1/organizations/{DEMO_ORG}/locations/global/recommenders/google.iam.policy.Recommender/recommendations"
+    estate["rest"][recommender] = [
+        {
+            "name": f"{recommender.removeprefix('v1/')}/r1",
+            "recommenderSubtype": "REMOVE_ROLE",
+            "priority": "P4",
+            "stateInfo": {"state": "ACTIVE"},
+        }
+    ]
+    return estate
 
 
 def _drawn_asset_types() -> set[str]:
@@ -172,8 +201,9 @@ def odd_estate() -> dict[str, Any]:
             "validAfterTime": "2025-01-01T00:00:00+01:00",
         },
     )
-    # outside the scan: another organisation's project, and a project with no organisation
-    for outside in (["projects/999", "organizations/999"], ["projects/998"]):
+    # outside the scan: another organisation's project, a project with no organisation, and one in this organisation
+    # that Resource Manager does not list (deleted, or hidden from the scanner)
+    for outside in (["projects/999", "organizations/999"], ["projects/998"], ["projects/997", f"organizations/{DEMO_ORG}"]):
         estate["assets"].append(
             {
                 "name": f"//compute.googleapis.com/{outside[0]}/zones/europe-west2-a/instances/stray",
@@ -232,8 +262,17 @@ def scan_and_score(gcp, estate: dict[str, Any] | Path, tmp_path: Path, capsys: p
 
 
 def test_the_sparse_estate_holds_every_kind_the_adapter_reads() -> None:
-    held = {a["assetType"] for a in sparse_estate()["assets"]}
+    estate = sparse_estate()
+    held = {a["assetType"] for a in estate["assets"]}
     assert _drawn_asset_types() <= held, _drawn_asset_types() - held
+    # and an answer for every per-service read (paths with the organisation, a project, a pipeline filled in)
+    paths = {r.path for spec in catalogue().collectors.values() for r in [spec.source, *spec.requests, *spec.calls] if r is not None}
+    paths |= {lookup.source.path for lookup in catalogue().lookups.values() if lookup.source is not None}
+    paths |= {c.path for lookup in catalogue().lookups.values() for c in lookup.calls}
+    served = [p for p in paths if "assets" not in p and "searchAll" not in p and "entries:list" not in p]
+    for path in served:
+        last = path.rstrip("/").rsplit("/", 1)[-1]
+        assert any(rest.endswith(last) for rest in estate["rest"]), path
 
 
 def test_sparse_estate(gcp, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
