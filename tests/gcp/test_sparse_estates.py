@@ -418,7 +418,8 @@ def test_autoscaler_counts_in_other_valid_forms() -> None:
     summary = autoscaling_summary({"autoscalers": [{"data": {"autoscalingPolicy": policy}}]})
     assert summary is not None and summary["dynamic"] is True and (summary["min"], summary["max"]) == (1, 10)
     odd = {"maxNumReplicas": "many", "customMetricUtilizations": [None, {"metric": "custom.googleapis.com/q"}]}
-    assert autoscaling_summary({"autoscalers": [{"data": {"autoscalingPolicy": odd}}]})["dynamic"] is False  # type: ignore[index]
+    summary = autoscaling_summary({"autoscalers": [{"data": {"autoscalingPolicy": odd}}]})
+    assert summary is not None and summary["dynamic"] is False and summary["metric_kinds"] == ["custom"]  # the null entry adds none
 
 
 def test_firewall_rule_spellings() -> None:

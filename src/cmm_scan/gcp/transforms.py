@@ -88,7 +88,9 @@ def autoscaling_summary(value: Any) -> dict[str, Any] | None:
     if policy.get("loadBalancingUtilization"):
         kinds.append("request_count")
     for metric in policy.get("customMetricUtilizations") or []:
-        name = str((metric or {}).get("metric", "")) if isinstance(metric, dict | None) else ""
+        if not isinstance(metric, dict):
+            continue  # a null entry names no metric: no kind of scaling
+        name = str(metric.get("metric", ""))
         if name.startswith(STANDARD_METRICS):
             kinds.append("network" if "network" in name else "cpu")
         else:
@@ -150,7 +152,7 @@ def gcs_encryption(value: Any) -> str:
 
 
 @transform("firewall_exposure")
-def firewall_exposure(value: Any) -> dict[str, bool] | None:
+def firewall_exposure(value: Any) -> dict[str, bool | None] | None:
     """An ingress allow rule from 0.0.0.0/0 or ::/0: open to the internet, and whether SSH/RDP or every port is."""
     if not isinstance(value, dict):
         return None
