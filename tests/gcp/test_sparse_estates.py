@@ -90,12 +90,13 @@ def sparse_estate() -> dict[str, Any]:
         data = (asset.get("resource") or {}).get("data") or {}
         asset["resource"] = {"version": asset.get("resource", {}).get("version", "v1"), "data": {k: data[k] for k in IDS if k in data}}
 
-    def bare(value: Any) -> Any:
-        if isinstance(value, list):
-            return [bare(v) for v in value]
-        if isinstance(value, dict):
-            return {k: (bare(v) if isinstance(v, list) else v) for k, v in value.items() if k in IDS or isinstance(v, list)}
-        return value
+    def ids(item: Any) -> Any:
+        return {k: v for k, v in item.items() if k in IDS} if isinstance(item, dict) else item
+
+    def bare(body: Any) -> Any:  # a collection's items, or an object (and the lists it wraps), down to their ids
+        if isinstance(body, list):
+            return [ids(i) for i in body]
+        return {k: ([ids(i) for i in v] if isinstance(v, list) else v) for k, v in body.items() if k in IDS or isinstance(v, list)}
 
     estate["rest"] = {path: bare(body) for path, body in estate["rest"].items()}
     estate["log_entries"] = [{k: e[k] for k in ("logName", "timestamp", "insertId") if k in e} for e in estate["log_entries"]]
