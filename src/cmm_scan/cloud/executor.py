@@ -7,7 +7,9 @@ leaves its attributes null (unknown), never false or zero, and is recorded in co
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -642,9 +644,16 @@ def value_of(attr: Attribute, item: dict[str, Any], failed: set[str]) -> Any:
 def _fact_out(spec: Collector, run: UnitRun, item: dict[str, Any], failed: set[str]) -> FactOut:
     attributes = {name: value_of(spec.attribute(name), item, failed) for name in spec.attributes}
     raw_id = search(spec.resource_id, item)
+    if raw_id is None:  # an item lacking its id field: a stable id from its content, not "None" shared by all such
+        raw_id = "unidentified:" + _digest(item)
     resource_id = str(raw_id)
     if spec.resource_format:
         resource_id = spec.resource_format.format(id=raw_id, **run.unit.vars)
     region = search(spec.fact_region, item) if spec.fact_region else None
     scope = run.fact_scope(spec, item)
     return FactOut(resource_id=resource_id, attributes=attributes, region=region or None, scope=scope or None)
+
+
+def _digest(item: dict[str, Any]) -> str:
+    own = {k: v for k, v in item.items() if k != "_unit"}
+    return hashlib.sha256(json.dumps(plain(own), sort_keys=True, default=str).encode()).hexdigest()[:16]

@@ -12,7 +12,7 @@ import jmespath.functions
 
 class _Functions(jmespath.functions.Functions):
     """JMESPath has no string splitting or lower-casing; specs need them for ids (ARNs, ARM ids); `apply` calls a
-    registered transform where only an expression fits."""
+    registered transform where only an expression fits; `join` passes a missing part on as null."""
 
     @jmespath.functions.signature({"types": ["string", "null"]}, {"types": ["string"]})
     def _func_split(self, value: str | None, separator: str) -> list[str] | None:
@@ -21,6 +21,16 @@ class _Functions(jmespath.functions.Functions):
     @jmespath.functions.signature({"types": ["string", "null"]})
     def _func_lower(self, value: str | None) -> str | None:
         return None if value is None else value.lower()
+
+    @jmespath.functions.signature({"types": ["string"]}, {"types": ["array"]})
+    def _func_join(self, glue: str, parts: list[Any]) -> str | None:
+        """join() whose result is null when a part is null: a key or id built from a field an item lacks is
+        unknown for that item (JMESPath's own join raises, failing the whole collector over one sparse item)."""
+        if any(part is None for part in parts):
+            return None
+        if not all(isinstance(part, str) for part in parts):
+            raise jmespath.exceptions.JMESPathTypeError("join", parts, "array", ["array-string"])
+        return glue.join(parts)
 
     @jmespath.functions.signature({"types": ["string"]}, {"types": []})
     def _func_apply(self, name: str, value: Any) -> Any:

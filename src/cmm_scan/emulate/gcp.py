@@ -17,7 +17,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -97,6 +97,27 @@ class GcpEstate(EstateBase):
         default_factory=list,
         description="Cloud Logging entries (LogEntry JSON: logName projects/<id>/logs/..., timestamp, protoPayload): POST /v2/entries:list",
     )
+
+    @field_validator("assets", "rest", "log_entries", mode="before")
+    @classmethod
+    def _timestamps_as_written(cls, value: Any) -> Any:
+        """An unquoted YAML timestamp (`createTime: 2026-01-01T00:00:00Z`) loads as a datetime: served as the RFC 3339
+        text Google writes, not left for the JSON encoder to refuse (a dropped connection, for every request)."""
+        return _rfc3339(value)
+
+
+def _rfc3339(value: Any) -> Any:
+    if isinstance(value, datetime):
+        # YAML reads a timestamp without an offset as UTC
+        utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        return utc.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _rfc3339(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rfc3339(v) for v in value]
+    return value
 
 
 # --- derived views ---------------------------------------------------------------------------
@@ -392,15 +413,25 @@ def list_log_entries(call: Call) -> Reply:
         e
         for e in state.estate.log_entries
         if any(str(e.get("logName", "")).startswith(f"{p}/logs/") for p in projects)
-        and (not since or str(e.get("timestamp", "")) >= since.group(1))
+        and (not since or _instant(e.get("timestamp")) >= _instant(since.group(1)))
         and (not log or str(e.get("logName", "")).endswith(log.group(1).rsplit("/logs/", 1)[-1]))
     ]
-    found.sort(key=lambda e: str(e.get("timestamp", "")), reverse=True)
+    found.sort(key=lambda e: _instant(e.get("timestamp")), reverse=True)
     chunk, nxt = window(found, decode_token(body.get("pageToken")), page_size(call, body.get("pageSize")))
     reply: dict[str, Any] = {"entries": chunk} if chunk else {}
     if nxt is not None:
         reply["nextPageToken"] = encode_token(nxt)
     return Reply(reply)
+
+
+def _instant(text: Any) -> datetime:
+    """An RFC 3339 timestamp as the instant it names (offsets and nanoseconds as Google writes them); none or
+    unreadable: the earliest, so the entry sorts last and falls outside any window."""
+    try:
+        when = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def iam_operation(call: Call) -> str:

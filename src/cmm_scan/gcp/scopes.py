@@ -116,7 +116,12 @@ def resolve(transport: Transport, options: Options) -> Hierarchy:
     exclude = {p.removeprefix("projects/") for p in options.projects_exclude}
     seen: set[str] = set()
     for item in projects:
-        project = Project(item["projectId"], item["name"], item.get("parent", ""), item.get("displayName", ""))
+        number = str(item.get("name") or "")
+        if not number.startswith("projects/"):
+            continue  # not a project Resource Manager could name: nothing to scope its facts to
+        # projectId is always set by Google; without it the project is scoped by its number
+        project_id = str(item.get("projectId") or number.removeprefix("projects/"))
+        project = Project(project_id, number, item.get("parent", ""), item.get("displayName", ""))
         keys = {project.id, project.number.removeprefix("projects/")}
         seen |= keys
         if roots and project.parent not in under:
@@ -131,7 +136,8 @@ def resolve(transport: Transport, options: Options) -> Hierarchy:
     # one inventory read covers a whole organisation or folder; a project subset or a shard reads its own
     if not (include or options.shard):
         found.inventory_roots = list(options.folders) or ([found.organization] if found.organization else [])
-    if not found.projects and not found.refused:
+    # an organisation named on the command line is scanned even with no project in it (its own policies and IAM)
+    if not found.projects and not found.refused and not options.organization:
         raise UserError(
             "no active GCP project is visible to the credential in the given scope",
             "check --organization/--folders/--projects and the role grants",

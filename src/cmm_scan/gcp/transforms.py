@@ -88,14 +88,17 @@ def autoscaling_summary(value: Any) -> dict[str, Any] | None:
     if policy.get("loadBalancingUtilization"):
         kinds.append("request_count")
     for metric in policy.get("customMetricUtilizations") or []:
+        if not isinstance(metric, dict):
+            continue  # a null entry names no metric: no kind of scaling
         name = str(metric.get("metric", ""))
         if name.startswith(STANDARD_METRICS):
             kinds.append("network" if "network" in name else "cpu")
         else:
             kinds.append("queue" if "pubsub" in name or "queue" in name else "custom")
-    lo, hi = policy.get("minNumReplicas", 1), policy.get("maxNumReplicas")
+    # int32 fields: JSON numbers, though a string is valid proto3 JSON too; minNumReplicas unset or null is 1 here
+    lo, hi = _count(policy.get("minNumReplicas"), 1), _count(policy.get("maxNumReplicas"), None)
     demand = [k for k in kinds if k != "scheduled"]
-    dynamic = mode != "OFF" and hi is not None and lo < hi and bool(demand)
+    dynamic = mode != "OFF" and hi is not None and lo is not None and lo < hi and bool(demand)
     schedules = bool(policy.get("scalingSchedules"))
     policy_types = (
         (["target_tracking"] if demand and mode != "OFF" else [])
@@ -111,6 +114,16 @@ def autoscaling_summary(value: Any) -> dict[str, Any] | None:
         "min": lo,
         "max": hi,
     }
+
+
+def _count(value: Any, default: int | None) -> int | None:
+    """A whole number as proto3 JSON writes it (a number or a numeric string); null or unset: `default`."""
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @transform("gcs_versioning")
@@ -139,25 +152,30 @@ def gcs_encryption(value: Any) -> str:
 
 
 @transform("firewall_exposure")
-def firewall_exposure(value: Any) -> dict[str, bool] | None:
+def firewall_exposure(value: Any) -> dict[str, bool | None] | None:
     """An ingress allow rule from 0.0.0.0/0 or ::/0: open to the internet, and whether SSH/RDP or every port is."""
     if not isinstance(value, dict):
         return None
     ranges = value.get("sourceRanges") or []
     is_open = (
-        value.get("direction", "INGRESS") == "INGRESS"
+        str(value.get("direction") or "INGRESS").upper() == "INGRESS"  # unset or null: INGRESS, the API's default
         and not value.get("disabled")
         and bool(value.get("allowed"))
         and any(r in ("0.0.0.0/0", "::/0") for r in ranges)
     )
-    admin = False
+    admin: bool | None = False
     if is_open:
         for allowed in value.get("allowed") or []:
-            if allowed.get("IPProtocol") in ("all",) or (allowed.get("IPProtocol") in ("tcp", "6") and not allowed.get("ports")):
+            if not isinstance(allowed, dict):
+                continue
+            protocol = str(allowed.get("IPProtocol") or "").lower()
+            if protocol == "all" or (protocol in ("tcp", "6") and not allowed.get("ports")):
                 admin = True
             for port in allowed.get("ports") or []:
-                lo, _, hi = str(port).partition("-")
-                if any(int(lo) <= p <= int(hi or lo) for p in ADMIN_PORTS):
+                lo, _, hi = str(port).strip().partition("-")
+                if not (lo.isdigit() and (hi or lo).isdigit()):
+                    admin = admin or None  # a port we cannot read: whether SSH/RDP is open is unknown, not "no"
+                elif any(int(lo) <= p <= int(hi or lo) for p in ADMIN_PORTS):
                     admin = True
     return {"open": is_open, "admin": admin}
 
@@ -178,7 +196,8 @@ def org_constraint(value: Any) -> dict[str, Any] | None:
     """One org policy (v1 shape in CAI) → what it enforces."""
     if not isinstance(value, dict):
         return None
-    constraint = str(value.get("constraint", "")).removeprefix("constraints/")
+    named = value.get("constraint")
+    constraint = str(named).removeprefix("constraints/") if named else None
     boolean = value.get("booleanPolicy") or {}
     listed = value.get("listPolicy") or {}
     enforced = (
@@ -648,7 +667,7 @@ def canary_manual(value: Any) -> bool | None:
     rules = _stage_rules(value, "advanceRolloutRule")
     if rules is None:
         return None
-    return bool(value["stage"].get("strategy", {}).get("canary")) and not rules
+    return bool((value["stage"].get("strategy") or {}).get("canary")) and not rules
 
 
 @transform("gcp_stage_rolls_back")
