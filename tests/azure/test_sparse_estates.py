@@ -1,0 +1,190 @@
+"""Estates nobody here wrote: the demo tenant (fixtures/emulator/azure-demo.yaml, every resource kind the adapter
+reads) rewritten the way an outside user plausibly writes an estate in the emulator's documented format
+(docs/emulator.md), scanned with the real SDK clients through the emulator and scored with `cmm-scan score`.
+
+A bug that only shows on data shaped differently from our fixtures would turn a whole collector's evidence unknown
+for every scope ("internal error: ..." coverage); here every collector must end ok, denied, not_enabled, skipped or
+error with a reason of its own, and the snapshot must score."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from cmm_scan.cli import main
+from cmm_scan.snapshot_io import read_records
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "fixtures" / "emulator" / "azure-demo.yaml"
+PROD = "a1b2c3d4-0001-4a00-8000-000000000001"
+SHARED = "a1b2c3d4-0002-4a00-8000-000000000002"
+SANDBOX = "a1b2c3d4-0003-4a00-8000-000000000003"
+OUTSIDE = "a1b2c3d4-0009-4a00-8000-000000000009"  # a subscription the estate holds resources for but does not list
+ORG = "dept"
+SQL_DB = "Microsoft.Sql/servers/databases"
+
+
+def demo() -> dict[str, Any]:
+    estate = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    estate["resources"] += extra_kinds()
+    return estate
+
+
+def extra_kinds() -> list[dict[str, Any]]:
+    """The kinds the adapter reads that the demo tenant does not hold, each as the docs' smallest object."""
+    group = f"/subscriptions/{PROD}/resourceGroups/data/providers"
+    sql = f"{group}/Microsoft.Sql/servers/srv/databases/orders"
+    return [
+        {"id": f"{group}/Microsoft.DBforMySQL/flexibleServers/orders-mysql", "type": "Microsoft.DBforMySQL/flexibleServers"},
+        {"id": f"{group}/Microsoft.DocumentDB/databaseAccounts/events", "type": "Microsoft.DocumentDB/databaseAccounts"},
+        {"id": sql, "type": SQL_DB},
+        {"id": f"{sql}/backupShortTermRetentionPolicies/default", "type": f"{SQL_DB}/backupShortTermRetentionPolicies"},
+        {"id": f"{group}/Microsoft.Portal/dashboards/orders", "type": "Microsoft.Portal/dashboards"},
+        {"id": f"{group}/Microsoft.Network/virtualNetworkGateways/p2s", "type": "Microsoft.Network/virtualNetworkGateways"},
+    ]
+
+
+# --- how an outside user writes an estate ---------------------------------------------------------------------
+
+# keys that name or address an object (the docs require them, or the estate's objects point at each other by them)
+NAMING = re.compile(r"^(id|type|name|imageName|subscriptionId|tenantId|userPrincipalName|appId|.*Id|.*Ids)$")
+
+
+def naming(key: str, value: Any) -> bool:
+    return bool(NAMING.match(key)) or (isinstance(value, str) and value.startswith(("/", "http", "sha256:")))
+
+
+def sparse(estate: dict[str, Any]) -> dict[str, Any]:
+    """Only what the docs call required: ids and types (names default), a subscription's id, a Graph or DevOps
+    item's id (and a DevOps item's name), a repository's name, a tag's name."""
+    out = copy.deepcopy(estate)
+    out["subscriptions"] = [{"subscriptionId": s["subscriptionId"]} for s in out["subscriptions"]]
+    out["resources"] = [{"id": r["id"], "type": r["type"]} for r in out["resources"]]
+    out["graph"] = {path: [{"id": x["id"]} for x in v] if isinstance(v, list) else {} for path, v in out["graph"].items()}
+    out["devops"] = {
+        path: [{k: x[k] for k in ("id", "name") if k in x} for x in v] if isinstance(v, list) else {} for path, v in out["devops"].items()
+    }
+    out["registries"] = {
+        server: [{"imageName": r["imageName"], "tags": [{"name": t["name"]} for t in r.get("tags", [])]} for r in repos]
+        for server, repos in out["registries"].items()
+    }
+    return out
+
+
+def rewrite(estate: dict[str, Any], leaf: Callable[[str, Any], Any], container: Callable[[str, Any], Any] | None = None) -> dict[str, Any]:
+    """Every value an object's reader may look at, rewritten (names and addresses kept, so objects still meet)."""
+
+    def walk(key: str, value: Any) -> Any:
+        if naming(key, value):
+            return value
+        if container is not None and isinstance(value, dict | list):
+            value = container(key, value)
+        if isinstance(value, dict):
+            return {k: walk(k, v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(key, v) for v in value]
+        return leaf(key, value)
+
+    out = copy.deepcopy(estate)
+    out["resources"] = [{k: v if k in ("id", "type", "name") else walk(k, v) for k, v in r.items()} for r in out["resources"]]
+    out["graph"] = {p: walk(p, v) for p, v in out["graph"].items()}
+    out["devops"] = {p: walk(p, v) for p, v in out["devops"].items()}
+    out["registries"] = {s: [{**walk("repository", r), "imageName": r["imageName"]} for r in v] for s, v in out["registries"].items()}
+    return out
+
+
+def nulls(estate: dict[str, Any]) -> dict[str, Any]:
+    """Every optional value null, as the real APIs answer a property that is not set."""
+    return rewrite(estate, lambda key, value: None)
+
+
+def hollow(estate: dict[str, Any]) -> dict[str, Any]:
+    """Every list and object empty, below the objects themselves."""
+    return rewrite(estate, lambda key, value: value, lambda key, value: type(value)())
+
+
+DATE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z$")
+
+
+def odd(estate: dict[str, Any]) -> dict[str, Any]:
+    """Valid but unlike our fixtures: enums in other cases, long unicode names, zero and negative numbers, dates with
+    seven fractional digits or an offset, and resources in a subscription the tenant does not list."""
+    counter = iter(range(1_000_000))
+
+    def leaf(key: str, value: Any) -> Any:
+        n = next(counter)
+        if isinstance(value, bool) or value is None:
+            return value
+        if isinstance(value, int | float):
+            return [0, -1, value * 1000][n % 3]
+        if isinstance(value, str):
+            date = DATE.match(value)
+            if date:
+                return date.group(1) + (".1234567Z" if n % 2 else "+00:00")
+            if key in ("displayName", "description"):
+                return value + " — Ünïcødé ✓ " + "x" * 300
+            return value.upper() if n % 2 else value.lower()
+        return value
+
+    out = rewrite(estate, leaf)
+    out["resources"].append(
+        {
+            "id": f"/subscriptions/{OUTSIDE}/resourceGroups/elsewhere/providers/Microsoft.Storage/storageAccounts/stray",
+            "type": "Microsoft.Storage/storageAccounts",
+            "location": "UK South",
+            "properties": {"minimumTlsVersion": "TLS1_0"},
+        }
+    )
+    return out
+
+
+def empty(estate: dict[str, Any]) -> dict[str, Any]:
+    """A tenant with subscriptions and nothing in them: no resources, no directory objects, no pipelines."""
+    return {"provider": "azure", "tenantId": estate["tenantId"], "subscriptions": [{"subscriptionId": PROD}, {"subscriptionId": SHARED}]}
+
+
+# --- one scan per estate ---------------------------------------------------------------------------------------
+
+CLEAR = {"ok", "denied", "not_enabled", "skipped"}
+
+
+def collect_and_score(tmp_path: Path, *scope: str) -> list[dict[str, Any]]:
+    snapshot = tmp_path / "snapshot.jsonl.gz"
+    assert main(["collect", "azure", "--devops-org", ORG, *scope, "--output", str(snapshot), "-q"]) == 0
+    records = [r.model_dump(mode="json") for r in read_records(snapshot)]  # each record validated as it is read
+    out = tmp_path / "report"
+    assert main(["score", str(snapshot), "--output-dir", str(out), "--format", "json", "--no-store", "-q"]) == 0
+    assert json.loads((out / "assessment.json").read_text(encoding="utf-8"))["results"]
+    return records
+
+
+def assert_no_internal_errors(records: list[dict[str, Any]]) -> None:
+    coverage = [r for r in records if r["record"] == "coverage"]
+    crashed = sorted({(c["collector"], c["reason"]) for c in coverage if c["reason"].startswith("internal error")})
+    assert not crashed, crashed
+    unclear = [(c["collector"], c["status"]) for c in coverage if c["status"] not in CLEAR and not c["reason"]]
+    assert not unclear, unclear
+
+
+@pytest.mark.parametrize("shape", [sparse, nulls, hollow, odd])
+def test_estates_shaped_unlike_ours_scan_without_internal_errors(azure, tmp_path: Path, shape: Callable[..., dict[str, Any]]) -> None:
+    azure.load(shape(demo()))
+    records = collect_and_score(tmp_path)
+    assert_no_internal_errors(records)
+    log = [r for r in azure.requests if r.get("bug") or r["status"] >= 500]
+    assert not log, log
+
+
+def test_an_empty_tenant_scans_and_scores(azure, tmp_path: Path) -> None:
+    azure.load(empty(demo()))
+    records = collect_and_score(tmp_path)
+    assert_no_internal_errors(records)
+    # nothing is invented: no fact about a resource (the tenant, its subscriptions and their unset plans only)
+    assert not [r["resource_id"] for r in records if r["record"] == "fact" and "/resourcegroups/" in r["resource_id"].lower()]
