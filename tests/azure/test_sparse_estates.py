@@ -20,6 +20,7 @@ import yaml
 
 from cmm_scan.cli import main
 from cmm_scan.snapshot_io import read_records
+from tests.azure import support
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "emulator" / "azure-demo.yaml"
@@ -188,3 +189,100 @@ def test_an_empty_tenant_scans_and_scores(azure, tmp_path: Path) -> None:
     assert_no_internal_errors(records)
     # nothing is invented: no fact about a resource (the tenant, its subscriptions and their unset plans only)
     assert not [r["resource_id"] for r in records if r["record"] == "fact" and "/resourcegroups/" in r["resource_id"].lower()]
+
+
+# --- one regression test per crash found ------------------------------------------------------------------------
+
+
+def test_a_management_group_with_a_null_name_is_an_unnamed_scope(azure) -> None:
+    """Resource Graph shows a management group's displayName as Management Groups holds it, null included: the scan
+    once stopped with a ValidationError before reading anything."""
+    estate = support.tenant_estate([support.resource(support.PROD, "Microsoft.Network/virtualNetworks", "core")])
+    estate["resources"][1]["properties"]["displayName"] = None  # prod
+    azure.load(estate)
+    result = support.scan(["network.vpc"])
+    assert {(s.id, s.name) for s in result.plan.scopes if s.kind == "management_group"} >= {("prod", ""), ("nonprod", "Nonprod")}
+    assert set(result.status("azure.virtual_networks").values()) == {"ok"}
+
+
+def test_a_policy_assignment_without_a_definition_id_is_unknown_not_detective(azure) -> None:
+    """An assignment the estate gives no policyDefinitionId once crashed both policy collectors for the tenant; now
+    its effect is unknown (never 'detective', never 'not automatic') and the other assignments are read."""
+    builtin = "/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c"
+    scope = f"/subscriptions/{support.PROD}/providers/Microsoft.Authorization/policyAssignments"
+    rule = {"if": {"field": "location", "notIn": ["uksouth"]}, "then": {"effect": "deny"}}
+    azure.load(
+        support.tenant_estate(
+            [
+                {"id": builtin, "type": "Microsoft.Authorization/policyDefinitions", "properties": {"policyRule": rule}},
+                {
+                    "id": f"{scope}/uk-only",
+                    "type": "Microsoft.Authorization/policyAssignments",
+                    "properties": {"policyDefinitionId": builtin},
+                },
+                {"id": f"{scope}/bare", "type": "Microsoft.Authorization/policyAssignments"},
+            ]
+        )
+    )
+    result = support.scan(["org.policy", "config.remediation"])
+    assert set(result.status("azure.policy_guardrails").values()) == set(result.status("azure.policy_remediations").values()) == {"ok"}
+    assert result.one("org.policy", "/uk-only")["policy_type"] == "org_constraint"
+    bare = result.one("org.policy", "/bare")
+    assert (bare["policy_type"], bare["restricts_regions"]) == (None, None)
+    assert result.one("config.remediation", "/bare")["automatic"] is None
+
+
+def test_a_sentinel_workspace_without_its_workspace_id_leaves_its_rules_unknown_and_reads_the_others(azure) -> None:
+    """A Sentinel solution the estate gives no properties.workspaceResourceId: its automation rules cannot be
+    addressed. The request was once sent to '.../None/providers/...' (a connection error after retries); now no
+    request is made for it, coverage is an error naming it, and the other workspace's rules are read."""
+    workspace = support.rid(support.PROD, "ops", "Microsoft.OperationalInsights/workspaces", "central")
+    sentinel = "Microsoft.OperationsManagement/solutions"
+    rule = {
+        "id": f"{workspace}/providers/Microsoft.SecurityInsights/automationRules/assign",
+        "type": "Microsoft.SecurityInsights/automationRules",
+        "properties": {
+            "triggeringLogic": {"isEnabled": True, "triggersOn": "Incidents", "triggersWhen": "Created"},
+            "actions": [{"actionType": "RunPlaybook", "actionConfiguration": {"logicAppResourceId": "/x"}}],
+        },
+    }
+    azure.load(
+        support.tenant_estate(
+            [
+                {"id": workspace, "type": "Microsoft.OperationalInsights/workspaces", "location": "uksouth"},
+                support.resource(support.PROD, sentinel, "SecurityInsights(central)", "ops", properties={"workspaceResourceId": workspace}),
+                support.resource(support.DEV, sentinel, "SecurityInsights(lost)", "ops"),
+                rule,
+            ]
+        )
+    )
+    result = support.scan(["ops.response_plan"])
+    assert result.one("ops.response_plan", "/assign")["runbook"] is True
+    # the population read is incomplete: an error for the subscriptions read together (as a refused parent is), never ok
+    (reason,) = {c.reason for c in result.coverage if c.collector == "azure.sentinel_automation_rules" and c.status == "error"}
+    assert "SecurityInsights(lost)" in reason and "no value for workspace" in reason, reason
+    assert not [r for r in azure.requests if "None" in r["path"]]
+
+
+def test_a_devops_environment_without_its_project_reference_still_has_its_checks_read(azure) -> None:
+    """An environment listed in a project is that project's: its checks and deployments are read under the project it
+    was listed in, so an estate that leaves out the environment's own `project` reference keeps its approval known."""
+    project = "5e0c0000-0000-4000-8000-000000000001"
+    base = f"acme/{project}/_apis"
+    azure.load(
+        support.tenant_estate(
+            devops={
+                "acme/_apis/projects": [{"id": project, "name": "shop"}],
+                f"{base}/build/definitions": [{"id": 1, "name": "api"}],
+                f"{base}/distributedtask/environments": [{"id": 7, "name": "production"}],
+                f"{base}/pipelines/checks/configurations": [
+                    {"id": 1, "type": {"name": "Approval"}, "resource": {"type": "environment", "id": "7"}}
+                ],
+                f"{base}/distributedtask/environments/7/environmentdeploymentrecords": [{"id": 1, "definition": {"id": 1}}],
+            }
+        )
+    )
+    result = support.scan(["cicd.pipeline"], devops_orgs="acme")
+    assert {c.status for c in result.coverage} == {"ok"}, [(c.collector, c.reason) for c in result.coverage if c.status != "ok"]
+    api = result.one("cicd.pipeline", f"/{project}/_apis/build/definitions/1")
+    assert (api["has_deploy"], api["has_manual_approval"], api["deploy_targets"]) == (True, True, ["production"])
