@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
+import shlex
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -286,3 +291,39 @@ def test_a_devops_environment_without_its_project_reference_still_has_its_checks
     assert {c.status for c in result.coverage} == {"ok"}, [(c.collector, c.reason) for c in result.coverage if c.status != "ok"]
     api = result.one("cicd.pipeline", f"/{project}/_apis/build/definitions/1")
     assert (api["has_deploy"], api["has_manual_approval"], api["deploy_targets"]) == (True, True, ["production"])
+
+
+def test_emulate_then_scan_a_sparse_estate_from_the_command_line(azure, tmp_path: Path) -> None:
+    """`cmm-scan emulate azure --estate FILE` in one process and `cmm-scan scan azure` in another with nothing but the
+    settings it printed, on the sparse estate: exit 0, no traceback from either, no internal error in the snapshot."""
+    estate_file = tmp_path / "sparse.yaml"
+    estate_file.write_text(yaml.safe_dump(sparse(demo()), allow_unicode=True), encoding="utf-8")
+    clean = {k: v for k, v in os.environ.items() if k not in azure.env and not k.startswith(("AZURE_", "CMM_SCAN_"))}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cmm_scan.cli", "emulate", "azure", "--estate", str(estate_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean,
+    )
+    try:
+        settings: dict[str, str] = {}
+        while set(settings) != set(azure.env):  # the same settings the in-process emulator has
+            line = server.stdout.readline()  # type: ignore[union-attr]
+            assert line.startswith("export "), line + server.stderr.read()  # type: ignore[union-attr]
+            name, _, value = line[len("export ") :].strip().partition("=")
+            settings[name] = shlex.split(value)[0]
+        out = tmp_path / "out"
+        scan_args = ["scan", "azure", "--devops-org", ORG, "--output-dir", str(out), "--format", "json", "--no-store", "-q"]
+        done = subprocess.run(
+            [sys.executable, "-m", "cmm_scan.cli", *scan_args], env={**clean, **settings}, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+        assert json.loads((out / "assessment.json").read_text(encoding="utf-8"))["results"]
+        records = [r.model_dump(mode="json") for r in read_records(out / "snapshot.jsonl.gz")]
+        assert_no_internal_errors(records)
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, log = server.communicate(timeout=20)
+    assert server.returncode == 0 and "Traceback" not in log, log
