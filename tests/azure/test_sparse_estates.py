@@ -93,22 +93,30 @@ def rewrite(estate: dict[str, Any], leaf: Callable[[str, Any], Any], container: 
         if container is not None and isinstance(value, dict | list):
             value = container(key, value)
         if isinstance(value, dict):
-            return {k: walk(k, v) for k, v in value.items()}
+            return obj(value)
         if isinstance(value, list):
             return [walk(key, v) for v in value]
         return leaf(key, value)
 
+    def obj(value: dict[str, Any]) -> dict[str, Any]:  # an object itself stays an object; what it holds is rewritten
+        return {k: walk(k, v) for k, v in value.items()}
+
+    def objects(value: Any) -> Any:  # a Graph or DevOps path: a collection or one object
+        return [obj(x) for x in value] if isinstance(value, list) else obj(value)
+
     out = copy.deepcopy(estate)
-    out["resources"] = [{k: v if k in ("id", "type", "name") else walk(k, v) for k, v in r.items()} for r in out["resources"]]
-    out["graph"] = {p: walk(p, v) for p, v in out["graph"].items()}
-    out["devops"] = {p: walk(p, v) for p, v in out["devops"].items()}
-    out["registries"] = {s: [{**walk("repository", r), "imageName": r["imageName"]} for r in v] for s, v in out["registries"].items()}
+    out["resources"] = [obj(r) for r in out["resources"]]
+    out["graph"] = {p: objects(v) for p, v in out["graph"].items()}
+    out["devops"] = {p: objects(v) for p, v in out["devops"].items()}
+    out["registries"] = {s: objects(v) for s, v in out["registries"].items()}
     return out
 
 
 def nulls(estate: dict[str, Any]) -> dict[str, Any]:
-    """Every optional value null, as the real APIs answer a property that is not set."""
-    return rewrite(estate, lambda key, value: None)
+    """Every optional value null, as the real APIs answer a property that is not set: half the lists and objects
+    null themselves, the others holding nulls."""
+    counter = iter(range(1_000_000))
+    return rewrite(estate, lambda key, value: None, lambda key, value: None if next(counter) % 2 else value)
 
 
 def hollow(estate: dict[str, Any]) -> dict[str, Any]:
@@ -117,11 +125,14 @@ def hollow(estate: dict[str, Any]) -> dict[str, Any]:
 
 
 DATE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z$")
+# other ways the APIs write a time: seven fractional digits (ARM), an offset, no offset (older APIs), a date alone
+DATES = ("{}.1234567Z", "{}+00:00", "{}", "{}-05:00", "{:.10}")
 
 
 def odd(estate: dict[str, Any]) -> dict[str, Any]:
-    """Valid but unlike our fixtures: enums in other cases, long unicode names, zero and negative numbers, dates with
-    seven fractional digits or an offset, and resources in a subscription the tenant does not list."""
+    """Valid but unlike our fixtures: enums in other cases or empty, long unicode names, zero, negative and fractional
+    numbers, dates in the other forms the APIs use, and resources in a subscription the tenant does not list (the
+    scan also leaves one listed subscription out)."""
     counter = iter(range(1_000_000))
 
     def leaf(key: str, value: Any) -> Any:
@@ -129,14 +140,14 @@ def odd(estate: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, bool) or value is None:
             return value
         if isinstance(value, int | float):
-            return [0, -1, value * 1000][n % 3]
+            return [0, -1, value * 1000, value + 0.5][n % 4]
         if isinstance(value, str):
             date = DATE.match(value)
             if date:
-                return date.group(1) + (".1234567Z" if n % 2 else "+00:00")
+                return DATES[n % len(DATES)].format(date.group(1))
             if key in ("displayName", "description"):
                 return value + " — Ünïcødé ✓ " + "x" * 300
-            return value.upper() if n % 2 else value.lower()
+            return [value.upper(), value.lower(), value.title(), ""][n % 4]
         return value
 
     out = rewrite(estate, leaf)
@@ -179,10 +190,13 @@ def assert_no_internal_errors(records: list[dict[str, Any]]) -> None:
     assert not unclear, unclear
 
 
+SCOPE = {odd: ["--subscriptions", f"!{SANDBOX}"]}
+
+
 @pytest.mark.parametrize("shape", [sparse, nulls, hollow, odd])
 def test_estates_shaped_unlike_ours_scan_without_internal_errors(azure, tmp_path: Path, shape: Callable[..., dict[str, Any]]) -> None:
     azure.load(shape(demo()))
-    records = collect_and_score(tmp_path)
+    records = collect_and_score(tmp_path, *SCOPE.get(shape, []))
     assert_no_internal_errors(records)
     log = [r for r in azure.requests if r.get("bug") or r["status"] >= 500]
     assert not log, log
@@ -327,3 +341,36 @@ def test_emulate_then_scan_a_sparse_estate_from_the_command_line(azure, tmp_path
         server.send_signal(signal.SIGINT)
         _, log = server.communicate(timeout=20)
     assert server.returncode == 0 and "Traceback" not in log, log
+
+
+def test_times_without_an_offset_or_a_date_alone_are_utc(azure) -> None:
+    """A VM's timeCreated written without an offset ('2024-01-01T00:00:00', as older API versions answer) or as a
+    date alone once stopped the VM collector in every subscription (naive minus aware datetime); it is UTC."""
+    vm = "Microsoft.Compute/virtualMachines"
+    created = {"utc": "2024-01-01T00:00:00Z", "naive": "2024-01-01T00:00:00", "date": "2024-01-01", "ticks": "2024-01-01T00:00:00.1234567Z"}
+    azure.load(support.tenant_estate([support.resource(support.PROD, vm, n, properties={"timeCreated": t}) for n, t in created.items()]))
+    result = support.scan(["compute.instance"])
+    assert set(result.status("azure.virtual_machines").values()) == {"ok"}
+    ages = {f.resource_id.rsplit("/", 1)[-1]: f.attributes["age_days"] for f in result.of("compute.instance")}
+    assert len(set(ages.values())) == 1 and ages["utc"] > 300, ages
+
+
+def test_an_initiative_passing_an_empty_effect_leaves_its_effect_unknown(azure) -> None:
+    """An initiative whose members are passed an empty effect string once crashed the policy collectors (IndexError):
+    an empty effect is none, so the initiative's effect is unknown, never 'detective'."""
+    sets = f"/subscriptions/{support.PROD}/providers/Microsoft.Authorization/policySetDefinitions"
+    member = {"policyDefinitionId": "/providers/Microsoft.Authorization/policyDefinitions/x", "parameters": {"effect": {"value": ""}}}
+    initiative = {
+        "id": f"{sets}/blank",
+        "type": "Microsoft.Authorization/policySetDefinitions",
+        "properties": {"policyDefinitions": [member]},
+    }
+    assignment = {
+        "id": f"/subscriptions/{support.PROD}/providers/Microsoft.Authorization/policyAssignments/blank",
+        "type": "Microsoft.Authorization/policyAssignments",
+        "properties": {"policyDefinitionId": initiative["id"]},
+    }
+    azure.load(support.tenant_estate([initiative, assignment]))
+    result = support.scan(["org.policy"])
+    assert set(result.status("azure.policy_guardrails").values()) == {"ok"}
+    assert result.one("org.policy", "/policyAssignments/blank")["policy_type"] is None

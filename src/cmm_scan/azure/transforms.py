@@ -341,7 +341,7 @@ def _initiative_effect(assignment: dict[str, Any], initiative: dict[str, Any]) -
     for member in initiative.get("policyDefinitions") or []:
         parameters = member.get("parameters") or {}
         passed = [v.get("value") for k, v in parameters.items() if k.lower().startswith("effect") and isinstance(v, dict)]
-        effects += [_resolve(p, given, declared) for p in passed] or [None]
+        effects += [_resolve(p, given, declared) or None for p in passed] or [None]  # an empty effect is not one
     known = [e.lower() for e in effects if e]
     for strongest in ("deny", "denyaction"):
         if strongest in known:

@@ -65,9 +65,11 @@ def _as_datetime(value: Any) -> datetime | None:
         return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC)
     if isinstance(value, str) and value and value not in ("N/A", "not_supported", "no_information"):
         try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return None
+        # a date, or a time without an offset (older Azure APIs write them so): UTC, as the APIs mean it
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
     return None
 
 
