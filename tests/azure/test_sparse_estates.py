@@ -26,6 +26,7 @@ import yaml
 from cmm_scan.cli import main
 from cmm_scan.snapshot_io import read_records
 from tests.azure import support
+from tests.azure.test_compute import cpu_rule
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "emulator" / "azure-demo.yaml"
@@ -374,3 +375,71 @@ def test_an_initiative_passing_an_empty_effect_leaves_its_effect_unknown(azure) 
     result = support.scan(["org.policy"])
     assert set(result.status("azure.policy_guardrails").values()) == {"ok"}
     assert result.one("org.policy", "/policyAssignments/blank")["policy_type"] is None
+
+
+def test_an_autoscale_profile_whose_capacity_is_not_read_leaves_the_bounds_unknown(azure) -> None:
+    """Autoscale capacity is a string of digits in the API; one written otherwise (or left out) once crashed three
+    collectors in every subscription (int('...')), and a left-out minimum read as 0. Now the bounds are unknown,
+    and metric rules still make the group scale dynamically."""
+    web = support.rid(support.PROD, "rg", "Microsoft.Compute/virtualMachineScaleSets", "web")
+    setting = support.resource(
+        support.PROD,
+        "Microsoft.Insights/autoscalesettings",
+        "web-cpu",
+        properties={
+            "enabled": True,
+            "targetResourceUri": web,
+            "profiles": [{"name": "default", "capacity": {"minimum": "two", "maximum": "10"}, "rules": [cpu_rule(web)]}],
+        },
+    )
+    scale_set = support.resource(support.PROD, "Microsoft.Compute/virtualMachineScaleSets", "web", sku={"capacity": 2})
+    azure.load(support.tenant_estate([scale_set, setting]))
+    result = support.scan(["compute.autoscaling_group"])
+    assert set(result.status("azure.scale_sets").values()) == {"ok"}
+    found = result.one("compute.autoscaling_group", "/web")
+    assert (found["min_size"], found["max_size"], found["dynamic"]) == (None, 10, True)
+
+
+def test_values_in_other_shapes_and_null_entries_leave_only_their_attributes_unknown(azure) -> None:
+    """A container app's minReplicas written as a string (JMESPath raised a TypeError ordering it against a number),
+    a dashboard part whose chart options are null, null entries in an NSG's rules and in a Defender plan's
+    extensions: each once crashed its collector for every subscription; now only what needs the value is unknown."""
+    app = support.resource(
+        support.PROD, "Microsoft.App/containerApps", "api", properties={"template": {"scale": {"minReplicas": "2", "maxReplicas": 5}}}
+    )
+    part = {"metadata": {"type": "Extension/HubsExtension/PartType/MonitorChartPart", "settings": {"content": {"options": None}}}}
+    dashboard = support.resource(support.PROD, "Microsoft.Portal/dashboards", "ops", properties={"lenses": [{"order": 0, "parts": [part]}]})
+    rule = {
+        "name": "ssh",
+        "properties": {"direction": "Inbound", "access": "Allow", "sourceAddressPrefix": "*", "destinationPortRange": "22"},
+    }
+    nsg = support.resource(support.PROD, "Microsoft.Network/networkSecurityGroups", "web", properties={"securityRules": [None, rule]})
+    plan = {
+        "id": f"/subscriptions/{support.PROD}/providers/Microsoft.Security/pricings/Containers",
+        "type": "Microsoft.Security/pricings",
+        "properties": {
+            "pricingTier": "Standard",
+            "extensions": [None, {"name": "ContainerRegistriesVulnerabilityAssessments", "isEnabled": "True"}],
+        },
+    }
+    azure.load(support.tenant_estate([app, dashboard, nsg, plan]))
+    result = support.scan(["compute.container_service", "monitoring.dashboard", "network.security_group", "artifact.registry_scanning"])
+    crashed = [(c.collector, c.reason) for c in result.coverage if c.reason.startswith("internal error")]
+    assert not crashed, crashed
+    api = result.one("compute.container_service", "/api")
+    assert (api["desired"], api["autoscaled"]) == (None, None)  # a string is not ordered against a number: unknown
+    assert result.one("monitoring.dashboard", "/ops") == {"widgets": 1, "application_metrics": False}
+    assert result.one("network.security_group", "/web")["admin_ports_open"] is True
+    scanning = result.one("artifact.registry_scanning", f"/subscriptions/{support.PROD}/")
+    assert (scanning["scan_type"], scanning["continuous"]) == ("ENHANCED", True)
+
+
+def test_the_emulator_serves_a_management_group_written_with_null_properties(azure) -> None:
+    """The root management group written with `properties: null` (its children name it as their parent): Resource
+    Graph's ancestor chains once broke in the emulator (answered 400 'emulator error'); now they are served."""
+    estate = support.tenant_estate()
+    estate["resources"][0]["properties"] = None  # the root group
+    azure.load(estate)
+    result = support.scan(["org.organization"])
+    assert set(result.status("azure.organization").values()) == {"ok"}
+    assert not [r for r in azure.requests if r.get("bug") or r["status"] >= 400]

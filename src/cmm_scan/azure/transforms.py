@@ -85,13 +85,15 @@ def azure_autoscale(value: Any) -> dict[str, Any] | None:
             types.add("predictive")
             kinds.add("predictive")
         for profile in props.get("profiles") or []:
+            if not isinstance(profile, dict):  # a null entry is no profile
+                continue
             capacity = profile.get("capacity") or {}
-            low, high = int(capacity.get("minimum") or 0), int(capacity.get("maximum") or 0)
+            low, high = _count(capacity.get("minimum")), _count(capacity.get("maximum"))
             if profile.get("recurrence") or profile.get("fixedDate"):
                 types.add("scheduled")
                 kinds.add("scheduled")
             rules = profile.get("rules") or []
-            if rules and high > low:
+            if rules and (low is None or high is None or high > low):  # metric rules over a range (or one not read)
                 types.add("step")
                 kinds.update(_metric_kind(r, target) for r in rules)
             lows.append(low)
@@ -103,9 +105,24 @@ def azure_autoscale(value: Any) -> dict[str, Any] | None:
         "dynamic": dynamic,
         "advanced_metrics": dynamic and bool({"queue", "custom", "predictive"} & kinds),
         "scheduled_only": types == {"scheduled"},
-        "min": min(lows) if lows else value.get("capacity"),
-        "max": max(highs) if highs else value.get("capacity"),
+        "min": _bound(lows, min) if lows else value.get("capacity"),
+        "max": _bound(highs, max) if highs else value.get("capacity"),
     }
+
+
+def _count(value: Any) -> int | None:
+    """An instance count as the API writes it (a string of digits, or a number); anything else is not read."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _bound(values: list[int | None], pick: Any) -> int | None:
+    """min or max of the counts, unknown when one of them was not read."""
+    return None if None in values else pick(values)
 
 
 def _ports(rule: dict[str, Any]) -> list[tuple[int, int]]:
@@ -129,6 +146,8 @@ def azure_nsg_exposure(value: Any) -> dict[str, bool] | None:
         return None
     open_any, admin = False, False
     for rule in value:
+        if not isinstance(rule, dict):  # a null entry is no rule
+            continue
         props = rule.get("properties") or rule
         if str(props.get("direction", "")).lower() != "inbound" or str(props.get("access", "")).lower() != "allow":
             continue
@@ -258,8 +277,9 @@ def azure_dashboard_shows_application(value: Any) -> bool | None:
         metadata = (part or {}).get("metadata") or {}
         if "logsdashboardpart" in str(metadata.get("type", "")).lower():
             return True
-        for metric in ((metadata.get("settings") or {}).get("content") or {}).get("options", {}).get("chart", {}).get("metrics") or []:
-            namespace = str(metric.get("namespace") or "").lower()
+        options = ((metadata.get("settings") or {}).get("content") or {}).get("options") or {}  # null when a part sets none
+        for metric in (options.get("chart") or {}).get("metrics") or []:
+            namespace = str((metric or {}).get("namespace") or "").lower()
             if namespace == "microsoft.insights/components" or (namespace and not namespace.startswith("microsoft.")):
                 return True
     return False
@@ -271,7 +291,8 @@ def azure_workbook_shows_application(value: Any) -> bool | None:
     if value is None:
         return None
     for item in value:
-        content = (item or {}).get("content") or {}
+        item = item or {}
+        content = item.get("content") or {}
         if item.get("type") == 3 or content.get("query"):
             return True
         if any(str(m.get("namespace") or "").lower() == "microsoft.insights/components" for m in content.get("metrics") or []):
@@ -328,8 +349,9 @@ def _resolve(value: Any, given: dict[str, Any], declared: dict[str, Any]) -> str
     if not match:
         return str(value) if value is not None else None
     name = match.group(1)
-    found = (given.get(name) or {}).get("value")
-    found = found if found is not None else (declared.get(name) or {}).get("defaultValue")
+    value_given, value_declared = given.get(name), declared.get(name)
+    found = value_given.get("value") if isinstance(value_given, dict) else None
+    found = found if found is not None or not isinstance(value_declared, dict) else value_declared.get("defaultValue")
     return str(found) if found is not None else None
 
 
@@ -339,7 +361,7 @@ def _initiative_effect(assignment: dict[str, Any], initiative: dict[str, Any]) -
     given, declared = assignment.get("parameters") or {}, initiative.get("parameters") or {}
     effects: list[str | None] = []
     for member in initiative.get("policyDefinitions") or []:
-        parameters = member.get("parameters") or {}
+        parameters = (member.get("parameters") if isinstance(member, dict) else None) or {}  # a null member passes nothing
         passed = [v.get("value") for k, v in parameters.items() if k.lower().startswith("effect") and isinstance(v, dict)]
         effects += [_resolve(p, given, declared) or None for p in passed] or [None]  # an empty effect is not one
     known = [e.lower() for e in effects if e]

@@ -649,7 +649,9 @@ def value_of(attr: Attribute, item: dict[str, Any], failed: set[str]) -> Any:
         return None
     try:
         value = search(attr.expr, item)
-    except JMESPathTypeError:  # a field this item lacks or holds in another shape: not read, for this item only
+    # a field this item lacks or holds in another shape (JMESPath orders a string against a number with a TypeError):
+    # not read, for this item only
+    except (JMESPathTypeError, TypeError):
         return None
     if attr.transform:
         value = transforms.apply(attr.transform, value)

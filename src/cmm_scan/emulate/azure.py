@@ -203,7 +203,8 @@ class AzureState:
         chain, current = [], child_id.lower()
         while (parent := self.mg_parent.get(current)) and len(chain) < 10:
             group = self.by_id.get(parent.lower(), {"name": parent.rsplit("/", 1)[-1]})
-            chain.append({"name": group.get("name"), "displayName": group.get("properties", {}).get("displayName", group.get("name"))})
+            props = group.get("properties") or {}  # null in an estate: a group with no properties written
+            chain.append({"name": group.get("name"), "displayName": props.get("displayName", group.get("name"))})
             current = parent.lower()
         return chain
 
@@ -235,11 +236,11 @@ def build_state(estate: AzureEstate, token: str) -> AzureState:
         state.children.setdefault(served["id"].rsplit("/", 1)[0].lower(), []).append(served)
         if served["type"].lower() == "microsoft.management/managementgroups":
             props = served.get("properties") or {}
-            for child in props.get("children") or []:
-                if child.get("id"):
+            for child in props.get("children") or []:  # entries without an id (or null) place nothing
+                if isinstance(child, dict) and child.get("id"):
                     state.mg_parent.setdefault(child["id"].lower(), served["id"])
             parent = (props.get("details") or {}).get("parent") or {}
-            if parent.get("id"):
+            if isinstance(parent, dict) and parent.get("id"):
                 state.mg_parent.setdefault(served["id"].lower(), parent["id"])
     state.graph = {key.strip("/").lower(): value for key, value in estate.graph.items()}
     state.devops = {key.strip("/").lower(): value for key, value in estate.devops.items()}
@@ -639,7 +640,7 @@ def _repository(call: Call) -> tuple[str, dict[str, Any]]:
 
 def acr_repository(call: Call) -> Reply:
     server, repository = _repository(call)
-    tags = repository.get("tags") or []
+    tags = [t for t in repository.get("tags") or [] if isinstance(t, dict)]  # a null entry is no tag
     served = {"registry": server, **{k: v for k, v in repository.items() if k != "tags"}}
     served.setdefault("tagCount", len(tags))
     served.setdefault("manifestCount", len({t.get("digest") for t in tags}))
@@ -649,7 +650,7 @@ def acr_repository(call: Call) -> Reply:
 
 def acr_tags(call: Call) -> Reply:
     server, repository = _repository(call)
-    tags = sorted(repository.get("tags") or [], key=lambda t: str(t.get("name")))
+    tags = sorted((t for t in repository.get("tags") or [] if isinstance(t, dict)), key=lambda t: str(t.get("name")))
     by_name = {str(t.get("name")): t for t in tags}
     page, headers = _link_page(call, list(by_name), f"/acr/{call.params['registry']}/acr/v1/{repository['imageName']}/_tags")
     return Reply({"registry": server, "imageName": repository["imageName"], "tags": [by_name[n] for n in page]}, headers=headers)

@@ -14,6 +14,7 @@ import json
 import re
 import threading
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -540,8 +541,9 @@ class Emulator:
         except Problem as problem:
             return provider.error(call, problem.kind, problem.message, problem.code)
         except Exception as exc:  # an emulator bug: a 4xx, never a 5xx that SDKs would retry for minutes
-            call.bug = f"{type(exc).__name__}: {exc}"
-            return provider.error(call, "bad_request", f"emulator error: {call.bug}")
+            where = traceback.extract_tb(exc.__traceback__)[-1]  # where it broke, for the log only
+            call.bug = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
+            return provider.error(call, "bad_request", f"emulator error: {type(exc).__name__}: {exc}")
 
     def _route(self, call: Call) -> Route | None:
         for route in self.provider.routes:
