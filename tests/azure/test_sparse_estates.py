@@ -443,3 +443,43 @@ def test_the_emulator_serves_a_management_group_written_with_null_properties(azu
     result = support.scan(["org.organization"])
     assert set(result.status("azure.organization").values()) == {"ok"}
     assert not [r for r in azure.requests if r.get("bug") or r["status"] >= 400]
+
+
+def test_nsg_rules_not_fully_written_leave_exposure_unknown_never_closed(azure) -> None:
+    """A port not written as a port or range once crashed the NSG collector for every subscription (int('...')); a
+    rule with no direction or access read as closed. Now: an internet rule on an unreadable port is open with its
+    admin ports unknown; a rule with no direction leaves the exposure unknown; a rule from an application security group
+    is not from the internet."""
+
+    def nsg(name: str, *rules: dict[str, Any]) -> dict[str, Any]:
+        found = [{"name": f"r{n}", "properties": r} for n, r in enumerate(rules)]
+        return support.resource(support.PROD, "Microsoft.Network/networkSecurityGroups", name, properties={"securityRules": found})
+
+    inbound = {"direction": "Inbound", "access": "Allow", "sourceAddressPrefix": "Internet"}
+    azure.load(
+        support.tenant_estate(
+            [
+                nsg("odd-port", {**inbound, "destinationPortRange": "ssh"}),
+                nsg("no-direction", {"access": "Allow", "sourceAddressPrefix": "*", "destinationPortRange": "443"}),
+                nsg(
+                    "asg",
+                    {
+                        "direction": "Inbound",
+                        "access": "Allow",
+                        "sourceApplicationSecurityGroups": [{"id": "/asg"}],
+                        "destinationPortRange": "22",
+                    },
+                ),
+                nsg("settled", {"access": "Allow", "destinationPortRange": "443"}, {**inbound, "destinationPortRange": "3389"}),
+            ]
+        )
+    )
+    result = support.scan(["network.security_group"])
+    assert set(result.status("azure.network_security_groups").values()) == {"ok"}
+    found = {n: result.one("network.security_group", f"/{n}") for n in ("odd-port", "no-direction", "asg", "settled")}
+    assert {n: (a["open_to_internet"], a["admin_ports_open"]) for n, a in found.items()} == {
+        "odd-port": (True, None),
+        "no-direction": (None, False),  # whatever its direction, 443 is no admin port
+        "asg": (False, False),
+        "settled": (True, True),
+    }

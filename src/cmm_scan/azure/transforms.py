@@ -125,7 +125,8 @@ def _bound(values: list[int | None], pick: Any) -> int | None:
     return None if None in values else pick(values)
 
 
-def _ports(rule: dict[str, Any]) -> list[tuple[int, int]]:
+def _ports(rule: dict[str, Any]) -> list[tuple[int, int]] | None:
+    """The destination port ranges of a rule; None when one is not written as a port, a range or *."""
     ranges = [rule.get("destinationPortRange"), *list(rule.get("destinationPortRanges") or [])]
     found = []
     for text in ranges:
@@ -135,29 +136,48 @@ def _ports(rule: dict[str, Any]) -> list[tuple[int, int]]:
             found.append((0, 65535))
             continue
         low, _, high = str(text).partition("-")
+        if not (low.strip().isdigit() and (high or low).strip().isdigit()):
+            return None
         found.append((int(low), int(high or low)))
     return found
 
 
 @transform("azure_nsg_exposure")
-def azure_nsg_exposure(value: Any) -> dict[str, bool] | None:
-    """securityRules -> {open_to_internet, admin_ports_open}: inbound Allow rules from any address or Internet."""
+def azure_nsg_exposure(value: Any) -> dict[str, bool | None] | None:
+    """securityRules -> {open_to_internet, admin_ports_open}: inbound Allow rules from any address or Internet.
+    A rule whose direction, access, sources or ports are not written may be such a rule: unless another rule
+    settles it, the answer is unknown, never "closed"."""
     if value is None:
         return None
     open_any, admin = False, False
+    maybe_open, maybe_admin = False, False
     for rule in value:
         if not isinstance(rule, dict):  # a null entry is no rule
             continue
         props = rule.get("properties") or rule
-        if str(props.get("direction", "")).lower() != "inbound" or str(props.get("access", "")).lower() != "allow":
+        direction, access = props.get("direction"), props.get("access")
+        if (direction is not None and str(direction).lower() != "inbound") or (access is not None and str(access).lower() != "allow"):
             continue
-        sources = [props.get("sourceAddressPrefix"), *list(props.get("sourceAddressPrefixes") or [])]
-        if not any(str(s).lower() in INTERNET for s in sources if s):
+        sources = [s for s in [props.get("sourceAddressPrefix"), *list(props.get("sourceAddressPrefixes") or [])] if s]
+        # a source is an address prefix or an application security group (never the internet); neither: not read
+        unsure = direction is None or access is None or not (sources or props.get("sourceApplicationSecurityGroups"))
+        if not unsure and not any(str(s).lower() in INTERNET for s in sources):
+            continue
+        ports = _ports(props)
+        reaches_admin = None if ports is None else any(low <= port <= high for low, high in ports for port in ADMIN_PORTS)
+        if unsure:
+            maybe_open = True
+            maybe_admin = maybe_admin or reaches_admin is not False
             continue
         open_any = True
-        if any(low <= port <= high for low, high in _ports(props) for port in ADMIN_PORTS):
+        if reaches_admin:
             admin = True
-    return {"open_to_internet": open_any, "admin_ports_open": admin}
+        elif reaches_admin is None:
+            maybe_admin = True
+    return {
+        "open_to_internet": True if open_any else (None if maybe_open else False),
+        "admin_ports_open": True if admin else (None if maybe_admin else False),
+    }
 
 
 @transform("azure_storage_encryption")
