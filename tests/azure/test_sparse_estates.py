@@ -483,3 +483,22 @@ def test_nsg_rules_not_fully_written_leave_exposure_unknown_never_closed(azure) 
         "asg": (False, False),
         "settled": (True, True),
     }
+
+
+def test_an_autoscale_rule_naming_no_metric_is_an_unknown_kind_never_custom(azure) -> None:
+    """A null rule once crashed the scale-set, instance and App Service plan collectors; a rule whose trigger names
+    no metric read as a "custom" metric (advanced). Now it scales the group (dynamic) on a metric of unknown kind."""
+    web = support.rid(support.PROD, "rg", "Microsoft.Compute/virtualMachineScaleSets", "web")
+    rules = [None, {"metricTrigger": {"metricResourceUri": web, "operator": "GreaterThan"}, "scaleAction": {"direction": "Increase"}}]
+    setting = support.resource(
+        support.PROD,
+        "Microsoft.Insights/autoscalesettings",
+        "web-scale",
+        properties={"targetResourceUri": web, "profiles": [{"capacity": {"minimum": "2", "maximum": "10"}, "rules": rules}]},
+    )
+    scale_set = support.resource(support.PROD, "Microsoft.Compute/virtualMachineScaleSets", "web", sku={"capacity": 2})
+    azure.load(support.tenant_estate([scale_set, setting]))
+    result = support.scan(["compute.autoscaling_group"])
+    assert set(result.status("azure.scale_sets").values()) == {"ok"}
+    found = result.one("compute.autoscaling_group", "/web")
+    assert (found["dynamic"], found["metric_kinds"], found["advanced_metrics"]) == (True, [], None)

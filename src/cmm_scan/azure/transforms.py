@@ -58,9 +58,12 @@ def azure_is_arm(value: Any) -> bool | None:
     return bool(m and "p" in m.group(1))
 
 
-def _metric_kind(rule: dict[str, Any], target: str) -> str:
+def _metric_kind(rule: dict[str, Any], target: str) -> str | None:
+    """The kind of metric a rule scales on; None when the rule names no metric (not read, never "custom")."""
     trigger = rule.get("metricTrigger") or {}
     name = str(trigger.get("metricName") or "").lower()
+    if not name:
+        return None
     if name in METRIC_KINDS:
         return METRIC_KINDS[name]
     source = str(trigger.get("metricResourceUri") or target).lower()
@@ -76,6 +79,7 @@ def azure_autoscale(value: Any) -> dict[str, Any] | None:
         return None
     settings = [s for s in value["settings"] if (s.get("properties") or {}).get("enabled", True)]
     kinds: set[str] = set()
+    unread = False  # a metric rule naming no metric: its kind is not known
     types: set[str] = set()
     lows, highs = [], []
     for setting in settings:
@@ -92,10 +96,12 @@ def azure_autoscale(value: Any) -> dict[str, Any] | None:
             if profile.get("recurrence") or profile.get("fixedDate"):
                 types.add("scheduled")
                 kinds.add("scheduled")
-            rules = profile.get("rules") or []
+            rules = [r for r in profile.get("rules") or [] if isinstance(r, dict)]
             if rules and (low is None or high is None or high > low):  # metric rules over a range (or one not read)
                 types.add("step")
-                kinds.update(_metric_kind(r, target) for r in rules)
+                found = [_metric_kind(r, target) for r in rules]
+                kinds.update(k for k in found if k)
+                unread = unread or None in found
             lows.append(low)
             highs.append(high)
     dynamic = bool({"step", "predictive"} & types)
@@ -103,7 +109,7 @@ def azure_autoscale(value: Any) -> dict[str, Any] | None:
         "policy_types": sorted(types),
         "metric_kinds": sorted(kinds),
         "dynamic": dynamic,
-        "advanced_metrics": dynamic and bool({"queue", "custom", "predictive"} & kinds),
+        "advanced_metrics": dynamic and (bool({"queue", "custom", "predictive"} & kinds) or (None if unread else False)),
         "scheduled_only": types == {"scheduled"},
         "min": _bound(lows, min) if lows else value.get("capacity"),
         "max": _bound(highs, max) if highs else value.get("capacity"),
