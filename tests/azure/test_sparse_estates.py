@@ -132,8 +132,9 @@ DATES = ("{}.1234567Z", "{}+00:00", "{}", "{}-05:00", "{:.10}")
 
 def odd(estate: dict[str, Any]) -> dict[str, Any]:
     """Valid but unlike our fixtures: enums in other cases or empty, long unicode names, zero, negative and fractional
-    numbers, dates in the other forms the APIs use, and resources in a subscription the tenant does not list (the
-    scan also leaves one listed subscription out)."""
+    numbers, dates in the other forms the APIs use, resource groups named in other scripts with dots and brackets
+    (clients percent-encode them in paths), and resources in a subscription the tenant does not list (the scan also
+    leaves one listed subscription out)."""
     counter = iter(range(1_000_000))
 
     def leaf(key: str, value: Any) -> Any:
@@ -151,7 +152,7 @@ def odd(estate: dict[str, Any]) -> dict[str, Any]:
             return [value.upper(), value.lower(), value.title(), ""][n % 4]
         return value
 
-    out = rewrite(estate, leaf)
+    out = unicode_groups(rewrite(estate, leaf))
     out["resources"].append(
         {
             "id": f"/subscriptions/{OUTSIDE}/resourceGroups/elsewhere/providers/Microsoft.Storage/storageAccounts/stray",
@@ -161,6 +162,14 @@ def odd(estate: dict[str, Any]) -> dict[str, Any]:
         }
     )
     return out
+
+
+def unicode_groups(estate: dict[str, Any]) -> dict[str, Any]:
+    """Every resource group renamed, everywhere it is named (ids and the references to them)."""
+    text = json.dumps(estate)
+    for group in sorted(set(re.findall(r"resourceGroups/([A-Za-z0-9_.-]+)", text)), key=len, reverse=True):
+        text = re.sub(rf"(resource[Gg]roups/){re.escape(group)}(?=[/\"])", lambda m, g=group: f"{m.group(1)}Grüppe.({g})-ñ", text)
+    return json.loads(text)
 
 
 def empty(estate: dict[str, Any]) -> dict[str, Any]:
@@ -502,3 +511,16 @@ def test_an_autoscale_rule_naming_no_metric_is_an_unknown_kind_never_custom(azur
     assert set(result.status("azure.scale_sets").values()) == {"ok"}
     found = result.one("compute.autoscaling_group", "/web")
     assert (found["dynamic"], found["metric_kinds"], found["advanced_metrics"]) == (True, [], None)
+
+
+def test_resources_in_a_resource_group_named_in_another_script_are_read(azure) -> None:
+    """Resource group names allow Unicode letters, dots and brackets; the SDK percent-encodes them in a request path.
+    The emulator once looked the encoded path up as it came (404 for every per-resource read: blob versioning read
+    as an error); it decodes it, as Resource Manager does."""
+    account = support.resource(support.PROD, "Microsoft.Storage/storageAccounts", "files", group="Grüppe.(prod)-ñ", kind="StorageV2")
+    blob = {"id": f"{account['id']}/blobServices/default", "type": "Microsoft.Storage/storageAccounts/blobServices"}
+    blob["properties"] = {"isVersioningEnabled": True}
+    azure.load(support.tenant_estate([account, blob]))
+    result = support.scan(["storage.bucket"])
+    assert {c.status for c in result.coverage} == {"ok"}, [(c.collector, c.reason) for c in result.coverage if c.status != "ok"]
+    assert result.one("storage.bucket", "/files")["versioning"] == "Enabled"

@@ -389,7 +389,7 @@ def list_resources(call: Call) -> Reply:
     _require_api_version(call)
     scope = f"/subscriptions/{call.params['subscription']}"
     if "group" in call.params:
-        scope += f"/resourcegroups/{call.params['group']}"
+        scope += f"/resourcegroups/{unquote(call.params['group'])}"
     if _state(call).subscription(call.params["subscription"]) is None:
         raise Problem("not_found", f"The subscription '{call.params['subscription']}' could not be found.", code="SubscriptionNotFound")
     if _property_filter(call.query.get("$filter") or "") is not None:
@@ -407,7 +407,8 @@ def get_by_path(call: Call) -> Reply:
     """GET a resource by id, or list a collection under a scope: `{scope}/providers/{Namespace}/{type}`,
     `/subscriptions/{s}/resourcegroups`, child collections."""
     _require_api_version(call)
-    state, path = _state(call), call.path.rstrip("/")
+    # ids hold names in any script (resource groups allow Unicode letters): clients percent-encode them, as ARM decodes
+    state, path = _state(call), unquote(call.path).rstrip("/")
     key = path.lower()
     if (sub := _SUB.fullmatch(path)) is not None and state.subscription(sub.group(1)) is None:
         raise Problem("not_found", f"The subscription '{sub.group(1)}' could not be found.", code="SubscriptionNotFound")
@@ -949,7 +950,7 @@ class Azure(Provider):
         if _is_acr(call):  # a deny fault names the registry by its resource id (or the path)
             registry = _state(call).login_servers.get(call.params.get("registry", "").lower())
             return [registry["id"], call.path] if registry else call.path
-        return call.path
+        return unquote(call.path)  # a deny fault names the scope as the estate writes it
 
     def settings(self, emulator: Emulator) -> dict[str, str]:
         ca = str(emulator.ca_path)
