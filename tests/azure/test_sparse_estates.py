@@ -285,8 +285,11 @@ def test_a_sentinel_workspace_without_its_workspace_id_leaves_its_rules_unknown_
             ]
         )
     )
-    result = support.scan(["ops.response_plan"])
+    result = support.scan(["ops.response_plan", "security.service"])
     assert result.one("ops.response_plan", "/assign")["runbook"] is True
+    # the workspace it covers is unknown, not [null]
+    assert result.one("security.service", "SecurityInsights(lost)")["coverage"] is None
+    assert result.one("security.service", "SecurityInsights(central)")["coverage"] == ["central"]
     # the population read is incomplete: an error for the subscriptions read together (as a refused parent is), never ok
     (reason,) = {c.reason for c in result.coverage if c.collector == "azure.sentinel_automation_rules" and c.status == "error"}
     assert "SecurityInsights(lost)" in reason and "no value for workspace" in reason, reason
