@@ -527,3 +527,34 @@ def test_resources_in_a_resource_group_named_in_another_script_are_read(azure) -
     result = support.scan(["storage.bucket"])
     assert {c.status for c in result.coverage} == {"ok"}, [(c.collector, c.reason) for c in result.coverage if c.status != "ok"]
     assert result.one("storage.bucket", "/files")["versioning"] == "Enabled"
+
+
+def test_changes_that_do_not_say_who_made_them_leave_their_subscriptions_counts_unknown(azure) -> None:
+    """Resource Graph always writes who made a change (changedByType, "Unspecified" for the platform); a change
+    written without it once read as a platform change, so a sparse estate showed "no manual changes" (total 0).
+    Now its subscription's counts are unknown; the other subscriptions' are counted."""
+    vm = support.rid(support.PROD, "rg", "Microsoft.Compute/virtualMachines", "vm1")
+    other = support.rid(support.DEV, "rg", "Microsoft.Compute/virtualMachines", "vm2")
+    bare = {
+        "id": f"{vm}/providers/Microsoft.Resources/changes/1",
+        "type": "Microsoft.Resources/changes",
+        "properties": {"targetResourceId": vm},
+    }
+    portal = {
+        "id": f"{other}/providers/Microsoft.Resources/changes/2",
+        "type": "Microsoft.Resources/changes",
+        "properties": {"targetResourceId": other, "changeAttributes": {"changedByType": "User", "clientType": "Azure Portal"}},
+    }
+    azure.load(support.tenant_estate([bare, portal]))
+    found = {f.scope: f.attributes for f in support.scan(["activity.changes"]).of("activity.changes")}
+    assert found[support.PROD] == {
+        "window_days": 14,
+        "total": None,
+        "console": None,
+        "iac": None,
+        "pipeline": None,
+        "other": None,
+        "cicd_identity": None,
+    }
+    assert (found[support.DEV]["total"], found[support.DEV]["console"]) == (1, 1)
+    assert found[support.SHARED]["total"] == 0  # no changes at all: a known answer
