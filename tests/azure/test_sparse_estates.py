@@ -26,6 +26,7 @@ import yaml
 from cmm_scan.cli import main
 from cmm_scan.snapshot_io import read_records
 from tests.azure import support
+from tests.azure.entra import block_legacy, require_mfa, tenant_graph, user
 from tests.azure.test_compute import cpu_rule
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -558,3 +559,23 @@ def test_changes_that_do_not_say_who_made_them_leave_their_subscriptions_counts_
     }
     assert (found[support.DEV]["total"], found[support.DEV]["console"]) == (1, 1)
     assert found[support.SHARED]["total"] == 0  # no changes at all: a known answer
+
+
+def test_security_defaults_and_policy_states_not_written_leave_mfa_unknown_never_off(azure) -> None:
+    """Graph always writes security defaults' isEnabled and a conditional access policy's state. Written without
+    them (a sparse estate), the defaults once read as off and the policy as disabled: MFA 'not required' and legacy
+    sign-in 'not blocked', known and unfavourable. Now both are unknown, and a policy that is enabled still decides."""
+    graph = tenant_graph([user("ada"), user("bob")], [{**require_mfa(include=["ada"]), "state": None}])
+    graph["policies/identitySecurityDefaultsEnforcementPolicy"] = {"id": "00000000-0000-0000-0000-000000000005"}
+    azure.load(support.tenant_estate(graph=graph))
+    result = support.scan(["identity.user", "identity.sso_instance"])
+    mfa = {f.resource_id: f.attributes["mfa_active"] for f in result.of("identity.user")}
+    assert mfa == {"ada": None, "bob": None}
+    (tenant,) = result.of("identity.sso_instance")
+    assert (tenant.attributes["mfa_enforced"], tenant.attributes["legacy_auth_blocked"]) == (None, None)
+    graph["identity/conditionalAccess/policies"] = [require_mfa(include=["ada"]), block_legacy()]
+    azure.load(support.tenant_estate(graph=graph))
+    result = support.scan(["identity.user", "identity.sso_instance"])
+    assert {f.resource_id: f.attributes["mfa_active"] for f in result.of("identity.user")} == {"ada": True, "bob": None}
+    (tenant,) = result.of("identity.sso_instance")
+    assert tenant.attributes["legacy_auth_blocked"] is True
