@@ -564,13 +564,15 @@ def test_changes_that_do_not_say_who_made_them_leave_their_subscriptions_counts_
 def test_security_defaults_and_policy_states_not_written_leave_mfa_unknown_never_off(azure) -> None:
     """Graph always writes security defaults' isEnabled and a conditional access policy's state. Written without
     them (a sparse estate), the defaults once read as off and the policy as disabled: MFA 'not required' and legacy
-    sign-in 'not blocked', known and unfavourable. Now both are unknown, and a policy that is enabled still decides."""
+    sign-in 'not blocked', known and unfavourable. Now both are unknown, and a policy that is enabled still decides.
+    A registration row without its methods is an unknown MFA kind, not 'none'."""
     graph = tenant_graph([user("ada"), user("bob")], [{**require_mfa(include=["ada"]), "state": None}])
     graph["policies/identitySecurityDefaultsEnforcementPolicy"] = {"id": "00000000-0000-0000-0000-000000000005"}
+    graph["reports/authenticationMethods/userRegistrationDetails"] = [{"id": "ada"}]  # its methods not listed; bob: no row
     azure.load(support.tenant_estate(graph=graph))
     result = support.scan(["identity.user", "identity.sso_instance"])
-    mfa = {f.resource_id: f.attributes["mfa_active"] for f in result.of("identity.user")}
-    assert mfa == {"ada": None, "bob": None}
+    mfa = {f.resource_id: (f.attributes["mfa_active"], f.attributes["mfa_kind"]) for f in result.of("identity.user")}
+    assert mfa == {"ada": (None, None), "bob": (None, "none")}
     (tenant,) = result.of("identity.sso_instance")
     assert (tenant.attributes["mfa_enforced"], tenant.attributes["legacy_auth_blocked"]) == (None, None)
     graph["identity/conditionalAccess/policies"] = [require_mfa(include=["ada"]), block_legacy()]
