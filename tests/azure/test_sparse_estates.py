@@ -581,3 +581,15 @@ def test_security_defaults_and_policy_states_not_written_leave_mfa_unknown_never
     assert {f.resource_id: f.attributes["mfa_active"] for f in result.of("identity.user")} == {"ada": True, "bob": None}
     (tenant,) = result.of("identity.sso_instance")
     assert tenant.attributes["legacy_auth_blocked"] is True
+
+
+def test_a_subscription_state_in_another_case_is_scanned(azure) -> None:
+    """The state is an enum the API writes "Enabled"; an estate writing "enabled" once had that subscription left out
+    of the scan without a word (neither scanned nor recorded)."""
+    estate = support.tenant_estate([support.resource(support.DEV, "Microsoft.Network/virtualNetworks", "core")])
+    estate["subscriptions"][1]["state"] = "enabled"
+    estate["subscriptions"][2]["state"] = "Disabled"
+    azure.load(estate)
+    result = support.scan(["network.vpc"])
+    assert result.status("azure.virtual_networks") == {support.PROD: "ok", support.DEV: "ok"}
+    assert [f.scope for f in result.of("network.vpc")] == [support.DEV]

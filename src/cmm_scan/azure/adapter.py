@@ -114,7 +114,8 @@ def plan(options: Options, fact_types: list[str]) -> ScanPlan:
     run = UnitRun(Context(catalogue=catalogue(), transport=transport, emit=lambda _: None), Unit("plan", "plan", ("plan",)))
     try:
         tenants = run.items(PLAN_REQUESTS["tenants"])
-        visible = [s for s in run.items(PLAN_REQUESTS["subscriptions"]) if (s.get("state") or "Enabled") == "Enabled"]
+        # the state compared without case (an enum, written "Enabled" by the API; an estate may write "enabled")
+        visible = [s for s in run.items(PLAN_REQUESTS["subscriptions"]) if str(s.get("state") or "Enabled").lower() == "enabled"]
     except CloudError as exc:
         raise UserError(
             f"cannot list the Azure tenant and subscriptions: {exc}",
