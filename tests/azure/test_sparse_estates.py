@@ -593,3 +593,26 @@ def test_a_subscription_state_in_another_case_is_scanned(azure) -> None:
     result = support.scan(["network.vpc"])
     assert result.status("azure.virtual_networks") == {support.PROD: "ok", support.DEV: "ok"}
     assert [f.scope for f in result.of("network.vpc")] == [support.DEV]
+
+
+def test_enums_in_another_case_read_the_same(azure) -> None:
+    """Azure treats enum values without case and echoes what it was given; the specs compared them exactly, so a vault
+    locked 'locked', a Defender plan on tier 'standard' or a spot VM of priority 'spot' read as unlocked, off and
+    on-demand. They compare without case now."""
+    vault = support.resource(
+        support.PROD,
+        "Microsoft.RecoveryServices/vaults",
+        "backups",
+        properties={"securitySettings": {"immutabilitySettings": {"state": "locked"}}},
+    )
+    spot = support.resource(support.PROD, "Microsoft.Compute/virtualMachines", "batch", properties={"priority": "SPOT"})
+    plan = {
+        "id": f"/subscriptions/{support.PROD}/providers/Microsoft.Security/pricings/VirtualMachines",
+        "type": "Microsoft.Security/pricings",
+        "properties": {"pricingTier": "standard"},
+    }
+    azure.load(support.tenant_estate([vault, spot, plan]))
+    result = support.scan(["storage.backup_vault", "compute.instance", "security.service"])
+    assert (result.one("storage.backup_vault", "/backups")["locked"], result.one("compute.instance", "/batch")["spot"]) == (True, True)
+    threat = [f.attributes for f in result.of("security.service") if f.scope == support.PROD and f.attributes["kind"] == "threat_detection"]
+    assert [t["enabled"] for t in threat] == [True]
