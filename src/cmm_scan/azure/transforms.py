@@ -223,7 +223,7 @@ def azure_task_source(value: Any) -> str | None:
     kinds = [
         str((t.get("sourceRepository") or {}).get("sourceControlType") or "").upper()
         for t in value
-        if isinstance(t, dict) and t.get("status") != "Disabled"
+        if isinstance(t, dict) and str(t.get("status")).lower() != "disabled"
     ]
     return next((k for k in kinds if k), "NO_SOURCE")
 
@@ -410,9 +410,9 @@ def azure_cosmos_backup_days(value: Any) -> int | None:
         return None
     if str(value.get("type", "")).lower() == "continuous":
         tier = str((value.get("continuousModeProperties") or {}).get("tier") or "Continuous30Days")
-        return 7 if tier == "Continuous7Days" else 30
-    hours = (value.get("periodicModeProperties") or {}).get("backupRetentionIntervalInHours")
-    return max(1, int(hours) // 24) if hours is not None else None
+        return 7 if tier.lower() == "continuous7days" else 30
+    hours = _count((value.get("periodicModeProperties") or {}).get("backupRetentionIntervalInHours"))
+    return max(1, hours // 24) if hours is not None else None
 
 
 @transform("azure_access_review_coverage")
