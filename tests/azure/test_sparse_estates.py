@@ -206,11 +206,17 @@ SCOPE = {odd: ["--subscriptions", f"!{SANDBOX}"]}
 
 @pytest.mark.parametrize("shape", [sparse, nulls, hollow, odd])
 def test_estates_shaped_unlike_ours_scan_without_internal_errors(azure, tmp_path: Path, shape: Callable[..., dict[str, Any]]) -> None:
+    """One scan per estate: no internal error, the snapshot reads back and scores, the emulator raised nothing of its
+    own, and no fact belongs to a subscription outside the scan (one the tenant does not list, one left out)."""
     azure.load(shape(demo()))
     records = collect_and_score(tmp_path, *SCOPE.get(shape, []))
     assert_no_internal_errors(records)
     log = [r for r in azure.requests if r.get("bug") or r["status"] >= 500]
     assert not log, log
+    scanned = {s["id"] for s in records[0]["scopes"]}
+    assert SANDBOX in scanned or shape is odd
+    assert not [r["resource_id"] for r in records if r["record"] == "fact" and r["scope"] not in scanned]
+    assert not [r["resource_id"] for r in records if r["record"] == "fact" and (OUTSIDE in r["resource_id"] or r["scope"] == OUTSIDE)]
 
 
 def test_an_empty_tenant_scans_and_scores(azure, tmp_path: Path) -> None:
