@@ -114,7 +114,8 @@ def plan(options: Options, fact_types: list[str]) -> ScanPlan:
     run = UnitRun(Context(catalogue=catalogue(), transport=transport, emit=lambda _: None), Unit("plan", "plan", ("plan",)))
     try:
         tenants = run.items(PLAN_REQUESTS["tenants"])
-        visible = [s for s in run.items(PLAN_REQUESTS["subscriptions"]) if (s.get("state") or "Enabled") == "Enabled"]
+        # the state compared without case (an enum, written "Enabled" by the API; an estate may write "enabled")
+        visible = [s for s in run.items(PLAN_REQUESTS["subscriptions"]) if str(s.get("state") or "Enabled").lower() == "enabled"]
     except CloudError as exc:
         raise UserError(
             f"cannot list the Azure tenant and subscriptions: {exc}",
@@ -144,7 +145,8 @@ def plan(options: Options, fact_types: list[str]) -> ScanPlan:
     chosen = [s for s in chosen if s not in options.subscriptions_exclude and in_shard(s, options.shard)]
     invisible = [s for s in invisible if in_shard(s, options.shard)]
     scopes = [ScopeInfo(id=tenant, kind="tenant")]
-    scopes += [ScopeInfo(id=g["name"], kind="management_group", name=(g.get("properties") or {}).get("displayName", "")) for g in groups]
+    # a group's displayName may be null (Resource Graph shows what Management Groups holds): the scope is unnamed
+    scopes += [ScopeInfo(id=g["name"], kind="management_group", name=(g.get("properties") or {}).get("displayName") or "") for g in groups]
     scopes += [ScopeInfo(id=s, kind="subscription", name=names.get(s, "")) for s in chosen + invisible]
     return ScanPlan(
         scopes=scopes,

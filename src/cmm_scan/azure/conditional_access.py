@@ -21,8 +21,11 @@ def _list(value: Any) -> list[str]:
     return [str(v).lower() for v in value or []]
 
 
-def _on(policy: dict[str, Any]) -> bool:
-    return str(policy.get("state", "")).lower() == "enabled"
+def _on(policy: dict[str, Any]) -> bool | None:
+    """Enforced; None when the policy does not say (Graph always writes its state)."""
+    if policy.get("state") is None:
+        return None
+    return str(policy["state"]).lower() == "enabled"
 
 
 def _all_apps(conditions: dict[str, Any]) -> bool:
@@ -79,10 +82,12 @@ def _applies(policy: dict[str, Any], user: dict[str, Any]) -> bool | None:
     return None if who.get("includeGroups") and cut_short else False
 
 
-def _defaults_on(defaults: Any) -> bool:
+def _defaults_on(defaults: Any) -> bool | None:
+    """Security defaults on; None when the policy does not say (Graph always writes isEnabled)."""
     if isinstance(defaults, list):
         defaults = defaults[0] if defaults else {}
-    return bool((defaults or {}).get("isEnabled"))
+    enabled = (defaults or {}).get("isEnabled")
+    return None if enabled is None else bool(enabled)
 
 
 @transform("azure_mfa_enforced")
@@ -90,16 +95,21 @@ def azure_mfa_enforced(value: Any) -> bool | None:
     """{id, userType, roles, groups, policies, defaults} -> MFA is required of this user at every sign-in."""
     if value is None or value.get("policies") is None or value.get("defaults") is None:
         return None
-    if _defaults_on(value["defaults"]):
+    defaults = _defaults_on(value["defaults"])
+    if defaults:
         return True
     verdicts = [
-        _applies(p, value)
+        _applies(p, value) if _on(p) else (None if _applies(p, value) is not False else False)  # state not written: may apply
         for p in value["policies"]
-        if _on(p) and _requires_mfa(p) and _all_apps(p.get("conditions") or {}) and _unconditional(p.get("conditions") or {})
+        if isinstance(p, dict)
+        and _on(p) is not False
+        and _requires_mfa(p)
+        and _all_apps(p.get("conditions") or {})
+        and _unconditional(p.get("conditions") or {})
     ]
     if True in verdicts:
         return True
-    return None if None in verdicts else False
+    return None if None in verdicts or defaults is None else False
 
 
 @transform("azure_legacy_auth_blocked")
@@ -107,16 +117,22 @@ def azure_legacy_auth_blocked(value: Any) -> bool | None:
     """{policies, defaults} -> sign-in through legacy protocols (which cannot do MFA) is blocked for everyone."""
     if value is None or value.get("policies") is None or value.get("defaults") is None:
         return None
-    if _defaults_on(value["defaults"]):
+    defaults = _defaults_on(value["defaults"])
+    if defaults:
         return True
+    unsure = defaults is None
     for policy in value["policies"]:
+        if not isinstance(policy, dict):
+            continue
         conditions = policy.get("conditions") or {}
         who = conditions.get("users") or {}
-        if not (_on(policy) and _blocks(policy) and _all_apps(conditions)):
+        if _on(policy) is False or not (_blocks(policy) and _all_apps(conditions)):
             continue
         if "all" in _list(who.get("includeUsers")) and set(_list(conditions.get("clientAppTypes"))) >= LEGACY_CLIENTS:
-            return True
-    return False
+            if _on(policy):
+                return True
+            unsure = True  # a blocking policy whose state is not written
+    return None if unsure else False
 
 
 @transform("azure_phone_methods_allowed")

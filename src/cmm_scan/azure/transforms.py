@@ -58,9 +58,12 @@ def azure_is_arm(value: Any) -> bool | None:
     return bool(m and "p" in m.group(1))
 
 
-def _metric_kind(rule: dict[str, Any], target: str) -> str:
+def _metric_kind(rule: dict[str, Any], target: str) -> str | None:
+    """The kind of metric a rule scales on; None when the rule names no metric (not read, never "custom")."""
     trigger = rule.get("metricTrigger") or {}
     name = str(trigger.get("metricName") or "").lower()
+    if not name:
+        return None
     if name in METRIC_KINDS:
         return METRIC_KINDS[name]
     source = str(trigger.get("metricResourceUri") or target).lower()
@@ -76,6 +79,7 @@ def azure_autoscale(value: Any) -> dict[str, Any] | None:
         return None
     settings = [s for s in value["settings"] if (s.get("properties") or {}).get("enabled", True)]
     kinds: set[str] = set()
+    unread = False  # a metric rule naming no metric: its kind is not known
     types: set[str] = set()
     lows, highs = [], []
     for setting in settings:
@@ -85,15 +89,19 @@ def azure_autoscale(value: Any) -> dict[str, Any] | None:
             types.add("predictive")
             kinds.add("predictive")
         for profile in props.get("profiles") or []:
+            if not isinstance(profile, dict):  # a null entry is no profile
+                continue
             capacity = profile.get("capacity") or {}
-            low, high = int(capacity.get("minimum") or 0), int(capacity.get("maximum") or 0)
+            low, high = _count(capacity.get("minimum")), _count(capacity.get("maximum"))
             if profile.get("recurrence") or profile.get("fixedDate"):
                 types.add("scheduled")
                 kinds.add("scheduled")
-            rules = profile.get("rules") or []
-            if rules and high > low:
+            rules = [r for r in profile.get("rules") or [] if isinstance(r, dict)]
+            if rules and (low is None or high is None or high > low):  # metric rules over a range (or one not read)
                 types.add("step")
-                kinds.update(_metric_kind(r, target) for r in rules)
+                found = [_metric_kind(r, target) for r in rules]
+                kinds.update(k for k in found if k)
+                unread = unread or None in found
             lows.append(low)
             highs.append(high)
     dynamic = bool({"step", "predictive"} & types)
@@ -101,14 +109,30 @@ def azure_autoscale(value: Any) -> dict[str, Any] | None:
         "policy_types": sorted(types),
         "metric_kinds": sorted(kinds),
         "dynamic": dynamic,
-        "advanced_metrics": dynamic and bool({"queue", "custom", "predictive"} & kinds),
+        "advanced_metrics": dynamic and (bool({"queue", "custom", "predictive"} & kinds) or (None if unread else False)),
         "scheduled_only": types == {"scheduled"},
-        "min": min(lows) if lows else value.get("capacity"),
-        "max": max(highs) if highs else value.get("capacity"),
+        "min": _bound(lows, min) if lows else value.get("capacity"),
+        "max": _bound(highs, max) if highs else value.get("capacity"),
     }
 
 
-def _ports(rule: dict[str, Any]) -> list[tuple[int, int]]:
+def _count(value: Any) -> int | None:
+    """An instance count as the API writes it (a string of digits, or a number); anything else is not read."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _bound(values: list[int | None], pick: Any) -> int | None:
+    """min or max of the counts, unknown when one of them was not read."""
+    return None if None in values else pick(values)
+
+
+def _ports(rule: dict[str, Any]) -> list[tuple[int, int]] | None:
+    """The destination port ranges of a rule; None when one is not written as a port, a range or *."""
     ranges = [rule.get("destinationPortRange"), *list(rule.get("destinationPortRanges") or [])]
     found = []
     for text in ranges:
@@ -118,27 +142,48 @@ def _ports(rule: dict[str, Any]) -> list[tuple[int, int]]:
             found.append((0, 65535))
             continue
         low, _, high = str(text).partition("-")
+        if not (low.strip().isdigit() and (high or low).strip().isdigit()):
+            return None
         found.append((int(low), int(high or low)))
     return found
 
 
 @transform("azure_nsg_exposure")
-def azure_nsg_exposure(value: Any) -> dict[str, bool] | None:
-    """securityRules -> {open_to_internet, admin_ports_open}: inbound Allow rules from any address or Internet."""
+def azure_nsg_exposure(value: Any) -> dict[str, bool | None] | None:
+    """securityRules -> {open_to_internet, admin_ports_open}: inbound Allow rules from any address or Internet.
+    A rule whose direction, access, sources or ports are not written may be such a rule: unless another rule
+    settles it, the answer is unknown, never "closed"."""
     if value is None:
         return None
     open_any, admin = False, False
+    maybe_open, maybe_admin = False, False
     for rule in value:
-        props = rule.get("properties") or rule
-        if str(props.get("direction", "")).lower() != "inbound" or str(props.get("access", "")).lower() != "allow":
+        if not isinstance(rule, dict):  # a null entry is no rule
             continue
-        sources = [props.get("sourceAddressPrefix"), *list(props.get("sourceAddressPrefixes") or [])]
-        if not any(str(s).lower() in INTERNET for s in sources if s):
+        props = rule.get("properties") or rule
+        direction, access = props.get("direction"), props.get("access")
+        if (direction is not None and str(direction).lower() != "inbound") or (access is not None and str(access).lower() != "allow"):
+            continue
+        sources = [s for s in [props.get("sourceAddressPrefix"), *list(props.get("sourceAddressPrefixes") or [])] if s]
+        # a source is an address prefix or an application security group (never the internet); neither: not read
+        unsure = direction is None or access is None or not (sources or props.get("sourceApplicationSecurityGroups"))
+        if not unsure and not any(str(s).lower() in INTERNET for s in sources):
+            continue
+        ports = _ports(props)
+        reaches_admin = None if ports is None else any(low <= port <= high for low, high in ports for port in ADMIN_PORTS)
+        if unsure:
+            maybe_open = True
+            maybe_admin = maybe_admin or reaches_admin is not False
             continue
         open_any = True
-        if any(low <= port <= high for low, high in _ports(props) for port in ADMIN_PORTS):
+        if reaches_admin:
             admin = True
-    return {"open_to_internet": open_any, "admin_ports_open": admin}
+        elif reaches_admin is None:
+            maybe_admin = True
+    return {
+        "open_to_internet": True if open_any else (None if maybe_open else False),
+        "admin_ports_open": True if admin else (None if maybe_admin else False),
+    }
 
 
 @transform("azure_storage_encryption")
@@ -178,7 +223,7 @@ def azure_task_source(value: Any) -> str | None:
     kinds = [
         str((t.get("sourceRepository") or {}).get("sourceControlType") or "").upper()
         for t in value
-        if isinstance(t, dict) and t.get("status") != "Disabled"
+        if isinstance(t, dict) and str(t.get("status")).lower() != "disabled"
     ]
     return next((k for k in kinds if k), "NO_SOURCE")
 
@@ -258,8 +303,9 @@ def azure_dashboard_shows_application(value: Any) -> bool | None:
         metadata = (part or {}).get("metadata") or {}
         if "logsdashboardpart" in str(metadata.get("type", "")).lower():
             return True
-        for metric in ((metadata.get("settings") or {}).get("content") or {}).get("options", {}).get("chart", {}).get("metrics") or []:
-            namespace = str(metric.get("namespace") or "").lower()
+        options = ((metadata.get("settings") or {}).get("content") or {}).get("options") or {}  # null when a part sets none
+        for metric in (options.get("chart") or {}).get("metrics") or []:
+            namespace = str((metric or {}).get("namespace") or "").lower()
             if namespace == "microsoft.insights/components" or (namespace and not namespace.startswith("microsoft.")):
                 return True
     return False
@@ -271,7 +317,8 @@ def azure_workbook_shows_application(value: Any) -> bool | None:
     if value is None:
         return None
     for item in value:
-        content = (item or {}).get("content") or {}
+        item = item or {}
+        content = item.get("content") or {}
         if item.get("type") == 3 or content.get("query"):
             return True
         if any(str(m.get("namespace") or "").lower() == "microsoft.insights/components" for m in content.get("metrics") or []):
@@ -328,8 +375,9 @@ def _resolve(value: Any, given: dict[str, Any], declared: dict[str, Any]) -> str
     if not match:
         return str(value) if value is not None else None
     name = match.group(1)
-    found = (given.get(name) or {}).get("value")
-    found = found if found is not None else (declared.get(name) or {}).get("defaultValue")
+    value_given, value_declared = given.get(name), declared.get(name)
+    found = value_given.get("value") if isinstance(value_given, dict) else None
+    found = found if found is not None or not isinstance(value_declared, dict) else value_declared.get("defaultValue")
     return str(found) if found is not None else None
 
 
@@ -339,9 +387,9 @@ def _initiative_effect(assignment: dict[str, Any], initiative: dict[str, Any]) -
     given, declared = assignment.get("parameters") or {}, initiative.get("parameters") or {}
     effects: list[str | None] = []
     for member in initiative.get("policyDefinitions") or []:
-        parameters = member.get("parameters") or {}
+        parameters = (member.get("parameters") if isinstance(member, dict) else None) or {}  # a null member passes nothing
         passed = [v.get("value") for k, v in parameters.items() if k.lower().startswith("effect") and isinstance(v, dict)]
-        effects += [_resolve(p, given, declared) for p in passed] or [None]
+        effects += [_resolve(p, given, declared) or None for p in passed] or [None]  # an empty effect is not one
     known = [e.lower() for e in effects if e]
     for strongest in ("deny", "denyaction"):
         if strongest in known:
@@ -362,9 +410,9 @@ def azure_cosmos_backup_days(value: Any) -> int | None:
         return None
     if str(value.get("type", "")).lower() == "continuous":
         tier = str((value.get("continuousModeProperties") or {}).get("tier") or "Continuous30Days")
-        return 7 if tier == "Continuous7Days" else 30
-    hours = (value.get("periodicModeProperties") or {}).get("backupRetentionIntervalInHours")
-    return max(1, int(hours) // 24) if hours is not None else None
+        return 7 if tier.lower() == "continuous7days" else 30
+    hours = _count((value.get("periodicModeProperties") or {}).get("backupRetentionIntervalInHours"))
+    return max(1, hours // 24) if hours is not None else None
 
 
 @transform("azure_access_review_coverage")

@@ -84,11 +84,17 @@ class Skip(Exception):
 
 
 class Partial(Exception):
-    """A list refused for some `for_each` parents: the items read for the others, and why the rest is unknown."""
+    """A list refused (or not addressable) for some `for_each` parents: the items read for the others, and why the
+    rest is unknown."""
 
-    def __init__(self, found: list[dict[str, Any]], reason: str):
+    def __init__(self, found: list[dict[str, Any]], reason: str, status: str = "denied"):
         super().__init__(reason)
-        self.found, self.reason = found, reason
+        self.found, self.reason, self.status = found, reason, status
+
+
+class MissingValue(RuntimeError):
+    """A request's path needs a value its item lacks (absent or null): that one read cannot be made, and what
+    needs it is unknown for that item only. A path is never sent with "None" in it."""
 
 
 @dataclass
@@ -151,9 +157,9 @@ class UnitRun:
         values = {**self.unit.vars, **(extra or {})}
         values.update({name: search(expr, item or {}) for name, expr in request.args.items()})
         path = fill(request.path, values)
-        missing = PLACEHOLDER.findall(path)
+        missing = PLACEHOLDER.findall(path) + [n for n in PLACEHOLDER.findall(request.path) if n in values and values[n] is None]
         if missing:
-            raise RuntimeError(f"{request.operation}: no value for {', '.join(missing)} in the path {request.path}")
+            raise MissingValue(f"{request.operation}: no value for {', '.join(missing)} in the path {request.path}")
         return Prepared(
             operation=request.operation,
             api=request.api,
@@ -312,7 +318,7 @@ class UnitRun:
         try:
             found = list_items(spec, self, outcome)
         except Partial as partial:
-            raise StepFailed("denied", f"{name}: {partial.reason}") from None
+            raise StepFailed(partial.status, f"{name}: {partial.reason}") from None
         except CloudError as exc:
             raise StepFailed(*self.classify(exc)) from None
         enrich(spec, self, found, outcome)
@@ -522,6 +528,7 @@ def list_items(spec: _Items, run: UnitRun, outcome: Outcome, empty_on: list[str]
             parents = run.guided(spec.guide, parents, key, outcome)
     items: list[dict[str, Any]] = []
     refused: list[str] = []
+    unaddressed: list[str] = []  # parents lacking the value their list's path needs
     for parent in parents:
         context = {"_parent": parent} if parent is not None else None
         try:
@@ -531,6 +538,11 @@ def list_items(spec: _Items, run: UnitRun, outcome: Outcome, empty_on: list[str]
                     run.items(spec.source, context, spec.errors) if parent is not None else run.shared_items(spec.source, spec.errors)
                 )
             ]
+        except MissingValue as exc:
+            if parent is None:
+                raise
+            unaddressed.append(f"{search('id || name', as_item(parent)) or parent} ({exc})")
+            continue
         except CloudError as exc:
             if empty_on and exc.matches(empty_on):
                 continue
@@ -550,6 +562,9 @@ def list_items(spec: _Items, run: UnitRun, outcome: Outcome, empty_on: list[str]
     if refused:
         names = ", ".join(refused[:3]) + (" ..." if len(refused) > 3 else "")
         raise Partial(items, f"{spec.source.operation} refused for {len(refused)} of {len(parents)}: {names}")
+    if unaddressed:
+        names = ", ".join(unaddressed[:3]) + (" ..." if len(unaddressed) > 3 else "")
+        raise Partial(items, f"not listed for {len(unaddressed)} of {len(parents)}: {names}", status="error")
     return items
 
 
@@ -579,7 +594,7 @@ def _data_collector(spec: Collector, run: UnitRun, outcome: Outcome) -> Iterator
         items = list_items(spec, run, outcome, spec.empty_on)
     except Partial as partial:  # the population is incomplete, not smaller: the facts read, and coverage says so
         items = partial.found
-        outcome.status, outcome.reason = "denied", partial.reason
+        outcome.status, outcome.reason = partial.status, partial.reason
     if spec.each:  # one fact per sub-item, its item as _parent
         items = [{**as_item(sub), "_parent": item} for item in items for sub in (search(spec.each, item) or [])]
     if run.unit.scope_of is not None and spec.fact_scope:  # owners outside the scan
@@ -620,6 +635,8 @@ def _call_result(spec: _Items, run: UnitRun, call: Call, item: dict[str, Any]) -
         if call.paging:
             return _collect(run.pages(call, item), call.result), None
         return search(call.result, next(iter(run.pages(call, item)), None)), None
+    except MissingValue as exc:  # this item lacks what the read is addressed by: its result is unknown, the others' are read
+        return None, ("error", str(exc))
     except CloudError as exc:
         key = exc.matches(call.errors)
         if key is not None:
@@ -634,7 +651,9 @@ def value_of(attr: Attribute, item: dict[str, Any], failed: set[str]) -> Any:
         return None
     try:
         value = search(attr.expr, item)
-    except JMESPathTypeError:  # a field this item lacks or holds in another shape: not read, for this item only
+    # a field this item lacks or holds in another shape (JMESPath orders a string against a number with a TypeError):
+    # not read, for this item only
+    except (JMESPathTypeError, TypeError):
         return None
     if attr.transform:
         value = transforms.apply(attr.transform, value)

@@ -32,6 +32,12 @@ class _Functions(jmespath.functions.Functions):
             raise jmespath.exceptions.JMESPathTypeError("join", parts, "array", ["array-string"])
         return glue.join(parts)
 
+    @jmespath.functions.signature({"types": []}, {"types": ["string"]})
+    def _func_ieq(self, value: Any, literal: str) -> bool:
+        """ieq(value, 'Literal'): equal without case, for enums the APIs (and estates) write in more than one case;
+        anything but a string is equal only to itself."""
+        return value.lower() == literal.lower() if isinstance(value, str) else value == literal
+
     @jmespath.functions.signature({"types": ["string"]}, {"types": []})
     def _func_apply(self, name: str, value: Any) -> Any:
         """apply('name', value): a registered transform inside an expression (a join key, a fact's scope or region)."""

@@ -68,7 +68,8 @@ def _as_datetime(value: Any) -> datetime | None:
             when = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return None
-        return when if when.tzinfo else when.replace(tzinfo=UTC)  # a date or a time without an offset: UTC
+        # a date, or a time without an offset (older Azure APIs write them so): UTC, as the APIs mean it
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
     return None
 
 

@@ -203,7 +203,8 @@ class AzureState:
         chain, current = [], child_id.lower()
         while (parent := self.mg_parent.get(current)) and len(chain) < 10:
             group = self.by_id.get(parent.lower(), {"name": parent.rsplit("/", 1)[-1]})
-            chain.append({"name": group.get("name"), "displayName": group.get("properties", {}).get("displayName", group.get("name"))})
+            props = group.get("properties") or {}  # null in an estate: a group with no properties written
+            chain.append({"name": group.get("name"), "displayName": props.get("displayName", group.get("name"))})
             current = parent.lower()
         return chain
 
@@ -235,11 +236,11 @@ def build_state(estate: AzureEstate, token: str) -> AzureState:
         state.children.setdefault(served["id"].rsplit("/", 1)[0].lower(), []).append(served)
         if served["type"].lower() == "microsoft.management/managementgroups":
             props = served.get("properties") or {}
-            for child in props.get("children") or []:
-                if child.get("id"):
+            for child in props.get("children") or []:  # entries without an id (or null) place nothing
+                if isinstance(child, dict) and child.get("id"):
                     state.mg_parent.setdefault(child["id"].lower(), served["id"])
             parent = (props.get("details") or {}).get("parent") or {}
-            if parent.get("id"):
+            if isinstance(parent, dict) and parent.get("id"):
                 state.mg_parent.setdefault(served["id"].lower(), parent["id"])
     state.graph = {key.strip("/").lower(): value for key, value in estate.graph.items()}
     state.devops = {key.strip("/").lower(): value for key, value in estate.devops.items()}
@@ -388,7 +389,7 @@ def list_resources(call: Call) -> Reply:
     _require_api_version(call)
     scope = f"/subscriptions/{call.params['subscription']}"
     if "group" in call.params:
-        scope += f"/resourcegroups/{call.params['group']}"
+        scope += f"/resourcegroups/{unquote(call.params['group'])}"
     if _state(call).subscription(call.params["subscription"]) is None:
         raise Problem("not_found", f"The subscription '{call.params['subscription']}' could not be found.", code="SubscriptionNotFound")
     if _property_filter(call.query.get("$filter") or "") is not None:
@@ -406,7 +407,8 @@ def get_by_path(call: Call) -> Reply:
     """GET a resource by id, or list a collection under a scope: `{scope}/providers/{Namespace}/{type}`,
     `/subscriptions/{s}/resourcegroups`, child collections."""
     _require_api_version(call)
-    state, path = _state(call), call.path.rstrip("/")
+    # ids hold names in any script (resource groups allow Unicode letters): clients percent-encode them, as ARM decodes
+    state, path = _state(call), unquote(call.path).rstrip("/")
     key = path.lower()
     if (sub := _SUB.fullmatch(path)) is not None and state.subscription(sub.group(1)) is None:
         raise Problem("not_found", f"The subscription '{sub.group(1)}' could not be found.", code="SubscriptionNotFound")
@@ -639,7 +641,7 @@ def _repository(call: Call) -> tuple[str, dict[str, Any]]:
 
 def acr_repository(call: Call) -> Reply:
     server, repository = _repository(call)
-    tags = repository.get("tags") or []
+    tags = [t for t in repository.get("tags") or [] if isinstance(t, dict)]  # a null entry is no tag
     served = {"registry": server, **{k: v for k, v in repository.items() if k != "tags"}}
     served.setdefault("tagCount", len(tags))
     served.setdefault("manifestCount", len({t.get("digest") for t in tags}))
@@ -649,7 +651,7 @@ def acr_repository(call: Call) -> Reply:
 
 def acr_tags(call: Call) -> Reply:
     server, repository = _repository(call)
-    tags = sorted(repository.get("tags") or [], key=lambda t: str(t.get("name")))
+    tags = sorted((t for t in repository.get("tags") or [] if isinstance(t, dict)), key=lambda t: str(t.get("name")))
     by_name = {str(t.get("name")): t for t in tags}
     page, headers = _link_page(call, list(by_name), f"/acr/{call.params['registry']}/acr/v1/{repository['imageName']}/_tags")
     return Reply({"registry": server, "imageName": repository["imageName"], "tags": [by_name[n] for n in page]}, headers=headers)
@@ -948,7 +950,7 @@ class Azure(Provider):
         if _is_acr(call):  # a deny fault names the registry by its resource id (or the path)
             registry = _state(call).login_servers.get(call.params.get("registry", "").lower())
             return [registry["id"], call.path] if registry else call.path
-        return call.path
+        return unquote(call.path)  # a deny fault names the scope as the estate writes it
 
     def settings(self, emulator: Emulator) -> dict[str, str]:
         ca = str(emulator.ca_path)

@@ -14,6 +14,7 @@ import json
 import re
 import threading
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -139,6 +140,7 @@ class Call:
     operation: str = "unrouted"
     multi: dict[str, list[str]] = field(default_factory=dict)  # every value of repeated parameters
     target: str = ""  # the request target exactly as sent (path and query), for signature checks
+    bug: str = ""  # an exception the emulator raised answering it: logged, so a test can tell it from a client's error
 
     def values(self, name: str) -> list[str]:
         """Every value of a query parameter that may repeat (`assetTypes=a&assetTypes=b`)."""
@@ -539,6 +541,8 @@ class Emulator:
         except Problem as problem:
             return provider.error(call, problem.kind, problem.message, problem.code)
         except Exception as exc:  # an emulator bug: a 4xx, never a 5xx that SDKs would retry for minutes
+            where = traceback.extract_tb(exc.__traceback__)[-1]  # where it broke, for the log only
+            call.bug = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
             return provider.error(call, "bad_request", f"emulator error: {type(exc).__name__}: {exc}")
 
     def _route(self, call: Call) -> Route | None:
@@ -570,6 +574,8 @@ class Emulator:
         entry: dict[str, Any] = {"method": call.method, "path": call.path, "operation": call.operation, "status": status}
         if batched:
             entry["batched"] = True
+        if call.bug:
+            entry["bug"] = call.bug
         if call.query:
             entry["query"] = call.query
         with self._log_lock:

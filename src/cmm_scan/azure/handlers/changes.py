@@ -12,7 +12,9 @@ Each change is classified, first match wins:
 
 `cicd_identity` counts the changes made by service principals and managed identities, whatever client they
 used (a pipeline applying a Bicep template is an `iac` change and still an automated deployment). A
-subscription the query covered with no changes has a fact with total 0: a known answer.
+subscription the query covered with no changes has a fact with total 0: a known answer. A change that does not
+say who made it (no `changedByType`, which Resource Graph always writes, "Unspecified" included) cannot be
+classified: its subscription's counts are unknown, never a smaller known number.
 """
 
 from __future__ import annotations
@@ -50,17 +52,23 @@ def classify(change: dict[str, Any]) -> tuple[str | None, bool]:
 
 def by_subscription(run: UnitRun, spec: Collector) -> Iterator[FactOut]:
     counts = {s.lower(): dict.fromkeys((*KINDS, "cicd_identity"), 0) for s in run.unit.scopes}
+    unread: set[str] = set()
     for change in run.items(spec.request("Microsoft.ResourceGraph/resources")):
         subscription = str(change.get("subscriptionId") or "").lower()
+        if (change.get("changeAttributes") or {}).get("changedByType") is None:
+            unread.add(subscription)
+            continue
         kind, application = classify(change)
         if kind is None or subscription not in counts:
             continue
         counts[subscription][kind] += 1
         counts[subscription]["cicd_identity"] += application
     for subscription, found in sorted(counts.items()):
+        known = subscription not in unread
+        attributes = {"total": sum(found[k] for k in KINDS), **found} if known else dict.fromkeys(("total", *found))
         yield FactOut(
             resource_id=f"/subscriptions/{subscription}/providers/Microsoft.Resources/changes",
-            attributes={"window_days": WINDOW_DAYS, "total": sum(found[k] for k in KINDS), **found},
+            attributes={"window_days": WINDOW_DAYS, **attributes},
             region="global",
             scope=subscription,
         )

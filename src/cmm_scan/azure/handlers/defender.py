@@ -22,7 +22,7 @@ def _plan(row: dict[str, Any]) -> dict[str, Any]:
     extensions = [
         str(e.get("name"))
         for e in props.get("extensions") or []
-        if str(e.get("isEnabled", "")).lower() == "true"  # the API writes "True"/"False" as strings
+        if isinstance(e, dict) and str(e.get("isEnabled", "")).lower() == "true"  # the API writes "True"/"False" as strings
     ]
     return {"name": row.get("name"), "tier": props.get("pricingTier"), "subPlan": props.get("subPlan"), "extensions": extensions}
 

@@ -92,7 +92,8 @@ def _pullers(workloads: list[dict[str, Any]]) -> dict[tuple[str, str], set[str]]
     for workload in workloads:
         props = workload.get("properties") or {}
         template = props.get("template") or {}
-        images = [str(c.get("image") or "") for c in [*(template.get("containers") or []), *(template.get("initContainers") or [])]]
+        containers = [*(template.get("containers") or []), *(template.get("initContainers") or [])]
+        images = [str(c.get("image") or "") for c in containers if isinstance(c, dict)]
         site = str((props.get("siteConfig") or {}).get("linuxFxVersion") or "")
         if site.upper().startswith("DOCKER|"):  # a web app for containers: DOCKER|server/repository:tag
             images.append(site.split("|", 1)[1])
