@@ -8,6 +8,7 @@ leaves its attributes null (unknown), never false or zero, and is recorded in co
 from __future__ import annotations
 
 import importlib
+import string
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -152,6 +153,12 @@ class UnitRun:
         missing = PLACEHOLDER.findall(path)
         if missing:
             raise RuntimeError(f"{request.operation}: no value for {', '.join(missing)} in the path {request.path}")
+        # an item that lacks a field its follow-up read's path names (a bucket without its name): that read cannot be
+        # made for it, an error for that item, never a request to ".../None" (a host left null is the service's own)
+        named = set(PLACEHOLDER.findall(request.path))
+        lacking = sorted(name for name in request.args if name in named and values[name] in (None, ""))
+        if lacking:
+            raise CloudError(None, "MissingValue", f"the item has no {', '.join(request.args[n] for n in lacking)}", request.operation)
         return Prepared(
             operation=request.operation,
             api=request.api,
@@ -236,7 +243,7 @@ class UnitRun:
             for request, extra in reads:
                 try:
                     prepared = self.prepare(request, None, extra)
-                except RuntimeError:  # a value this unit lacks: the read fails when it is made, not here
+                except (RuntimeError, CloudError):  # a value this unit lacks: the read fails when it is made, not here
                     continue
                 found[repr(prepared)] = prepared
         return list(found.values())
@@ -643,8 +650,10 @@ def _fact_out(spec: Collector, run: UnitRun, item: dict[str, Any], failed: set[s
     attributes = {name: value_of(spec.attribute(name), item, failed) for name in spec.attributes}
     raw_id = search(spec.resource_id, item)
     resource_id = str(raw_id)
-    if spec.resource_format:
-        resource_id = spec.resource_format.format(id=raw_id, **run.unit.vars)
+    if spec.resource_format:  # unit variables it names, a lazily read one (OCI's namespace) too
+        fields = {name for _, name, _, _ in string.Formatter().parse(spec.resource_format)}
+        names = {name for name in fields if name and name != "id" and name in run.unit.vars}
+        resource_id = spec.resource_format.format(id=raw_id, **{name: _value(run.unit.vars[name]) for name in names})
     region = search(spec.fact_region, item) if spec.fact_region else None
     scope = run.fact_scope(spec, item)
     return FactOut(resource_id=resource_id, attributes=attributes, region=region or None, scope=scope or None)

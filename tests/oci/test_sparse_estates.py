@@ -1,0 +1,295 @@
+"""Estates nobody here wrote: the OCI adapter must not crash on data shaped differently from our fixtures.
+
+Each estate is written in the emulator's documented format (docs/emulator.md) and scanned once through the real CLI
+(`cmm-scan collect oci`, then `cmm-scan score`), real SDK signing and HTTP: (a) sparse — every kind the adapter reads
+with only the fields the docs call required (OCIDs, the parent compartment, names); (b) odd but valid — nulls where
+the API may answer null, empty lists and objects, zeros, mixed-case enums, long unicode names, other RFC 3339 forms,
+resources in compartments and regions the scan does not cover; (c) an empty tenancy. A collector may end ok, denied,
+not_enabled or error with a clear reason, never `internal error` (a bug that turns its evidence unknown everywhere).
+"""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+import re
+from functools import cache
+from importlib import resources as package_files
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from cmm_scan.cli import main
+from cmm_scan.emulate.oci import OciEstate
+from cmm_scan.oci.permissions import catalogue
+from cmm_scan.oci.transport import services
+from tests.oci.server import TENANCY, serve
+
+DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "emulator" / "oci-demo.yaml"
+# what the emulator docs call required for an OCI object (an OCID, its parent compartment, a name where the API gets
+# the object by name), and the SCIM keys an identity domain resource cannot lack
+REQUIRED = frozenset({"id", "compartmentId", "name", "ocid", "userName", "schemas"})
+# keys that hold a list of objects inside an exact-path answer (a *Collection, a SCIM ListResponse)
+LISTS = frozenset({"items", "Resources"})
+SETTLED = {"ok", "denied", "not_enabled", "error"}
+# what the adapter reads that is no list of the estate's objects: the compartment tree, Search (derived from every
+# object), per-tenancy settings (exact-path objects) and the identity domains' SCIM lists (derived from the users)
+SERVED = frozenset(
+    {
+        "20160918/compartments",
+        "20180409/resources",
+        "20180409/resourceTypes",
+        "20190901/configuration",
+        "20200131/configuration",
+        "20181201/configuration",
+        "20200131/targets",
+    }
+)
+
+
+@cache
+def _demo() -> dict[str, Any]:
+    return yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+
+
+@cache
+def _ocid_types() -> dict[str, str]:
+    """Search resource type → the OCID type the emulator derives it from."""
+    text = package_files.files("cmm_scan.emulate").joinpath("data/oci-search-types.yaml").read_text(encoding="utf-8")
+    return {kind: ocid for ocid, kind in yaml.safe_load(text).items()}
+
+
+def listed_paths() -> dict[str, str | None]:
+    """Every list path (with its API version) the adapter reads in a compartment or the tenancy → the Search kind
+    that guides it (None: listed everywhere). Sub-lists of one item ({id} in the path) are left to the items."""
+    found: dict[str, str | None] = {}
+    cat = catalogue()
+    for spec in [*cat.collectors.values(), *cat.lookups.values()]:
+        source = getattr(spec, "source", None)
+        if source is None or re.search(r"\{(?!namespace\})", source.path):
+            continue
+        guide = getattr(spec, "guide", None)
+        path = (services()[source.api].version + source.path).strip("/")
+        found[path] = getattr(guide, "kind", None) or found.get(path)
+    return found
+
+
+def _each_object(estate: dict[str, Any], change: Any) -> dict[str, Any]:
+    """The estate with `change(object)` applied to every listed object and every exact-path answer."""
+    estate = copy.deepcopy(estate)
+    for table in [estate.get("resources", {}), *estate.get("regional", {}).values()]:
+        for path, items in table.items():
+            table[path] = [change(item) for item in items]
+    for table in [estate.get("objects", {}), *estate.get("regional_objects", {}).values()]:
+        for path, value in table.items():
+            table[path] = [change(v) for v in value] if isinstance(value, list) else change(value)
+    return estate
+
+
+def _recurse(change: Any) -> Any:
+    """A change to an object's own keys that also reaches the objects of its `items`/`Resources` lists."""
+
+    def apply(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        return {k: ([apply(i) for i in v] if k in LISTS and isinstance(v, list) else change(k, v)) for k, v in value.items()}
+
+    return apply
+
+
+def sparse_estate() -> dict[str, Any]:
+    """The demo tenancy cut to the required keys, plus one bare object in every list the adapter reads that the demo
+    leaves empty (an NSG, a MySQL DB system, a container instance, an identity provider...)."""
+    cut = _recurse(lambda k, v: v if k in REQUIRED else _DROP)
+    estate = _each_object(_demo(), lambda value: _strip_dropped(cut(value)))
+    app = next(c["id"] for c in estate["compartments"] if c["name"] != "shared")
+    for n, (template, kind) in enumerate(sorted(listed_paths().items())):
+        path = template.replace("{namespace}", "demo")
+        table = estate["resources"] if path.startswith("20160918/") and _global(path) else estate["regional"]["uk-london-1"]
+        if table.get(path) or path in SERVED or path.startswith("admin/"):
+            continue
+        ocid_type = _ocid_types().get(kind or "", None) or path.rsplit("/", 1)[1].rstrip("s").lower()
+        item = {"id": f"ocid1.{ocid_type}.oc1..sparse{n}", "compartmentId": TENANCY if _global(path) else app}
+        if path.startswith("n/"):
+            item["name"] = f"sparse{n}"
+        table.setdefault(path, []).append(item)
+    estate["compartments"] = [{k: v for k, v in c.items() if k in REQUIRED} for c in estate["compartments"]]
+    estate["regionSubscriptions"] = [{"regionName": r["regionName"], "regionKey": r["regionKey"]} for r in estate["regionSubscriptions"]]
+    return estate
+
+
+_DROP = object()
+
+
+def _strip_dropped(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_dropped(v) for k, v in value.items() if v is not _DROP}
+    if isinstance(value, list):
+        return [_strip_dropped(v) for v in value]
+    return value
+
+
+def _global(path: str) -> bool:
+    """Identity lists are served in every region (`resources:`)."""
+    return path.split("/")[1] in {"users", "groups", "policies", "dynamicGroups", "userGroupMemberships", "identityProviders", "domains"}
+
+
+def nulls_estate() -> dict[str, Any]:
+    """Every optional key answered null, as the API may for any field it does not set."""
+    return _each_object(_demo(), _recurse(lambda k, v: v if k in REQUIRED else None))
+
+
+def empties_estate() -> dict[str, Any]:
+    """Every optional list and object empty, every number zero."""
+
+    def empty(key: str, value: Any) -> Any:
+        if key in REQUIRED:
+            return value
+        if isinstance(value, list):
+            return []
+        if isinstance(value, dict):
+            return {}
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float):
+            return 0
+        return value
+
+    return _each_object(_demo(), _recurse(empty))
+
+
+ENUM = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$|^[A-Z]{3,}$")
+TIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)Z$")
+LONG = "Ünïcödé ☁ " + "x" * 240  # a display name at OCI's 255-character limit
+
+
+def odd_estate() -> dict[str, Any]:
+    """Valid but unusual: enums in mixed case, long unicode display names, RFC 3339 times with fractions and offsets,
+    resources in a deleted compartment, in a compartment the tree does not hold and in a region not yet READY."""
+
+    def odd(key: str, value: Any) -> Any:
+        if isinstance(value, str) and key not in REQUIRED:
+            if TIME.match(value):
+                return TIME.sub(r"\1.123+00:00", value)
+            if ENUM.match(value) and key in ("lifecycleState", "status", "type", "targetType", "shape"):
+                return value[:1] + value[1:].lower()
+            if key in ("displayName", "description"):
+                return LONG
+        return value
+
+    estate = _each_object(_demo(), _recurse(odd))
+    gone = {"id": "ocid1.compartment.oc1..gone", "compartmentId": TENANCY, "name": "gone", "lifecycleState": "DELETED"}
+    estate["compartments"].append(gone)
+    estate["regionSubscriptions"].append({"regionName": "ap-sydney-1", "regionKey": "SYD", "status": "IN_PROGRESS"})
+    london = estate["regional"]["uk-london-1"]
+    for where in (gone["id"], "ocid1.compartment.oc1..elsewhere"):
+        london["20160918/instances"].append(
+            {"id": f"ocid1.instance.oc1..in{where[-4:]}", "compartmentId": where, "shape": "VM.Standard.E4.Flex"}
+        )
+    estate["regional"]["ap-sydney-1"] = {"20160918/instances": [{"id": "ocid1.instance.oc1..syd", "compartmentId": TENANCY}]}
+    return estate
+
+
+def empty_estate() -> dict[str, Any]:
+    """A tenancy with one region and no resources, compartments or identity objects at all."""
+    demo = _demo()
+    return {
+        "provider": "oci",
+        "tenancy": demo["tenancy"],
+        "regionSubscriptions": [{"regionName": "uk-london-1", "regionKey": "LHR", "status": "READY", "isHomeRegion": True}],
+    }
+
+
+ESTATES = {"sparse": sparse_estate, "nulls": nulls_estate, "empties": empties_estate, "odd": odd_estate, "empty": empty_estate}
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+@pytest.mark.parametrize("name", sorted(ESTATES))
+def test_an_estate_nobody_here_wrote_scans_without_internal_errors(name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    estate = OciEstate.model_validate(ESTATES[name]())
+    snapshot = tmp_path / "snapshot.jsonl.gz"
+    with serve(estate) as running:
+        for key, value in running.env.items():
+            monkeypatch.setenv(key, value)
+        code = main(["collect", "oci", "--output", str(snapshot), "-q"])
+        failed = [r for r in running.requests if r["status"] >= 500]
+    assert code == 0
+    assert not failed, failed  # the emulator answered every request it was sent (no 500 from a handler's crash)
+    records = _records(snapshot)
+    assert records[0]["record"] == "header" and records[0]["provider"] == "oci" and records[-1]["record"] == "end"
+    coverage = [r for r in records if r["record"] == "coverage"]
+    assert {c["collector"] for c in coverage} == set(catalogue().collectors)
+    broken = [
+        f"{c['collector']}: {c['reason']}"
+        for c in coverage
+        if c["status"] not in SETTLED or (c.get("reason") or "").startswith("internal error")
+    ]
+    assert not broken, "\n".join(broken)
+    unexplained = [c["collector"] for c in coverage if c["status"] != "ok" and not c.get("reason")]
+    assert not unexplained, unexplained
+    assert main(["score", str(snapshot), "--output-dir", str(tmp_path / "out"), "--format", "json", "-q"]) == 0
+    assessment = json.loads((tmp_path / "out" / "assessment.json").read_text(encoding="utf-8"))
+    assert assessment["results"]
+
+
+def test_the_sparse_estate_holds_every_kind_the_adapter_lists() -> None:
+    """The sparse estate is worth scanning only if every list the adapter reads has an object in it."""
+    estate = sparse_estate()
+    held = set(estate["resources"]) | set(estate["regional"]["uk-london-1"])
+    wanted = [p for p in listed_paths() if p not in SERVED and not p.startswith("admin/")]
+    missing = [p for p in wanted if p.replace("{namespace}", "demo") not in held]
+    assert not missing, missing
+    for table in [estate["resources"], *estate["regional"].values()]:
+        for items in table.values():
+            assert all(set(item) <= REQUIRED for item in items)
+
+
+# --- regressions: each crash the estates above found, on its own ----------------------------------------------------
+
+
+def test_a_bucket_summary_without_its_namespace_is_read_in_the_namespace_listed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ListBuckets' summaries written with a name only: the bucket is the namespace's the list was read in (was an
+    internal error, `join()` on a null namespace, for every region's buckets)."""
+    from tests.oci.support import Estate, scan
+
+    estate = Estate()
+    estate.single("/n/", "golden", region=None)
+    data = estate.compartment("data")
+    estate.add("/n/golden/b", {"id": "ocid1.bucket.oc1..logs", "name": "logs"}, compartment=data, search_type="Bucket")
+    estate.single("/n/golden/b/logs", {"name": "logs", "versioning": "Enabled", "publicAccessType": "NoPublicAccess"})
+    result = scan(estate, ["storage.bucket"], monkeypatch)
+    assert result.status("objectstorage.buckets") == {"ok"}
+    bucket = result.one("storage.bucket", "logs")
+    assert [f.resource_id for f in result.of("storage.bucket")] == ["bucket/golden/logs"]
+    assert bucket["versioning"] == "Enabled" and bucket["public_access_blocked"] is True
+    assert not [r for r in result.log if "None" in r["path"]]
+
+
+def test_an_item_without_the_field_its_follow_up_is_addressed_by_is_unknown_not_a_request_to_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A listed bucket without a `name` cannot be got by name: its own settings are unknown (an error naming the
+    missing field), the other bucket is read, and no request goes to `/b/None`."""
+    from tests.oci.support import Estate, scan
+
+    estate = Estate()
+    estate.single("/n/", "golden", region=None)
+    data = estate.compartment("data")
+    estate.add("/n/golden/b", {"id": "ocid1.bucket.oc1..nameless"}, compartment=data, search_type="Bucket")
+    estate.add("/n/golden/b", {"id": "ocid1.bucket.oc1..logs", "name": "logs"}, compartment=data, search_type="Bucket")
+    estate.single("/n/golden/b/logs", {"name": "logs", "versioning": "Enabled", "publicAccessType": "NoPublicAccess"})
+    result = scan(estate, ["storage.bucket"], monkeypatch)
+    assert result.status("objectstorage.buckets") == {"ok"}  # the list was read whole
+    (step,) = [c for c in result.coverage if c.collector == "objectstorage.buckets/GetBucket"]
+    assert step.status == "error" and step.reason == "GetBucket: MissingValue (None): the item has no name"
+    assert result.one("storage.bucket", "logs")["versioning"] == "Enabled"
+    nameless = result.one("storage.bucket", "None")
+    assert nameless["versioning"] is None and nameless["public_access_blocked"] is None
+    assert not [r for r in result.log if "None" in r["path"]]
