@@ -635,9 +635,9 @@ def _call_result(spec: _Items, run: UnitRun, call: Call, item: dict[str, Any]) -
 def value_of(attr: Attribute, item: dict[str, Any], failed: set[str]) -> Any:
     if set(attr.requires) & failed:
         return None
-    if attr.unknown_if and search(attr.unknown_if, item):
-        return None
     try:
+        if attr.unknown_if and search(attr.unknown_if, item):
+            return None
         value = search(attr.expr, item)
     except JMESPathTypeError:  # a field this item lacks or holds in another shape: not read, for this item only
         return None

@@ -64,10 +64,11 @@ def _as_datetime(value: Any) -> datetime | None:
     if isinstance(value, int | float):
         return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC)
     if isinstance(value, str) and value and value not in ("N/A", "not_supported", "no_information"):
-        try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        try:  # RFC 3339 allows lower-case t and z; a time without an offset (or a bare date) is read as UTC
+            when = datetime.fromisoformat(value.strip().upper().replace("Z", "+00:00"))
         except ValueError:
             return None
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
     return None
 
 
