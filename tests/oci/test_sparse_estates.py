@@ -237,6 +237,7 @@ ESTATES = {
     "empties": empties_estate,
     "odd": odd_estate,
     "empty": empty_estate,
+    "bare": lambda: {"provider": "oci"},  # the least the docs allow: no tenancy, regions or objects at all
 }
 # the odd estate is scanned in part: one of its two regions, one compartment left out (its resources out of scope)
 FLAGS = {"odd": ["--regions", "uk-london-1", "--compartments", "!ocid1.compartment.oc1..data"]}
@@ -388,3 +389,66 @@ def test_a_time_without_an_offset_is_read_as_utc(monkeypatch: pytest.MonkeyPatch
     assert result.status("core.instances") == {"ok"}
     ages = {f.resource_id: f.attributes["age_days"] for f in result.of("compute.instance")}
     assert ages["ocid1.instance.oc1..naive"] == ages["ocid1.instance.oc1..lower"] > 300
+
+
+def test_cli_emulates_and_scans_a_sparse_estate_with_only_the_printed_settings(tmp_path: Path) -> None:
+    """As an outside user runs it: `cmm-scan emulate oci --estate FILE` in one process, `cmm-scan scan oci` with only
+    the printed exports in another. Both exit cleanly, no traceback on either's stderr, and the emulator's request log
+    shows no request it failed to answer."""
+    import os
+    import shlex
+    import subprocess
+    import sys
+
+    path = tmp_path / "sparse.yaml"
+    path.write_text(yaml.safe_dump(sparse_estate(), allow_unicode=True), encoding="utf-8")
+    log = tmp_path / "requests.jsonl"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("OCI_", "CMM_SCAN_"))}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cmm_scan.cli", "emulate", "oci", "--estate", str(path), "--request-log", str(log)],
+        env=clean,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        settings: dict[str, str] = {}
+        while len(settings) < 2:
+            line = server.stdout.readline()
+            assert line, "the emulator stopped before printing its settings"
+            if line.startswith("export "):
+                name, _, value = line[len("export ") :].strip().partition("=")
+                settings[name] = shlex.split(value)[0]
+        out = tmp_path / "report"
+        done = subprocess.run(
+            [sys.executable, "-m", "cmm_scan.cli", "scan", "oci", "-o", str(out), "--format", "json", "--no-store"],
+            env={**clean, **settings},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        server.terminate()
+        _, emulator_errors = server.communicate(timeout=10)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+    assert server.returncode == 0 and "Traceback" not in emulator_errors, emulator_errors
+    answered = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert answered and not [r for r in answered if r["status"] >= 500 or r["status"] == 400]
+    records = _records(out / "snapshot.jsonl.gz")
+    assert not [r for r in records if r["record"] == "coverage" and (r.get("reason") or "").startswith("internal error")]
+    assert json.loads((out / "assessment.json").read_text(encoding="utf-8"))["results"]
+
+
+def test_an_estate_without_region_subscriptions_is_scanned_in_its_home_region(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every tenancy subscribes its home region: an estate listing none is served uk-london-1 as its home (was: an
+    empty ListRegionSubscriptions, so the scan read no region at all)."""
+    from tests.oci.support import Estate, scan
+
+    estate = Estate()
+    estate.data["regionSubscriptions"] = []
+    estate.add("/20160918/instances", {"id": "ocid1.instance.oc1..web", "shape": "VM.Standard.E4.Flex"}, search_type="Instance")
+    result = scan(estate, ["compute.instance"], monkeypatch)
+    assert result.status("core.instances", "uk-london-1") == {"ok"}
+    assert [f.resource_id for f in result.of("compute.instance")] == ["ocid1.instance.oc1..web"]

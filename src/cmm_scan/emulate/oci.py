@@ -132,7 +132,7 @@ class OciEstate(EstateBase):
     @field_validator("regional")
     @classmethod
     def _regions_are_subscribed(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        subscribed = {r.regionName for r in info.data.get("regionSubscriptions") or []}
+        subscribed = {r.regionName for r in info.data.get("regionSubscriptions") or []} or {"uk-london-1"}  # none: the home
         for region in value:
             if region not in subscribed:
                 raise ValueError(f"region {region} has resources but is not in regionSubscriptions")
@@ -368,11 +368,16 @@ def get_tenancy(call: Call) -> Reply:
     return Reply(state.estate.tenancy.served())
 
 
+# the subscription served when an estate lists none: every tenancy subscribes its home region, and the printed
+# config file names uk-london-1 then
+HOME_SUBSCRIPTION = RegionSubscription(regionName="uk-london-1", regionKey="LHR", status="READY", isHomeRegion=True)
+
+
 def list_region_subscriptions(call: Call) -> Reply:
     _region(call)
     if call.params["id"] != _state(call).tenancy_id:
         raise Problem("not_found", "Authorization failed or requested resource not found.")
-    return Reply([r.model_dump() for r in _state(call).estate.regionSubscriptions])
+    return Reply([r.model_dump() for r in _state(call).estate.regionSubscriptions or [HOME_SUBSCRIPTION]])
 
 
 def list_resource_types(call: Call) -> Reply:
