@@ -159,7 +159,7 @@ def deep_nulls_estate() -> dict[str, Any]:
 
 
 def empties_estate() -> dict[str, Any]:
-    """Every optional list and object empty, every number zero."""
+    """Every optional list and object empty, every number zero, every string empty."""
 
     def empty(key: str, value: Any) -> Any:
         if key in REQUIRED:
@@ -172,6 +172,8 @@ def empties_estate() -> dict[str, Any]:
             return value
         if isinstance(value, int | float):
             return 0
+        if isinstance(value, str):
+            return ""
         return value
 
     return _each_object(_demo(), _recurse(empty))
@@ -452,3 +454,18 @@ def test_an_estate_without_region_subscriptions_is_scanned_in_its_home_region(mo
     result = scan(estate, ["compute.instance"], monkeypatch)
     assert result.status("core.instances", "uk-london-1") == {"ok"}
     assert [f.resource_id for f in result.of("compute.instance")] == ["ocid1.instance.oc1..web"]
+
+
+def test_a_zero_capacity_bound_is_a_bound_not_a_missing_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two threshold policies on one pool, the second scaling in to 0: the pool's least size is 0 (was 2: a zero
+    minimum was read as absent)."""
+    from tests.oci.golden import CPU_POLICY, instance, pool
+    from tests.oci.support import Estate, scan
+
+    estate = Estate()
+    app = estate.compartment("app")
+    night = {**CPU_POLICY, "capacity": {"min": 0, "max": 4}}
+    pool(estate, "web", app, [instance(estate, f"w{n}", app) for n in range(2)], [CPU_POLICY, night])
+    result = scan(estate, ["compute.autoscaling_group"], monkeypatch)
+    group = result.one("compute.autoscaling_group", "instancepool.oc1..web")
+    assert (group["min_size"], group["max_size"], group["dynamic"]) == (0, 10, True)

@@ -80,9 +80,10 @@ def oci_scaling_summary(value: Any) -> dict[str, Any] | None:
             types.add(policy_type)
             kinds |= metric_kinds
             capacity = policy.get("capacity") or {}
-            if policy_type != "scheduled":
-                minimum = capacity.get("min") if minimum is None else min(minimum, capacity.get("min") or minimum)
-                maximum = capacity.get("max") if maximum is None else max(maximum, capacity.get("max") or maximum)
+            if policy_type != "scheduled":  # a pool may scale in to 0: a zero is a bound, not a missing one
+                low, high = capacity.get("min"), capacity.get("max")
+                minimum = low if minimum is None else minimum if low is None else min(minimum, low)
+                maximum = high if maximum is None else maximum if high is None else max(maximum, high)
     dynamic = bool(types - {"scheduled"}) and (minimum is None or maximum is None or minimum < maximum)
     return {
         "policy_types": sorted(types),
