@@ -469,3 +469,19 @@ def test_a_zero_capacity_bound_is_a_bound_not_a_missing_one(monkeypatch: pytest.
     result = scan(estate, ["compute.autoscaling_group"], monkeypatch)
     group = result.one("compute.autoscaling_group", "instancepool.oc1..web")
     assert (group["min_size"], group["max_size"], group["dynamic"]) == (0, 10, True)
+
+
+def test_a_users_api_keys_written_as_a_collection_object_are_served(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user's API keys written `{items: [...]}` (as the *Collection sub-lists are) rather than a bare list: the
+    emulator's identity domain lists them (was: 400 "emulator error", so every user's keys read as refused); a user
+    with a null lifecycleState is an active one."""
+    from tests.oci.support import Estate, scan
+
+    estate = Estate()
+    estate.add("/20160918/users", {"id": "ocid1.user.oc1..ci", "name": "ci-bot", "lifecycleState": None}, region=None)
+    key = {"keyId": "ocid1.tenancy.oc1..golden/ocid1.user.oc1..ci/aa:bb", "lifecycleState": "ACTIVE", "timeCreated": "2026-01-01T00:00:00Z"}
+    estate.single("/20160918/users/ocid1.user.oc1..ci/apiKeys", {"items": [key]}, region=None)
+    result = scan(estate, ["identity.user"], monkeypatch)
+    assert not [r for r in result.log if r["status"] == 400]
+    assert result.status("identity.users") == {"ok"}
+    assert result.one("identity.user", "user.oc1..ci")["active_keys"] == 1

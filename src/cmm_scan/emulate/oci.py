@@ -424,6 +424,11 @@ SCIM_CREDENTIALS = {
 }
 
 
+def _active(item: dict[str, Any]) -> bool:
+    """ACTIVE in any case; an object written without a state (or a null one) is taken as active, as the scanner does."""
+    return str(item.get("lifecycleState") or "ACTIVE").upper() == "ACTIVE"
+
+
 def _scim_user(user: dict[str, Any]) -> dict[str, Any]:
     """An IAM user as its Default domain's SCIM User shows it (federated users carry the directory's externalId)."""
     found = {
@@ -431,7 +436,7 @@ def _scim_user(user: dict[str, Any]) -> dict[str, Any]:
         "id": user["id"],
         "ocid": user["id"],
         "userName": user.get("name") or user["id"],
-        "active": user.get("lifecycleState", "ACTIVE") == "ACTIVE",
+        "active": _active(user),
         "externalId": user.get("externalIdentifier"),
     }
     return {k: v for k, v in found.items() if v is not None}
@@ -554,11 +559,13 @@ def list_scim_credentials(call: Call) -> Reply:
     found = []
     for user in state.items(region, "20160918/users") or []:
         if kind == "users":  # the Default domain's users are the tenancy's IAM users, unless the estate gives them
-            if call.query.get("filter") != "active eq true" or user.get("lifecycleState", "ACTIVE") == "ACTIVE":
+            if call.query.get("filter") != "active eq true" or _active(user):
                 found.append(_scim_user(user))
             continue
-        listed = state.object(region, f"20160918/users/{user['id']}/{SCIM_CREDENTIALS[kind][0]}".lower())[1] or []
-        found += [c for item in listed if (c := _scim_credential(kind, user, item))]
+        listed = state.object(region, f"20160918/users/{user['id']}/{SCIM_CREDENTIALS[kind][0]}".lower())[1]
+        if isinstance(listed, dict):  # written as a collection object, as other sub-lists may be
+            listed = listed.get("items")
+        found += [c for item in listed or [] if isinstance(item, dict) and (c := _scim_credential(kind, user, item))]
     return _scim_page(call, found)
 
 
