@@ -485,3 +485,30 @@ def test_a_users_api_keys_written_as_a_collection_object_are_served(monkeypatch:
     assert not [r for r in result.log if r["status"] == 400]
     assert result.status("identity.users") == {"ok"}
     assert result.one("identity.user", "user.oc1..ci")["active_keys"] == 1
+
+
+def test_a_region_running_only_kubernetes_has_workloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Search names OKE clusters `ClustersCluster`: a region holding one has workloads (was: the region handler looked
+    for `ClusterCluster`, so a Kubernetes-only region read as holding none)."""
+    from tests.oci.support import Estate, scan
+
+    estate = Estate()
+    app = estate.compartment("app")
+    estate.add("/20180222/clusters", {"id": "ocid1.cluster.oc1..apps", "name": "apps"}, compartment=app, search_type="ClustersCluster")
+    result = scan(estate, ["inventory.region"], monkeypatch)
+    region = result.one("inventory.region", "uk-london-1")
+    assert region["workloads"] is True and region["in_use"] is True
+
+
+def test_sign_on_rules_written_as_a_bare_list_are_served(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`admin/v1/Rules` written as the list of Rules rather than the ListResponse: the emulator serves them (was: a
+    400 "emulator error", so MFA enforcement read as refused)."""
+    from tests.oci.support import Estate, scan
+
+    estate = Estate()
+    rule = {"name": "Everyone", "active": True, "policyType": {"value": "SignOn"}}
+    rule["return"] = [{"name": "effect", "value": "ALLOW"}, {"name": "mfaRequired", "value": "true"}]
+    estate.single("/admin/v1/Rules", [rule], region=None)
+    result = scan(estate, ["identity.sso_instance"], monkeypatch)
+    assert not [r for r in result.log if r["status"] == 400]
+    assert result.one("identity.sso_instance", "domain")["mfa_enforced"] is True

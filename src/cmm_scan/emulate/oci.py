@@ -551,7 +551,8 @@ def list_scim_credentials(call: Call) -> Reply:
         declared, listed = state.object(region, "admin/v1/rules")
         error = any(p.strip("/").lower() == "admin/v1/rules" for p in state.estate.errors)
         if not error:
-            rules = ((listed or {}).get("Resources") or []) if declared else DEFAULT_SIGNON_RULES
+            resources = listed.get("Resources") if isinstance(listed, dict) else listed  # a bare list of Rules too
+            rules = [r for r in resources or [] if isinstance(r, dict)] if declared else DEFAULT_SIGNON_RULES
             return _scim_page(call, _scim_filtered(call, rules))
     if kind not in SCIM_CREDENTIALS and (kind != "users" or state.object(region, "admin/v1/users")[0]):
         call.params["path"] = f"admin/v1/{call.params['resource']}"  # the domain's other lists are the estate's own objects
