@@ -512,3 +512,24 @@ def test_sign_on_rules_written_as_a_bare_list_are_served(monkeypatch: pytest.Mon
     result = scan(estate, ["identity.sso_instance"], monkeypatch)
     assert not [r for r in result.log if r["status"] == 400]
     assert result.one("identity.sso_instance", "domain")["mfa_enforced"] is True
+
+
+def test_an_alarm_without_its_namespace_does_not_stop_the_join_to_log_metrics(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An alarm written without `namespace` (was: an internal error, `join()` on null in the alarms lookup's key, for
+    every service connector of the region) matches nothing; the alarm on the connector's metric still matches."""
+    from tests.oci.support import Estate, scan
+
+    estate = Estate()
+    app = estate.compartment("app")
+    for name, extra in (("bare", {}), ("errors", {"namespace": "app"})):
+        alarm = {"id": f"ocid1.alarm.oc1..{name}", "query": "Errors[1m].sum() > 0", "destinations": ["ocid1.onstopic.oc1..t"], **extra}
+        estate.add("/20180401/alarms", alarm, compartment=app, search_type="Alarm")
+    connector = {
+        "id": "ocid1.serviceconnector.oc1..c",
+        "source": {"kind": "logging", "logSources": [{"logGroupId": "ocid1.loggroup.oc1..g"}]},
+        "target": {"kind": "monitoring", "metricNamespace": "app", "metric": "Errors"},
+    }
+    estate.add("/20200909/serviceConnectors", connector, compartment=app, search_type="ServiceConnector")
+    result = scan(estate, ["monitoring.metric_filter"], monkeypatch)
+    assert result.status("sch.log_metrics") == {"ok"}
+    assert result.one("monitoring.metric_filter", "serviceconnector.oc1..c")["alarmed"] is True

@@ -366,14 +366,14 @@ class UnitRun:
         index: dict[Any, list[Any]] = {}
         if lookup.key:
             for other in others:
-                keys = search(lookup.key, other)
+                keys = _key(lookup.key, other)
                 for key in keys if isinstance(keys, list) else [keys]:  # a list of keys: indexed under each
                     index.setdefault(hashable(key), []).append(other)
         for item in items:
             if join.match is None or not lookup.key:
                 item[join.as_] = others
                 continue
-            keys = search(join.match, item)
+            keys = _key(join.match, item)
             keys = keys if isinstance(keys, list) else [keys]
             item[join.as_] = [o for k in keys if k is not None for o in index.get(hashable(k), [])]
 
@@ -382,6 +382,15 @@ class UnitRun:
         spec = self.context.catalogue.collectors[collector_id]
         key = ("collector", collector_id, self.unit.key)
         return self.context.memo.get(key, lambda: run_collector(spec, UnitRun(self.context, self.unit)))
+
+
+def _key(expression: str, item: dict[str, Any]) -> Any:
+    """A join key; an item holding a field the expression needs in another shape (or not at all, where a function
+    needs it) has none: it matches nothing, and the rest of the join goes on."""
+    try:
+        return search(expression, item)
+    except JMESPathTypeError:
+        return None
 
 
 def _collect(pages: Iterable[Any], items_expr: str) -> list[Any]:
