@@ -2,10 +2,12 @@
 
 Each estate is written in the emulator's documented format (docs/emulator.md) and scanned once through the real CLI
 (`cmm-scan collect oci`, then `cmm-scan score`), real SDK signing and HTTP: (a) sparse — every kind the adapter reads
-with only the fields the docs call required (OCIDs, the parent compartment, names); (b) odd but valid — nulls where
-the API may answer null, empty lists and objects, zeros, mixed-case enums, long unicode names, other RFC 3339 forms,
-resources in compartments and regions the scan does not cover; (c) an empty tenancy. A collector may end ok, denied,
-not_enabled or error with a clear reason, never `internal error` (a bug that turns its evidence unknown everywhere).
+with only the fields the docs call required (OCIDs, the parent compartment, names); (b) odd but valid — optional
+fields null (top level, or every value inside too), empty lists, objects and strings, zeros, mixed-case enums, long
+unicode names, other RFC 3339 forms, resources in compartments and regions the scan does not cover; (c) an empty
+tenancy, and an estate of nothing but `provider: oci`. A collector may end ok, denied, not_enabled or error with a
+clear reason, never `internal error` (a bug that turns its evidence unknown everywhere). Below, one regression test
+per crash or misreading these estates found.
 """
 
 from __future__ import annotations
