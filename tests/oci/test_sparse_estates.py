@@ -535,3 +535,25 @@ def test_an_alarm_without_its_namespace_does_not_stop_the_join_to_log_metrics(mo
     result = scan(estate, ["monitoring.metric_filter"], monkeypatch)
     assert result.status("sch.log_metrics") == {"ok"}
     assert result.one("monitoring.metric_filter", "serviceconnector.oc1..c")["alarmed"] is True
+
+
+def test_an_open_rule_whose_port_range_has_no_bounds_leaves_admin_ports_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A security list open to the internet on a port range written with null bounds (was: an internal error, None
+    compared with 22, for every security list of the region): open, admin ports unknown; one on 443 is still read."""
+    from tests.oci.support import Estate, scan
+
+    estate = Estate()
+    app = estate.compartment("app")
+    for name, ports in (("unbounded", {"min": None, "max": None}), ("web", {"min": 443, "max": 443})):
+        rule = {"source": "0.0.0.0/0", "protocol": "6", "tcpOptions": {"destinationPortRange": ports}}
+        estate.add(
+            "/20160918/securityLists",
+            {"id": f"ocid1.securitylist.oc1..{name}", "ingressSecurityRules": [rule]},
+            compartment=app,
+            search_type="SecurityList",
+        )
+    result = scan(estate, ["network.security_group"], monkeypatch)
+    assert result.status("core.security_lists") == {"ok"}
+    unbounded = result.one("network.security_group", "securitylist.oc1..unbounded")
+    assert unbounded["open_to_internet"] is True and unbounded["admin_ports_open"] is None
+    assert result.one("network.security_group", "securitylist.oc1..web")["admin_ports_open"] is False

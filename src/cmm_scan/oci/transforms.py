@@ -154,7 +154,7 @@ def oci_open_ingress(value: Any) -> dict[str, bool] | None:
     {open: from 0.0.0.0/0 or ::/0, admin: SSH 22, RDP 3389 or every port from there}."""
     if value is None:
         return None
-    open_ = admin = False
+    open_ = admin = unread = False
     for rule in value:
         if str(rule.get("direction") or "INGRESS").upper() != "INGRESS":
             continue
@@ -163,13 +163,13 @@ def oci_open_ingress(value: Any) -> dict[str, bool] | None:
         open_ = True
         protocol = str(rule.get("protocol"))
         ports = (rule.get("tcpOptions") or rule.get("udpOptions") or {}).get("destinationPortRange")
-        if (
-            protocol == "all"
-            or (protocol in ("6", "17") and not ports)
-            or (ports and any(ports.get("min", 0) <= p <= ports.get("max", 0) for p in (22, 3389)))
-        ):
+        low, high = (ports.get("min"), ports.get("max")) if isinstance(ports, dict) else (None, None)
+        if ports and not (isinstance(low, int) and isinstance(high, int)):
+            unread = True  # a range without its bounds: whether it holds 22 or 3389 is not known
+            continue
+        if protocol == "all" or (protocol in ("6", "17") and not ports) or (ports and any(low <= p <= high for p in (22, 3389))):
             admin = True
-    return {"open": open_, "admin": admin}
+    return {"open": open_, "admin": True if admin else None if unread else False}
 
 
 @transform("overlaps_ci")
