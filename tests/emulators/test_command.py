@@ -48,7 +48,11 @@ def write(tmp_path: Path, text: str) -> Path:
             "provider: oci\nregional:\n  uk-london-1:\n    20160918/instances:\n      - {displayName: x}\n",
             "estate.yaml:5: regional.uk-london-1.20160918/instances.0.id: Field required",
         ),
-        ("provider: oci\nregional:\n  uk-london-1: {}\n", "estate.yaml:3: regional: Value error, region uk-london-1 has resources but"),
+        # without regionSubscriptions the home region (uk-london-1) alone is subscribed
+        (
+            "provider: oci\nregional:\n  eu-frankfurt-1: {}\n",
+            "estate.yaml:3: regional: Value error, region eu-frankfurt-1 has resources but",
+        ),
         ("provider: azure\nresources: [\n", "estate.yaml:3: not valid YAML"),
     ],
 )

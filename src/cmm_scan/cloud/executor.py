@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import string
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -160,6 +161,12 @@ class UnitRun:
         missing = PLACEHOLDER.findall(path) + [n for n in PLACEHOLDER.findall(request.path) if n in values and values[n] is None]
         if missing:
             raise MissingValue(f"{request.operation}: no value for {', '.join(missing)} in the path {request.path}")
+        # an item that lacks a field its follow-up read's path names (a bucket without its name): that read cannot be
+        # made for it, an error for that item, never a request to ".../None" (a host left null is the service's own)
+        named = set(PLACEHOLDER.findall(request.path))
+        lacking = sorted(name for name in request.args if name in named and values[name] in (None, ""))
+        if lacking:
+            raise MissingValue(f"{request.operation}: the item has no {', '.join(request.args[n] for n in lacking)}")
         return Prepared(
             operation=request.operation,
             api=request.api,
@@ -244,7 +251,7 @@ class UnitRun:
             for request, extra in reads:
                 try:
                     prepared = self.prepare(request, None, extra)
-                except RuntimeError:  # a value this unit lacks: the read fails when it is made, not here
+                except (RuntimeError, CloudError):  # a value this unit lacks: the read fails when it is made, not here
                     continue
                 found[repr(prepared)] = prepared
         return list(found.values())
@@ -367,14 +374,14 @@ class UnitRun:
         index: dict[Any, list[Any]] = {}
         if lookup.key:
             for other in others:
-                keys = search(lookup.key, other)
+                keys = _key(lookup.key, other)
                 for key in keys if isinstance(keys, list) else [keys]:  # a list of keys: indexed under each
                     index.setdefault(hashable(key), []).append(other)
         for item in items:
             if join.match is None or not lookup.key:
                 item[join.as_] = others
                 continue
-            keys = search(join.match, item)
+            keys = _key(join.match, item)
             keys = keys if isinstance(keys, list) else [keys]
             item[join.as_] = [o for k in keys if k is not None for o in index.get(hashable(k), [])]
 
@@ -383,6 +390,15 @@ class UnitRun:
         spec = self.context.catalogue.collectors[collector_id]
         key = ("collector", collector_id, self.unit.key)
         return self.context.memo.get(key, lambda: run_collector(spec, UnitRun(self.context, self.unit)))
+
+
+def _key(expression: str, item: dict[str, Any]) -> Any:
+    """A join key; an item holding a field the expression needs in another shape (or not at all, where a function
+    needs it) has none: it matches nothing, and the rest of the join goes on."""
+    try:
+        return search(expression, item)
+    except JMESPathTypeError:
+        return None
 
 
 def _collect(pages: Iterable[Any], items_expr: str) -> list[Any]:
@@ -647,9 +663,9 @@ def _call_result(spec: _Items, run: UnitRun, call: Call, item: dict[str, Any]) -
 def value_of(attr: Attribute, item: dict[str, Any], failed: set[str]) -> Any:
     if set(attr.requires) & failed:
         return None
-    if attr.unknown_if and search(attr.unknown_if, item):
-        return None
     try:
+        if attr.unknown_if and search(attr.unknown_if, item):
+            return None
         value = search(attr.expr, item)
     # a field this item lacks or holds in another shape (JMESPath orders a string against a number with a TypeError):
     # not read, for this item only
@@ -666,8 +682,10 @@ def _fact_out(spec: Collector, run: UnitRun, item: dict[str, Any], failed: set[s
     if raw_id is None:  # an item lacking its id field: a stable id from its content, not "None" shared by all such
         raw_id = "unidentified:" + _digest(item)
     resource_id = str(raw_id)
-    if spec.resource_format:
-        resource_id = spec.resource_format.format(id=raw_id, **run.unit.vars)
+    if spec.resource_format:  # unit variables it names, a lazily read one (OCI's namespace) too
+        fields = {name for _, name, _, _ in string.Formatter().parse(spec.resource_format)}
+        names = {name for name in fields if name and name != "id" and name in run.unit.vars}
+        resource_id = spec.resource_format.format(id=raw_id, **{name: _value(run.unit.vars[name]) for name in names})
     region = search(spec.fact_region, item) if spec.fact_region else None
     scope = run.fact_scope(spec, item)
     return FactOut(resource_id=resource_id, attributes=attributes, region=region or None, scope=scope or None)

@@ -64,11 +64,12 @@ def _as_datetime(value: Any) -> datetime | None:
     if isinstance(value, int | float):
         return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC)
     if isinstance(value, str) and value and value not in ("N/A", "not_supported", "no_information"):
+        # RFC 3339 allows lower-case t and z; a time without an offset (or a bare date, as older Azure APIs write
+        # them) is read as UTC
         try:
-            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            when = datetime.fromisoformat(value.strip().upper().replace("Z", "+00:00"))
         except ValueError:
             return None
-        # a date, or a time without an offset (older Azure APIs write them so): UTC, as the APIs mean it
         return when if when.tzinfo else when.replace(tzinfo=UTC)
     return None
 

@@ -135,7 +135,7 @@ class OciEstate(EstateBase):
     @field_validator("regional")
     @classmethod
     def _regions_are_subscribed(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        subscribed = {r.regionName for r in info.data.get("regionSubscriptions") or []}
+        subscribed = {r.regionName for r in info.data.get("regionSubscriptions") or []} or {"uk-london-1"}  # none: the home
         for region in value:
             if region not in subscribed:
                 raise ValueError(f"region {region} has resources but is not in regionSubscriptions")
@@ -371,11 +371,16 @@ def get_tenancy(call: Call) -> Reply:
     return Reply(state.estate.tenancy.served())
 
 
+# the subscription served when an estate lists none: every tenancy subscribes its home region, and the printed
+# config file names uk-london-1 then
+HOME_SUBSCRIPTION = RegionSubscription(regionName="uk-london-1", regionKey="LHR", status="READY", isHomeRegion=True)
+
+
 def list_region_subscriptions(call: Call) -> Reply:
     _region(call)
     if call.params["id"] != _state(call).tenancy_id:
         raise Problem("not_found", "Authorization failed or requested resource not found.")
-    return Reply([r.model_dump() for r in _state(call).estate.regionSubscriptions])
+    return Reply([r.model_dump() for r in _state(call).estate.regionSubscriptions or [HOME_SUBSCRIPTION]])
 
 
 def list_resource_types(call: Call) -> Reply:
@@ -422,6 +427,11 @@ SCIM_CREDENTIALS = {
 }
 
 
+def _active(item: dict[str, Any]) -> bool:
+    """ACTIVE in any case; an object written without a state (or a null one) is taken as active, as the scanner does."""
+    return str(item.get("lifecycleState") or "ACTIVE").upper() == "ACTIVE"
+
+
 def _scim_user(user: dict[str, Any]) -> dict[str, Any]:
     """An IAM user as its Default domain's SCIM User shows it (federated users carry the directory's externalId)."""
     found = {
@@ -429,7 +439,7 @@ def _scim_user(user: dict[str, Any]) -> dict[str, Any]:
         "id": user["id"],
         "ocid": user["id"],
         "userName": user.get("name") or user["id"],
-        "active": user.get("lifecycleState", "ACTIVE") == "ACTIVE",
+        "active": _active(user),
         "externalId": user.get("externalIdentifier"),
     }
     return {k: v for k, v in found.items() if v is not None}
@@ -544,7 +554,8 @@ def list_scim_credentials(call: Call) -> Reply:
         declared, listed = state.object(region, "admin/v1/rules")
         error = any(p.strip("/").lower() == "admin/v1/rules" for p in state.estate.errors)
         if not error:
-            rules = ((listed or {}).get("Resources") or []) if declared else DEFAULT_SIGNON_RULES
+            resources = listed.get("Resources") if isinstance(listed, dict) else listed  # a bare list of Rules too
+            rules = [r for r in resources or [] if isinstance(r, dict)] if declared else DEFAULT_SIGNON_RULES
             return _scim_page(call, _scim_filtered(call, rules))
     if kind not in SCIM_CREDENTIALS and (kind != "users" or state.object(region, "admin/v1/users")[0]):
         call.params["path"] = f"admin/v1/{call.params['resource']}"  # the domain's other lists are the estate's own objects
@@ -552,11 +563,13 @@ def list_scim_credentials(call: Call) -> Reply:
     found = []
     for user in state.items(region, "20160918/users") or []:
         if kind == "users":  # the Default domain's users are the tenancy's IAM users, unless the estate gives them
-            if call.query.get("filter") != "active eq true" or user.get("lifecycleState", "ACTIVE") == "ACTIVE":
+            if call.query.get("filter") != "active eq true" or _active(user):
                 found.append(_scim_user(user))
             continue
-        listed = state.object(region, f"20160918/users/{user['id']}/{SCIM_CREDENTIALS[kind][0]}".lower())[1] or []
-        found += [c for item in listed if (c := _scim_credential(kind, user, item))]
+        listed = state.object(region, f"20160918/users/{user['id']}/{SCIM_CREDENTIALS[kind][0]}".lower())[1]
+        if isinstance(listed, dict):  # written as a collection object, as other sub-lists may be
+            listed = listed.get("items")
+        found += [c for item in listed or [] if isinstance(item, dict) and (c := _scim_credential(kind, user, item))]
     return _scim_page(call, found)
 
 

@@ -80,9 +80,10 @@ def plan(options: Options, fact_types: list[str]) -> ScanPlan:
 
     subscribed = read("regions")
     home = next((r["regionName"] for r in subscribed if r.get("isHomeRegion")), start)
-    ready = [r["regionName"] for r in subscribed if r.get("status", "READY") == "READY"]
+    # enums compared in any case; a subscription or compartment written without its state is not left out
+    ready = [r["regionName"] for r in subscribed if str(r.get("status") or "READY").upper() == "READY"]
     regions = _regions(_option(options, "regions"), ready)
-    everything = [c for c in read("compartments", access="ANY") if c.get("lifecycleState", "ACTIVE") == "ACTIVE"]
+    everything = [c for c in read("compartments", access="ANY") if str(c.get("lifecycleState") or "ACTIVE").upper() == "ACTIVE"]
     readable_ids = {c["id"] for c in read("compartments", access="ACCESSIBLE")}
     include, exclude = _compartment_filter(options)
     chosen = _choose(everything, tenancy, include, exclude)

@@ -10,6 +10,12 @@ from cmm_scan.cloud.transforms import activity_counts, transform
 ARM_SHAPE = re.compile(r"\.A\d+(\.|$)", re.IGNORECASE)  # Ampere Altra/AmpereOne: VM.Standard.A1.Flex, BM.Standard.A1.160, A2, A4
 
 
+def _active(item: dict[str, Any]) -> bool:
+    """An object's lifecycleState is ACTIVE, in any case; one without a state (absent or null) is not excluded, as
+    the specs' filters read it."""
+    return str(item.get("lifecycleState") or "ACTIVE").upper() == "ACTIVE"
+
+
 @transform("oci_tags")
 def oci_tags(value: Any) -> dict[str, str] | None:
     """{freeform: {k: v}, defined: {ns: {k: v}}} -> one map; defined tags are named ns.key."""
@@ -74,9 +80,10 @@ def oci_scaling_summary(value: Any) -> dict[str, Any] | None:
             types.add(policy_type)
             kinds |= metric_kinds
             capacity = policy.get("capacity") or {}
-            if policy_type != "scheduled":
-                minimum = capacity.get("min") if minimum is None else min(minimum, capacity.get("min") or minimum)
-                maximum = capacity.get("max") if maximum is None else max(maximum, capacity.get("max") or maximum)
+            if policy_type != "scheduled":  # a pool may scale in to 0: a zero is a bound, not a missing one
+                low, high = capacity.get("min"), capacity.get("max")
+                minimum = low if minimum is None else minimum if low is None else min(minimum, low)
+                maximum = high if maximum is None else maximum if high is None else max(maximum, high)
     dynamic = bool(types - {"scheduled"}) and (minimum is None or maximum is None or minimum < maximum)
     return {
         "policy_types": sorted(types),
@@ -147,7 +154,7 @@ def oci_open_ingress(value: Any) -> dict[str, bool] | None:
     {open: from 0.0.0.0/0 or ::/0, admin: SSH 22, RDP 3389 or every port from there}."""
     if value is None:
         return None
-    open_ = admin = False
+    open_ = admin = unread = False
     for rule in value:
         if str(rule.get("direction") or "INGRESS").upper() != "INGRESS":
             continue
@@ -156,13 +163,13 @@ def oci_open_ingress(value: Any) -> dict[str, bool] | None:
         open_ = True
         protocol = str(rule.get("protocol"))
         ports = (rule.get("tcpOptions") or rule.get("udpOptions") or {}).get("destinationPortRange")
-        if (
-            protocol == "all"
-            or (protocol in ("6", "17") and not ports)
-            or (ports and any(ports.get("min", 0) <= p <= ports.get("max", 0) for p in (22, 3389)))
-        ):
+        low, high = (ports.get("min"), ports.get("max")) if isinstance(ports, dict) else (None, None)
+        if ports and not (isinstance(low, int) and isinstance(high, int)):
+            unread = True  # a range without its bounds: whether it holds 22 or 3389 is not known
+            continue
+        if protocol == "all" or (protocol in ("6", "17") and not ports) or (ports and any(low <= p <= high for p in (22, 3389))):
             admin = True
-    return {"open": open_, "admin": admin}
+    return {"open": open_, "admin": True if admin else None if unread else False}
 
 
 @transform("overlaps_ci")
@@ -250,7 +257,7 @@ def oci_repo_scanned(value: Any) -> bool | None:
     if not isinstance(value, dict) or value.get("targets") is None:
         return None
     for target in value["targets"]:
-        if target.get("lifecycleState", "ACTIVE") != "ACTIVE":
+        if not _active(target):
             continue
         names = (target.get("targetRegistry") or {}).get("repositories")
         if names is None or value.get("name") in names:
@@ -275,7 +282,7 @@ def oci_deploy_stages(value: Any) -> dict[str, Any] | None:
     a rolling update). A blue-green or canary release waits for a person when an approval stage gates it."""
     if not isinstance(value, list):
         return None
-    types = [str(s.get("deployStageType") or "") for s in value if s.get("lifecycleState", "ACTIVE") == "ACTIVE"]
+    types = [str(s.get("deployStageType") or "") for s in value if _active(s)]
     kinds = set(types)
     strategy = (
         "canary"
@@ -292,11 +299,7 @@ def oci_deploy_stages(value: Any) -> dict[str, Any] | None:
     rollback = [str((s.get("rollbackPolicy") or {}).get("policyType") or "") for s in deploying]
     approval = bool(kinds & APPROVAL_STAGES)
     # an Invoke Function stage whose result is validated fails the release when the function's check fails: a test
-    tests = any(
-        s.get("deployStageType") == "INVOKE_FUNCTION" and s.get("isValidationEnabled") is True
-        for s in value
-        if s.get("lifecycleState", "ACTIVE") == "ACTIVE"
-    )
+    tests = any(s.get("deployStageType") == "INVOKE_FUNCTION" and s.get("isValidationEnabled") is True for s in value if _active(s))
     return {
         "strategy": strategy,
         "deploys": strategy is not None,
@@ -350,7 +353,7 @@ def oci_build_runs(value: Any) -> dict[str, Any] | None:
             continue
         recent += 1
         finished = _as_datetime(progress.get("timeFinished"))
-        if finished is not None and run.get("lifecycleState") in ("SUCCEEDED", "FAILED"):
+        if finished is not None and str(run.get("lifecycleState") or "").upper() in ("SUCCEEDED", "FAILED"):
             minutes.append((finished - started).total_seconds() / 60)
     return {"recent": recent, "median_minutes": round(median(minutes), 1) if minutes else None}
 
@@ -395,7 +398,7 @@ def oci_compartment_tree(value: Any) -> dict[str, int] | None:
     compartment, ous: the compartments that hold compartments}."""
     if not isinstance(value, list):
         return None
-    active = [c for c in value if isinstance(c, dict) and c.get("lifecycleState", "ACTIVE") == "ACTIVE"]
+    active = [c for c in value if isinstance(c, dict) and _active(c)]
     ids = {c.get("id") for c in active}
     return {"accounts": 1 + len(active), "ous": len({c.get("compartmentId") for c in active} & ids)}
 

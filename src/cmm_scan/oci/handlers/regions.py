@@ -14,8 +14,8 @@ WORKLOAD_TYPES = frozenset(
     for t in (
         "Instance",
         "InstancePool",
-        "ClusterCluster",
-        "ClusterNodePool",
+        "ClustersCluster",  # OKE, as Search names its types (the compute collectors' guide kind)
+        "ClustersNodePool",
         "FunctionsFunction",
         "ContainerInstance",
         "AutonomousDatabase",
