@@ -12,7 +12,6 @@ import copy
 import json
 import os
 import re
-import shlex
 import signal
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from cmm_scan.snapshot_io import read_records
 from tests.azure import support
 from tests.azure.entra import block_legacy, require_mfa, tenant_graph, user
 from tests.azure.test_compute import cpu_rule
+from tests.support.emulators import printed_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "emulator" / "azure-demo.yaml"
@@ -341,12 +341,8 @@ def test_emulate_then_scan_a_sparse_estate_from_the_command_line(azure, tmp_path
         env=clean,
     )
     try:
-        settings: dict[str, str] = {}
-        while set(settings) != set(azure.env):  # the same settings the in-process emulator has
-            line = server.stdout.readline()  # type: ignore[union-attr]
-            assert line.startswith("export "), line + server.stderr.read()  # type: ignore[union-attr]
-            name, _, value = line[len("export ") :].strip().partition("=")
-            settings[name] = shlex.split(value)[0]
+        settings = printed_settings(server, len(azure.env))
+        assert set(settings) == set(azure.env)  # the same settings the in-process emulator has
         out = tmp_path / "out"
         scan_args = ["scan", "azure", "--devops-org", ORG, "--output-dir", str(out), "--format", "json", "--no-store", "-q"]
         done = subprocess.run(

@@ -19,6 +19,7 @@ from cmm_scan.gcp.adapter import catalogue
 from cmm_scan.gcp.permissions import DIRECTORY, is_read
 from tests.gcp.test_compute import compute_estate
 from tests.gcp.test_services import services_estate
+from tests.support.emulators import printed_settings
 
 
 def rich_estate() -> dict:
@@ -129,12 +130,7 @@ def test_emulate_command_then_scan_with_only_its_printed_exports(tmp_path: Path)
         env=_env({}),
     )
     try:
-        settings: dict[str, str] = {}
-        while len(settings) < 2:
-            line = server.stdout.readline()  # type: ignore[union-attr]
-            assert line.startswith("export "), line
-            name, _, value = line[len("export ") :].strip().partition("=")
-            settings[name] = value.strip("'")
+        settings = printed_settings(server, 2)
         out = tmp_path / "out"
         done = _cli(["scan", "gcp", "--organization", "100", "--output-dir", str(out), "--format", "json"], _env(settings))
         assert done.returncode == 0, done.stderr

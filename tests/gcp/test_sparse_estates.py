@@ -26,6 +26,7 @@ from cmm_scan.models import Coverage, Fact, SnapshotHeader
 from cmm_scan.snapshot_io import read_records
 from tests.gcp import estates
 from tests.gcp.support import scan
+from tests.support.emulators import printed_settings
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "emulator" / "gcp-demo.yaml"
 DEMO_ORG = "300000000001"
@@ -497,12 +498,7 @@ def test_cli_emulates_and_scans_the_sparse_estate(tmp_path: Path) -> None:
         env=_env({}),
     )
     try:
-        settings: dict[str, str] = {}
-        while len(settings) < 2:
-            line = server.stdout.readline()  # type: ignore[union-attr]
-            assert line.startswith("export "), line
-            name, _, value = line[len("export ") :].strip().partition("=")
-            settings[name] = value.strip("'")
+        settings = printed_settings(server, 2)
         out = tmp_path / "out"
         done = _cli(["scan", "gcp", "--output-dir", str(out), "--format", "json"], _env(settings))
         assert done.returncode == 0, done.stderr

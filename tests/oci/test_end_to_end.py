@@ -19,6 +19,7 @@ from cmm_scan.oci.permissions import PLAN_REQUESTS, catalogue, grants
 from cmm_scan.oci.transport import services
 from tests.oci.server import serve
 from tests.oci.tenancy import nested_tenancy
+from tests.support.emulators import printed_settings
 
 
 def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -91,8 +92,6 @@ def test_permissions_command_prints_policy_statements() -> None:
 def test_cmm_scan_emulate_then_scan_with_only_the_printed_exports(tmp_path: Path) -> None:
     """The way a reviewer runs it: `cmm-scan emulate oci --estate FILE` prints export lines; `cmm-scan scan oci` with
     only those answers cost.capacity from a tenancy written in the documented estate format."""
-    import shlex
-
     import yaml
 
     from tests.oci.golden import CPU_POLICY, instance, pool
@@ -109,14 +108,7 @@ def test_cmm_scan_emulate_then_scan_with_only_the_printed_exports(tmp_path: Path
         [sys.executable, "-m", "cmm_scan.cli", "emulate", "oci", "--estate", str(path)], env=clean, stdout=subprocess.PIPE, text=True
     )
     try:
-        assert server.stdout is not None
-        settings = {}
-        while len(settings) < 2:
-            line = server.stdout.readline()
-            assert line, "the emulator stopped before printing its settings"
-            if line.startswith("export "):
-                name, _, value = line[len("export ") :].strip().partition("=")
-                settings[name] = shlex.split(value)[0]
+        settings = printed_settings(server, 2)
         out = tmp_path / "report"
         done = _cli(["scan", "oci", "--questions", "cost.capacity", "-o", str(out), "--format", "json", "--no-store"], settings)
         assert done.returncode == 0, done.stderr

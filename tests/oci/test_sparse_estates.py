@@ -29,6 +29,7 @@ from cmm_scan.emulate.oci import OciEstate
 from cmm_scan.oci.permissions import catalogue
 from cmm_scan.oci.transport import services
 from tests.oci.server import TENANCY, serve
+from tests.support.emulators import printed_settings
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "emulator" / "oci-demo.yaml"
 # what the emulator docs call required for an OCI object (an OCID, its parent compartment, a name where the API gets
@@ -400,7 +401,6 @@ def test_cli_emulates_and_scans_a_sparse_estate_with_only_the_printed_settings(t
     the printed exports in another. Both exit cleanly, no traceback on either's stderr, and the emulator's request log
     shows no request it failed to answer."""
     import os
-    import shlex
     import subprocess
     import sys
 
@@ -416,14 +416,7 @@ def test_cli_emulates_and_scans_a_sparse_estate_with_only_the_printed_settings(t
         text=True,
     )
     try:
-        assert server.stdout is not None
-        settings: dict[str, str] = {}
-        while len(settings) < 2:
-            line = server.stdout.readline()
-            assert line, "the emulator stopped before printing its settings"
-            if line.startswith("export "):
-                name, _, value = line[len("export ") :].strip().partition("=")
-                settings[name] = shlex.split(value)[0]
+        settings = printed_settings(server, 2)
         out = tmp_path / "report"
         done = subprocess.run(
             [sys.executable, "-m", "cmm_scan.cli", "scan", "oci", "-o", str(out), "--format", "json", "--no-store"],

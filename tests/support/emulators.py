@@ -10,6 +10,8 @@ A provider's fixture is three lines (see `azure_emulator`); GCP and OCI add thei
 
 from __future__ import annotations
 
+import shlex
+import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -68,3 +70,16 @@ def oci_emulator(emulators: EmulatorPool, monkeypatch: pytest.MonkeyPatch) -> Em
 def github_emulator(emulators: EmulatorPool, monkeypatch: pytest.MonkeyPatch) -> Emulator:
     """The GitHub REST emulator (http), empty and fault-free; GITHUB_TOKEN and CMM_SCAN_GITHUB_API_URL point at it."""
     return emulators.get("github", monkeypatch)
+
+
+def printed_settings(server: subprocess.Popen[str], count: int) -> dict[str, str]:
+    """The first `count` settings `cmm-scan emulate` (run as `server`, stdout piped as text) prints as
+    `export NAME=value` lines, as a shell would read them."""
+    settings: dict[str, str] = {}
+    while len(settings) < count:
+        line = server.stdout.readline() if server.stdout else ""
+        assert line, "the emulator stopped before printing its settings: " + (server.stderr.read() if server.stderr else "")
+        if line.startswith("export "):
+            name, _, value = line[len("export ") :].strip().partition("=")
+            settings[name] = shlex.split(value)[0]
+    return settings
