@@ -113,6 +113,17 @@ def test_permissions_role_is_read_only_yaml(tmp_path: Path) -> None:
     assert "roles/cloudasset.viewer" in done.stdout
 
 
+def emulate(estate_file: Path) -> subprocess.Popen[str]:
+    """`cmm-scan emulate gcp --estate FILE` as a user runs it, in a process of its own."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "cmm_scan.cli", "emulate", "gcp", "--estate", str(estate_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env({}),
+    )
+
+
 def test_emulate_command_then_scan_with_only_its_printed_exports(tmp_path: Path) -> None:
     """`cmm-scan emulate gcp --estate FILE` in one process, `cmm-scan scan gcp` in another with nothing but
     the two `export` lines it printed, as a user would run them."""
@@ -122,13 +133,7 @@ def test_emulate_command_then_scan_with_only_its_printed_exports(tmp_path: Path)
 
     estate_file = tmp_path / "estate.yaml"
     estate_file.write_text(yaml.safe_dump(as_assets(rich_estate())), encoding="utf-8")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cmm_scan.cli", "emulate", "gcp", "--estate", str(estate_file)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env({}),
-    )
+    server = emulate(estate_file)
     try:
         settings = printed_settings(server, 2)
         out = tmp_path / "out"

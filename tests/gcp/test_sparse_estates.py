@@ -483,20 +483,12 @@ def test_cli_emulates_and_scans_the_sparse_estate(tmp_path: Path) -> None:
     """`cmm-scan emulate gcp --estate FILE` in one process, `cmm-scan scan gcp` in another with nothing but the
     settings it printed: both without a traceback, the scan exiting 0, the emulator stopping cleanly."""
     import signal
-    import subprocess
-    import sys
 
-    from tests.gcp.test_end_to_end import _cli, _env
+    from tests.gcp.test_end_to_end import _cli, _env, emulate
 
     estate_file = tmp_path / "sparse.yaml"
     estate_file.write_text(yaml.safe_dump(sparse_estate(), allow_unicode=True), encoding="utf-8")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cmm_scan.cli", "emulate", "gcp", "--estate", str(estate_file)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env({}),
-    )
+    server = emulate(estate_file)
     try:
         settings = printed_settings(server, 2)
         out = tmp_path / "out"
