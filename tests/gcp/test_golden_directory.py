@@ -142,18 +142,20 @@ def test_federated_people_and_rotated_secrets_are_consistent_federation(gcp, tmp
     assert result.answer == 3, explain(result)
 
 
+DENIED_DIRECTORY = [
+    {"operation": "list admin/directory/v1/users"},
+    {"operation": "get admin/directory/v1/customers/*"},
+    {"operation": "list v1/inboundSamlSsoProfiles"},
+    {"operation": "list v1/inboundSsoAssignments"},
+    {"operation": "list v1/policies"},
+]
+
+
 def test_refused_directory_leaves_people_unknown_never_local(gcp, tmp_path) -> None:
     """The same estate with the directory refused (no Admin console role): the people's second step, the identity
     centre and its single sign-on are unknown, so sec.staff_identity is not answered — never 'each service manages its own identities'."""
     estate = directory_estate()
-    estate["faults"] = {
-        "deny": [
-            {"operation": "list admin/directory/v1/users"},
-            {"operation": "get admin/directory/v1/customers/*"},
-            {"operation": "list v1/inboundSamlSsoProfiles"},
-            {"operation": "list v1/policies"},
-        ]
-    }
+    estate["faults"] = {"deny": DENIED_DIRECTORY}  # every directory read refused (no Admin console role)
     gcp.load(estate)
     result = scan(["identity.user", "identity.sso_instance"], organization="100")
     people = [f.attributes for f in result.of("identity.user") if f.attributes["human"]]
@@ -200,26 +202,10 @@ def test_refused_directory_leaves_user_identity_unknown(gcp, tmp_path) -> None:
     """The same estate with the directory refused: the people's second step and the directory's enforcement are
     unknown, so sec.user_identity is not answered (never a level from what could not be read)."""
     estate = checked_directory_estate()
-    estate["faults"] = {
-        "deny": [
-            {"operation": "list admin/directory/v1/users"},
-            {"operation": "get admin/directory/v1/customers/*"},
-            {"operation": "list v1/inboundSamlSsoProfiles"},
-            {"operation": "list v1/policies"},
-        ]
-    }
+    estate["faults"] = {"deny": DENIED_DIRECTORY}  # every directory read refused (no Admin console role)
     gcp.load(estate)
     result = answer(tmp_path, "sec.user_identity", organization="100")
     assert result.answer == 0 and result.status != "floor", explain(result)
-
-
-DENIED_DIRECTORY = [
-    {"operation": "list admin/directory/v1/users"},
-    {"operation": "get admin/directory/v1/customers/*"},
-    {"operation": "list v1/inboundSamlSsoProfiles"},
-    {"operation": "list v1/inboundSsoAssignments"},
-    {"operation": "list v1/policies"},
-]
 
 
 def test_a_profile_no_assignment_names_signs_nobody_in(gcp) -> None:
