@@ -158,15 +158,13 @@ class UnitRun:
         values = {**self.unit.vars, **(extra or {})}
         values.update({name: search(expr, item or {}) for name, expr in request.args.items()})
         path = fill(request.path, values)
-        missing = PLACEHOLDER.findall(path) + [n for n in PLACEHOLDER.findall(request.path) if n in values and values[n] is None]
+        # a value the unit lacks, or a field the item lacks (null, or empty for an item's own field: a bucket without
+        # its name): that read cannot be made, never a request to ".../None" (a host left null is the service's own)
+        named = [n for n in PLACEHOLDER.findall(request.path) if n in values]
+        lacking = [n for n in named if values[n] is None or (n in request.args and values[n] == "")]
+        missing = PLACEHOLDER.findall(path) + lacking
         if missing:
             raise MissingValue(f"{request.operation}: no value for {', '.join(missing)} in the path {request.path}")
-        # an item that lacks a field its follow-up read's path names (a bucket without its name): that read cannot be
-        # made for it, an error for that item, never a request to ".../None" (a host left null is the service's own)
-        named = set(PLACEHOLDER.findall(request.path))
-        lacking = sorted(name for name in request.args if name in named and values[name] in (None, ""))
-        if lacking:
-            raise MissingValue(f"{request.operation}: the item has no {', '.join(request.args[n] for n in lacking)}")
         return Prepared(
             operation=request.operation,
             api=request.api,
@@ -251,7 +249,7 @@ class UnitRun:
             for request, extra in reads:
                 try:
                     prepared = self.prepare(request, None, extra)
-                except (RuntimeError, CloudError):  # a value this unit lacks: the read fails when it is made, not here
+                except RuntimeError:  # a value this unit lacks: the read fails when it is made, not here
                     continue
                 found[repr(prepared)] = prepared
         return list(found.values())
