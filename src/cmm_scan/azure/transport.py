@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode, urljoin, urlsplit
@@ -216,22 +216,30 @@ class AzureTransport:
         headers: dict[str, str] | None = None,
         auth: dict[str, str] | None = None,
     ) -> Any:
+        def build() -> HttpRequest:
+            return HttpRequest(request.method, url, params=query or None, json=body, headers=auth or None)
+
+        return self._call(client, build, request.operation, headers)
+
+    def _call(self, client: PipelineClient, build: Callable[[], HttpRequest], operation: str, headers: dict[str, str] | None = None) -> Any:
+        """Send the request `build()` makes (again on each retry), counted; its JSON, or the error it answered in our
+        terms. `headers`, when given, receives the response's headers (lower-cased)."""
+
         def send() -> Any:
             with self._lock:
                 self.sent += 1
-            http = HttpRequest(request.method, url, params=query or None, json=body, headers=auth or None)
-            return client.send_request(http)
+            return client.send_request(build())
 
         try:
             response = self.backoff.run(send)
         except (ServiceRequestError, ServiceResponseError) as exc:
-            raise CloudError(None, "ConnectionError", str(exc).splitlines()[0][:200], request.operation) from None
+            raise CloudError(None, "ConnectionError", str(exc).splitlines()[0][:200], operation) from None
         try:
             data = response.json() if response.text() else {}
         except ValueError:
             data = {}
         if response.status_code >= 400:
-            raise answer_error(response.status_code, data, response.reason or "", request.operation)
+            raise answer_error(response.status_code, data, response.reason or "", operation)
         if headers is not None:
             headers.clear()
             headers.update({k.lower(): v for k, v in response.headers.items()})
@@ -270,23 +278,7 @@ class AzureTransport:
         return str(access["access_token"])
 
     def _acr_form(self, url: str, form: dict[str, Any], operation: str) -> dict[str, Any]:
-        client = self._clients["acr"]
-
-        def send() -> Any:
-            with self._lock:
-                self.sent += 1
-            return client.send_request(HttpRequest("POST", url, data=form))
-
-        try:
-            response = self.backoff.run(send)
-        except (ServiceRequestError, ServiceResponseError) as exc:
-            raise CloudError(None, "ConnectionError", str(exc).splitlines()[0][:200], operation) from None
-        try:
-            data = response.json() if response.text() else {}
-        except ValueError:
-            data = {}
-        if response.status_code >= 400:
-            raise answer_error(response.status_code, data, response.reason or "", operation)
+        data = self._call(self._clients["acr"], lambda: HttpRequest("POST", url, data=form), operation)
         return data if isinstance(data, dict) else {}
 
     # --- Microsoft Graph JSON batching ---------------------------------------------------------
