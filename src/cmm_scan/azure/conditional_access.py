@@ -90,6 +90,12 @@ def _defaults_on(defaults: Any) -> bool | None:
     return None if enabled is None else bool(enabled)
 
 
+def _verdict(policy: dict[str, Any], user: dict[str, Any]) -> bool | None:
+    """Whether an MFA policy holds for the user: as it applies when enforced; one whose state is not written may."""
+    applies = _applies(policy, user)
+    return applies if _on(policy) else (False if applies is False else None)
+
+
 @transform("azure_mfa_enforced")
 def azure_mfa_enforced(value: Any) -> bool | None:
     """{id, userType, roles, groups, policies, defaults} -> MFA is required of this user at every sign-in."""
@@ -99,7 +105,7 @@ def azure_mfa_enforced(value: Any) -> bool | None:
     if defaults:
         return True
     verdicts = [
-        _applies(p, value) if _on(p) else (None if _applies(p, value) is not False else False)  # state not written: may apply
+        _verdict(p, value)
         for p in value["policies"]
         if isinstance(p, dict)
         and _on(p) is not False
